@@ -1,0 +1,45 @@
+"""desync: run the statements of a function concurrently where data allows.
+
+    from desync import desync
+
+    @desync
+    def outer():
+        inner()
+        inner()   # runs together with the first call
+
+Importing this package loads only the decorator and the small runtime; the
+transpiler is imported the first time a function needs transpiling.
+"""
+from __future__ import annotations
+
+import contextlib
+
+from .decorator import desync
+from .errors import DesyncError
+from .runtime import is_enabled, set_enabled
+
+__version__ = "0.1.0"
+
+
+def disable() -> None:
+    """Run every desync function sequentially, in program order (like ``DESYNC_DISABLE=1``)."""
+    set_enabled(False)
+
+
+def enable() -> None:
+    set_enabled(True)
+
+
+@contextlib.contextmanager
+def sequential():
+    """``with desync.sequential():`` runs desync functions in program order, for debugging."""
+    previous = is_enabled()
+    set_enabled(False)
+    try:
+        yield
+    finally:
+        set_enabled(previous)
+
+
+__all__ = ["desync", "DesyncError", "disable", "enable", "sequential", "is_enabled",
+           "__version__"]

@@ -1,0 +1,113 @@
+"""The transpiler: parse -> analyse -> lower -> emit.
+
+One entry point per way in, all built on ``Module.transpile_def``, so the
+decorator, the import hook and the build produce the same code for the same source.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+
+from ..errors import DesyncError
+from .analyse import analyse, module_level_names
+from .emit import add_runtime_import, source_of
+from .lower import Namer, lower_function
+from .parse import DesyncNames, check_supported, desync_functions, literal_options, parse_source
+
+__all__ = ["Module", "transpile_source", "DesyncError"]
+
+
+class Module:
+    """A parsed module and what is needed to transpile the desync functions in it."""
+
+    def __init__(self, source: str, filename: str):
+        self.source = source
+        self.filename = filename
+        self.tree = parse_source(source, filename)
+        self.names = DesyncNames(self.tree)
+        self.module_names = module_level_names(self.tree)
+        self.namer = Namer(self.tree)
+
+    def functions(self):
+        """(node, qualname, class name) of each outermost desync function."""
+        return list(desync_functions(self.tree, self.names))
+
+    def transpile_def(self, fn: ast.FunctionDef) -> ast.FunctionDef:
+        fn = copy.deepcopy(fn)
+        check_supported(fn, self.filename)
+        decorator = self.names.decorator_of(fn)
+        options = literal_options(decorator, self.filename) if decorator is not None else {}
+        facts = analyse(fn, self.module_names, options.get("pure", frozenset()))
+        return lower_function(fn, facts, self.namer, self.filename, self._nested)
+
+    def _nested(self, node):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                and self.names.decorator_of(node) is not None:
+            return self._transpile_in_place(node)
+        return _NestedRewriter(self).visit(node)
+
+    def _transpile_in_place(self, node):
+        return self.transpile_def(node)
+
+    def transpile(self) -> ast.Module:
+        """The whole module with every desync function transpiled."""
+        tree = _NestedRewriter(self).visit(copy.deepcopy(self.tree))
+        return ast.fix_missing_locations(add_runtime_import(tree))
+
+    def find(self, name: str, firstlineno: int | None = None):
+        """The desync (or any) function called ``name`` (a qualname or a plain name)."""
+        for node, qualname, class_name in self.functions():
+            if qualname == name or (firstlineno is not None and node.name == name
+                                    and _first_line(node) == firstlineno):
+                return node, qualname, class_name
+        for node, qualname, class_name in _all_functions(self.tree):
+            if qualname == name or (firstlineno is not None and node.name == name
+                                    and _first_line(node) == firstlineno):
+                return node, qualname, class_name
+        return None
+
+
+class _NestedRewriter(ast.NodeTransformer):
+    def __init__(self, module: Module):
+        self.module = module
+
+    def visit_FunctionDef(self, node):
+        if self.module.names.decorator_of(node) is not None:
+            return self.module.transpile_def(node)
+        self.generic_visit(node)
+        return node
+
+    def visit_AsyncFunctionDef(self, node):
+        if self.module.names.decorator_of(node) is not None:
+            check_supported(node, self.module.filename)  # raises: async def is refused
+        self.generic_visit(node)
+        return node
+
+
+def _first_line(node) -> int:
+    return min([d.lineno for d in node.decorator_list] + [node.lineno])
+
+
+def _all_functions(tree):
+    def visit(body, prefix, class_name):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                yield node, prefix + node.name, class_name
+                yield from visit(node.body, prefix + node.name + ".<locals>.", None)
+            elif isinstance(node, ast.ClassDef):
+                yield from visit(node.body, prefix + node.name + ".", node.name)
+            else:
+                for field in ("body", "orelse", "finalbody"):
+                    inner = getattr(node, field, None)
+                    if isinstance(inner, list):
+                        yield from visit(inner, prefix, class_name)
+    yield from visit(tree.body, "", None)
+
+
+def transpile_source(source: str, filename: str) -> str:
+    """The transpiled module as readable Python source."""
+    return source_of(Module(source, filename).transpile())
+
+
+def first_line(node) -> int:
+    return _first_line(node)

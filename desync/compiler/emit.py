@@ -1,0 +1,100 @@
+"""Step 4: the lowered AST -> readable source (``ast.unparse``) or code objects.
+
+Code objects are compiled from the AST, not from the unparsed text, so every
+statement keeps the user's file and line: tracebacks point at the user's code.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import types
+
+from .lower import RUNTIME
+
+RUNTIME_IMPORT = f"import desync.runtime as {RUNTIME}"
+
+
+def source_of(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def add_runtime_import(tree: ast.Module) -> ast.Module:
+    """Insert the runtime import after the docstring and ``from __future__`` imports."""
+    position = 0
+    body = tree.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        position = 1
+    while position < len(body) and isinstance(body[position], ast.ImportFrom) \
+            and body[position].module == "__future__":
+        position += 1
+    statement = ast.parse(RUNTIME_IMPORT).body[0]
+    anchor = body[position] if position < len(body) else (body[-1] if body else None)
+    line = getattr(anchor, "lineno", 1)
+    for node in ast.walk(statement):
+        if isinstance(node, (ast.stmt, ast.expr, ast.alias)):
+            node.lineno = node.end_lineno = line
+            node.col_offset = node.end_col_offset = 0
+    body.insert(position, statement)
+    return tree
+
+
+def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
+                     class_name: str | None) -> types.CodeType:
+    """Compile one transpiled function so it can share the original's closure cells.
+
+    The function is wrapped in a factory whose parameters are the original's free
+    variables (``__class__`` included, for ``super()``), inside a class of the
+    same name when it is a method, so private-name mangling matches.
+    """
+    fn = copy.copy(fn)
+    fn.decorator_list = []
+    line = fn.lineno
+    params = ast.arguments(posonlyargs=[], args=[ast.arg(name) for name in freevars],
+                           vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+    # The factory is never run; declaring the name global keeps a recursive call a
+    # global lookup (as in the original) instead of a free variable of the factory.
+    head = [] if fn.name in freevars else [ast.Global(names=[fn.name])]
+    factory = ast.FunctionDef(name="__desync_factory__", args=params,
+                              body=head + [fn, ast.Return(ast.Name(fn.name, ast.Load()))],
+                              decorator_list=[], returns=None, type_comment=None)
+    if hasattr(ast.FunctionDef, "type_params") or "type_params" in ast.FunctionDef._fields:
+        factory.type_params = []
+    outer: ast.stmt = factory
+    if class_name is not None:
+        outer = ast.ClassDef(name=class_name, bases=[], keywords=[], body=[factory],
+                             decorator_list=[])
+        if "type_params" in ast.ClassDef._fields:
+            outer.type_params = []
+    module = ast.Module(body=[outer], type_ignores=[])
+    _locate(outer, line)
+    code = compile(ast.fix_missing_locations(module), filename, "exec", dont_inherit=True)
+    found = _find_code(code, fn.name, depth=3 if class_name else 2)
+    if found is None:  # pragma: no cover - would be a bug in the factory layout
+        raise RuntimeError(f"desync: compiled code for {fn.name} not found")
+    return found
+
+
+def _locate(node, line):
+    for sub in (node, *(getattr(node, "body", []) if not isinstance(node, ast.FunctionDef)
+                        or node.name == "__desync_factory__" else [])):
+        if not hasattr(sub, "lineno") or sub.lineno is None:
+            sub.lineno = sub.end_lineno = line
+            sub.col_offset = sub.end_col_offset = 0
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.stmt, ast.expr, ast.arg, ast.arguments)) \
+                and getattr(sub, "lineno", None) is None and "lineno" in sub._attributes:
+            sub.lineno = sub.end_lineno = line
+            sub.col_offset = sub.end_col_offset = 0
+
+
+def _find_code(code, name, depth):
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            if const.co_name == name and depth <= 1:
+                return const
+            if depth > 1:
+                found = _find_code(const, name, depth - 1)
+                if found is not None:
+                    return found
+    return None

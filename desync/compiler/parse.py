@@ -1,0 +1,147 @@
+"""Step 1: source text -> AST, and finding the functions marked ``@desync``."""
+from __future__ import annotations
+
+import ast
+
+from ..errors import DesyncError
+
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def parse_source(source: str, filename: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=filename, type_comments=False)
+    except SyntaxError as error:
+        raise DesyncError(f"syntax error: {error.msg}", filename, error.lineno,
+                          "syntax") from error
+
+
+class DesyncNames:
+    """How this module spells the decorator: ``desync``, ``dz`` or ``desync.desync``."""
+
+    def __init__(self, tree: ast.Module):
+        self.bare: set[str] = set()
+        self.modules: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "desync" and node.level == 0:
+                for alias in node.names:
+                    if alias.name == "desync":
+                        self.bare.add(alias.asname or "desync")
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name == "desync":
+                        self.modules.add(alias.asname or "desync")
+
+    def is_desync(self, decorator: ast.expr) -> bool:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Name):
+            return target.id in self.bare
+        return (isinstance(target, ast.Attribute) and target.attr == "desync"
+                and isinstance(target.value, ast.Name) and target.value.id in self.modules)
+
+    def decorator_of(self, fn: ast.AST) -> ast.expr | None:
+        for decorator in getattr(fn, "decorator_list", ()):
+            if self.is_desync(decorator):
+                return decorator
+        return None
+
+
+def desync_functions(tree: ast.AST, names: DesyncNames):
+    """Yield (function node, qualified name, enclosing class name) for each desync function,
+    outermost first; nested desync functions are reached through their parents."""
+    def visit(body, prefix, class_name):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                qualname = prefix + node.name
+                if names.decorator_of(node) is not None:
+                    yield node, qualname, class_name
+                else:
+                    yield from visit(node.body, qualname + ".<locals>.", class_name)
+            elif isinstance(node, ast.ClassDef):
+                yield from visit(node.body, prefix + node.name + ".", node.name)
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+                    inner = getattr(node, field, None)
+                    if isinstance(inner, list):
+                        yield from visit([n for n in inner if isinstance(n, ast.AST)],
+                                         prefix, class_name)
+                if isinstance(node, (ast.ExceptHandler, ast.match_case)):
+                    yield from visit(node.body, prefix, class_name)
+    yield from visit(tree.body, "", None)
+
+
+_REFUSED = {
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield from",
+    ast.Await: "await",
+    ast.AsyncFor: "async for",
+    ast.AsyncWith: "async with",
+}
+if hasattr(ast, "TryStar"):
+    _REFUSED[ast.TryStar] = "try/except*"
+
+
+def check_supported(fn: ast.AST, filename: str) -> None:
+    """Refuse, by file, line and construct, what desync cannot transpile faithfully."""
+    if isinstance(fn, ast.AsyncFunctionDef):
+        raise DesyncError(f"@desync cannot be used on 'async def {fn.name}': coroutines "
+                          "already run concurrently with asyncio", filename, fn.lineno,
+                          "async def")
+
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            kind = _REFUSED.get(type(child))
+            if kind is not None:
+                raise DesyncError(f"'{kind}' is not supported in the body of @desync function "
+                                  f"'{fn.name}'", filename, child.lineno, kind)
+            check_call(child)
+            if isinstance(child, NESTED_SCOPES):
+                # Nested scopes are not transpiled, but their defaults and decorators run here.
+                for part in _evaluated_here(child):
+                    walk_expr(part)
+                continue
+            walk(child)
+
+    def check_call(node):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("locals", "vars") and not node.args:
+            raise DesyncError(f"'{node.func.id}()' is not supported in the body of @desync "
+                              f"function '{fn.name}': locals may hold futures there",
+                              filename, node.lineno, f"{node.func.id}()")
+
+    def walk_expr(node):
+        kind = _REFUSED.get(type(node))
+        if kind is not None:
+            raise DesyncError(f"'{kind}' is not supported in the body of @desync function "
+                              f"'{fn.name}'", filename, node.lineno, kind)
+        walk(node)
+
+    walk(fn)
+
+
+def _evaluated_here(scope: ast.AST):
+    if isinstance(scope, ast.Lambda):
+        return [*scope.args.defaults, *(d for d in scope.args.kw_defaults if d)]
+    parts = list(getattr(scope, "decorator_list", []))
+    if isinstance(scope, ast.ClassDef):
+        parts += scope.bases + [k.value for k in scope.keywords]
+    else:
+        parts += scope.args.defaults + [d for d in scope.args.kw_defaults if d]
+    return parts
+
+
+def literal_options(decorator: ast.expr, filename: str) -> dict:
+    """Options that change the generated code must be literals (``pure=("get",)``)."""
+    options = {}
+    if isinstance(decorator, ast.Call):
+        for keyword in decorator.keywords:
+            if keyword.arg == "pure":
+                try:
+                    value = ast.literal_eval(keyword.value)
+                except ValueError:
+                    raise DesyncError("@desync(pure=...) must be a literal list of method names",
+                                      filename, keyword.value.lineno, "pure=") from None
+                if isinstance(value, str):
+                    value = (value,)
+                options["pure"] = frozenset(value)
+    return options

@@ -1,0 +1,142 @@
+"""``@desync``: transpile a function (unless the build or import hook already did)
+and give it its runtime options, version and cache."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import linecache
+import os
+import threading
+import types
+
+from . import runtime
+from .errors import DesyncError
+from .runtime.executors import ExecutorChoice
+
+_modules_lock = threading.Lock()
+_modules: dict = {}   # (filename, digest of source) -> compiler.Module
+_compiled: dict = {}  # (filename, digest, first line, name) -> code object
+
+
+def _is_transpiled(fn) -> bool:
+    return runtime.__name__ and "__desync_rt__" in fn.__code__.co_names
+
+
+class FunctionSpec:
+    """Everything the runtime and the version/cache API know about one desync function."""
+
+    def __init__(self, fn, executor, max_workers, cache, source_info):
+        self.fn = fn
+        self.qualname = fn.__qualname__
+        self.executors = ExecutorChoice(executor, max_workers)
+        self.cache_option = cache
+        self.source_info = source_info  # (filename, module source, node) or None
+        self._cache = None
+        self._version = None
+        self._base_version = None
+
+    def active_cache(self):
+        if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") == "0":
+            return None
+        return self._cache
+
+
+def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
+    """Run the statements of ``fn`` concurrently where data allows.
+
+    ``executor``: ``"threads"`` (default), ``"processes"`` or any
+    ``concurrent.futures.Executor``. ``max_workers``: size of a private thread
+    pool. ``cache``: ``True`` (in memory), ``False``, or a folder for an on-disk
+    store. ``pure``: method names that do not mutate their object (must be a
+    literal: it changes the generated code).
+    """
+    if fn is None:
+        return functools.partial(desync, executor=executor, max_workers=max_workers,
+                                 cache=cache, pure=pure)
+    if isinstance(fn, (staticmethod, classmethod)):
+        return type(fn)(desync(fn.__func__, executor=executor, max_workers=max_workers,
+                               cache=cache, pure=pure))
+    if not isinstance(fn, types.FunctionType):
+        raise DesyncError(f"@desync applies to functions, not {type(fn).__name__} "
+                          "(put @desync closest to the def)",
+                          getattr(getattr(fn, "__code__", None), "co_filename", None))
+    source_info = None
+    if _is_transpiled(fn):
+        impl = fn
+    else:
+        impl, source_info = _transpile_live(fn)
+    spec = FunctionSpec(impl, executor, max_workers, cache, source_info)
+    runtime.register(impl.__code__, spec)
+    impl.__desync_spec__ = spec
+    return impl
+
+
+def _module_for(filename: str, fn_globals):
+    from .compiler import Module
+    lines = linecache.getlines(filename, fn_globals)
+    if not lines:
+        linecache.checkcache(filename)
+        lines = linecache.getlines(filename, fn_globals)
+    if not lines:
+        return None, None
+    source = "".join(lines)
+    digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    key = (filename, digest)
+    with _modules_lock:
+        module = _modules.get(key)
+    if module is None:
+        module = Module(source, filename)
+        with _modules_lock:
+            _modules[key] = module
+    return module, digest
+
+
+def _transpile_live(fn):
+    from .compiler import first_line
+    from .compiler.emit import compile_function
+    code = fn.__code__
+    filename = code.co_filename
+    module, digest = _module_for(filename, fn.__globals__)
+    if module is None:
+        raise DesyncError(f"cannot read the source of '{fn.__qualname__}': @desync needs the "
+                          "function's source file (functions typed at the interactive prompt "
+                          "or built with exec() cannot be transpiled; put them in a file)",
+                          filename, code.co_firstlineno, "source")
+    found = module.find(fn.__qualname__.replace(".<locals>", ".<locals>"), code.co_firstlineno)
+    candidates = [f for f in _candidates(module, fn) if first_line(f[0]) == code.co_firstlineno]
+    if candidates:
+        found = candidates[0]
+    if found is None:
+        raise DesyncError(f"cannot find the definition of '{fn.__qualname__}' in its source "
+                          "file (was the file edited after it was imported?)",
+                          filename, code.co_firstlineno, "source")
+    node, qualname, class_name = found
+    key = (filename, digest, first_line(node), fn.__name__)
+    with _modules_lock:
+        compiled = _compiled.get(key)
+    if compiled is None:
+        transpiled = module.transpile_def(node)
+        compiled = compile_function(transpiled, filename, code.co_freevars, class_name)
+        with _modules_lock:
+            _compiled[key] = compiled
+    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    missing = [name for name in compiled.co_freevars if name not in cells]
+    if missing:  # pragma: no cover - the factory passes exactly the original's free variables
+        raise DesyncError(f"internal: free variables {missing} of '{fn.__qualname__}'",
+                          filename, code.co_firstlineno)
+    fn.__globals__.setdefault("__desync_rt__", runtime)
+    impl = types.FunctionType(compiled, fn.__globals__, fn.__name__, fn.__defaults__,
+                              tuple(cells[name] for name in compiled.co_freevars) or None)
+    impl.__kwdefaults__ = fn.__kwdefaults__
+    impl.__qualname__ = fn.__qualname__
+    impl.__module__ = fn.__module__
+    impl.__doc__ = fn.__doc__
+    impl.__annotations__ = fn.__annotations__
+    impl.__dict__.update(fn.__dict__)
+    impl.__desync_original__ = fn
+    return impl, (filename, module, node)
+
+
+def _candidates(module, fn):
+    from .compiler import _all_functions
+    return [f for f in _all_functions(module.tree) if f[0].name == fn.__name__]

@@ -1,0 +1,86 @@
+"""The small runtime that transpiled code imports as ``__desync_rt__``.
+
+It imports only the standard library: built modules need nothing else.
+"""
+from __future__ import annotations
+
+import operator
+import os
+import sys
+
+from .engine import Body, Task, TaskAborted, Upstream
+from .sequential import SequentialBody
+
+_specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
+_disabled = os.environ.get("DESYNC_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def is_enabled() -> bool:
+    return not _disabled
+
+
+def set_enabled(enabled: bool) -> None:
+    global _disabled
+    _disabled = not enabled
+
+
+def register(code, spec) -> None:
+    _specs[code] = spec
+
+
+def spec_for(code):
+    return _specs.get(code)
+
+
+def scope():
+    """The scope for one call of the transpiled function that calls this."""
+    spec = _specs.get(sys._getframe(1).f_code)
+    cache = spec.active_cache() if spec is not None else None
+    if _disabled:
+        return SequentialBody(cache)
+    if spec is None:
+        from .executors import default_threads
+        pool = default_threads()
+        return Body(pool, None, pool, None)
+    pool, foreign, local = spec.executors.resolve()
+    return Body(pool, foreign, local, cache)
+
+
+# Helpers that stand in for statements inside tasks.
+def setitem(obj, key, value):
+    obj[key] = value
+
+
+def setattr_(obj, name, value):
+    setattr(obj, name, value)
+
+
+def delitem(obj, key):
+    del obj[key]
+
+
+def delattr_(obj, name):
+    delattr(obj, name)
+
+
+def aug_item(obj, key, op, value):
+    obj[key] = op(obj[key], value)
+
+
+def aug_attr(obj, name, op, value):
+    setattr(obj, name, op(getattr(obj, name), value))
+
+
+AUG_OPS = {
+    "Add": "iadd", "Sub": "isub", "Mult": "imul", "MatMult": "imatmul", "Div": "itruediv",
+    "FloorDiv": "ifloordiv", "Mod": "imod", "Pow": "ipow", "LShift": "ilshift",
+    "RShift": "irshift", "BitOr": "ior", "BitXor": "ixor", "BitAnd": "iand",
+}
+iadd, isub, imul, imatmul, itruediv = (operator.iadd, operator.isub, operator.imul,
+                                       operator.imatmul, operator.itruediv)
+ifloordiv, imod, ipow, ilshift, irshift = (operator.ifloordiv, operator.imod, operator.ipow,
+                                           operator.ilshift, operator.irshift)
+ior, ixor, iand = operator.ior, operator.ixor, operator.iand
+
+__all__ = ["Body", "SequentialBody", "Task", "TaskAborted", "Upstream", "scope", "register",
+           "is_enabled", "set_enabled"]

@@ -1,0 +1,379 @@
+"""SPEC section 3: structured concurrency, deterministic errors, no deadlock,
+the sequential switch, and clear refusals."""
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import traceback
+
+import pytest
+
+from desync import DesyncError, desync
+
+
+class SlowError(Exception):
+    pass
+
+
+class FastError(Exception):
+    pass
+
+
+def fail_slowly():
+    time.sleep(0.2)
+    raise SlowError("first in program order")
+
+
+def fail_fast():
+    raise FastError("second in program order")
+
+
+@desync
+def two_failures():
+    fail_slowly()
+    fail_fast()
+
+
+def test_first_error_in_program_order_wins():
+    for _ in range(5):
+        with pytest.raises(SlowError):
+            two_failures()
+
+
+def raise_here(x):
+    raise ValueError(f"bad {x}")  # THE LINE
+
+
+@desync
+def calls_raise(x):
+    y = raise_here(x)
+    return y
+
+
+def test_traceback_points_at_user_file_and_line():
+    try:
+        calls_raise(3)
+    except ValueError as caught:
+        error = caught
+        frames = traceback.extract_tb(error.__traceback__)
+    else:
+        pytest.fail("no error")
+    here = os.path.abspath(__file__)
+    user_frames = [(os.path.abspath(f.filename), f.name, f.line) for f in frames]
+    assert (here, "raise_here", 'raise ValueError(f"bad {x}")  # THE LINE') in user_frames
+    assert any(f[0] == here and f[1] == "calls_raise" and "raise_here(x)" in f[2]
+               for f in user_frames)
+    printed = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    assert "TaskAborted" not in printed and "During handling" not in printed
+
+
+started = []
+
+
+def record(x):
+    started.append(x)
+    return x
+
+
+@desync
+def dependants(x):
+    a = raise_here(x)
+    b = record(a)      # depends on a: must never start
+    return b
+
+
+def test_dependants_of_a_failure_never_start():
+    started.clear()
+    with pytest.raises(ValueError):
+        dependants(1)
+    assert started == []
+
+
+def sleepy_record(x):
+    time.sleep(0.05)
+    started.append(x)
+    return x
+
+
+@desync(max_workers=1)
+def queued_after_failure():
+    fail_fast()
+    for i in range(30):
+        sleepy_record(i)
+
+
+def test_queued_tasks_are_cancelled():
+    started.clear()
+    with pytest.raises(FastError):
+        queued_after_failure()
+    time.sleep(0.1)
+    assert len(started) < 30
+
+
+active = {"now": 0, "peak": 0}
+active_lock = threading.Lock()
+
+
+def busy(x, fail=False):
+    with active_lock:
+        active["now"] += 1
+        active["peak"] = max(active["peak"], active["now"])
+    try:
+        time.sleep(0.05)
+        if fail:
+            raise RuntimeError("injected")
+        return x
+    finally:
+        with active_lock:
+            active["now"] -= 1
+
+
+@desync
+def many(n, fail_at):
+    out = []
+    for i in range(n):
+        out.append(busy(i, i == fail_at))
+    return out
+
+
+def test_structured_concurrency_nothing_outlives_the_call():
+    for fail_at in (-1, 0, 5, 19):
+        if fail_at < 0:
+            assert many(20, fail_at) == list(range(20))
+        else:
+            with pytest.raises(RuntimeError, match="injected"):
+                many(20, fail_at)
+        assert active["now"] == 0, f"tasks still running after the call (fail_at={fail_at})"
+    assert active["peak"] > 1
+
+
+@desync
+def try_scope(x):
+    result = "default"
+    try:
+        result = raise_here(x)
+    except ValueError as error:
+        message = str(error)
+    else:
+        message = "no error"
+    return result, message
+
+
+def test_except_catches_what_its_body_raised_and_keeps_old_bindings():
+    assert try_scope(2) == ("default", "bad 2")
+
+
+@desync
+def error_before_try():
+    fail_slowly()          # raises first, before the try
+    try:
+        fail_fast()
+    except FastError:
+        return "caught the wrong error"
+    return "no error"
+
+
+def test_except_never_catches_an_error_raised_before_the_try():
+    with pytest.raises(SlowError):
+        error_before_try()
+
+
+@desync
+def try_in_loop(values):
+    out = []
+    for v in values:
+        try:
+            r = raise_here(v) if v < 0 else record(v)
+        except ValueError:
+            r = None
+        out.append(r)
+    return out
+
+
+def test_try_in_a_loop():
+    assert try_in_loop([1, -1, 2]) == [1, None, 2]
+
+
+class Recording:
+    def __init__(self):
+        self.events = []
+
+    def __enter__(self):
+        self.events.append("enter")
+        return self
+
+    def __exit__(self, *exc):
+        self.events.append("exit")
+        return False
+
+
+def log_after(events, label):
+    time.sleep(0.1)
+    events.append(label)
+
+
+@desync
+def with_scope(events):
+    with Recording() as cm:
+        log_after(events, "work")
+    return cm.events
+
+
+def test_with_body_finishes_before_the_context_manager_exits():
+    events = []
+    cm_events = with_scope(events)
+    assert events == ["work"]
+    assert cm_events == ["enter", "exit"]
+
+
+@desync
+def finally_runs():
+    log = []
+    try:
+        log.append(record(1))
+        fail_fast()
+    finally:
+        log.append("finally")
+    return log
+
+
+def test_finally():
+    with pytest.raises(FastError):
+        finally_runs()
+
+
+@desync(max_workers=2)
+def tree(depth):
+    if depth == 0:
+        time.sleep(0.001)
+        return 1
+    a = tree(depth - 1)
+    b = tree(depth - 1)
+    return a + b
+
+
+def test_nested_desync_on_a_bounded_pool_does_not_deadlock():
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault("v", tree(7)), daemon=True)
+    worker.start()
+    worker.join(60)
+    assert not worker.is_alive(), "deadlock: nested desync calls did not finish"
+    assert result["v"] == 2 ** 7
+
+
+def test_many_threads_call_desync_functions_at_once():
+    results, errors = [], []
+
+    def run(i):
+        try:
+            results.append(many(10, -1) == list(range(10)))
+            with pytest.raises(RuntimeError):
+                many(10, i % 10)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    assert results == [True] * 16
+    assert active["now"] == 0
+
+
+def test_repeated_runs_with_failures_injected_at_each_step():
+    for fail_at in range(12):
+        with pytest.raises(RuntimeError):
+            many(12, fail_at)
+        assert active["now"] == 0
+
+
+DISABLE_SCRIPT = textwrap.dedent("""
+    import time
+    from desync import desync
+    order = []
+    def step(x):
+        time.sleep(0.05 * (3 - x))
+        order.append(x)
+    @desync
+    def body():
+        step(0); step(1); step(2)
+    start = time.time()
+    body()
+    print(order, round(time.time() - start, 2) >= 0.29)
+""")
+
+
+def test_desync_disable_environment_runs_in_program_order(tmp_path):
+    script = tmp_path / "disabled.py"
+    script.write_text(DISABLE_SCRIPT)
+    env = dict(os.environ, DESYNC_DISABLE="1")
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[0, 1, 2] True"
+    env["DESYNC_DISABLE"] = "0"
+    out = subprocess.run([sys.executable, str(script)], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.stdout.strip() == "[2, 1, 0] False"
+
+
+def _import_file(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("body,construct,line", [
+    ("    yield 1\n", "yield", 5),
+    ("    x = yield from range(3)\n", "yield from", 5),
+    ("    return locals()\n", "locals()", 5),
+    ("    try:\n        pass\n    except* ValueError:\n        pass\n", "try/except*", 5),
+])
+def test_unsupported_constructs_are_refused_at_decoration(tmp_path, body, construct, line):
+    path = tmp_path / "bad_module.py"
+    path.write_text("from desync import desync\n\n\n@desync\ndef f():\n" + body)
+    with pytest.raises(DesyncError) as info:
+        _import_file(path, "bad_module_" + str(abs(hash(body))))
+    error = info.value
+    assert error.filename == str(path)
+    assert error.construct == construct
+    assert error.lineno >= line
+    assert str(path) in str(error) and construct in str(error)
+
+
+def test_async_def_is_refused(tmp_path):
+    path = tmp_path / "bad_async.py"
+    path.write_text("from desync import desync\n\n@desync\nasync def f():\n    return 1\n")
+    with pytest.raises(DesyncError, match=r"bad_async.py:4: .*async def"):
+        _import_file(path, "bad_async")
+
+
+def test_await_in_nested_async_def_is_allowed(tmp_path):
+    path = tmp_path / "ok_async.py"
+    path.write_text(textwrap.dedent("""
+        import asyncio
+        from desync import desync
+
+        @desync
+        def f():
+            async def g():
+                await asyncio.sleep(0)
+                return 5
+            return asyncio.run(g())
+    """))
+    assert _import_file(path, "ok_async").f() == 5
+
+
+def test_source_must_be_available():
+    namespace = {}
+    exec("from desync import desync\ndef f():\n    return 1\n", namespace)
+    with pytest.raises(DesyncError, match="source"):
+        desync(namespace["f"])

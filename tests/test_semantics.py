@@ -1,0 +1,442 @@
+"""End-to-end: desync functions give plain Python's results, in less wall time."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+import desync
+from desync import desync as dz  # the decorator under an alias must work too
+from desync import DesyncError
+
+SLEEP = 0.2
+
+
+def slow(x):
+    time.sleep(SLEEP)
+    return x + 1
+
+
+def double(x):
+    time.sleep(SLEEP)
+    return 2 * x
+
+
+class Timer:
+    def __enter__(self):
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.elapsed = time.perf_counter() - self.start
+
+
+# -- concurrency ------------------------------------------------------------------
+
+@dz
+def two_sleeps():
+    slow(1)
+    slow(2)
+
+
+def test_independent_calls_overlap():
+    with Timer() as t:
+        two_sleeps()
+    assert t.elapsed < 2 * SLEEP * 0.9  # sequential would be 0.4 s
+
+
+@dz
+def nested_expression(x, y):
+    a = slow(x) + double(y)
+    return a
+
+
+def test_calls_in_one_expression_run_together():
+    with Timer() as t:
+        assert nested_expression(1, 2) == 2 + 4
+    assert t.elapsed < 2 * SLEEP * 0.9
+
+
+@dz
+def fetch_all(urls):
+    pages = []
+    for u in urls:
+        pages.append(slow(u))
+    return pages
+
+
+def test_loop_appends_overlap_and_keep_order():
+    with Timer() as t:
+        assert fetch_all(list(range(10))) == list(range(1, 11))
+    assert t.elapsed < 5 * SLEEP  # sequential: 2 s
+
+
+@dz
+def chain(x):
+    a = slow(x)
+    b = slow(a)
+    c = slow(b)
+    return c
+
+
+def test_dependent_calls_run_in_order():
+    assert chain(0) == 3
+
+
+@dz
+def rebinding(x):
+    a = slow(x)
+    b = double(a)     # reads the first a
+    a = slow(100)     # a new version of a: must not race the read above
+    return a, b
+
+
+def test_rebinding_makes_a_new_version():
+    assert rebinding(1) == (101, 4)
+
+
+@dz
+def dict_updates(keys):
+    d = {}
+    for k in keys:
+        d[k] = slow(k)
+    d["n"] = len(d)
+    return d
+
+
+def test_item_assignment_is_ordered():
+    expected = {k: k + 1 for k in range(5)}
+    expected["n"] = 5
+    assert dict_updates(range(5)) == expected
+
+
+@dz
+def aug_assign(xs):
+    total = 0
+    for x in xs:
+        total += slow(x)
+    return total
+
+
+def test_augmented_assignment():
+    assert aug_assign([1, 2, 3]) == 9
+
+
+# -- mutation ordering --------------------------------------------------------------
+
+class Recorder:
+    def __init__(self):
+        self.log = []
+        self.active = 0
+        self.max_active = 0
+        self.lock = threading.Lock()
+
+    def add(self, item):
+        with self.lock:
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+        time.sleep(0.02)
+        self.log.append(item)
+        with self.lock:
+            self.active -= 1
+        return item
+
+
+@dz
+def method_calls(rec, items):
+    for item in items:
+        rec.add(slow(item))
+    return rec.log
+
+
+def test_method_calls_on_one_object_never_overlap_and_keep_order():
+    rec = Recorder()
+    assert method_calls(rec, [5, 3, 1, 4]) == [6, 4, 2, 5]
+    assert rec.max_active == 1
+
+
+@dz
+def read_after_write(xs):
+    xs.append(slow(1))
+    n = len(xs)
+    copy = list(xs)
+    xs.append(2)
+    return n, copy, xs
+
+
+def test_reads_see_earlier_writes_and_not_later_ones():
+    assert read_after_write([0]) == (2, [0, 2], [0, 2, 2])
+
+
+@dz
+def alias_mutation(grid):
+    row = grid[0]
+    row.append(slow(0))
+    return sum(len(r) for r in grid)
+
+
+def test_alias_of_a_mutated_local_is_ordered():
+    assert alias_mutation([[1], [2]]) == 3
+
+
+# -- effects ---------------------------------------------------------------------------
+
+@dz
+def prints(xs, out):
+    for x in xs:
+        y = slow(x)
+        print("value", y, file=out)
+    print("done", file=out)
+
+
+def test_print_keeps_program_order(capsys):
+    import io
+    out = io.StringIO()
+    prints([3, 1, 2], out)
+    assert out.getvalue().splitlines() == ["value 4", "value 2", "value 3", "done"]
+
+
+# -- functions of every shape -------------------------------------------------------------
+
+class Shapes:
+    factor = 10
+
+    def __init__(self):
+        self.__secret = 7  # name-mangled
+
+    @dz
+    def method(self, x):
+        a = slow(x)
+        b = slow(self.__secret)
+        return a + b
+
+    @staticmethod
+    @dz
+    def static(x):
+        return slow(x) + slow(x)
+
+    @classmethod
+    @dz
+    def klass(cls, x):
+        return slow(x) * cls.factor
+
+
+class Child(Shapes):
+    @dz
+    def method(self, x):
+        base = super().method(x)
+        return base + slow(0)
+
+
+def test_methods_static_class_and_super():
+    s = Shapes()
+    assert s.method(1) == 2 + 8
+    assert Shapes.static(1) == 4
+    assert Shapes.klass(1) == 20
+    assert Child().method(1) == 11
+
+
+@dz
+def signature(a, b=2, /, c=3, *args, d, e=5, **kwargs):
+    return slow(a) + b + c + sum(args) + d + e + sum(kwargs.values())
+
+
+def test_every_signature_form():
+    assert signature(1, d=4) == 2 + 2 + 3 + 4 + 5
+    assert signature(1, 1, 1, 1, 1, d=1, e=1, z=1) == 2 + 1 + 1 + 2 + 1 + 1 + 1
+    import inspect
+    assert str(inspect.signature(signature)) == "(a, b=2, /, c=3, *args, d, e=5, **kwargs)"
+
+
+def make_closure(offset):
+    @dz
+    def inner(x):
+        return slow(x) + offset
+    return inner
+
+
+def test_closures():
+    assert make_closure(10)(1) == 12
+    assert make_closure(20)(1) == 22
+
+
+def make_counter():
+    count = 0
+
+    @dz
+    def bump(n):
+        nonlocal count
+        count = count + slow(n)
+        return count
+    return bump
+
+
+def test_nonlocal_write():
+    bump = make_counter()
+    assert bump(1) == 2
+    assert bump(1) == 4
+
+
+@dz
+def nested_helper(xs):
+    k = slow(1)
+
+    def scale(v):
+        return v * k
+    out = [scale(slow(x)) for x in xs]
+    k = 100
+    return out, scale(1)
+
+
+def test_nested_function_sees_late_binding():
+    assert nested_helper([1, 2]) == ([4, 6], 100)
+
+
+@dz
+def modern_syntax(items):
+    out = []
+    for item in items:
+        match item:
+            case {"kind": "num", "value": v}:
+                out.append(slow(v))
+            case [a, b]:
+                out.append(a + b)
+            case str() as s if len(s) > 2:
+                out.append(s.upper())
+            case _:
+                out.append(None)
+    if (n := len(out)) > 2:
+        out.append(f"n={n}, first={out[0]!r:>4}")
+    squares = {x: x * x for x in range(3)}
+    pick = sorted(items[:0] or [3, 1, 2], key=lambda v: -v)
+    return out, squares, pick
+
+
+def test_python_310_syntax():
+    out, squares, pick = modern_syntax([{"kind": "num", "value": 1}, [1, 2], "abc", 5])
+    assert out == [2, 3, "ABC", None, "n=4, first=   2"]
+    assert squares == {0: 0, 1: 1, 2: 4}
+    assert pick == [3, 2, 1]
+
+
+@dz
+def conditional_parts(flag, x):
+    a = flag and slow(x)            # slow runs only when flag is true
+    b = slow(x) if not flag else 0
+    c = [slow(v) for v in range(2) if flag]
+    return a, b, c
+
+
+calls = []
+
+
+def tracked(x):
+    calls.append(x)
+    return x
+
+
+@dz
+def short_circuit(flag):
+    return flag and tracked("and"), (tracked("if") if flag else None)
+
+
+def test_conditional_parts_are_not_hoisted():
+    assert conditional_parts(True, 1) == (2, 0, [1, 2])
+    assert conditional_parts(False, 1) == (False, 2, [])
+    calls.clear()
+    assert short_circuit(False) == (False, None)
+    assert calls == []
+
+
+@dz
+def unpacking(pair):
+    a, b = pair
+    first, *rest = slow(1), slow(2), slow(3)
+    (c, d), e = (slow(a), slow(b)), 0
+    return a, b, first, rest, c, d, e
+
+
+def test_unpacking():
+    assert unpacking((1, 2)) == (1, 2, 2, [3, 4], 2, 3, 0)
+
+
+@dz
+def unpack_error():
+    a, b = slow(1), slow(2), slow(3)
+    return a, b
+
+
+def test_unpack_error_matches_python():
+    with pytest.raises(ValueError, match="too many values to unpack"):
+        unpack_error()
+
+
+@dz
+def while_with_calls(n):
+    steps = 0
+    while slow(steps) <= n:
+        steps += 1
+    else:
+        steps = -steps
+    return steps
+
+
+def test_while_test_with_calls():
+    assert while_with_calls(2) == -2
+
+
+COUNTER = 0
+
+
+@dz
+def global_write(x):
+    global COUNTER
+    a = slow(x)
+    COUNTER = a
+    return COUNTER
+
+
+def test_global_write_waits():
+    assert global_write(4) == 5
+    assert COUNTER == 5
+
+
+@dz
+def star_args(xs, kw):
+    return max(*xs), dict(**kw), slow(*xs[:1])
+
+
+def test_star_args():
+    assert star_args([1, 2], {"a": 1}) == (2, {"a": 1}, 2)
+
+
+def test_functools_wraps_metadata():
+    assert two_sleeps.__name__ == "two_sleeps"
+    assert two_sleeps.__qualname__ == "two_sleeps"
+    assert Shapes.method.__qualname__ == "Shapes.method"
+    assert signature.__module__ == __name__
+
+
+# -- sequential switch -------------------------------------------------------------------
+
+def test_sequential_context_manager_runs_in_program_order():
+    order = []
+
+    def log(x):
+        time.sleep(0.01 * (3 - x))
+        order.append(x)
+        return x
+
+    @dz
+    def body():
+        log(0)
+        log(1)
+        log(2)
+
+    with desync.sequential():
+        assert not desync.is_enabled()
+        with Timer():
+            body()
+    assert desync.is_enabled()
+    assert order == [0, 1, 2]
