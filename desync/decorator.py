@@ -12,6 +12,7 @@ import types
 from . import runtime
 from .errors import DesyncError
 from .runtime.executors import ExecutorChoice
+from .version import attach_version_api
 
 _modules_lock = threading.Lock()
 _modules: dict = {}   # (filename, digest of source) -> compiler.Module
@@ -68,6 +69,7 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
     spec = FunctionSpec(impl, executor, max_workers, cache, source_info)
     runtime.register(impl.__code__, spec)
     impl.__desync_spec__ = spec
+    attach_version_api(impl, spec)
     return impl
 
 

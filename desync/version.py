@@ -1,0 +1,207 @@
+"""Versions of desync functions: ``major.minor`` from hashes of their code.
+
+- Own code changed since the base version: ``major + 1``, ``minor = 0``.
+- Else a callee's code changed: ``minor + 1``.
+- Else the base version stands.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+_MAX64 = 2 ** 64
+
+
+def _check_hash(value, what):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}")
+    if not 0 <= value < _MAX64:
+        raise ValueError(f"{what} must be a 64-bit unsigned int, not {value}")
+
+
+class Version:
+    """An immutable, hashable version: ``str(v)`` is ``"major.minor"``.
+
+    Equal when all four fields are equal; ordered by ``(major_version, minor_version)``.
+    """
+
+    __slots__ = ("major_hash", "minor_hash", "major_version", "minor_version")
+
+    def __init__(self, major_hash: int, minor_hash, major_version: int = 1,
+                 minor_version: int = 0):
+        _check_hash(major_hash, "major_hash")
+        if isinstance(minor_hash, list):
+            minor_hash = tuple(minor_hash)
+        elif not isinstance(minor_hash, tuple):
+            raise TypeError(f"minor_hash must be a tuple of ints, not {type(minor_hash).__name__}")
+        for index, value in enumerate(minor_hash):
+            _check_hash(value, f"minor_hash[{index}]")
+        for name, value in (("major_version", major_version), ("minor_version", minor_version)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+            if value < 0:
+                raise ValueError(f"{name} must not be negative, not {value}")
+        set_ = object.__setattr__
+        set_(self, "major_hash", major_hash)
+        set_(self, "minor_hash", minor_hash)
+        set_(self, "major_version", major_version)
+        set_(self, "minor_version", minor_version)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Version is immutable")
+
+    def __delattr__(self, name):
+        raise AttributeError("Version is immutable")
+
+    def _fields(self):
+        return (self.major_hash, self.minor_hash, self.major_version, self.minor_version)
+
+    def __eq__(self, other):
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    def __reduce__(self):
+        return (Version, self._fields())
+
+    def __str__(self):
+        return f"{self.major_version}.{self.minor_version}"
+
+    def __repr__(self):
+        return (f"Version({self.major_version}.{self.minor_version}, "
+                f"major_hash={self.major_hash:#018x}, minor_hash=("
+                + ", ".join(f"{h:#018x}" for h in self.minor_hash) + "))")
+
+    def _key(self):
+        return (self.major_version, self.minor_version)
+
+    def __lt__(self, other):
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __le__(self, other):
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() <= other._key()
+
+    def __gt__(self, other):
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() > other._key()
+
+    def __ge__(self, other):
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() >= other._key()
+
+    def bump_from(self, base: "Version") -> "Version":
+        """This version's hashes, numbered relative to a saved base."""
+        if not isinstance(base, Version):
+            raise TypeError(f"set_version() takes a Version, not {type(base).__name__}")
+        if base.major_hash != self.major_hash:
+            return Version(self.major_hash, self.minor_hash, base.major_version + 1, 0)
+        if base.minor_hash != self.minor_hash:
+            return Version(self.major_hash, self.minor_hash, base.major_version,
+                           base.minor_version + 1)
+        return base
+
+
+# -- hashes of live functions -------------------------------------------------------
+
+_project_lock = threading.Lock()
+_project = None
+_hasher = None
+
+
+def _live_hasher():
+    global _project, _hasher
+    with _project_lock:
+        if _hasher is None:
+            from .codehash import Hasher, Project
+            _project = Project()
+            _hasher = Hasher(_project)
+        return _hasher
+
+
+def _module_name_for(fn) -> str:
+    name = fn.__module__ or "__main__"
+    if name == "__main__":
+        path = fn.__code__.co_filename
+        return os.path.splitext(os.path.basename(path))[0]
+    return name
+
+
+def function_hash(spec):
+    """The FunctionHash of a desync function, from its source."""
+    embedded = getattr(spec, "embedded_hash", None)
+    if embedded is not None:
+        return embedded
+    fn = spec.fn
+    built = fn.__globals__.get("__desync_hashes__")
+    if built and spec.qualname in built:
+        from .codehash import FunctionHash
+        major, callees = built[spec.qualname]
+        return FunctionHash(major, tuple(tuple(c) for c in callees))
+    hasher = _live_hasher()
+    original = getattr(fn, "__desync_original__", fn)
+    path = original.__code__.co_filename
+    source = None
+    if spec.source_info is not None:
+        source = spec.source_info[1].source
+    module = hasher.project.load(_module_name_for(fn), path, source)
+    if module is None or spec.qualname not in module.defs:
+        from .errors import DesyncError
+        raise DesyncError(f"cannot read the source of '{spec.qualname}' to compute its version",
+                          path, original.__code__.co_firstlineno, "source")
+    return hasher.of(module, spec.qualname)
+
+
+def attach_version_api(fn, spec) -> None:
+    lock = threading.Lock()
+
+    def current_version() -> Version:
+        hashes = function_hash(spec)
+        return Version(hashes.major, hashes.minor)
+
+    def get_version() -> Version:
+        """This function's version: 1.0 when fresh, or as set by set_version()/the lockfile."""
+        with lock:
+            if spec._version is not None:
+                return spec._version
+        version = current_version()
+        recorded = _lockfile_version(spec, version)
+        return recorded if recorded is not None else version
+
+    def set_version(base: Version) -> Version:
+        """Number this function's version relative to a saved base version."""
+        version = current_version().bump_from(base)
+        with lock:
+            spec._version = version
+        return version
+
+    def get_callees():
+        """((callee name, hash), ...): what minor_hash is made of, in order."""
+        return function_hash(spec).callees
+
+    fn.get_version = get_version
+    fn.set_version = set_version
+    fn.get_callees = get_callees
+
+
+def _lockfile_version(spec, version):
+    """The version the project's lockfile records, if its hashes match this code."""
+    lockfile = sys.modules.get("desync.lockfile")
+    if lockfile is None:
+        try:
+            from . import lockfile
+        except ImportError:  # pragma: no cover
+            return None
+    try:
+        return lockfile.recorded_version(spec, version)
+    except Exception:  # a damaged lockfile must never break get_version()
+        return None
