@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 
+from .cache import CallCache, nocache
 from .decorator import desync
 from .errors import DesyncError
 from .runtime import is_enabled, set_enabled
@@ -41,5 +42,5 @@ def sequential():
         set_enabled(previous)
 
 
-__all__ = ["desync", "DesyncError", "disable", "enable", "sequential", "is_enabled",
+__all__ = ["desync", "DesyncError", "nocache", "CallCache", "disable", "enable", "sequential", "is_enabled",
            "__version__"]

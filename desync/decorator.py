@@ -13,6 +13,7 @@ from . import runtime
 from .errors import DesyncError
 from .runtime.executors import ExecutorChoice
 from .version import attach_version_api
+from .cache import attach_cache_api
 
 _modules_lock = threading.Lock()
 _modules: dict = {}   # (filename, digest of source) -> compiler.Module
@@ -37,9 +38,13 @@ class FunctionSpec:
         self._base_version = None
 
     def active_cache(self):
-        if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") == "0":
+        if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") in ("0", "false"):
             return None
-        return self._cache
+        cache = self._cache
+        if cache is None:
+            from .cache import make_cache
+            cache = self._cache = make_cache(self.cache_option)
+        return cache
 
 
 def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
@@ -70,6 +75,7 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
     runtime.register(impl.__code__, spec)
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
+    attach_cache_api(impl, spec)
     return impl
 
 

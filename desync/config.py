@@ -1,0 +1,102 @@
+"""``[tool.desync]`` in pyproject.toml: defaults that command-line flags override.
+
+    [tool.desync]
+    paths = ["src"]            # source roots to build and check
+    out = "build/desync"       # output folder of the build
+    lockfile = "desync.lock"   # relative to the project root
+    exclude = ["tests/*"]      # glob patterns, relative to the project root
+    executor = "threads"       # or "processes"
+    max-workers = 32
+    cache-dir = ".desync-cache"
+    cache-size = "1GB"
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+
+from .errors import DesyncError
+
+_KEYS = {"paths", "out", "lockfile", "exclude", "executor", "max-workers", "cache-dir",
+         "cache-size"}
+
+
+@dataclass
+class Config:
+    root: str
+    paths: list = field(default_factory=list)
+    out: str = "build/desync"
+    lockfile: str = "desync.lock"
+    exclude: list = field(default_factory=list)
+    executor: str | None = None
+    max_workers: int | None = None
+    cache_dir: str | None = None
+    cache_size: int | None = None
+    pyproject: str | None = None
+
+    def resolve(self, path: str) -> str:
+        return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.root, path))
+
+
+def find_project_root(start: str | None = None) -> str | None:
+    here = os.path.abspath(start or os.getcwd())
+    while True:
+        if os.path.isfile(os.path.join(here, "pyproject.toml")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def _toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+        return tomllib
+    import tomli
+    return tomli
+
+
+def parse_size(value) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*", str(value), re.IGNORECASE)
+    if not match:
+        raise ValueError(f"not a size: {value!r} (use bytes, or '500MB', '2GB')")
+    number, unit = float(match.group(1)), match.group(2).upper()
+    return int(number * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit])
+
+
+def load_config(start: str | None = None) -> Config:
+    root = find_project_root(start)
+    if root is None:
+        return Config(root=os.path.abspath(start or os.getcwd()), paths=["."])
+    path = os.path.join(root, "pyproject.toml")
+    try:
+        with open(path, "rb") as handle:
+            data = _toml().load(handle)
+    except (OSError, ValueError) as error:
+        raise DesyncError(f"cannot read [tool.desync]: {error}", path) from error
+    table = data.get("tool", {}).get("desync", {})
+    unknown = set(table) - _KEYS
+    if unknown:
+        raise DesyncError(f"unknown key(s) in [tool.desync]: {', '.join(sorted(unknown))} "
+                          f"(known: {', '.join(sorted(_KEYS))})", path)
+    config = Config(root=root, pyproject=path)
+    default_paths = ["src"] if os.path.isdir(os.path.join(root, "src")) else ["."]
+    config.paths = list(table.get("paths", default_paths))
+    config.out = table.get("out", config.out)
+    config.lockfile = table.get("lockfile", config.lockfile)
+    config.exclude = list(table.get("exclude", []))
+    config.executor = table.get("executor")
+    config.max_workers = table.get("max-workers")
+    cache_dir = table.get("cache-dir")
+    config.cache_dir = config.resolve(cache_dir) if cache_dir else None
+    if "cache-size" in table:
+        try:
+            config.cache_size = parse_size(table["cache-size"])
+        except ValueError as error:
+            raise DesyncError(f"[tool.desync] cache-size: {error}", path) from None
+    return config
