@@ -31,6 +31,12 @@ def enable() -> None:
     set_enabled(True)
 
 
+def install_import_hook(packages=None):
+    """Transpile modules with desync functions as they are imported (bytecode cached)."""
+    from .importhook import install_import_hook as install
+    return install(packages)
+
+
 @contextlib.contextmanager
 def sequential():
     """``with desync.sequential():`` runs desync functions in program order, for debugging."""
@@ -42,5 +48,5 @@ def sequential():
         set_enabled(previous)
 
 
-__all__ = ["desync", "DesyncError", "nocache", "CallCache", "disable", "enable", "sequential", "is_enabled",
+__all__ = ["desync", "DesyncError", "nocache", "CallCache", "install_import_hook", "disable", "enable", "sequential", "is_enabled",
            "__version__"]

@@ -145,7 +145,7 @@ class SourceModule:
 
 
 class Project:
-    """Finds and parses modules by name; caches parsed modules (keyed by file content)."""
+    """Finds and parses modules by name; caches parsed modules until their file changes."""
 
     def __init__(self, roots=None):
         self.roots = [os.path.abspath(r) for r in (roots if roots is not None else
@@ -153,7 +153,7 @@ class Project:
         self.site, self.stdlib = _installed_roots()
         self._modules: dict[str, SourceModule | None] = {}
         self._by_path: dict[str, SourceModule] = {}
-        self._hashes: dict = {}
+        self._stamps: dict[str, tuple] = {}
         self.lock = threading.RLock()
 
     # A module is located the way the import system would, among the roots.
@@ -199,7 +199,26 @@ class Project:
             module = SourceModule(name, path, tree, {}, {})
             _index(module, path.endswith("__init__.py"))
             self._by_path[key] = module
+            self._stamps[key] = _stamp(path)
             return module
+
+    def refresh(self) -> None:
+        """Forget modules whose file changed since it was read (long-lived watch builds)."""
+        with self.lock:
+            stale = [key for key, stamp in self._stamps.items() if _stamp(key) != stamp]
+            for key in stale:
+                del self._stamps[key]
+                self._by_path.pop(key, None)
+            if stale:
+                self._modules.clear()
+
+
+def _stamp(path: str):
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
 
 
 def _index(module: SourceModule, is_package: bool):

@@ -145,7 +145,7 @@ def function_hash(spec):
     built = fn.__globals__.get("__desync_hashes__")
     if built and spec.qualname in built:
         from .codehash import FunctionHash
-        major, callees = built[spec.qualname]
+        major, callees = built[spec.qualname][:2]
         return FunctionHash(major, tuple(tuple(c) for c in callees))
     hasher = _live_hasher()
     original = getattr(fn, "__desync_original__", fn)

@@ -32,6 +32,11 @@ class Module:
         """(node, qualname, class name) of each outermost desync function."""
         return list(desync_functions(self.tree, self.names))
 
+    def all_desync_qualnames(self) -> list[str]:
+        """Qualified names of every desync function, nested ones included, in order."""
+        return [qualname for node, qualname, _ in _all_functions(self.tree)
+                if self.names.decorator_of(node) is not None]
+
     def transpile_def(self, fn: ast.FunctionDef) -> ast.FunctionDef:
         fn = copy.deepcopy(fn)
         check_supported(fn, self.filename)

@@ -66,8 +66,15 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
                              decorator_list=[])
         if "type_params" in ast.ClassDef._fields:
             outer.type_params = []
-    module = ast.Module(body=[outer], type_ignores=[])
+    # The runtime import is never executed here; it makes the compiler treat
+    # __desync_rt__ as it does in a transpiled module, so the bytecode is identical.
+    runtime_import = ast.parse(RUNTIME_IMPORT).body[0]
+    module = ast.Module(body=[runtime_import, outer], type_ignores=[])
     _locate(outer, line)
+    for node in ast.walk(runtime_import):
+        if "lineno" in node._attributes:
+            node.lineno = node.end_lineno = line
+            node.col_offset = node.end_col_offset = 0
     code = compile(ast.fix_missing_locations(module), filename, "exec", dont_inherit=True)
     found = _find_code(code, fn.name, depth=3 if class_name else 2)
     if found is None:  # pragma: no cover - would be a bug in the factory layout
