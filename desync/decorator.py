@@ -27,10 +27,10 @@ def _is_transpiled(fn) -> bool:
 class FunctionSpec:
     """Everything the runtime and the version/cache API know about one desync function."""
 
-    def __init__(self, fn, executor, max_workers, cache, source_info):
+    def __init__(self, fn, executors, cache, source_info):
         self.fn = fn
         self.qualname = fn.__qualname__
-        self.executors = ExecutorChoice(executor, max_workers)
+        self.executors = executors
         self.cache_option = cache
         self.source_info = source_info  # (filename, module source, node) or None
         self._cache = None
@@ -66,12 +66,17 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         raise DesyncError(f"@desync applies to functions, not {type(fn).__name__} "
                           "(put @desync closest to the def)",
                           getattr(getattr(fn, "__code__", None), "co_filename", None))
+    if fn.__name__ == "<lambda>":
+        raise DesyncError("@desync needs a def: a lambda is one expression, with no "
+                          "statements to run concurrently", fn.__code__.co_filename,
+                          fn.__code__.co_firstlineno, "lambda")
+    executors = ExecutorChoice(executor, max_workers)  # bad options fail before any work
     source_info = None
     if _is_transpiled(fn):
         impl = fn
     else:
         impl, source_info = _transpile_live(fn)
-    spec = FunctionSpec(impl, executor, max_workers, cache, source_info)
+    spec = FunctionSpec(impl, executors, cache, source_info)
     runtime.register(impl.__code__, spec)
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
@@ -110,7 +115,7 @@ def _transpile_live(fn):
                           "function's source file (functions typed at the interactive prompt "
                           "or built with exec() cannot be transpiled; put them in a file)",
                           filename, code.co_firstlineno, "source")
-    found = module.find(fn.__qualname__.replace(".<locals>", ".<locals>"), code.co_firstlineno)
+    found = module.find(fn.__qualname__, code.co_firstlineno)
     candidates = [f for f in _candidates(module, fn) if first_line(f[0]) == code.co_firstlineno]
     if candidates:
         found = candidates[0]
