@@ -5,8 +5,6 @@
     out = "build/desync"       # output folder of the build
     lockfile = "desync.lock"   # relative to the project root
     exclude = ["tests/*"]      # glob patterns, relative to the project root
-    executor = "threads"       # or "processes"
-    max-workers = 32
     cache-dir = ".desync-cache"
     cache-size = "1GB"
 """
@@ -19,8 +17,9 @@ from dataclasses import dataclass, field
 
 from .errors import DesyncError
 
-_KEYS = {"paths", "out", "lockfile", "exclude", "executor", "max-workers", "cache-dir",
-         "cache-size"}
+_LISTS = {"paths", "exclude"}
+_STRINGS = {"out", "lockfile", "cache-dir"}
+_KEYS = _LISTS | _STRINGS | {"cache-size"}
 
 
 @dataclass
@@ -30,8 +29,6 @@ class Config:
     out: str = "build/desync"
     lockfile: str = "desync.lock"
     exclude: list = field(default_factory=list)
-    executor: str | None = None
-    max_workers: int | None = None
     cache_dir: str | None = None
     cache_size: int | None = None
     pyproject: str | None = None
@@ -84,14 +81,19 @@ def load_config(start: str | None = None) -> Config:
     if unknown:
         raise DesyncError(f"unknown key(s) in [tool.desync]: {', '.join(sorted(unknown))} "
                           f"(known: {', '.join(sorted(_KEYS))})", path)
+    for key in _LISTS & set(table):
+        if not (isinstance(table[key], list) and all(isinstance(v, str) for v in table[key])):
+            raise DesyncError(f"[tool.desync] {key} must be a list of strings, "
+                              f"not {table[key]!r}", path)
+    for key in _STRINGS & set(table):
+        if not isinstance(table[key], str):
+            raise DesyncError(f"[tool.desync] {key} must be a string, not {table[key]!r}", path)
     config = Config(root=root, pyproject=path)
     default_paths = ["src"] if os.path.isdir(os.path.join(root, "src")) else ["."]
     config.paths = list(table.get("paths", default_paths))
     config.out = table.get("out", config.out)
     config.lockfile = table.get("lockfile", config.lockfile)
     config.exclude = list(table.get("exclude", []))
-    config.executor = table.get("executor")
-    config.max_workers = table.get("max-workers")
     cache_dir = table.get("cache-dir")
     config.cache_dir = config.resolve(cache_dir) if cache_dir else None
     if "cache-size" in table:

@@ -262,3 +262,18 @@ def test_watch_rebuilds_on_atomic_saves_and_survives_errors(project):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("table, message", [
+    ('paths = "src"', "paths must be a list of strings"),
+    ("out = 3", "out must be a string"),
+    ('colour = "blue"', "unknown key(s) in [tool.desync]: colour"),
+    ('cache-size = "lots"', "cache-size: not a size"),
+])
+def test_a_bad_tool_desync_table_is_a_clear_error(project, table, message):
+    (project / "pyproject.toml").write_text(f"[tool.desync]\n{table}\n")
+    out = run(project, "build")
+    assert out.returncode == 1
+    assert message in out.stderr
+    assert "pyproject.toml" in out.stderr
+    assert not (project / "build").exists()
