@@ -63,14 +63,33 @@ def callee_code_hash(fn) -> int | None:
     return value
 
 
+_identities: dict = {}
+
+
+def _identity_of(fn) -> bytes:
+    """Module and qualified name, length-prefixed: part of every input digest."""
+    code = fn.__code__
+    identity = _identities.get(code)
+    if identity is None:
+        text = f"{fn.__module__}\0{fn.__qualname__}".encode("utf-8", "surrogatepass")
+        identity = _identities[code] = b"%d:" % len(text) + text
+    return identity
+
+
 def _state_of(fn):
+    """Closure cells and defaults (they change what a call computes), or None."""
+    closure, defaults, kwdefaults = fn.__closure__, fn.__defaults__, fn.__kwdefaults__
+    if not (closure or defaults or kwdefaults):
+        return None
     cells = []
-    for cell in fn.__closure__ or ():
+    for cell in closure or ():
         try:
             cells.append(cell.cell_contents)
         except ValueError:  # an empty cell
             cells.append(None)
-    return (fn.__module__, fn.__qualname__, fn.__defaults__, fn.__kwdefaults__, cells)
+    if kwdefaults:
+        return (defaults, cells, sorted(kwdefaults.items()))
+    return (defaults, cells)
 
 
 # -- the cache ---------------------------------------------------------------------
@@ -126,7 +145,7 @@ class CallCache:
         if code_hash is None:
             return None
         try:
-            inputs = hash_call_inputs((_state_of(fn), args), kwargs)
+            inputs = hash_call_inputs(args, kwargs, _identity_of(fn), _state_of(fn))
         except Unhashable:
             return None
         return code_hash, inputs

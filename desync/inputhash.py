@@ -51,7 +51,7 @@ class _Hasher:
         elif kind is bool:
             update(b"T" if value else b"F")
         elif kind is int:
-            data = str(value).encode()
+            data = b"%x" % value  # hex: no int_max_str_digits limit for huge ints
             update(b"i%d:" % len(data) + data)
         elif kind is float:
             update(b"f" + struct.pack("<d", value))
@@ -118,8 +118,39 @@ def hash_value(value) -> bytes:
     return _digest(value, 0)
 
 
-def hash_call_inputs(args: tuple, kwargs: dict | None) -> bytes:
+_SCALARS = frozenset({int, str, float, bool, type(None)})
+
+
+def _is_plain(value, depth=0) -> bool:
+    """Scalars, and tuples/lists of them a few levels deep: ``repr`` is exact for these."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if (kind is tuple or kind is list) and depth < 4 and len(value) <= 64:
+        for item in value:  # a loop, not all(<genexpr>): this is the hot path of a hit
+            if type(item) not in _SCALARS and not _is_plain(item, depth + 1):
+                return False
+        return True
+    return False
+
+
+def hash_call_inputs(args: tuple, kwargs: dict | None, identity: bytes = b"",
+                     state=None) -> bytes:
+    """Digest of a call's inputs; ``identity`` names the callee, ``state`` its closure
+    and defaults. Small plain arguments (the common case) take a ``repr`` fast path:
+    the same value always takes the same path, so hits stay exact."""
+    whole = args if state is None else (state, args)
+    if not kwargs and _is_plain(whole):
+        try:
+            text = repr(whole)
+        except ValueError:  # an int too long for str(): the general path hashes it
+            pass
+        else:
+            return hashlib.blake2b(b"R" + identity + text.encode("utf-8", "surrogatepass"),
+                                   digest_size=16).digest()
     hasher = _Hasher()
+    hasher.h.update(b"G" + identity)
+    hasher.feed(state)
     hasher.feed(args)
     if kwargs:
         hasher.feed(kwargs)

@@ -342,3 +342,39 @@ def test_cache_cli_info_clear(tmp_path):
     out = subprocess.run([sys.executable, "-m", "desync", "cache", "clear", "--dir",
                           str(tmp_path / "c")], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and "removed 1" in out.stdout
+
+
+def test_input_hashing_edge_cases():
+    huge = 10 ** 5000  # str() refuses ints this long; hashing must not
+    assert hash_call_inputs((huge,), None) == hash_call_inputs((10 ** 5000,), None)
+    assert hash_call_inputs((huge,), None) != hash_call_inputs((huge + 1,), None)
+    assert hash_value(huge) != hash_value(huge + 1)
+    # the callee's identity and state are part of the digest, on both paths
+    assert hash_call_inputs((1,), None, b"a") != hash_call_inputs((1,), None, b"b")
+    assert hash_call_inputs((1,), None, b"a", ((2,), [])) != hash_call_inputs((1,), None, b"a")
+    assert hash_call_inputs(({"k": 1},), None, b"a") != hash_call_inputs(({"k": 1},), None, b"b")
+    # the same arguments by keyword and by position are different calls
+    assert hash_call_inputs((1,), None) != hash_call_inputs((), {"x": 1})
+    looped = [1, 2]
+    looped.append(looped)  # self-referential: hashed (by pickle), never a crash
+    assert hash_value(looped) == hash_value(looped)
+    assert hash_value([1, [2, [3, [4, [5, [6]]]]]]) == hash_value([1, [2, [3, [4, [5, [6]]]]]])
+    assert hash_value((1, "1", 1.0, True, None)) != hash_value((1, "1", 1.0, 1, None))
+
+
+def test_a_changed_closure_or_default_is_a_miss():
+    runs.clear()
+    factor = [3]
+
+    def scaled(x, bias=0):
+        runs.append(x)
+        return x * factor[0] + bias
+
+    cache = CallCache()
+    assert cache.call(scaled, (2,), None) == 6
+    assert cache.call(scaled, (2,), None) == 6
+    factor[0] = 4   # the closure's cell holds the same list, now with other content
+    assert cache.call(scaled, (2,), None) == 8
+    scaled.__defaults__ = (1,)
+    assert cache.call(scaled, (2,), None) == 9
+    assert runs == [2, 2, 2]

@@ -1,0 +1,397 @@
+"""desync benchmarks: everything side by side in one run, printed as ratios.
+
+    python benchmarks/run.py            # all of them (about two minutes)
+    python benchmarks/run.py --quick    # fewer repeats, shorter sleeps
+    python benchmarks/run.py --only cache,hash
+
+Each section times desync and its reference (hand-written concurrent.futures,
+plain sequential code, functools.lru_cache, joblib, dask) in the same process
+and run, so the ratios hold on a noisy shared machine where absolute times do
+not. Optional references that are not installed are reported as missing
+(``pip install -e '.[bench]'`` installs them).
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import importlib
+import importlib.util
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from desync import CallCache, desync  # noqa: E402
+from desync.inputhash import hash_value  # noqa: E402
+
+RESULTS: list[tuple] = []
+
+
+def report(section, what, value, unit, goal=None, met=None):
+    RESULTS.append((section, what, value, unit, goal, met))
+    mark = "" if met is None else ("  ok" if met else "  MISSED")
+    goal_text = f"   goal: {goal}" if goal else ""
+    print(f"  {what:<44} {value:>12.3f} {unit:<8}{goal_text}{mark}", flush=True)
+
+
+def best_of(fn, repeats):
+    """The median of ``repeats`` timings of fn() (seconds)."""
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def optional(name):
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def load_generated(source: str, name: str, folder: str):
+    """Write generated code to a file (desync reads function source) and import it."""
+    path = os.path.join(folder, f"{name}.py")
+    with open(path, "w") as handle:
+        handle.write(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- the seed: two 2 s calls ---------------------------------------------------
+
+def bench_seed(args, folder):
+    delay = 0.5 if args.quick else 2.0
+    module = load_generated(textwrap.dedent(f'''
+        import time
+        from desync import desync
+
+        def inner():
+            time.sleep({delay})
+
+        @desync
+        def outer():
+            inner()
+            inner()
+    '''), "bench_seed", folder)
+    elapsed = best_of(module.outer, 1 if args.quick else 3)
+    print(f"seed example (two inner() calls of {delay} s; ideal {delay} s)")
+    report("seed", "desync / ideal", elapsed / delay, "x", "<= 1.05", elapsed / delay <= 1.05)
+
+
+# --- per-task overhead: independent and dependent cheap calls -------------------
+
+TASKS = 200
+
+
+def bench_tasks(args, folder):
+    lines = ["from desync import desync", "", "def work(v):", "    return v", "",
+             "@desync(cache=False)", "def fan(x):"]
+    lines += [f"    r{i} = work(x + {i})" for i in range(TASKS)]
+    lines.append("    return (" + ", ".join(f"r{i}" for i in range(TASKS)) + ",)")
+    lines += ["", "@desync(cache=False)", "def chain(x):", "    a0 = work(x)"]
+    lines += [f"    a{i} = work(a{i - 1})" for i in range(1, TASKS)]
+    lines.append(f"    return a{TASKS - 1}")
+    module = load_generated("\n".join(lines) + "\n", "bench_tasks", folder)
+    work = module.work
+    pool = ThreadPoolExecutor(32)
+    repeats = 20 if args.quick else 100
+
+    def hand_fan():
+        futures = [pool.submit(work, 1 + i) for i in range(TASKS)]
+        return tuple(f.result() for f in futures)
+
+    def hand_chain():
+        value = 1
+        for _ in range(TASKS):
+            value = pool.submit(work, value).result()
+        return value
+
+    def plain_fan():
+        return tuple(work(1 + i) for i in range(TASKS))
+
+    def plain_chain():
+        value = 1
+        for _ in range(TASKS):
+            value = work(value)
+        return value
+
+    assert module.fan(1) == hand_fan() and module.chain(1) == hand_chain()
+    for fn in (module.fan, hand_fan, module.chain, hand_chain):  # warm up
+        fn(1) if fn in (module.fan, module.chain) else fn()
+    per_task = lambda seconds: seconds / TASKS * 1e6  # noqa: E731
+    print(f"per-task overhead ({TASKS} independent cheap calls in one body)")
+    desync_fan = per_task(best_of(lambda: module.fan(1), repeats))
+    hand = per_task(best_of(hand_fan, repeats))
+    plain = per_task(best_of(plain_fan, repeats))
+    report("tasks", "desync, per task", desync_fan, "us")
+    report("tasks", "hand-written ThreadPoolExecutor, per task", hand, "us")
+    report("tasks", "plain sequential, per call", plain, "us")
+    report("tasks", "desync / ThreadPoolExecutor", desync_fan / hand, "x", "<= 2",
+           desync_fan / hand <= 2)
+    dask = optional("dask")
+    if dask is not None:
+        delayed = dask.delayed
+
+        def dask_fan():
+            return dask.compute(*[delayed(work)(1 + i) for i in range(TASKS)],
+                                scheduler="threads")
+        dask_fan()
+        dask_time = per_task(best_of(dask_fan, max(3, repeats // 10)))
+        report("tasks", "dask.delayed (threads), per task", dask_time, "us")
+        report("tasks", "dask.delayed / desync", dask_time / desync_fan, "x", ">> 1",
+               dask_time / desync_fan > 3)
+    else:
+        print("  dask not installed: pip install -e '.[bench]'")
+    print(f"dependent chain ({TASKS} cheap calls, each needing the last)")
+    desync_chain = per_task(best_of(lambda: module.chain(1), repeats))
+    hand = per_task(best_of(hand_chain, repeats))
+    plain = per_task(best_of(plain_chain, repeats))
+    report("chain", "desync, per step", desync_chain, "us")
+    report("chain", "submit(...).result() chain, per step", hand, "us")
+    report("chain", "plain sequential, per step", plain, "us")
+    report("chain", "desync / submit-result chain", desync_chain / hand, "x", "<= 1",
+           desync_chain / hand <= 1)
+    pool.shutdown()
+
+
+# --- cache hits ----------------------------------------------------------------
+
+def small(x, y=2):
+    return x * y
+
+
+def bench_cache(args, folder):
+    rounds = 5_000 if args.quick else 50_000
+    print("in-memory cache hit (small arguments)")
+    cache = CallCache()
+    cache.call(small, (3,), None)
+    hit = best_of(lambda: [cache.call(small, (3,), None) for _ in range(rounds)], 3) / rounds
+    remembered = functools.lru_cache(None)(small)
+    remembered(3)
+    lru = best_of(lambda: [remembered(3) for _ in range(rounds)], 3) / rounds
+    report("cache", "desync CallCache hit", hit * 1e6, "us", "a few us", hit < 5e-6)
+    report("cache", "functools.lru_cache hit", lru * 1e6, "us")
+    joblib = optional("joblib")
+    joblib_hit = None
+    if joblib is not None:
+        memory = joblib.Memory(os.path.join(folder, "joblib"), verbose=0)
+        cached_small = memory.cache(small)
+        cached_small(3)
+        few = max(200, rounds // 50)
+        joblib_hit = best_of(lambda: [cached_small(3) for _ in range(few)], 3) / few
+        report("cache", "joblib.Memory hit (disk)", joblib_hit * 1e6, "us")
+    else:
+        print("  joblib not installed: pip install -e '.[bench]'")
+
+    print("disk cache hit (a new process's view: memory layer empty)")
+    disk = CallCache(directory=os.path.join(folder, "desync-disk"))
+    disk.call(small, (3,), None)
+    few = max(200, rounds // 50)
+
+    def disk_hits():
+        for _ in range(few):
+            disk.clear()   # drop the in-memory copy so every hit reads the file
+            disk.call(small, (3,), None)
+    disk_hit = best_of(disk_hits, 3) / few
+    assert disk.hits >= few
+    report("disk", "desync disk hit", disk_hit * 1e6, "us")
+    if joblib_hit is not None:
+        report("disk", "joblib.Memory hit / desync disk hit", joblib_hit / disk_hit, "x",
+               ">= 2", joblib_hit / disk_hit >= 2)
+
+
+# --- input hashing ---------------------------------------------------------------
+
+def bench_hash(args, folder):
+    numpy = optional("numpy")
+    size = (20 if args.quick else 100) * 1_000_000
+    print(f"hashing a {size // 1_000_000} MB input")
+    data = os.urandom(size)
+    seconds = best_of(lambda: hash_value(data), 3)
+    report("hash", "bytes, GB/s", size / seconds / 1e9, "GB/s", ">= 1", size / seconds >= 1e9)
+    if numpy is None:
+        print("  numpy not installed: pip install -e '.[bench]'")
+        return
+    array = numpy.frombuffer(data, dtype=numpy.float64).reshape(-1, 1000)
+    seconds = best_of(lambda: hash_value(array), 3)
+    report("hash", "NumPy array, GB/s", size / seconds / 1e9, "GB/s", ">= 1",
+           size / seconds >= 1e9)
+    pickled = best_of(lambda: __import__("pickle").dumps(array, protocol=5), 3)
+    report("hash", "(pickle.dumps of the same array, GB/s)", size / pickled / 1e9, "GB/s")
+
+
+# --- toolchain: build, import hook, watch --------------------------------------------
+
+def generated_module(index: int, functions: int = 2) -> str:
+    parts = ["import os", "from desync import desync", ""]
+    for f in range(functions):
+        parts += [f"def helper_{f}(value):", f"    return value * {index + f} + 1", "",
+                  "@desync",
+                  f"def job_{f}(items, scale=2):",
+                  f"    first = helper_{f}(items[0])",
+                  f"    second = helper_{f}(items[-1])",
+                  "    total = []",
+                  "    for item in items:",
+                  f"        total.append(helper_{f}(item * scale))",
+                  "    if first > second:",
+                  "        first, second = second, first",
+                  "    return first + second + sum(total)", ""]
+    return "\n".join(parts) + "\n"
+
+
+def desync_cli(*args, cwd, env=None):
+    return subprocess.run([sys.executable, "-m", "desync", *args], cwd=cwd, check=True,
+                          capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=ROOT, **(env or {})))
+
+
+def bench_build(args, folder):
+    count = 100 if args.quick else 500
+    project = os.path.join(folder, "buildproject")
+    package = os.path.join(project, "src", "pkg")
+    os.makedirs(package)
+    with open(os.path.join(project, "pyproject.toml"), "w") as handle:
+        handle.write('[tool.desync]\npaths = ["src"]\n')
+    open(os.path.join(package, "__init__.py"), "w").close()
+    lines = 0
+    for index in range(count):
+        text = generated_module(index)
+        lines += text.count("\n")
+        with open(os.path.join(package, f"mod_{index}.py"), "w") as handle:
+            handle.write(text)
+    print(f"build of a generated tree ({count} modules, {lines} lines, {2 * count} desync functions)")
+    started = time.perf_counter()
+    desync_cli("build", "--quiet", cwd=project)
+    seconds = time.perf_counter() - started
+    report("build", "cold build (whole process), lines/s", lines / seconds, "lines/s")
+    report("build", "cold build, seconds", seconds, "s")
+    started = time.perf_counter()
+    desync_cli("check", cwd=project)
+    report("build", "check of the same tree, seconds", time.perf_counter() - started, "s")
+
+
+def bench_import(args, folder):
+    project = os.path.join(folder, "importproject")
+    os.makedirs(project)
+    with open(os.path.join(project, "pyproject.toml"), "w") as handle:
+        handle.write('[tool.desync]\npaths = ["src"]\n')
+    os.makedirs(os.path.join(project, "src"))
+    with open(os.path.join(project, "src", "hundred.py"), "w") as handle:
+        handle.write(generated_module(7, functions=100))
+    desync_cli("build", "--quiet", cwd=project)
+    timer = ("import sys, time, desync\n{setup}\nstarted = time.perf_counter()\n"
+             "import hundred\nprint(time.perf_counter() - started)\n")
+
+    def timed(path, setup, runs):
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([path, ROOT]))
+        code = timer.format(setup=setup)
+        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+        values = []
+        for _ in range(runs):
+            out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                                 capture_output=True, text=True)
+            values.append(float(out.stdout))
+        return statistics.median(values)
+
+    runs = 5 if args.quick else 15
+    source, built = os.path.join(project, "src"), os.path.join(project, "build", "desync")
+    hooked = timed(source, "desync.install_import_hook()", runs)
+    plain = timed(built, "", runs)
+    decorated = timed(source, "", max(3, runs // 3))
+    print("import of a module with 100 desync functions (fresh process each, median)")
+    report("import", "import hook, warm __pycache__", hooked * 1e3, "ms")
+    report("import", "plain import of the built module", plain * 1e3, "ms")
+    report("import", "hook / plain", hooked / plain, "x", "<= 1.2", hooked / plain <= 1.2)
+    report("import", "(decorator alone: transpiles every run)", decorated * 1e3, "ms")
+
+
+def bench_watch(args, folder):
+    project = os.path.join(folder, "watchproject")
+    package = os.path.join(project, "src", "pkg")
+    os.makedirs(package)
+    with open(os.path.join(project, "pyproject.toml"), "w") as handle:
+        handle.write('[tool.desync]\npaths = ["src"]\n')
+    open(os.path.join(package, "__init__.py"), "w").close()
+    for index in range(50):
+        with open(os.path.join(package, f"mod_{index}.py"), "w") as handle:
+            handle.write(generated_module(index))
+    debounce = 0.05
+    proc = subprocess.Popen([sys.executable, "-u", "-m", "desync", "watch", "--debounce",
+                             str(debounce)], cwd=project, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env=dict(os.environ, PYTHONPATH=ROOT))
+    try:
+        for line in proc.stdout:
+            if "watching" in line:
+                break
+        source = os.path.join(package, "mod_3.py")
+        target = os.path.join(project, "build", "desync", "pkg", "mod_3.py")
+        latencies = []
+        for round_ in range(5 if args.quick else 10):
+            text = generated_module(1000 + round_)
+            marker = f"value * {1000 + round_} + 1"
+            with open(source, "w") as handle:
+                handle.write(text)
+            started = time.perf_counter()
+            while True:
+                try:
+                    with open(target) as handle:
+                        if marker in handle.read():
+                            break
+                except OSError:
+                    pass
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError("watch did not rebuild within 30 s")
+                time.sleep(0.002)
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(f"watch: save -> rebuilt output (50-module tree, debounce {debounce * 1000:.0f} ms)")
+    report("watch", "median latency", statistics.median(latencies) * 1e3, "ms")
+    report("watch", "worst latency", max(latencies) * 1e3, "ms")
+
+
+SECTIONS = {"seed": bench_seed, "tasks": bench_tasks, "cache": bench_cache, "hash": bench_hash,
+            "build": bench_build, "import": bench_import, "watch": bench_watch}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, shorter sleeps")
+    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(SECTIONS)}")
+    args = parser.parse_args(argv)
+    chosen = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    print(f"desync benchmarks: Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
+    with tempfile.TemporaryDirectory(prefix="desync-bench-") as folder:
+        sys.path.insert(0, folder)
+        for name in chosen:
+            SECTIONS[name](args, folder)
+            print()
+    missed = [r for r in RESULTS if r[5] is False]
+    goals = [r for r in RESULTS if r[5] is not None]
+    print(f"{len(goals) - len(missed)} of {len(goals)} goals met"
+          + (": missed " + "; ".join(f"{r[0]}: {r[1]}" for r in missed) if missed else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
