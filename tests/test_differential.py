@@ -11,7 +11,7 @@ import os
 import sys
 import textwrap
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 HELPERS = textwrap.dedent('''
@@ -131,6 +131,10 @@ def outcome(fn, start):
 @settings(max_examples=int(os.environ.get("DESYNC_DIFF_EXAMPLES", "250")), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(program=programs(), start=st.tuples(*[st.integers(0, 20)] * 3))
+# Found by this test: a caught failure used to poison later work ordered after it.
+@example(program=["a, b, c = start", "xs = []", "d = {}", "a = f(f(b))", "try:",
+                  "    xs.append(k(a))", "except (ValueError, KeyError):", "    b = -1",
+                  "print(a, a)", "return a, b, c, xs, d"], start=(0, 12, 0))
 def test_desync_matches_plain_python(program, start, tmp_path_factory):
     source = HELPERS + textwrap.dedent('''
         class ctx:

@@ -183,6 +183,35 @@ def test_except_never_catches_an_error_raised_before_the_try():
         error_before_try()
 
 
+def refuse_odd(value):
+    if value % 2:
+        raise KeyError(value)
+    return value
+
+
+@desync(cache=False)
+def ordered_work_after_a_caught_failure(values):
+    items = []
+    printed = []
+    for value in values:
+        try:
+            items.append(refuse_odd(value))   # the append depends on the failing call
+        except KeyError:
+            printed.append(f"skip {value}")
+        items.append(-value)                  # ordered after the cancelled append
+    print(len(items))
+    return items, printed
+
+
+def test_work_ordered_after_a_caught_failure_still_runs(capsys):
+    # The failed call and the append it fed never happened, as in plain Python;
+    # the later append, the print and the return must not inherit their failure.
+    items, printed = ordered_work_after_a_caught_failure([1, 2, 3, 4])
+    assert items == [-1, 2, -2, -3, 4, -4]
+    assert printed == ["skip 1", "skip 3"]
+    assert capsys.readouterr().out == "6\n"
+
+
 @desync
 def try_in_loop(values):
     out = []

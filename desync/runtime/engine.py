@@ -41,13 +41,14 @@ class Task:
 class Block:
     """The tasks started inside one try or with body; all finish before the body is left."""
 
-    __slots__ = ("scope", "parent", "unfinished", "failures")
+    __slots__ = ("scope", "parent", "unfinished", "failures", "ended_badly")
 
     def __init__(self, scope: "Scope", parent: "Block | None"):
         self.scope = scope
         self.parent = parent
         self.unfinished = 0
         self.failures: list[Task] = []
+        self.ended_badly: list[Task] = []  # failed or cancelled tasks started in this block
 
     def __enter__(self):
         self.scope.current = self
@@ -58,9 +59,13 @@ class Block:
         scope.current = self.parent
         scope._help_until(lambda: self.unfinished == 0)
         if self.failures:
-            first = min(self.failures, key=_by_seq)
-            scope._consume(self.failures)
-            _reraise(first.error)
+            error = min(self.failures, key=_by_seq).error
+            scope._consume(self.failures, self.ended_badly)
+            raise _prepared(error)
+        if self.parent is not None and self.ended_badly:
+            with scope.lock:
+                self.parent.ended_badly.extend(self.ended_badly)
+            self.ended_badly = []
         if exc_type is TaskAborted or exc_type is Upstream:
             raise Upstream() from None
         return False
@@ -70,12 +75,21 @@ def _by_seq(task: Task) -> int:
     return task.seq
 
 
-def _reraise(error: BaseException):
+def _prepared(error: BaseException) -> BaseException:
     # The error keeps its own traceback (the user's file and line in the task);
     # the TaskAborted we are handling is an implementation detail, hide it.
+    # Raised by the caller, so a traceback shows one desync frame, not two.
     if error.__context__ is None or isinstance(error.__context__, (TaskAborted, Upstream)):
         error.__suppress_context__ = True
-    raise error
+    return error
+
+
+def _user_frames(tb):
+    """Skip desync's own frames (the task runner, the cache) at the top of a task's traceback."""
+    while tb is not None and tb.tb_next is not None \
+            and tb.tb_frame.f_globals.get("__name__", "").startswith("desync."):
+        tb = tb.tb_next
+    return tb
 
 
 _tls = threading.local()
@@ -126,7 +140,7 @@ class Scope:
             self._cancel_everything()  # KeyboardInterrupt, SystemExit: stop, don't finish work
         self._help_until(lambda: self.unfinished == 0)
         if self.failures:
-            _reraise(min(self.failures, key=_by_seq).error)
+            raise _prepared(min(self.failures, key=_by_seq).error)
         if exc_type is TaskAborted or exc_type is Upstream:
             raise RuntimeError("desync: a task was aborted but no failure was recorded; "
                                "please report this as a bug") from exc
@@ -238,6 +252,8 @@ class Scope:
             task.value = value
             task.error = error
             task.fn = task.args = task.kwargs = None
+            if state != DONE:
+                task.block.ended_badly.append(task)
             if state == FAILED:
                 if error is not None:
                     task.origin = task
@@ -348,7 +364,7 @@ class Scope:
             else:
                 value = fn(*args)
         except BaseException as error:
-            error.__traceback__ = error.__traceback__.tb_next or error.__traceback__  # drop this frame
+            error.__traceback__ = _user_frames(error.__traceback__)
             self._finish(task, FAILED, None, error)
         else:
             self._finish(task, DONE, value, None)
@@ -379,13 +395,22 @@ class Scope:
         with self.lock:
             self.abort_seq = 0
 
-    def _consume(self, failures):
-        """A block raised its first failure: the rest never happened sequentially."""
+    def _consume(self, failures, ended_badly):
+        """A block raised its first failure: the rest never happened sequentially.
+
+        The block's failed and cancelled tasks become finished-without-effect, so
+        work after the ``try`` that is ordered after them (a later append to the
+        same list, a print) runs, as it does in plain Python once the exception
+        is caught."""
         with self.lock:
             consumed = set(map(id, failures))
             self.failures = [f for f in self.failures if id(f) not in consumed]
             failures.clear()
             self.abort_seq = min((f.seq for f in self.failures), default=None)
+            for task in ended_badly:
+                task.state = DONE
+                task.value = task.error = None
+            ended_badly.clear()
 
 
 def current_frame_code(depth: int = 2):
