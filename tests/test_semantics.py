@@ -402,6 +402,47 @@ def test_global_write_waits():
     assert COUNTER == 5
 
 
+EVENTS = []
+TABLE = {}
+
+
+def jitter(x):
+    time.sleep((x * 7919 % 13) / 1000)  # finishes out of order
+    return x
+
+
+@dz(cache=False)
+def mutates_module_objects(n):
+    for i in range(n):
+        EVENTS.append(jitter(i))
+        TABLE[i] = jitter(i) * 2
+    snapshot = list(EVENTS)          # must see every append before it
+    EVENTS.append("done")
+    return snapshot, len(TABLE)
+
+
+def test_module_level_objects_mutated_by_the_body_keep_program_order():
+    for _ in range(5):
+        EVENTS.clear()
+        TABLE.clear()
+        snapshot, size = mutates_module_objects(12)
+        assert snapshot == list(range(12))
+        assert EVENTS == list(range(12)) + ["done"]
+        assert size == 12 and TABLE == {i: 2 * i for i in range(12)}
+
+
+def test_module_calls_through_imports_still_overlap():
+    # time.sleep is an attribute of an imported module, not a shared object.
+    @dz(cache=False)
+    def two_module_calls():
+        time.sleep(SLEEP)
+        time.sleep(SLEEP)
+
+    with Timer() as t:
+        two_module_calls()
+    assert t.elapsed < 2 * SLEEP * 0.9
+
+
 @dz
 def star_args(xs, kw):
     return max(*xs), dict(**kw), slow(*xs[:1])

@@ -9,7 +9,7 @@ import ast
 import copy
 
 from ..errors import DesyncError
-from .analyse import analyse, module_level_names
+from .analyse import analyse, module_level_names, module_objects
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
 from .parse import DesyncNames, check_supported, desync_functions, literal_options, parse_source
@@ -26,6 +26,7 @@ class Module:
         self.tree = parse_source(source, filename)
         self.names = DesyncNames(self.tree)
         self.module_names = module_level_names(self.tree)
+        self.module_objects = module_objects(self.tree)
         self.namer = Namer(self.tree)
 
     def functions(self):
@@ -37,27 +38,31 @@ class Module:
         return [qualname for node, qualname, _ in _all_functions(self.tree)
                 if self.names.decorator_of(node) is not None]
 
-    def transpile_def(self, fn: ast.FunctionDef) -> ast.FunctionDef:
-        fn = copy.deepcopy(fn)
+    def transpile_def(self, fn: ast.FunctionDef, fresh: bool = False) -> ast.FunctionDef:
+        """The transpiled function; ``fresh``: ``fn`` belongs to a throwaway tree."""
+        if not fresh:
+            fn = copy.deepcopy(fn)  # self.tree is shared: never rewrite it in place
         check_supported(fn, self.filename)
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
-        facts = analyse(fn, self.module_names, options.get("pure", frozenset()))
+        facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
+                        self.module_objects)
         return lower_function(fn, facts, self.namer, self.filename, self._nested)
 
     def _nested(self, node):
+        # node sits inside a function that is already a private copy: no copy needed.
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                 and self.names.decorator_of(node) is not None:
-            return self._transpile_in_place(node)
-        return _NestedRewriter(self).visit(node)
-
-    def _transpile_in_place(self, node):
-        return self.transpile_def(node)
+            return self.transpile_def(node, fresh=True)
+        return _NestedRewriter(self, fresh=True).visit(node)
 
     def transpile(self) -> ast.Module:
         """The whole module with every desync function transpiled."""
-        tree = _NestedRewriter(self).visit(copy.deepcopy(self.tree))
-        return ast.fix_missing_locations(add_runtime_import(tree))
+        # Parsing again is several times cheaper than deep-copying self.tree; the
+        # rewritten functions get their locations in lower_function, the runtime
+        # import in add_runtime_import.
+        tree = _NestedRewriter(self, fresh=True).visit(parse_source(self.source, self.filename))
+        return add_runtime_import(tree)
 
     def find(self, name: str, firstlineno: int | None = None):
         """The desync (or any) function called ``name`` (a qualname or a plain name)."""
@@ -73,12 +78,13 @@ class Module:
 
 
 class _NestedRewriter(ast.NodeTransformer):
-    def __init__(self, module: Module):
+    def __init__(self, module: Module, fresh: bool = False):
         self.module = module
+        self.fresh = fresh
 
     def visit_FunctionDef(self, node):
         if self.module.names.decorator_of(node) is not None:
-            return self.module.transpile_def(node)
+            return self.module.transpile_def(node, fresh=self.fresh)
         self.generic_visit(node)
         return node
 

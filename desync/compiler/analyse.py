@@ -41,6 +41,7 @@ class Facts:
     local_functions: set[str]           # locals bound by a nested def or lambda
     module_names: set[str]              # names bound at module level (shadow builtins)
     pure_methods: frozenset = frozenset()
+    shared_globals: set[str] = field(default_factory=set)  # module objects the body mutates
     try_sync: dict[int, set[str]] = field(default_factory=dict)
 
     def builtin(self, name: str) -> bool:
@@ -54,6 +55,22 @@ def module_level_names(tree: ast.Module) -> set[str]:
         for target in _bound_by(node):
             names.add(target)
     return names
+
+
+def module_objects(tree: ast.Module) -> set[str]:
+    """Module-level names bound to values (not imports, defs or classes): the shared
+    objects whose mutation from a desync body must keep its order."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    imported = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)):
+            imported.update(_bound_by(node))
+    return (names & module_level_names(tree)) - imported
 
 
 def _bound_by(node):
@@ -117,7 +134,8 @@ class _UnionFind:
             self.parent[high] = low
 
 
-def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset()) -> Facts:
+def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(),
+            objects: set[str] = frozenset()) -> Facts:
     declared: set[str] = set()
     local_names: set[str] = set()
     args = fn.args
@@ -202,6 +220,24 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
             if base in local_names:
                 mutated.add(base)
 
+    # Module-level objects the body mutates (``log.append(x)``, ``table[k] = v``) are
+    # ordered like locals: each gets its own key, so its writes keep program order
+    # and every read of it waits for the writes before.
+    shared_globals = set()
+    for node in nodes:
+        target = None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr not in pure_methods:
+            target = node.func.value
+        elif isinstance(node, (ast.Attribute, ast.Subscript)) \
+                and isinstance(node.ctx, (ast.Store, ast.Del)):
+            target = node
+        elif isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
+            target = node.target
+        base = root_name(target) if target is not None else None
+        if base in objects and base not in local_names and base not in declared:
+            shared_globals.add(base)
+
     # Calls of nested functions are found after all defs are known.
     for node in nodes:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
@@ -217,10 +253,12 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
         key = key_of_root.get(groups.find(name))
         if key is not None:
             keys[name] = key
+    for name in shared_globals:
+        keys[name] = name  # a global is never a local of this function: no clash
 
     facts = Facts(locals=local_names, declared=declared, cells=cells, keys=keys,
                   local_functions=local_functions, module_names=module_names,
-                  pure_methods=frozenset(pure_methods))
+                  pure_methods=frozenset(pure_methods), shared_globals=shared_globals)
     facts.try_sync = _try_sync_names(fn, nodes, local_names)
     return facts
 

@@ -99,7 +99,9 @@ class Lowerer:
         return name
 
     def is_local(self, name: str) -> bool:
-        return name in self.facts.locals or name in self.temps
+        # Mutated module objects travel like locals: passed to tasks, waited for by key.
+        return (name in self.facts.locals or name in self.temps
+                or name in self.facts.shared_globals)
 
     def binding(self, name: str) -> str:
         if name in self.facts.declared:
