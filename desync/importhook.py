@@ -5,7 +5,7 @@ A module whose source does not contain the word ``desync`` is handed straight to
 Python's own loader (one substring search, no parsing). Transpiled bytecode is
 cached under a desync-specific name, keyed by the source's hash and desync's own
 code, so an edit of either invalidates it; a read-only file system just means no
-cache.
+cache, and ``-B``/``PYTHONDONTWRITEBYTECODE`` are honoured as by Python's loader.
 """
 from __future__ import annotations
 
@@ -75,6 +75,8 @@ class DesyncLoader(importlib.machinery.SourceFileLoader):
         code = compile_transpiled(data, path)
         if code is None:
             return super().get_code(fullname)
+        if sys.dont_write_bytecode:  # -B or PYTHONDONTWRITEBYTECODE, as Python's own loader
+            return code
         try:
             os.makedirs(os.path.dirname(pyc), exist_ok=True)
             temporary = f"{pyc}.{os.getpid()}.tmp"

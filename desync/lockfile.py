@@ -17,7 +17,6 @@ reads as "outer 1.0 -> 1.1 because inner changed".
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 import threading
 
@@ -153,7 +152,8 @@ def _entries_near(source_file: str):
     root = find_project_root(os.path.dirname(os.path.abspath(source_file)))
     if root is None:
         return None
-    path = load_config(root).resolve(load_config(root).lockfile)
+    config = load_config(root)
+    path = config.resolve(config.lockfile)
     try:
         mtime = os.stat(path).st_mtime_ns
     except OSError:
@@ -190,4 +190,4 @@ def recorded_version(spec, version: Version) -> Version | None:
 
 
 __all__ = ["Entry", "next_entry", "explain", "dumps", "loads", "read", "write_atomically",
-           "recorded_version", "sys"]
+           "recorded_version"]

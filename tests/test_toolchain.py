@@ -34,8 +34,10 @@ def run(project, *args, env=None, timeout=120):
                           env=dict(os.environ, **(env or {})))
 
 
-def python(directory, code, path_entries, timeout=60):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(p) for p in path_entries))
+def python(directory, code, path_entries, timeout=60, env=None):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(str(p) for p in path_entries),
+               **(env or {}))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the hook's cache is under test
     return subprocess.run([sys.executable, "-c", code], cwd=directory, capture_output=True,
                           text=True, timeout=timeout, env=env)
 
@@ -193,6 +195,13 @@ def test_import_hook_tolerates_an_unwritable_cache_path(project, tmp_path):
     env_code = f"import sys; sys.pycache_prefix = {str(blocker / 'x')!r}\n" + HOOK
     out = python(project, env_code, [project / "src"])
     assert out.stdout.split() == ["8", "compiler"], out.stderr
+
+
+def test_import_hook_honours_dont_write_bytecode(project):
+    out = python(project, "import sys; sys.dont_write_bytecode = True\n" + HOOK,
+                 [project / "src"])
+    assert out.stdout.split() == ["8", "compiler"], out.stderr
+    assert not list((project / "src/app").rglob("*.desync.pyc"))
 
 
 def test_run_command(project):
