@@ -121,6 +121,8 @@ class Scope:
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.ready: deque[Task] = deque()
+        self.drainers = 0                     # pool jobs running this scope's queue
+        self.max_drainers = getattr(local_pool, "_max_workers", None) or 8
         self.seq = 0
         self.unfinished = 0
         self.failures: list[Task] = []        # real failures not yet consumed by a block
@@ -297,13 +299,31 @@ class Scope:
             _run_inline(self, inline)
 
     def _submit(self, tasks):
-        for task in tasks:
-            if task.kind == POOL and self.foreign_submit is not None:
-                self._submit_foreign(task)
-            else:
+        """Queue ready tasks; start drainers on the thread pool only as needed.
+
+        One pool job per task would cost a Future and a work item each; instead up
+        to ``max_drainers`` jobs per scope each run queued tasks until the queue is
+        empty. The owner thread also helps while it waits, so none is ever required
+        for progress."""
+        start = 0
+        with self.lock:
+            for task in tasks:
+                if task.kind == POOL and self.foreign_submit is not None:
+                    continue
+                self.ready.append(task)
+            if self.ready and self.drainers < self.max_drainers:
+                start = min(len(self.ready), self.max_drainers - self.drainers)
+                self.drainers += start
+        if self.foreign_submit is not None:
+            for task in tasks:
+                if task.kind == POOL:
+                    self._submit_foreign(task)
+        for _ in range(start):
+            try:
+                self.local_pool.submit(self._drain)
+            except RuntimeError:  # the pool is shut down (interpreter exit): the owner helps
                 with self.lock:
-                    self.ready.append(task)
-                (self.pool if task.kind == POOL else self.local_pool).submit(self._work)
+                    self.drainers -= 1
 
     def _submit_foreign(self, task):
         try:
@@ -324,23 +344,30 @@ class Scope:
                 self._finish(task, FAILED, None, error)
         future.add_done_callback(done)
 
-    def _work(self):
-        task = self._pop()
-        if task is not None:
+    def _drain(self):
+        while True:
+            with self.lock:
+                task = self._pop_locked()
+                if task is None:
+                    self.drainers -= 1
+                    return
             self._execute(task)
 
     def _pop(self):
-        """Take the next queued task, or cancel it if an earlier task already failed."""
         with self.lock:
-            while self.ready:
-                task = self.ready.popleft()
-                if self.abort_seq is not None and task.seq > self.abort_seq:
-                    inline, queued = self._settle_locked(task, CANCELLED, None, None)
-                    self.cond.notify_all()
-                    self.ready.extend(queued)  # cannot be run: abort_seq cancels them next pop
-                    continue
-                task.state = RUNNING
-                return task
+            return self._pop_locked()
+
+    def _pop_locked(self):
+        """Take the next queued task, or cancel it if an earlier task already failed."""
+        while self.ready:
+            task = self.ready.popleft()
+            if self.abort_seq is not None and task.seq > self.abort_seq:
+                inline, queued = self._settle_locked(task, CANCELLED, None, None)
+                self.cond.notify_all()
+                self.ready.extend(queued)  # cannot be run: abort_seq cancels them next pop
+                continue
+            task.state = RUNNING
+            return task
         return None
 
     @staticmethod
