@@ -76,6 +76,28 @@ def _identity_of(fn) -> bytes:
     return identity
 
 
+_prefixes: dict = {}
+_SCALAR_TYPES = frozenset({int, str, float, bool, type(None), bytes})
+
+
+def _prefix_and_state(fn):
+    """(identity bytes, state or None). A function without closure whose defaults are
+    immutable scalars folds its defaults into a cached prefix: the hot path of a hit.
+    The cache is checked by identity of the defaults tuple, so reassigning
+    ``fn.__defaults__`` is seen."""
+    if fn.__closure__ is None and not fn.__kwdefaults__:
+        defaults = fn.__defaults__
+        cached = _prefixes.get(fn.__code__)
+        if cached is not None and cached[0] is defaults:
+            return cached[1], None
+        if defaults is None or all(type(d) in _SCALAR_TYPES for d in defaults):
+            text = repr(defaults).encode("utf-8", "surrogatepass")
+            prefix = _identity_of(fn) + b"D%d:" % len(text) + text
+            _prefixes[fn.__code__] = (defaults, prefix)
+            return prefix, None
+    return _identity_of(fn), _state_of(fn)
+
+
 def _state_of(fn):
     """Closure cells and defaults (they change what a call computes), or None."""
     closure, defaults, kwdefaults = fn.__closure__, fn.__defaults__, fn.__kwdefaults__
@@ -145,7 +167,8 @@ class CallCache:
         if code_hash is None:
             return None
         try:
-            inputs = hash_call_inputs(args, kwargs, _identity_of(fn), _state_of(fn))
+            prefix, state = _prefix_and_state(fn)
+            inputs = hash_call_inputs(args, kwargs, prefix, state)
         except Unhashable:
             return None
         return code_hash, inputs
