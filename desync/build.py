@@ -148,17 +148,21 @@ class Builder:
             header = GENERATED.format(version=__version__,
                                       source=os.path.relpath(source.path, self.config.root)
                                       .replace(os.sep, "/"))
-            bodies[source.rel] = (header, body, module_name, qualnames)
+            # Transitive hashes of every function here, so the call cache of built
+            # code never has to parse source to key calls to its neighbours.
+            code_hashes = {q: hasher.of(parsed, q).transitive for q in sorted(parsed.defs)}
+            bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             for qualname in qualnames:
                 hashes[f"{module_name}.{qualname}"] = hasher.of(parsed, qualname)
         previous = self.read_lockfile()
         entries = {name: lockfile.next_entry(name, value, previous.get(name))
                    for name, value in hashes.items()}
-        for rel, (header, body, module_name, qualnames) in bodies.items():
+        for rel, (header, body, module_name, qualnames, code_hashes) in bodies.items():
             footer = {q: (hashes[f"{module_name}.{q}"].major,
                           hashes[f"{module_name}.{q}"].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
-            text = f"{header}{body}\n__desync_hashes__ = {footer!r}\n"
+            text = (f"{header}{body}\n__desync_hashes__ = {footer!r}\n"
+                    f"__desync_code_hashes__ = {code_hashes!r}\n")
             staged[rel] = text.encode("utf-8")
         changes = [lockfile.explain(previous.get(n), entries.get(n))
                    for n in sorted(set(previous) | set(entries))

@@ -47,7 +47,10 @@ def callee_code_hash(fn) -> int | None:
     value = None
     try:
         spec = getattr(fn, "__desync_spec__", None)
-        if spec is not None:
+        built = fn.__globals__.get("__desync_code_hashes__")
+        if built is not None and spec is None and fn.__qualname__ in built:
+            value = built[fn.__qualname__]  # built ahead of time: no source to parse
+        elif spec is not None:
             from .version import function_hash
             value = function_hash(spec).transitive
         elif code.co_name != "<lambda>":

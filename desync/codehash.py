@@ -20,19 +20,16 @@ are hashed from source; functions from an installed distribution hash as
 from __future__ import annotations
 
 import ast
-import hashlib
 import os
 import sys
 import sysconfig
 import threading
 from dataclasses import dataclass
 
+from .hashes import FunctionHash, hash64  # noqa: F401  (re-exported)
+
 HASH_FORMAT = b"desync-codehash-1"  # bump if the canonical form changes
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind", "type_ignores"})
-
-
-def hash64(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
 
 
 # -- canonical form -----------------------------------------------------------------
@@ -262,22 +259,6 @@ def _index(module: SourceModule, is_package: bool):
 
 
 # -- callees and hashes -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FunctionHash:
-    """The hashes of one function: its own code, and each callee by name."""
-    major: int
-    callees: tuple  # ((name, hash), ...) sorted by name
-
-    @property
-    def minor(self) -> tuple:
-        return tuple(h for _, h in self.callees)
-
-    @property
-    def transitive(self) -> int:
-        data = b"%d" % self.major + b"".join(b",%d" % h for h in self.minor)
-        return hash64(data)
-
 
 def _call_targets(fn: ast.AST):
     """Dotted names called anywhere in the function: ``f``, ``mod.f``, ``self.m``."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 
 from .errors import DesyncError
 
@@ -22,16 +21,24 @@ _STRINGS = {"out", "lockfile", "cache-dir"}
 _KEYS = _LISTS | _STRINGS | {"cache-size"}
 
 
-@dataclass
 class Config:
-    root: str
-    paths: list = field(default_factory=list)
-    out: str = "build/desync"
-    lockfile: str = "desync.lock"
-    exclude: list = field(default_factory=list)
-    cache_dir: str | None = None
-    cache_size: int | None = None
-    pyproject: str | None = None
+    """The [tool.desync] settings of one project. (A plain class: dataclasses
+    imports inspect and ast, and running built code reads this table.)"""
+
+    def __init__(self, root: str, paths=None, out: str = "build/desync",
+                 lockfile: str = "desync.lock", exclude=None, cache_dir: str | None = None,
+                 cache_size: int | None = None, pyproject: str | None = None):
+        self.root = root
+        self.paths = list(paths or [])
+        self.out = out
+        self.lockfile = lockfile
+        self.exclude = list(exclude or [])
+        self.cache_dir = cache_dir
+        self.cache_size = cache_size
+        self.pyproject = pyproject
+
+    def __repr__(self):
+        return f"Config(root={self.root!r}, paths={self.paths!r}, out={self.out!r})"
 
     def resolve(self, path: str) -> str:
         return path if os.path.isabs(path) else os.path.normpath(os.path.join(self.root, path))

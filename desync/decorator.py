@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import linecache
 import os
 import threading
 import types
@@ -85,6 +84,7 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
 
 
 def _module_for(filename: str, fn_globals):
+    import linecache  # here, not at the top: it loads tokenize, needless for built code
     from .compiler import Module
     lines = linecache.getlines(filename, fn_globals)
     if not lines:

@@ -144,7 +144,7 @@ def function_hash(spec):
     fn = spec.fn
     built = fn.__globals__.get("__desync_hashes__")
     if built and spec.qualname in built:
-        from .codehash import FunctionHash
+        from .hashes import FunctionHash
         major, callees = built[spec.qualname][:2]
         return FunctionHash(major, tuple(tuple(c) for c in callees))
     hasher = _live_hasher()
@@ -195,6 +195,11 @@ def attach_version_api(fn, spec) -> None:
 
 def _lockfile_version(spec, version):
     """The version the project's lockfile records, if its hashes match this code."""
+    built = spec.fn.__globals__.get("__desync_hashes__")
+    if built and spec.qualname in built and len(built[spec.qualname]) > 2:
+        # Built code carries its lockfile version: no lockfile to find and parse.
+        major, minor = built[spec.qualname][2].split(".")
+        return Version(version.major_hash, version.minor_hash, int(major), int(minor))
     lockfile = sys.modules.get("desync.lockfile")
     if lockfile is None:
         try:

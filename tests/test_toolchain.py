@@ -188,6 +188,21 @@ def test_import_hook_caches_bytecode_and_invalidates_on_edit(project):
     assert third.stdout.split() == ["108", "compiler"], third.stderr
 
 
+def test_import_hook_cache_survives_touch_and_damage(project):
+    assert python(project, HOOK, [project / "src"]).stdout.split() == ["8", "compiler"]
+    core = project / "src/app/core.py"
+    os.utime(core, ns=(0, 0))   # same content, other mtime (a fresh checkout): still a hit
+    touched = python(project, HOOK, [project / "src"])
+    assert touched.stdout.split() == ["8", "cached"], touched.stderr
+    cached = next((project / "src/app/__pycache__").glob("core.*.desync.pyc"))
+    data = cached.read_bytes()
+    for damaged in (data[:30], data[:-40] + b"\x00" * 40, b"garbage"):
+        cached.write_bytes(damaged)
+        os.utime(core, ns=(1, 1))
+        out = python(project, HOOK, [project / "src"])
+        assert out.stdout.split() == ["8", "compiler"], out.stderr  # a miss, not a crash
+
+
 def test_import_hook_tolerates_an_unwritable_cache_path(project, tmp_path):
     # Point the bytecode cache at a file (not a folder): writing fails, importing works.
     blocker = tmp_path / "blocker"
@@ -286,3 +301,26 @@ def test_a_bad_tool_desync_table_is_a_clear_error(project, table, message):
     assert message in out.stderr
     assert "pyproject.toml" in out.stderr
     assert not (project / "build").exists()
+
+
+HEAVY = ("desync.compiler", "ast", "watchdog", "tomli_w", "tomllib", "tomli", "cloudpickle",
+         "multiprocessing", "concurrent.futures.process", "subprocess", "inspect")
+
+
+def test_import_desync_stays_light(tmp_path):
+    code = ("import sys, desync\n"
+            f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules) or 'none')")
+    out = python(tmp_path, code, [])
+    assert out.stdout.strip() == "none", out.stderr
+
+
+def test_importing_built_code_never_loads_the_transpiler(project):
+    assert run(project, "build").returncode == 0
+    # (tomllib may load: the call cache looks for [tool.desync] cache-dir.)
+    heavy = tuple(m for m in HEAVY if m not in ("tomllib", "tomli"))
+    code = ("import sys, app.core as c\nc.outer(1)\nc.outer(1)\nc.outer.get_version()\n"
+            f"print(' '.join(m for m in {heavy!r} if m in sys.modules) or 'none', "
+            "c.outer.get_cache().hits)")
+    out = python(project, code, [project / "build/desync"])
+    assert out.stdout.split() == ["none", "2"], out.stderr  # both inner calls hit, keyed
+    # by the hashes the build embedded

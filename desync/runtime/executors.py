@@ -7,12 +7,20 @@ with cloudpickle, imported only then.
 from __future__ import annotations
 
 import os
+import sys
 import threading
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
+# ProcessPoolExecutor is imported only when processes are asked for: its module
+# loads multiprocessing, subprocess and sockets (~25 ms), too much for `import desync`.
 _lock = threading.Lock()
 _default_threads: ThreadPoolExecutor | None = None
-_default_processes: ProcessPoolExecutor | None = None
+_default_processes = None
+
+
+def _is_process_pool(executor) -> bool:
+    process = sys.modules.get("concurrent.futures.process")
+    return process is not None and isinstance(executor, process.ProcessPoolExecutor)
 
 
 def default_max_workers() -> int:
@@ -37,10 +45,11 @@ def default_threads() -> ThreadPoolExecutor:
     return pool
 
 
-def default_processes() -> ProcessPoolExecutor:
+def default_processes():
     global _default_processes
     with _lock:
         if _default_processes is None:
+            from concurrent.futures import ProcessPoolExecutor
             _default_processes = ProcessPoolExecutor()
         return _default_processes
 
@@ -94,11 +103,15 @@ class ExecutorChoice:
                 pool = self._own = ThreadPoolExecutor(workers, thread_name_prefix="desync")
             return pool, None, pool
         if executor == "processes":
-            pool = default_processes() if workers is None else ProcessPoolExecutor(workers)
+            if workers is None:
+                pool = default_processes()
+            else:
+                from concurrent.futures import ProcessPoolExecutor
+                pool = ProcessPoolExecutor(workers)
             self._own = pool if workers is not None else None
             return pool, ship_to_processes(pool), default_threads()
         if isinstance(executor, ThreadPoolExecutor):
             return executor, None, executor
-        if isinstance(executor, ProcessPoolExecutor):
+        if _is_process_pool(executor):
             return executor, ship_to_processes(executor), default_threads()
         return executor, submit_directly(executor), default_threads()
