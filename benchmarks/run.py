@@ -82,7 +82,7 @@ def bench_seed(args, folder):
         def inner():
             time.sleep({delay})
 
-        @desync
+        @desync(cache=False)  # timed repeatedly: measure concurrency, not cache hits
         def outer():
             inner()
             inner()
@@ -296,22 +296,27 @@ def bench_import(args, folder):
     timer = ("import sys, time, desync\n{setup}\nstarted = time.perf_counter()\n"
              "import hundred\nprint(time.perf_counter() - started)\n")
 
-    def timed(path, setup, runs):
+    def command(path, setup):
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([path, ROOT]))
-        code = timer.format(setup=setup)
-        subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
-        values = []
-        for _ in range(runs):
-            out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
-                                 capture_output=True, text=True)
-            values.append(float(out.stdout))
-        return statistics.median(values)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # both sides get their bytecode cache
+        return [sys.executable, "-c", timer.format(setup=setup)], env
 
-    runs = 5 if args.quick else 15
+    def timed(commands, runs):
+        """Median per command, runs interleaved so machine noise hits all alike."""
+        for argv, env in commands:  # warm: write bytecode caches
+            subprocess.run(argv, env=env, check=True, capture_output=True)
+        values = [[] for _ in commands]
+        for _ in range(runs):
+            for index, (argv, env) in enumerate(commands):
+                out = subprocess.run(argv, env=env, check=True, capture_output=True, text=True)
+                values[index].append(float(out.stdout))
+        return [statistics.median(v) for v in values]
+
+    runs = 7 if args.quick else 25
     source, built = os.path.join(project, "src"), os.path.join(project, "build", "desync")
-    hooked = timed(source, "desync.install_import_hook()", runs)
-    plain = timed(built, "", runs)
-    decorated = timed(source, "", max(3, runs // 3))
+    hooked, plain = timed([command(source, "desync.install_import_hook()"),
+                           command(built, "")], runs)
+    (decorated,) = timed([command(source, "")], 3)
     print("import of a module with 100 desync functions (fresh process each, median)")
     report("import", "import hook, warm __pycache__", hooked * 1e3, "ms")
     report("import", "plain import of the built module", plain * 1e3, "ms")
@@ -342,8 +347,8 @@ def bench_watch(args, folder):
         target = os.path.join(project, "build", "desync", "pkg", "mod_3.py")
         latencies = []
         for round_ in range(5 if args.quick else 10):
-            text = generated_module(1000 + round_)
-            marker = f"value * {1000 + round_} + 1"
+            text = generated_module(1000 + 10 * round_)  # helpers use index and index+1
+            marker = f"value * {1000 + 10 * round_} + 1"
             with open(source, "w") as handle:
                 handle.write(text)
             started = time.perf_counter()

@@ -10,13 +10,14 @@ cache, and ``-B``/``PYTHONDONTWRITEBYTECODE`` are honoured as by Python's loader
 from __future__ import annotations
 
 import hashlib
-import importlib.abc
 import importlib.machinery
 import importlib.util
 import marshal
 import os
+import struct
 import sys
 import threading
+import types
 
 _MARKER = b"desync"
 _HEADER = b"DSYB"
@@ -25,18 +26,20 @@ _lock = threading.Lock()
 
 
 def desync_fingerprint() -> bytes:
-    """Changes whenever desync's transpiler or runtime changes (a version bump or an edit)."""
+    """Changes whenever the code desync generates may change: a new version, or an
+    edit of the transpiler (``desync/compiler``) in a development checkout. The
+    runtime is not part of it: generated code only names its public calls, which
+    change only with a version. Stat-based, so it costs a few syscalls per process."""
     global _fingerprint
     if _fingerprint is None:
         from . import __version__
         digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-        package = os.path.dirname(os.path.abspath(__file__))
-        for folder in ("compiler", "runtime", ""):
-            directory = os.path.join(package, folder)
-            for name in sorted(os.listdir(directory)):
-                if name.endswith(".py"):
-                    info = os.stat(os.path.join(directory, name))
-                    digest.update(f"{folder}/{name}:{info.st_size}:{info.st_mtime_ns};".encode())
+        compiler = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compiler")
+        with os.scandir(compiler) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    digest.update(f"{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
         _fingerprint = digest.digest()
     return _fingerprint
 
@@ -57,39 +60,80 @@ def compile_transpiled(data: bytes, path: str):
 
 
 class DesyncLoader(importlib.machinery.SourceFileLoader):
+    # Cache file: header, Python's magic, desync's fingerprint, the source's mtime
+    # and size (the fast check, as Python's own .pyc), the source's content hash
+    # (the exact check when the stat differs, e.g. after a checkout), then code.
     def get_code(self, fullname):
         path = self.get_filename(fullname)
+        pyc = cache_path(path)
+        try:
+            status = os.stat(path)
+            stamp = struct.pack("<qq", status.st_mtime_ns, status.st_size)
+        except OSError:
+            stamp = None
+        cached = _read_cache(pyc)
+        if cached is not None and stamp is not None and cached[0] == stamp:
+            code = _unmarshal(cached[2])
+            if code is not None:
+                return code
         data = self.get_data(path)
         if _MARKER not in data:
             return super().get_code(fullname)  # Python's own path and .pyc cache
-        key = hashlib.blake2b(data, digest_size=16, key=desync_fingerprint()).digest()
-        pyc = cache_path(path)
-        try:
-            with open(pyc, "rb") as handle:
-                cached = handle.read()
-            if cached[:4] == _HEADER and cached[4:20] == importlib.util.MAGIC_NUMBER.ljust(16) \
-                    and cached[20:36] == key:
-                return marshal.loads(cached[36:])
-        except (OSError, ValueError, EOFError):
-            pass
+        content = hashlib.blake2b(data, digest_size=16).digest()
+        if cached is not None and cached[1] == content:
+            code = _unmarshal(cached[2])
+            if code is not None:
+                return code
         code = compile_transpiled(data, path)
         if code is None:
             return super().get_code(fullname)
-        if sys.dont_write_bytecode:  # -B or PYTHONDONTWRITEBYTECODE, as Python's own loader
-            return code
-        try:
-            os.makedirs(os.path.dirname(pyc), exist_ok=True)
-            temporary = f"{pyc}.{os.getpid()}.tmp"
-            with open(temporary, "wb") as handle:
-                handle.write(_HEADER + importlib.util.MAGIC_NUMBER.ljust(16) + key +
-                             marshal.dumps(code))
-            os.replace(temporary, pyc)
-        except OSError:
-            pass  # read-only tree: work without a cache
+        if not sys.dont_write_bytecode and stamp is not None:  # -B, as Python's own loader
+            _write_cache(pyc, stamp, content, code)
         return code
 
 
-class DesyncFinder(importlib.abc.MetaPathFinder):
+def _unmarshal(data: bytes):
+    try:
+        code = marshal.loads(data)
+    except (ValueError, EOFError, TypeError):
+        return None  # a damaged cache file is a miss
+    return code if isinstance(code, types.CodeType) else None
+
+
+def _prefix() -> bytes:
+    return _HEADER + importlib.util.MAGIC_NUMBER.ljust(16) + desync_fingerprint()
+
+
+def _read_cache(pyc: str):
+    """(stamp, content hash, marshalled code) of a valid cache file, else None."""
+    try:
+        with open(pyc, "rb") as handle:
+            cached = handle.read()
+    except OSError:
+        return None
+    prefix = _prefix()
+    start = len(prefix)
+    if not cached.startswith(prefix) or len(cached) < start + 32:
+        return None  # another desync or Python version, or a truncated file: a miss
+    view = memoryview(cached)  # no copy of the code bytes before unmarshalling
+    return cached[start:start + 16], cached[start + 16:start + 32], view[start + 32:]
+
+
+def _write_cache(pyc: str, stamp: bytes, content: bytes, code) -> None:
+    try:
+        os.makedirs(os.path.dirname(pyc), exist_ok=True)
+        temporary = f"{pyc}.{os.getpid()}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(_prefix() + stamp + content + marshal.dumps(code))
+        os.replace(temporary, pyc)
+    except OSError:
+        pass  # read-only tree: work without a cache
+
+
+class DesyncFinder:
+    # A meta path finder by protocol: subclassing importlib.abc.MetaPathFinder
+    # would import typing, pathlib and more (15 ms) into every hooked process.
+
     def __init__(self, packages=None):
         self.packages = tuple(packages) if packages else None
 
