@@ -151,6 +151,7 @@ class Project:
         self._modules: dict[str, SourceModule | None] = {}
         self._by_path: dict[str, SourceModule] = {}
         self._stamps: dict[str, tuple] = {}
+        self._texts: dict[str, str] = {}
         self.lock = threading.RLock()
 
     # A module is located the way the import system would, among the roots.
@@ -184,7 +185,7 @@ class Project:
         with self.lock:
             key = _norm(path)
             cached = self._by_path.get(key)
-            if cached is not None and source is None:
+            if cached is not None and (source is None or self._texts.get(key) == source):
                 return cached
             try:
                 if source is None:
@@ -197,6 +198,7 @@ class Project:
             _index(module, path.endswith("__init__.py"))
             self._by_path[key] = module
             self._stamps[key] = _stamp(path)
+            self._texts[key] = source
             return module
 
     def refresh(self) -> None:
@@ -206,6 +208,7 @@ class Project:
             for key in stale:
                 del self._stamps[key]
                 self._by_path.pop(key, None)
+                self._texts.pop(key, None)
             if stale:
                 self._modules.clear()
 
@@ -288,7 +291,7 @@ def _function_locals(fn) -> set[str]:
     return names
 
 
-def _local_imports(fn, module: SourceModule) -> dict:
+def _local_imports(fn) -> dict:
     found = {}
     for node in ast.walk(fn):
         if isinstance(node, ast.Import):
@@ -303,20 +306,27 @@ def _local_imports(fn, module: SourceModule) -> dict:
     return found
 
 
+def _node_facts(node):
+    """(major hash, locals, local imports, call targets) of a function node: they
+    depend on the node alone, so they are kept on it while its module is cached
+    (a long-lived watch rebuild then redoes only what a change touched)."""
+    facts = getattr(node, "_desync_facts", None)
+    if facts is None:
+        facts = (major_hash(node), _function_locals(node), _local_imports(node),
+                 tuple(_call_targets(node)))
+        node._desync_facts = facts
+    return facts
+
+
 class Hasher:
     """Hashes functions of one project, memoising what does not depend on a cycle."""
 
     def __init__(self, project: Project):
         self.project = project
         self._memo: dict[tuple, FunctionHash] = {}
-        self._majors: dict[int, int] = {}
 
     def major(self, node) -> int:
-        key = id(node)
-        value = self._majors.get(key)
-        if value is None:
-            value = self._majors[key] = major_hash(node)
-        return value
+        return _node_facts(node)[0]
 
     def of(self, module: SourceModule, qualname: str) -> FunctionHash:
         with self.project.lock:
@@ -352,11 +362,10 @@ class Hasher:
 
     def resolve_callees(self, module: SourceModule, qualname: str, node):
         """[(display name, target)] with target ("source", module, qualname) or ("dist", id)."""
-        local = _function_locals(node)
-        imported = _local_imports(node, module)
+        _, local, imported, targets = _node_facts(node)
         class_prefix = qualname.rpartition(".")[0] if "." in qualname else ""
         found = {}
-        for parts in _call_targets(node):
+        for parts in targets:
             head = parts[0]
             if head in ("self", "cls") and len(parts) == 2 and class_prefix:
                 method = f"{class_prefix}.{parts[1]}"

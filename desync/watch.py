@@ -28,6 +28,15 @@ class _Trigger:
         self.event.set()
 
 
+def _summary(changes: list[str], shown: int = 4) -> str:
+    """One readable line: every change when few, a count when a whole tree is new."""
+    if not changes:
+        return "no version changes"
+    if len(changes) <= shown:
+        return "; ".join(changes)
+    return "; ".join(changes[:shown - 1]) + f"; and {len(changes) - shown + 1} more"
+
+
 def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | None = None,
           ready: threading.Event | None = None) -> int:
     from watchdog.events import FileSystemEventHandler
@@ -65,7 +74,7 @@ def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | Non
         builder.write_lockfile(entries)
         elapsed = (time.perf_counter() - started) * 1000
         if first or written or changes:
-            summary = "; ".join(changes) if changes else "no version changes"
+            summary = _summary(changes)
             out(f"desync watch: rebuilt {len(written)} file(s) in {elapsed:.0f} ms: {summary}")
 
     # Watch before the first build, so a save made during it is not missed.
