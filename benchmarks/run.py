@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
-from desync import CallCache, desync  # noqa: E402
+from desync import CallCache  # noqa: E402
 from desync.inputhash import hash_value  # noqa: E402
 
 RESULTS: list[tuple] = []
@@ -132,16 +132,20 @@ def bench_tasks(args, folder):
     assert module.fan(1) == hand_fan() and module.chain(1) == hand_chain()
     for fn in (module.fan, hand_fan, module.chain, hand_chain):  # warm up
         fn(1) if fn in (module.fan, module.chain) else fn()
-    per_task = lambda seconds: seconds / TASKS * 1e6  # noqa: E731
-    print(f"per-task overhead ({TASKS} independent cheap calls in one body)")
-    desync_fan = per_task(best_of(lambda: module.fan(1), repeats))
-    hand = per_task(best_of(hand_fan, repeats))
-    plain = per_task(best_of(plain_fan, repeats))
-    report("tasks", "desync, per task", desync_fan, "us")
-    report("tasks", "hand-written ThreadPoolExecutor, per task", hand, "us")
-    report("tasks", "plain sequential, per call", plain, "us")
-    report("tasks", "desync / ThreadPoolExecutor", desync_fan / hand, "x", "<= 2",
-           desync_fan / hand <= 2)
+    def three_way(section, title, desync_fn, hand_fn, plain_fn, hand_name, unit_name, goal):
+        """Time desync, hand-written futures and plain code; returns desync's cost."""
+        print(title)
+        costs = [best_of(fn, repeats) / TASKS * 1e6 for fn in (desync_fn, hand_fn, plain_fn)]
+        report(section, f"desync, {unit_name}", costs[0], "us")
+        report(section, f"{hand_name}, {unit_name}", costs[1], "us")
+        report(section, f"plain sequential, {unit_name}", costs[2], "us")
+        report(section, f"desync / {hand_name}", costs[0] / costs[1], "x", f"<= {goal}",
+               costs[0] / costs[1] <= goal)
+        return costs[0]
+
+    desync_fan = three_way("tasks", f"per-task overhead ({TASKS} independent cheap calls "
+                           "in one body)", lambda: module.fan(1), hand_fan, plain_fan,
+                           "ThreadPoolExecutor", "per task", 2)
     dask = optional("dask")
     if dask is not None:
         delayed = dask.delayed
@@ -150,21 +154,15 @@ def bench_tasks(args, folder):
             return dask.compute(*[delayed(work)(1 + i) for i in range(TASKS)],
                                 scheduler="threads")
         dask_fan()
-        dask_time = per_task(best_of(dask_fan, max(3, repeats // 10)))
+        dask_time = best_of(dask_fan, max(3, repeats // 10)) / TASKS * 1e6
         report("tasks", "dask.delayed (threads), per task", dask_time, "us")
         report("tasks", "dask.delayed / desync", dask_time / desync_fan, "x", ">> 1",
                dask_time / desync_fan > 3)
     else:
         print("  dask not installed: pip install -e '.[bench]'")
-    print(f"dependent chain ({TASKS} cheap calls, each needing the last)")
-    desync_chain = per_task(best_of(lambda: module.chain(1), repeats))
-    hand = per_task(best_of(hand_chain, repeats))
-    plain = per_task(best_of(plain_chain, repeats))
-    report("chain", "desync, per step", desync_chain, "us")
-    report("chain", "submit(...).result() chain, per step", hand, "us")
-    report("chain", "plain sequential, per step", plain, "us")
-    report("chain", "desync / submit-result chain", desync_chain / hand, "x", "<= 1",
-           desync_chain / hand <= 1)
+    three_way("chain", f"dependent chain ({TASKS} cheap calls, each needing the last)",
+              lambda: module.chain(1), hand_chain, plain_chain, "submit-result chain",
+              "per step", 1)
     pool.shutdown()
 
 
@@ -259,9 +257,9 @@ def desync_cli(*args, cwd, env=None):
                           env=dict(os.environ, PYTHONPATH=ROOT, **(env or {})))
 
 
-def bench_build(args, folder):
-    count = 100 if args.quick else 500
-    project = os.path.join(folder, "buildproject")
+def generated_project(folder: str, name: str, count: int):
+    """A project with src/pkg/mod_0..count-1.py; returns (project folder, package, lines)."""
+    project = os.path.join(folder, name)
     package = os.path.join(project, "src", "pkg")
     os.makedirs(package)
     with open(os.path.join(project, "pyproject.toml"), "w") as handle:
@@ -273,6 +271,12 @@ def bench_build(args, folder):
         lines += text.count("\n")
         with open(os.path.join(package, f"mod_{index}.py"), "w") as handle:
             handle.write(text)
+    return project, package, lines
+
+
+def bench_build(args, folder):
+    count = 100 if args.quick else 500
+    project, _, lines = generated_project(folder, "buildproject", count)
     print(f"build of a generated tree ({count} modules, {lines} lines, {2 * count} desync functions)")
     started = time.perf_counter()
     desync_cli("build", "--quiet", cwd=project)
@@ -325,15 +329,7 @@ def bench_import(args, folder):
 
 
 def bench_watch(args, folder):
-    project = os.path.join(folder, "watchproject")
-    package = os.path.join(project, "src", "pkg")
-    os.makedirs(package)
-    with open(os.path.join(project, "pyproject.toml"), "w") as handle:
-        handle.write('[tool.desync]\npaths = ["src"]\n')
-    open(os.path.join(package, "__init__.py"), "w").close()
-    for index in range(50):
-        with open(os.path.join(package, f"mod_{index}.py"), "w") as handle:
-            handle.write(generated_module(index))
+    project, package, _ = generated_project(folder, "watchproject", 50)
     debounce = 0.05
     proc = subprocess.Popen([sys.executable, "-u", "-m", "desync", "watch", "--debounce",
                              str(debounce)], cwd=project, stdout=subprocess.PIPE,

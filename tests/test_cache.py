@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-import desync
 from desync import CallCache, desync as dz, nocache
 from desync.diskstore import DiskStore, UnsafeStore
 from desync.inputhash import Unhashable, hash_call_inputs, hash_value

@@ -8,7 +8,6 @@ import importlib.util
 import io
 import itertools
 import os
-import sys
 import textwrap
 
 from hypothesis import HealthCheck, example, given, settings

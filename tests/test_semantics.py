@@ -8,7 +8,6 @@ import pytest
 
 import desync
 from desync import desync as dz  # the decorator under an alias must work too
-from desync import DesyncError
 
 SLEEP = 0.2
 
