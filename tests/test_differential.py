@@ -18,6 +18,8 @@ HELPERS = textwrap.dedent('''
     import random
     from desync import desync
 
+    LOG = []   # module-level state the body mutates: its order must be kept too
+
     def f(x):
         time.sleep(random.random() * 0.0003)
         return (x * 3 + 1) % 1000
@@ -57,6 +59,7 @@ def expressions():
         st.builds("({} and f({}))".format, name, name),
         st.builds("len(xs) + {}".format, name),
         st.builds("sum(xs) % 1000 + d.get({}, 0)".format, small),
+        st.builds("len(LOG) + {}".format, name),
     )
 
 
@@ -68,6 +71,7 @@ def simple_statements():
         st.builds("d[{}] = {}".format, st.integers(0, 4), expressions()),
         st.builds("{} += {}".format, name, expressions()),
         st.builds("print({}, {})".format, name, name),
+        st.builds("LOG.append({})".format, expressions()),
         st.builds("{}, {} = {}, {}".format, name, name, expressions(), expressions()),
     )
 
@@ -117,14 +121,15 @@ def load(source, tmp_dir):
     return module
 
 
-def outcome(fn, start):
+def outcome(module, fn, start):
     out = io.StringIO()
+    module.LOG.clear()
     with contextlib.redirect_stdout(out):
         try:
             result = ("ok", fn(start))
         except Exception as error:  # the first exception is part of the outcome
             result = ("raised", type(error).__name__, str(error))
-    return result, out.getvalue()
+    return result, out.getvalue(), list(module.LOG)
 
 
 @settings(max_examples=int(os.environ.get("DESYNC_DIFF_EXAMPLES", "250")), deadline=None,
@@ -146,8 +151,8 @@ def test_desync_matches_plain_python(program, start, tmp_path_factory):
         def program(start):
     ''') + "\n".join(indent(program)) + "\n"
     module = load(source, str(tmp_path_factory.getbasetemp()))
-    expected = outcome(module.program.__desync_original__, start)
-    actual = outcome(module.program, start)
+    expected = outcome(module, module.program.__desync_original__, start)
+    actual = outcome(module, module.program, start)
     assert actual == expected, "\n".join(program)
 
 
