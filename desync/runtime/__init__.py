@@ -40,10 +40,9 @@ def scope():
         return SequentialBody(cache)
     if spec is None:
         from .executors import default_threads
-        pool = default_threads()
-        return Body(pool, None, pool, None)
-    pool, foreign, local = spec.executors.resolve()
-    return Body(pool, foreign, local, cache)
+        return Body(None, default_threads(), None)
+    _, foreign, threads = spec.executors.resolve()
+    return Body(foreign, threads, cache)
 
 
 # Helpers that stand in for statements inside tasks.

@@ -113,16 +113,15 @@ def _run_inline(scope: "Scope", tasks: list[Task]):
 class Scope:
     """The state of one running desync call."""
 
-    def __init__(self, pool, foreign_submit, local_pool, cache):
-        self.pool = pool                      # executor for POOL tasks
-        self.foreign_submit = foreign_submit  # None: pool is a thread pool we can help
-        self.local_pool = local_pool          # thread pool for mutations and effects
+    def __init__(self, foreign_submit, threads, cache):
+        self.foreign_submit = foreign_submit  # calls go to another executor; None: threads
+        self.local_pool = threads             # runs the drainers of this scope's queue
         self.cache = cache
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.ready: deque[Task] = deque()
         self.drainers = 0                     # pool jobs running this scope's queue
-        self.max_drainers = getattr(local_pool, "_max_workers", None) or 8
+        self.max_drainers = getattr(threads, "_max_workers", None) or 8
         self.seq = 0
         self.unfinished = 0
         self.failures: list[Task] = []        # real failures not yet consumed by a block
