@@ -3,9 +3,10 @@ are imported, and the result cached as bytecode in ``__pycache__``.
 
 A module whose source does not contain the word ``desync`` is handed straight to
 Python's own loader (one substring search, no parsing). Transpiled bytecode is
-cached under a desync-specific name, keyed by the source's hash and desync's own
-code, so an edit of either invalidates it; a read-only file system just means no
-cache, and ``-B``/``PYTHONDONTWRITEBYTECODE`` are honoured as by Python's loader.
+cached under a desync-specific name, checked against the source's mtime and size
+and then its content hash, and against desync's version and transpiler, so an
+edit of either invalidates it; a read-only file system just means no cache, and
+``-B``/``PYTHONDONTWRITEBYTECODE`` are honoured as by Python's loader.
 """
 from __future__ import annotations
 
