@@ -194,8 +194,17 @@ class Builder:
             raise
 
     def write_changed_files(self, staged: dict) -> list[str]:
-        """Write only the files whose content differs (watch mode), each atomically."""
+        """Write only the files whose content differs (watch mode), each atomically,
+        and remove outputs whose source is gone (the folder is all generated, as
+        after a full build)."""
         written = []
+        wanted = {os.path.normpath(rel) for rel in staged}
+        for folder, _, names in os.walk(self.out):
+            for name in names:
+                rel = os.path.relpath(os.path.join(folder, name), self.out)
+                if rel not in wanted and "__pycache__" not in rel.split(os.sep):
+                    os.unlink(os.path.join(folder, name))
+                    written.append(rel.replace(os.sep, "/"))
         for rel, data in sorted(staged.items()):
             target = os.path.join(self.out, rel)
             try:

@@ -51,9 +51,12 @@ def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | Non
             # rebuild must not trigger the next one.
             if event.event_type not in CHANGE_EVENTS:
                 return
-            paths = [getattr(event, "src_path", ""), getattr(event, "dest_path", "")]
-            if any(str(p).endswith(".py") for p in paths) and not any(
-                    "__pycache__" in str(p) or str(p).startswith(builder.out) for p in paths):
+            # Any file counts (the build mirrors data files too), except caches and
+            # the output itself; an editor's temporary files cost one debounced rebuild.
+            paths = [str(p) for p in (getattr(event, "src_path", ""),
+                                      getattr(event, "dest_path", "")) if p]
+            if paths and not any("__pycache__" in p or p.startswith(builder.out)
+                                 for p in paths):
                 trigger.poke()
 
     def rebuild(first=False):

@@ -278,6 +278,9 @@ def test_watch_rebuilds_on_atomic_saves_and_survives_errors(project):
         assert (project / "build/desync/app/core.py").read_text() == built
         core.write_text(good.replace("a + b", "b + a"))
         output.wait_for("1.1 -> 2.0")
+        (project / "src/app/data.json").unlink()         # a deleted source leaves the output
+        output.wait_for("rebuilt 1 file(s)")
+        assert not (project / "build/desync/app/data.json").exists()
         time.sleep(1.0)   # reading files for a rebuild must not trigger another rebuild
         assert output.lines.empty(), output.lines.get()
         proc.send_signal(signal.SIGINT)
