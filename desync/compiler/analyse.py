@@ -60,17 +60,24 @@ def module_level_names(tree: ast.Module) -> set[str]:
 def module_objects(tree: ast.Module) -> set[str]:
     """Module-level names bound to values (not imports, defs or classes): the shared
     objects whose mutation from a desync body must keep its order."""
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)):
-            continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-    imported = set()
+    values, other = set(), set()
     for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)):
-            imported.update(_bound_by(node))
-    return (names & module_level_names(tree)) - imported
+        named = other if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)) else values
+        named.update(_bound_by(node))
+    return values - other
+
+
+def _written_base(node, pure_methods):
+    """The name whose object this node writes: ``xs`` for ``xs.append(v)``,
+    ``d[k] = v``, ``del o.a``, ``o.n += 1``; None for anything else."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return None if node.func.attr in pure_methods else root_name(node.func.value)
+    if isinstance(node, (ast.Attribute, ast.Subscript)) \
+            and isinstance(node.ctx, (ast.Store, ast.Del)):
+        return root_name(node)
+    if isinstance(node, ast.AugAssign):
+        return root_name(node.target)
+    return None
 
 
 def _bound_by(node):
@@ -165,6 +172,7 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
     local_functions: set[str] = set()
     groups = _UnionFind()
     mutated: set[str] = set()
+    shared_globals: set[str] = set()
 
     def captured(scope):
         inner = scope.body if isinstance(scope, ast.Lambda) else scope
@@ -202,40 +210,13 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                     if name in local_names and source in local_names:
                         groups.union(name, source)
 
-        # Writes that must be ordered.
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            base = root_name(node.func.value)
-            if base in local_names and node.func.attr not in pure_methods:
-                mutated.add(base)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in local_functions:
-            mutated.add(node.func.id)
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) \
-                and isinstance(node.ctx, (ast.Store, ast.Del)):
-            base = root_name(node)
-            if base in local_names:
-                mutated.add(base)
-        elif isinstance(node, ast.AugAssign):
-            base = root_name(node.target)
-            if base in local_names:
-                mutated.add(base)
-
-    # Module-level objects the body mutates (``log.append(x)``, ``table[k] = v``) are
-    # ordered like locals: each gets its own key, so its writes keep program order
-    # and every read of it waits for the writes before.
-    shared_globals = set()
-    for node in nodes:
-        target = None
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr not in pure_methods:
-            target = node.func.value
-        elif isinstance(node, (ast.Attribute, ast.Subscript)) \
-                and isinstance(node.ctx, (ast.Store, ast.Del)):
-            target = node
-        elif isinstance(node, ast.AugAssign) and not isinstance(node.target, ast.Name):
-            target = node.target
-        base = root_name(target) if target is not None else None
-        if base in objects and base not in local_names and base not in declared:
+        # Writes that must be ordered. Module-level objects the body mutates
+        # (``log.append(x)``, ``table[k] = v``) are ordered like locals: each gets
+        # its own key, so its writes keep program order and later reads wait.
+        base = _written_base(node, pure_methods)
+        if base in local_names:
+            mutated.add(base)
+        elif base in objects and base not in declared:
             shared_globals.add(base)
 
     # Calls of nested functions are found after all defs are known.
