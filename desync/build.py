@@ -92,18 +92,17 @@ class Builder:
             path = config.resolve(given)
             roots.append(path if os.path.isdir(path) else os.path.dirname(path))
         self.project = Project(roots + [p or os.getcwd() for p in sys.path])
-        self._transpiled: dict = {}   # (path, source digest) -> (body text, qualnames)
+        self._transpiled: dict = {}   # path -> (source digest, (body text, qualnames) | None)
         self.transpiled_count = 0
 
     def _transpile(self, source: SourceFile, text: str):
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-        key = (source.path, digest)
-        cached = self._transpiled.get(key)
-        if cached is None:
-            cached = self._transpile_text(source, text)
-            self._transpiled = {k: v for k, v in self._transpiled.items() if k[0] != source.path}
-            self._transpiled[key] = cached
-        return cached
+        cached = self._transpiled.get(source.path)
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        result = self._transpile_text(source, text)
+        self._transpiled[source.path] = (digest, result)
+        return result
 
     def _transpile_text(self, source, text):
         if "desync" not in text:
