@@ -30,7 +30,7 @@ ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
 
 from desync import CallCache  # noqa: E402
-from desync.inputhash import hash_value  # noqa: E402
+from desync.runtime.inputhash import hash_value  # noqa: E402
 
 RESULTS: list[tuple] = []
 

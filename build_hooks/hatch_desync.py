@@ -27,8 +27,8 @@ class DesyncBuildHook(BuildHookInterface):
     def initialize(self, version, build_data):
         if self.target_name != "wheel":
             return
-        from desync.build import Builder
-        from desync.config import load_config
+        from desync.toolchain.build import Builder
+        from desync.toolchain.config import load_config
         config = load_config(self.root)
         builder = Builder(config)
         staged, entries, changes = builder.run()

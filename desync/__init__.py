@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import contextlib
 
-from .cache import CallCache, nocache
 from .decorator import desync
 from .errors import DesyncError
 from .runtime import is_enabled, set_enabled
+from .runtime.cache import CallCache, nocache
 
 __version__ = "0.1.0"
 
@@ -33,7 +33,7 @@ def enable() -> None:
 
 def install_import_hook(packages=None):
     """Transpile modules with desync functions as they are imported (bytecode cached)."""
-    from .importhook import install_import_hook as install
+    from .toolchain.importhook import install_import_hook as install
     return install(packages)
 
 

@@ -10,9 +10,9 @@ import types
 
 from . import runtime
 from .errors import DesyncError
+from .runtime.cache import CallCache, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .version import attach_version_api
-from .cache import attach_cache_api
 
 _modules_lock = threading.Lock()
 _modules: dict = {}   # (filename, digest of source) -> compiler.Module
@@ -41,7 +41,6 @@ class FunctionSpec:
             return None
         cache = self._cache
         if cache is None:
-            from .cache import make_cache
             cache = self._cache = make_cache(self.cache_option)
         return cache
 
@@ -153,3 +152,62 @@ def _transpile_live(fn):
 def _candidates(module, fn):
     from .compiler import _all_functions
     return [f for f in _all_functions(module.tree) if f[0].name == fn.__name__]
+
+
+def _source_code_hash(fn):
+    # The runtime cache keys calls by code hash; hashing source needs ``ast``,
+    # so it is imported only when a callee has no hash embedded by a build.
+    from .hashing.live import transitive_code_hash
+    return transitive_code_hash(fn)
+
+
+set_source_hasher(_source_code_hash)
+
+
+# -- the cache API of desync functions ----------------------------------------------
+
+def make_cache(option):
+    """The cache for ``@desync(cache=option)``: True, a folder, or a CallCache."""
+    if isinstance(option, CallCache):
+        return option
+    if option is True:
+        directory = os.environ.get("DESYNC_CACHE_DIR") or _configured_cache_dir()
+        return CallCache(directory=directory, max_bytes=_configured_cache_size())
+    if isinstance(option, (str, os.PathLike)):
+        return CallCache(directory=option, max_bytes=_configured_cache_size())
+    raise TypeError(f"cache must be True, False, a folder or a CallCache, not {option!r}")
+
+
+def _configured_cache_dir():
+    try:
+        from .toolchain.config import load_config
+        return load_config().cache_dir
+    except Exception:
+        return None
+
+
+def _configured_cache_size():
+    try:
+        from .toolchain.config import load_config
+        return load_config().cache_size
+    except Exception:
+        return None
+
+
+def attach_cache_api(fn, spec) -> None:
+    def get_cache():
+        """This function's call cache (picklable: save it, load it elsewhere)."""
+        cache = spec.active_cache()
+        if cache is None:
+            cache = spec._cache = make_cache(True if spec.cache_option is False
+                                             else spec.cache_option)
+        return cache
+
+    def set_cache(cache):
+        """Put a cache (for example one loaded from a file) in place."""
+        if not isinstance(cache, CallCache):
+            raise TypeError(f"set_cache() takes a desync CallCache, not {type(cache).__name__}")
+        spec._cache = cache
+
+    fn.get_cache = get_cache
+    fn.set_cache = set_cache

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 
 _MAX64 = 2 ** 64
@@ -111,54 +110,9 @@ class Version:
         return base
 
 
-# -- hashes of live functions -------------------------------------------------------
-
-_project_lock = threading.Lock()
-_project = None
-_hasher = None
-
-
-def _live_hasher():
-    global _project, _hasher
-    with _project_lock:
-        if _hasher is None:
-            from .codehash import Hasher, Project
-            _project = Project()
-            _hasher = Hasher(_project)
-        return _hasher
-
-
-def _module_name_for(fn) -> str:
-    name = fn.__module__ or "__main__"
-    if name == "__main__":
-        path = fn.__code__.co_filename
-        return os.path.splitext(os.path.basename(path))[0]
-    return name
-
-
 def function_hash(spec):
-    """The FunctionHash of a desync function, from its source."""
-    embedded = getattr(spec, "embedded_hash", None)
-    if embedded is not None:
-        return embedded
-    fn = spec.fn
-    built = fn.__globals__.get("__desync_hashes__")
-    if built and spec.qualname in built:
-        from .hashes import FunctionHash
-        major, callees = built[spec.qualname][:2]
-        return FunctionHash(major, tuple(tuple(c) for c in callees))
-    hasher = _live_hasher()
-    original = getattr(fn, "__desync_original__", fn)
-    path = original.__code__.co_filename
-    source = None
-    if spec.source_info is not None:
-        source = spec.source_info[1].source
-    module = hasher.project.load(_module_name_for(fn), path, source)
-    if module is None or spec.qualname not in module.defs:
-        from .errors import DesyncError
-        raise DesyncError(f"cannot read the source of '{spec.qualname}' to compute its version",
-                          path, original.__code__.co_firstlineno, "source")
-    return hasher.of(module, spec.qualname)
+    from .hashing.live import function_hash as compute
+    return compute(spec)
 
 
 def attach_version_api(fn, spec) -> None:
@@ -200,13 +154,45 @@ def _lockfile_version(spec, version):
         # Built code carries its lockfile version: no lockfile to find and parse.
         major, minor = built[spec.qualname][2].split(".")
         return Version(version.major_hash, version.minor_hash, int(major), int(minor))
-    lockfile = sys.modules.get("desync.lockfile")
-    if lockfile is None:
-        try:
-            from . import lockfile
-        except ImportError:  # pragma: no cover
-            return None
     try:
-        return lockfile.recorded_version(spec, version)
+        entry = _lockfile_entry(spec)
     except Exception:  # a damaged lockfile must never break get_version()
         return None
+    if entry is None or entry.major_hash != version.major_hash \
+            or tuple(h for _, h in entry.callees) != version.minor_hash:
+        return None
+    return Version(entry.major_hash, tuple(h for _, h in entry.callees),
+                   entry.major_version, entry.minor_version)
+
+
+_cache_lock = threading.Lock()
+_read_cache: dict = {}   # lockfile path -> (mtime, entries)
+
+
+def _lockfile_entry(spec):
+    """The lockfile entry of this function, from the lockfile of its project."""
+    from .hashing import lockfile
+    from .toolchain.config import find_project_root, load_config
+    original = getattr(spec.fn, "__desync_original__", spec.fn)
+    source_file = original.__code__.co_filename
+    root = find_project_root(os.path.dirname(os.path.abspath(source_file)))
+    if root is None:
+        return None
+    config = load_config(root)
+    path = config.resolve(config.lockfile)
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+    with _cache_lock:
+        cached = _read_cache.get(path)
+    if cached is not None and cached[0] == mtime:
+        entries = cached[1]
+    else:
+        entries = lockfile.read(path)
+        with _cache_lock:
+            _read_cache[path] = (mtime, entries)
+    module = spec.fn.__module__
+    if module == "__main__":
+        module = os.path.splitext(os.path.basename(source_file))[0]
+    return entries.get(f"{module}.{spec.qualname}")

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from desync import CallCache, desync as dz, nocache
-from desync.diskstore import DiskStore, UnsafeStore
-from desync.inputhash import Unhashable, hash_call_inputs, hash_value
+from desync.runtime.diskstore import DiskStore, UnsafeStore
+from desync.runtime.inputhash import Unhashable, hash_call_inputs, hash_value
 
 runs = []
 
@@ -150,7 +150,7 @@ def test_opt_outs():
 
 
 def test_builtins_and_lambdas_are_not_cached():
-    from desync.cache import callee_code_hash
+    from desync.runtime.cache import callee_code_hash
     assert callee_code_hash(len) is None
     assert callee_code_hash(lambda: 1) is None
     assert callee_code_hash(CallCache().clear) is None  # a bound method

@@ -157,11 +157,12 @@ def test_all_ways_in_produce_the_same_code(project):
         import app.core as hooked
         hook_code = hooked.outer.__code__
         sys.modules.pop("app.core")
-        desync.importhook.uninstall_import_hook()
+        from desync.toolchain.importhook import uninstall_import_hook
+        uninstall_import_hook()
         import app.core as decorated
         print(hook_code.co_code == decorated.outer.__code__.co_code,
               hook_code.co_consts[1:] == decorated.outer.__code__.co_consts[1:])
-    ''').replace("desync.importhook", "__import__('desync.importhook').importhook")
+    ''')
     out = python(project, code, [project / "src"])
     assert out.stdout.split() == ["True", "True"], out.stderr
 

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from desync.codehash import Hasher, Project, hash64, major_hash
+from desync.hashing.codehash import Hasher, Project, hash64, major_hash
 from desync.version import Version
 
 
@@ -113,7 +113,7 @@ def test_pinned_hash_of_modern_syntax():
 
 HASH_SCRIPT = textwrap.dedent("""
     import ast, sys
-    from desync.codehash import major_hash
+    from desync.hashing.codehash import major_hash
     node = ast.parse("def f(a, b={'k': 1}):\\n    return {x for x in (a, b)}\\n").body[0]
     print(major_hash(node))
 """)

@@ -1,6 +1,7 @@
-"""The small runtime that transpiled code imports as ``__desync_rt__``.
+"""The runtime: what generated code imports (as ``__desync_rt__``), and nothing else.
 
-It imports only the standard library: built modules need nothing else.
+Engine, executors, the sequential fallback, the call cache and input hashing.
+Imports only the standard library and itself (a test pins it): built code stays light.
 """
 from __future__ import annotations
 

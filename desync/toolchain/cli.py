@@ -6,12 +6,12 @@ import os
 import sys
 import time
 
-from .errors import DesyncError
+from ..errors import DesyncError
 
 
 def _show(args) -> int:
-    from .compiler import Module
-    from .compiler.emit import source_of
+    from ..compiler import Module
+    from ..compiler.emit import source_of
     path, _, name = args.target.partition(":")
     try:
         with open(path, encoding="utf-8") as handle:
@@ -35,7 +35,7 @@ def _show(args) -> int:
 
 def _cache(args) -> int:
     from .config import load_config, parse_size
-    from .diskstore import DiskStore
+    from ..runtime.diskstore import DiskStore
     config = load_config()
     directory = args.dir or config.cache_dir
     if not directory:

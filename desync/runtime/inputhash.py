@@ -26,7 +26,7 @@ def _buffer_digest(view: memoryview) -> bytes:
     size = len(view)
     if size < 4 * _CHUNK:
         return hashlib.sha256(view).digest()
-    from .runtime.executors import default_threads
+    from .executors import default_threads
     parts = [view[i:i + _CHUNK] for i in range(0, size, _CHUNK)]
     digests = default_threads().map(lambda part: hashlib.sha256(part).digest(), parts)
     return hashlib.sha256(b"".join(digests)).digest()

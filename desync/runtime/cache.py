@@ -1,7 +1,7 @@
 """The call cache: a called function whose code and inputs are unchanged is not run again.
 
 Key: the callee's transitive code hash (its code and its callees', see
-``codehash``), its module and qualified name (two modules may hold identical code
+``desync.hashing``), its module and qualified name (two modules may hold identical code
 reading different globals), and a content hash of its inputs, closure cells and
 defaults. Calls whose callee or inputs cannot be hashed run uncached. Exceptions
 are not cached. Values are stored as pickles unless immutable, so a caller that
@@ -9,7 +9,6 @@ mutates a result never changes what the next hit returns.
 """
 from __future__ import annotations
 
-import os
 import threading
 import types
 from collections import OrderedDict
@@ -36,6 +35,17 @@ _code_hashes: dict = {}
 _code_lock = threading.Lock()
 
 
+# Hashing code from source needs ``ast``; the runtime does not import it. The
+# decorator installs the source hasher; built modules carry their hashes instead.
+_source_hasher = None
+
+
+def set_source_hasher(hasher) -> None:
+    """``hasher(fn) -> int | None``: the transitive code hash of a function from its source."""
+    global _source_hasher
+    _source_hasher = hasher
+
+
 def callee_code_hash(fn) -> int | None:
     """The transitive code hash of a plain Python function, or None if it has none."""
     if type(fn) is not types.FunctionType or getattr(fn, "__desync_nocache__", False):
@@ -45,22 +55,15 @@ def callee_code_hash(fn) -> int | None:
     if cached is not False:
         return cached
     value = None
-    try:
-        spec = getattr(fn, "__desync_spec__", None)
-        built = fn.__globals__.get("__desync_code_hashes__")
-        if built is not None and spec is None and fn.__qualname__ in built:
-            value = built[fn.__qualname__]  # built ahead of time: no source to parse
-        elif spec is not None:
-            from .version import function_hash
-            value = function_hash(spec).transitive
-        elif code.co_name != "<lambda>":
-            from .version import _live_hasher, _module_name_for
-            hasher = _live_hasher()
-            module = hasher.project.load(_module_name_for(fn), code.co_filename)
-            if module is not None and fn.__qualname__ in module.defs:
-                value = hasher.of(module, fn.__qualname__).transitive
-    except Exception:  # no readable source, a syntax error on disk: run it uncached
-        value = None
+    built = fn.__globals__.get("__desync_code_hashes__")
+    if built is not None and getattr(fn, "__desync_spec__", None) is None \
+            and fn.__qualname__ in built:
+        value = built[fn.__qualname__]  # built ahead of time: no source to parse
+    elif _source_hasher is not None:
+        try:
+            value = _source_hasher(fn)
+        except Exception:  # no readable source, a syntax error on disk: run it uncached
+            value = None
     with _code_lock:
         _code_hashes[code] = value
     return value
@@ -260,50 +263,3 @@ class CallCache:
 
 
 _MISSING = object()
-
-
-def make_cache(option):
-    """The cache for ``@desync(cache=option)``: True, a folder, or a CallCache."""
-    if isinstance(option, CallCache):
-        return option
-    if option is True:
-        directory = os.environ.get("DESYNC_CACHE_DIR") or _configured_cache_dir()
-        return CallCache(directory=directory, max_bytes=_configured_cache_size())
-    if isinstance(option, (str, os.PathLike)):
-        return CallCache(directory=option, max_bytes=_configured_cache_size())
-    raise TypeError(f"cache must be True, False, a folder or a CallCache, not {option!r}")
-
-
-def _configured_cache_dir():
-    try:
-        from .config import load_config
-        return load_config().cache_dir
-    except Exception:
-        return None
-
-
-def _configured_cache_size():
-    try:
-        from .config import load_config
-        return load_config().cache_size
-    except Exception:
-        return None
-
-
-def attach_cache_api(fn, spec) -> None:
-    def get_cache():
-        """This function's call cache (picklable: save it, load it elsewhere)."""
-        cache = spec.active_cache()
-        if cache is None:
-            cache = spec._cache = make_cache(True if spec.cache_option is False
-                                             else spec.cache_option)
-        return cache
-
-    def set_cache(cache):
-        """Put a cache (for example one loaded from a file) in place."""
-        if not isinstance(cache, CallCache):
-            raise TypeError(f"set_cache() takes a desync CallCache, not {type(cache).__name__}")
-        spec._cache = cache
-
-    fn.get_cache = get_cache
-    fn.set_cache = set_cache

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 
-from .errors import DesyncError
+from ..errors import DesyncError
 
 _LISTS = {"paths", "exclude"}
 _STRINGS = {"out", "lockfile", "cache-dir"}

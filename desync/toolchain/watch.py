@@ -12,7 +12,7 @@ import os
 import threading
 import time
 
-from .errors import DesyncError
+from ..errors import DesyncError
 
 
 CHANGE_EVENTS = {"created", "modified", "moved", "deleted", "closed"}

@@ -16,8 +16,8 @@ import shutil
 import sys
 import time
 
-from . import lockfile
-from .errors import DesyncError
+from ..errors import DesyncError
+from ..hashing import lockfile
 
 SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
              "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis",
@@ -82,7 +82,7 @@ class Builder:
     """Transpiles and hashes a source tree; keeps its work between rebuilds (watch)."""
 
     def __init__(self, config, paths=None, out=None, lockfile_path=None):
-        from .codehash import Project
+        from ..hashing.codehash import Project
         self.config = config
         self.paths = list(paths or config.paths)
         self.out = config.resolve(out or config.out)
@@ -107,8 +107,8 @@ class Builder:
     def _transpile_text(self, source, text):
         if "desync" not in text:
             return None
-        from .compiler import Module
-        from .compiler.emit import source_of
+        from ..compiler import Module
+        from ..compiler.emit import source_of
         module = Module(text, source.path)
         qualnames = module.all_desync_qualnames()
         if not qualnames:
@@ -117,8 +117,8 @@ class Builder:
 
     def run(self, progress=None):
         """Stage the whole build: ({output rel path: bytes}, {name: Entry}, [change lines])."""
-        from .codehash import Hasher
-        from . import __version__
+        from ..hashing.codehash import Hasher
+        from .. import __version__
         files = collect(self.config, self.paths, self.out)
         self.project.refresh()
         self.transpiled_count = 0
@@ -251,7 +251,7 @@ def terminal_progress(stream=sys.stderr):
 
 def live_code_hashes(config, paths=None) -> set[int]:
     """Transitive code hashes of every function in the project (for cache prune)."""
-    from .codehash import Hasher
+    from ..hashing.codehash import Hasher
     builder = Builder(config, paths)
     hasher = Hasher(builder.project)
     live = set()

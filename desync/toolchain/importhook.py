@@ -33,9 +33,10 @@ def desync_fingerprint() -> bytes:
     change only with a version. Stat-based, so it costs a few syscalls per process."""
     global _fingerprint
     if _fingerprint is None:
-        from . import __version__
+        from .. import __version__
         digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-        compiler = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compiler")
+        compiler = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "compiler")
         with os.scandir(compiler) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 if entry.name.endswith(".py"):
@@ -52,7 +53,7 @@ def cache_path(source_path: str) -> str:
 
 def compile_transpiled(data: bytes, path: str):
     """Code for a module's source: transpiled if it has desync functions, else None."""
-    from .compiler import Module
+    from ..compiler import Module
     text = importlib.util.decode_source(data)
     module = Module(text, path)
     if not module.all_desync_qualnames():

@@ -17,11 +17,10 @@ reads as "outer 1.0 -> 1.1 because inner changed".
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
-import threading
 
-from .errors import DesyncError
-from .version import Version
+from ..errors import DesyncError
 
 FORMAT = 1
 HEADER = (
@@ -46,10 +45,6 @@ class Entry:
     @property
     def version(self) -> str:
         return f"{self.major_version}.{self.minor_version}"
-
-    def as_version(self) -> Version:
-        return Version(self.major_hash, tuple(h for _, h in self.callees),
-                       self.major_version, self.minor_version)
 
     def __eq__(self, other):
         return isinstance(other, Entry) and all(
@@ -97,7 +92,6 @@ def dumps(entries: dict) -> str:
 
 
 def loads(text: str, path: str = "desync.lock") -> dict:
-    from .config import _toml
     try:
         data = _toml().loads(text)
     except ValueError as error:
@@ -141,53 +135,12 @@ def write_atomically(path: str, text: str) -> None:
         raise
 
 
-# -- at run time: report the recorded version -------------------------------------------
-
-_cache_lock = threading.Lock()
-_read_cache: dict = {}   # lockfile path -> (mtime, entries)
-
-
-def _entries_near(source_file: str):
-    from .config import find_project_root, load_config
-    root = find_project_root(os.path.dirname(os.path.abspath(source_file)))
-    if root is None:
-        return None
-    config = load_config(root)
-    path = config.resolve(config.lockfile)
-    try:
-        mtime = os.stat(path).st_mtime_ns
-    except OSError:
-        return None
-    with _cache_lock:
-        cached = _read_cache.get(path)
-        if cached is not None and cached[0] == mtime:
-            return cached[1]
-    entries = read(path)
-    with _cache_lock:
-        _read_cache[path] = (mtime, entries)
-    return entries
+def _toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+        return tomllib
+    import tomli
+    return tomli
 
 
-def recorded_version(spec, version: Version) -> Version | None:
-    """The lockfile's version of this function, if the lockfile's hashes match its code."""
-    fn = spec.fn
-    built = fn.__globals__.get("__desync_hashes__")
-    if built and spec.qualname in built and len(built[spec.qualname]) > 2:
-        major, minor = built[spec.qualname][2].split(".")
-        return Version(version.major_hash, version.minor_hash, int(major), int(minor))
-    original = getattr(fn, "__desync_original__", fn)
-    entries = _entries_near(original.__code__.co_filename)
-    if not entries:
-        return None
-    module = fn.__module__
-    if module == "__main__":
-        module = os.path.splitext(os.path.basename(original.__code__.co_filename))[0]
-    entry = entries.get(f"{module}.{spec.qualname}")
-    if entry is None or entry.major_hash != version.major_hash \
-            or tuple(h for _, h in entry.callees) != version.minor_hash:
-        return None
-    return entry.as_version()
-
-
-__all__ = ["Entry", "next_entry", "explain", "dumps", "loads", "read", "write_atomically",
-           "recorded_version"]
+__all__ = ["Entry", "next_entry", "explain", "dumps", "loads", "read", "write_atomically"]

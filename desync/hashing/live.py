@@ -1,0 +1,70 @@
+"""Hashes of live function objects, from their source files (or from what a build
+embedded in their module, so built code never parses source).
+
+``ast`` and the code hasher are imported only when a function has no embedded hash.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from ..errors import DesyncError
+from .hashes import FunctionHash
+
+_project_lock = threading.Lock()
+_hasher = None
+
+
+def live_hasher():
+    """One hasher per process, over the modules on ``sys.path``."""
+    global _hasher
+    with _project_lock:
+        if _hasher is None:
+            from .codehash import Hasher, Project
+            _hasher = Hasher(Project())
+        return _hasher
+
+
+def module_name_for(fn) -> str:
+    name = fn.__module__ or "__main__"
+    if name == "__main__":
+        path = fn.__code__.co_filename
+        return os.path.splitext(os.path.basename(path))[0]
+    return name
+
+
+def function_hash(spec) -> FunctionHash:
+    """The FunctionHash of a desync function, from its source."""
+    embedded = getattr(spec, "embedded_hash", None)
+    if embedded is not None:
+        return embedded
+    fn = spec.fn
+    built = fn.__globals__.get("__desync_hashes__")
+    if built and spec.qualname in built:
+        major, callees = built[spec.qualname][:2]
+        return FunctionHash(major, tuple(tuple(c) for c in callees))
+    hasher = live_hasher()
+    original = getattr(fn, "__desync_original__", fn)
+    path = original.__code__.co_filename
+    source = None
+    if spec.source_info is not None:
+        source = spec.source_info[1].source
+    module = hasher.project.load(module_name_for(fn), path, source)
+    if module is None or spec.qualname not in module.defs:
+        raise DesyncError(f"cannot read the source of '{spec.qualname}' to compute its version",
+                          path, original.__code__.co_firstlineno, "source")
+    return hasher.of(module, spec.qualname)
+
+
+def transitive_code_hash(fn) -> int | None:
+    """The transitive code hash of any plain function (a desync one or a callee)."""
+    spec = getattr(fn, "__desync_spec__", None)
+    if spec is not None:
+        return function_hash(spec).transitive
+    if fn.__code__.co_name == "<lambda>":
+        return None
+    hasher = live_hasher()
+    module = hasher.project.load(module_name_for(fn), fn.__code__.co_filename)
+    if module is None or fn.__qualname__ not in module.defs:
+        return None
+    return hasher.of(module, fn.__qualname__).transitive
