@@ -1,0 +1,276 @@
+"""What a callee does besides computing a value: the one table desync keeps.
+
+Every call a desync body makes is classified once per callee:
+
+- ``PURE``: computes from its arguments (the promise users make for their own
+  functions). Runs as a task, out of order; may be cached.
+- ``READS``: reads the outside world (files, network, environment). Runs as a
+  task, out of order, after earlier writes to the same part of the world;
+  never cached.
+- ``EFFECT``: writes the world or depends on the order of calls (``print``,
+  logging, the clock, ``random``, file writes). Runs in program order, on the
+  calling thread, only after every earlier call has succeeded; never cached.
+
+The outside world is split into a few parts (``WORLD_*``) so that a network
+read need not wait for a ``print``. The table below covers builtins and the
+standard library; functions of the user's own project are classified by
+inference from their source (a provider installed by the decorator, so the
+runtime itself never imports ``ast``); anything else (C extensions, unknown
+packages) is treated as pure unless listed here. ``desync.nocache`` and
+``desync.cacheable`` override the cache decision, not the ordering.
+"""
+from __future__ import annotations
+
+import builtins
+import sys
+import threading
+
+PURE, READS, EFFECT = "pure", "reads", "effect"
+
+WORLD_STDOUT = "world:stdout"     # print, sys.stdout/stderr, logging: one terminal
+WORLD_FILES = "world:files"       # the file system
+WORLD_NET = "world:net"           # sockets, HTTP
+WORLD_PROCESS = "world:process"   # subprocesses, the environment, the working directory
+WORLD_CLOCK = "world:clock"       # time readings
+WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
+WORLD_INPUT = "world:stdin"
+
+
+class Facts:
+    """What one callee does: its kind and the parts of the world it touches.
+
+    ``mutates``: positions (ints) and names (strs) of parameters the callee
+    mutates; a call to it writes the objects passed there (an effect on them).
+    """
+
+    __slots__ = ("kind", "world", "mutates", "reason")
+
+    def __init__(self, kind: str, world=frozenset(), mutates=frozenset(), reason: str = ""):
+        self.kind = kind
+        self.world = frozenset(world)
+        self.mutates = frozenset(mutates)
+        self.reason = reason
+
+    def __repr__(self):
+        extra = f", world={sorted(self.world)}" if self.world else ""
+        extra += f", mutates={sorted(map(str, self.mutates))}" if self.mutates else ""
+        return f"Facts({self.kind}{extra}, {self.reason!r})"
+
+    @property
+    def cacheable(self) -> bool:
+        return self.kind == PURE and not self.mutates
+
+
+PURE_FACTS = Facts(PURE, reason="computes from its arguments")
+
+
+def _effect(world, reason):
+    return Facts(EFFECT, {world}, reason=reason)
+
+
+def _reads(world, reason):
+    return Facts(READS, {world}, reason=reason)
+
+
+# Builtins by name. Everything else in builtins is pure.
+_BUILTINS = {
+    "print": _effect(WORLD_STDOUT, "prints"),
+    "input": _effect(WORLD_INPUT, "reads the terminal"),
+    "open": _effect(WORLD_FILES, "opens a file"),
+    "breakpoint": _effect(WORLD_INPUT, "starts the debugger"),
+    "exec": _effect(WORLD_PROCESS, "runs code"),
+    "eval": _effect(WORLD_PROCESS, "runs code"),
+    "help": _effect(WORLD_STDOUT, "prints help"),
+    "exit": _effect(WORLD_PROCESS, "exits"),
+    "quit": _effect(WORLD_PROCESS, "exits"),
+    "__import__": _effect(WORLD_PROCESS, "imports a module"),
+}
+
+# Standard-library and well-known modules: module -> {function name: facts},
+# with "*" for every other callable of the module.
+_CLOCK = _effect(WORLD_CLOCK, "reads the clock")
+_RANDOM = _effect(WORLD_RANDOM, "draws from a shared random generator")
+_FILE_READ = _reads(WORLD_FILES, "reads the file system")
+_FILE_WRITE = _effect(WORLD_FILES, "writes the file system")
+_NET_READ = _reads(WORLD_NET, "reads the network")
+_NET_WRITE = _effect(WORLD_NET, "writes to the network")
+_PROC = _effect(WORLD_PROCESS, "changes the process or runs another")
+_ENV_READ = _reads(WORLD_PROCESS, "reads the environment")
+_LOG = _effect(WORLD_STDOUT, "logs")
+
+_MODULES: dict[str, dict[str, Facts]] = {
+    "time": {"*": _CLOCK, "sleep": PURE_FACTS, "strptime": PURE_FACTS,
+             "asctime": PURE_FACTS, "mktime": PURE_FACTS, "get_clock_info": PURE_FACTS},
+    "random": {"*": _RANDOM},
+    "_random": {"*": _RANDOM},
+    "secrets": {"*": _RANDOM, "compare_digest": PURE_FACTS},
+    "uuid": {"uuid1": _RANDOM, "uuid4": _RANDOM, "getnode": _ENV_READ},
+    "logging": {"*": _LOG, "getLogger": PURE_FACTS, "Formatter": PURE_FACTS,
+                "LogRecord": PURE_FACTS},
+    "warnings": {"warn": _LOG, "warn_explicit": _LOG, "showwarning": _LOG},
+    "os": {"*": _FILE_WRITE,
+           "listdir": _FILE_READ, "scandir": _FILE_READ, "stat": _FILE_READ,
+           "lstat": _FILE_READ, "access": _FILE_READ, "walk": _FILE_READ,
+           "readlink": _FILE_READ, "getcwd": _ENV_READ, "getenv": _ENV_READ,
+           "getpid": _ENV_READ, "cpu_count": PURE_FACTS, "fspath": PURE_FACTS,
+           "fsencode": PURE_FACTS, "fsdecode": PURE_FACTS, "urandom": _RANDOM,
+           "system": _PROC, "putenv": _PROC, "unsetenv": _PROC, "chdir": _PROC,
+           "kill": _PROC, "_exit": _PROC},
+    "posix": {"*": _FILE_WRITE, "listdir": _FILE_READ, "scandir": _FILE_READ,
+              "stat": _FILE_READ, "lstat": _FILE_READ, "access": _FILE_READ,
+              "getcwd": _ENV_READ, "fspath": PURE_FACTS, "urandom": _RANDOM},
+    "posixpath": {"exists": _FILE_READ, "lexists": _FILE_READ, "isfile": _FILE_READ,
+                  "isdir": _FILE_READ, "islink": _FILE_READ, "ismount": _FILE_READ,
+                  "getsize": _FILE_READ, "getmtime": _FILE_READ, "getatime": _FILE_READ,
+                  "getctime": _FILE_READ, "samefile": _FILE_READ, "realpath": _FILE_READ,
+                  "abspath": _ENV_READ, "expanduser": _ENV_READ, "expandvars": _ENV_READ},
+    "genericpath": {"exists": _FILE_READ, "isfile": _FILE_READ, "isdir": _FILE_READ,
+                    "islink": _FILE_READ, "getsize": _FILE_READ, "getmtime": _FILE_READ,
+                    "getatime": _FILE_READ, "getctime": _FILE_READ, "samefile": _FILE_READ,
+                    "sameopenfile": _FILE_READ, "samestat": PURE_FACTS},
+    "ntpath": {"exists": _FILE_READ, "isfile": _FILE_READ, "isdir": _FILE_READ,
+               "getsize": _FILE_READ, "realpath": _FILE_READ, "abspath": _ENV_READ},
+    "shutil": {"*": _FILE_WRITE, "which": _FILE_READ, "disk_usage": _FILE_READ,
+               "get_terminal_size": _ENV_READ},
+    "glob": {"*": _FILE_READ, "escape": PURE_FACTS},
+    "tempfile": {"*": _FILE_WRITE, "gettempdir": _ENV_READ},
+    "subprocess": {"*": _PROC},
+    "socket": {"*": _NET_WRITE, "gethostname": _ENV_READ, "getaddrinfo": _NET_READ,
+               "gethostbyname": _NET_READ},
+    "urllib.request": {"*": _NET_READ},
+    "http.client": {"*": _NET_WRITE},
+    "requests": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
+    "requests.api": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ,
+                     "options": _NET_READ},
+    "httpx": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
+    "sys": {"exit": _PROC, "setrecursionlimit": _PROC, "settrace": _PROC,
+            "setprofile": _PROC},
+    "builtins": {},
+    "io": {"open": _effect(WORLD_FILES, "opens a file")},
+    "webbrowser": {"*": _PROC},
+    "smtplib": {"*": _NET_WRITE},
+    "ftplib": {"*": _NET_WRITE},
+}
+
+# Methods of objects that stand for part of the world.
+_PATH_READS = frozenset({"read_text", "read_bytes", "exists", "is_file", "is_dir",
+                         "iterdir", "glob", "rglob", "stat", "lstat", "open", "resolve",
+                         "samefile", "is_symlink", "owner", "group", "readlink",
+                         "expanduser", "absolute", "cwd", "home"})
+_PATH_PURE = frozenset({"joinpath", "with_name", "with_suffix", "with_stem", "relative_to",
+                        "is_relative_to", "as_posix", "as_uri", "match", "is_absolute",
+                        "__truediv__", "__rtruediv__", "__fspath__", "__str__"})
+
+_lock = threading.Lock()
+_cache: dict = {}
+_provider = None
+
+
+def set_provider(provider) -> None:
+    """``provider(fn) -> Facts | None``: facts of a user's function, from its source."""
+    global _provider
+    _provider = provider
+    with _lock:
+        _cache.clear()
+
+
+def _module_facts(module: str | None, name: str) -> Facts | None:
+    if not module:
+        return None
+    table = _MODULES.get(module)
+    while table is None and "." in module:
+        module = module.rpartition(".")[0]
+        table = _MODULES.get(module)
+    if table is None:
+        return None
+    return table.get(name) or table.get("*")
+
+
+def _stream(obj) -> bool:
+    return obj is sys.stdout or obj is sys.stderr or obj is sys.__stdout__ \
+        or obj is sys.__stderr__
+
+
+def facts_of(fn) -> Facts:
+    """The facts of any callable (cached; a provider error counts as pure)."""
+    try:
+        return _cache[fn]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable callable
+        return _compute(fn)
+    facts = _compute(fn)
+    try:
+        with _lock:
+            if len(_cache) > 65536:
+                _cache.clear()
+            _cache[fn] = facts
+    except TypeError:
+        pass
+    return facts
+
+
+def _compute(fn) -> Facts:
+    override = getattr(fn, "__desync_facts__", None)
+    if isinstance(override, Facts):
+        return override
+    owner = getattr(fn, "__self__", None)
+    name = getattr(fn, "__name__", None) or ""
+    if owner is not None and not isinstance(owner, type(sys)):
+        # A bound method: streams, files and paths stand for the world.
+        if _stream(owner):
+            return _effect(WORLD_STDOUT, "writes to the terminal")
+        kind = type(owner)
+        module = getattr(kind, "__module__", "") or ""
+        if module in ("random", "_random"):
+            return _RANDOM
+        if module.startswith(("_io", "io")):
+            return _effect(WORLD_FILES, "uses a file")
+        if module.startswith("pathlib"):
+            if name in _PATH_PURE:
+                return PURE_FACTS
+            if name in _PATH_READS:
+                return _FILE_READ
+            return _FILE_WRITE
+        if module.startswith("logging"):
+            return _LOG
+        if module.startswith(("socket", "ssl", "http.client", "requests", "httpx",
+                              "urllib3")):
+            return _NET_READ if name in ("get", "head", "options") else _NET_WRITE
+        if module.startswith("subprocess"):
+            return _PROC
+        func = getattr(fn, "__func__", None)
+        if func is not None and _provider is not None:
+            return _provided(func)
+        return PURE_FACTS
+    if owner is builtins or (getattr(fn, "__module__", None) == "builtins"
+                             and name in _BUILTINS and getattr(builtins, name, None) is fn):
+        return _BUILTINS.get(name, PURE_FACTS)
+    module = getattr(fn, "__module__", None)
+    listed = _module_facts(module, name)
+    if listed is None and isinstance(owner, type(sys)):
+        listed = _module_facts(owner.__name__, name)
+    if listed is not None:
+        return listed
+    if type(fn) is type(_compute) and _provider is not None:
+        return _provided(fn)
+    return PURE_FACTS
+
+
+def _provided(fn) -> Facts:
+    try:
+        facts = _provider(fn)
+    except Exception:  # unreadable source and the like: the user's promise stands
+        facts = None
+    return facts if isinstance(facts, Facts) else PURE_FACTS
+
+
+def listed_facts(module: str, name: str) -> Facts | None:
+    """The table's entry for ``module.name`` (for source inference and ``explain``)."""
+    if module == "builtins":
+        return _BUILTINS.get(name)
+    return _module_facts(module, name)
+
+
+__all__ = ["Facts", "PURE", "READS", "EFFECT", "PURE_FACTS", "facts_of", "set_provider",
+           "listed_facts"]
