@@ -75,6 +75,10 @@ class _Plain(Exception):
     """This statement must run as written, on the owner thread, after a barrier."""
 
 
+class _NoSpec(Exception):
+    """This expression cannot be computed ahead speculatively."""
+
+
 # -- small AST builders (every node gets all its fields) ----------------------------
 
 def _rt(attr: str) -> ast.expr:
@@ -140,6 +144,8 @@ class Lowerer:
         self.blocks = 0                            # open try/with blocks
         self.loop_blocks: list[int] = []           # blocks open when each loop started
         self.setters: dict[str, str] = {}          # cell or declared name -> its setter
+        self.regions: list = []                    # try statements run as one step (defs)
+        self.spec_mode = False                     # lowering what may never run
         self.fn = fn
 
     # -- names -----------------------------------------------------------------------
@@ -277,12 +283,10 @@ class Lowerer:
         return node
 
     def lower_Call(self, node, pre):
+        consumed = self.consumer_fan_out(node, pre)
+        if consumed is not None:
+            return consumed
         if self.is_pure_builtin(node):
-            if len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp) \
-                    and node.func.id in EAGER_CONSUMERS and not node.keywords \
-                    and self.can_fan_out(node.args[0]):
-                items = self.comprehension(node.args[0], pre, "list")
-                return _call(_load(node.func.id), [items], [])
             if any(isinstance(a, (ast.Lambda, *COMPREHENSIONS)) for a in node.args) or any(
                     isinstance(k.value, (ast.Lambda, *COMPREHENSIONS)) for k in node.keywords):
                 return self.call_step(node, pre)  # may run user code: classify at run time
@@ -291,6 +295,8 @@ class Lowerer:
                                       for k in node.keywords])
         if isinstance(node.func, ast.Name) and node.func.id == "super" \
                 and self.facts.builtin("super"):
+            if self.spec_mode:
+                raise _NoSpec()
             # Zero-argument super() needs this frame: the owner makes it here.
             name = self.temp()
             pre.append(_assign(name, ast.Call(func=_load("super"),
@@ -302,6 +308,8 @@ class Lowerer:
     def lower_BoolOp(self, node, pre):
         if not any(self.has_steps(v) for v in node.values[1:]):
             return ast.BoolOp(op=node.op, values=[self.lower(v, pre) for v in node.values])
+        if self.spec_mode:
+            raise _NoSpec()
         # ``a and b()``: b() runs only if a is true, so the owner decides.
         result = self.temp()
         pre.append(_assign(result, self.value(node.values[0], pre)))
@@ -320,6 +328,8 @@ class Lowerer:
         if not (self.has_steps(node.body) or self.has_steps(node.orelse)):
             return ast.IfExp(test=self.lower(node.test, pre), body=self.lower(node.body, pre),
                              orelse=self.lower(node.orelse, pre))
+        if self.spec_mode:
+            raise _NoSpec()
         result = self.temp()
         test = self._ds("get", self.value(node.test, pre))
         body: list = []
@@ -330,12 +340,16 @@ class Lowerer:
         return _load(result)
 
     def lower_NamedExpr(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         value = self.value(node.value, pre)
         pre.extend(self.bind(node.target, value))
         return self.lower_Name(ast.Name(id=node.target.id, ctx=ast.Load()), pre) \
             if self.kind(node.target.id) != "local" else _load(node.target.id)
 
     def lower_Lambda(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         defaults = [self.value(d, pre) for d in node.args.defaults]
         kw_defaults = [None if d is None else self.value(d, pre) for d in node.args.kw_defaults]
         given = [*defaults, *[k for k in kw_defaults if k is not None]]
@@ -357,14 +371,25 @@ class Lowerer:
         return self.emit(pre, self._ds("pure", maker, *given))
 
     def lower_ListComp(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         if self.can_fan_out(node):
             kind = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict"}[type(node)]
+            if any(g.ifs for g in node.generators):
+                # Elements whose condition fails are never computed in plain Python:
+                # compute them ahead, but let only the kept ones count.
+                try:
+                    return self.spec_comprehension(node, pre, _const(kind))
+                except _NoSpec:
+                    pass
             return self.comprehension(node, pre, kind)
         return self.kept_comprehension(node, pre)
 
     lower_SetComp = lower_DictComp = lower_ListComp
 
     def lower_GeneratorExp(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         # A generator consumed lazily stays lazy: the owner makes it, whoever
         # consumes it runs it (in program order: see the call that receives it).
         first = self.value(node.generators[0].iter, pre)
@@ -460,6 +485,8 @@ class Lowerer:
         func = node.func
         starred = any(isinstance(a, ast.Starred) for a in node.args) or \
             any(k.arg is None for k in node.keywords)
+        if self.spec_mode:
+            return self.spec_step(node, pre, starred)
         if isinstance(func, ast.Attribute) and not self.is_module(func.value):
             return self.method_step(node, pre, starred)
         if isinstance(func, ast.Name) and func.id in MUTATING_BUILTINS \
@@ -487,6 +514,140 @@ class Lowerer:
             return self.emit(pre, self._ds("read", self._keys_node(keys), callee, *args,
                                            keywords=keywords))
         return self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
+
+    def spec_step(self, node, pre, starred) -> ast.Name:
+        """A call computed ahead: ``_ds.spec`` (the runtime defers it if it is an effect)."""
+        func = node.func
+        if starred or (isinstance(func, ast.Name) and (
+                func.id in MUTATING_BUILTINS or func.id in self.facts.local_functions)):
+            raise _NoSpec()
+        keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
+        if isinstance(func, ast.Attribute) and not self.is_module(func.value):
+            if _has_subscript(func.value):
+                raise _NoSpec()
+            receiver = self.value(func.value, pre)
+            args, keywords = self.call_args(node, pre)
+            return self.emit(pre, self._ds("spec_method", self._keys_node(keys), receiver,
+                                           _const(func.attr), *args, keywords=keywords))
+        callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
+        args, keywords = self.call_args(node, pre)
+        return self.emit(pre, self._ds("spec", self._keys_node(keys), callee, *args,
+                                       keywords=keywords))
+
+    def speculative(self, expr, pre) -> ast.expr:
+        """``expr`` computed ahead, as a value, a speculative task or a deferred call."""
+        saved = self.spec_mode
+        self.spec_mode = True
+        try:
+            return self.value(expr, pre)
+        finally:
+            self.spec_mode = saved
+
+    def consumer_fan_out(self, node, pre):
+        """``sum(f(x) for x in xs)``, ``any(...)``, ``list(map(f, xs))``, ``"".join(...)``:
+        the elements' calls all start at once; the consumer takes them in order."""
+        if self.spec_mode or len(node.args) != 1 or node.keywords:
+            return None
+        func, arg = node.func, node.args[0]
+        if isinstance(func, ast.Name) and self.facts.builtin(func.id) \
+                and func.id in (*EAGER_CONSUMERS, "any", "all"):
+            consumer = _const(func.id)
+            eager = func.id in EAGER_CONSUMERS
+        elif isinstance(func, ast.Attribute) and func.attr == "join" \
+                and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+            consumer, eager = func, True
+        else:
+            return None
+        if isinstance(arg, ast.GeneratorExp) and self.can_fan_out(arg):
+            if eager and not any(g.ifs for g in arg.generators):
+                items = self.comprehension(arg, pre, "list")
+                return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
+                                       else _load(func.id), [items]), pre)
+            scratch: list = []
+            try:
+                result = self.spec_comprehension(arg, scratch, consumer)
+            except _NoSpec:
+                return None
+            pre.extend(scratch)
+            return result
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) \
+                and arg.func.id == "map" and self.facts.builtin("map") and len(arg.args) >= 2 \
+                and not arg.keywords and not any(isinstance(a, ast.Starred) for a in arg.args):
+            return self.map_fan_out(arg, pre, consumer, speculative=not eager)
+        return None
+
+    def spec_comprehension(self, node, pre, consumer) -> ast.expr:
+        """Every element (and its conditions) computed ahead; ``_ds.consume`` takes them
+        in order, skipping the elements whose conditions fail, as plain Python does."""
+        if len(node.generators) > 1 and any(g.ifs for g in node.generators):
+            raise _NoSpec()
+        scratch: list = []
+        items = self.temp()
+        scratch.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
+        frame: dict[str, str] = {}
+        self.renamed.append(frame)
+        try:
+            scratch.extend(self._spec_level(node, 0, items, frame))
+        finally:
+            self.renamed.pop()
+        conditions = sum(len(g.ifs) for g in node.generators)
+        values = 2 if isinstance(node, ast.DictComp) else 1
+        pre.extend(scratch)
+        return self.emit(pre, self._ds("consume", consumer, _const(conditions), _const(values),
+                                       _load(items)))
+
+    def _spec_level(self, node, index, items, frame) -> list:
+        generator = node.generators[index]
+        out: list = []
+        iterable = self.value(generator.iter, out)
+        keys = self.read_keys([generator.iter])
+        for name in _target_names(generator.target):
+            frame[name] = self.temp()
+        target = _rename_target(generator.target, frame)
+        body: list = []
+        parts = list(generator.ifs)
+        if index + 1 < len(node.generators):
+            body.extend(self._spec_level(node, index + 1, items, frame))
+        else:
+            parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for part in parts:
+            step = self.speculative(part, body)
+            body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
+                                                  ctx=ast.Load()), [step])))
+        out.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(keys),
+                                                        iterable),
+                           body=body, orelse=[]))
+        return out
+
+    def map_fan_out(self, node, pre, consumer, speculative) -> ast.expr:
+        """``consumer(map(f, xs))``: one call of ``f`` per element, all started at once."""
+        fn = self.value(node.args[0], pre)
+        iterables = [self.value(a, pre) for a in node.args[1:]]
+        keys = self.read_keys(node.args)
+        items = self.temp()
+        pre.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
+        elements = [self.temp() for _ in iterables]
+        if len(iterables) == 1:
+            source, parts, target = iterables[0], [], _store(elements[0])
+        else:
+            source = self.atom(_call(_load("zip"), iterables), pre)
+            parts = iterables
+            target = ast.Tuple(elts=[_store(e) for e in elements], ctx=ast.Store())
+        method = "spec" if speculative else ("read" if keys else "call")
+        head = [self._keys_node(keys)] if speculative or keys else []
+        step = self._ds(method, *head, fn, *map(_load, elements))
+        element = self.temp()
+        body = [_assign(element, step),
+                _expr(_call(ast.Attribute(value=_load(items), attr="append", ctx=ast.Load()),
+                            [_load(element)]))]
+        pre.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(
+            self.read_keys(node.args[1:])), source, *parts), body=body, orelse=[]))
+        if speculative:
+            return self.emit(pre, self._ds("consume", consumer, _const(0), _const(1),
+                                           _load(items)))
+        collected = self.emit(pre, self._ds("collect", _const("list"), _load(items)))
+        take = _load(consumer.value) if isinstance(consumer, ast.Constant) else consumer
+        return self.atom(_call(take, [collected]), pre)
 
     def method_step(self, node, pre, starred) -> ast.Name:
         func = node.func
@@ -549,6 +710,9 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
+        if self.spec_mode:
+            return self.emit(pre, self._ds("spec_pure", self._keys_node(keys),
+                                           _lambda(names, expr), *map(_load, names)))
         if not names and not keys:
             return expr  # reads nothing of the body: computed where it stands
         if keys:
@@ -817,6 +981,10 @@ class Lowerer:
         return _store(name), self.bind(target, _load(name))
 
     def stmt_Try(self, node):
+        if self.loop_blocks and not self.blocks:
+            region = self.try_region(node)
+            if region is not None:
+                return region
         # Everything before the try retires first, so whatever fails in its body
         # is the body's own failure, caught (or not) by its own handlers.
         block = self.temp()
@@ -839,6 +1007,147 @@ class Lowerer:
                           body=body)
         return [_expr(self._ds("barrier")),
                 ast.Try(body=[scoped], handlers=handlers, orelse=orelse, finalbody=finalbody)]
+
+    # -- a try statement in a loop, run as one step -----------------------------------
+    def try_region(self, node) -> list | None:
+        """Iterations of ``for x in xs: try: ... except: ...`` overlap: the calls of the
+        try body are issued ahead (speculatively), and the whole statement runs as
+        written, in program order, once they are settled; its handlers see exactly
+        what plain Python raised. None when the statement does not fit: it jumps out,
+        defines functions, or binds a name that may be unbound afterwards."""
+        facts = self.facts
+        parts = [*node.body, *(s for h in node.handlers for s in h.body), *node.orelse,
+                 *node.finalbody]
+        kinds = (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom, ast.Await,
+                 ast.Global, ast.Nonlocal, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                 ast.Import, ast.ImportFrom, ast.NamedExpr)
+        for sub in scope_nodes(parts):
+            if isinstance(sub, kinds) or (isinstance(sub, ast.Delete)
+                                          and any(isinstance(t, ast.Name) for t in sub.targets)):
+                return None
+        loaded, bound = _region_names(node)
+        if any(self.kind(n) in ("cell", "declared") for n in bound):
+            return None
+        local = {n for n in loaded | bound if self.kind(n) == "local" and n in facts.locals}
+        before = _surely_bound_before(self.fn, node, facts.params)
+        first_binding = _first_top_level_binding(node.body)
+        body_only_loads = _loads_outside_body(node)
+        inputs, region_locals = [], set()
+        handler_names = {h.name for h in node.handlers if h.name}
+        outside_handlers = _loads_in([*node.body, *node.orelse, *node.finalbody])
+        for name in sorted(local & loaded):
+            if name in handler_names and name not in outside_handlers \
+                    and name not in before:
+                region_locals.add(name)  # ``except E as e``: bound where it is read
+                continue
+            if name in before:
+                inputs.append(name)
+            elif name in first_binding and name not in body_only_loads \
+                    and _loaded_only_after(node.body, name, first_binding[name]):
+                region_locals.add(name)
+            else:
+                return None
+        outputs = []
+        elsewhere = _loads_elsewhere(self.fn, node)
+        for name in sorted(local & bound):
+            if name not in elsewhere:
+                continue
+            if name in before:
+                if name not in inputs:
+                    inputs.append(name)
+            elif not (name in first_binding and all(
+                    _binds_at_top(h.body, name) or _ends_in_raise(h.body)
+                    for h in node.handlers)):
+                return None
+            outputs.append(name)
+        # Issue the body's leading calls ahead.
+        scratch: list = []
+        replacements: dict[int, ast.expr] = {}
+        spec_names: list[str] = []
+        frame: dict[str, str] = {}
+        self.renamed.append(frame)
+        try:
+            for statement in node.body:
+                if not self._pre_issue(statement, scratch, replacements, spec_names, frame):
+                    break
+        finally:
+            self.renamed.pop()
+        name = self.namer.free(f"_try{len(self.regions) + 1}")
+        params = inputs + spec_names
+        memo: dict = {}
+        copied = _copy(node, memo)
+        copied = _Replace({id(memo[key]): value for key, value in replacements.items()
+                           if key in memo}).visit(copied)
+        body = [copied]
+        if outputs:
+            body.append(ast.Return(value=_tuple(_load(o) for o in outputs)))
+        definition = ast.FunctionDef(name=name, args=_arguments(params), body=body,
+                                     decorator_list=[], returns=None, type_comment=None,
+                                     **_type_params())
+        _locate(definition, node)
+        self.regions.append(definition)
+        targets = self.read_keys([_load(n) for n in inputs])
+        shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
+        if _calls_beyond_objects(copied, set(inputs) | region_locals | set(outputs),
+                                 shadowed):
+            targets = [*targets, "*world"]
+        step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params))
+        out = scratch
+        if outputs:
+            result = self.emit(out, step)
+            out.extend(self.bind(ast.Tuple(elts=[_store(o) for o in outputs], ctx=ast.Store()),
+                                 result))
+        else:
+            out.append(_expr(step))
+        return out
+
+    def _pre_issue(self, statement, scratch, replacements, spec_names, frame) -> bool:
+        """Issue ``statement``'s calls ahead if it only computes; False to stop there."""
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name):
+            atom = self._speculate(statement.value, scratch, spec_names)
+            if atom is None:
+                return False
+            replacements[id(statement.value)] = self._outcome(atom)
+            if not (isinstance(atom, ast.Name) and atom.id in self.temps):
+                atom = self.emit(scratch, atom)
+            frame[statement.targets[0].id] = atom.id
+            return True
+        if not isinstance(statement, ast.Expr) or not self.has_steps(statement.value):
+            return False
+        value = statement.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                and not self.is_module(value.func.value):
+            # ``out.append(fetch(x))``: fetch is issued ahead; the append stays, and
+            # nothing after it is issued ahead (it may read what the append changed).
+            for arg in [*value.args, *(k.value for k in value.keywords)]:
+                if self.has_steps(arg) and not isinstance(arg, ast.Starred):
+                    atom = self._speculate(arg, scratch, spec_names)
+                    if atom is None:
+                        return False
+                    replacements[id(arg)] = self._outcome(atom)
+            return False
+        atom = self._speculate(value, scratch, spec_names)
+        if atom is None:
+            return False
+        replacements[id(value)] = self._outcome(atom)
+        return True
+
+    def _speculate(self, expr, scratch, spec_names):
+        attempt: list = []
+        try:
+            atom = self.speculative(expr, attempt)
+        except _NoSpec:
+            return None
+        scratch.extend(attempt)
+        if isinstance(atom, ast.Name) and atom.id in self.temps and atom.id not in spec_names:
+            spec_names.append(atom.id)
+        return atom
+
+    def _outcome(self, atom):
+        if isinstance(atom, ast.Name) and atom.id in self.temps:
+            return _call(_rt("outcome"), [_load(atom.id)])
+        return atom
 
     def restore_prologue(self, block, body) -> list:
         """At the start of a handler: the locals the block bound, as they were when
@@ -1081,9 +1390,145 @@ class _PlainRewriter(ast.NodeTransformer):
                 if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
 
 
-def _copy(node):
+def _copy(node, memo=None):
     import copy
-    return copy.deepcopy(node)
+    return copy.deepcopy(node, memo)
+
+
+class _Replace(ast.NodeTransformer):
+    """Put ``outcome(temp)`` where a call was issued ahead."""
+
+    def __init__(self, replacements):
+        self.replacements = replacements
+
+    def visit(self, node):
+        found = self.replacements.get(id(node))
+        if found is not None:
+            return ast.copy_location(found, node) if hasattr(node, "lineno") else found
+        return super().visit(node)
+
+
+def _region_names(node) -> tuple[set, set]:
+    """Names a try statement reads, and names it binds (its own scope level)."""
+    loaded, bound = set(), set()
+    for sub in scope_nodes([node]):
+        if isinstance(sub, ast.Name):
+            (loaded if isinstance(sub.ctx, ast.Load) else bound).add(sub.id)
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            bound.add(sub.name)
+        elif isinstance(sub, (*SCOPES, *COMPREHENSIONS)):
+            frees, _ = scope_frees(sub)
+            loaded |= frees
+    return loaded, bound
+
+
+def _surely_bound_before(fn, target, params) -> set:
+    """Names bound at the top level of a block on the way to ``target``, before it."""
+    found = set(params)
+
+    def walk(statements) -> bool:
+        for statement in statements:
+            if statement is target:
+                return True
+            inner = [getattr(statement, f, None) for f in ("body", "orelse", "finalbody")]
+            if isinstance(statement, ast.Try):
+                inner += [h.body for h in statement.handlers]
+            if isinstance(statement, ast.Match):
+                inner += [c.body for c in statement.cases]
+            for block in inner:
+                if isinstance(block, list) and any(s is target for s in scope_nodes(block)):
+                    if isinstance(statement, ast.For):
+                        found.update(_target_names(statement.target))
+                    if isinstance(statement, ast.With):
+                        for item in statement.items:
+                            if item.optional_vars is not None:
+                                found.update(_target_names(item.optional_vars))
+                    return walk(block)
+            found.update(_top_binds(statement))
+        return False
+    walk(fn.body)
+    return found
+
+
+def _top_binds(statement) -> set:
+    if isinstance(statement, ast.Assign):
+        return {n for t in statement.targets for n in _target_names(t)
+                if isinstance(t, (ast.Name, ast.Tuple, ast.List))}
+    if isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and statement.value is not None \
+            and isinstance(statement.target, ast.Name):
+        return {statement.target.id}
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in statement.names}
+    return set()
+
+
+def _first_top_level_binding(body) -> dict:
+    first = {}
+    for index, statement in enumerate(body):
+        for name in _top_binds(statement):
+            first.setdefault(name, index)
+    return first
+
+
+def _binds_at_top(body, name) -> bool:
+    return any(name in _top_binds(s) for s in body)
+
+
+def _ends_in_raise(body) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
+
+def _loads_in(statements) -> set:
+    return {n.id for n in scope_nodes(statements) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _loads_outside_body(node) -> set:
+    parts = [*(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody]
+    return {n.id for n in scope_nodes(parts) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _loaded_only_after(body, name, index) -> bool:
+    for position, statement in enumerate(body):
+        loads = any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                    for n in scope_nodes([statement]))
+        if loads and position <= index:
+            if position == index and isinstance(statement, ast.Assign) and not any(
+                    isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                    for n in _expr_nodes(statement.value)):
+                continue
+            return False
+    return True
+
+
+def _loads_elsewhere(fn, node) -> set:
+    inside = {id(n) for n in scope_nodes([node])}
+    return {n.id for n in scope_nodes(fn.body) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load) and id(n) not in inside}
+
+
+def _calls_beyond_objects(node, local_names, builtins_here) -> bool:
+    """Does the region call anything other than methods of its own objects (so it
+    may touch the outside world)?"""
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Attribute) and func.attr == "outcome" \
+                and isinstance(func.value, ast.Name) and func.value.id == RUNTIME:
+            continue
+        if isinstance(func, ast.Attribute) and root_name(func.value) in local_names:
+            continue
+        if isinstance(func, ast.Name) and func.id in builtins_here:
+            continue
+        return True
+    return False
+
+
+_COMPUTING_BUILTINS = PURE_BUILTINS - {"super", "map", "filter", "iter", "vars"}
 
 
 def _bound_names(statement) -> set[str]:
@@ -1227,6 +1672,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
             name=setter, args=_arguments(["_v"]),
             body=[declaration, ast.Assign(targets=[_store(name)], value=_load("_v"), lineno=0)],
             decorator_list=[], returns=None, type_comment=None, **_type_params()))
+    setters.extend(lowerer.regions)
     cell_setters = [s for n, s in sorted(lowerer.setters.items()) if n not in globals_]
     if cell_setters:
         prologue.append(_expr(lowerer._ds("use_cells", *map(_load, cell_setters))))

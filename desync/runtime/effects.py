@@ -34,6 +34,8 @@ WORLD_PROCESS = "world:process"   # subprocesses, the environment, the working d
 WORLD_CLOCK = "world:clock"       # time readings
 WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
+WORLD_ALL = (WORLD_STDOUT, WORLD_FILES, WORLD_NET, WORLD_PROCESS, WORLD_CLOCK, WORLD_RANDOM,
+             WORLD_INPUT)
 
 
 class Facts:
