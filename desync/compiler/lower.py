@@ -147,6 +147,15 @@ class Lowerer:
         self.regions: list = []                    # try statements run as one step (defs)
         self.spec_mode = False                     # lowering what may never run
         self.fn = fn
+        self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
+        self.current = None                        # the source statement being lowered
+
+    def note(self, kind: str, text: str, node=None):
+        where = node if node is not None else self.current
+        line = getattr(where, "lineno", 0) or 0
+        entry = (line, kind, text)
+        if entry not in self.notes:
+            self.notes.append(entry)
 
     # -- names -----------------------------------------------------------------------
     def temp(self) -> str:
@@ -390,6 +399,8 @@ class Lowerer:
     def lower_GeneratorExp(self, node, pre):
         if self.spec_mode:
             raise _NoSpec()
+        self.note("lazy", "generator consumed lazily (or by code desync does not know): its "
+                          "calls run one at a time, when consumed", node)
         # A generator consumed lazily stays lazy: the owner makes it, whoever
         # consumes it runs it (in program order: see the call that receives it).
         first = self.value(node.generators[0].iter, pre)
@@ -427,6 +438,8 @@ class Lowerer:
     def comprehension(self, node, pre, kind) -> ast.expr:
         """A comprehension as loops of the owner: every element's calls are issued
         at once, and the result is collected, in order, when they are done."""
+        self.note("fan-out", "comprehension: every element's calls start together; the "
+                             "result keeps their order", node)
         items = self.temp()
         pre.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
         frame: dict[str, str] = {}
@@ -467,6 +480,8 @@ class Lowerer:
 
     def kept_comprehension(self, node, pre) -> ast.expr:
         """A comprehension that cannot fan out runs whole, in program order."""
+        self.note("sequential", "comprehension makes functions over its own variables: it "
+                                "runs as written, in program order", node)
         names = self.free_values(node)
         return self.emit(pre, self._ds("effect", self._keys_node([]),
                                        _lambda(names, node), *map(_load, names)))
@@ -498,6 +513,7 @@ class Lowerer:
                                            keywords=keywords))
         callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
         keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
+        self.note_call(node, keys)
         if isinstance(func, ast.Name) and func.id in self.facts.local_functions:
             local = self.facts.local_functions[func.id]
             if local.writes or local.mutates:
@@ -515,9 +531,24 @@ class Lowerer:
                                            keywords=keywords))
         return self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
 
+    def note_call(self, node, keys):
+        from .callees import static_facts
+        facts = static_facts(node.func, getattr(self.facts, "imports_table", {}),
+                             self.facts.module_names)
+        callee = _short(node.func)
+        if facts is not None and (facts.kind == "effect" or facts.mutates):
+            self.note("effect", f"`{callee}(...)` in program order: it {facts.reason}", node)
+            return
+        waits = f", after earlier changes to {_names(keys)}" if keys else ""
+        reads = f" (it {facts.reason})" if facts is not None and facts.kind == "reads" else ""
+        self.note("call", f"`{callee}(...)` starts as soon as its inputs are ready{waits}"
+                          f"{reads}", node)
+
     def spec_step(self, node, pre, starred) -> ast.Name:
         """A call computed ahead: ``_ds.spec`` (the runtime defers it if it is an effect)."""
         func = node.func
+        self.note("ahead", f"`{_short(func)}(...)` starts ahead; its result (or error) counts "
+                           "only where plain Python would reach it", node)
         if starred or (isinstance(func, ast.Name) and (
                 func.id in MUTATING_BUILTINS or func.id in self.facts.local_functions)):
             raise _NoSpec()
@@ -579,6 +610,8 @@ class Lowerer:
     def spec_comprehension(self, node, pre, consumer) -> ast.expr:
         """Every element (and its conditions) computed ahead; ``_ds.consume`` takes them
         in order, skipping the elements whose conditions fail, as plain Python does."""
+        self.note("fan-out", "elements and conditions start together; only the elements "
+                             "plain Python would reach count", node)
         if len(node.generators) > 1 and any(g.ifs for g in node.generators):
             raise _NoSpec()
         scratch: list = []
@@ -621,6 +654,8 @@ class Lowerer:
 
     def map_fan_out(self, node, pre, consumer, speculative) -> ast.expr:
         """``consumer(map(f, xs))``: one call of ``f`` per element, all started at once."""
+        self.note("fan-out", f"`map({_short(node.args[0])}, ...)`: one call per element, all "
+                             "started together", node)
         fn = self.value(node.args[0], pre)
         iterables = [self.value(a, pre) for a in node.args[1:]]
         keys = self.read_keys(node.args)
@@ -653,6 +688,9 @@ class Lowerer:
         func = node.func
         receiver_node = func.value
         target = self.effect_key(receiver_node)
+        self.note("method", f"`{_short(receiver_node)}.{func.attr}(...)`: in program order if "
+                            f"it changes `{_short(receiver_node)}`, otherwise it overlaps",
+                  node)
         keys = self.read_keys([receiver_node, *node.args, *(k.value for k in node.keywords)])
         if _has_subscript(receiver_node) or starred:
             # ``groups[k].append(x)``: reading the receiver may itself change
@@ -725,6 +763,8 @@ class Lowerer:
 
     def now(self, expr: ast.expr, pre: list) -> ast.expr:
         """An expression the owner evaluates itself (an ``if`` test, ...)."""
+        if self.free_values(expr) or self.has_steps(expr):
+            self.note("waits", f"needs `{_short(expr)}` now to go on", expr)
         value = self.value(expr, pre)
         keys = self.expression_keys(expr) if isinstance(value, ast.Name) \
             and self.is_local_value(value.id) and value.id not in self.temps else []
@@ -752,6 +792,8 @@ class Lowerer:
             return [_assign(renamed, value)]
         kind = self.kind(name)
         if kind in ("cell", "declared"):
+            self.note("effect", f"`{name}` is seen by a nested function or another scope: "
+                                "it changes in program order")
             # Closures and other code see it later: it changes in program order.
             setter = self.setter(name)
             return [_expr(self._ds("effect", self._keys_node([self.box(name)]), _load(setter),
@@ -789,6 +831,8 @@ class Lowerer:
         return out
 
     def bind_store(self, target, value) -> list:
+        self.note("effect", f"`{_short(target)} = ...` changes `{_short(target.value)}`: "
+                            "in program order")
         pre: list = []
         obj = self.value(target.value, pre)
         key = self.effect_key(target.value)
@@ -811,10 +855,13 @@ class Lowerer:
         if handler is None:
             raise DesyncError(f"'{type(node).__name__}' statements are not supported in a "
                               "@desync body", self.filename, node.lineno, type(node).__name__)
+        outer, self.current = self.current, node
         try:
             out = handler(node)
         except _Plain:
             out = self.plain(node)
+        finally:
+            self.current = outer
         for new in out:
             _locate(new, node)
         return out
@@ -822,6 +869,9 @@ class Lowerer:
     def plain(self, node, barrier=True) -> list:
         """Run a statement as written, on the owner thread, after everything issued
         before it has retired, with its locals resolved."""
+        if barrier:
+            self.note("sync", f"`{_short(node)}` runs as written, after everything before it",
+                      node)
         out = [_expr(self._ds("barrier"))] if barrier else []
         return out + _PlainRewriter(self).statements([node])
 
@@ -953,6 +1003,10 @@ class Lowerer:
         finally:
             self.loop_blocks.pop()
         orelse = self.body(node.orelse) if node.orelse else []
+        if keys:
+            self.note("waits", f"before each item, waits for earlier changes to {_names(keys)}")
+        self.note("loop", "iterations overlap; if the iterable is an iterator (a file, a "
+                          "generator), each step waits for everything before it")
         loop = self._ds("iterate", self._keys_node(keys), iterable, *parts)
         return pre + [ast.For(target=target, iter=loop, body=body, orelse=orelse)]
 
@@ -985,6 +1039,8 @@ class Lowerer:
             region = self.try_region(node)
             if region is not None:
                 return region
+        self.note("sync", "try: everything before it finishes first, and its body's work "
+                          "finishes before its handlers or the code after it run")
         # Everything before the try retires first, so whatever fails in its body
         # is the body's own failure, caught (or not) by its own handlers.
         block = self.temp()
@@ -1072,6 +1128,8 @@ class Lowerer:
                     break
         finally:
             self.renamed.pop()
+        self.note("region", "try in a loop: runs as written, in program order; its calls "
+                            "start ahead, so iterations overlap")
         name = self.namer.free(f"_try{len(self.regions) + 1}")
         params = inputs + spec_names
         memo: dict = {}
@@ -1171,6 +1229,8 @@ class Lowerer:
         return out
 
     def stmt_With(self, node):
+        self.note("sync", "with: entered after everything before it; exits after its "
+                          "body's work, seeing the body's first failure")
         # The context manager is entered after everything before it, and exits
         # after everything in its body, seeing the body's first failure.
         block = self.temp()
@@ -1210,6 +1270,7 @@ class Lowerer:
         return pre + barrier + [ast.Match(subject=subject, cases=cases)]
 
     def stmt_Return(self, node):
+        self.note("waits", "return: waits for every call and change before it")
         if node.value is None:
             return [ast.Return(value=self._ds("result", _const(None)))]
         pre: list = []
@@ -1247,6 +1308,8 @@ class Lowerer:
         leaves_block = self.loop_blocks and self.blocks > self.loop_blocks[-1]
         jump = type(node)()
         if leaves_block:
+            self.note("sync", f"`{type(node).__name__.lower()}` leaves a try/with: its work "
+                              "finishes first")
             return [_expr(self._ds("barrier")), jump]
         return [jump]
 
@@ -1388,6 +1451,23 @@ class _PlainRewriter(ast.NodeTransformer):
         return [_expr(lowerer._ds("bind", _const(n), _load(n)))
                 for n in sorted(_target_names(target))
                 if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
+
+
+def _short(node, width=48) -> str:
+    try:
+        text = ast.unparse(node).splitlines()[0]
+    except Exception:  # pragma: no cover
+        text = type(node).__name__
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _names(keys) -> str:
+    shown = [k for k in keys if not k.startswith("<")]
+    hidden = len(keys) - len(shown)
+    parts = [f"`{k[1:] if k.startswith('@') else k}`" for k in shown]
+    if hidden:
+        parts.append("an object it shares with them" if parts else "an object the body changes")
+    return ", ".join(parts)
 
 
 def _copy(node, memo=None):
@@ -1690,6 +1770,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     for node in ast.walk(new):
         if "lineno" in node._attributes and getattr(node, "lineno", None) in (None, 0):
             _locate(node, anchor)
+    new._desync_notes = sorted(lowerer.notes, key=lambda n: n[0])
     return ast.fix_missing_locations(new)
 
 
