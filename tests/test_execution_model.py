@@ -510,7 +510,20 @@ def try_in_a_loop_keeps_old_binding():
     return last
 
 
+def size_of(xs):
+    jit()
+    return len(xs)
+
+
+def one_list_under_two_names(a, b):
+    a.append(slow(1))
+    n = size_of(b)
+    a.append(slow(2))
+    return n, len(b)
+
+
 EXAMPLES = [
+    (one_list_under_two_names, "same list twice"),
     (condition_skips_a_failing_element, None), (any_stops_before_a_failure, None),
     (all_stops_before_a_failure, None), (any_reaches_a_failure, None),
     (map_fails_at_its_element, None), (sum_with_a_condition, None),
@@ -550,6 +563,9 @@ def _chain(error):
 def _args(kind):
     if kind == "list":
         return [[]]
+    if kind == "same list twice":
+        shared = []
+        return [shared, shared]
     if kind == "file":
         handle, path = tempfile.mkstemp()
         os.write(handle, b"precious")

@@ -1709,6 +1709,34 @@ def _locate(new, node):
             sub.end_col_offset = getattr(node, "end_col_offset", node.col_offset)
 
 
+def _possibly_one_object(fn, facts) -> list:
+    """Arguments and module objects the body changes or reads, which may turn out
+    to be one object when the call starts (``f(xs, xs)``). Their reads then carry
+    keys even if the body never changes them by that name, so the runtime can order
+    them with the changes made through the other name."""
+    candidates, roots = [], set()
+    for name in facts.params + sorted(_module_objects_used(fn, facts)):
+        root = facts.aliases.find(name)
+        if name in facts.cells or name in facts.declared or root in roots:
+            continue
+        roots.add(root)
+        candidates.append(name)
+    changed = [n for n in candidates if facts.read_keys([facts.aliases.find(n)])]
+    if not changed or len(candidates) < 2:
+        return []
+    for name in candidates:
+        facts.effected |= facts.aliases.reach(name)
+    return [(name, facts.read_keys([facts.aliases.find(name)])) for name in candidates]
+
+
+def _module_objects_used(fn, facts) -> set:
+    """Module-level names the body reads as objects (not imports, not builtins)."""
+    used = {n.id for n in scope_nodes(fn.body) if isinstance(n, ast.Name)}
+    return {n for n in used if n in facts.module_names and n not in facts.locals
+            and n not in facts.imports and n not in facts.declared
+            and facts.aliases.find(n) in facts.effected}
+
+
 def _declarations(body) -> list:
     return [n for n in scope_nodes(body) if isinstance(n, (ast.Global, ast.Nonlocal))]
 
@@ -1734,8 +1762,13 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     for node in merged:
         ast.copy_location(node, fn)
     head.extend(merged)
+    distinct = _possibly_one_object(fn, facts)
     lowered = lowerer.body(body) if body else [ast.Pass()]
     prologue = []
+    if distinct:
+        prologue.append(_expr(lowerer._ds("distinct", *[
+            _tuple([_tuple(_const(k) for k in keys), _load(name)])
+            for name, keys in distinct])))
     for name in facts.params:
         if name in facts.logged:
             prologue.append(_expr(lowerer._ds("bind", _const(name), _load(name))))

@@ -201,6 +201,7 @@ class Scope:
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
+        self.groups: dict = {}                # key -> all keys it stands for (see distinct)
 
     # -- the function body ------------------------------------------------------
     def __enter__(self):
@@ -295,8 +296,13 @@ class Scope:
                 deps.append(arg)
         if kind == EFFECT:
             last = self.last_effect
+            groups = self.groups
             for key in targets:
-                last[key] = task
+                if groups and key in groups:
+                    for other in groups[key]:
+                        last[other] = task
+                else:
+                    last[key] = task
             if not tolerant:
                 deps = ()  # its inputs are earlier entries: retired when it is at the head
         elif keys:
@@ -1119,6 +1125,24 @@ class Body(Scope):
             entries = self.log.get(name)
             out.append(entries[-1][1] if entries else UNBOUND)
         return tuple(out)
+
+    def distinct(self, *named):
+        """``((keys, value), ...)`` of the arguments and module objects: those that
+        are one object after all share their effects' order from here on."""
+        seen: dict = {}
+        for keys, value in named:
+            if value.__class__ is Task or immutable(value):
+                continue
+            seen.setdefault(id(value), []).append(keys)
+        groups = self.groups
+        for found in seen.values():
+            if len(found) < 2:
+                continue
+            merged = tuple(sorted({k for keys in found for k in keys} |
+                                  {k for keys in found for key in keys
+                                   for k in groups.get(key, ())}))
+            for key in merged:
+                groups[key] = merged
 
     def use_cells(self, *setters):
         """The closure cells of the body, from its generated setters: a call given a

@@ -120,6 +120,9 @@ class SequentialBody:
     def use_cells(self, *setters):
         return None
 
+    def distinct(self, *named):
+        return None
+
 
 def _drop_runtime_frames(error):
     """Tracebacks read as plain Python's: no frames of this module between the body
