@@ -194,7 +194,8 @@ class Scope:
         self.last_effect: dict = {}           # key -> last unretired effect on it
         self.fence = None                     # an effect every later task must follow
         self.abort_seq = None                 # the earliest failed entry, if any
-        self.unfinished = 0                   # tasks started or queued, not settled
+        self.spawned = 0                      # entries issued (owner thread only)
+        self.settled = 0                      # entries settled (under the lock)
         self.owner_waiting = False
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
         self.cells = None                     # closure cells of the body (their writes are effects)
@@ -243,7 +244,7 @@ class Scope:
                 with self.lock:
                     if task.state < DONE:
                         self._settle_locked(task, CANCELLED, None, None)
-        self._help_until(lambda: self.unfinished == 0, retire=False)
+        self._help_until(lambda: self.settled == self.spawned, retire=False)
         # Break every reference cycle now, so values die when the call returns.
         self.rob.clear()
         self.last_effect.clear()
@@ -314,9 +315,24 @@ class Scope:
         fence = self.fence
         if kind != EFFECT and fence is not None and fence.state < DONE:
             deps.append(fence)
+        self.spawned += 1
+        if not deps:
+            task.waiting = 0
+            if kind == EFFECT:
+                task.state = PENDING
+                if rob[0] is task:
+                    self._run_effect(task)  # nothing before it: it happens now, as in Python
+            elif kind == PURE:
+                task.state = RUNNING
+                _run_inline(self, (task,))
+            else:
+                task.state = READY
+                self._submit((task,))
+            if rob and rob[0].state >= DONE:
+                self._retire()
+            return task
         run_now = submit = None
         with self.lock:
-            self.unfinished += 1
             waiting = 0
             broken = None
             for dep in deps:
@@ -341,9 +357,8 @@ class Scope:
             self._submit((submit,))
         elif run_now is not None:
             _run_inline(self, (run_now,))
-        if kind == EFFECT:
-            if rob[0] is task and task.waiting == 0:
-                self._run_effect(task)  # nothing before it: it happens now, as in plain Python
+        if kind == EFFECT and rob[0] is task and task.waiting == 0:
+            self._run_effect(task)
         self._retire()
         return task
 
@@ -453,7 +468,7 @@ class Scope:
             task.value = value
             task.error = error
             task.fn = task.args = task.kwargs = None
-            self.unfinished -= 1
+            self.settled += 1
             if state == FAILED and not task.orphan and not flushing and not task.soft:
                 if abort is None or task.seq < abort:
                     abort = self.abort_seq = task.seq
@@ -852,16 +867,15 @@ class Body(Scope):
                 bound = getattr(obj, name)
             except BaseException as error:
                 return self._failed_now(error, lasti)
-            kind = method_kind(obj, name, bound)
+            kind, world = _method_facts(obj, name, bound)
             if kind == _effects.PURE and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
                 return self._spawn(CALL, bound, args, kwargs, keys, lasti)
             if kind == _effects.READS:
-                return self._spawn(CALL, bound, args, kwargs, (*keys, *_world(bound)),
-                                   lasti)
+                return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             return self._spawn(EFFECT, bound, args, kwargs, None, lasti,
-                               targets=(target, *_world(bound)))
+                               targets=(target, *world) if world else (target,))
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(target,))
 
@@ -1283,6 +1297,27 @@ _MUTATING = {
     bytearray: frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse",
                           "__setitem__", "__delitem__", "__iadd__", "__imul__"}),
 }
+
+
+_method_cache: dict = {}
+
+
+def _method_facts(obj, name, bound):
+    """(kind, world keys) of ``obj.name``; cached per type for builtin types."""
+    kind_of = type(obj)
+    key = (kind_of, name)
+    found = _method_cache.get(key)
+    if found is not None:
+        return found
+    kind = method_kind(obj, name, bound)
+    world = tuple(_world(bound)) if kind != _effects.PURE else ()
+    found = (kind, world)
+    if getattr(bound, "__func__", None).__class__ is not FunctionType \
+            and kind_of.__module__ == "builtins":
+        if len(_method_cache) > 4096:
+            _method_cache.clear()
+        _method_cache[key] = found  # a user's method may be redefined: not cached
+    return found
 
 
 def method_kind(obj, name, bound) -> str:
