@@ -402,6 +402,39 @@ def _evaluated_outside(scope) -> list:
 
 # -- the analysis -------------------------------------------------------------------------
 
+EAGER_CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max",
+                             "dict"})
+
+
+def fans_out(node) -> bool:
+    """Can a comprehension become loops of the owner? Not when a function made inside
+    it captures its variables (it would see them later, all alike)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, (*SCOPES, ast.Yield, ast.YieldFrom, ast.Await)):
+            return False
+        if isinstance(sub, COMPREHENSIONS) and sub is not node:
+            return False
+    return not any(g.is_async for g in node.generators)
+
+
+def surely_lowered_generators(nodes, shadowing) -> set:
+    """ids of generator expressions that always become loops of the owner (the sole
+    argument of an eager consumer, without conditions): the others stay lazy."""
+    found = set()
+    for node in nodes:
+        if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords \
+                and isinstance(node.args[0], ast.GeneratorExp):
+            func = node.func
+            consumer = (isinstance(func, ast.Name) and func.id in EAGER_CONSUMERS
+                        and func.id not in shadowing) or (
+                isinstance(func, ast.Attribute) and func.attr == "join"
+                and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str))
+            generator = node.args[0]
+            if consumer and fans_out(generator) and not any(g.ifs for g in generator.generators):
+                found.add(id(generator))
+    return found
+
+
 def module_imports(tree: ast.Module) -> set[str]:
     """Module-level names bound by imports (modules and imported functions)."""
     names = set()
@@ -431,8 +464,11 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
 
     cells: set[str] = set()
     nested_writers: set[str] = set()
+    lowered = surely_lowered_generators(nodes, module_names | local_names)
     for node in nodes:
-        if isinstance(node, SCOPES):
+        if isinstance(node, SCOPES) or (isinstance(node, ast.GeneratorExp)
+                                        and id(node) not in lowered):
+            # A lazy generator reads its variables when it is consumed, later.
             frees, writes = scope_frees(node)
             cells |= frees & local_names
             nested_writers |= writes & (local_names | declared)

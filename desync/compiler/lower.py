@@ -27,8 +27,8 @@ from __future__ import annotations
 import ast
 
 from ..errors import DesyncError
-from .analyse import (COMPREHENSIONS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES, Facts,
-                      root_name, scope_frees, scope_nodes)
+from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES,
+                      Facts, fans_out, root_name, scope_frees, scope_nodes)
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -37,10 +37,6 @@ AUG_OPS = {
     ast.LShift: "ilshift", ast.RShift: "irshift", ast.BitOr: "ior", ast.BitXor: "ixor",
     ast.BitAnd: "iand",
 }
-# Consumers that take every element of an iterable they are given (unless one
-# fails): a generator expression given to them may be computed ahead.
-EAGER_CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max",
-                             "dict"})
 
 
 class Namer:
@@ -426,14 +422,7 @@ class Lowerer:
         return False
 
     def can_fan_out(self, node) -> bool:
-        """Comprehensions become loops of the owner unless a function made inside
-        them captures their variables (it would see them later, all alike)."""
-        for sub in ast.walk(node):
-            if isinstance(sub, (*SCOPES, ast.Yield, ast.YieldFrom, ast.Await)):
-                return False
-            if isinstance(sub, COMPREHENSIONS) and sub is not node:
-                return False
-        return not any(g.is_async for g in node.generators)
+        return fans_out(node)
 
     def comprehension(self, node, pre, kind) -> ast.expr:
         """A comprehension as loops of the owner: every element's calls are issued
@@ -487,12 +476,38 @@ class Lowerer:
                                        _lambda(names, node), *map(_load, names)))
 
     def free_values(self, node) -> list[str]:
-        """The locals and temporaries an expression reads (not inside lambdas)."""
+        """The locals and temporaries an expression reads (not inside lambdas, and not
+        the variables of comprehensions inside it)."""
         found: dict[str, None] = {}
-        for sub in _expr_nodes(node, into_comprehensions=True):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
-                    and self.is_local_value(sub.id) and self.renamed_to(sub.id) is None:
-                found.setdefault(sub.id, None)
+
+        def visit(sub, bound):
+            if isinstance(sub, ast.Name):
+                if isinstance(sub.ctx, ast.Load) and sub.id not in bound \
+                        and self.is_local_value(sub.id) and self.renamed_to(sub.id) is None:
+                    found.setdefault(sub.id, None)
+                return
+            if isinstance(sub, SCOPES):
+                if isinstance(sub, ast.Lambda):
+                    for default in [*sub.args.defaults, *(d for d in sub.args.kw_defaults if d)]:
+                        visit(default, bound)
+                return
+            if isinstance(sub, COMPREHENSIONS):
+                visit(sub.generators[0].iter, bound)
+                inner = set(bound)
+                for generator in sub.generators:
+                    inner |= _target_names(generator.target)
+                for index, generator in enumerate(sub.generators):
+                    if index:
+                        visit(generator.iter, inner)
+                    for condition in generator.ifs:
+                        visit(condition, inner)
+                for part in ([sub.key, sub.value] if isinstance(sub, ast.DictComp)
+                             else [sub.elt]):
+                    visit(part, inner)
+                return
+            for child in ast.iter_child_nodes(sub):
+                visit(child, bound)
+        visit(node, frozenset())
         return list(found)
 
     # -- calls ------------------------------------------------------------------------
@@ -733,8 +748,8 @@ class Lowerer:
             value = self.value(keyword.value, pre)
             keys.append(None if keyword.arg is None else _const(keyword.arg))
             values.append(value)
-        positional = self.atom(_tuple(parts), pre)
-        keywords = self.atom(ast.Dict(keys=keys, values=values), pre)
+        positional = self.atom(_tuple(parts), pre, node)
+        keywords = self.atom(ast.Dict(keys=keys, values=values), pre, node)
         return positional, keywords
 
     def emit(self, pre: list, step: ast.expr) -> ast.Name:
