@@ -1,4 +1,8 @@
-"""Step 4: the lowered AST -> readable source (``ast.unparse``) or code objects.
+"""Step 4: the lowered AST -> readable source or code objects.
+
+Source text comes from ``unparse`` (``ast.unparse`` pinned to one behaviour on
+every supported Python, so built code is the same bytes whichever version builds
+it, and parses on the oldest).
 
 Code objects are compiled from the AST, not from the unparsed text, so every
 statement keeps the user's file and line: tracebacks point at the user's code.
@@ -10,12 +14,13 @@ import copy
 import types
 
 from .lower import RUNTIME
+from .unparse import unparse
 
 RUNTIME_IMPORT = f"import desync.runtime as {RUNTIME}"
 
 
-def source_of(node: ast.AST) -> str:
-    return ast.unparse(node)
+def source_of(node: ast.AST, source_lines=None) -> str:
+    return unparse(node, source_lines)
 
 
 def add_runtime_import(tree: ast.Module) -> ast.Module:
