@@ -26,6 +26,7 @@ import sysconfig
 import threading
 from dataclasses import dataclass
 
+from ..literals import stable_repr
 from .hashes import FunctionHash, hash64  # noqa: F401  (re-exported)
 
 HASH_FORMAT = b"desync-codehash-1"  # bump if the canonical form changes
@@ -67,6 +68,10 @@ def canonical(node: ast.AST) -> bytes:
                     field = field[1:]
                 if name == "decorator_list":
                     field = [d for d in field if not _marks_desync(d)]
+                if name == "values" and isinstance(value, ast.JoinedStr):
+                    # 3.12.1 adds empty literal parts to some format specs.
+                    field = [v for v in field if not (isinstance(v, ast.Constant)
+                                                      and v.value == "")]
                 if field is None or field == []:
                     continue
                 out.append(name)
@@ -80,6 +85,9 @@ def canonical(node: ast.AST) -> bytes:
                 emit(item)
                 out.append(",")
             out.append("]")
+        elif isinstance(value, str):
+            # repr() escapes by the running Python's Unicode database.
+            out.append(f"str:{stable_repr(value)}")
         else:
             out.append(f"{type(value).__name__}:{value!r}")
 
