@@ -80,15 +80,39 @@ def explain(old: "Entry | None", new: "Entry | None") -> str:
 
 
 def dumps(entries: dict) -> str:
-    import tomli_w
-    document = {"format": FORMAT, "functions": {}}
+    """The lockfile text: TOML written here, not by a library, so its bytes depend
+    only on the entries (never on which version of a TOML writer is installed)."""
+    out = [HEADER, "\n", f"format = {FORMAT}\n"]
     for name in sorted(entries):
         entry = entries[name]
-        table = {"version": entry.version, "major_hash": f"{entry.major_hash:016x}"}
+        table = f"functions.{_key(name)}"
+        out.append(f"\n[{table}]\nversion = {_string(entry.version)}\n"
+                   f"major_hash = \"{entry.major_hash:016x}\"\n")
         if entry.callees:
-            table["callees"] = {callee: f"{value:016x}" for callee, value in entry.callees}
-        document["functions"][name] = table
-    return HEADER + "\n" + tomli_w.dumps(document)
+            out.append(f"\n[{table}.callees]\n")
+            out.extend(f"{_key(callee)} = \"{value:016x}\"\n" for callee, value in entry.callees)
+    return "".join(out)
+
+
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _key(key: str) -> str:
+    return key if key and all(c in _BARE for c in key) else _string(key)
+
+
+def _string(value: str) -> str:
+    """A TOML basic string."""
+    out = ['"']
+    for char in value:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char < " " or char == "\x7f":
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
 
 
 def loads(text: str, path: str = "desync.lock") -> dict:
