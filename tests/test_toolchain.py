@@ -98,9 +98,9 @@ def test_versions_bump_through_builds_and_check_tracks_them(project):
     util.write_text(util.read_text().replace("2 * x", "3 * x"))   # a callee changes
     stale = run(project, "check")
     assert stale.returncode == 1
-    assert "app.core.outer: 1.0 -> 1.1 (inner changed)" in stale.stdout
+    assert "app.core.outer: 1.0 -> 1.1 (app.util.twice changed, via inner)" in stale.stdout
     build = run(project, "build")
-    assert "app.core.outer: 1.0 -> 1.1 (inner changed)" in build.stdout
+    assert "app.core.outer: 1.0 -> 1.1 (app.util.twice changed, via inner)" in build.stdout
     assert 'version = "1.1"' in (project / "desync.lock").read_text()
     core = project / "src/app/core.py"
     core.write_text(core.read_text().replace("a + b", "b + a"))     # outer itself changes
@@ -270,7 +270,7 @@ def test_watch_rebuilds_on_atomic_saves_and_survives_errors(project):
         temporary.write_text("def twice(x):\n    return 7 * x\n")
         os.replace(temporary, util)                         # an editor's atomic save
         line = output.wait_for("1.0 -> 1.1")
-        assert "inner changed" in line
+        assert "app.util.twice changed, via inner" in line
         built = (project / "build/desync/app/core.py").read_text()
         core = project / "src/app/core.py"
         good = core.read_text()

@@ -13,6 +13,7 @@ import fnmatch
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import time
 
@@ -32,6 +33,13 @@ class SourceFile:
         self.root, self.path, self.rel, self.module = root, path, rel, module
 
 
+def _where(error: DesyncError) -> str:
+    if error.filename is None:
+        return ""
+    return f"{error.filename}:{error.lineno}: " if error.lineno is not None \
+        else f"{error.filename}: "
+
+
 def _module_name(rel: str) -> str | None:
     if not rel.endswith(".py"):
         return None
@@ -41,17 +49,17 @@ def _module_name(rel: str) -> str | None:
     return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
-def collect(config, paths, out_dir) -> list[SourceFile]:
+def collect(config, paths, out_dir, from_command_line=False) -> list[SourceFile]:
     """Every file under the source paths, sorted, minus caches, excludes and the output."""
+    from .config import source_roots
     out_real = os.path.realpath(out_dir)
     files = []
     for given in paths:
         path = config.resolve(given)
+        root = source_roots(config, [given])[0]
         if os.path.isfile(path):
-            root = os.path.dirname(path)
             candidates = [path]
         elif os.path.isdir(path):
-            root = path
             candidates = []
             for folder, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")
@@ -59,8 +67,11 @@ def collect(config, paths, out_dir) -> list[SourceFile]:
                                  and not d.endswith(".egg-info"))
                 candidates.extend(os.path.join(folder, n) for n in sorted(names)
                                   if not n.endswith((".pyc", ".pyo")) and not n.startswith("."))
+        elif from_command_line or config.paths_from is None:
+            raise DesyncError(f"no such file or folder: {given}")
         else:
-            raise DesyncError(f"no such file or folder: {given}", config.pyproject)
+            raise DesyncError(f"{config.paths_from}: no such file or folder: {given}",
+                              config.pyproject)
         for candidate in candidates:
             if os.path.realpath(candidate).startswith(out_real + os.sep):
                 continue
@@ -78,22 +89,39 @@ def collect(config, paths, out_dir) -> list[SourceFile]:
     return files
 
 
+def committed_text(path: str) -> str | None:
+    """The file as committed at git's HEAD, or None (not in a git repository, not
+    committed yet, or no git). Read with ``git show``: no dependency."""
+    folder, name = os.path.split(os.path.abspath(path))
+    try:
+        result = subprocess.run(["git", "-C", folder, "show", f"HEAD:./{name}"],
+                                capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    return result.stdout.decode("utf-8", "replace")
+
+
 class Builder:
     """Transpiles and hashes a source tree; keeps its work between rebuilds (watch)."""
 
     def __init__(self, config, paths=None, out=None, lockfile_path=None):
         from ..hashing.codehash import Project
+        from .config import source_roots
         self.config = config
+        self.from_command_line = bool(paths)
         self.paths = list(paths or config.paths)
         self.out = config.resolve(out or config.out)
         self.lockfile = config.resolve(lockfile_path or config.lockfile)
-        roots = []
-        for given in self.paths:
-            path = config.resolve(given)
-            roots.append(path if os.path.isdir(path) else os.path.dirname(path))
-        self.project = Project(roots + [p or os.getcwd() for p in sys.path])
-        self._transpiled: dict = {}   # path -> (source digest, (body text, qualnames) | None)
+        self.roots = source_roots(config, self.paths)
+        # Versions count the project's own code only (modules under these roots).
+        self.project = Project(self.roots + [p or os.getcwd() for p in sys.path],
+                               source_roots=self.roots)
+        self._transpiled: dict = {}   # path -> (source digest, (text, qualnames) | None)
         self.transpiled_count = 0
+        self.transpiled: set = set()  # output paths of transpiled modules
+        self.merge = False            # a conflicted lockfile is resolved, not refused
 
     def _transpile(self, source: SourceFile, text: str):
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
@@ -105,25 +133,38 @@ class Builder:
         return result
 
     def _transpile_text(self, source, text):
-        if "desync" not in text:
-            return None
+        """(built text, desync qualnames), or None for a module to copy as it is.
+        Every module must parse: a broken one stops the build, never ships."""
         from ..compiler import Module
-        from ..compiler.emit import source_of
+        from ..compiler.parse import parse_source
+        if "desync" not in text:
+            parse_source(text, source.path)
+            return None
         module = Module(text, source.path)
         qualnames = module.all_desync_qualnames()
         if not qualnames:
             return None
-        return source_of(module.transpile()), qualnames
+        return self.emit(text, module), qualnames
+
+    @staticmethod
+    def emit(text, module) -> str:
+        from ..compiler.emit import source_of
+        return source_of(module.transpile())
 
     def run(self, progress=None):
-        """Stage the whole build: ({output rel path: bytes}, {name: Entry}, [change lines])."""
+        """Stage the whole build: ({output rel path: bytes}, {name: Entry}, [change lines]).
+
+        Raises DesyncError, naming every file that does not parse or transpile, before
+        anything is written."""
         from ..hashing.codehash import Hasher
         from .. import __version__
-        files = collect(self.config, self.paths, self.out)
+        files = collect(self.config, self.paths, self.out, self.from_command_line)
         self.project.refresh()
         self.transpiled_count = 0
-        hasher = Hasher(self.project)
-        staged, hashes, bodies = {}, {}, {}
+        self.transpiled = set()
+        versions = Hasher(self.project, third_party=False)
+        code = Hasher(self.project, third_party=True)
+        staged, hashes, bodies, errors = {}, {}, {}, []
         for index, source in enumerate(files):
             if progress is not None:
                 progress(index + 1, len(files), source.rel)
@@ -134,14 +175,19 @@ class Builder:
             try:
                 with open(source.path, encoding="utf-8") as handle:
                     text = handle.read()
+                result = self._transpile(source, text)
             except UnicodeDecodeError as error:
-                raise DesyncError(f"not UTF-8: {error}", source.path) from None
-            result = self._transpile(source, text)
+                errors.append(DesyncError(f"not UTF-8: {error}", source.path))
+                continue
+            except DesyncError as error:
+                errors.append(error)
+                continue
             if result is None:
                 staged[source.rel] = text.encode("utf-8")
                 continue
             body, qualnames = result
             self.transpiled_count += 1
+            self.transpiled.add(source.rel)
             module_name = source.module or os.path.splitext(os.path.basename(source.rel))[0]
             parsed = self.project.load(module_name, source.path, text)
             header = GENERATED.format(version=__version__,
@@ -149,27 +195,63 @@ class Builder:
                                       .replace(os.sep, "/"))
             # Transitive hashes of every function here, so the call cache of built
             # code never has to parse source to key calls to its neighbours.
-            code_hashes = {q: hasher.of(parsed, q).transitive for q in sorted(parsed.defs)}
+            code_hashes = {q: code.of(parsed, q).transitive for q in sorted(parsed.defs)}
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             for qualname in qualnames:
-                hashes[f"{module_name}.{qualname}"] = hasher.of(parsed, qualname)
-        previous = self.read_lockfile()
-        entries = {name: lockfile.next_entry(name, value, previous.get(name))
-                   for name, value in hashes.items()}
+                hashes[f"{module_name}.{qualname}"] = (versions.of(parsed, qualname),
+                                                       *versions.reaches(parsed, qualname))
+        if errors:
+            first, rest = errors[0], errors[1:]
+            message = str(first)[len(_where(first)):]
+            raise DesyncError(message + "".join(f"\n{error}" for error in rest),
+                              first.filename, first.lineno, first.construct)
+        base, on_disk = self.baselines()
+        entries = {name: lockfile.next_entry(name, value, base.get(name), reaches, via)
+                   for name, (value, reaches, via) in hashes.items()}
         for rel, (header, body, module_name, qualnames, code_hashes) in bodies.items():
-            footer = {q: (hashes[f"{module_name}.{q}"].major,
-                          hashes[f"{module_name}.{q}"].callees,
+            footer = {q: (hashes[f"{module_name}.{q}"][0].major,
+                          hashes[f"{module_name}.{q}"][0].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
             text = (f"{header}{body}\n__desync_hashes__ = {footer!r}\n"
                     f"__desync_code_hashes__ = {code_hashes!r}\n")
             staged[rel] = text.encode("utf-8")
-        changes = [lockfile.explain(previous.get(n), entries.get(n))
-                   for n in sorted(set(previous) | set(entries))
-                   if previous.get(n) != entries.get(n)]
+        changes = [lockfile.explain(on_disk.get(n), entries.get(n), base.get(n))
+                   for n in sorted(set(on_disk) | set(entries))
+                   if on_disk.get(n) != entries.get(n)]
         return staged, entries, changes
+
+    def baselines(self):
+        """(base, on disk): the entries versions are numbered from, and the lockfile's
+        entries now. The base is the lockfile committed at git's HEAD when there is
+        one, so a branch bumps a function once however often it is rebuilt, and
+        reverting an edit restores the committed version; else the lockfile on disk."""
+        try:
+            with open(self.lockfile, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            text = None
+        on_disk = {}
+        if text is not None:
+            if self.merge and lockfile.conflict_lines(text):
+                text = lockfile.sides(text)[0]   # ours
+            on_disk = lockfile.loads(text, self.lockfile)
+        committed = committed_text(self.lockfile)
+        if committed is None or lockfile.conflict_lines(committed):
+            return on_disk, on_disk
+        return lockfile.loads(committed, self.lockfile), on_disk
 
     def read_lockfile(self) -> dict:
         return lockfile.read(self.lockfile)
+
+    def write_lockfile_text(self, text: str) -> bool:
+        try:
+            with open(self.lockfile, encoding="utf-8") as handle:
+                if handle.read() == text:
+                    return False
+        except OSError:
+            pass
+        lockfile.write_atomically(self.lockfile, text)
+        return True
 
     def write_tree(self, staged: dict):
         """Replace the output folder with the staged files, all at once."""
@@ -221,15 +303,7 @@ class Builder:
         return written
 
     def write_lockfile(self, entries: dict) -> bool:
-        text = lockfile.dumps(entries)
-        try:
-            with open(self.lockfile, encoding="utf-8") as handle:
-                if handle.read() == text:
-                    return False
-        except OSError:
-            pass
-        lockfile.write_atomically(self.lockfile, text)
-        return True
+        return self.write_lockfile_text(lockfile.dumps(entries))
 
 
 def terminal_progress(stream=sys.stderr):
@@ -249,18 +323,20 @@ def terminal_progress(stream=sys.stderr):
     return show
 
 
-def live_code_hashes(config, paths=None) -> set[int]:
-    """Transitive code hashes of every function in the project (for cache prune)."""
+def live_code_hashes(config, paths=None) -> dict:
+    """{transitive code hash: "module.qualname"} of every function in the project:
+    the call cache keys its entries by these (cache info names them, prune keeps them)."""
     from ..hashing.codehash import Hasher
     builder = Builder(config, paths)
     hasher = Hasher(builder.project)
-    live = set()
-    for source in collect(config, builder.paths, builder.out):
+    live = {}
+    for source in collect(config, builder.paths, builder.out, builder.from_command_line):
         if not source.path.endswith(".py"):
             continue
-        module = builder.project.load(source.module or "__main__", source.path)
+        name = source.module or os.path.splitext(os.path.basename(source.rel))[0]
+        module = builder.project.load(name, source.path)
         if module is None:
             continue
-        for qualname in module.defs:
-            live.add(hasher.of(module, qualname).transitive)
+        for qualname in sorted(module.defs):
+            live.setdefault(hasher.of(module, qualname).transitive, f"{name}.{qualname}")
     return live
