@@ -175,6 +175,27 @@ HOOK = textwrap.dedent('''
 ''')
 
 
+def test_import_hook_returns_a_handle_that_uninstalls_it(project):
+    code = textwrap.dedent('''
+        import sys, desync
+        def hooked(module):
+            return type(module.__loader__).__name__ == "DesyncLoader"
+        with desync.install_import_hook() as hook:
+            import app.core as first
+            print(hooked(first), hook in sys.meta_path)
+        print(hook in sys.meta_path)
+        sys.modules.pop("app.core")
+        hook = desync.install_import_hook(["app"])
+        hook.uninstall()
+        hook.uninstall()   # twice: harmless
+        import app.core as second
+        print(hooked(second), any(type(f).__name__ == "DesyncFinder" for f in sys.meta_path),
+              second.outer(1))
+    ''')
+    out = python(project, code, [project / "src"])
+    assert out.stdout.split() == ["True", "True", "False", "False", "False", "8"], out.stderr
+
+
 def test_import_hook_caches_bytecode_and_invalidates_on_edit(project):
     first = python(project, HOOK, [project / "src"])
     assert first.stdout.split() == ["8", "compiler"], first.stderr
@@ -279,6 +300,13 @@ def test_watch_rebuilds_on_atomic_saves_and_survives_errors(project):
         assert (project / "build/desync/app/core.py").read_text() == built
         core.write_text(good.replace("a + b", "b + a"))
         output.wait_for("1.1 -> 2.0")
+        util_text = util.read_text()
+        util.write_text(util_text + "def broken(:\n")      # a module without desync functions
+        line = output.wait_for("keeping the last good output")
+        assert f"util.py:{len(util_text.splitlines()) + 1}: syntax error" in line
+        assert (project / "build/desync/app/util.py").read_text() == util_text
+        util.write_text(util_text)
+        output.wait_for("rebuilt")
         (project / "src/app/data.json").unlink()         # a deleted source leaves the output
         output.wait_for("rebuilt 1 file(s)")
         assert not (project / "build/desync/app/data.json").exists()
