@@ -23,6 +23,24 @@ def source_of(node: ast.AST, source_lines=None) -> str:
     return unparse(node, source_lines)
 
 
+def source_preserving_lines(original_source: str, transpiled: ast.Module) -> str | None:
+    """The transpiled module as the original text with only the changed statements
+    replaced, each on its source line where possible (see ``lines``); None when the
+    layout cannot be trusted."""
+    from .lines import source_preserving_lines as write
+    return write(original_source, transpiled)
+
+
+def built_source(original_source: str, transpiled: ast.Module) -> str:
+    """What the build writes: the line-preserving text, else (never expected) the
+    plain unparsed module, with a comment saying line numbers moved."""
+    text = source_preserving_lines(original_source, transpiled)
+    if text is not None:
+        return text
+    return ("# desync: line numbers of this module differ from its source\n"
+            + source_of(transpiled, original_source.splitlines()) + "\n")
+
+
 def add_runtime_import(tree: ast.Module) -> ast.Module:
     """Insert the runtime import after the docstring and ``from __future__`` imports."""
     position = 0

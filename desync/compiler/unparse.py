@@ -116,15 +116,11 @@ class StableUnparser(ast._Unparser):
         raw = self._lines[line - 1].encode("utf-8", "surrogatepass")
         try:
             text = raw[node.col_offset:node.end_col_offset].decode("utf-8")
-            tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-                      if t.type not in (tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.NL)]
-            if len(tokens) != 1 or tokens[0].type not in (tokenize.STRING, tokenize.NUMBER):
-                return None
-            value = ast.literal_eval(text)
-        except (UnicodeDecodeError, tokenize.TokenError, SyntaxError, ValueError,
-                IndentationError):
+        except UnicodeDecodeError:
             return None
-        if type(value) is not type(node.value) or value != node.value:
+        value = _literal(text)
+        if value is _NOT_A_LITERAL or type(value) is not type(node.value) \
+                or value != node.value:
             return None
         return text
 
@@ -217,6 +213,29 @@ class StableUnparser(ast._Unparser):
             out.append(":" + self._inner(node.format_spec))
         out.append("}")
         return "".join(out)
+
+
+_NOT_A_LITERAL = object()
+_literals: dict = {}
+
+
+def _literal(text: str):
+    """The value of a one-token string or number literal, else _NOT_A_LITERAL."""
+    value = _literals.get(text, None)
+    if value is not None or text in _literals:
+        return value
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type not in (tokenize.NEWLINE, tokenize.ENDMARKER, tokenize.NL)]
+        if len(tokens) != 1 or tokens[0].type not in (tokenize.STRING, tokenize.NUMBER):
+            value = _NOT_A_LITERAL
+        else:
+            value = ast.literal_eval(text)
+    except (tokenize.TokenError, SyntaxError, ValueError, IndentationError):
+        value = _NOT_A_LITERAL
+    if len(_literals) < 10000:
+        _literals[text] = value
+    return value
 
 
 def unparse(node: ast.AST, source_lines=None) -> str:

@@ -20,10 +20,12 @@ are hashed from source; functions from an installed distribution hash as
 from __future__ import annotations
 
 import ast
+import io
 import os
 import sys
 import sysconfig
 import threading
+import tokenize
 from dataclasses import dataclass
 
 from ..literals import stable_repr
@@ -215,10 +217,12 @@ class Project:
                 return cached
             try:
                 if source is None:
-                    with open(path, encoding="utf-8") as handle:
-                        source = handle.read()
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    # As Python reads a source: a BOM or a coding cookie names the encoding.
+                    source = data.decode(tokenize.detect_encoding(io.BytesIO(data).readline)[0])
                 tree = ast.parse(source, filename=path)
-            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            except (OSError, SyntaxError, UnicodeDecodeError, LookupError, ValueError):
                 return None
             module = SourceModule(name, path, tree, {}, {})
             _index(module, path.endswith("__init__.py"))

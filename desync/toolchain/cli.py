@@ -11,7 +11,7 @@ from ..errors import DesyncError
 
 def _show(args) -> int:
     from ..compiler import Module
-    from ..compiler.emit import source_of
+    from ..compiler.emit import built_source, source_of
     path, _, name = args.target.partition(":")
     try:
         with open(path, encoding="utf-8") as handle:
@@ -20,8 +20,8 @@ def _show(args) -> int:
         print(f"desync show: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
     module = Module(source, path)
-    if not name:
-        print(source_of(module.transpile()))
+    if not name:   # the module as the build writes it: line for line with the source
+        print(built_source(source, module.transpile()), end="")
         return 0
     found = module.find(name)
     if found is None:
@@ -29,7 +29,7 @@ def _show(args) -> int:
         print(f"desync show: no function {name!r} in {path} (desync functions: {known})",
               file=sys.stderr)
         return 2
-    print(source_of(module.transpile_def(found[0])))
+    print(source_of(module.transpile_def(found[0]), source.splitlines()))   # for reading
     return 0
 
 
