@@ -150,6 +150,12 @@ def test_the_lockfile_is_the_same_without_a_third_party_package(project, venv_wi
     assert check.returncode == 0, check.stdout + check.stderr
     assert desync_cli(project, "lock", "src", python=venv_without_numpy).returncode == 0
     assert (project / "desync.lock").read_bytes() == with_numpy
+    # The built modules too: they name the third-party modules reached, not versions.
+    built = snapshot(project / "build")
+    assert desync_cli(project, "build", "src", python=venv_without_numpy).returncode == 0
+    assert snapshot(project / "build") == built
+    assert "__desync_third_party__ = {'describe': ('numpy',), 'mean': ('numpy',)}" \
+        in built["desync/pkg/stats.py"].decode()
 
 
 # -- callees ---------------------------------------------------------------------------

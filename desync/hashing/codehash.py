@@ -32,6 +32,13 @@ from ..literals import stable_repr
 from .hashes import FunctionHash, hash64  # noqa: F401  (re-exported)
 
 HASH_FORMAT = b"desync-codehash-1"  # bump if the canonical form changes
+# Top-level modules of the standard library of any supported Python (3.10-3.13), so
+# that what counts as third-party does not depend on the running version.
+_STDLIB = frozenset(sys.stdlib_module_names) | {
+    "tomllib", "distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop",
+    "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib",
+    "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
+    "lib2to3", "__future__"}
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind", "type_ignores"})
 
 
@@ -478,6 +485,8 @@ class Hasher:
         self.third_party = third_party
         self._memo: dict[tuple, FunctionHash] = {}
         self._callees: dict[tuple, list] = {}
+        self._foreign: dict[tuple, frozenset] = {}   # (path, qualname) -> top-level names
+        self._foreign_now: set = set()
 
     def major(self, module, qualname) -> int:
         nodes = module.variants.get(qualname) or [module.defs[qualname]]
@@ -568,6 +577,7 @@ class Hasher:
         if cached is not None:
             return cached
         found = {}
+        self._foreign_now = set()
         nodes = module.variants.get(qualname) or [module.defs[qualname]]
         for node in nodes:
             for target in self._targets(module, qualname, node):
@@ -578,7 +588,26 @@ class Hasher:
                     found[self._display(module, target)] = target
         result = sorted(found.items())
         self._callees[key] = result
+        self._foreign[key] = frozenset(self._foreign_now)
         return result
+
+    def third_party_of(self, module: SourceModule, qualname: str) -> tuple:
+        """Top-level names of the modules outside the project and the standard
+        library that this function reaches (``("numpy",)``), from the source alone:
+        the same whether they are installed or not. Built code carries them, so the
+        call cache can key calls by their installed versions at run time."""
+        with self.project.lock:
+            names, seen, queue = set(), set(), [("def", module, qualname)]
+            while queue:
+                _, where, name = queue.pop()
+                key = (where.path, name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                callees = self.resolve_callees(where, name)
+                names |= self._foreign[key]
+                queue.extend(t for _, t in callees if t[0] == "def")
+            return tuple(sorted(names))
 
     def _targets(self, module, qualname, node):
         _, local, imported, references, typed = _node_facts(node)
@@ -671,6 +700,8 @@ class Hasher:
         if self._kind(submodule) is not None:
             return self._descend(("module", submodule), attrs[1:], depth)
         kind = self._kind(name)
+        if kind != "source" and name.split(".")[0] not in _STDLIB:
+            self._foreign_now.add(name.split(".")[0])
         if kind == "dist" and self.third_party:
             dist = distribution_of(name.split(".")[0])
             return [("dist", dist, ".".join([name, *attrs]))] if dist else []

@@ -168,8 +168,10 @@ class Builder:
         self.project.refresh()
         self.transpiled_count = 0
         self.transpiled = set()
+        # Versions, and the code hashes built code keys its call cache by, count the
+        # project's own source only, so the output is the same in every environment;
+        # built code names the third-party modules each function reaches instead.
         versions = Hasher(self.project, third_party=False)
-        code = Hasher(self.project, third_party=True)
         staged, hashes, bodies, errors, encodings = {}, {}, {}, [], {}
         for index, source in enumerate(files):
             if progress is not None:
@@ -204,7 +206,9 @@ class Builder:
                                       .replace(os.sep, "/"))
             # Transitive hashes of every function here, so the call cache of built
             # code never has to parse source to key calls to its neighbours.
-            code_hashes = {q: code.of(parsed, q).transitive for q in sorted(parsed.defs)}
+            code_hashes = {q: versions.of(parsed, q).transitive for q in sorted(parsed.defs)}
+            third_party = {q: versions.third_party_of(parsed, q) for q in sorted(parsed.defs)}
+            code_hashes = (code_hashes, {q: n for q, n in third_party.items() if n})
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             encodings[source.rel] = encoding
             for qualname in qualnames:
@@ -223,8 +227,11 @@ class Builder:
                           hashes[f"{module_name}.{q}"][0].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
             # The marker goes last: every line above keeps its source line number.
+            code_hashes, third_party = code_hashes
             text = (f"{body}{header}__desync_hashes__ = {footer!r}\n"
                     f"__desync_code_hashes__ = {code_hashes!r}\n")
+            if third_party:
+                text += f"__desync_third_party__ = {third_party!r}\n"
             staged[rel] = text.encode(encodings[rel])
         changes = [lockfile.explain(on_disk.get(n), entries.get(n), base.get(n))
                    for n in sorted(set(on_disk) | set(entries))
@@ -335,11 +342,13 @@ def terminal_progress(stream=sys.stderr):
 
 
 def live_code_hashes(config, paths=None) -> dict:
-    """{transitive code hash: "module.qualname"} of every function in the project:
-    the call cache keys its entries by these (cache info names them, prune keeps them)."""
+    """{transitive code hash: "module.qualname"} of every function in the project: the
+    call cache keys its entries by these (cache info names them, prune keeps them).
+    Both forms count: with installed distributions' versions (code run from source)
+    and without (built code, which carries its hashes)."""
     from ..hashing.codehash import Hasher
     builder = Builder(config, paths)
-    hasher = Hasher(builder.project)
+    hashers = [Hasher(builder.project), Hasher(builder.project, third_party=False)]
     live = {}
     for source in collect(config, builder.paths, builder.out, builder.from_command_line):
         if not source.path.endswith(".py"):
@@ -349,5 +358,6 @@ def live_code_hashes(config, paths=None) -> dict:
         if module is None:
             continue
         for qualname in sorted(module.defs):
-            live.setdefault(hasher.of(module, qualname).transitive, f"{name}.{qualname}")
+            for hasher in hashers:
+                live.setdefault(hasher.of(module, qualname).transitive, f"{name}.{qualname}")
     return live
