@@ -4,6 +4,7 @@ copied as written."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -11,8 +12,6 @@ import textwrap
 
 import pytest
 
-from desync.compiler import Module
-from desync.compiler.emit import source_preserving_lines
 
 SHAPES = textwrap.dedent('''
     """Shapes of desync functions, each failing in its own way."""
@@ -142,7 +141,6 @@ def tracebacks(root, folder):
     out = subprocess.run([sys.executable, "-c", RUN, *NAMES], cwd=root, capture_output=True,
                          text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
-    import json
     return json.loads(out.stdout)
 
 
@@ -182,3 +180,77 @@ def test_code_outside_desync_functions_is_copied_as_written(built):
     for number, line in enumerate(source, start=1):
         if number not in desync_lines and line.strip():
             assert output[number - 1] in (line, line + runtime), number
+
+
+# -- the emitter against the lowering's contract, whatever the lowering does -----------------
+# Statements the lowering keeps carry their source line; the compound statements it
+# adds (the body's scope, a block inside a try) may have no line of their own, the
+# line of their first statement, or their parent's.
+
+CONTRACT = textwrap.dedent("""\
+    import os
+
+
+    def run(x):
+        '''Docs.'''
+        first = os.fspath(x)
+        for item in first:
+
+            try:
+                value = len(item)
+            except TypeError:
+                value = 0
+
+        if value:
+            return value
+        return first
+""")
+
+
+def fake_lowering(source, scope_line):
+    tree = ast.parse(source)
+    fn = tree.body[-1]
+    # Every statement that runs (the docstring may move up with the def).
+    user = {id(node) for node in ast.walk(fn) if isinstance(node, ast.stmt)} \
+        - {id(fn), id(fn.body[0])}
+    ds = ast.Name(id="_ds", ctx=ast.Load())
+
+    def block(body):
+        call = ast.Call(func=ast.Attribute(value=ds, attr="block", ctx=ast.Load()),
+                        args=[], keywords=[])
+        return ast.With(items=[ast.withitem(context_expr=call, optional_vars=None)],
+                        body=body)
+
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Try):
+            node.body = [ast.copy_location(block(node.body), node.body[0])]
+    scope_call = ast.Call(func=ast.Attribute(value=ast.Name(id="__desync_rt__", ctx=ast.Load()),
+                                             attr="scope", ctx=ast.Load()),
+                          args=[], keywords=[])
+    scope = ast.With(items=[ast.withitem(context_expr=scope_call,
+                                         optional_vars=ast.Name(id="_ds", ctx=ast.Store()))],
+                     body=fn.body[1:])
+    if scope_line == "first statement":
+        ast.copy_location(scope, fn.body[1])
+    elif scope_line == "def":
+        ast.copy_location(scope, fn)
+    fn.body = [fn.body[0], scope]
+    runtime = ast.parse("import desync.runtime as __desync_rt__").body[0]
+    tree.body.insert(0, ast.copy_location(runtime, tree.body[0]))
+    return ast.fix_missing_locations(tree), user
+
+
+@pytest.mark.parametrize("scope_line", ["first statement", "def", "none (parent's)"])
+def test_each_statement_on_its_source_line_whatever_the_headers_carry(scope_line):
+    from desync.compiler.emit import source_preserving_lines
+    tree, user = fake_lowering(CONTRACT, scope_line)
+    text = source_preserving_lines(CONTRACT, tree)
+    assert text is not None
+    written = ast.parse(text)
+    moved = [(type(a).__name__, a.lineno, b.lineno)
+             for a, b in zip(ast.walk(tree), ast.walk(written))
+             if id(a) in user and a.lineno != b.lineno]
+    assert moved == []
+    lines = text.splitlines()
+    assert lines[0] == "import desync.runtime as __desync_rt__; import os"
+    assert lines[3] == "def run(x):" or lines[2] == "def run(x):"   # may move up one line

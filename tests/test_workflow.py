@@ -4,7 +4,6 @@ or 18, run as a user would: real git repositories, real virtual environments."""
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
 import sys

@@ -42,7 +42,7 @@ _SIMPLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Return, ast.R
            ast.Assert, ast.Delete, ast.Pass, ast.Break, ast.Continue, ast.Import,
            ast.ImportFrom, ast.Global, ast.Nonlocal)
 _BODIES = ("body", "orelse", "finalbody")
-_KEYWORD_LINE = {kw: re.compile(rf"^\s*{kw}\s*:") for kw in ("else", "finally", "try")}
+_KEYWORD_LINE = {kw: re.compile(rf"^\s*{kw}\s*:") for kw in ("else", "finally")}
 
 
 class Row:
