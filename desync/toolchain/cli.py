@@ -104,7 +104,7 @@ def _build(args) -> int:
     if not args.quiet:
         elapsed = time.perf_counter() - started
         print(f"desync build: {len(staged)} files -> {builder.out} "
-              f"({builder.transpiled_count} transpiled, {len(entries)} desync functions) "
+              f"({builder.transpiled_count} transpiled, {_count(entries, 'desync function')}) "
               f"in {elapsed:.2f} s")
         for line in changes:
             print(f"  {line}")
@@ -131,7 +131,7 @@ def _lock(args) -> int:
     for line in changes:
         print(f"  {line}")
     print(f"desync lock: {builder.lockfile} " + ("updated" if wrote else "unchanged")
-          + f" ({len(entries)} functions)")
+          + f" ({_count(entries, 'function')})")
     return 0
 
 
@@ -167,8 +167,12 @@ def _check(args) -> int:
         for line in changes:
             print(f"  {line}")
         return 1
-    print(f"desync check: {builder.lockfile} is up to date ({len(entries)} functions)")
+    print(f"desync check: {builder.lockfile} is up to date ({_count(entries, 'function')})")
     return 0
+
+
+def _count(items, noun) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
 def _version(entry) -> str:
