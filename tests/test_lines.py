@@ -12,6 +12,7 @@ import textwrap
 
 import pytest
 
+from conftest import run_python
 
 SHAPES = textwrap.dedent('''
     """Shapes of desync functions, each failing in its own way."""
@@ -130,16 +131,14 @@ def built(tmp_path_factory):
     root = tmp_path_factory.mktemp("lines")
     (root / "src").mkdir()
     (root / "src" / "shapes.py").write_text(SHAPES)
-    out = subprocess.run([sys.executable, "-m", "desync", "build", "src", "--out", "out"],
-                         cwd=root, capture_output=True, text=True, timeout=120)
+    out = run_python(sys.executable, ["-m", "desync", "build", "src", "--out", "out"], cwd=root)
     assert out.returncode == 0, out.stderr
     return root
 
 
 def tracebacks(root, folder):
-    env = dict(os.environ, PYTHONPATH=str(root / folder), PYTHONDONTWRITEBYTECODE="1")
-    out = subprocess.run([sys.executable, "-c", RUN, *NAMES], cwd=root, capture_output=True,
-                         text=True, timeout=120, env=env)
+    out = run_python(sys.executable, ["-c", RUN, *NAMES], cwd=root,
+                     env={"PYTHONPATH": str(root / folder), "PYTHONDONTWRITEBYTECODE": "1"})
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
