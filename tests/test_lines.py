@@ -79,33 +79,44 @@ SHAPES = textwrap.dedent('''
             x,
         )
         limit = fine(2)
-        return result[
-            limit
-        ]
+        if result > limit:
+            raise IndexError(
+                limit,
+            )
+        return result
 
 
     class Service:
+
         @desync
         def handle(self, x):
             value = fine(x)
-            return value.missing
+            if value > 2:
+                raise ValueError(value)
+            return value
 
 
     @desync
     def guarded(x):
-        # A try block needs two lines the source does not have (the block
-        # that collects its tasks, and the re-raise of an upstream failure):
-        # this comment and the blank line below give them room.
+        # A try statement needs lines the source does not have (the block that
+        # collects its tasks; in an except clause, the locals it restores):
+        # these comment lines and the blank lines below give them room.
         try:
             value = boom(x)
 
+
         except ValueError as error:
+
+
             raise KeyError(x) from error
         return value
 ''')
 
 NAMES = ["simple", "direct", "documented", "looping", "nested", "multiline", "handle",
          "guarded"]
+# (Every failure above is a callee's or a statement's: an expression evaluated
+# in the calling thread or in a task, depending on timing, would give frames
+# that differ from run to run, built or not.)
 
 RUN = textwrap.dedent('''
     import json, os, sys, traceback
@@ -251,3 +262,29 @@ def test_each_statement_on_its_source_line_whatever_the_headers_carry(scope_line
     lines = text.splitlines()
     assert lines[0] == "import desync.runtime as __desync_rt__; import os"
     assert lines[3] == "def run(x):" or lines[2] == "def run(x):"   # may move up one line
+
+
+def test_without_a_free_line_statements_move_down_to_the_next_one():
+    # A method right under its class line: the body's scope needs a line, none is
+    # free before the first statement, so the body moves down one line, back in
+    # place after the function (documented in docs/debugging.md).
+    from desync.compiler import Module
+    from desync.compiler.emit import source_preserving_lines
+    source = textwrap.dedent("""\
+        from desync import desync
+        class Service:
+            @desync
+            def handle(self, x):
+                value = len(x)
+                if value > 2:
+                    raise ValueError(value)
+                return value
+
+        AFTER = 1
+    """)
+    text = source_preserving_lines(source, Module(source, "m.py").transpile())
+    lines = text.splitlines()
+    assert lines[4].strip() == "with __desync_rt__.scope() as _ds:"
+    assert lines[6].strip().startswith("if ")
+    assert "raise ValueError(" in lines[7]                     # source line 7, built 8
+    assert lines[9] == "AFTER = 1"                             # in place again
