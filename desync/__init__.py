@@ -32,7 +32,10 @@ def enable() -> None:
 
 
 def install_import_hook(packages=None):
-    """Transpile modules with desync functions as they are imported (bytecode cached)."""
+    """Transpile modules with desync functions as they are imported (bytecode cached).
+
+    Returns the hook: ``hook.uninstall()`` removes it, and ``with
+    desync.install_import_hook(): import app`` removes it on exit."""
     from .toolchain.importhook import install_import_hook as install
     return install(packages)
 

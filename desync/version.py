@@ -112,7 +112,29 @@ class Version:
 
 def function_hash(spec):
     from .hashing.live import function_hash as compute
-    return compute(spec)
+    return compute(spec, _source_roots(spec))
+
+
+def _source_roots(spec):
+    """The source folders of the function's project (as the build sees them), so
+    run-time versions count the same code as the lockfile; None outside a project."""
+    roots = getattr(spec, "_source_roots", False)
+    if roots is False:
+        roots = None
+        if getattr(spec, "embedded_hash", None) is None \
+                and "__desync_hashes__" not in spec.fn.__globals__:
+            try:
+                from .toolchain.config import find_project_root, load_config, source_roots
+                original = getattr(spec.fn, "__desync_original__", spec.fn)
+                root = find_project_root(os.path.dirname(os.path.abspath(
+                    original.__code__.co_filename)))
+                if root is not None:
+                    config = load_config(root)
+                    roots = source_roots(config, config.paths)
+            except Exception:  # a broken pyproject.toml must never break get_version()
+                roots = None
+        spec._source_roots = roots
+    return roots
 
 
 def attach_version_api(fn, spec) -> None:

@@ -1,7 +1,8 @@
 """The compiler: source -> parse -> analyse -> lower -> emit -> generated code.
 
-May import the standard library, ``desync.errors``, the runtime's table of what
-library functions do (``desync.runtime.effects``) and itself; never the toolchain.
+May import the standard library, ``desync.errors``, ``desync.literals``, the runtime's
+table of what library functions do (``desync.runtime.effects``) and itself; never the
+toolchain (generated code names the runtime only as ``__desync_rt__``).
 
 One entry point per way in, all built on ``Module.transpile_def``, so the
 decorator, the import hook and the build produce the same code for the same source.

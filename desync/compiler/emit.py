@@ -1,4 +1,8 @@
-"""Step 4: the lowered AST -> readable source (``ast.unparse``) or code objects.
+"""Step 4: the lowered AST -> readable source or code objects.
+
+Source text comes from ``unparse`` (``ast.unparse`` pinned to one behaviour on
+every supported Python, so built code is the same bytes whichever version builds
+it, and parses on the oldest).
 
 Code objects are compiled from the AST, not from the unparsed text, so every
 statement keeps the user's file and line: tracebacks point at the user's code.
@@ -10,12 +14,31 @@ import copy
 import types
 
 from .lower import RUNTIME
+from .unparse import unparse
 
 RUNTIME_IMPORT = f"import desync.runtime as {RUNTIME}"
 
 
-def source_of(node: ast.AST) -> str:
-    return ast.unparse(node)
+def source_of(node: ast.AST, source_lines=None) -> str:
+    return unparse(node, source_lines)
+
+
+def source_preserving_lines(original_source: str, transpiled: ast.Module) -> str | None:
+    """The transpiled module as the original text with only the changed statements
+    replaced, each on its source line where possible (see ``lines``); None when the
+    layout cannot be trusted."""
+    from .lines import source_preserving_lines as write
+    return write(original_source, transpiled)
+
+
+def built_source(original_source: str, transpiled: ast.Module) -> str:
+    """What the build writes: the line-preserving text, else (never expected) the
+    plain unparsed module, with a comment saying line numbers moved."""
+    text = source_preserving_lines(original_source, transpiled)
+    if text is not None:
+        return text
+    return ("# desync: line numbers of this module differ from its source\n"
+            + source_of(transpiled, original_source.splitlines()) + "\n")
 
 
 def add_runtime_import(tree: ast.Module) -> ast.Module:

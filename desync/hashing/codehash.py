@@ -20,15 +20,25 @@ are hashed from source; functions from an installed distribution hash as
 from __future__ import annotations
 
 import ast
+import io
 import os
 import sys
 import sysconfig
 import threading
+import tokenize
 from dataclasses import dataclass
 
+from ..literals import stable_repr
 from .hashes import FunctionHash, hash64  # noqa: F401  (re-exported)
 
 HASH_FORMAT = b"desync-codehash-1"  # bump if the canonical form changes
+# Top-level modules of the standard library of any supported Python (3.10-3.13), so
+# that what counts as third-party does not depend on the running version.
+_STDLIB = frozenset(sys.stdlib_module_names) | {
+    "tomllib", "distutils", "imp", "asynchat", "asyncore", "smtpd", "aifc", "audioop",
+    "cgi", "cgitb", "chunk", "crypt", "imghdr", "mailcap", "msilib", "nis", "nntplib",
+    "ossaudiodev", "pipes", "sndhdr", "spwd", "sunau", "telnetlib", "uu", "xdrlib",
+    "lib2to3", "__future__"}
 _SKIP_FIELDS = frozenset({"ctx", "type_comment", "kind", "type_ignores"})
 
 
@@ -67,6 +77,10 @@ def canonical(node: ast.AST) -> bytes:
                     field = field[1:]
                 if name == "decorator_list":
                     field = [d for d in field if not _marks_desync(d)]
+                if name == "values" and isinstance(value, ast.JoinedStr):
+                    # 3.12.1 adds empty literal parts to some format specs.
+                    field = [v for v in field if not (isinstance(v, ast.Constant)
+                                                      and v.value == "")]
                 if field is None or field == []:
                     continue
                 out.append(name)
@@ -80,6 +94,9 @@ def canonical(node: ast.AST) -> bytes:
                 emit(item)
                 out.append(",")
             out.append("]")
+        elif isinstance(value, str):
+            # repr() escapes by the running Python's Unicode database.
+            out.append(f"str:{stable_repr(value)}")
         else:
             out.append(f"{type(value).__name__}:{value!r}")
 
@@ -137,16 +154,31 @@ class SourceModule:
     name: str
     path: str
     tree: ast.Module
-    defs: dict      # qualname -> FunctionDef
-    bindings: dict  # top-level name -> ("def", qualname) | ("module", name) | ("from", module, attr)
+    defs: dict         # qualname -> FunctionDef (the last definition of that name)
+    bindings: dict     # top-level name -> [binding, ...], every definition in source order:
+    #                    ("def", qualname) | ("class", qualname) | ("const",) |
+    #                    ("module", name) | ("from", module, attr)
+    variants: dict = None    # qualname -> [FunctionDef, ...] (all definitions)
+    classes: dict = None     # qualname -> ClassDef
+    constants: dict = None   # top-level name -> [statement, ...] that assign it
+
+
+_DESYNC = _norm(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class Project:
-    """Finds and parses modules by name; caches parsed modules until their file changes."""
+    """Finds and parses modules by name; caches parsed modules until their file changes.
 
-    def __init__(self, roots=None):
+    ``source_roots``: the folders of the project's own code. A module found
+    elsewhere on the path (another checkout on PYTHONPATH, an editable install,
+    desync itself) is "outside": versions leave it out, as they leave out installed
+    distributions, so they depend on the project's own source alone.
+    """
+
+    def __init__(self, roots=None, source_roots=None):
         self.roots = [os.path.abspath(r) for r in (roots if roots is not None else
                                                    [p or os.getcwd() for p in sys.path])]
+        self.source_roots = None if source_roots is None else [_norm(r) for r in source_roots]
         self.site, self.stdlib = _installed_roots()
         self._modules: dict[str, SourceModule | None] = {}
         self._by_path: dict[str, SourceModule] = {}
@@ -170,6 +202,9 @@ class Project:
             return "dist"
         if _under(real, self.stdlib):
             return "stdlib"
+        if _under(real, [_DESYNC]) or (self.source_roots is not None
+                                        and not _under(real, self.source_roots)):
+            return "outside"
         return "source"
 
     def module(self, name: str) -> SourceModule | None:
@@ -189,10 +224,12 @@ class Project:
                 return cached
             try:
                 if source is None:
-                    with open(path, encoding="utf-8") as handle:
-                        source = handle.read()
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    # As Python reads a source: a BOM or a coding cookie names the encoding.
+                    source = data.decode(tokenize.detect_encoding(io.BytesIO(data).readline)[0])
                 tree = ast.parse(source, filename=path)
-            except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+            except (OSError, SyntaxError, UnicodeDecodeError, LookupError, ValueError):
                 return None
             module = SourceModule(name, path, tree, {}, {})
             _index(module, path.endswith("__init__.py"))
@@ -222,7 +259,10 @@ def _stamp(path: str):
 
 
 def _index(module: SourceModule, is_package: bool):
+    """Every module-level definition of every name, including those under
+    ``if``/``try``/``with`` (``try: from fast import f`` / ``except: def f(...)``)."""
     package = module.name if is_package else module.name.rpartition(".")[0]
+    module.variants, module.classes, module.constants = {}, {}, {}
 
     def absolute(node: ast.ImportFrom) -> str:
         if node.level == 0:
@@ -232,49 +272,105 @@ def _index(module: SourceModule, is_package: bool):
             base = base[: len(base) - (node.level - 1)]
         return ".".join(base + ([node.module] if node.module else []))
 
-    def visit(body, prefix, top):
+    def bind(name, binding):
+        module.bindings.setdefault(name, []).append(binding)
+
+    def functions(body, prefix):
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qualname = prefix + node.name
                 module.defs[qualname] = node
-                if top:
-                    module.bindings[node.name] = ("def", qualname)
-                visit(node.body, qualname + ".<locals>.", False)
+                module.variants.setdefault(qualname, []).append(node)
+                functions(node.body, qualname + ".<locals>.")
             elif isinstance(node, ast.ClassDef):
-                visit(node.body, prefix + node.name + ".", False)
-                if top:
-                    module.bindings[node.name] = ("class", prefix + node.name)
-            elif top and isinstance(node, ast.Import):
+                module.classes[prefix + node.name] = node
+                functions(node.body, prefix + node.name + ".")
+            else:
+                functions(_sub_bodies(node), prefix)
+
+    def top(body):
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                bind(node.name, ("def", node.name))
+            elif isinstance(node, ast.ClassDef):
+                bind(node.name, ("class", node.name))
+            elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
-                        module.bindings[alias.asname] = ("module", alias.name)
+                        bind(alias.asname, ("module", alias.name))
                     else:
-                        top_name = alias.name.split(".")[0]
-                        module.bindings[top_name] = ("module", top_name)
-            elif top and isinstance(node, ast.ImportFrom):
+                        bind(alias.name.split(".")[0], ("module", alias.name.split(".")[0]))
+            elif isinstance(node, ast.ImportFrom):
                 source = absolute(node)
                 for alias in node.names:
                     if alias.name != "*":
-                        module.bindings[alias.asname or alias.name] = ("from", source, alias.name)
-            elif top and isinstance(node, (ast.If, ast.Try)):
-                visit(node.body, prefix, top)
-    visit(module.tree.body, "", True)
+                        bind(alias.asname or alias.name, ("from", source, alias.name))
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if isinstance(node, ast.AnnAssign) and node.value is None:
+                    continue
+                for target in targets:
+                    for sub in ast.walk(target):
+                        if isinstance(sub, ast.Name):
+                            if sub.id not in module.constants:
+                                bind(sub.id, ("const",))
+                            module.constants.setdefault(sub.id, []).append(node)
+            else:
+                top(_sub_bodies(node))
+
+    functions(module.tree.body, "")
+    top(module.tree.body)
 
 
-# -- callees and hashes -----------------------------------------------------------------
+def _sub_bodies(node) -> list:
+    """The statements nested in a compound statement that run in its own scope."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return []
+    out = []
+    for field in ("body", "orelse", "finalbody"):
+        out.extend(getattr(node, field, None) or ())
+    for part in getattr(node, "handlers", None) or ():
+        out.extend(part.body)
+    for part in getattr(node, "cases", None) or ():
+        out.extend(part.body)
+    return [n for n in out if isinstance(n, ast.stmt)]
 
-def _call_targets(fn: ast.AST):
-    """Dotted names called anywhere in the function: ``f``, ``mod.f``, ``self.m``."""
-    for node in ast.walk(fn):
-        if isinstance(node, ast.Call):
-            parts = []
-            target = node.func
-            while isinstance(target, ast.Attribute):
-                parts.append(target.attr)
-                target = target.value
-            if isinstance(target, ast.Name):
-                parts.append(target.id)
-                yield tuple(reversed(parts))
+
+# -- what a function's code refers to --------------------------------------------------
+
+def _references(fn: ast.AST):
+    """(dotted name, called) of every maximal ``a.b.c`` chain the function reads."""
+    found = []
+
+    def chain(node):
+        parts = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            parts.append(node.id)
+            return tuple(reversed(parts))
+        return None
+
+    def visit(node, parent):
+        if isinstance(node, (ast.Attribute, ast.Name)) and not (
+                isinstance(parent, ast.Attribute) and parent.value is node):
+            parts = chain(node)
+            if parts is not None:
+                found.append((parts, isinstance(parent, ast.Call) and parent.func is node))
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, ast.arg):   # annotations do not run the code
+                visit(child, node)
+
+    # The body, defaults and decorators run; annotations and @desync itself do not count.
+    for decorator in fn.decorator_list:
+        if not _marks_desync(decorator):
+            visit(decorator, fn)
+    for default in [*fn.args.defaults, *(d for d in fn.args.kw_defaults if d is not None)]:
+        visit(default, fn.args)
+    for statement in fn.body:
+        visit(statement, fn)
+    return found
 
 
 def _function_locals(fn) -> set[str]:
@@ -286,8 +382,14 @@ def _function_locals(fn) -> set[str]:
     for node in ast.walk(fn):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not fn:
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and node is not fn:
             names.add(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                names.add(alias.asname or alias.name.split(".")[0])
     return names
 
 
@@ -306,27 +408,92 @@ def _local_imports(fn) -> dict:
     return found
 
 
+def _dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return tuple(reversed(parts))
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+            and all(p.isidentifier() for p in node.value.split(".")):
+        return tuple(node.value.split("."))   # a string annotation: "Aggregator"
+    return None
+
+
+def _typed_locals(fn) -> dict:
+    """name -> ("new", dotted class) | ("annotated", dotted class): locals whose class is
+    certain from the code alone. A local bound any other way, anywhere, is left out."""
+    stores: dict[str, list] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    value = node.value
+                    made = _dotted(value.func) if isinstance(value, ast.Call) else None
+                    stores.setdefault(target.id, []).append(("new", made) if made else None)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            stores.setdefault(node.target.id, []).append(None)
+    typed = {}
+    for name, kinds in stores.items():
+        if None not in kinds and len(set(kinds)) == 1:
+            typed[name] = kinds[0]
+    # A name stored in any other way (loop target, with ... as, augmented, nested
+    # scope) is not certain: count every Store of it against the assignments.
+    counts: dict[str, int] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    typed = {n: k for n, k in typed.items() if counts.get(n) == len(stores[n])}
+    args = fn.args
+    params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    for arg in params:
+        if arg.annotation is not None and counts.get(arg.arg, 0) == 0:
+            cls = _dotted(arg.annotation)
+            if cls:
+                typed[arg.arg] = ("annotated", cls)
+        elif arg.arg in typed:
+            del typed[arg.arg]   # a parameter rebound by a constructor: not certain
+    return typed
+
+
 def _node_facts(node):
-    """(major hash, locals, local imports, call targets) of a function node: they
-    depend on the node alone, so they are kept on it while its module is cached
-    (a long-lived watch rebuild then redoes only what a change touched)."""
+    """What a function node's callees are found from; it depends on the node alone,
+    so it is kept on it while its module is cached (a long-lived watch rebuild then
+    redoes only what a change touched)."""
     facts = getattr(node, "_desync_facts", None)
     if facts is None:
         facts = (major_hash(node), _function_locals(node), _local_imports(node),
-                 tuple(_call_targets(node)))
+                 tuple(_references(node)), _typed_locals(node))
         node._desync_facts = facts
     return facts
 
 
+# -- callees and hashes -----------------------------------------------------------------
+
 class Hasher:
-    """Hashes functions of one project, memoising what does not depend on a cycle."""
+    """Hashes functions of one project, memoising what does not depend on a cycle.
 
-    def __init__(self, project: Project):
+    ``third_party``: whether functions of installed distributions count, as
+    ``name==version``. Versions and the lockfile leave them out (they depend only
+    on the project's own source); the call cache's code keys include them.
+    """
+
+    def __init__(self, project: Project, third_party: bool = True):
         self.project = project
+        self.third_party = third_party
         self._memo: dict[tuple, FunctionHash] = {}
+        self._callees: dict[tuple, list] = {}
+        self._foreign: dict[tuple, frozenset] = {}   # (path, qualname) -> top-level names
+        self._foreign_now: set = set()
 
-    def major(self, node) -> int:
-        return _node_facts(node)[0]
+    def major(self, module, qualname) -> int:
+        nodes = module.variants.get(qualname) or [module.defs[qualname]]
+        if len(nodes) == 1:
+            return _node_facts(nodes[0])[0]
+        # Several definitions of one name (under if/else): each one counts.
+        return hash64(b"variants:" + b",".join(b"%d" % _node_facts(n)[0] for n in nodes))
 
     def of(self, module: SourceModule, qualname: str) -> FunctionHash:
         with self.project.lock:
@@ -338,123 +505,233 @@ class Hasher:
         memo = self._memo.get(key)
         if memo is not None:
             return memo, False
-        node = module.defs[qualname]
         stack = stack + (key,)
         callees = {}
         cut = False
-        for name, target in self.resolve_callees(module, qualname, node):
-            if target[0] == "dist":
+        for name, target in self.resolve_callees(module, qualname):
+            kind = target[0]
+            if kind == "dist":
                 callees[name] = hash64(b"dist:" + target[1].encode())
+                continue
+            if kind == "const":
+                callees[name] = self.constant(target[1], target[2])
                 continue
             _, callee_module, callee_qualname = target
             callee_key = (callee_module.path, callee_qualname)
             if callee_key in stack:  # recursion: the callee's own code stands for it
-                callees[name] = self.major(callee_module.defs[callee_qualname])
+                callees[name] = self.major(callee_module, callee_qualname)
                 cut = True
                 continue
             sub, sub_cut = self._hash(callee_module, callee_qualname, stack)
             cut = cut or sub_cut
             callees[name] = sub.transitive
-        result = FunctionHash(self.major(node), tuple(sorted(callees.items())))
+        result = FunctionHash(self.major(module, qualname), tuple(sorted(callees.items())))
         if not cut:
             self._memo[key] = result
         return result, cut
 
-    def resolve_callees(self, module: SourceModule, qualname: str, node):
-        """[(display name, target)] with target ("source", module, qualname) or ("dist", id)."""
-        _, local, imported, targets = _node_facts(node)
-        class_prefix = qualname.rpartition(".")[0] if "." in qualname else ""
+    def constant(self, module, name) -> int:
+        """The hash of the statements that assign a module-level name."""
+        return hash64(b"const:" + b"\0".join(canonical(s) for s in module.constants[name]))
+
+    def reaches(self, module: SourceModule, qualname: str):
+        """({name: own code hash}, {name: (direct callee, ...)}) of every function and
+        constant of the project this function reaches, and through which of its own
+        callees: what a reviewer needs to see which code changed."""
+        with self.project.lock:
+            own, via = {}, {}
+            root = (module.path, qualname)
+            for first_name, first in self.resolve_callees(module, qualname):
+                if first[0] == "dist":
+                    continue
+                queue, seen = [first], {root}
+                while queue:
+                    target = queue.pop()
+                    key = (target[1].path, target[2])
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    name = self._display(module, target)
+                    via.setdefault(name, set()).add(first_name)
+                    if target[0] == "const":
+                        own[name] = self.constant(target[1], target[2])
+                        continue
+                    own[name] = self.major(target[1], target[2])
+                    queue.extend(t for _, t in self.resolve_callees(target[1], target[2])
+                                 if t[0] != "dist")
+            return own, {name: tuple(sorted(names)) for name, names in via.items()}
+
+    @staticmethod
+    def _display(module, target) -> str:
+        # Callees of the same module are named by qualname alone, so a script run
+        # as __main__ and the same file built as a module name them alike.
+        if target[1] is module:
+            return target[2]
+        return f"{target[1].name}.{target[2]}"
+
+    def resolve_callees(self, module: SourceModule, qualname: str):
+        """[(display name, target)], sorted, where target is ("def", module, qualname),
+        ("const", module, name) or ("dist", "name==version")."""
+        key = (module.path, qualname)
+        cached = self._callees.get(key)
+        if cached is not None:
+            return cached
         found = {}
-        for parts in targets:
-            head = parts[0]
-            if head in ("self", "cls") and len(parts) == 2 and class_prefix:
-                method = f"{class_prefix}.{parts[1]}"
-                if method in module.defs:
-                    found[method] = ("source", module, method)
-                continue
-            if head in imported:
-                target = self.resolve_binding(module, imported[head], parts, 0)
-                if target is not None:
-                    found[target[0]] = target[1]
-                continue
-            if head in local:
-                nested = f"{qualname}.<locals>.{head}"
-                if len(parts) == 1 and nested in module.defs:
-                    continue  # a nested def is part of this function's own code
-                continue
-            target = self.resolve_name(module, parts)
-            if target is not None:
-                name, resolved = target
-                found[name] = resolved
-        # Callees of the same module are named by qualname alone, so a script run as
-        # __main__ and the same file built as a module list them in the same order.
-        named = {}
-        for name, target in found.items():
-            if target[0] == "source" and target[1] is module:
-                name = target[2]
-            named[name] = target
-        return sorted(named.items())
+        self._foreign_now = set()
+        nodes = module.variants.get(qualname) or [module.defs[qualname]]
+        for node in nodes:
+            for target in self._targets(module, qualname, node):
+                if target[0] == "dist":
+                    if self.third_party:
+                        found[target[2]] = ("dist", target[1])
+                else:
+                    found[self._display(module, target)] = target
+        result = sorted(found.items())
+        self._callees[key] = result
+        self._foreign[key] = frozenset(self._foreign_now)
+        return result
 
-    def resolve_name(self, module: SourceModule, parts, depth=0):
-        if depth > 8:
-            return None
-        binding = module.bindings.get(parts[0])
-        if binding is None:
-            return None
-        return self.resolve_binding(module, binding, parts, depth)
+    def third_party_of(self, module: SourceModule, qualname: str) -> tuple:
+        """Top-level names of the modules outside the project and the standard
+        library that this function reaches (``("numpy",)``), from the source alone:
+        the same whether they are installed or not. Built code carries them, so the
+        call cache can key calls by their installed versions at run time."""
+        with self.project.lock:
+            names, seen, queue = set(), set(), [("def", module, qualname)]
+            while queue:
+                _, where, name = queue.pop()
+                key = (where.path, name)
+                if key in seen:
+                    continue
+                seen.add(key)
+                callees = self.resolve_callees(where, name)
+                names |= self._foreign[key]
+                queue.extend(t for _, t in callees if t[0] == "def")
+            return tuple(sorted(names))
 
-    def resolve_binding(self, module, binding, parts, depth):
+    def _targets(self, module, qualname, node):
+        _, local, imported, references, typed = _node_facts(node)
+        typed = dict(typed)
+        typed.update(self._self_type(module, qualname, node))
+        for parts, called in references:
+            head, attrs = parts[0], parts[1:]
+            if head in typed:
+                kind, cls = typed[head]
+                classes = [cls] if kind != "new" and kind != "annotated" else \
+                    [e for e in self._lookup(module, cls) if e[0] == "class"]
+                if len(classes) != 1:
+                    continue   # not certain which class: not tracked
+                if kind == "class_of":   # cls in a classmethod: the class itself
+                    entities = self._descend(classes[0], attrs)
+                elif attrs:              # an instance: its methods
+                    entities = self._method(classes[0], attrs[0])
+                else:
+                    continue
+            elif head in imported:
+                entities = self._descend(self._binding(module, imported[head], head), attrs)
+            elif head in local:
+                continue
+            else:
+                entities = self._lookup(module, parts)
+            for entity in entities:
+                if entity[0] in ("def", "const", "dist"):
+                    yield entity
+                elif entity[0] == "class" and called:
+                    # A constructor call runs __new__ and __init__.
+                    yield from self._method(entity, "__new__")
+                    yield from self._method(entity, "__init__")
+
+    def _self_type(self, module, qualname, node) -> dict:
+        """``self`` (or ``cls``) of a method: the class it is defined in."""
+        owner = qualname.rpartition(".")[0]
+        if not owner or owner not in module.classes:
+            return {}
+        args = [*node.args.posonlyargs, *node.args.args]
+        if not args:
+            return {}
+        decorators = {d.id for d in node.decorator_list if isinstance(d, ast.Name)}
+        if "staticmethod" in decorators:
+            return {}
+        kind = "class_of" if "classmethod" in decorators else "self"
+        return {args[0].arg: (kind, ("class", module, owner))}
+
+    # Resolution: a dotted name -> the entities it may be, following imports across
+    # the project: ("def" | "class" | "const", module, name), ("module", name),
+    # ("dist", "name==version", dotted name). Every definition of a name counts.
+    def _lookup(self, module, parts, depth=0) -> list:
+        out = []
+        for binding in module.bindings.get(parts[0], ()):
+            out.extend(self._descend(self._binding(module, binding, parts[0], depth),
+                                     parts[1:], depth))
+        return out
+
+    def _binding(self, module, binding, name, depth=0):
         kind = binding[0]
-        if kind == "def" and len(parts) == 1:
-            return f"{module.name}.{binding[1]}", ("source", module, binding[1])
-        if kind == "class" and len(parts) == 2:
-            qualname = f"{binding[1]}.{parts[1]}"
-            if qualname in module.defs:
-                return f"{module.name}.{qualname}", ("source", module, qualname)
-            return None
+        if kind in ("def", "class"):
+            return (kind, module, binding[1])
+        if kind == "const":
+            return ("const", module, name)
         if kind == "module":
-            return self.resolve_in_module(binding[1], parts[1:], depth)
-        if kind == "from":
-            _, source, attr = binding
-            submodule = f"{source}.{attr}" if source else attr
-            if self.project.locate(submodule) or self._is_dist_module(submodule):
-                return self.resolve_in_module(submodule, parts[1:], depth)
-            return self.resolve_in_module(source, (attr, *parts[1:]), depth)
-        return None
+            return ("module", binding[1])
+        _, source, attr = binding   # from source import attr
+        submodule = f"{source}.{attr}" if source else attr
+        if self._kind(submodule) is not None:
+            return ("module", submodule)
+        return ("attribute", source, attr)
 
-    def _is_dist_module(self, name):
-        return False
+    def _descend(self, entity, attrs, depth=0) -> list:
+        if depth > 8:
+            return []
+        kind = entity[0]
+        if kind == "attribute":    # from module import name: name in that module
+            return self._in_module(entity[1], (entity[2], *attrs), depth + 1)
+        if kind == "module":
+            return self._in_module(entity[1], attrs, depth + 1) if attrs else [entity]
+        if kind == "class" and attrs:
+            return self._method(entity, attrs[0])
+        if kind == "dist" and attrs:
+            return [("dist", entity[1], ".".join([entity[2], *attrs]))]
+        return [entity]
 
-    def resolve_in_module(self, module_name: str, attrs, depth):
-        if not attrs or not module_name:
-            return None
-        # Longest module prefix first: pkg.sub.f -> module pkg.sub, attribute f.
-        for cut in range(len(attrs) - 1, -1, -1):
-            name = ".".join([module_name, *attrs[:cut]])
-            rest = attrs[cut:]
-            path = self.project.locate(name)
-            if path is None:
+    def _in_module(self, name, attrs, depth):
+        if not attrs or not name or depth > 8:
+            return []
+        submodule = f"{name}.{attrs[0]}"
+        if self._kind(submodule) is not None:
+            return self._descend(("module", submodule), attrs[1:], depth)
+        kind = self._kind(name)
+        if kind != "source" and name.split(".")[0] not in _STDLIB:
+            self._foreign_now.add(name.split(".")[0])
+        if kind == "dist" and self.third_party:
+            dist = distribution_of(name.split(".")[0])
+            return [("dist", dist, ".".join([name, *attrs]))] if dist else []
+        if kind != "source" and not (kind == "outside" and self.third_party):
+            return []
+        module = self.project.module(name)
+        return self._lookup(module, attrs, depth + 1) if module is not None else []
+
+    def _kind(self, name):
+        path = self.project.locate(name) if name else None
+        return None if path is None else self.project.kind_of(path)
+
+    def _method(self, cls, name, seen=None):
+        """The method ``name`` of a project class, looked up through its project bases."""
+        _, module, qualname = cls
+        seen = seen if seen is not None else set()
+        if (module.path, qualname) in seen:
+            return []
+        seen.add((module.path, qualname))
+        method = f"{qualname}.{name}"
+        if method in module.defs:
+            return [("def", module, method)]
+        node = module.classes.get(qualname)
+        for base in (node.bases if node is not None else ()):
+            parts = _dotted(base)
+            if not parts:
                 continue
-            kind = self.project.kind_of(path)
-            if kind == "stdlib":
-                return None
-            if kind == "dist":
-                dist = distribution_of(name.split(".")[0])
-                if dist is None:
-                    return None
-                return ".".join([name, *rest]), ("dist", dist)
-            target = self.project.module(name)
-            if target is None:
-                return None
-            return self.resolve_name_in(target, rest, depth + 1)
-        top = module_name.split(".")[0]
-        if top in sys.builtin_module_names or top in getattr(sys, "stdlib_module_names", ()):
-            return None
-        return None
-
-    def resolve_name_in(self, module, rest, depth):
-        if not rest:
-            return None
-        if len(rest) == 1 and rest[0] in module.defs:
-            return f"{module.name}.{rest[0]}", ("source", module, rest[0])
-        return self.resolve_name(module, list(rest), depth)
+            for found in self._lookup(module, parts):
+                if found[0] == "class":
+                    result = self._method(found, name, seen)
+                    if result:
+                        return result
+        return []

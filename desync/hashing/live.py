@@ -12,17 +12,22 @@ from ..errors import DesyncError
 from .hashes import FunctionHash
 
 _project_lock = threading.Lock()
-_hasher = None
+_hashers: dict = {}
 
 
-def live_hasher():
-    """One hasher per process, over the modules on ``sys.path``."""
-    global _hasher
+def live_hasher(third_party: bool = True, source_roots=None):
+    """One hasher per process and kind, over the modules on ``sys.path``.
+
+    Versions use ``third_party=False`` and the project's source roots (as the
+    lockfile does); the call cache's code keys count installed distributions too.
+    """
+    key = (third_party, None if source_roots is None else tuple(source_roots))
     with _project_lock:
-        if _hasher is None:
+        hasher = _hashers.get(key)
+        if hasher is None:
             from .codehash import Hasher, Project
-            _hasher = Hasher(Project())
-        return _hasher
+            hasher = _hashers[key] = Hasher(Project(source_roots=key[1]), third_party)
+        return hasher
 
 
 def module_name_for(fn) -> str:
@@ -33,8 +38,8 @@ def module_name_for(fn) -> str:
     return name
 
 
-def function_hash(spec) -> FunctionHash:
-    """The FunctionHash of a desync function, from its source."""
+def function_hash(spec, source_roots=None) -> FunctionHash:
+    """The FunctionHash (version hashes) of a desync function, from its source."""
     embedded = getattr(spec, "embedded_hash", None)
     if embedded is not None:
         return embedded
@@ -43,7 +48,7 @@ def function_hash(spec) -> FunctionHash:
     if built and spec.qualname in built:
         major, callees = built[spec.qualname][:2]
         return FunctionHash(major, tuple(tuple(c) for c in callees))
-    hasher = live_hasher()
+    hasher = live_hasher(third_party=False, source_roots=source_roots)
     original = getattr(fn, "__desync_original__", fn)
     path = original.__code__.co_filename
     source = None
@@ -57,14 +62,19 @@ def function_hash(spec) -> FunctionHash:
 
 
 def transitive_code_hash(fn) -> int | None:
-    """The transitive code hash of any plain function (a desync one or a callee)."""
+    """The transitive code hash of any plain function (a desync one or a callee),
+    installed distributions' versions included: the call cache's code key."""
     spec = getattr(fn, "__desync_spec__", None)
     if spec is not None:
-        return function_hash(spec).transitive
+        built = fn.__globals__.get("__desync_code_hashes__")
+        if built and spec.qualname in built:
+            return built[spec.qualname]
+        fn = getattr(fn, "__desync_original__", fn)
     if fn.__code__.co_name == "<lambda>":
         return None
     hasher = live_hasher()
-    module = hasher.project.load(module_name_for(fn), fn.__code__.co_filename)
+    source = spec.source_info[1].source if spec is not None and spec.source_info else None
+    module = hasher.project.load(module_name_for(fn), fn.__code__.co_filename, source)
     if module is None or fn.__qualname__ not in module.defs:
         return None
     return hasher.of(module, fn.__qualname__).transitive

@@ -150,11 +150,13 @@ class DiskStore:
     def info(self) -> dict:
         entries = self.entries()
         per_code: dict[str, int] = {}
-        for _, code, _, _ in entries:
+        code_bytes: dict[str, int] = {}
+        for _, code, size, _ in entries:
             per_code[code] = per_code.get(code, 0) + 1
+            code_bytes[code] = code_bytes.get(code, 0) + size
         return {"directory": self.directory, "entries": len(entries),
                 "bytes": sum(e[2] for e in entries), "max_bytes": self.max_bytes,
-                "code_hashes": per_code}
+                "code_hashes": per_code, "code_bytes": code_bytes}
 
     def clear(self) -> int:
         entries = self.entries()

@@ -1,4 +1,4 @@
-"""``python -m desync``: show, build, check, run, watch, cache."""
+"""``python -m desync``: show, build, check, lock, run, watch, cache."""
 from __future__ import annotations
 
 import argparse
@@ -11,7 +11,7 @@ from ..errors import DesyncError
 
 def _show(args) -> int:
     from ..compiler import Module
-    from ..compiler.emit import source_of
+    from ..compiler.emit import built_source, source_of
     path, _, name = args.target.partition(":")
     try:
         with open(path, encoding="utf-8") as handle:
@@ -20,8 +20,8 @@ def _show(args) -> int:
         print(f"desync show: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
     module = Module(source, path)
-    if not name:
-        print(source_of(module.transpile()))
+    if not name:   # the module as the build writes it: line for line with the source
+        print(built_source(source, module.transpile()), end="")
         return 0
     found = module.find(name)
     if found is None:
@@ -29,7 +29,7 @@ def _show(args) -> int:
         print(f"desync show: no function {name!r} in {path} (desync functions: {known})",
               file=sys.stderr)
         return 2
-    print(source_of(module.transpile_def(found[0])))
+    print(source_of(module.transpile_def(found[0]), source.splitlines()))   # for reading
     return 0
 
 
@@ -61,14 +61,27 @@ def _cache(args) -> int:
         print("desync cache: no cache folder: pass --dir or set [tool.desync] cache-dir",
               file=sys.stderr)
         return 2
-    size = parse_size(args.max_size) if args.max_size else (config.cache_size or None)
+    if not os.path.isdir(directory):
+        where = "--dir" if args.dir else f"[tool.desync] cache-dir in {config.pyproject}"
+        print(f"desync cache: no cache folder at {directory} (from {where})", file=sys.stderr)
+        return 1
+    try:
+        size = parse_size(args.max_size) if args.max_size else (config.cache_size or None)
+    except ValueError as error:
+        print(f"desync cache: --max-size: {error}", file=sys.stderr)
+        return 2
     store = DiskStore(directory, size) if size else DiskStore(directory)
     if args.action == "info":
         info = store.info()
         print(f"{info['directory']}: {info['entries']} entries, {info['bytes']:,} bytes "
-              f"(bound {info['max_bytes']:,}), {len(info['code_hashes'])} code hashes")
-        for code, count in sorted(info["code_hashes"].items()):
-            print(f"  {code}  {count} entries")
+              f"(bound {info['max_bytes']:,})")
+        names = _function_names(config, args.paths)
+        rows = sorted(((names.get(code), code, count, info["code_bytes"][code])
+                       for code, count in info["code_hashes"].items()),
+                      key=lambda row: (row[0] is None, row[0] or "", row[1]))
+        for name, code, count, size in rows:
+            label = name or f"{code} (no function of the current sources; prune removes it)"
+            print(f"  {label}: {count} entries, {size:,} bytes")
     elif args.action == "clear":
         print(f"removed {store.clear()} entries from {store.directory}")
     else:
@@ -79,6 +92,17 @@ def _cache(args) -> int:
         print(f"removed {removed} entries of code that no longer exists"
               f" and {evicted} over the size bound, from {store.directory}")
     return 0
+
+
+def _function_names(config, paths) -> dict:
+    """{code hash hex: "module.function"} of the project's functions now."""
+    from .build import live_code_hashes
+    try:
+        return {f"{code:016x}": name
+                for code, name in live_code_hashes(config, paths or None).items()}
+    except DesyncError as error:
+        print(f"desync cache: cannot name functions: {error}", file=sys.stderr)
+        return {}
 
 
 def _builder(args):
@@ -99,7 +123,7 @@ def _build(args) -> int:
     if not args.quiet:
         elapsed = time.perf_counter() - started
         print(f"desync build: {len(staged)} files -> {builder.out} "
-              f"({builder.transpiled_count} transpiled, {len(entries)} desync functions) "
+              f"({builder.transpiled_count} transpiled, {_count(entries, 'desync function')}) "
               f"in {elapsed:.2f} s")
         for line in changes:
             print(f"  {line}")
@@ -107,24 +131,78 @@ def _build(args) -> int:
     return 0
 
 
-def _check(args) -> int:
+def _lock(args) -> int:
+    """Write the lockfile from the sources (no build output); ``--merge`` resolves a
+    lockfile that holds merge conflict markers."""
+    from ..hashing import lockfile
     builder = _builder(args)
+    builder.merge = args.merge
+    try:
+        with open(builder.lockfile, encoding="utf-8") as handle:
+            conflicted = lockfile.conflict_lines(handle.read())
+    except FileNotFoundError:
+        conflicted = []
     _, entries, changes = builder.run()
-    stale = changes or builder.read_lockfile() != entries
-    if not os.path.exists(builder.lockfile):
+    wrote = builder.write_lockfile(entries)
+    if conflicted:
+        print(f"desync lock: resolved the merge conflict in {builder.lockfile} "
+              "from the merged sources")
+    for line in changes:
+        print(f"  {line}")
+    print(f"desync lock: {builder.lockfile} " + ("updated" if wrote else "unchanged")
+          + f" ({_count(entries, 'function')})")
+    return 0
+
+
+def _check(args) -> int:
+    from ..hashing import lockfile
+    builder = _builder(args)
+    try:
+        with open(builder.lockfile, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        builder.run()   # the sources must still parse
         print(f"desync check: {builder.lockfile} does not exist; run `python -m desync build`")
         return 1
-    if stale:
+    conflicts = lockfile.conflict_lines(text)
+    if conflicts:
+        builder.merge = True
+        _, entries, _ = builder.run()
+        base, _ = builder.baselines()
+        print(f"desync check: {builder.lockfile} has merge conflict markers (line(s) "
+              f"{', '.join(map(str, conflicts))}); run `python -m desync lock --merge`:")
+        ours, theirs = (lockfile.loads(side, builder.lockfile) for side in lockfile.sides(text))
+        for name in sorted(set(ours) | set(theirs) | set(entries)):
+            new = entries.get(name)
+            if ours.get(name) == new and theirs.get(name) == new:
+                continue
+            sides = f"ours {_version(ours.get(name))}, theirs {_version(theirs.get(name))}"
+            line = lockfile.explain(ours.get(name), new, base.get(name))
+            print(f"  {line} [{sides}]")
+        return 1
+    _, entries, changes = builder.run()
+    if changes or builder.read_lockfile() != entries:
         print(f"desync check: {builder.lockfile} is stale; `python -m desync build` would change:")
         for line in changes:
             print(f"  {line}")
         return 1
-    print(f"desync check: {builder.lockfile} is up to date ({len(entries)} functions)")
+    print(f"desync check: {builder.lockfile} is up to date ({_count(entries, 'function')})")
     return 0
+
+
+def _count(items, noun) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
+def _version(entry) -> str:
+    return entry.version if entry is not None else "none"
 
 
 def _run(args) -> int:
     from .importhook import run_script
+    if not os.path.isfile(args.script):
+        print(f"desync run: no such file: {args.script}", file=sys.stderr)
+        return 2
     run_script(args.script, args.args)
     return 0
 
@@ -148,12 +226,17 @@ def build_parser() -> argparse.ArgumentParser:
     explain.set_defaults(handler=_explain)
     for name, handler, text in (("build", _build, "transpile sources and write the lockfile"),
                                 ("check", _check, "exit 1 if the lockfile is stale"),
+                                ("lock", _lock, "write the lockfile only (--merge: resolve "
+                                                "a merge conflict in it)"),
                                 ("watch", _watch, "rebuild whenever a source changes")):
         command = commands.add_parser(name, help=text)
         command.add_argument("paths", nargs="*", help="sources (default: [tool.desync] paths)")
         command.add_argument("--out", help="output folder (default: build/desync)")
         command.add_argument("--lockfile", help="lockfile path (default: desync.lock)")
         command.add_argument("--quiet", "-q", action="store_true")
+        if name == "lock":
+            command.add_argument("--merge", action="store_true",
+                                 help="the lockfile holds merge conflict markers: recompute it")
         if name == "watch":
             command.add_argument("--debounce", type=float, default=0.2, help="seconds")
         command.set_defaults(handler=handler)
@@ -173,8 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.handler is _run:
+        return args.handler(args)   # the script's own errors are its own
     try:
         return args.handler(args)
     except DesyncError as error:
         print(f"desync: error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:   # an unreadable source, an unwritable output folder, ...
+        print(f"desync: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

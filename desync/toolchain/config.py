@@ -36,6 +36,7 @@ class Config:
         self.cache_dir = cache_dir
         self.cache_size = cache_size
         self.pyproject = pyproject
+        self.paths_from = None   # where the paths come from, for error messages
 
     def __repr__(self):
         return f"Config(root={self.root!r}, paths={self.paths!r}, out={self.out!r})"
@@ -73,10 +74,33 @@ def parse_size(value) -> int:
     return int(number * {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit])
 
 
+def default_paths(root: str) -> list[str]:
+    """``src`` when the project has one, else the project folder itself."""
+    return ["src"] if os.path.isdir(os.path.join(root, "src")) else ["."]
+
+
+def source_roots(config: Config, paths) -> list[str]:
+    """The folder each source path's modules are named from, as ``import`` names
+    them: a folder that is a package (has ``__init__.py``) is named from its parent,
+    so ``build app/`` and ``check`` both call its module ``app.core``."""
+    roots = []
+    for given in paths:
+        path = config.resolve(given)
+        folder = path if os.path.isdir(path) else os.path.dirname(path)
+        while os.path.isfile(os.path.join(folder, "__init__.py")) \
+                and os.path.dirname(folder) != folder:
+            folder = os.path.dirname(folder)
+        if folder not in roots:
+            roots.append(folder)
+    return roots
+
+
 def load_config(start: str | None = None) -> Config:
     root = find_project_root(start)
     if root is None:
-        return Config(root=os.path.abspath(start or os.getcwd()), paths=["."])
+        # No pyproject.toml: the same defaults as with one, from the current folder.
+        here = os.path.abspath(start or os.getcwd())
+        return Config(root=here, paths=default_paths(here))
     path = os.path.join(root, "pyproject.toml")
     try:
         with open(path, "rb") as handle:
@@ -96,8 +120,8 @@ def load_config(start: str | None = None) -> Config:
         if not isinstance(table[key], str):
             raise DesyncError(f"[tool.desync] {key} must be a string, not {table[key]!r}", path)
     config = Config(root=root, pyproject=path)
-    default_paths = ["src"] if os.path.isdir(os.path.join(root, "src")) else ["."]
-    config.paths = list(table.get("paths", default_paths))
+    config.paths = list(table.get("paths", default_paths(root)))
+    config.paths_from = "[tool.desync] paths" if "paths" in table else None
     config.out = table.get("out", config.out)
     config.lockfile = table.get("lockfile", config.lockfile)
     config.exclude = list(table.get("exclude", []))

@@ -133,11 +133,32 @@ def _write_cache(pyc: str, stamp: bytes, content: bytes, code) -> None:
 
 
 class DesyncFinder:
+    """The installed hook. ``uninstall()`` removes it; as a context manager it is
+    removed on exit (modules imported meanwhile stay as they were imported)."""
     # A meta path finder by protocol: subclassing importlib.abc.MetaPathFinder
     # would import typing, pathlib and more (15 ms) into every hooked process.
 
     def __init__(self, packages=None):
         self.packages = tuple(packages) if packages else None
+
+    def uninstall(self) -> None:
+        global _installed
+        with _lock:
+            if self in sys.meta_path:
+                sys.meta_path.remove(self)
+            if _installed is self:
+                _installed = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.uninstall()
+        return False
+
+    def __repr__(self):
+        state = "installed" if self in sys.meta_path else "uninstalled"
+        return f"<desync import hook ({state}) for {list(self.packages) if self.packages else 'all modules'}>"
 
     def wants(self, fullname: str) -> bool:
         if fullname == "desync" or fullname.startswith("desync."):
@@ -160,10 +181,12 @@ _installed: DesyncFinder | None = None
 
 
 def install_import_hook(packages=None) -> DesyncFinder:
-    """Transpile desync modules as they are imported (all of them, or these packages)."""
+    """Transpile desync modules as they are imported (all of them, or these packages).
+
+    Returns the hook: ``hook.uninstall()``, or ``with install_import_hook(): ...``."""
     global _installed
     with _lock:
-        if _installed is not None:
+        if _installed in sys.meta_path:
             sys.meta_path.remove(_installed)
         if isinstance(packages, str):
             packages = [packages]
@@ -173,11 +196,9 @@ def install_import_hook(packages=None) -> DesyncFinder:
 
 
 def uninstall_import_hook() -> None:
-    global _installed
-    with _lock:
-        if _installed is not None:
-            sys.meta_path.remove(_installed)
-            _installed = None
+    hook = _installed
+    if hook is not None:
+        hook.uninstall()
 
 
 def run_script(path: str, argv: list[str]) -> None:

@@ -59,15 +59,17 @@ def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | Non
                                  for p in paths):
                 trigger.poke()
 
+    broken = [False]
+
     def rebuild(first=False):
         started = time.perf_counter()
         try:
             staged, entries, changes = builder.run()
         except DesyncError as error:
+            # Every module is parsed: a broken one, with desync functions or not,
+            # writes nothing, and the watch goes on.
             out(f"desync watch: {error} (keeping the last good output)")
-            return
-        except SyntaxError as error:  # pragma: no cover - parse errors arrive as DesyncError
-            out(f"desync watch: {error} (keeping the last good output)")
+            broken[0] = True
             return
         if first:
             builder.write_tree(staged)
@@ -76,7 +78,8 @@ def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | Non
             written = builder.write_changed_files(staged)
         builder.write_lockfile(entries)
         elapsed = (time.perf_counter() - started) * 1000
-        if first or written or changes:
+        if first or written or changes or broken[0]:
+            broken[0] = False
             summary = _summary(changes)
             out(f"desync watch: rebuilt {len(written)} file(s) in {elapsed:.0f} ms: {summary}")
 
