@@ -264,13 +264,14 @@ class Lowerer:
         method = getattr(self, "lower_" + type(node).__name__, None)
         if method is not None:
             return method(node, pre)
-        new = type(node)()
+        fields = {}
         for name, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
                 value = self.lower(value, pre)
             elif isinstance(value, list):
                 value = [self.lower(v, pre) if isinstance(v, ast.expr) else v for v in value]
-            setattr(new, name, value)
+            fields[name] = value
+        new = type(node)(**fields)  # every field given: required ones included
         return ast.copy_location(new, node) if hasattr(node, "lineno") else new
 
     def lower_Name(self, node, pre):
