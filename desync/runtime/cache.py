@@ -1,22 +1,51 @@
 """The call cache: a called function whose code and inputs are unchanged is not run again.
 
-Key: the callee's transitive code hash (its code and its callees', see
-``desync.hashing``), its module and qualified name (two modules may hold identical code
-reading different globals), and a content hash of its inputs, closure cells and
-defaults. Calls whose callee or inputs cannot be hashed run uncached. Exceptions
-are not cached. Values are stored as pickles unless immutable, so a caller that
-mutates a result never changes what the next hit returns.
+A key holds everything a call's result depends on (docs/cache.md):
+
+- the callee's transitive code hash from source (``desync.hashing``, or what a
+  build embedded), its module and qualified name;
+- what its code reads at run time, found from ``__code__.co_names`` in its
+  globals, transitively over the functions it reaches: module-level constants by
+  content, other module-level values by content on every call, closure cells and
+  defaults of the functions reached, the ``name==version`` of installed
+  distributions it uses, and the Python version;
+- a content hash of its inputs, closure cells and defaults (``inputhash``).
+
+Callees that touch the outside world or mutate their arguments are not cached
+(``effects.facts_of``: one table, plus inference from source); ``nocache`` and
+``cacheable`` override. Callees cheaper than a lookup are not cached either
+(measured on their first calls, re-checked now and then).
+
+In memory, a hit returns the very object the call returned (as
+``functools.lru_cache`` does). A mutable result is fingerprinted when stored and
+checked on each hit: if a caller changed it since, the hit is dropped and the call
+runs again. A result that shares a mutable object with the call's inputs is not
+cached. The on-disk store returns equal copies (pickles).
+
+Memory is bounded in bytes (sizes estimated while fingerprinting) with a
+scan-resistant policy: a small FIFO window in front of a main area kept by CLOCK,
+where a newcomer displaces an entry only if it was asked for more often
+(W-TinyLFU's admission, with exact counts for a bounded set of keys). A hit takes
+no lock; a miss takes one lock round trip, plus an ``Event`` only when a second
+caller waits for the same call.
+
+Split API for executors that run calls elsewhere: ``key_for`` / ``lookup`` /
+``store`` all run in the calling process; ``call`` uses them around a local call.
 """
 from __future__ import annotations
 
+import sys
 import threading
 import types
 from collections import OrderedDict
+from time import perf_counter
 
-from .inputhash import Unhashable, hash_call_inputs
+from . import effects
+from .inputhash import Unhashable, call_digest, digest_of, set_function_token
 
-DEFAULT_MAX_ENTRIES = 4096
-_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, frozenset, range)
+DEFAULT_MAX_BYTES = 256 << 20
+_IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
+_FunctionType = types.FunctionType
 
 
 def nocache(fn):
@@ -29,11 +58,22 @@ def nocache(fn):
     return fn
 
 
+def cacheable(fn):
+    """Cache calls of ``fn`` even though it reads or writes the outside world (or
+    mutates an argument): you know the result is a function of its inputs, and a
+    hit may skip the call's effects. Code hashes and inputs are still checked."""
+    try:
+        fn.__desync_cacheable__ = True
+    except (AttributeError, TypeError):
+        raise TypeError(f"cannot mark {fn!r} as cacheable: it takes no attributes; "
+                        "wrap it in a def") from None
+    return fn
+
+
 # -- code hashes of callees ---------------------------------------------------------
 
 _code_hashes: dict = {}
 _code_lock = threading.Lock()
-
 
 # Hashing code from source needs ``ast``; the runtime does not import it. The
 # decorator installs the source hasher; built modules carry their hashes instead.
@@ -48,7 +88,7 @@ def set_source_hasher(hasher) -> None:
 
 def callee_code_hash(fn) -> int | None:
     """The transitive code hash of a plain Python function, or None if it has none."""
-    if type(fn) is not types.FunctionType or getattr(fn, "__desync_nocache__", False):
+    if type(fn) is not _FunctionType or getattr(fn, "__desync_nocache__", False):
         return None
     code = fn.__code__
     cached = _code_hashes.get(code, False)
@@ -69,39 +109,9 @@ def callee_code_hash(fn) -> int | None:
     return value
 
 
-_identities: dict = {}
-
-
 def _identity_of(fn) -> bytes:
-    """Module and qualified name, length-prefixed: part of every input digest."""
-    code = fn.__code__
-    identity = _identities.get(code)
-    if identity is None:
-        text = f"{fn.__module__}\0{fn.__qualname__}".encode("utf-8", "surrogatepass")
-        identity = _identities[code] = b"%d:" % len(text) + text
-    return identity
-
-
-_prefixes: dict = {}
-_SCALAR_TYPES = frozenset({int, str, float, bool, type(None), bytes})
-
-
-def _prefix_and_state(fn):
-    """(identity bytes, state or None). A function without closure whose defaults are
-    immutable scalars folds its defaults into a cached prefix: the hot path of a hit.
-    The cache is checked by identity of the defaults tuple, so reassigning
-    ``fn.__defaults__`` is seen."""
-    if fn.__closure__ is None and not fn.__kwdefaults__:
-        defaults = fn.__defaults__
-        cached = _prefixes.get(fn.__code__)
-        if cached is not None and cached[0] is defaults:
-            return cached[1], None
-        if defaults is None or all(type(d) in _SCALAR_TYPES for d in defaults):
-            text = repr(defaults).encode("utf-8", "surrogatepass")
-            prefix = _identity_of(fn) + b"D%d:" % len(text) + text
-            _prefixes[fn.__code__] = (defaults, prefix)
-            return prefix, None
-    return _identity_of(fn), _state_of(fn)
+    text = f"{fn.__module__}\0{fn.__qualname__}".encode("utf-8", "surrogatepass")
+    return b"%d:" % len(text) + text
 
 
 def _state_of(fn):
@@ -120,146 +130,782 @@ def _state_of(fn):
     return (defaults, cells)
 
 
-# -- the cache ---------------------------------------------------------------------
+# -- what a function reads at run time -------------------------------------------------
 
-class _InFlight:
-    __slots__ = ("event",)
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+_module_kinds: dict = {}     # top-level module name -> "stdlib" | "dist" | "project"
+_versions: dict = {}         # top-level module name -> "name==version" or ""
+_version_lock = threading.Lock()
+_dist_map = None
+
+
+def _module_kind(top: str) -> str:
+    kind = _module_kinds.get(top)
+    if kind is None:
+        module = sys.modules.get(top)
+        path = getattr(module, "__file__", None) or ""
+        if top in _STDLIB or top.startswith("_") and not path:
+            kind = "stdlib"
+        elif "site-packages" in path or "dist-packages" in path:
+            kind = "dist"
+        elif not path:
+            kind = "stdlib"  # builtin or namespace module without a file: nothing to read
+        else:
+            kind = "project"
+        if top == "desync":
+            kind = "stdlib"  # desync's own runtime is not what the callee computes
+        _module_kinds[top] = kind
+    return kind
+
+
+def distribution_version(top: str) -> str:
+    """``name==version`` of the installed distribution providing a top-level module
+    (empty if none is known). Part of the cache key of code that uses it."""
+    found = _versions.get(top)
+    if found is not None:
+        return found
+    global _dist_map
+    from importlib import metadata  # only when a callee reaches an installed package
+    with _version_lock:
+        if _dist_map is None:
+            try:
+                _dist_map = metadata.packages_distributions()
+            except Exception:  # pragma: no cover - broken metadata
+                _dist_map = {}
+    names = sorted(set(_dist_map.get(top) or [top]))
+    parts = []
+    for name in names:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except Exception:
+            continue
+    found = _versions[top] = ",".join(parts)
+    return found
+
+
+def _all_names(code, out):
+    out.update(code.co_names)
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            _all_names(const, out)
+    return out
+
+
+def _code_bytes(code, out):
+    """A run-time stand-in for a reached function's code (its source hash is not
+    always at hand): bytecode, names and constants, recursively."""
+    out.append(code.co_code)
+    out.append(repr((code.co_names, code.co_varnames, code.co_freevars, code.co_argcount,
+                     code.co_kwonlyargcount, code.co_flags)).encode("utf-8", "surrogatepass"))
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            _code_bytes(const, out)
+        else:
+            try:
+                out.append(digest_of(const, b"k").digest)
+            except Unhashable:
+                out.append(repr(type(const)).encode())
+    return out
+
+
+_KNOWN_IMMUTABLE = {("re", "Pattern"), ("decimal", "Decimal"), ("fractions", "Fraction"),
+                    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
+                    ("datetime", "timedelta"), ("datetime", "timezone"), ("uuid", "UUID"),
+                    ("pathlib", "PurePosixPath"), ("pathlib", "PureWindowsPath"),
+                    ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
+                    ("ipaddress", "IPv4Address"), ("ipaddress", "IPv6Address")}
+
+
+def _immutable_object(value) -> bool:
+    kind = type(value)
+    if (kind.__module__, kind.__qualname__) in _KNOWN_IMMUTABLE:
+        return True
+    enum = sys.modules.get("enum")
+    if enum is not None and isinstance(value, enum.Enum):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, (numpy.generic, numpy.dtype))
+
+
+_DICT, _CELL, _DEFAULTS, _KWDEFAULTS = 0, 1, 2, 3
+_ABSENT = object()
+
+
+class _Reads:
+    """What one callee reads beyond its arguments, and how to tell it changed.
+
+    ``watch``: (kind, holder, name, value seen): re-checked by identity on every
+    call (a rebinding invalidates the whole record). ``volatile``: (label, holder,
+    name) of mutable values, re-hashed by content on every call."""
+
+    __slots__ = ("watch", "volatile", "digest", "ok")
 
     def __init__(self):
-        self.event = threading.Event()
+        self.watch = []
+        self.volatile = []
+        self.digest = b""
+        self.ok = True
+
+    def current(self):
+        for kind, holder, name, seen in self.watch:
+            if kind == _DICT:
+                now = holder.get(name, _ABSENT)
+            elif kind == _CELL:
+                try:
+                    now = holder.cell_contents
+                except ValueError:
+                    now = _ABSENT
+            elif kind == _DEFAULTS:
+                now = holder.__defaults__
+            else:
+                now = holder.__kwdefaults__
+            if now is not seen:
+                return False
+        return True
+
+    def volatile_digest(self) -> bytes:
+        parts = []
+        for label, holder, name in self.volatile:
+            value = holder.get(name, _ABSENT) if name is not None else holder
+            parts.append(label + digest_of(value, b"v").digest)
+        return b"".join(parts)
+
+
+def _collect_reads(fn) -> _Reads:
+    reads = _Reads()
+    static = [b"py%x" % sys.hexversion]
+    seen_code = set()
+    seen_objects = set()
+    stack = [(fn, True)]
+
+    def watch(kind, holder, name, value):
+        reads.watch.append((kind, holder, name, value))
+
+    def value_part(label, holder, name, value, names, depth):
+        """Account for one value the code reads (global, attribute, cell, default)."""
+        if depth > 6 or id(value) in seen_objects:
+            return
+        kind = type(value)
+        if kind in _IMMUTABLE:
+            static.append(label + digest_of(value, b"c").digest)
+            return
+        seen_objects.add(id(value))
+        if kind is _FunctionType:
+            top = (value.__module__ or "").partition(".")[0]
+            where = _module_kind(top) if top else "project"
+            if where == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            elif where == "project":
+                stack.append((value, False))
+            return
+        if kind is types.ModuleType:
+            top = value.__name__.partition(".")[0]
+            where = _module_kind(top)
+            if where == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            elif where == "project":
+                namespace = vars(value)
+                for attr in names:
+                    if attr in namespace:
+                        found = namespace[attr]
+                        watch(_DICT, namespace, attr, found)
+                        value_part(b"a:" + attr.encode(), namespace, attr, found, names,
+                                   depth + 1)
+            return
+        if isinstance(value, type):
+            top = (value.__module__ or "").partition(".")[0]
+            where = _module_kind(top) if top else "stdlib"
+            if where == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            elif where == "project":
+                static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
+                for attr, member in list(vars(value).items()):
+                    if isinstance(member, (staticmethod, classmethod)):
+                        member = member.__func__
+                    if type(member) is _FunctionType:
+                        stack.append((member, False))
+                    elif type(member) in _IMMUTABLE:
+                        static.append(b"ca:" + attr.encode() + digest_of(member, b"c").digest)
+            return
+        if isinstance(value, (types.BuiltinFunctionType, types.MethodWrapperType,
+                              types.WrapperDescriptorType, types.MethodDescriptorType)):
+            owner = getattr(value, "__self__", None)
+            module = getattr(value, "__module__", None) or \
+                getattr(type(owner), "__module__", None) or ""
+            top = module.partition(".")[0]
+            if top and _module_kind(top) == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            if owner is None or isinstance(owner, types.ModuleType):
+                return
+            value = owner  # a bound builtin method: what it reads is its object
+        if kind is tuple or kind is frozenset or _immutable_object(value):
+            try:
+                found = digest_of(value, b"c")
+            except Unhashable:
+                found = None
+            if found is not None and (found.immutable or _immutable_object(value)):
+                static.append(label + found.digest)
+                return
+        # Any other value: mutable as far as we know, hashed by content on every call
+        # (one that cannot be hashed, a lock or a socket, makes the callee uncached
+        # unless it is marked ``cacheable``).
+        reads.volatile.append((label, holder, name) if name is not None
+                              else (label, value, None))
+
+    while stack and reads.ok:
+        g, is_callee = stack.pop()
+        code = g.__code__
+        if code in seen_code:
+            continue
+        seen_code.add(code)
+        names = _all_names(code, set())
+        if not is_callee:
+            # A function reached from the callee: its code, defaults and closure. (The
+            # callee's own are in the input hash and its source hash.)
+            static.append(b"fn:" + _identity_of(g))
+            static.extend(_code_bytes(code, []))
+            watch(_DEFAULTS, g, None, g.__defaults__)
+            watch(_KWDEFAULTS, g, None, g.__kwdefaults__)
+            for index, default in enumerate(g.__defaults__ or ()):
+                value_part(b"d%d" % index, None, None, default, names, 1)
+            for cell in g.__closure__ or ():
+                try:
+                    content = cell.cell_contents
+                except ValueError:
+                    continue
+                watch(_CELL, cell, None, content)
+                value_part(b"cell", None, None, content, names, 1)
+        else:
+            # The callee's own cells are inputs; modules, classes and functions in
+            # them also stand for code (versions, what those functions read).
+            for cell in g.__closure__ or ():
+                try:
+                    content = cell.cell_contents
+                except ValueError:
+                    continue
+                if isinstance(content, (types.ModuleType, type, _FunctionType)):
+                    watch(_CELL, cell, None, content)
+                    value_part(b"cell", None, None, content, names, 1)
+        namespace = g.__globals__
+        for name in sorted(names):
+            if name in namespace:
+                value = namespace[name]
+                watch(_DICT, namespace, name, value)
+                value_part(b"g:" + name.encode(), namespace, name, value, names, 0)
+    if reads.ok:
+        reads.digest = digest_of(tuple(static), b"R").digest
+    return reads
+
+
+_reads: dict = {}   # code object -> (globals dict, _Reads)
+
+
+def reads_digest(fn, volatile: bool = True) -> bytes | None:
+    """Digest of what ``fn`` reads beyond its arguments now; None if one of those
+    values cannot be hashed (then the callee is not cached). ``volatile=False``
+    leaves out mutable module-level values (for callees marked ``cacheable``)."""
+    found = _reads.get(fn.__code__)
+    if found is None or found[0] is not fn.__globals__ or not found[1].current():
+        reads = _collect_reads(fn)
+        _reads[fn.__code__] = (fn.__globals__, reads)
+    else:
+        reads = found[1]
+    if not reads.ok:
+        return None
+    if not reads.volatile or not volatile:
+        return reads.digest
+    try:
+        return reads.digest + reads.volatile_digest()
+    except Unhashable:
+        return None
+
+
+def _function_token(fn) -> bytes | None:
+    """How a function passed as an input is hashed: its identity, code, what it
+    reads, its closure and defaults."""
+    top = (fn.__module__ or "").partition(".")[0]
+    where = _module_kind(top) if top else "project"
+    if where != "project":  # a library function: by name (and version)
+        name = f"{fn.__module__}.{fn.__qualname__}".encode("utf-8", "surrogatepass")
+        version = distribution_version(top).encode() if where == "dist" else b""
+        return b"ref:" + name + b"==" + version
+    code_hash = callee_code_hash(fn) if fn.__name__ != "<lambda>" else None
+    parts = [_identity_of(fn), b"%x" % (code_hash or 0)]
+    if code_hash is None:
+        parts.extend(_code_bytes(fn.__code__, []))
+    read = reads_digest(fn)
+    if read is None:
+        return None
+    parts.append(read)
+    state = _state_of(fn)
+    if state is not None:
+        try:
+            parts.append(digest_of(state, b"s").digest)
+        except Unhashable:
+            return None
+    return digest_of(tuple(parts), b"F").digest
+
+
+set_function_token(_function_token)
+
+
+# -- adaptivity ------------------------------------------------------------------------
+
+class _Stats:
+    """Per callee: is a call worth a lookup? Learnt from the first calls, re-checked
+    on one call in ``period`` while skipped."""
+
+    __slots__ = ("cheap", "skip", "period", "countdown")
+
+    def __init__(self):
+        self.cheap = 0
+        self.skip = False
+        self.period = 16
+        self.countdown = 0
+
+
+_stats: dict = {}
+_CHEAP_STREAK = 3
+_MAX_PERIOD = 1024
+
+
+# -- keys and entries -----------------------------------------------------------------
+
+class CacheKey:
+    """One call's key, and what ``store`` needs to judge the result. Opaque; stays in
+    the process that made it."""
+
+    __slots__ = ("id", "inputs", "stats", "overhead", "started")
+
+    def __init__(self, ident, inputs, stats, overhead):
+        self.id = ident
+        self.inputs = inputs      # inputhash.Digest: mutable objects met, for alias checks
+        self.stats = stats
+        self.overhead = overhead  # seconds spent making the key (a lookup costs about this)
+
+    def __repr__(self):
+        return f"<desync CacheKey {self.id[0]:016x}/{self.id[1].hex()}>"
+
+
+class _Entry:
+    __slots__ = ("key", "value", "fingerprint", "size", "freq", "ref")
+
+    def __init__(self, key, value, fingerprint, size):
+        self.key = key
+        self.value = value
+        self.fingerprint = fingerprint  # None: deeply immutable, nothing to check
+        self.size = size
+        self.freq = 1
+        self.ref = False
+
+
+class _Flight:
+    __slots__ = ("event", "value", "shared")
+
+    def __init__(self):
+        self.event = None
+        self.value = None
+        self.shared = False
+
+
+_MISSING = object()
 
 
 class CallCache:
-    """Results of calls made by one desync function's body. Picklable."""
+    """Results of calls made by one desync function's body. Picklable (entries
+    included, as pickles: loading one gives equal copies)."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, directory=None,
-                 max_bytes: int | None = None):
-        if not isinstance(max_entries, int) or max_entries < 0:
+    def __init__(self, max_entries: int | None = None, directory=None,
+                 max_bytes: int | None = None, adaptive: bool = True):
+        if max_entries is not None and (not isinstance(max_entries, int) or max_entries < 0):
             raise ValueError(f"max_entries must be a non-negative int, not {max_entries!r}")
+        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes < 0):
+            raise ValueError(f"max_bytes must be a non-negative int, not {max_bytes!r}")
         self.max_entries = max_entries
-        self.store = None
+        self.max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        self.adaptive = adaptive
+        self.directory = directory
+        self.disk = None
         if directory is not None:
-            from .diskstore import DEFAULT_MAX_BYTES, DiskStore
-            self.store = DiskStore(directory, max_bytes or DEFAULT_MAX_BYTES)
-        self._entries: OrderedDict = OrderedDict()
+            from .diskstore import DEFAULT_MAX_BYTES as DISK_DEFAULT, DiskStore
+            self.disk = DiskStore(directory, max_bytes or DISK_DEFAULT)
         self._lock = threading.Lock()
-        self._inflight: dict = {}
+        self._reset()
         self.hits = self.misses = self.uncached = 0
 
+    def _reset(self):
+        self._entries: dict = {}
+        self._window: OrderedDict = OrderedDict()
+        self._main: OrderedDict = OrderedDict()
+        self._window_bytes = self._main_bytes = 0
+        self._ghost: dict = {}
+        self._inflight: dict = {}
+        self._inserts = 0
+
+    # -- pickling ---------------------------------------------------------------------
     def __getstate__(self):
+        import pickle
         with self._lock:
-            entries = list(self._entries.items())
-        return {"max_entries": self.max_entries, "store": self.store, "entries": entries}
+            entries = [(e.key, e.value) for e in self._entries.values()]
+        saved = []
+        for key, value in entries:
+            try:
+                saved.append((key, pickle.dumps(value, protocol=5)))
+            except Exception:
+                try:
+                    import cloudpickle
+                    saved.append((key, cloudpickle.dumps(value, protocol=5)))
+                except Exception:
+                    continue
+        return {"max_entries": self.max_entries, "max_bytes": self.max_bytes,
+                "adaptive": self.adaptive, "store": self.disk, "entries": saved}
 
     def __setstate__(self, state):
-        self.__init__(state["max_entries"])
-        self.store = state["store"]
-        self._entries.update(state["entries"])
+        self.__init__(state.get("max_entries"), max_bytes=state.get("max_bytes"),
+                      adaptive=state.get("adaptive", True))
+        self.disk = state.get("store")
+        import pickle
+        for key, payload in state.get("entries", ()):
+            try:
+                self._remember(key, pickle.loads(payload), None)
+            except Exception:
+                continue
 
     def __len__(self):
         return len(self._entries)
 
+    @property
+    def nbytes(self) -> int:
+        """Estimated bytes held in memory."""
+        return self._window_bytes + self._main_bytes
+
     def __repr__(self):
-        where = f", disk={self.store.directory!r}" if self.store is not None else ""
-        return (f"<desync CallCache {len(self)} entries, {self.hits} hits, "
+        where = f", disk={self.disk.directory!r}" if self.disk is not None else ""
+        return (f"<desync CallCache {len(self)} entries, ~{self.nbytes} bytes, {self.hits} hits, "
                 f"{self.misses} misses{where}>")
 
     def clear(self):
         with self._lock:
-            self._entries.clear()
+            inflight = self._inflight
+            self._reset()
+            self._inflight = inflight
 
-    def key(self, fn, args, kwargs):
-        code_hash = callee_code_hash(fn)
-        if code_hash is None:
+    # -- the split API ---------------------------------------------------------------
+    def key_for(self, fn, args, kwargs) -> CacheKey | None:
+        """The key of ``fn(*args, **kwargs)``, or None when the call is not to be cached
+        (no code hash, effects, unhashable inputs, or cheaper than a lookup)."""
+        if type(fn) is not _FunctionType:
             return None
+        code = fn.__code__
+        stats = _stats.get(code)
+        if stats is None:
+            stats = _stats.setdefault(code, _Stats())
+        elif stats.skip and self.adaptive:
+            stats.countdown -= 1
+            if stats.countdown > 0:
+                return None  # cheaper than a lookup: not even hashed
+            stats.countdown = stats.period  # this call is a probe
+        code_hash = _code_hashes.get(code, _MISSING)
+        if code_hash is _MISSING:
+            code_hash = callee_code_hash(fn)
+        if code_hash is None or fn.__dict__ and fn.__dict__.get("__desync_nocache__"):
+            return None
+        forced = fn.__dict__.get("__desync_cacheable__", False) if fn.__dict__ else False
+        if not forced and not effects.facts_of(fn).cacheable:
+            return None
+        reads = reads_digest(fn, not forced)
+        if reads is None:
+            return None
+        start = perf_counter()  # what a lookup costs each time: hashing the inputs
         try:
-            prefix, state = _prefix_and_state(fn)
-            inputs = hash_call_inputs(args, kwargs, prefix, state)
+            inputs = call_digest(args, kwargs, _identity_of_cached(fn) + reads, _state_of(fn))
         except Unhashable:
             return None
-        return code_hash, inputs
+        return CacheKey((code_hash, inputs.digest), inputs, stats, perf_counter() - start)
 
+    def lookup(self, key: CacheKey):
+        """(True, value) on a hit, else (False, None). Never blocks on other calls."""
+        entry = self._entries.get(key.id)
+        if entry is not None:
+            found, value = self._use(entry)
+            if found:
+                return True, value
+        if self.disk is not None:
+            return self._disk_lookup(key)
+        return False, None
+
+    def store(self, key: CacheKey, value, cost_seconds: float) -> bool:
+        """Remember a call's result (``cost_seconds``: how long the call took). Returns
+        whether it was kept; cheap calls, results that share mutable objects with
+        their inputs and results that cannot be fingerprinted are not."""
+        return self._store(key, value, cost_seconds, None)
+
+    # -- a local call ------------------------------------------------------------------
     def call(self, fn, args, kwargs):
-        key = self.key(fn, args, kwargs)
+        key = self.key_for(fn, args, kwargs)
         if key is None:
             self.uncached += 1
             return fn(*args, **kwargs) if kwargs else fn(*args)
+        ident = key.id
         while True:
-            found, value = self.lookup(key)
-            if found:
+            entry = self._entries.get(ident)
+            if entry is not None:
+                found, value = self._use(entry)
+                if found:
+                    self.hits += 1
+                    return value
+            if self.disk is not None:
+                found, value = self._disk_lookup(key)
+                if found:
+                    self.hits += 1
+                    return value
+            mine = _Flight()
+            flight = self._inflight.setdefault(ident, mine)  # atomic: claims the call
+            if flight is mine:
+                if ident in self._entries:  # stored while we claimed: look again
+                    self._release(ident, mine)
+                    continue
+                break
+            shared, value = self._wait(ident, flight)
+            if shared:
                 self.hits += 1
                 return value
-            with self._lock:
-                flight = self._inflight.get(key)
-                if flight is None:
-                    flight = self._inflight[key] = _InFlight()
-                    break
-            flight.event.wait()  # the same call is running: share its result
+        self.misses += 1
+        start = perf_counter()
         try:
-            self.misses += 1
             value = fn(*args, **kwargs) if kwargs else fn(*args)
-            self.remember(key, value)
-            return value
-        finally:
-            with self._lock:
-                del self._inflight[key]
-            flight.event.set()
+        except BaseException:
+            self._release(ident, mine)
+            raise
+        self._store(key, value, perf_counter() - start, mine)
+        return value
 
-    def lookup(self, key):
+    def _wait(self, ident, flight):
         with self._lock:
-            stored = self._entries.get(key, _MISSING)
-            if stored is not _MISSING:
-                self._entries.move_to_end(key)
-        if stored is _MISSING and self.store is not None:
+            if self._inflight.get(ident) is not flight:
+                return False, None  # finished meanwhile: look again
+            if flight.event is None:
+                flight.event = threading.Event()
+            event = flight.event
+        event.wait()
+        if flight.shared:
+            return True, flight.value
+        return False, None
+
+    def _release(self, ident, flight):
+        with self._lock:
+            if self._inflight.get(ident) is flight:
+                del self._inflight[ident]
+            event = flight.event
+        if event is not None:
+            event.set()
+
+    # -- hits ---------------------------------------------------------------------------
+    def _use(self, entry):
+        if entry.fingerprint is not None:
             try:
-                payload = self.store.get(*key)
-            except OSError:
-                payload = None
-            if payload is not None:
-                stored = ("p", payload)
-                self._remember_stored(key, stored)
-        if stored is _MISSING:
+                same = digest_of(entry.value, b"V").digest == entry.fingerprint
+            except Unhashable:
+                same = False
+            if not same:  # a caller changed the object since: not a result any more
+                self._drop(entry.key)
+                return False, None
+        entry.ref = True
+        if entry.freq < 15:
+            entry.freq += 1
+        return True, entry.value
+
+    def _disk_lookup(self, key):
+        try:
+            payload = self.disk.get(*key.id)
+        except Exception:  # unreadable or unsafe folder: a miss
+            payload = None
+        if payload is None:
             return False, None
-        kind, data = stored
-        if kind == "v":
-            return True, data
         import pickle
         try:
-            return True, pickle.loads(data)
+            value = pickle.loads(payload)
         except Exception:  # a damaged or stale pickle is a miss
-            with self._lock:
-                self._entries.pop(key, None)
-            if self.store is not None:
-                self.store.discard(*key)
+            try:
+                self.disk.discard(*key.id)
+            except Exception:
+                pass
             return False, None
+        self._remember(key.id, value, None)
+        return True, value
 
-    def remember(self, key, value):
-        if type(value) in _IMMUTABLE:
-            stored = ("v", value)
-            payload = None
-        else:
+    # -- stores ---------------------------------------------------------------------------
+    def _store(self, key, value, cost, flight):
+        stats = key.stats
+        kept = False
+        try:
+            if self.adaptive and cost < key.overhead * 2 + 2e-6:
+                stats.cheap += 1
+                if stats.cheap >= _CHEAP_STREAK:
+                    if stats.skip:
+                        stats.period = min(stats.period * 2, _MAX_PERIOD)
+                    stats.skip = True
+                    stats.countdown = stats.period
+                return False
+            stats.cheap = 0
+            stats.skip = False
+            stats.period = 16
+            kept = self._remember(key.id, value, key.inputs)
+            if kept and self.disk is not None:
+                self._disk_put(key.id, value)
+            return kept
+        finally:
+            if flight is not None:
+                with self._lock:
+                    if self._inflight.get(key.id) is flight:
+                        del self._inflight[key.id]
+                    flight.shared = kept
+                    flight.value = value if kept else None
+                    event = flight.event
+                if event is not None:
+                    event.set()
+
+    def _disk_put(self, ident, value):
+        import pickle
+        try:
+            payload = pickle.dumps(value, protocol=5)
+        except Exception:
             try:
                 import cloudpickle
                 payload = cloudpickle.dumps(value, protocol=5)
             except Exception:
-                return  # an unpicklable result is simply not cached
-            stored = ("p", payload)
-        self._remember_stored(key, stored)
-        if self.store is not None:
-            if payload is None:
-                import pickle
-                payload = pickle.dumps(value, protocol=5)
+                return  # an unpicklable result is kept in memory only
+        try:
+            self.disk.put(ident[0], ident[1], payload)
+        except Exception:
+            pass  # a full, read-only or unsafe disk must not fail the call
+
+    def _remember(self, ident, value, inputs) -> bool:
+        kind = type(value)
+        if kind in _IMMUTABLE:
+            fingerprint, size = None, sys.getsizeof(value)
+        else:
             try:
-                self.store.put(key[0], key[1], payload)
-            except OSError:
-                pass  # a full or read-only disk must not fail the call
+                found = digest_of(value, b"V")
+            except Unhashable:
+                return False  # cannot check it on a hit: not kept
+            if inputs is not None and inputs.ids and found.ids:
+                shared = inputs.ids.keys() & found.ids.keys()
+                if shared:
+                    return False  # the result is (part of) an input: not kept
+            fingerprint = None if found.immutable else found.digest
+            size = max(found.size, 64)
+        entry = _Entry(ident, value, fingerprint, size + 200)
+        return self._insert(entry)
 
-    def _remember_stored(self, key, stored):
+    # -- the policy ------------------------------------------------------------------------
+    def _limits(self):
+        total = self.max_bytes
+        window = max(total // 100, 1)
+        count = self.max_entries
+        window_count = None if count is None else max(count // 100, 1)
+        return total - window, window, (None if count is None else count - window_count), \
+            window_count
+
+    def _insert(self, entry) -> bool:
+        main_max, window_max, main_count, window_count = self._limits()
+        if entry.size > main_max or (main_count is not None and main_count < 1):
+            return False
         with self._lock:
-            self._entries[key] = stored
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            ident = entry.key
+            old = self._entries.get(ident)
+            if old is not None:
+                self._unlink(old)
+            entry.freq = 1 + self._ghost.pop(ident, 0)
+            self._entries[ident] = entry
+            self._window[ident] = entry
+            self._window_bytes += entry.size
+            while self._window and (self._window_bytes > window_max or
+                                    window_count is not None and
+                                    len(self._window) > window_count):
+                _, candidate = self._window.popitem(last=False)
+                self._window_bytes -= candidate.size
+                self._admit(candidate, main_max, main_count)
+            self._inserts += 1
+            if self._inserts > 10 * max(len(self._entries), 128):
+                self._age()
+            return ident in self._entries
+
+    def _admit(self, candidate, main_max, main_count):
+        main = self._main
+
+        def full(extra_bytes, extra_count):
+            return (self._main_bytes + extra_bytes > main_max or
+                    main_count is not None and len(main) + extra_count > main_count)
+
+        if not full(candidate.size, 1):
+            main[candidate.key] = candidate
+            self._main_bytes += candidate.size
+            return
+        victims, freed = [], 0
+        passes = 2 * len(main) + 1
+        while main and passes and full(candidate.size - freed, 1 - len(victims)):
+            passes -= 1
+            ident, entry = main.popitem(last=False)
+            if entry.ref:  # used since the hand last passed: a second chance
+                entry.ref = False
+                main[ident] = entry
+                continue
+            victims.append(entry)
+            freed += entry.size
+        if victims and candidate.freq > max(v.freq for v in victims):
+            for victim in victims:
+                self._main_bytes -= victim.size
+                del self._entries[victim.key]
+                self._note_ghost(victim)
+            main[candidate.key] = candidate
+            self._main_bytes += candidate.size
+        else:  # the newcomer is asked for no more often than what it would displace
+            for victim in victims:
+                main[victim.key] = victim
+            del self._entries[candidate.key]
+            self._note_ghost(candidate)
+
+    def _note_ghost(self, entry):
+        ghost = self._ghost
+        ghost[entry.key] = entry.freq
+        limit = 2 * max(len(self._entries), 1024)
+        if len(ghost) > limit:
+            for ident in list(ghost)[: len(ghost) // 2]:
+                del ghost[ident]
+
+    def _age(self):
+        """Halve every count now and then, so what was popular long ago fades."""
+        self._inserts = 0
+        for entry in self._entries.values():
+            entry.freq = max(entry.freq >> 1, 1)
+        self._ghost = {k: f >> 1 for k, f in self._ghost.items() if f > 1}
+
+    def _unlink(self, entry):
+        ident = entry.key
+        if self._window.pop(ident, None) is not None:
+            self._window_bytes -= entry.size
+        elif self._main.pop(ident, None) is not None:
+            self._main_bytes -= entry.size
+        self._entries.pop(ident, None)
+
+    def _drop(self, ident):
+        with self._lock:
+            entry = self._entries.get(ident)
+            if entry is not None:
+                self._unlink(entry)
 
 
-_MISSING = object()
+_identities: dict = {}
+
+
+def _identity_of_cached(fn) -> bytes:
+    code = fn.__code__
+    identity = _identities.get(code)
+    if identity is None:
+        identity = _identities[code] = _identity_of(fn)
+    return identity
+
+
+__all__ = ["CallCache", "CacheKey", "nocache", "cacheable", "callee_code_hash",
+           "set_source_hasher", "reads_digest", "distribution_version"]

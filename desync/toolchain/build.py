@@ -150,6 +150,7 @@ class Builder:
             # Transitive hashes of every function here, so the call cache of built
             # code never has to parse source to key calls to its neighbours.
             code_hashes = {q: hasher.of(parsed, q).transitive for q in sorted(parsed.defs)}
+            code_hashes = (code_hashes, _embedded_facts(hasher, parsed))
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             for qualname in qualnames:
                 hashes[f"{module_name}.{qualname}"] = hasher.of(parsed, qualname)
@@ -160,8 +161,10 @@ class Builder:
             footer = {q: (hashes[f"{module_name}.{q}"].major,
                           hashes[f"{module_name}.{q}"].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
+            code_hashes, facts = code_hashes
             text = (f"{header}{body}\n__desync_hashes__ = {footer!r}\n"
-                    f"__desync_code_hashes__ = {code_hashes!r}\n")
+                    f"__desync_code_hashes__ = {code_hashes!r}\n"
+                    f"__desync_facts__ = {facts!r}\n")
             staged[rel] = text.encode("utf-8")
         changes = [lockfile.explain(previous.get(n), entries.get(n))
                    for n in sorted(set(previous) | set(entries))
@@ -230,6 +233,13 @@ class Builder:
             pass
         lockfile.write_atomically(self.lockfile, text)
         return True
+
+
+def _embedded_facts(hasher, parsed) -> dict:
+    """What each function does (effects, arguments it mutates), so the call cache of
+    built code never has to parse source to decide what it may cache."""
+    from ..hashing.effects import encode, infer_def
+    return {q: encode(infer_def(hasher, parsed, q)) for q in sorted(parsed.defs)}
 
 
 def terminal_progress(stream=sys.stderr):
