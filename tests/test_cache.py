@@ -446,7 +446,7 @@ def test_version_lookup_is_part_of_the_key_in_process(monkeypatch):
     cache = CallCache(adaptive=False)
     first = cache.key_for(mean_of, ([1, 2],), None)
     monkeypatch.setattr(cache_mod, "distribution_version", lambda top: "numpy==0.0-test")
-    cache_mod._reads.clear()
+    cache_mod._callees.clear()
     second = cache.key_for(mean_of, ([1, 2],), None)
     assert first is not None and second is not None and first.id != second.id
 

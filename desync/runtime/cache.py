@@ -469,6 +469,33 @@ _CHEAP_STREAK = 3
 _MAX_PERIOD = 1024
 
 
+class _Callee:
+    """What the cache knows of one callee (per code object and globals)."""
+
+    __slots__ = ("namespace", "code_hash", "cacheable", "stats", "reads", "defaults",
+                 "prefix")
+
+
+_callees: dict = {}
+
+
+def _callee_record(fn) -> _Callee:
+    callee = _Callee()
+    callee.namespace = fn.__globals__
+    callee.code_hash = callee_code_hash(fn)
+    callee.cacheable = effects.facts_of(fn).cacheable if callee.code_hash is not None else False
+    callee.stats = _stats.setdefault(fn.__code__, _Stats())
+    callee.reads = None
+    callee.defaults = _MISSING
+    callee.prefix = b""
+    if fn.__closure__ is None and not fn.__kwdefaults__:
+        prefix, state = _prefix_and_state(fn)
+        if state is None:
+            callee.defaults, callee.prefix = fn.__defaults__, prefix
+    _callees[fn.__code__] = callee
+    return callee
+
+
 # -- keys and entries -----------------------------------------------------------------
 
 class CacheKey:
@@ -500,12 +527,11 @@ class _Entry:
 
 
 class _Flight:
-    __slots__ = ("event", "value", "shared")
+    """A call being run: a second caller of the same key waits on ``event``."""
 
-    def __init__(self):
-        self.event = None
-        self.value = None
-        self.shared = False
+    event = None
+    value = None
+    shared = False
 
 
 _MISSING = object()
@@ -541,6 +567,8 @@ class CallCache:
         self._ghost: dict = {}
         self._inflight: dict = {}
         self._inserts = 0
+        self._age_at = 1280
+        self._set_limits()
 
     # -- pickling ---------------------------------------------------------------------
     def __getstate__(self):
@@ -596,32 +624,46 @@ class CallCache:
         (no code hash, effects, unhashable inputs, or cheaper than a lookup)."""
         if type(fn) is not _FunctionType:
             return None
-        code = fn.__code__
-        stats = _stats.get(code)
-        if stats is None:
-            stats = _stats.setdefault(code, _Stats())
-        elif stats.skip and self.adaptive:
+        callee = _callees.get(fn.__code__)
+        if callee is None or callee.namespace is not fn.__globals__:
+            callee = _callee_record(fn)
+        stats = callee.stats
+        if stats.skip and self.adaptive:
             stats.countdown -= 1
             if stats.countdown > 0:
                 return None  # cheaper than a lookup: not even hashed
             stats.countdown = stats.period  # this call is a probe
-        code_hash = _code_hashes.get(code, _MISSING)
-        if code_hash is _MISSING:
-            code_hash = callee_code_hash(fn)
-        if code_hash is None or fn.__dict__ and fn.__dict__.get("__desync_nocache__"):
+        if callee.code_hash is None:
             return None
-        forced = fn.__dict__.get("__desync_cacheable__", False) if fn.__dict__ else False
-        if not forced and not effects.facts_of(fn).cacheable:
+        forced = False
+        if fn.__dict__:
+            if fn.__dict__.get("__desync_nocache__"):
+                return None
+            forced = fn.__dict__.get("__desync_cacheable__", False)
+        if not forced and not callee.cacheable:
             return None
-        reads = reads_digest(fn, not forced)
-        if reads is None:
-            return None
+        reads = callee.reads
+        if reads is None or not reads.current():
+            reads = callee.reads = _collect_reads(fn)
+        if reads.volatile and not forced:
+            try:
+                read = reads.digest + reads.volatile_digest()
+            except Unhashable:
+                return None
+        else:
+            read = reads.digest
         start = perf_counter()  # what a lookup costs each time: hashing the inputs
         try:
-            inputs = call_digest(args, kwargs, _identity_of_cached(fn) + reads, _state_of(fn))
+            if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
+                    and not fn.__kwdefaults__:
+                inputs = call_digest(args, kwargs, callee.prefix + read, None)
+            else:
+                prefix, state = _prefix_and_state(fn)
+                inputs = call_digest(args, kwargs, prefix + read, state)
         except Unhashable:
             return None
-        return CacheKey((code_hash, inputs.digest), inputs, stats, perf_counter() - start)
+        return CacheKey((callee.code_hash, inputs.digest), inputs, stats,
+                        perf_counter() - start)
 
     def lookup(self, key: CacheKey):
         """(True, value) on a hit, else (False, None). Never blocks on other calls."""
@@ -737,33 +779,37 @@ class CallCache:
     # -- stores ---------------------------------------------------------------------------
     def _store(self, key, value, cost, flight):
         stats = key.stats
+        entry = None
+        if self.adaptive and cost < key.overhead * 2 + 2e-6:
+            stats.cheap += 1
+            if stats.cheap >= _CHEAP_STREAK:
+                if stats.skip:
+                    stats.period = min(stats.period * 2, _MAX_PERIOD)
+                stats.skip = True
+                stats.countdown = stats.period
+        else:
+            if stats.cheap or stats.skip:
+                stats.cheap = 0
+                stats.skip = False
+                stats.period = 16
+            entry = self._entry_for(key.id, value, key.inputs)
         kept = False
-        try:
-            if self.adaptive and cost < key.overhead * 2 + 2e-6:
-                stats.cheap += 1
-                if stats.cheap >= _CHEAP_STREAK:
-                    if stats.skip:
-                        stats.period = min(stats.period * 2, _MAX_PERIOD)
-                    stats.skip = True
-                    stats.countdown = stats.period
-                return False
-            stats.cheap = 0
-            stats.skip = False
-            stats.period = 16
-            kept = self._remember(key.id, value, key.inputs)
-            if kept and self.disk is not None:
-                self._disk_put(key.id, value)
-            return kept
-        finally:
+        with self._lock:  # one round trip: insert, and hand the value to any waiter
+            if entry is not None:
+                kept = self._insert_locked(entry)
+            event = None
             if flight is not None:
-                with self._lock:
-                    if self._inflight.get(key.id) is flight:
-                        del self._inflight[key.id]
-                    flight.shared = kept
-                    flight.value = value if kept else None
-                    event = flight.event
-                if event is not None:
-                    event.set()
+                if self._inflight.get(key.id) is flight:
+                    del self._inflight[key.id]
+                if kept:
+                    flight.shared = True
+                    flight.value = value
+                event = flight.event
+        if event is not None:
+            event.set()
+        if kept and self.disk is not None:
+            self._disk_put(key.id, value)
+        return kept
 
     def _disk_put(self, ident, value):
         import pickle
@@ -780,63 +826,72 @@ class CallCache:
         except Exception:
             pass  # a full, read-only or unsafe disk must not fail the call
 
-    def _remember(self, ident, value, inputs) -> bool:
+    def _entry_for(self, ident, value, inputs):
+        """The entry for a result, or None if it must not be kept."""
         kind = type(value)
         if kind in _IMMUTABLE:
-            fingerprint, size = None, sys.getsizeof(value)
-        else:
-            try:
-                found = digest_of(value, b"V")
-            except Unhashable:
-                return False  # cannot check it on a hit: not kept
-            if inputs is not None and inputs.ids and found.ids:
-                shared = inputs.ids.keys() & found.ids.keys()
-                if shared:
-                    return False  # the result is (part of) an input: not kept
-            fingerprint = None if found.immutable else found.digest
-            size = max(found.size, 64)
-        entry = _Entry(ident, value, fingerprint, size + 200)
-        return self._insert(entry)
+            size = 264 if kind is not str and kind is not bytes else 249 + len(value)
+            return _Entry(ident, value, None, size)
+        try:
+            found = digest_of(value, b"V")
+        except Unhashable:
+            return None  # cannot check it on a hit: not kept
+        if inputs is not None and inputs.ids and found.ids:
+            if not inputs.ids.keys().isdisjoint(found.ids.keys()):
+                return None  # the result is (part of) an input: not kept
+        return _Entry(ident, value, None if found.immutable else found.digest,
+                      max(found.size, 64) + 200)
 
-    # -- the policy ------------------------------------------------------------------------
-    def _limits(self):
-        total = self.max_bytes
-        window = max(total // 100, 1)
-        count = self.max_entries
-        window_count = None if count is None else max(count // 100, 1)
-        return total - window, window, (None if count is None else count - window_count), \
-            window_count
-
-    def _insert(self, entry) -> bool:
-        main_max, window_max, main_count, window_count = self._limits()
-        if entry.size > main_max or (main_count is not None and main_count < 1):
+    def _remember(self, ident, value, inputs) -> bool:
+        entry = self._entry_for(ident, value, inputs)
+        if entry is None:
             return False
         with self._lock:
-            ident = entry.key
-            old = self._entries.get(ident)
-            if old is not None:
-                self._unlink(old)
-            entry.freq = 1 + self._ghost.pop(ident, 0)
-            self._entries[ident] = entry
-            self._window[ident] = entry
-            self._window_bytes += entry.size
-            while self._window and (self._window_bytes > window_max or
-                                    window_count is not None and
-                                    len(self._window) > window_count):
-                _, candidate = self._window.popitem(last=False)
-                self._window_bytes -= candidate.size
-                self._admit(candidate, main_max, main_count)
-            self._inserts += 1
-            if self._inserts > 10 * max(len(self._entries), 128):
-                self._age()
-            return ident in self._entries
+            return self._insert_locked(entry)
 
-    def _admit(self, candidate, main_max, main_count):
+    # -- the policy ------------------------------------------------------------------------
+    def _set_limits(self):
+        total = self.max_bytes
+        window = max(total // 100, 1)
+        self._window_max, self._main_max = window, total - window
+        count = self.max_entries
+        if count is None:
+            self._window_count = self._main_count = 1 << 62
+        else:
+            self._window_count = max(count // 100, 1)
+            self._main_count = count - self._window_count
+
+    def _insert_locked(self, entry) -> bool:
+        if entry.size > self._main_max or self._main_count < 1:
+            return False
+        ident = entry.key
+        entries = self._entries
+        old = entries.get(ident)
+        if old is not None:
+            self._unlink(old)
+        if self._ghost:
+            entry.freq = 1 + self._ghost.pop(ident, 0)
+        entries[ident] = entry
+        window = self._window
+        window[ident] = entry
+        self._window_bytes += entry.size
+        while window and (self._window_bytes > self._window_max or
+                          len(window) > self._window_count):
+            _, candidate = window.popitem(last=False)
+            self._window_bytes -= candidate.size
+            self._admit(candidate)
+        self._inserts += 1
+        if self._inserts > self._age_at:
+            self._age()
+        return ident in entries
+
+    def _admit(self, candidate):
         main = self._main
+        main_max, main_count = self._main_max, self._main_count
 
         def full(extra_bytes, extra_count):
             return (self._main_bytes + extra_bytes > main_max or
-                    main_count is not None and len(main) + extra_count > main_count)
+                    len(main) + extra_count > main_count)
 
         if not full(candidate.size, 1):
             main[candidate.key] = candidate
@@ -877,6 +932,7 @@ class CallCache:
     def _age(self):
         """Halve every count now and then, so what was popular long ago fades."""
         self._inserts = 0
+        self._age_at = 10 * max(len(self._entries), 128)
         for entry in self._entries.values():
             entry.freq = max(entry.freq >> 1, 1)
         self._ghost = {k: f >> 1 for k, f in self._ghost.items() if f > 1}
@@ -896,15 +952,26 @@ class CallCache:
                 self._unlink(entry)
 
 
-_identities: dict = {}
+_prefixes: dict = {}
+_SCALAR_TYPES = frozenset({int, str, float, bool, type(None), bytes})
 
 
-def _identity_of_cached(fn) -> bytes:
-    code = fn.__code__
-    identity = _identities.get(code)
-    if identity is None:
-        identity = _identities[code] = _identity_of(fn)
-    return identity
+def _prefix_and_state(fn):
+    """(identity bytes, state or None). A function without closure whose defaults are
+    immutable scalars folds its defaults into a cached prefix: the hot path of a hit.
+    The cache is checked by identity of the defaults tuple, so reassigning
+    ``fn.__defaults__`` is seen."""
+    if fn.__closure__ is None and not fn.__kwdefaults__:
+        defaults = fn.__defaults__
+        cached = _prefixes.get(fn.__code__)
+        if cached is not None and cached[0] is defaults:
+            return cached[1], None
+        if defaults is None or all(type(d) in _SCALAR_TYPES and d == d for d in defaults):
+            text = repr(defaults).encode("utf-8", "surrogatepass")
+            prefix = _identity_of(fn) + b"D%d:" % len(text) + text
+            _prefixes[fn.__code__] = (defaults, prefix)
+            return prefix, None
+    return _identity_of(fn), _state_of(fn)
 
 
 __all__ = ["CallCache", "CacheKey", "nocache", "cacheable", "callee_code_hash",
