@@ -264,10 +264,14 @@ class _Inferrer:
         head = parts[0]
         callee = None  # Facts of what is called
         where = ".".join(parts)
+        offset = 0      # a bound method: its parameter 0 is the object it is called on
         if head in ("self", "cls") and len(parts) == 2 and "." in qualname:
             method = f"{qualname.rpartition('.')[0]}.{parts[1]}"
             if method in module.defs:
                 callee = self.facts(module, method, stack)
+                offset = 1
+                if callee.mutates & {0, "self"}:
+                    written(head, f"{where}()")
         elif head in imported:
             callee = self._imported(module, imported[head], parts, stack)
         elif head in local:
@@ -283,7 +287,7 @@ class _Inferrer:
             for index, arg in enumerate(call.args):
                 if isinstance(arg, ast.Starred):
                     break
-                if index in callee.mutates and isinstance(arg, ast.Name):
+                if index + offset in callee.mutates and isinstance(arg, ast.Name):
                     written(arg.id, f"passes {arg.id} to {where}")
             for keyword in call.keywords:
                 if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
