@@ -617,7 +617,7 @@ def test_many_threads_many_keys_stay_correct():
         thread.join()
     assert failures == []
     assert cache.hits > 0 and len(cache) <= 64
-    assert not cache._inflight
+    assert not cache._inflight and not cache._waiting
 
 
 def tiny(x):

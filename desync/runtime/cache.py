@@ -34,6 +34,7 @@ Split API for executors that run calls elsewhere: ``key_for`` / ``lookup`` /
 """
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import types
@@ -41,7 +42,7 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
-from .inputhash import Unhashable, call_digest, digest_of, set_function_token
+from .inputhash import Unhashable, call_digest, digest_of, plain_digest, set_function_token
 
 DEFAULT_MAX_BYTES = 256 << 20
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
@@ -473,7 +474,7 @@ class _Callee:
     """What the cache knows of one callee (per code object and globals)."""
 
     __slots__ = ("namespace", "code_hash", "cacheable", "stats", "reads", "defaults",
-                 "prefix")
+                 "prefix", "key_prefix")
 
 
 _callees: dict = {}
@@ -486,6 +487,7 @@ def _callee_record(fn) -> _Callee:
     callee.cacheable = effects.facts_of(fn).cacheable if callee.code_hash is not None else False
     callee.stats = _stats.setdefault(fn.__code__, _Stats())
     callee.reads = None
+    callee.key_prefix = None
     callee.defaults = _MISSING
     callee.prefix = b""
     if fn.__closure__ is None and not fn.__kwdefaults__:
@@ -502,36 +504,31 @@ class CacheKey:
     """One call's key, and what ``store`` needs to judge the result. Opaque; stays in
     the process that made it."""
 
-    __slots__ = ("id", "inputs", "stats", "overhead", "started")
+    __slots__ = ("id", "code_hash", "ids", "stats", "overhead")
 
-    def __init__(self, ident, inputs, stats, overhead):
-        self.id = ident
-        self.inputs = inputs      # inputhash.Digest: mutable objects met, for alias checks
+    def __init__(self, ident, code_hash, ids, stats, overhead):
+        self.id = ident               # 16 bytes: everything the result depends on
+        self.code_hash = code_hash    # the callee's code alone (the disk store's folder)
+        self.ids = ids                # mutable objects met in the inputs, for alias checks
         self.stats = stats
-        self.overhead = overhead  # seconds spent making the key (a lookup costs about this)
+        self.overhead = overhead      # seconds spent hashing inputs (a lookup costs about this)
 
     def __repr__(self):
-        return f"<desync CacheKey {self.id[0]:016x}/{self.id[1].hex()}>"
+        return f"<desync CacheKey {self.code_hash:016x}/{self.id.hex()}>"
 
 
-class _Entry:
-    __slots__ = ("key", "value", "fingerprint", "size", "freq", "ref")
+class _Waiting:
+    """Callers waiting for a call another thread is running."""
 
-    def __init__(self, key, value, fingerprint, size):
-        self.key = key
-        self.value = value
-        self.fingerprint = fingerprint  # None: deeply immutable, nothing to check
-        self.size = size
-        self.freq = 1
-        self.ref = False
+    __slots__ = ("event", "value", "shared")
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.value = None
+        self.shared = False
 
 
-class _Flight:
-    """A call being run: a second caller of the same key waits on ``event``."""
-
-    event = None
-    value = None
-    shared = False
+_tokens = itertools.count(1)
 
 
 _MISSING = object()
@@ -560,12 +557,18 @@ class CallCache:
         self.hits = self.misses = self.uncached = 0
 
     def _reset(self):
-        self._entries: dict = {}
-        self._window: OrderedDict = OrderedDict()
+        # Entries live in flat dicts (no object per entry: fewer objects for the
+        # garbage collector to walk in a cache of a million small results).
+        self._values: dict = {}     # key id -> the result
+        self._fps: dict = {}        # key id -> fingerprint, for mutable results only
+        self._freq: dict = {}       # key id -> how often asked for (capped, halved with age)
+        self._refs: set = set()     # key ids used since the CLOCK hand passed
+        self._window: OrderedDict = OrderedDict()   # key id -> size in bytes
         self._main: OrderedDict = OrderedDict()
         self._window_bytes = self._main_bytes = 0
         self._ghost: dict = {}
         self._inflight: dict = {}
+        self._waiting: dict = {}
         self._inserts = 0
         self._age_at = 1280
         self._set_limits()
@@ -574,7 +577,7 @@ class CallCache:
     def __getstate__(self):
         import pickle
         with self._lock:
-            entries = [(e.key, e.value) for e in self._entries.values()]
+            entries = list(self._values.items())
         saved = []
         for key, value in entries:
             try:
@@ -600,7 +603,7 @@ class CallCache:
                 continue
 
     def __len__(self):
-        return len(self._entries)
+        return len(self._values)
 
     @property
     def nbytes(self) -> int:
@@ -614,9 +617,9 @@ class CallCache:
 
     def clear(self):
         with self._lock:
-            inflight = self._inflight
+            inflight, waiting = self._inflight, self._waiting
             self._reset()
-            self._inflight = inflight
+            self._inflight, self._waiting = inflight, waiting
 
     # -- the split API ---------------------------------------------------------------
     def key_for(self, fn, args, kwargs) -> CacheKey | None:
@@ -645,33 +648,35 @@ class CallCache:
         reads = callee.reads
         if reads is None or not reads.current():
             reads = callee.reads = _collect_reads(fn)
-        if reads.volatile and not forced:
-            try:
-                read = reads.digest + reads.volatile_digest()
-            except Unhashable:
-                return None
-        else:
-            read = reads.digest
+            callee.key_prefix = None
         start = perf_counter()  # what a lookup costs each time: hashing the inputs
         try:
             if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
                     and not fn.__kwdefaults__:
-                inputs = call_digest(args, kwargs, callee.prefix + read, None)
+                prefix, state = callee.key_prefix, None
+                if prefix is None:
+                    prefix = callee.key_prefix = b"%x:" % callee.code_hash + callee.prefix \
+                        + reads.digest
             else:
                 prefix, state = _prefix_and_state(fn)
-                inputs = call_digest(args, kwargs, prefix + read, state)
+                prefix = b"%x:" % callee.code_hash + prefix + reads.digest
+            if reads.volatile and not forced:
+                prefix += reads.volatile_digest()
+            digest = plain_digest(args, prefix) if not kwargs and state is None else None
+            if digest is not None:
+                ids = None
+            else:
+                inputs = call_digest(args, kwargs, prefix, state)
+                digest, ids = inputs.digest, inputs.ids
         except Unhashable:
             return None
-        return CacheKey((callee.code_hash, inputs.digest), inputs, stats,
-                        perf_counter() - start)
+        return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start)
 
     def lookup(self, key: CacheKey):
         """(True, value) on a hit, else (False, None). Never blocks on other calls."""
-        entry = self._entries.get(key.id)
-        if entry is not None:
-            found, value = self._use(entry)
-            if found:
-                return True, value
+        found, value = self._use(key.id)
+        if found:
+            return True, value
         if self.disk is not None:
             return self._disk_lookup(key)
         return False, None
@@ -690,25 +695,22 @@ class CallCache:
             return fn(*args, **kwargs) if kwargs else fn(*args)
         ident = key.id
         while True:
-            entry = self._entries.get(ident)
-            if entry is not None:
-                found, value = self._use(entry)
-                if found:
-                    self.hits += 1
-                    return value
+            found, value = self._use(ident)
+            if found:
+                self.hits += 1
+                return value
             if self.disk is not None:
                 found, value = self._disk_lookup(key)
                 if found:
                     self.hits += 1
                     return value
-            mine = _Flight()
-            flight = self._inflight.setdefault(ident, mine)  # atomic: claims the call
-            if flight is mine:
-                if ident in self._entries:  # stored while we claimed: look again
-                    self._release(ident, mine)
+            token = next(_tokens)
+            if self._inflight.setdefault(ident, token) == token:  # atomic: claims the call
+                if ident in self._values:  # stored while we claimed: look again
+                    self._release(ident, token)
                     continue
                 break
-            shared, value = self._wait(ident, flight)
+            shared, value = self._wait(ident)
             if shared:
                 self.hits += 1
                 return value
@@ -717,49 +719,57 @@ class CallCache:
         try:
             value = fn(*args, **kwargs) if kwargs else fn(*args)
         except BaseException:
-            self._release(ident, mine)
+            self._release(ident, token)
             raise
-        self._store(key, value, perf_counter() - start, mine)
+        self._store(key, value, perf_counter() - start, token)
         return value
 
-    def _wait(self, ident, flight):
+    def _wait(self, ident):
+        """Wait for the thread running this call; (True, its value) if it was kept."""
         with self._lock:
-            if self._inflight.get(ident) is not flight:
+            if ident not in self._inflight:
                 return False, None  # finished meanwhile: look again
-            if flight.event is None:
-                flight.event = threading.Event()
-            event = flight.event
-        event.wait()
-        if flight.shared:
-            return True, flight.value
+            waiting = self._waiting.get(ident)
+            if waiting is None:
+                waiting = self._waiting[ident] = _Waiting()
+        waiting.event.wait()
+        if waiting.shared:
+            return True, waiting.value
         return False, None
 
-    def _release(self, ident, flight):
+    def _release(self, ident, token):
         with self._lock:
-            if self._inflight.get(ident) is flight:
+            if self._inflight.get(ident) == token:
                 del self._inflight[ident]
-            event = flight.event
-        if event is not None:
-            event.set()
+            waiting = self._waiting.pop(ident, None)
+        if waiting is not None:
+            waiting.event.set()
 
     # -- hits ---------------------------------------------------------------------------
-    def _use(self, entry):
-        if entry.fingerprint is not None:
-            try:
-                same = digest_of(entry.value, b"V").digest == entry.fingerprint
-            except Unhashable:
-                same = False
-            if not same:  # a caller changed the object since: not a result any more
-                self._drop(entry.key)
-                return False, None
-        entry.ref = True
-        if entry.freq < 15:
-            entry.freq += 1
-        return True, entry.value
+    def _use(self, ident):
+        """(True, value) if ``ident`` is held and its value unchanged. Takes no lock."""
+        value = self._values.get(ident, _MISSING)
+        if value is _MISSING:
+            return False, None
+        if self._fps:
+            fingerprint = self._fps.get(ident)
+            if fingerprint is not None:
+                try:
+                    same = digest_of(value, b"V").digest == fingerprint
+                except Unhashable:
+                    same = False
+                if not same:  # a caller changed the object since: not a result any more
+                    self._drop(ident)
+                    return False, None
+        self._refs.add(ident)
+        freq = self._freq.get(ident, 0)
+        if freq < 15:
+            self._freq[ident] = freq + 1  # racy by design: a lost count only ages it sooner
+        return True, value
 
     def _disk_lookup(self, key):
         try:
-            payload = self.disk.get(*key.id)
+            payload = self.disk.get(key.code_hash, key.id)
         except Exception:  # unreadable or unsafe folder: a miss
             payload = None
         if payload is None:
@@ -769,7 +779,7 @@ class CallCache:
             value = pickle.loads(payload)
         except Exception:  # a damaged or stale pickle is a miss
             try:
-                self.disk.discard(*key.id)
+                self.disk.discard(key.code_hash, key.id)
             except Exception:
                 pass
             return False, None
@@ -777,7 +787,7 @@ class CallCache:
         return True, value
 
     # -- stores ---------------------------------------------------------------------------
-    def _store(self, key, value, cost, flight):
+    def _store(self, key, value, cost, token):
         stats = key.stats
         entry = None
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
@@ -792,26 +802,27 @@ class CallCache:
                 stats.cheap = 0
                 stats.skip = False
                 stats.period = 16
-            entry = self._entry_for(key.id, value, key.inputs)
+            entry = self._entry_for(value, key.ids)
         kept = False
+        ident = key.id
         with self._lock:  # one round trip: insert, and hand the value to any waiter
             if entry is not None:
-                kept = self._insert_locked(entry)
-            event = None
-            if flight is not None:
-                if self._inflight.get(key.id) is flight:
-                    del self._inflight[key.id]
-                if kept:
-                    flight.shared = True
-                    flight.value = value
-                event = flight.event
-        if event is not None:
-            event.set()
+                kept = self._insert_locked(ident, value, entry[0], entry[1])
+            waiting = None
+            if token is not None:
+                if self._inflight.get(ident) == token:
+                    del self._inflight[ident]
+                waiting = self._waiting.pop(ident, None)
+                if waiting is not None and kept:
+                    waiting.shared = True
+                    waiting.value = value
+        if waiting is not None:
+            waiting.event.set()
         if kept and self.disk is not None:
-            self._disk_put(key.id, value)
+            self._disk_put(key, value)
         return kept
 
-    def _disk_put(self, ident, value):
+    def _disk_put(self, key, value):
         import pickle
         try:
             payload = pickle.dumps(value, protocol=5)
@@ -822,32 +833,31 @@ class CallCache:
             except Exception:
                 return  # an unpicklable result is kept in memory only
         try:
-            self.disk.put(ident[0], ident[1], payload)
+            self.disk.put(key.code_hash, key.id, payload)
         except Exception:
             pass  # a full, read-only or unsafe disk must not fail the call
 
-    def _entry_for(self, ident, value, inputs):
-        """The entry for a result, or None if it must not be kept."""
+    @staticmethod
+    def _entry_for(value, input_ids):
+        """(fingerprint or None, size) for a result, or None if it must not be kept."""
         kind = type(value)
         if kind in _IMMUTABLE:
-            size = 264 if kind is not str and kind is not bytes else 249 + len(value)
-            return _Entry(ident, value, None, size)
+            return None, (264 if kind is not str and kind is not bytes else 249 + len(value))
         try:
             found = digest_of(value, b"V")
         except Unhashable:
             return None  # cannot check it on a hit: not kept
-        if inputs is not None and inputs.ids and found.ids:
-            if not inputs.ids.keys().isdisjoint(found.ids.keys()):
+        if input_ids and found.ids:
+            if not input_ids.keys().isdisjoint(found.ids.keys()):
                 return None  # the result is (part of) an input: not kept
-        return _Entry(ident, value, None if found.immutable else found.digest,
-                      max(found.size, 64) + 200)
+        return (None if found.immutable else found.digest), max(found.size, 64) + 200
 
-    def _remember(self, ident, value, inputs) -> bool:
-        entry = self._entry_for(ident, value, inputs)
+    def _remember(self, ident, value, input_ids) -> bool:
+        entry = self._entry_for(value, input_ids)
         if entry is None:
             return False
         with self._lock:
-            return self._insert_locked(entry)
+            return self._insert_locked(ident, value, entry[0], entry[1])
 
     # -- the policy ------------------------------------------------------------------------
     def _set_limits(self):
@@ -861,95 +871,97 @@ class CallCache:
             self._window_count = max(count // 100, 1)
             self._main_count = count - self._window_count
 
-    def _insert_locked(self, entry) -> bool:
-        if entry.size > self._main_max or self._main_count < 1:
+    def _insert_locked(self, ident, value, fingerprint, size) -> bool:
+        if size > self._main_max or self._main_count < 1:
             return False
-        ident = entry.key
-        entries = self._entries
-        old = entries.get(ident)
-        if old is not None:
-            self._unlink(old)
-        if self._ghost:
-            entry.freq = 1 + self._ghost.pop(ident, 0)
-        entries[ident] = entry
+        if ident in self._values:
+            self._unlink(ident)
+        self._values[ident] = value
+        if fingerprint is not None:
+            self._fps[ident] = fingerprint
+        self._freq[ident] = 1 + (self._ghost.pop(ident, 0) if self._ghost else 0)
         window = self._window
-        window[ident] = entry
-        self._window_bytes += entry.size
+        window[ident] = size
+        self._window_bytes += size
         while window and (self._window_bytes > self._window_max or
                           len(window) > self._window_count):
-            _, candidate = window.popitem(last=False)
-            self._window_bytes -= candidate.size
-            self._admit(candidate)
+            candidate, candidate_size = window.popitem(last=False)
+            self._window_bytes -= candidate_size
+            self._admit(candidate, candidate_size)
         self._inserts += 1
         if self._inserts > self._age_at:
             self._age()
-        return ident in entries
+        return ident in self._values
 
-    def _admit(self, candidate):
+    def _admit(self, candidate, size):
         main = self._main
         main_max, main_count = self._main_max, self._main_count
-
-        def full(extra_bytes, extra_count):
-            return (self._main_bytes + extra_bytes > main_max or
-                    len(main) + extra_count > main_count)
-
-        if not full(candidate.size, 1):
-            main[candidate.key] = candidate
-            self._main_bytes += candidate.size
+        if self._main_bytes + size <= main_max and len(main) < main_count:
+            main[candidate] = size
+            self._main_bytes += size
             return
+        refs, freq = self._refs, self._freq
         victims, freed = [], 0
         passes = 2 * len(main) + 1
-        while main and passes and full(candidate.size - freed, 1 - len(victims)):
+        while main and passes and (self._main_bytes + size - freed > main_max or
+                                   len(main) + 1 - len(victims) > main_count):
             passes -= 1
-            ident, entry = main.popitem(last=False)
-            if entry.ref:  # used since the hand last passed: a second chance
-                entry.ref = False
-                main[ident] = entry
+            ident, victim_size = main.popitem(last=False)
+            if ident in refs:  # used since the hand last passed: a second chance
+                refs.discard(ident)
+                main[ident] = victim_size
                 continue
-            victims.append(entry)
-            freed += entry.size
-        if victims and candidate.freq > max(v.freq for v in victims):
-            for victim in victims:
-                self._main_bytes -= victim.size
-                del self._entries[victim.key]
-                self._note_ghost(victim)
-            main[candidate.key] = candidate
-            self._main_bytes += candidate.size
+            victims.append((ident, victim_size))
+            freed += victim_size
+        if victims and freq.get(candidate, 1) > max(freq.get(v, 1) for v, _ in victims):
+            for ident, victim_size in victims:
+                self._main_bytes -= victim_size
+                self._forget(ident)
+            main[candidate] = size
+            self._main_bytes += size
         else:  # the newcomer is asked for no more often than what it would displace
-            for victim in victims:
-                main[victim.key] = victim
-            del self._entries[candidate.key]
-            self._note_ghost(candidate)
+            for ident, victim_size in victims:
+                main[ident] = victim_size
+            self._forget(candidate)
 
-    def _note_ghost(self, entry):
+    def _forget(self, ident):
+        """Drop an entry that is in neither queue any more; remember how popular it was."""
+        self._values.pop(ident, None)
+        self._fps.pop(ident, None)
+        self._refs.discard(ident)
         ghost = self._ghost
-        ghost[entry.key] = entry.freq
-        limit = 2 * max(len(self._entries), 1024)
-        if len(ghost) > limit:
-            for ident in list(ghost)[: len(ghost) // 2]:
-                del ghost[ident]
+        ghost[ident] = self._freq.pop(ident, 1)
+        if len(ghost) > 2 * max(len(self._values), 1024):
+            for old in list(ghost)[: len(ghost) // 2]:
+                del ghost[old]
 
     def _age(self):
-        """Halve every count now and then, so what was popular long ago fades."""
+        """Halve every count now and then, so what was popular long ago fades (and
+        drop counts a racing hit left for keys no longer held)."""
         self._inserts = 0
-        self._age_at = 10 * max(len(self._entries), 128)
-        for entry in self._entries.values():
-            entry.freq = max(entry.freq >> 1, 1)
+        self._age_at = 10 * max(len(self._values), 128)
+        values = self._values
+        self._freq = {k: max(f >> 1, 1) for k, f in self._freq.items() if k in values}
+        self._refs = {k for k in self._refs if k in values}
         self._ghost = {k: f >> 1 for k, f in self._ghost.items() if f > 1}
 
-    def _unlink(self, entry):
-        ident = entry.key
-        if self._window.pop(ident, None) is not None:
-            self._window_bytes -= entry.size
-        elif self._main.pop(ident, None) is not None:
-            self._main_bytes -= entry.size
-        self._entries.pop(ident, None)
+    def _unlink(self, ident):
+        size = self._window.pop(ident, None)
+        if size is not None:
+            self._window_bytes -= size
+        else:
+            size = self._main.pop(ident, None)
+            if size is not None:
+                self._main_bytes -= size
+        self._values.pop(ident, None)
+        self._fps.pop(ident, None)
+        self._freq.pop(ident, None)
+        self._refs.discard(ident)
 
     def _drop(self, ident):
         with self._lock:
-            entry = self._entries.get(ident)
-            if entry is not None:
-                self._unlink(entry)
+            if ident in self._values:
+                self._unlink(ident)
 
 
 _prefixes: dict = {}

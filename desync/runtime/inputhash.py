@@ -376,17 +376,29 @@ def hash_call_inputs(args: tuple, kwargs: dict | None, identity: bytes = b"",
     return call_digest(args, kwargs, identity, state).digest
 
 
-def call_digest(args: tuple, kwargs: dict | None, identity: bytes = b"", state=None):
-    """``Digest`` of a call's inputs. Small immutable arguments (the common case) take
-    a ``repr`` fast path: the same value always takes the same path, so hits stay exact."""
-    if not kwargs and state is None and len(args) <= 32 and _is_plain(args):
+def plain_digest(args: tuple, identity: bytes) -> bytes | None:
+    """The digest of small immutable positional arguments (the common case), by
+    ``repr``; None when they do not qualify. The same value always takes the same
+    path, so hits stay exact."""
+    if len(args) <= 32 and _is_plain(args):
         try:
             text = repr(args)
         except ValueError:  # an int too long for str(): the general path hashes it
-            pass
-        else:
-            return Digest(hashlib.blake2b(b"R" + identity + text.encode("utf-8", "surrogatepass"),
-                                          digest_size=16).digest(), None, 0, True, None)
+            return None
+        return _blake2b(b"R" + identity + text.encode("utf-8", "surrogatepass"),
+                        digest_size=16).digest()
+    return None
+
+
+_blake2b = hashlib.blake2b
+
+
+def call_digest(args: tuple, kwargs: dict | None, identity: bytes = b"", state=None):
+    """``Digest`` of a call's inputs (the fast path of ``plain_digest`` when it applies)."""
+    if not kwargs and state is None:
+        digest = plain_digest(args, identity)
+        if digest is not None:
+            return Digest(digest, None, 0, True, None)
     whole = (state, args, kwargs or None)
     return digest_of(whole, b"G" + identity)
 
