@@ -842,3 +842,66 @@ def test_input_hashing_edge_cases():
     assert hash_value(looped) != hash_value(other)
     assert hash_value([1, [2, [3, [4, [5, [6]]]]]]) == hash_value([1, [2, [3, [4, [5, [6]]]]]])
     assert hash_value((1, "1", 1.0, True, None)) != hash_value((1, "1", 1.0, 1, None))
+
+
+def test_clear_and_eviction_racing_hits_never_serve_a_wrong_value():
+    cache = CallCache(max_entries=32)
+    failures = []
+    stop = threading.Event()
+
+    def worker(seed):
+        rng = random.Random(seed)
+        while not stop.is_set():
+            x = rng.randrange(64)
+            got = cache.call(square_slowly, (x,), None)
+            if got != {"x": x, "sq": x * x}:
+                failures.append((x, got))
+            if rng.random() < 0.3:
+                # A caller that will mutate its result asks for a fresh one: never a
+                # shared object, and its object is never served to anyone else.
+                mine = cache.call(square_slowly, (x,), None, fresh=True)
+                mine["sq"] = -1
+
+    def clearer():
+        while not stop.is_set():
+            cache.clear()
+            time.sleep(0.001)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in range(8)]
+    threads.append(threading.Thread(target=clearer))
+    for thread in threads:
+        thread.start()
+    time.sleep(1.5)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert cache.hits > 0
+
+
+def test_explain_says_why():
+    from desync.runtime.cache import explain
+    assert explain(sleepy) == (True, "computes from its arguments")
+    cached, why = explain(total)
+    assert not cached and "open" in why
+    assert explain(fresh) == (False, "marked desync.nocache")
+    assert explain(total_trusted) == (True, "marked desync.cacheable")
+    assert not explain(len)[0]
+
+
+def test_fresh_calls_never_share_a_mutable_result():
+    cache = CallCache(adaptive=False)
+    shared = cache.call(make_list, (3,), None)
+    assert cache.call(make_list, (3,), None) is shared
+    mine = cache.call(make_list, (3,), None, fresh=True)
+    assert mine == shared and mine is not shared
+    mine.append(9)
+    again = cache.call(make_list, (3,), None)
+    assert again is shared and shared == [0, 1, 2]
+    assert cache.call(sleepy, (1,), None, fresh=True) == 2   # immutable results still hit
+    key = cache.key_for(make_list, (5,), None)
+    assert cache.store(key, [0, 1, 2, 3, 4], 1.0, fresh=True) is False
+    assert cache.lookup(key) == (False, None)
+    cache.store(key, [0, 1, 2, 3, 4], 1.0)
+    assert cache.lookup(key, fresh=True) == (False, None)
+    assert cache.lookup(key)[0]

@@ -450,6 +450,31 @@ def _function_token(fn) -> bytes | None:
 set_function_token(_function_token)
 
 
+def explain(fn) -> tuple[bool, str]:
+    """(whether calls of ``fn`` are cached, why): for ``desync explain`` and users."""
+    if type(fn) is not _FunctionType:
+        return False, f"not a plain Python function ({type(fn).__name__}): no code hash"
+    if getattr(fn, "__desync_nocache__", False):
+        return False, "marked desync.nocache"
+    if callee_code_hash(fn) is None:
+        return False, "no code hash (a lambda, or its source cannot be read)"
+    forced = getattr(fn, "__desync_cacheable__", False)
+    facts = effects.facts_of(fn)
+    if not facts.cacheable and not forced:
+        return False, facts.reason
+    reads = _collect_reads(fn)
+    if reads.volatile and not forced:
+        try:
+            reads.volatile_digest()
+        except Unhashable as error:
+            return False, f"reads a module-level value that cannot be hashed ({error})"
+    stats = _stats.get(fn.__code__)
+    if stats is not None and stats.skip:
+        return False, "its calls run faster than a lookup costs (checked again now and then)"
+    why = "marked desync.cacheable" if forced and not facts.cacheable else facts.reason
+    return True, why
+
+
 # -- adaptivity ------------------------------------------------------------------------
 
 class _Stats:
@@ -617,9 +642,14 @@ class CallCache:
 
     def clear(self):
         with self._lock:
-            inflight, waiting = self._inflight, self._waiting
-            self._reset()
-            self._inflight, self._waiting = inflight, waiting
+            self._values.clear()   # values before fingerprints: see _use
+            self._fps.clear()
+            self._freq.clear()
+            self._refs.clear()
+            self._window.clear()
+            self._main.clear()
+            self._ghost.clear()
+            self._window_bytes = self._main_bytes = 0
 
     # -- the split API ---------------------------------------------------------------
     def key_for(self, fn, args, kwargs) -> CacheKey | None:
@@ -672,27 +702,45 @@ class CallCache:
             return None
         return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start)
 
-    def lookup(self, key: CacheKey):
-        """(True, value) on a hit, else (False, None). Never blocks on other calls."""
+    def lookup(self, key: CacheKey, fresh: bool = False):
+        """(True, value) on a hit, else (False, None). Never blocks on other calls.
+
+        ``fresh=True``: the caller will mutate the result, so only a deeply immutable
+        result may be served (a mutable one would be shared with other holders)."""
         found, value = self._use(key.id)
         if found:
+            if fresh and key.id in self._fps:
+                return False, None
             return True, value
-        if self.disk is not None:
+        if self.disk is not None and not fresh:
             return self._disk_lookup(key)
         return False, None
 
-    def store(self, key: CacheKey, value, cost_seconds: float) -> bool:
+    def store(self, key: CacheKey, value, cost_seconds: float, fresh: bool = False) -> bool:
         """Remember a call's result (``cost_seconds``: how long the call took). Returns
         whether it was kept; cheap calls, results that share mutable objects with
-        their inputs and results that cannot be fingerprinted are not."""
-        return self._store(key, value, cost_seconds, None)
+        their inputs and results that cannot be fingerprinted are not, nor mutable
+        results of a ``fresh`` call (its caller is about to change them)."""
+        return self._store(key, value, cost_seconds, None, fresh)
 
     # -- a local call ------------------------------------------------------------------
-    def call(self, fn, args, kwargs):
+    def call(self, fn, args, kwargs, fresh: bool = False):
+        """``fn(*args, **kwargs)`` through the cache. ``fresh=True`` when the caller will
+        mutate the result: it then gets an object of its own (see ``lookup``)."""
         key = self.key_for(fn, args, kwargs)
         if key is None:
             self.uncached += 1
             return fn(*args, **kwargs) if kwargs else fn(*args)
+        if fresh:
+            found, value = self.lookup(key, True)
+            if found:
+                self.hits += 1
+                return value
+            self.misses += 1
+            start = perf_counter()
+            value = fn(*args, **kwargs) if kwargs else fn(*args)
+            self._store(key, value, perf_counter() - start, None, True)
+            return value
         ident = key.id
         while True:
             found, value = self._use(ident)
@@ -748,19 +796,21 @@ class CallCache:
     # -- hits ---------------------------------------------------------------------------
     def _use(self, ident):
         """(True, value) if ``ident`` is held and its value unchanged. Takes no lock."""
+        # The fingerprint is read first and written first, the value removed first: a
+        # hit racing an insert, eviction or clear() never skips the check it needs.
+        fps = self._fps
+        fingerprint = fps.get(ident) if fps else None
         value = self._values.get(ident, _MISSING)
         if value is _MISSING:
             return False, None
-        if self._fps:
-            fingerprint = self._fps.get(ident)
-            if fingerprint is not None:
-                try:
-                    same = digest_of(value, b"V").digest == fingerprint
-                except Unhashable:
-                    same = False
-                if not same:  # a caller changed the object since: not a result any more
-                    self._drop(ident)
-                    return False, None
+        if fingerprint is not None:
+            try:
+                same = digest_of(value, b"V").digest == fingerprint
+            except Unhashable:
+                same = False
+            if not same:  # a caller changed the object since: not a result any more
+                self._drop(ident)
+                return False, None
         self._refs.add(ident)
         freq = self._freq.get(ident, 0)
         if freq < 15:
@@ -787,7 +837,7 @@ class CallCache:
         return True, value
 
     # -- stores ---------------------------------------------------------------------------
-    def _store(self, key, value, cost, token):
+    def _store(self, key, value, cost, token, fresh=False):
         stats = key.stats
         entry = None
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
@@ -803,6 +853,8 @@ class CallCache:
                 stats.skip = False
                 stats.period = 16
             entry = self._entry_for(value, key.ids)
+            if fresh and entry is not None and entry[0] is not None:
+                entry = None  # mutable, and about to be changed by its caller
         kept = False
         ident = key.id
         with self._lock:  # one round trip: insert, and hand the value to any waiter
@@ -876,9 +928,9 @@ class CallCache:
             return False
         if ident in self._values:
             self._unlink(ident)
-        self._values[ident] = value
         if fingerprint is not None:
             self._fps[ident] = fingerprint
+        self._values[ident] = value
         self._freq[ident] = 1 + (self._ghost.pop(ident, 0) if self._ghost else 0)
         window = self._window
         window[ident] = size
@@ -986,5 +1038,5 @@ def _prefix_and_state(fn):
     return _identity_of(fn), _state_of(fn)
 
 
-__all__ = ["CallCache", "CacheKey", "nocache", "cacheable", "callee_code_hash",
+__all__ = ["CallCache", "CacheKey", "nocache", "cacheable", "explain", "callee_code_hash",
            "set_source_hasher", "reads_digest", "distribution_version"]
