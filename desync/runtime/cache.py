@@ -34,6 +34,7 @@ Split API for executors that run calls elsewhere: ``key_for`` / ``lookup`` /
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sys
 import threading
@@ -42,7 +43,7 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
-from .inputhash import Unhashable, call_digest, digest_of, plain_digest, set_function_token
+from .inputhash import Unhashable, call_digest, digest_of, plain_key, set_function_token
 
 DEFAULT_MAX_BYTES = 256 << 20
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
@@ -532,14 +533,23 @@ class CacheKey:
     __slots__ = ("id", "code_hash", "ids", "stats", "overhead")
 
     def __init__(self, ident, code_hash, ids, stats, overhead):
-        self.id = ident               # 16 bytes: everything the result depends on
+        self.id = ident               # bytes: everything the result depends on (a digest,
+        # or for small plain arguments the exact text the digest would be taken of)
         self.code_hash = code_hash    # the callee's code alone (the disk store's folder)
         self.ids = ids                # mutable objects met in the inputs, for alias checks
         self.stats = stats
         self.overhead = overhead      # seconds spent hashing inputs (a lookup costs about this)
 
     def __repr__(self):
-        return f"<desync CacheKey {self.code_hash:016x}/{self.id.hex()}>"
+        return f"<desync CacheKey {self.code_hash:016x}/{self.digest().hex()}>"
+
+    def digest(self) -> bytes:
+        """16 bytes naming the entry (its file name on disk)."""
+        ident = self.id
+        return ident if len(ident) == 16 else _blake2b(ident, digest_size=16).digest()
+
+
+_blake2b = hashlib.blake2b
 
 
 class _Waiting:
@@ -692,7 +702,7 @@ class CallCache:
                 prefix = b"%x:" % callee.code_hash + prefix + reads.digest
             if reads.volatile and not forced:
                 prefix += reads.volatile_digest()
-            digest = plain_digest(args, prefix) if not kwargs and state is None else None
+            digest = plain_key(args, prefix) if not kwargs and state is None else None
             if digest is not None:
                 ids = None
             else:
@@ -819,7 +829,7 @@ class CallCache:
 
     def _disk_lookup(self, key):
         try:
-            payload = self.disk.get(key.code_hash, key.id)
+            payload = self.disk.get(key.code_hash, key.digest())
         except Exception:  # unreadable or unsafe folder: a miss
             payload = None
         if payload is None:
@@ -829,7 +839,7 @@ class CallCache:
             value = pickle.loads(payload)
         except Exception:  # a damaged or stale pickle is a miss
             try:
-                self.disk.discard(key.code_hash, key.id)
+                self.disk.discard(key.code_hash, key.digest())
             except Exception:
                 pass
             return False, None
@@ -885,7 +895,7 @@ class CallCache:
             except Exception:
                 return  # an unpicklable result is kept in memory only
         try:
-            self.disk.put(key.code_hash, key.id, payload)
+            self.disk.put(key.code_hash, key.digest(), payload)
         except Exception:
             pass  # a full, read-only or unsafe disk must not fail the call
 
@@ -893,8 +903,8 @@ class CallCache:
     def _entry_for(value, input_ids):
         """(fingerprint or None, size) for a result, or None if it must not be kept."""
         kind = type(value)
-        if kind in _IMMUTABLE:
-            return None, (264 if kind is not str and kind is not bytes else 249 + len(value))
+        if kind in _IMMUTABLE:  # (+ the key: up to 256 bytes)
+            return None, (520 if kind is not str and kind is not bytes else 505 + len(value))
         try:
             found = digest_of(value, b"V")
         except Unhashable:
@@ -902,7 +912,7 @@ class CallCache:
         if input_ids and found.ids:
             if not input_ids.keys().isdisjoint(found.ids.keys()):
                 return None  # the result is (part of) an input: not kept
-        return (None if found.immutable else found.digest), max(found.size, 64) + 200
+        return (None if found.immutable else found.digest), max(found.size, 64) + 456
 
     def _remember(self, ident, value, input_ids) -> bool:
         entry = self._entry_for(value, input_ids)
