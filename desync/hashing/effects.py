@@ -56,14 +56,12 @@ def infer_def(hasher, module, qualname) -> Facts:
         return _Inferrer(hasher, memo).facts(module, qualname, ())
 
 
-_memos: dict = {}
-
-
 def _memo_for(hasher):
-    memo = _memos.get(id(hasher))
-    if memo is None or memo[0] is not hasher:
-        memo = _memos[id(hasher)] = (hasher, {})
-    return memo[1]
+    """Facts of functions, kept on the hasher: they live as long as its hashes."""
+    memo = getattr(hasher, "_desync_effects", None)
+    if memo is None:
+        memo = hasher._desync_effects = {}
+    return memo
 
 
 def encode(facts: Facts) -> tuple:

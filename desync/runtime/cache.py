@@ -685,11 +685,11 @@ class CallCache:
             forced = fn.__dict__.get("__desync_cacheable__", False)
         if not forced and not callee.cacheable:
             return None
-        reads = callee.reads
-        if reads is None or not reads.current():
+        start = perf_counter()  # what a lookup costs each time: checking what the callee
+        reads = callee.reads    # reads (collected again when a global is rebound), hashing
+        if reads is None or not reads.current():  # its inputs
             reads = callee.reads = _collect_reads(fn)
             callee.key_prefix = None
-        start = perf_counter()  # what a lookup costs each time: hashing the inputs
         try:
             if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
                     and not fn.__kwdefaults__:
