@@ -688,8 +688,11 @@ class CallCache:
         start = perf_counter()  # what a lookup costs each time: checking what the callee
         reads = callee.reads    # reads (collected again when a global is rebound), hashing
         if reads is None or not reads.current():  # its inputs
+            first = reads is None
             reads = callee.reads = _collect_reads(fn)
             callee.key_prefix = None
+            if first:  # a one-time cost (versions of packages...): not a lookup's
+                start = perf_counter()
         try:
             if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
                     and not fn.__kwdefaults__:
