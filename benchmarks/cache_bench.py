@@ -78,7 +78,7 @@ def bench_hit_and_miss(rounds):
     def plain():
         for _ in range(rounds):
             small(next(counter))
-    forced = new_cache(adaptive=False, max_bytes=1 << 40)
+    forced = new_cache(adaptive=False)
     miss = best_of(lambda: misses(forced), 5) / rounds
     base = best_of(plain, 5) / rounds
     report("desync miss overhead (every call keyed and stored)", (miss - base) * 1e6, "us",

@@ -596,7 +596,7 @@ class CallCache:
         # garbage collector to walk in a cache of a million small results).
         self._values: dict = {}     # key id -> the result
         self._fps: dict = {}        # key id -> fingerprint, for mutable results only
-        self._freq: dict = {}       # key id -> how often asked for (capped, halved with age)
+        self._freq: dict = {}       # key id -> how often asked for, if not 1 (capped, aged)
         self._refs: set = set()     # key ids used since the CLOCK hand passed
         self._window: OrderedDict = OrderedDict()   # key id -> size in bytes
         self._main: OrderedDict = OrderedDict()
@@ -825,7 +825,7 @@ class CallCache:
                 self._drop(ident)
                 return False, None
         self._refs.add(ident)
-        freq = self._freq.get(ident, 0)
+        freq = self._freq.get(ident, 1)
         if freq < 15:
             self._freq[ident] = freq + 1  # racy by design: a lost count only ages it sooner
         return True, value
@@ -865,7 +865,12 @@ class CallCache:
                 stats.cheap = 0
                 stats.skip = False
                 stats.period = 16
-            entry = self._entry_for(value, key.ids)
+            kind = type(value)
+            if kind in _IMMUTABLE:  # the common case, inline: (+ the key: up to 256 bytes)
+                entry = (None, 520 if kind is not str and kind is not bytes
+                         else 505 + len(value))
+            else:
+                entry = self._entry_for(value, key.ids)
             if fresh and entry is not None and entry[0] is not None:
                 entry = None  # mutable, and about to be changed by its caller
         kept = False
@@ -944,15 +949,31 @@ class CallCache:
         if fingerprint is not None:
             self._fps[ident] = fingerprint
         self._values[ident] = value
-        self._freq[ident] = 1 + (self._ghost.pop(ident, 0) if self._ghost else 0)
+        if self._ghost:  # a count of 1 is implied: most entries are never asked again
+            carried = self._ghost.pop(ident, 0)
+            if carried:
+                self._freq[ident] = 1 + carried
         window = self._window
+        if not window and self._main_bytes + size <= self._main_max \
+                and len(self._main) < self._main_count:
+            self._main[ident] = size  # while there is room, the window is not needed
+            self._main_bytes += size
+            self._inserts += 1
+            if self._inserts > self._age_at:
+                self._age()
+            return True
         window[ident] = size
         self._window_bytes += size
         while window and (self._window_bytes > self._window_max or
                           len(window) > self._window_count):
             candidate, candidate_size = window.popitem(last=False)
             self._window_bytes -= candidate_size
-            self._admit(candidate, candidate_size)
+            if self._main_bytes + candidate_size <= self._main_max \
+                    and len(self._main) < self._main_count:  # room: no contest
+                self._main[candidate] = candidate_size
+                self._main_bytes += candidate_size
+            else:
+                self._admit(candidate, candidate_size)
         self._inserts += 1
         if self._inserts > self._age_at:
             self._age()
