@@ -101,14 +101,13 @@ class _Walk:
     """One pass over a value: the byte stream to digest, the mutable objects met
     (id -> index, for back references and alias checks) and a size estimate."""
 
-    __slots__ = ("out", "memo", "size", "immutable", "keep")
+    __slots__ = ("out", "memo", "size", "immutable")
 
     def __init__(self):
         self.out = []
         self.memo = {}
         self.size = 0
         self.immutable = True
-        self.keep = []
 
     def feed(self, value, depth):
         out = self.out
@@ -192,7 +191,6 @@ class _Walk:
             self.out.append(b"@%d" % seen)
             return
         self.memo[key] = len(self.memo)
-        self.keep.append(value)
         if depth > _MAX_DEPTH:
             raise Unhashable("nested too deeply")
         out = self.out
@@ -227,11 +225,11 @@ class _Walk:
             self.out.append(b"@%d" % seen)
             return
         self.memo[key] = len(self.memo)
-        self.keep.append(array)
         base = array.base  # a view shares memory with its base: count the base as met
-        while base is not None and len(self.keep) < 1_000_000:
+        for _ in range(64):
+            if base is None:
+                break
             self.memo.setdefault(id(base), -1)
-            self.keep.append(base)
             base = getattr(base, "base", None)
         order = b"F" if array.flags.f_contiguous and not array.flags.c_contiguous else b"C"
         self.out.append(b"A" + array.dtype.str.encode() + order + b"%r:" % (array.shape,))
@@ -315,13 +313,13 @@ def _pickled(value):
 # -- entry points ------------------------------------------------------------------------
 
 class Digest:
-    """The outcome of hashing one value: digest, mutable ids met, size estimate."""
+    """The outcome of hashing one value: digest, ids of the mutable objects met (alive
+    as long as the value is), size estimate, and whether it is deeply immutable."""
 
-    __slots__ = ("digest", "ids", "size", "immutable", "keep")
+    __slots__ = ("digest", "ids", "size", "immutable")
 
-    def __init__(self, digest, ids, size, immutable, keep):
-        self.digest, self.ids, self.size = digest, ids, size
-        self.immutable, self.keep = immutable, keep
+    def __init__(self, digest, ids, size, immutable):
+        self.digest, self.ids, self.size, self.immutable = digest, ids, size, immutable
 
 
 def digest_of(value, prefix: bytes = b"") -> Digest:
@@ -330,17 +328,15 @@ def digest_of(value, prefix: bytes = b"") -> Digest:
     try:
         walk.feed(value, 0)
         stream = b"".join(walk.out)
-        ids = walk.memo
-        size, immutable, keep = walk.size, walk.immutable, walk.keep
+        ids, size, immutable = walk.memo, walk.size, walk.immutable
     except _NeedsPickle:
         stream, met, size = _pickled(value)
         ids = {key: 0 for key, _ in met}
-        keep = [obj for _, obj in met]
         immutable = False
     except RecursionError:
         raise Unhashable("nested too deeply") from None
     digest = hashlib.blake2b(prefix + stream, digest_size=16).digest()
-    return Digest(digest, ids, size, immutable, keep)
+    return Digest(digest, ids, size, immutable)
 
 
 def hash_value(value) -> bytes:
@@ -414,24 +410,6 @@ def call_digest(args: tuple, kwargs: dict | None, identity: bytes = b"", state=N
     if not kwargs and state is None:
         digest = plain_digest(args, identity)
         if digest is not None:
-            return Digest(digest, None, 0, True, None)
+            return Digest(digest, None, 0, True)
     whole = (state, args, kwargs or None)
     return digest_of(whole, b"G" + identity)
-
-
-def fingerprint(value) -> Digest | None:
-    """For a result: None if it is deeply immutable (nothing to check on a hit), else
-    its ``Digest``. Raises ``Unhashable``."""
-    kind = type(value)
-    if kind in _IMMUTABLE_ATOMS:
-        return None
-    result = digest_of(value, b"V")
-    return None if result.immutable else result
-
-
-def size_of(value) -> int:
-    """A cheap estimate of a deeply immutable value's size in bytes."""
-    try:
-        return sys.getsizeof(value)
-    except TypeError:  # pragma: no cover
-        return 64
