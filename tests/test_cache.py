@@ -283,6 +283,32 @@ def test_a_module_constant_changed_between_processes_gives_the_new_result(tmp_pa
     assert run() == ["40", "0"]
 
 
+def test_attributes_of_a_project_module_read_by_callees_of_callees(tmp_path, monkeypatch):
+    (tmp_path / "settings_mod.py").write_text("A = 1\nB = 10\n")
+    (tmp_path / "uses_settings.py").write_text(textwrap.dedent("""
+        import time
+        import settings_mod
+
+        def low(x):
+            return x + settings_mod.B
+
+        def top(x):
+            time.sleep(0.002)
+            return low(x) * settings_mod.A
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import settings_mod
+    import uses_settings
+    cache = CallCache(adaptive=False)
+    assert cache.call(uses_settings.top, (1,), None) == 11
+    monkeypatch.setattr(settings_mod, "B", 20)      # read by low(), not by top()
+    assert cache.call(uses_settings.top, (1,), None) == 21
+    monkeypatch.setattr(settings_mod, "A", 2)
+    assert cache.call(uses_settings.top, (1,), None) == 42
+    assert cache.call(uses_settings.top, (1,), None) == 42
+    assert cache.hits == 1
+
+
 def test_a_changed_closure_or_default_is_a_miss():
     factor = [3]
 

@@ -240,13 +240,12 @@ class _Reads:
     call (a rebinding invalidates the whole record). ``volatile``: (label, holder,
     name) of mutable values, re-hashed by content on every call."""
 
-    __slots__ = ("watch", "volatile", "digest", "ok")
+    __slots__ = ("watch", "volatile", "digest")
 
     def __init__(self):
         self.watch = []
         self.volatile = []
         self.digest = b""
-        self.ok = True
 
     def current(self):
         for kind, holder, name, seen in self.watch:
@@ -285,13 +284,16 @@ def _collect_reads(fn) -> _Reads:
 
     def value_part(label, holder, name, value, names, depth):
         """Account for one value the code reads (global, attribute, cell, default)."""
-        if depth > 6 or id(value) in seen_objects:
+        if depth > 6:
             return
         kind = type(value)
         if kind in _IMMUTABLE:
             static.append(label + digest_of(value, b"c").digest)
             return
-        seen_objects.add(id(value))
+        if kind is not types.ModuleType:  # a module is read per attribute, each function
+            if id(value) in seen_objects:  # reading its own names from it
+                return
+            seen_objects.add(id(value))
         if kind is _FunctionType:
             top = (value.__module__ or "").partition(".")[0]
             where = _module_kind(top) if top else "project"
@@ -308,7 +310,8 @@ def _collect_reads(fn) -> _Reads:
             elif where == "project":
                 namespace = vars(value)
                 for attr in names:
-                    if attr in namespace:
+                    if attr in namespace and (id(namespace), attr) not in seen_objects:
+                        seen_objects.add((id(namespace), attr))
                         found = namespace[attr]
                         watch(_DICT, namespace, attr, found)
                         value_part(b"a:" + attr.encode(), namespace, attr, found, names,
@@ -354,7 +357,7 @@ def _collect_reads(fn) -> _Reads:
         reads.volatile.append((label, holder, name) if name is not None
                               else (label, value, None))
 
-    while stack and reads.ok:
+    while stack:
         g, is_callee = stack.pop()
         code = g.__code__
         if code in seen_code:
@@ -394,8 +397,7 @@ def _collect_reads(fn) -> _Reads:
                 value = namespace[name]
                 watch(_DICT, namespace, name, value)
                 value_part(b"g:" + name.encode(), namespace, name, value, names, 0)
-    if reads.ok:
-        reads.digest = digest_of(tuple(static), b"R").digest
+    reads.digest = digest_of(tuple(static), b"R").digest
     return reads
 
 
@@ -412,8 +414,6 @@ def reads_digest(fn, volatile: bool = True) -> bytes | None:
         _reads[fn.__code__] = (fn.__globals__, reads)
     else:
         reads = found[1]
-    if not reads.ok:
-        return None
     if not reads.volatile or not volatile:
         return reads.digest
     try:
