@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 import sys
 import threading
 import types
@@ -236,22 +237,50 @@ _ABSENT = object()
 class _Reads:
     """What one callee reads beyond its arguments, and how to tell it changed.
 
-    ``watch``: (kind, holder, name, value seen): re-checked by identity on every
-    call (a rebinding invalidates the whole record). ``volatile``: (label, holder,
-    name) of mutable values, re-hashed by content on every call."""
+    ``watch``: (kind, holder, name, value seen), re-checked by identity on every
+    call (a rebinding invalidates the whole record); entries of one namespace are
+    checked together (``groups``). ``volatile``: (label, holder, name) of mutable
+    values, re-hashed by content on every call."""
 
-    __slots__ = ("watch", "volatile", "digest")
+    __slots__ = ("watch", "volatile", "digest", "groups", "others")
 
     def __init__(self):
         self.watch = []
         self.volatile = []
         self.digest = b""
+        self.groups = None
+        self.others = None
 
-    def current(self):
+    def _group(self):
+        by_namespace, others = {}, []
         for kind, holder, name, seen in self.watch:
             if kind == _DICT:
-                now = holder.get(name, _ABSENT)
-            elif kind == _CELL:
+                names, values = by_namespace.setdefault(id(holder), (holder, [], []))[1:]
+                names.append(name)
+                values.append(seen)
+            else:
+                others.append((kind, holder, seen))
+        self.groups = [(holder, operator.itemgetter(*names), tuple(values))
+                       for holder, names, values in by_namespace.values()]
+        self.others = others
+
+    def current(self):
+        if self.groups is None:
+            self._group()
+        for holder, getter, seen in self.groups:
+            try:
+                now = getter(holder)
+            except KeyError:  # a name was deleted
+                return False
+            if len(seen) == 1:
+                if now is not seen[0]:
+                    return False
+                continue
+            for a, b in zip(now, seen):
+                if a is not b:
+                    return False
+        for kind, holder, seen in self.others:
+            if kind == _CELL:
                 try:
                     now = holder.cell_contents
                 except ValueError:
