@@ -18,6 +18,12 @@ inference from their source (a provider installed by the decorator, so the
 runtime itself never imports ``ast``); anything else (C extensions, unknown
 packages) is treated as pure unless listed here. ``desync.nocache`` and
 ``desync.cacheable`` override the cache decision, not the ordering.
+
+Inference from source (``desync.hashing.effects``) also reads ``WORLD_OBJECTS``
+(module attributes that are the world: ``os.environ``), ``FILE_METHODS``
+(``read_text`` and the like, whatever the object) and ``READ_ONLY_METHODS``
+(methods that do not mutate their object; any other method called on a
+parameter mutates it, on a module-level object changes ``WORLD_STATE``).
 """
 from __future__ import annotations
 
