@@ -12,7 +12,7 @@ import ast
 import copy
 
 from ..errors import DesyncError
-from .analyse import analyse, module_level_names, module_objects
+from .analyse import analyse, module_imports, module_level_names, module_objects
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
 from .parse import DesyncNames, check_supported, desync_functions, literal_options, parse_source
@@ -30,6 +30,7 @@ class Module:
         self.names = DesyncNames(self.tree)
         self.module_names = module_level_names(self.tree)
         self.module_objects = module_objects(self.tree)
+        self.module_imports = module_imports(self.tree)
         self.namer = Namer(self.tree)
 
     def functions(self):
@@ -49,8 +50,9 @@ class Module:
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
-                        self.module_objects)
-        return lower_function(fn, facts, self.namer, self.filename, self._nested)
+                        self.module_objects, self.module_imports)
+        return lower_function(fn, facts, self.namer, self.filename, self._nested,
+                              self.module_imports)
 
     def _nested(self, node):
         # node sits inside a function that is already a private copy: no copy needed.

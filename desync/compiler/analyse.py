@@ -1,16 +1,23 @@
-"""Step 2: what each name in a desync body is, and which writes must be ordered.
+"""Step 2: what each name in a desync body is, and which objects its effects touch.
 
 Facts computed once per function, used by the lowering:
 
-- ``locals``: names bound in the function (Python's own scoping rules).
-- ``cells``: locals read by a nested lambda, def or class. Those read the variable
-  later, at call time, so desync keeps them concrete values, never futures.
-- ``keys``: locals that are mutated (method call, item/attribute store, ``del``,
-  augmented assignment), grouped with everything that may alias them. Each group
-  is one ordering key: its reads and writes run in program order.
-- ``try_sync``: for each ``try`` body, the names assigned in it that are read
-  elsewhere; they are assigned synchronously so an exception caught by the
-  ``except`` leaves them exactly as sequential code would.
+- ``locals``, ``params``, ``declared`` (``global``/``nonlocal`` names): Python's
+  own scoping rules.
+- ``cells``: locals that a nested function, lambda or class reads or writes.
+  Those see the variable later, when they run, so desync writes them in program
+  order (an effect) and never lets them hold a pending value.
+- **Alias classes**: names that may refer to the same object share a class
+  (``b = a``, ``a = b = []``, ``x = f(a)``, ``for x in xs``...). Each class has
+  *fields* (``self.results``: the object an attribute holds) and *contents*
+  (``xs[i]``: what a container holds), which are classes too. A write through
+  ``out.append(x)`` is an effect on the class of ``out``; a task that reads
+  ``out`` waits for the effects on every class reachable from it (its fields
+  and contents), and on nothing else. The analysis is flow-insensitive and
+  unification-based (Steensgaard): cheap, and safe for every path.
+- ``logged``: names bound inside a ``try`` or ``with`` body and read outside
+  it. If a call in the body fails, a handler must see them as they were at that
+  call; the runtime logs their bindings to restore them.
 """
 from __future__ import annotations
 
@@ -18,48 +25,173 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-# Builtins that only compute a value from their arguments: kept inline, never a task.
-PURE_BUILTINS = frozenset({
-    "abs", "all", "any", "bin", "bool", "bytes", "callable", "chr", "complex", "dict", "divmod",
-    "enumerate", "float", "format", "frozenset", "hash", "hex", "id", "int", "isinstance",
-    "issubclass", "len", "list", "max", "min", "oct", "ord", "pow", "range", "repr", "reversed",
-    "round", "set", "slice", "sorted", "str", "sum", "tuple", "type", "zip",
-})
-# Builtins with effects outside the program: they keep their order.
-EFFECT_BUILTINS = frozenset({"print", "input", "open", "exec", "eval", "breakpoint", "help",
-                             "exit", "quit", "__import__"})
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+# Builtins whose result is a fresh value that aliases nothing the body holds.
+FRESH_BUILTINS = frozenset({
+    "abs", "all", "any", "ascii", "bin", "bool", "callable", "chr", "complex", "divmod",
+    "float", "format", "hash", "hex", "id", "int", "isinstance", "issubclass", "len", "oct",
+    "ord", "pow", "repr", "round", "str", "bytes", "sum", "type", "hasattr",
+})
+# Builtins that build a new container of their argument's elements.
+CONTAINER_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "dict",
+                                "reversed", "enumerate", "zip", "filter", "map", "iter",
+                                "min", "max", "next", "bytearray"})
+# Builtins that only compute: evaluated in place when their inputs are at hand.
+PURE_BUILTINS = FRESH_BUILTINS | frozenset({
+    "list", "tuple", "set", "frozenset", "sorted", "dict", "reversed", "enumerate", "zip",
+    "min", "max", "range", "slice", "iter", "isinstance", "getattr", "bytearray",
+    "memoryview", "object", "super", "filter", "map", "vars",
+})
+# Builtins that change their first argument.
+MUTATING_BUILTINS = frozenset({"next", "setattr", "delattr"})
+
+
+class Aliases:
+    """Union-find over object classes, each with fields and contents (Steensgaard)."""
+
+    def __init__(self):
+        self.parent: dict[str, str] = {}
+        self.fields: dict[str, dict[str, str]] = {}
+        self.contents_of: dict[str, str] = {}
+        self.counter = 0
+
+    def find(self, node: str) -> str:
+        parent = self.parent.setdefault(node, node)
+        if parent == node:
+            return node
+        root = self.find(parent)
+        self.parent[node] = root
+        return root
+
+    def fresh(self, hint: str = "v") -> str:
+        self.counter += 1
+        return f"<{hint}{self.counter}>"
+
+    def union(self, a: str | None, b: str | None) -> str | None:
+        if a is None or b is None:
+            return a or b
+        pending = [(a, b)]
+        while pending:
+            x, y = pending.pop()
+            rx, ry = self.find(x), self.find(y)
+            if rx == ry:
+                continue
+            # Keep the more readable name (a user's name over a generated one).
+            keep, drop = (rx, ry) if _readable(rx) <= _readable(ry) else (ry, rx)
+            self.parent[drop] = keep
+            dropped = self.fields.pop(drop, {})
+            kept = self.fields.setdefault(keep, {})
+            for attr, node in dropped.items():
+                if attr in kept:
+                    pending.append((kept[attr], node))
+                else:
+                    kept[attr] = node
+            c_drop = self.contents_of.pop(drop, None)
+            if c_drop is not None:
+                c_keep = self.contents_of.get(keep)
+                if c_keep is None:
+                    self.contents_of[keep] = c_drop
+                else:
+                    pending.append((c_keep, c_drop))
+        return self.find(a)
+
+    def field(self, node: str, attr: str) -> str:
+        root = self.find(node)
+        fields = self.fields.setdefault(root, {})
+        found = fields.get(attr)
+        if found is None:
+            found = fields[attr] = f"{root}.{attr}"
+            self.parent.setdefault(found, found)
+        return self.find(found)
+
+    def contents(self, node: str) -> str:
+        root = self.find(node)
+        found = self.contents_of.get(root)
+        if found is None:
+            found = self.contents_of[root] = f"{root}[]"
+            self.parent.setdefault(found, found)
+        return self.find(found)
+
+    def reach(self, node: str) -> set[str]:
+        """The classes of the object and of everything it may hold."""
+        seen = set()
+        stack = [self.find(node)]
+        while stack:
+            root = self.find(stack.pop())
+            if root in seen:
+                continue
+            seen.add(root)
+            stack.extend(self.fields.get(root, {}).values())
+            inner = self.contents_of.get(root)
+            if inner is not None:
+                stack.append(inner)
+        return seen
+
+
+def _readable(name: str) -> tuple:
+    return (name.startswith("<"), name.count(".") + name.count("[]"), len(name), name)
+
+
+@dataclass
+class LocalFunction:
+    """A nested def or lambda bound to a local name."""
+    captured: set[str]          # the body's locals it reads or writes
+    writes: set[str]            # cells it assigns (nonlocal) or global names it assigns
+    mutates: bool               # it calls methods or stores into captured objects
 
 
 @dataclass
 class Facts:
     locals: set[str]
-    declared: set[str]                  # global or nonlocal
-    cells: set[str]
-    keys: dict[str, str]                # mutable local -> its ordering key
-    local_functions: set[str]           # locals bound by a nested def or lambda
-    module_names: set[str]              # names bound at module level (shadow builtins)
+    params: list[str]
+    declared: set[str]                       # global or nonlocal in the body
+    cells: set[str]                          # locals captured by nested scopes
+    nested_writers: set[str]                 # cells that nested functions assign
+    local_functions: dict[str, LocalFunction]
+    module_names: set[str]
+    aliases: Aliases
+    effected: set[str]                       # class roots that may see effects
+    logged: set[str] = field(default_factory=set)
     pure_methods: frozenset = frozenset()
-    shared_globals: set[str] = field(default_factory=set)  # module objects the body mutates
-    try_sync: dict[int, set[str]] = field(default_factory=dict)
+    comprehension_names: dict = field(default_factory=dict)  # id(comprehension) -> {name: node}
+    expr_class: dict = field(default_factory=dict)           # id(expression) -> its class
+    imports: set = field(default_factory=set)                # names bound by import: not objects
 
     def builtin(self, name: str) -> bool:
         return (name not in self.locals and name not in self.module_names
                 and name not in self.declared and hasattr(builtins, name))
 
+    # -- keys ------------------------------------------------------------------
+    def node_of(self, name: str) -> str:
+        return self.aliases.find(name)
+
+    def read_keys(self, nodes) -> tuple:
+        """Keys a task reading these objects waits on: effected classes reachable."""
+        keys = set()
+        for node in nodes:
+            if node is None:
+                continue
+            for root in self.aliases.reach(node):
+                if root in self.effected:
+                    keys.add(root)
+        return tuple(sorted(keys))
+
+    def effect_key(self, node: str | None) -> str:
+        return self.aliases.find(node) if node is not None else "<unknown>"
+
 
 def module_level_names(tree: ast.Module) -> set[str]:
     names = set()
     for node in tree.body:
-        for target in _bound_by(node):
-            names.add(target)
+        names.update(_bound_by(node))
     return names
 
 
 def module_objects(tree: ast.Module) -> set[str]:
-    """Module-level names bound to values (not imports, defs or classes): the shared
-    objects whose mutation from a desync body must keep its order."""
+    """Module-level names bound to values (not imports, defs or classes)."""
     values, other = set(), set()
     for node in tree.body:
         named = other if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)) else values
@@ -67,21 +199,8 @@ def module_objects(tree: ast.Module) -> set[str]:
     return values - other
 
 
-def _written_base(node, pure_methods):
-    """The name whose object this node writes: ``xs`` for ``xs.append(v)``,
-    ``d[k] = v``, ``del o.a``, ``o.n += 1``; None for anything else."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        return None if node.func.attr in pure_methods else root_name(node.func.value)
-    if isinstance(node, (ast.Attribute, ast.Subscript)) \
-            and isinstance(node.ctx, (ast.Store, ast.Del)):
-        return root_name(node)
-    if isinstance(node, ast.AugAssign):
-        return root_name(node.target)
-    return None
-
-
 def _bound_by(node):
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+    if isinstance(node, DEFINITIONS):
         yield node.name
     elif isinstance(node, (ast.Import, ast.ImportFrom)):
         for alias in node.names:
@@ -93,25 +212,20 @@ def _bound_by(node):
 
 
 def scope_nodes(body):
-    """Every node evaluated in this function's own scope (not inside nested scopes),
-    plus the nested scopes themselves (as leaves)."""
+    """Every node evaluated in this function's own scope, plus nested scopes and
+    comprehensions themselves (as leaves)."""
     stack = list(reversed(body))
     while stack:
         node = stack.pop()
         yield node
-        if isinstance(node, (ast.Lambda, *DEFINITIONS)):
-            continue
-        if isinstance(node, COMPREHENSIONS):
-            # Only walrus targets and the first iterable belong to this scope.
-            stack.append(node.generators[0].iter)
-            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.NamedExpr))
+        if isinstance(node, (*SCOPES, *COMPREHENSIONS)):
             continue
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def root_name(node: ast.expr) -> str | None:
     """``a`` for ``a``, ``a.b.c``, ``a[i].b``; None otherwise."""
-    while isinstance(node, (ast.Attribute, ast.Subscript)):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
 
@@ -124,156 +238,649 @@ def names_in(node: ast.AST) -> list[str]:
     return list(seen)
 
 
-class _UnionFind:
-    def __init__(self):
-        self.parent: dict[str, str] = {}
+# -- free variables of nested scopes ----------------------------------------------------
 
-    def find(self, name):
-        parent = self.parent.setdefault(name, name)
-        if parent != name:
-            parent = self.parent[name] = self.find(parent)
-        return parent
+def _targets(node) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, (ast.Store, ast.Del))}
 
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            low, high = sorted((ra, rb))
-            self.parent[high] = low
+
+def scope_frees(scope: ast.AST) -> tuple[set[str], set[str]]:
+    """(names the scope reads or writes from enclosing scopes, names it assigns
+    through ``nonlocal``/``global``)."""
+    if isinstance(scope, ast.Lambda):
+        params = _params(scope.args)
+        inner = _frees_of_expr(scope.body, params)
+        return inner, set()
+    if isinstance(scope, COMPREHENSIONS):
+        return _frees_of_comprehension(scope, set()), set()
+    if isinstance(scope, ast.ClassDef):
+        bound = set()
+        for stmt in scope.body:
+            bound.update(_bound_here(stmt))
+        used = set()
+        writes = set()
+        for stmt in scope.body:
+            u, w = _frees_of_stmt(stmt)
+            used |= u
+            writes |= w
+        return (used - bound) | writes, writes
+    params = _params(scope.args)
+    declared_nonlocal, declared_global = set(), set()
+    bound = set(params)
+    for node in scope_nodes(scope.body):
+        if isinstance(node, ast.Nonlocal):
+            declared_nonlocal.update(node.names)
+        elif isinstance(node, ast.Global):
+            declared_global.update(node.names)
+    for stmt in scope.body:
+        bound.update(_bound_here(stmt))
+    used = set()
+    for stmt in scope.body:
+        u, _ = _frees_of_stmt(stmt)
+        used |= u
+    frees = (used - bound) | declared_nonlocal
+    frees -= declared_global
+    written = {n for n in declared_nonlocal if n in _assigned_in(scope.body)}
+    written |= {n for n in declared_global if n in _assigned_in(scope.body)}
+    return frees, written
+
+
+def _assigned_in(body) -> set[str]:
+    out = set()
+    for node in scope_nodes(body):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, DEFINITIONS):
+            out.add(node.name)
+    return out
+
+
+def _params(args: ast.arguments) -> set[str]:
+    out = set()
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        if arg is not None:
+            out.add(arg.arg)
+    return out
+
+
+def _bound_here(stmt) -> set[str]:
+    """Names a statement binds in its own scope (not inside nested scopes)."""
+    out = set()
+    for node in scope_nodes([stmt]):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            out.add(node.id)
+        elif isinstance(node, DEFINITIONS):
+            out.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            out.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            out.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            out.add(node.rest)
+        elif isinstance(node, ast.NamedExpr):
+            out.add(node.target.id)
+        elif isinstance(node, COMPREHENSIONS):
+            out.update(_walrus_targets(node))
+    return out
+
+
+def _imported_here(stmt) -> set[str]:
+    out = set()
+    for node in scope_nodes([stmt]):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return out
+
+
+def _walrus_targets(node) -> set[str]:
+    return {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
+
+
+def _frees_of_stmt(stmt) -> tuple[set[str], set[str]]:
+    used, written = set(), set()
+    for node in scope_nodes([stmt]):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, SCOPES):
+            for part in _evaluated_outside(node):
+                used |= _frees_of_expr(part, set())
+            inner, w = scope_frees(node)
+            used |= inner
+            written |= w
+        elif isinstance(node, COMPREHENSIONS):
+            used |= _frees_of_comprehension(node, set())
+    return used, written
+
+
+def _frees_of_expr(expr, bound) -> set[str]:
+    used = set()
+    for node in scope_nodes([expr]):
+        if isinstance(node, ast.Name):
+            if node.id not in bound:
+                used.add(node.id)
+        elif isinstance(node, SCOPES):
+            for part in _evaluated_outside(node):
+                used |= _frees_of_expr(part, bound)
+            inner, _ = scope_frees(node)
+            used |= inner - bound
+        elif isinstance(node, COMPREHENSIONS):
+            used |= _frees_of_comprehension(node, bound)
+    return used
+
+
+def _frees_of_comprehension(node, bound) -> set[str]:
+    used = _frees_of_expr(node.generators[0].iter, bound)
+    inner_bound = set(bound)
+    for generator in node.generators:
+        inner_bound |= _targets(generator.target)
+    parts = [*(g.iter for g in node.generators[1:]), *(c for g in node.generators for c in g.ifs)]
+    if isinstance(node, ast.DictComp):
+        parts += [node.key, node.value]
+    else:
+        parts.append(node.elt)
+    for part in parts:
+        used |= _frees_of_expr(part, inner_bound)
+    return used
+
+
+def _evaluated_outside(scope) -> list:
+    """Parts of a nested scope evaluated where it is defined: defaults, decorators, bases."""
+    if isinstance(scope, ast.Lambda):
+        return [*scope.args.defaults, *(d for d in scope.args.kw_defaults if d)]
+    parts = list(scope.decorator_list)
+    if isinstance(scope, ast.ClassDef):
+        parts += scope.bases + [k.value for k in scope.keywords]
+    else:
+        parts += scope.args.defaults + [d for d in scope.args.kw_defaults if d]
+        if scope.returns is not None:
+            parts.append(scope.returns)
+    return parts
+
+
+# -- the analysis -------------------------------------------------------------------------
+
+def module_imports(tree: ast.Module) -> set[str]:
+    """Module-level names bound by imports (modules and imported functions)."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(_bound_by(node))
+    return names
 
 
 def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(),
-            objects: set[str] = frozenset()) -> Facts:
-    declared: set[str] = set()
-    local_names: set[str] = set()
-    args = fn.args
-    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
-        if arg is not None:
-            local_names.add(arg.arg)
+            objects: set[str] = frozenset(), imports: set[str] = frozenset()) -> Facts:
+    params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a is not None]
+    if fn.args.vararg:
+        params.append(fn.args.vararg.arg)
+    params += [a.arg for a in fn.args.kwonlyargs]
+    if fn.args.kwarg:
+        params.append(fn.args.kwarg.arg)
     nodes = list(scope_nodes(fn.body))
+    declared: set[str] = set()
     for node in nodes:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             declared.update(node.names)
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            local_names.add(node.id)
-        elif isinstance(node, DEFINITIONS):
-            local_names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            local_names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            local_names.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            local_names.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            local_names.add(node.rest)
+    local_names = set(params)
+    for stmt in fn.body:
+        local_names |= _bound_here(stmt)
     local_names -= declared
 
     cells: set[str] = set()
-    local_functions: set[str] = set()
-    groups = _UnionFind()
-    mutated: set[str] = set()
-    shared_globals: set[str] = set()
-
-    def captured(scope):
-        inner = scope.body if isinstance(scope, ast.Lambda) else scope
-        return {n for n in names_in(inner) if n in local_names}
-
+    nested_writers: set[str] = set()
     for node in nodes:
-        if isinstance(node, (ast.Lambda, *DEFINITIONS)):
-            free = captured(node)
-            cells |= free
-            if isinstance(node, DEFINITIONS) and not isinstance(node, ast.ClassDef):
-                local_functions.add(node.name)
-                for name in free:  # calling the function reads (or writes) what it captured
-                    groups.union(node.name, name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value:
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            sources = [n for n in names_in(node.value) if n in local_names]
-            for target in targets:
-                for name in names_in(target):
-                    if name in local_names:
-                        for source in sources:
-                            groups.union(name, source)
-                    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Lambda) \
-                            and isinstance(target, ast.Name):
-                        local_functions.add(target.id)
-                        for source in captured(node.value):
-                            groups.union(target.id, source)
-        elif isinstance(node, (ast.For, ast.comprehension)):
-            for name in names_in(node.target):
-                for source in names_in(node.iter):
-                    if name in local_names and source in local_names:
-                        groups.union(name, source)
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            for name in names_in(node.optional_vars):
-                for source in names_in(node.context_expr):
-                    if name in local_names and source in local_names:
-                        groups.union(name, source)
+        if isinstance(node, SCOPES):
+            frees, writes = scope_frees(node)
+            cells |= frees & local_names
+            nested_writers |= writes & (local_names | declared)
 
-        # Writes that must be ordered. Module-level objects the body mutates
-        # (``log.append(x)``, ``table[k] = v``) are ordered like locals: each gets
-        # its own key, so its writes keep program order and later reads wait.
-        base = _written_base(node, pure_methods)
-        if base in local_names:
-            mutated.add(base)
-        elif base in objects and base not in declared:
-            shared_globals.add(base)
-
-    # Calls of nested functions are found after all defs are known.
-    for node in nodes:
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in local_functions:
-            mutated.add(node.func.id)
-
-    # A group is named after its first mutated member, so keys read like the code.
-    key_of_root: dict[str, str] = {}
-    for name in sorted(mutated):
-        key_of_root.setdefault(groups.find(name), name)
-    keys = {}
-    for name in local_names:
-        key = key_of_root.get(groups.find(name))
-        if key is not None:
-            keys[name] = key
-    for name in shared_globals:
-        keys[name] = name  # a global is never a local of this function: no clash
-
-    facts = Facts(locals=local_names, declared=declared, cells=cells, keys=keys,
-                  local_functions=local_functions, module_names=module_names,
-                  pure_methods=frozenset(pure_methods), shared_globals=shared_globals)
-    facts.try_sync = _try_sync_names(fn, nodes, local_names)
+    facts = Facts(locals=local_names, params=params, declared=declared, cells=cells,
+                  nested_writers=nested_writers, local_functions={},
+                  module_names=set(module_names), aliases=Aliases(), effected=set(),
+                  pure_methods=frozenset(pure_methods))
+    facts.imports = set(imports) | {n for stmt in fn.body for n in _imported_here(stmt)}
+    _Classes(facts, objects).run(fn)
+    facts.logged = _logged_names(fn, local_names)
     return facts
 
 
-def _try_sync_names(fn, nodes, local_names) -> dict[int, set[str]]:
-    loads: dict[str, int] = {}
-    for node in ast.walk(fn):
+class _Classes:
+    """Fills in alias classes, local functions and effected classes."""
+
+    def __init__(self, facts: Facts, objects):
+        self.facts = facts
+        self.aliases = facts.aliases
+        self.objects = set(objects)
+        self.comprehension_stack: list[dict] = []
+
+    # The class of a name in the current position (comprehension variables are
+    # their own names).
+    def name_node(self, name: str) -> str | None:
+        for frame in reversed(self.comprehension_stack):
+            if name in frame:
+                return frame[name]
+        facts = self.facts
+        if name in facts.imports:
+            return None  # a module or an imported function: not an object of this body
+        if name in facts.locals or name in facts.declared:
+            return self.aliases.find(name)
+        if name in facts.module_names:
+            return self.aliases.find(name)
+        return None  # a builtin: not an object of this body
+
+    def effect(self, node: str | None):
+        if node is not None:
+            self.facts.effected.add(self.aliases.find(node))
+
+    def write_variable(self, name: str):
+        """A write to a closure or declared variable: an effect on its box."""
+        facts = self.facts
+        if name in facts.cells or name in facts.declared:
+            facts.effected.add("@" + name)
+
+    def run(self, fn):
+        for stmt in fn.body:
+            self.stmt(stmt)
+        # Classes may have merged after being marked: keep only roots.
+        aliases = self.aliases
+        self.facts.effected = {aliases.find(n) for n in self.facts.effected}
+
+    # -- statements --------------------------------------------------------------
+    def stmt(self, node):
+        method = getattr(self, "stmt_" + type(node).__name__, None)
+        if method is not None:
+            method(node)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self.stmt(child)
+            elif isinstance(child, ast.expr):
+                self.expr(child)
+            elif isinstance(child, (ast.excepthandler, ast.match_case, ast.withitem)):
+                self.other(child)
+
+    def other(self, node):
+        if isinstance(node, ast.ExceptHandler):
+            if node.type is not None:
+                self.expr(node.type)
+            for stmt in node.body:
+                self.stmt(stmt)
+        elif isinstance(node, ast.match_case):
+            if node.guard is not None:
+                self.expr(node.guard)
+            for stmt in node.body:
+                self.stmt(stmt)
+        elif isinstance(node, ast.withitem):
+            value = self.expr(node.context_expr)
+            if node.optional_vars is not None:
+                self.bind(node.optional_vars, value)
+
+    def stmt_Assign(self, node):
+        value = self.expr(node.value)
+        for target in node.targets:
+            self.bind(target, value)
+            if isinstance(node.value, ast.Lambda) and isinstance(target, ast.Name):
+                self.local_function(target.id, node.value)
+
+    def stmt_AnnAssign(self, node):
+        if node.value is not None:
+            self.bind(node.target, self.expr(node.value))
+
+    def stmt_AugAssign(self, node):
+        value = self.expr(node.value)
+        target = node.target
+        if isinstance(target, ast.Name):
+            self.write_variable(target.id)
+            mine = self.name_node(target.id)
+            if mine is not None and value is not None:
+                self.aliases.union(self.aliases.contents(mine), self.aliases.contents(value))
+            self.effect(mine)  # ``xs += ys`` extends a list in place
+            return
+        holder = self.expr(target.value)
+        if isinstance(target, ast.Subscript):
+            self.expr(target.slice)
+            element = self.aliases.contents(holder) if holder else None
+        else:
+            element = self.aliases.field(holder, target.attr) if holder else None
+        self.effect(holder)
+        self.effect(element)
+
+    def stmt_For(self, node):
+        iterable = self.expr(node.iter)
+        element = self.aliases.contents(iterable) if iterable else None
+        self.bind(node.target, element)
+        for stmt in node.body + node.orelse:
+            self.stmt(stmt)
+
+    def stmt_Delete(self, node):
+        for target in node.targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                holder = self.expr(target.value)
+                if isinstance(target, ast.Subscript):
+                    self.expr(target.slice)
+                self.effect(holder)
+
+    def stmt_FunctionDef(self, node):
+        for part in _evaluated_outside(node):
+            self.expr(part)
+        self.local_function(node.name, node)
+
+    stmt_AsyncFunctionDef = stmt_FunctionDef
+
+    def stmt_ClassDef(self, node):
+        for part in _evaluated_outside(node):
+            self.expr(part)
+        frees, writes = scope_frees(node)
+        for name in writes:
+            self.effect(self.name_node(name))
+            self.write_variable(name)
+
+    def stmt_Global(self, node):
+        return None
+
+    stmt_Nonlocal = stmt_Global
+
+    # -- bindings -------------------------------------------------------------------
+    def bind(self, target, value):
+        aliases = self.aliases
+        if isinstance(target, ast.Name):
+            if not any(target.id in frame for frame in self.comprehension_stack):
+                self.write_variable(target.id)
+            mine = self.name_node(target.id)
+            if mine is not None:
+                aliases.union(mine, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            element = aliases.contents(value) if value else None
+            for item in target.elts:
+                self.bind(item.value if isinstance(item, ast.Starred) else item,
+                          value if isinstance(item, ast.Starred) else element)
+        elif isinstance(target, ast.Starred):
+            self.bind(target.value, value)
+        elif isinstance(target, ast.Attribute):
+            holder = self.expr(target.value)
+            if holder is not None:
+                aliases.union(aliases.field(holder, target.attr), value)
+            self.effect(holder)
+        elif isinstance(target, ast.Subscript):
+            holder = self.expr(target.value)
+            key = self.expr(target.slice)
+            if holder is not None:
+                inner = aliases.contents(holder)
+                aliases.union(inner, value)
+                aliases.union(inner, key)
+            self.effect(holder)
+
+    def local_function(self, name, scope):
+        frees, writes = scope_frees(scope)
+        facts = self.facts
+        captured = {n for n in frees if n in facts.locals or n in facts.declared}
+        mutates = _mutates_captured(scope, captured)
+        facts.local_functions[name] = LocalFunction(captured, writes, mutates)
+        node = self.name_node(name)
+        for free in captured:
+            free_node = self.name_node(free)
+            if node is not None and free_node is not None:
+                # A function reaches what it captured: a task reading it waits for them.
+                self.aliases.union(self.aliases.contents(node), free_node)
+            if mutates:
+                self.effect(free_node)
+                for root in self.aliases.reach(free_node):
+                    self.effect(root)
+        for written in writes:
+            self.effect(self.name_node(written))
+            self.write_variable(written)
+
+    # -- expressions: the class of the object an expression gives ---------------
+    def expr(self, node) -> str | None:
+        if node is None:
+            return None
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is not None:
+            result = method(node)
+        else:
+            result = None
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, ast.expr):
+                    self.expr(child)
+        if result is not None:
+            self.facts.expr_class[id(node)] = result
+        return result
+
+    def expr_Name(self, node):
+        return self.name_node(node.id)
+
+    def expr_Constant(self, node):
+        return None
+
+    def expr_Attribute(self, node):
+        holder = self.expr(node.value)
+        return self.aliases.field(holder, node.attr) if holder is not None else None
+
+    def expr_Subscript(self, node):
+        holder = self.expr(node.value)
+        self.expr(node.slice)
+        return self.aliases.contents(holder) if holder is not None else None
+
+    def expr_Starred(self, node):
+        return self.expr(node.value)
+
+    def expr_NamedExpr(self, node):
+        value = self.expr(node.value)
+        self.bind(node.target, value)
+        return value
+
+    def _join(self, values, hint="v"):
+        result = None
+        for value in values:
+            result = self.aliases.union(result, value) if result else value
+        return result
+
+    def expr_IfExp(self, node):
+        self.expr(node.test)
+        return self._join([self.expr(node.body), self.expr(node.orelse)])
+
+    def expr_BoolOp(self, node):
+        return self._join([self.expr(v) for v in node.values])
+
+    def _container(self, elements, hint):
+        node = self.aliases.fresh(hint)
+        inner = self.aliases.contents(node)
+        for element in elements:
+            self.aliases.union(inner, element)
+        return node
+
+    def expr_List(self, node):
+        return self._container([self.expr(e) for e in node.elts], "list")
+
+    expr_Tuple = expr_Set = expr_List
+
+    def expr_Dict(self, node):
+        parts = [self.expr(k) for k in node.keys if k is not None]
+        parts += [self.expr(v) for v in node.values]
+        return self._container(parts, "dict")
+
+    def expr_BinOp(self, node):
+        left, right = self.expr(node.left), self.expr(node.right)
+        if left is None and right is None:
+            return None
+        # ``a + b`` of lists is a new list of both lists' elements.
+        result = self.aliases.fresh("op")
+        inner = self.aliases.contents(result)
+        for side in (left, right):
+            if side is not None:
+                self.aliases.union(inner, self.aliases.contents(side))
+        return result
+
+    def expr_JoinedStr(self, node):
+        for value in node.values:
+            self.expr(value)
+        return None
+
+    def expr_Compare(self, node):
+        self.expr(node.left)
+        for comparator in node.comparators:
+            self.expr(comparator)
+        return None
+
+    def expr_UnaryOp(self, node):
+        self.expr(node.operand)
+        return None
+
+    def expr_Lambda(self, node):
+        for part in _evaluated_outside(node):
+            self.expr(part)
+        hint = self.aliases.fresh("lambda")
+        frees, writes = scope_frees(node)
+        captured = {n for n in frees if self.name_node(n) is not None
+                    and (n in self.facts.locals or n in self.facts.declared)}
+        for free in captured:
+            self.aliases.union(self.aliases.contents(hint), self.name_node(free))
+        if _mutates_captured(node, captured):
+            for free in captured:
+                self.effect(self.name_node(free))
+        for written in writes:
+            self.effect(self.name_node(written))
+            self.write_variable(written)
+        return hint
+
+    def _comprehension(self, node, elements):
+        frame = {}
+        self.comprehension_stack.append(frame)
+        try:
+            for generator in node.generators:
+                iterable = self.expr(generator.iter)
+                for name in _targets(generator.target):
+                    frame[name] = self.aliases.fresh(name)
+                element = self.aliases.contents(iterable) if iterable else None
+                self.bind(generator.target, element)
+                for condition in generator.ifs:
+                    self.expr(condition)
+            values = [self.expr(e) for e in elements]
+        finally:
+            self.comprehension_stack.pop()
+        self.facts.comprehension_names[id(node)] = frame
+        return self._container(values, "comp")
+
+    def expr_ListComp(self, node):
+        return self._comprehension(node, [node.elt])
+
+    expr_SetComp = expr_GeneratorExp = expr_ListComp
+
+    def expr_DictComp(self, node):
+        return self._comprehension(node, [node.key, node.value])
+
+    def expr_Call(self, node):
+        func = node.func
+        args = [self.expr(a) for a in node.args]
+        args += [self.expr(k.value) for k in node.keywords]
+        facts = self.facts
+        if isinstance(func, ast.Name) and facts.builtin(func.id):
+            name = func.id
+            if name in MUTATING_BUILTINS and args and args[0] is not None:
+                self.effect(args[0])
+                self.effect(self.aliases.contents(args[0]))
+            if name in FRESH_BUILTINS:
+                return None
+            if name in CONTAINER_BUILTINS:
+                result = self.aliases.fresh(name)
+                inner = self.aliases.contents(result)
+                for arg in args:
+                    if arg is not None:
+                        self.aliases.union(inner, self.aliases.contents(arg))
+                        if name in ("min", "max", "next"):
+                            self.aliases.union(result, self.aliases.contents(arg))
+                return result
+            if name == "super":
+                return self.name_node(facts.params[0]) if facts.params else None
+            if name in ("getattr",) and args and args[0] is not None:
+                return self.aliases.contents(args[0])
+            return None
+        if isinstance(func, ast.Attribute):
+            receiver = self.expr(func.value)
+            if receiver is not None:
+                # A method may change its object, store its arguments in it, and
+                # return (a part of) it.
+                if func.attr not in facts.pure_methods:
+                    self.effect(receiver)
+                inner = self.aliases.contents(receiver)
+                for arg in args:
+                    self.aliases.union(inner, arg)
+                return self.aliases.union(self.aliases.fresh("ret"), inner)
+            callee = None
+        else:
+            callee = self.expr(func)
+        if isinstance(func, ast.Name) and func.id in facts.local_functions:
+            local = facts.local_functions[func.id]
+            for written in local.writes:
+                self.effect(self.name_node(written))
+                self.write_variable(written)
+        # A call may return any of its arguments or a part of one.
+        if callee is not None:
+            self.facts.expr_class[id(func)] = callee
+        if not any(a is not None for a in args):
+            return None
+        result = self.aliases.fresh("ret")
+        for arg in args:
+            if arg is not None:
+                self.aliases.union(result, arg)
+        return result
+
+
+def _mutates_captured(scope, captured) -> bool:
+    """Does a nested function change an object it captured (a method call on it, a
+    store into it)? Conservative: any method call on a captured name counts."""
+    body = scope.body if isinstance(scope.body, list) else [scope.body]
+    for node in ast.walk(ast.Module(body=[n if isinstance(n, ast.stmt) else ast.Expr(n)
+                                          for n in body], type_ignores=[])):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and root_name(node.func.value) in captured:
+            return True
+        if isinstance(node, (ast.Attribute, ast.Subscript)) \
+                and isinstance(node.ctx, (ast.Store, ast.Del)) and root_name(node) in captured:
+            return True
+        if isinstance(node, ast.AugAssign) and root_name(node.target) in captured:
+            return True
+    return False
+
+
+# -- names a handler may need as they were at a failure ------------------------------
+
+def _logged_names(fn, local_names) -> set[str]:
+    """Names bound inside a ``try`` or ``with`` body and read anywhere outside it."""
+    loads_total: dict[str, int] = {}
+    for node in scope_nodes(fn.body):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            loads[node.id] = loads.get(node.id, 0) + 1
-    loops = _loop_bodies(fn)
-    result = {}
-    for node in nodes:
-        if not isinstance(node, ast.Try):
+            loads_total[node.id] = loads_total.get(node.id, 0) + 1
+    logged = set()
+    for node in scope_nodes(fn.body):
+        if isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
+            body = node.body
+        elif isinstance(node, ast.With):
+            body = node.body
+        else:
             continue
-        body = ast.Module(body=node.body, type_ignores=[])
-        assigned = {n.id for n in ast.walk(body)
-                    if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        bound = set()
+        for stmt in body:
+            bound |= _bound_here(stmt)
         inside: dict[str, int] = {}
-        for sub in ast.walk(body):
+        for sub in scope_nodes(body):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
                 inside[sub.id] = inside.get(sub.id, 0) + 1
-        in_loop = id(node) in loops
-        result[id(node)] = {
-            name for name in assigned & local_names
-            if loads.get(name, 0) > inside.get(name, 0) or (in_loop and loads.get(name, 0))
-        }
-    return result
+        loops = _in_loop(fn, node)
+        for name in bound & local_names:
+            total = loads_total.get(name, 0)
+            if total > inside.get(name, 0) or (loops and total):
+                logged.add(name)
+    return logged
 
 
-def _loop_bodies(fn) -> set[int]:
-    """ids of statements that sit inside a loop of this function."""
-    inside = set()
-    for node in ast.walk(fn):
+def _in_loop(fn, target) -> bool:
+    for node in scope_nodes(fn.body):
         if isinstance(node, (ast.For, ast.While)):
-            for stmt in node.body:
-                inside.update(id(n) for n in ast.walk(stmt))
-    return inside
+            for stmt in node.body + node.orelse:
+                if any(sub is target for sub in scope_nodes([stmt])):
+                    return True
+    return False

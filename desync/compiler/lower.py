@@ -1,19 +1,34 @@
-"""Step 3: rewrite a desync body into calls on its scope (``_ds``).
+"""Step 3: rewrite a desync body into steps on its scope (``_ds``).
 
-Every call becomes a task whose arguments are values or futures. Calls nested in
-an expression are hoisted into temporaries in evaluation order, except out of the
-parts Python evaluates conditionally (``and``/``or``, ``x if c else y``,
-comprehensions, lambdas). Each assignment binds the name to a new future, so a
-later rebinding never races an earlier read (Python's own rebinding is the SSA).
-The owner thread blocks only where it needs a value: ``_ds.get(...)``.
+The owner thread runs the rewritten body in program order. Each step is one of:
+
+- a **call** (``_ds.call``, ``_ds.read``, ``_ds.method``): a task that starts
+  when its inputs are ready; the runtime decides from the callee whether it is
+  really an effect (``print``, a method that changes its object, ...);
+- an **effect** (``_ds.effect``): a store, ``del``, augmented assignment, or a
+  write to a closure or global variable, done in program order;
+- a **pure expression** (``_ds.pure``): computed now if its inputs are there;
+- a **value the owner needs** (``_ds.get``): the test of an ``if``, a ``for``
+  iterable, a ``return`` value.
+
+Calls nested in an expression are hoisted into temporaries in Python's
+evaluation order, except out of the parts Python evaluates conditionally
+(``and``/``or``, ``x if c else y``), which become branches of the owner.
+Comprehensions become loops of the owner, so their calls fan out. Each
+assignment binds the name to a new value or future, so a later rebinding never
+races an earlier read. ``try`` and ``with`` bodies are blocks: everything
+issued in them retires before they are left, and their handlers run as written.
+
+Every generated statement carries the line of the source statement it stands
+for, so tracebacks name the user's lines.
 """
 from __future__ import annotations
 
 import ast
 
 from ..errors import DesyncError
-from .analyse import (COMPREHENSIONS, EFFECT_BUILTINS, PURE_BUILTINS, Facts, root_name,
-                      scope_nodes)
+from .analyse import (COMPREHENSIONS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES, Facts,
+                      root_name, scope_frees, scope_nodes)
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -22,6 +37,10 @@ AUG_OPS = {
     ast.LShift: "ilshift", ast.RShift: "irshift", ast.BitOr: "ior", ast.BitXor: "ixor",
     ast.BitAnd: "iand",
 }
+# Consumers that take every element of an iterable they are given (unless one
+# fails): a generator expression given to them may be computed ahead.
+EAGER_CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum", "min", "max",
+                             "dict"})
 
 
 class Namer:
@@ -37,301 +56,551 @@ class Namer:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 used.add(node.name)
         self.used = used
-        self.scope = self._free("_ds")
+        self.scope = self.free("_ds")
         self.temp_prefix = "_t"
         while any(name.startswith(self.temp_prefix) and name[len(self.temp_prefix):].isdigit()
                   for name in used):
             self.temp_prefix = "_" + self.temp_prefix
 
-    def _free(self, base):
+    def free(self, base):
         name, n = base, 0
         while name in self.used:
             n += 1
             name = f"{base}{n}"
+        self.used.add(name)
         return name
 
 
-class _Sequential(Exception):
-    """This statement must run as written on the owner thread."""
+class _Plain(Exception):
+    """This statement must run as written, on the owner thread, after a barrier."""
 
+
+# -- small AST builders (every node gets all its fields) ----------------------------
 
 def _rt(attr: str) -> ast.expr:
-    return ast.Attribute(value=ast.Name(RUNTIME, ast.Load()), attr=attr, ctx=ast.Load())
+    return ast.Attribute(value=ast.Name(id=RUNTIME, ctx=ast.Load()), attr=attr, ctx=ast.Load())
 
 
 def _load(name: str) -> ast.Name:
-    return ast.Name(name, ast.Load())
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(id=name, ctx=ast.Store())
 
 
 def _const(value) -> ast.Constant:
-    return ast.Constant(value)
+    return ast.Constant(value=value)
+
+
+def _tuple(items) -> ast.Tuple:
+    return ast.Tuple(elts=list(items), ctx=ast.Load())
+
+
+def _assign(name: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign(targets=[_store(name)], value=value, lineno=0)
+
+
+def _expr(value: ast.expr) -> ast.Expr:
+    return ast.Expr(value=value)
+
+
+def _call(func: ast.expr, args=(), keywords=()) -> ast.Call:
+    return ast.Call(func=func, args=list(args), keywords=list(keywords))
 
 
 def _is_atom(node: ast.expr) -> bool:
     return isinstance(node, (ast.Name, ast.Constant))
 
 
-def _lambda(params: list[str], body: ast.expr) -> ast.Lambda:
-    args = ast.arguments(posonlyargs=[], args=[ast.arg(p) for p in params], vararg=None,
+def _arguments(params) -> ast.arguments:
+    return ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params], vararg=None,
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
-    return ast.Lambda(args=args, body=body)
+
+
+def _lambda(params: list[str], body: ast.expr) -> ast.Lambda:
+    return ast.Lambda(args=_arguments(params), body=body)
+
+
+def _if(test, body, orelse=()) -> ast.If:
+    return ast.If(test=test, body=list(body) or [ast.Pass()], orelse=list(orelse))
 
 
 class Lowerer:
-    def __init__(self, facts: Facts, namer: Namer, filename: str, transpile_nested):
+    def __init__(self, facts: Facts, namer: Namer, filename: str, transpile_nested,
+                 imports: set[str], fn):
         self.facts = facts
         self.namer = namer
         self.filename = filename
         self.transpile_nested = transpile_nested
+        self.imports = imports | _local_imports(fn)
         self.temps: set[str] = set()
         self.counter = 0
-        self.sync_stack: list[set[str]] = []
+        self.renamed: list[dict[str, str]] = []   # comprehension variables -> temps
+        self.blocks = 0                            # open try/with blocks
+        self.loop_blocks: list[int] = []           # blocks open when each loop started
+        self.setters: dict[str, str] = {}          # cell or declared name -> its setter
+        self.fn = fn
 
-    # -- names -----------------------------------------------------------------
-    def _ds(self, method: str, *args: ast.expr, keywords=()) -> ast.Call:
-        func = ast.Attribute(value=_load(self.namer.scope), attr=method, ctx=ast.Load())
-        return ast.Call(func=func, args=list(args), keywords=list(keywords))
-
+    # -- names -----------------------------------------------------------------------
     def temp(self) -> str:
         self.counter += 1
         name = f"{self.namer.temp_prefix}{self.counter}"
         self.temps.add(name)
         return name
 
-    def is_local(self, name: str) -> bool:
-        # Mutated module objects travel like locals: passed to tasks, waited for by key.
-        return (name in self.facts.locals or name in self.temps
-                or name in self.facts.shared_globals)
+    def _ds(self, method: str, *args, keywords=()) -> ast.Call:
+        return _call(ast.Attribute(value=_load(self.namer.scope), attr=method, ctx=ast.Load()),
+                     args, keywords)
 
-    def binding(self, name: str) -> str:
-        if name in self.facts.declared:
+    def renamed_to(self, name: str) -> str | None:
+        for frame in reversed(self.renamed):
+            if name in frame:
+                return frame[name]
+        return None
+
+    def kind(self, name: str) -> str:
+        """How a name lives in the body: local, cell, declared, temp or outside."""
+        if self.renamed_to(name) is not None or name in self.temps:
+            return "local"
+        facts = self.facts
+        if name in facts.declared:
             return "declared"
-        if name in self.facts.cells:
+        if name in facts.cells:
             return "cell"
-        if any(name in names for names in self.sync_stack):
-            return "sync"
-        return "plain"
+        if name in facts.locals:
+            return "local"
+        return "outside"
 
-    def free_locals(self, node: ast.AST) -> list[str]:
-        """Locals an expression reads, in order; lambdas read only concrete cells."""
-        found: dict[str, None] = {}
-        stack = [node]
-        while stack:
-            sub = stack.pop()
-            if isinstance(sub, ast.Lambda):
-                continue
-            if isinstance(sub, ast.Name) and self.is_local(sub.id):
-                found.setdefault(sub.id, None)
-            stack.extend(reversed(list(ast.iter_child_nodes(sub))))
-        return list(found)
+    def is_local_value(self, name: str) -> bool:
+        """Names that may hold a future: plain locals and temporaries."""
+        return self.kind(name) == "local"
 
-    def keys_of(self, names) -> list[str]:
-        keys = []
-        for name in names:
-            key = self.facts.keys.get(name)
-            if key is not None and key not in keys:
-                keys.append(key)
+    def box(self, name: str) -> str:
+        return "@" + name
+
+    # -- classes and keys ---------------------------------------------------------------
+    def class_of(self, node) -> str | None:
+        facts = self.facts
+        if isinstance(node, ast.Name) and self.renamed_to(node.id) is None \
+                and id(node) not in facts.expr_class:
+            if node.id in facts.imports:
+                return None
+            if node.id in facts.locals or node.id in facts.declared \
+                    or node.id in facts.module_names:
+                return facts.aliases.find(node.id)
+            return None
+        found = facts.expr_class.get(id(node)) if node is not None else None
+        return facts.aliases.find(found) if found is not None else None
+
+    def read_keys(self, nodes) -> list[str]:
+        facts = self.facts
+        classes = [self.class_of(n) for n in nodes]
+        keys = list(facts.read_keys([c for c in classes if c is not None]))
+        for node in nodes:
+            for key in self.closure_keys(node):
+                if key not in keys:
+                    keys.append(key)
         return keys
 
+    def expression_keys(self, node) -> list[str]:
+        """Keys of every object an expression reads."""
+        names = [sub for sub in _expr_nodes(node) if isinstance(sub, ast.Name)
+                 and isinstance(sub.ctx, ast.Load)]
+        lambdas = [sub for sub in _expr_nodes(node) if isinstance(sub, ast.Lambda)]
+        return self.read_keys(names + lambdas)
+
+    def closure_keys(self, node) -> list[str]:
+        """Boxes of the closure variables a function passed along may read."""
+        if node is None:
+            return []
+        captured = set()
+        if isinstance(node, ast.Lambda):
+            frees, _ = scope_frees(node)
+            captured = frees
+        elif isinstance(node, ast.Name) and node.id in self.facts.local_functions:
+            captured = self.facts.local_functions[node.id].captured
+        return [self.box(n) for n in sorted(captured)
+                if self.box(n) in self.facts.effected]
+
+    def effect_key(self, node) -> str:
+        found = self.class_of(node)
+        return found if found is not None else "<unknown>"
+
     @staticmethod
-    def _keys_node(keys: list[str]) -> ast.expr:
-        if len(keys) == 1:
-            return _const(keys[0])
-        return ast.Tuple([_const(k) for k in keys], ast.Load())
+    def _keys_node(keys) -> ast.expr:
+        return _tuple(_const(k) for k in keys)
 
-    # -- expressions -------------------------------------------------------------
-    def is_pure_call(self, node: ast.Call) -> bool:
-        if not isinstance(node.func, ast.Name) or not self.facts.builtin(node.func.id):
-            return False
-        # Zero-argument super() needs this function's frame: evaluate it where it stands.
-        return node.func.id in PURE_BUILTINS or (node.func.id == "super" and not node.args)
+    # -- expressions -------------------------------------------------------------------
+    def is_pure_builtin(self, node: ast.Call) -> bool:
+        func = node.func
+        return (isinstance(func, ast.Name) and self.facts.builtin(func.id)
+                and func.id in PURE_BUILTINS and func.id not in ("super", "map", "filter",
+                                                                 "vars", "iter"))
 
-    def has_calls(self, node: ast.AST) -> bool:
-        for sub in ast.walk(node):
-            if isinstance(sub, ast.Call) and not self.is_pure_call(sub):
-                return True
-            if isinstance(sub, COMPREHENSIONS):
-                return True
-        return False
+    def is_module(self, node) -> bool:
+        """``os`` or ``os.path``: a module (or an attribute of one) the body imported."""
+        root = node
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        return isinstance(root, ast.Name) and root.id in self.imports \
+            and self.kind(root.id) in ("outside", "local") \
+            and (root.id not in self.facts.locals or root.id in self.imports)
 
-    def hoist(self, node: ast.expr, pre: list) -> ast.expr:
-        """Replace the calls Python always evaluates by task temporaries, in order."""
-        if isinstance(node, ast.Call):
-            if self.is_pure_call(node):
-                return ast.Call(func=node.func, args=[self.hoist(a, pre) for a in node.args],
-                                keywords=[ast.keyword(k.arg, self.hoist(k.value, pre))
-                                          for k in node.keywords])
-            return self.call_step(node, pre)
-        if isinstance(node, ast.BoolOp):
-            return ast.BoolOp(op=node.op, values=[self.hoist(node.values[0], pre),
-                                                  *node.values[1:]])
-        if isinstance(node, ast.IfExp):
-            return ast.IfExp(test=self.hoist(node.test, pre), body=node.body, orelse=node.orelse)
-        if isinstance(node, (ast.Lambda, *COMPREHENSIONS)):
-            return node
-        if isinstance(node, ast.NamedExpr):
-            value = self.atom(self.hoist(node.value, pre), pre)
-            pre.extend(self.bind(ast.Name(node.target.id, ast.Store()), value))
-            return _load(node.target.id)
-        if isinstance(node, ast.Dict):
-            keys, values = [], []
-            for key, value in zip(node.keys, node.values):
-                keys.append(None if key is None else self.hoist(key, pre))
-                values.append(self.hoist(value, pre))
-            return ast.Dict(keys=keys, values=values)
+    def lower(self, node: ast.expr, pre: list) -> ast.expr:
+        """An expression free of calls (they are hoisted into ``pre``), whose names are
+        locals, temporaries or outside names."""
+        method = getattr(self, "lower_" + type(node).__name__, None)
+        if method is not None:
+            return method(node, pre)
         new = type(node)()
         for name, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
-                value = self.hoist(value, pre)
+                value = self.lower(value, pre)
             elif isinstance(value, list):
-                value = [self.hoist(v, pre) if isinstance(v, ast.expr) else v for v in value]
+                value = [self.lower(v, pre) if isinstance(v, ast.expr) else v for v in value]
             setattr(new, name, value)
         return ast.copy_location(new, node) if hasattr(node, "lineno") else new
 
+    def lower_Name(self, node, pre):
+        renamed = self.renamed_to(node.id)
+        if renamed is not None:
+            return _load(renamed)
+        kind = self.kind(node.id)
+        if kind in ("cell", "declared") and isinstance(node.ctx, ast.Load):
+            box = self.box(node.id)
+            if box in self.facts.effected:
+                pre.append(_expr(self._ds("settle", self._keys_node([box]))))
+        return ast.Name(id=node.id, ctx=ast.Load())
+
+    def lower_Constant(self, node, pre):
+        return node
+
+    def lower_Call(self, node, pre):
+        if self.is_pure_builtin(node):
+            if len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp) \
+                    and node.func.id in EAGER_CONSUMERS and not node.keywords \
+                    and self.can_fan_out(node.args[0]):
+                items = self.comprehension(node.args[0], pre, "list")
+                return _call(_load(node.func.id), [items], [])
+            if any(isinstance(a, (ast.Lambda, *COMPREHENSIONS)) for a in node.args) or any(
+                    isinstance(k.value, (ast.Lambda, *COMPREHENSIONS)) for k in node.keywords):
+                return self.call_step(node, pre)  # may run user code: classify at run time
+            return ast.Call(func=node.func, args=[self.lower(a, pre) for a in node.args],
+                            keywords=[ast.keyword(arg=k.arg, value=self.lower(k.value, pre))
+                                      for k in node.keywords])
+        if isinstance(node.func, ast.Name) and node.func.id == "super" \
+                and self.facts.builtin("super"):
+            # Zero-argument super() needs this frame: the owner makes it here.
+            name = self.temp()
+            pre.append(_assign(name, ast.Call(func=_load("super"),
+                                              args=[self.lower(a, pre) for a in node.args],
+                                              keywords=[])))
+            return _load(name)
+        return self.call_step(node, pre)
+
+    def lower_BoolOp(self, node, pre):
+        if not any(self.has_steps(v) for v in node.values[1:]):
+            return ast.BoolOp(op=node.op, values=[self.lower(v, pre) for v in node.values])
+        # ``a and b()``: b() runs only if a is true, so the owner decides.
+        result = self.temp()
+        pre.append(_assign(result, self.value(node.values[0], pre)))
+        current = pre
+        for value in node.values[1:]:
+            test = self._ds("get", _load(result))
+            if isinstance(node.op, ast.Or):
+                test = ast.UnaryOp(op=ast.Not(), operand=test)
+            branch: list = []
+            branch.append(_assign(result, self.value(value, branch)))
+            current.append(_if(test, branch))
+            current = branch
+        return _load(result)
+
+    def lower_IfExp(self, node, pre):
+        if not (self.has_steps(node.body) or self.has_steps(node.orelse)):
+            return ast.IfExp(test=self.lower(node.test, pre), body=self.lower(node.body, pre),
+                             orelse=self.lower(node.orelse, pre))
+        result = self.temp()
+        test = self._ds("get", self.value(node.test, pre))
+        body: list = []
+        body.append(_assign(result, self.value(node.body, body)))
+        orelse: list = []
+        orelse.append(_assign(result, self.value(node.orelse, orelse)))
+        pre.append(_if(test, body, orelse))
+        return _load(result)
+
+    def lower_NamedExpr(self, node, pre):
+        value = self.value(node.value, pre)
+        pre.extend(self.bind(node.target, value))
+        return self.lower_Name(ast.Name(id=node.target.id, ctx=ast.Load()), pre) \
+            if self.kind(node.target.id) != "local" else _load(node.target.id)
+
+    def lower_Lambda(self, node, pre):
+        defaults = [self.value(d, pre) for d in node.args.defaults]
+        kw_defaults = [None if d is None else self.value(d, pre) for d in node.args.kw_defaults]
+        given = [*defaults, *[k for k in kw_defaults if k is not None]]
+        if not any(isinstance(d, ast.Name) and self.is_local_value(d.id) for d in given):
+            args = ast.arguments(posonlyargs=node.args.posonlyargs, args=node.args.args,
+                                 vararg=node.args.vararg, kwonlyargs=node.args.kwonlyargs,
+                                 kw_defaults=kw_defaults, kwarg=node.args.kwarg,
+                                 defaults=defaults)
+            return self.emit(pre, ast.Lambda(args=args, body=node.body))
+        # Defaults are taken when the lambda is made: make it once they are there.
+        params = [f"_d{i}" for i in range(len(given))]
+        names = iter(params)
+        args = ast.arguments(posonlyargs=node.args.posonlyargs, args=node.args.args,
+                             vararg=node.args.vararg, kwonlyargs=node.args.kwonlyargs,
+                             kw_defaults=[], kwarg=node.args.kwarg, defaults=[])
+        args.defaults = [_load(next(names)) for _ in defaults]
+        args.kw_defaults = [None if k is None else _load(next(names)) for k in kw_defaults]
+        maker = _lambda(params, ast.Lambda(args=args, body=node.body))
+        return self.emit(pre, self._ds("pure", maker, *given))
+
+    def lower_ListComp(self, node, pre):
+        if self.can_fan_out(node):
+            kind = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict"}[type(node)]
+            return self.comprehension(node, pre, kind)
+        return self.kept_comprehension(node, pre)
+
+    lower_SetComp = lower_DictComp = lower_ListComp
+
+    def lower_GeneratorExp(self, node, pre):
+        # A generator consumed lazily stays lazy: the owner makes it, whoever
+        # consumes it runs it (in program order: see the call that receives it).
+        first = self.value(node.generators[0].iter, pre)
+        generators = [ast.comprehension(target=g.target, iter=g.iter, ifs=g.ifs,
+                                        is_async=g.is_async) for g in node.generators]
+        generators[0].iter = self._ds("get", first)
+        name = self.temp()
+        pre.append(_assign(name, ast.GeneratorExp(elt=node.elt, generators=generators)))
+        return _load(name)
+
+    def lower_Await(self, node, pre):  # pragma: no cover - refused by parse
+        raise DesyncError("'await' is not supported in a desync body", self.filename,
+                          node.lineno, "await")
+
+    # Conditional parts and comprehensions need to know whether a part has steps.
+    def has_steps(self, node) -> bool:
+        for sub in scope_nodes([node]) if not isinstance(node, ast.expr) else \
+                _expr_nodes(node):
+            if isinstance(sub, ast.Call) and not self.is_pure_builtin(sub):
+                return True
+            if isinstance(sub, (ast.NamedExpr, ast.Lambda, *COMPREHENSIONS)):
+                return True
+        return False
+
+    def can_fan_out(self, node) -> bool:
+        """Comprehensions become loops of the owner unless a function made inside
+        them captures their variables (it would see them later, all alike)."""
+        for sub in ast.walk(node):
+            if isinstance(sub, (*SCOPES, ast.Yield, ast.YieldFrom, ast.Await)):
+                return False
+            if isinstance(sub, COMPREHENSIONS) and sub is not node:
+                return False
+        return not any(g.is_async for g in node.generators)
+
+    def comprehension(self, node, pre, kind) -> ast.expr:
+        """A comprehension as loops of the owner: every element's calls are issued
+        at once, and the result is collected, in order, when they are done."""
+        items = self.temp()
+        pre.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
+        frame: dict[str, str] = {}
+        self.renamed.append(frame)
+        try:
+            pre.extend(self._comprehension_level(node, 0, items, frame))
+        finally:
+            self.renamed.pop()
+        return self.emit(pre, self._ds("collect", _const(kind), _load(items)))
+
+    def _comprehension_level(self, node, index, items, frame) -> list:
+        generator = node.generators[index]
+        out: list = []
+        iterable = self.value(generator.iter, out)
+        keys = self.read_keys([generator.iter])
+        for name in _target_names(generator.target):
+            frame[name] = self.temp()
+        target = _rename_target(generator.target, frame)
+        body: list = []
+        for condition in generator.ifs:
+            test = self.now(condition, body)
+            body.append(_if(ast.UnaryOp(op=ast.Not(), operand=test), [ast.Continue()]))
+        if index + 1 < len(node.generators):
+            body.extend(self._comprehension_level(node, index + 1, items, frame))
+        elif isinstance(node, ast.DictComp):
+            key = self.value(node.key, body)
+            value = self.value(node.value, body)
+            body.append(_expr(_call(ast.Attribute(value=_load(items), attr="extend",
+                                                  ctx=ast.Load()), [_tuple([key, value])])))
+        else:
+            element = self.value(node.elt, body)
+            body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
+                                                  ctx=ast.Load()), [element])))
+        out.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(keys),
+                                                        iterable),
+                           body=body, orelse=[]))
+        return out
+
+    def kept_comprehension(self, node, pre) -> ast.expr:
+        """A comprehension that cannot fan out runs whole, in program order."""
+        names = self.free_values(node)
+        return self.emit(pre, self._ds("effect", self._keys_node([]),
+                                       _lambda(names, node), *map(_load, names)))
+
+    def free_values(self, node) -> list[str]:
+        """The locals and temporaries an expression reads (not inside lambdas)."""
+        found: dict[str, None] = {}
+        for sub in _expr_nodes(node, into_comprehensions=True):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
+                    and self.is_local_value(sub.id) and self.renamed_to(sub.id) is None:
+                found.setdefault(sub.id, None)
+        return list(found)
+
+    # -- calls ------------------------------------------------------------------------
     def call_step(self, node: ast.Call, pre: list) -> ast.Name:
         func = node.func
         starred = any(isinstance(a, ast.Starred) for a in node.args) or \
             any(k.arg is None for k in node.keywords)
-
-        if isinstance(func, ast.Name) and func.id in EFFECT_BUILTINS \
-                and self.facts.builtin(func.id):
-            if starred:
-                call = self.hoisted_call(node, func, pre)
-                return self.emit(pre, self._ds("effect", self.lambda_of(call), *[
-                    _load(n) for n in self.free_locals(call)]))
-            args, keywords = self.atom_args(node, pre)
-            return self.emit(pre, self._ds("effect", func, *args, keywords=keywords))
-
-        base = root_name(func.value) if isinstance(func, ast.Attribute) else None
-        if base is not None and self.is_local(base):
-            # A method call on a local: a write to it, ordered with its other uses.
-            receiver = ast.Attribute(value=self.hoist(func.value, pre), attr=func.attr,
-                                     ctx=ast.Load())
-            call = self.hoisted_call(node, receiver, pre)
-            names = self.free_locals(call)
-            keys = self.keys_of(names)
-            method = "read" if func.attr in self.facts.pure_methods else "write"
-            if not keys:
-                return self.emit(pre, self._ds("eval", self.lambda_of(call, names),
-                                               *map(_load, names)))
-            return self.emit(pre, self._ds(method, self._keys_node(keys),
-                                           self.lambda_of(call, names), *map(_load, names)))
-
-        callee = self.hoist(func, pre)
-        if starred:
-            call = self.hoisted_call(node, callee, pre)
-            names = self.free_locals(call)
-            keys = self.keys_of(names)
-            if keys:
-                return self.emit(pre, self._ds("read", self._keys_node(keys),
-                                               self.lambda_of(call, names), *map(_load, names)))
-            return self.emit(pre, self._ds("eval", self.lambda_of(call, names),
-                                           *map(_load, names)))
-        callee = self.atom(callee, pre)
-        args, keywords = self.atom_args(node, pre)
-        atoms = [callee, *args, *(k.value for k in keywords)]
-        names = [a.id for a in atoms if isinstance(a, ast.Name) and self.is_local(a.id)]
-        if isinstance(callee, ast.Name) and callee.id in self.facts.local_functions:
-            keys = self.keys_of([callee.id, *names])
-            return self.emit(pre, self._ds("write", self._keys_node(keys), callee, *args,
+        if isinstance(func, ast.Attribute) and not self.is_module(func.value):
+            return self.method_step(node, pre, starred)
+        if isinstance(func, ast.Name) and func.id in MUTATING_BUILTINS \
+                and self.facts.builtin(func.id) and node.args:
+            # next(it), setattr(o, ...): an effect on their first argument.
+            target = self.effect_key(node.args[0])
+            args, keywords = self.call_args(node, pre)
+            return self.emit(pre, self._ds("effect", self._keys_node([target]), func, *args,
                                            keywords=keywords))
-        keys = self.keys_of(names)
+        callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
+        keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
+        if isinstance(func, ast.Name) and func.id in self.facts.local_functions:
+            local = self.facts.local_functions[func.id]
+            if local.writes or local.mutates:
+                targets = sorted({self.box(w) for w in local.writes} | set(keys))
+                args, keywords = self.call_args(node, pre, starred)
+                return self.emit(pre, self._ds("effect", self._keys_node(targets), callee,
+                                               *args, keywords=keywords))
+        if starred:
+            args, kwargs = self.star_args(node, pre)
+            return self.emit(pre, self._ds("call_star", self._keys_node(keys), callee,
+                                           args, kwargs))
+        args, keywords = self.call_args(node, pre)
         if keys:
             return self.emit(pre, self._ds("read", self._keys_node(keys), callee, *args,
                                            keywords=keywords))
         return self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
 
-    def hoisted_call(self, node: ast.Call, func: ast.expr, pre: list) -> ast.Call:
-        args = [self.hoist(a, pre) for a in node.args]
-        keywords = [ast.keyword(k.arg, self.hoist(k.value, pre)) for k in node.keywords]
-        return ast.Call(func=func, args=args, keywords=keywords)
+    def method_step(self, node, pre, starred) -> ast.Name:
+        func = node.func
+        receiver_node = func.value
+        target = self.effect_key(receiver_node)
+        keys = self.read_keys([receiver_node, *node.args, *(k.value for k in node.keywords)])
+        if _has_subscript(receiver_node) or starred:
+            # ``groups[k].append(x)``: reading the receiver may itself change
+            # things (a defaultdict): receiver and call happen together, in order.
+            receiver = self.lower(receiver_node, pre)
+            call = ast.Call(func=ast.Attribute(value=receiver, attr=func.attr, ctx=ast.Load()),
+                            args=[self.lower(a, pre) for a in node.args],
+                            keywords=[ast.keyword(arg=k.arg, value=self.lower(k.value, pre))
+                                      for k in node.keywords])
+            names = self.free_values(call)
+            return self.emit(pre, self._ds("effect", self._keys_node(sorted({target, *keys})),
+                                           _lambda(names, call), *map(_load, names)))
+        receiver = self.value(receiver_node, pre)
+        args, keywords = self.call_args(node, pre)
+        return self.emit(pre, self._ds("method", _const(target), self._keys_node(keys),
+                                       receiver, _const(func.attr), *args,
+                                       keywords=keywords))
 
-    def atom_args(self, node: ast.Call, pre: list):
-        hoisted = [self.hoist(a, pre) for a in node.args]
-        hoisted_kw = [(k.arg, self.hoist(k.value, pre)) for k in node.keywords]
-        args = [self.atom(a, pre) for a in hoisted]
-        keywords = [ast.keyword(name, self.atom(value, pre)) for name, value in hoisted_kw]
+    def call_args(self, node, pre, starred=False):
+        if starred:
+            args, kwargs = self.star_args(node, pre)
+            return [ast.Starred(value=args, ctx=ast.Load())], [ast.keyword(arg=None,
+                                                                           value=kwargs)]
+        args = [self.value(a, pre) for a in node.args]
+        keywords = [ast.keyword(arg=k.arg, value=self.value(k.value, pre)) for k in node.keywords]
         return args, keywords
 
-    def lambda_of(self, expr: ast.expr, names=None) -> ast.Lambda:
-        return _lambda(self.free_locals(expr) if names is None else names, expr)
+    def star_args(self, node, pre):
+        """``f(a, *b, k=c, **d)``: a future of the positional tuple and of the
+        keyword dict, made when their parts are there."""
+        parts = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                value = self.value(arg.value, pre)
+                parts.append(ast.Starred(value=value, ctx=ast.Load()))
+            else:
+                parts.append(self.value(arg, pre))
+        keys, values = [], []
+        for keyword in node.keywords:
+            value = self.value(keyword.value, pre)
+            keys.append(None if keyword.arg is None else _const(keyword.arg))
+            values.append(value)
+        positional = self.atom(_tuple(parts), pre)
+        keywords = self.atom(ast.Dict(keys=keys, values=values), pre)
+        return positional, keywords
 
     def emit(self, pre: list, step: ast.expr) -> ast.Name:
         name = self.temp()
-        pre.append(ast.Assign(targets=[ast.Name(name, ast.Store())], value=step))
+        pre.append(_assign(name, step))
         return _load(name)
 
-    def atom(self, expr: ast.expr, pre: list) -> ast.expr:
-        """An expression safe to evaluate now: a value or a future."""
+    def atom(self, expr: ast.expr, pre: list, original=None) -> ast.expr:
+        """A lowered, call-free expression as a value or a future."""
         if _is_atom(expr):
             return expr
-        if any(isinstance(sub, ast.NamedExpr) for sub in ast.walk(expr)):
-            raise _Sequential()  # a walrus in a conditional part binds in this scope
-        names = self.free_locals(expr)
-        calls = self.has_calls(expr)
-        if not names and not calls:
-            return expr  # reads no local: compute it where it stands
-        keys = self.keys_of(names)
-        params = list(map(_load, names))
-        if calls:
-            if keys:
-                return self.emit(pre, self._ds("read", self._keys_node(keys),
-                                               self.lambda_of(expr, names), *params))
-            return self.emit(pre, self._ds("eval", self.lambda_of(expr, names), *params))
+        names = self.free_values(expr)
+        keys = self.expression_keys(original) if original is not None else []
+        if not names and not keys:
+            return expr  # reads nothing of the body: computed where it stands
         if keys:
-            return self.emit(pre, self._ds("read_expr", self._keys_node(keys),
-                                           self.lambda_of(expr, names), *params))
-        return self.emit(pre, self._ds("expr", self.lambda_of(expr, names), *params))
+            return self.emit(pre, self._ds("pure_read", self._keys_node(keys),
+                                           _lambda(names, expr), *map(_load, names)))
+        return self.emit(pre, self._ds("pure", _lambda(names, expr), *map(_load, names)))
 
     def value(self, expr: ast.expr, pre: list) -> ast.expr:
-        return self.atom(self.hoist(expr, pre), pre)
+        return self.atom(self.lower(expr, pre), pre, expr)
 
     def now(self, expr: ast.expr, pre: list) -> ast.expr:
-        """An expression the owner thread evaluates itself (if tests, returns, ...)."""
-        return self.wait_for_locals(self.hoist(expr, pre))
+        """An expression the owner evaluates itself (an ``if`` test, ...)."""
+        value = self.value(expr, pre)
+        keys = self.expression_keys(expr) if isinstance(value, ast.Name) \
+            and self.is_local_value(value.id) and value.id not in self.temps else []
+        if keys:
+            return self._ds("get_after", self._keys_node(keys), value)
+        return self._ds("get", value) if isinstance(value, ast.Name) and \
+            self.is_local_value(value.id) else value
 
-    def wait_for_locals(self, node):
-        lowerer = self
-
-        class Waiter(ast.NodeTransformer):
-            def visit_Name(self, name):
-                if isinstance(name.ctx, ast.Load) and lowerer.is_local(name.id):
-                    key = lowerer.facts.keys.get(name.id)
-                    args = [_load(name.id)] + ([_const(key)] if key else [])
-                    return ast.copy_location(lowerer._ds("get", *args), name)
-                return name
-
-            def visit_Lambda(self, node):
-                return node  # lambdas read cells, which are always concrete
-
-            def visit_FunctionDef(self, node):
-                return node
-
-            visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
-
-        return Waiter().visit(node)
-
-    # -- binding -------------------------------------------------------------------
+    # -- binding ---------------------------------------------------------------------
     def bind(self, target: ast.expr, value: ast.expr) -> list:
         if isinstance(target, ast.Name):
-            kind = self.binding(target.id)
-            store = ast.Name(target.id, ast.Store())
-            if kind == "declared":
-                return [ast.Expr(self._ds("barrier")),
-                        ast.Assign(targets=[store], value=self._ds("get", value))]
-            if kind == "cell":
-                key = self.facts.keys.get(target.id, target.id)
-                return [ast.Assign(targets=[store],
-                                   value=self._ds("rebind", _const(key), value))]
-            if kind == "sync":
-                return [ast.Assign(targets=[store], value=self._ds("get", value))]
-            return [ast.Assign(targets=[store], value=value)]
+            return self.bind_name(target.id, value)
         if isinstance(target, (ast.Tuple, ast.List)):
             return self.bind_unpack(target, value)
+        if isinstance(target, ast.Starred):
+            return self.bind(target.value, value)
         if isinstance(target, (ast.Attribute, ast.Subscript)):
             return self.bind_store(target, value)
         raise DesyncError(f"cannot assign to {type(target).__name__}", self.filename,
                           getattr(target, "lineno", None), type(target).__name__)
+
+    def bind_name(self, name: str, value: ast.expr) -> list:
+        renamed = self.renamed_to(name)
+        if renamed is not None:
+            return [_assign(renamed, value)]
+        kind = self.kind(name)
+        if kind in ("cell", "declared"):
+            # Closures and other code see it later: it changes in program order.
+            setter = self.setter(name)
+            return [_expr(self._ds("effect", self._keys_node([self.box(name)]), _load(setter),
+                                   value))]
+        if name in self.facts.logged:
+            value = self._ds("bind", _const(name), value)
+        return [_assign(name, value)]
+
+    def setter(self, name: str) -> str:
+        setter = self.setters.get(name)
+        if setter is None:
+            setter = self.setters[name] = self.namer.free(f"_set_{name}")
+        return setter
 
     def bind_unpack(self, target, value) -> list:
         elts = target.elts
@@ -343,45 +612,30 @@ class Lowerer:
             count, extra = len(elts), []
         call = self._ds("unpack", value, _const(count), *extra)
         plain = [e.value if isinstance(e, ast.Starred) else e for e in elts]
-        if all(isinstance(e, ast.Name) and self.binding(e.id) == "plain" for e in plain):
-            return [ast.Assign(targets=[ast.Tuple([ast.Name(e.id, ast.Store()) for e in plain],
-                                                  ast.Store())], value=call)]
+        if all(isinstance(e, ast.Name) and self.kind(e.id) == "local"
+               and e.id not in self.facts.logged and self.renamed_to(e.id) is None
+               for e in plain):
+            return [ast.Assign(targets=[ast.Tuple(elts=[_store(e.id) for e in plain],
+                                                  ctx=ast.Store())], value=call, lineno=0)]
         name = self.temp()
-        out = [ast.Assign(targets=[ast.Name(name, ast.Store())], value=call)]
+        out = [_assign(name, call)]
         for index, element in enumerate(plain):
             part = ast.Subscript(value=_load(name), slice=_const(index), ctx=ast.Load())
             out.extend(self.bind(element, part))
         return out
 
     def bind_store(self, target, value) -> list:
-        base = root_name(target)
-        if base is None or not self.is_local(base):
-            # Writes to a global object: everything before it finishes first.
-            store = self.wait_for_locals(target)
-            return [ast.Expr(self._ds("barrier")),
-                    ast.Assign(targets=[store], value=self._ds("get", value))]
         pre: list = []
-        obj = self.hoist(target.value, pre)
+        obj = self.value(target.value, pre)
+        key = self.effect_key(target.value)
         if isinstance(target, ast.Attribute):
             helper, where = "setattr_", _const(target.attr)
         else:
-            helper, where = "setitem", self.hoist(target.slice, pre)
-        return pre + [ast.Expr(self.ordered_store(base, helper, [obj, where, value]))]
+            helper, where = "setitem", self.value(target.slice, pre)
+        return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
+                                     value))]
 
-    def ordered_store(self, base: str, helper: str, parts: list) -> ast.Call:
-        names = []
-        for part in parts:
-            for name in self.free_locals(part):
-                if name not in names:
-                    names.append(name)
-        keys = self.keys_of([base, *names]) or [base]
-        if all(_is_atom(p) for p in parts):
-            return self._ds("store", self._keys_node(keys), _rt(helper), *parts)
-        body = ast.Call(func=_rt(helper), args=parts, keywords=[])
-        return self._ds("store", self._keys_node(keys), _lambda(names, body),
-                        *map(_load, names))
-
-    # -- statements ------------------------------------------------------------------
+    # -- statements -------------------------------------------------------------------
     def body(self, statements: list) -> list:
         out = []
         for statement in statements:
@@ -395,38 +649,47 @@ class Lowerer:
                               "@desync body", self.filename, node.lineno, type(node).__name__)
         try:
             out = handler(node)
-        except _Sequential:
-            out = self.sequential(node, barrier=True)
+        except _Plain:
+            out = self.plain(node)
         for new in out:
-            if not hasattr(new, "lineno") or new is not node:
-                ast.copy_location(new, node)
+            _locate(new, node)
         return out
 
-    def sequential(self, node, barrier: bool) -> list:
-        """Run a statement as written, on the owner thread, with its locals resolved."""
-        out = [ast.Expr(self._ds("barrier"))] if barrier else []
-        return out + [self.wait_for_locals(node)]
+    def plain(self, node, barrier=True) -> list:
+        """Run a statement as written, on the owner thread, after everything issued
+        before it has retired, with its locals resolved."""
+        out = [_expr(self._ds("barrier"))] if barrier else []
+        return out + _PlainRewriter(self).statements([node])
 
     def stmt_Expr(self, node):
         pre: list = []
-        value = self.value(node.value, pre)
+        value = self.lower(node.value, pre)
         if pre and isinstance(value, ast.Name) and value.id in self.temps \
-                and isinstance(pre[-1], ast.Assign) and pre[-1].targets[0].id == value.id:
+                and isinstance(pre[-1], ast.Assign) and isinstance(pre[-1].targets[0], ast.Name) \
+                and pre[-1].targets[0].id == value.id:
             last = pre.pop()
-            return pre + [ast.Expr(last.value)]
-        if _is_atom(value):
+            return pre + [_expr(last.value)]
+        if _is_atom(value) or not (self.free_values(value)
+                                    or self.expression_keys(node.value)):
+            if not _is_atom(value):
+                pre.append(_expr(value))  # reads nothing of the body: evaluate it here
             return pre
-        return pre + [ast.Expr(value)]
+        self.atom(value, pre, node.value)
+        return pre
 
     def stmt_Assign(self, node):
         pre: list = []
         value = self.value(node.value, pre)
         if len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and self.binding(target.id) == "plain" and pre \
+            if isinstance(target, ast.Name) and self.kind(target.id) == "local" \
+                    and target.id not in self.facts.logged and pre \
+                    and self.renamed_to(target.id) is None \
                     and isinstance(value, ast.Name) and value.id in self.temps \
-                    and isinstance(pre[-1], ast.Assign) and pre[-1].targets[0].id == value.id:
-                pre[-1].targets = [ast.Name(target.id, ast.Store())]
+                    and isinstance(pre[-1], ast.Assign) \
+                    and isinstance(pre[-1].targets[0], ast.Name) \
+                    and pre[-1].targets[0].id == value.id:
+                pre[-1].targets = [_store(target.id)]
                 return pre
             return pre + self.bind(target, value)
         if not _is_atom(value):
@@ -437,57 +700,55 @@ class Lowerer:
 
     def stmt_AnnAssign(self, node):
         if node.value is None:
-            return [node]
-        return self.stmt_Assign(ast.Assign(targets=[node.target], value=node.value))
+            return []
+        return self.stmt_Assign(ast.Assign(targets=[node.target], value=node.value,
+                                           lineno=node.lineno))
 
     def stmt_AugAssign(self, node):
         pre: list = []
-        value = self.value(node.value, pre)
+        operand = self.value(node.value, pre)
         op = _rt(AUG_OPS[type(node.op)])
         target = node.target
         if isinstance(target, ast.Name):
-            if not self.is_local(target.id) or self.binding(target.id) == "declared":
-                return pre + [ast.Expr(self._ds("barrier")), ast.AugAssign(
-                    target=target, op=node.op, value=self._ds("get", value))]
-            key = self.facts.keys.get(target.id, target.id)
-            step = self._ds("store", _const(key), op, _load(target.id), value)
-            return pre + self.bind(ast.Name(target.id, ast.Store()), step)
-        base = root_name(target)
-        if base is None or not self.is_local(base):
-            return pre + [ast.Expr(self._ds("barrier")), ast.AugAssign(
-                target=self.wait_for_locals(target), op=node.op, value=self._ds("get", value))]
-        obj = self.hoist(target.value, pre)
+            kind = self.kind(target.id)
+            if kind in ("cell", "declared"):
+                current = self.lower_Name(ast.Name(id=target.id, ctx=ast.Load()), pre)
+                step = self._ds("pure", op, current, operand)
+                return pre + self.bind_name(target.id, self.emit(pre, step))
+            key = self.effect_key(target)
+            step = self._ds("augment", _const(key), op, _load(target.id), operand)
+            return pre + self.bind_name(target.id, self.emit(pre, step))
+        obj = self.value(target.value, pre)
+        key = self.effect_key(target.value)
         if isinstance(target, ast.Attribute):
             helper, where = "aug_attr", _const(target.attr)
         else:
-            helper, where = "aug_item", self.hoist(target.slice, pre)
-        return pre + [ast.Expr(self.ordered_store(base, helper, [obj, where, op, value]))]
+            helper, where = "aug_item", self.value(target.slice, pre)
+        return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
+                                     op, operand))]
 
     def stmt_Delete(self, node):
         out = []
         for target in node.targets:
             if isinstance(target, ast.Name):
-                if self.binding(target.id) in ("cell", "declared"):
-                    out.append(ast.Expr(self._ds("barrier")))
-                out.append(ast.Delete(targets=[target]))
+                if self.kind(target.id) in ("cell", "declared"):
+                    raise _Plain()
+                out.append(ast.Delete(targets=[ast.Name(id=target.id, ctx=ast.Del())]))
+                if target.id in self.facts.logged:
+                    out.append(_expr(self._ds("bind", _const(target.id), _rt("UNBOUND"))))
                 continue
-            base = root_name(target)
-            if base is None or not self.is_local(base) or \
-                    not isinstance(target, (ast.Attribute, ast.Subscript)):
-                out.extend(self.sequential(ast.Delete(targets=[target]), barrier=True))
-                continue
+            if not isinstance(target, (ast.Attribute, ast.Subscript)):
+                raise _Plain()
             pre: list = []
-            obj = self.hoist(target.value, pre)
+            obj = self.value(target.value, pre)
+            key = self.effect_key(target.value)
             if isinstance(target, ast.Attribute):
                 parts, helper = [obj, _const(target.attr)], "delattr_"
             else:
-                parts, helper = [obj, self.hoist(target.slice, pre)], "delitem"
+                parts, helper = [obj, self.value(target.slice, pre)], "delitem"
             out.extend(pre)
-            out.append(ast.Expr(self.ordered_store_parts(base, helper, parts)))
+            out.append(_expr(self._ds("effect", self._keys_node([key]), _rt(helper), *parts)))
         return out
-
-    def ordered_store_parts(self, base, helper, parts):
-        return self.ordered_store(base, helper, parts)
 
     def stmt_If(self, node):
         pre: list = []
@@ -498,92 +759,166 @@ class Lowerer:
     def stmt_While(self, node):
         pre: list = []
         test = self.now(node.test, pre)
-        body = self.body(node.body)
+        self.loop_blocks.append(self.blocks)
+        try:
+            body = self.body(node.body)
+        finally:
+            self.loop_blocks.pop()
+        orelse = self.body(node.orelse) if node.orelse else []
         if not pre:
-            orelse = self.body(node.orelse) if node.orelse else []
             return [ast.While(test=test, body=body, orelse=orelse)]
-        # The test needs tasks: evaluate it at the top of every iteration.
-        exit_loop = [ast.Break()]
-        out = []
-        if node.orelse:
-            flag = self.temp()
-            out.append(ast.Assign(targets=[ast.Name(flag, ast.Store())], value=_const(False)))
-            exit_loop = [ast.Assign(targets=[ast.Name(flag, ast.Store())], value=_const(True)),
-                         ast.Break()]
-        check = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test), body=exit_loop, orelse=[])
-        out.append(ast.While(test=_const(True), body=pre + [check] + body, orelse=[]))
-        if node.orelse:
-            out.append(ast.If(test=_load(flag), body=self.body(node.orelse), orelse=[]))
-        return out
+        # The test needs steps: they run again at the top of every iteration.
+        check = _if(ast.UnaryOp(op=ast.Not(), operand=test), [ast.Break()])
+        if not node.orelse:
+            return [ast.While(test=_const(True), body=pre + [check] + body, orelse=[])]
+        flag = self.temp()
+        check = _if(ast.UnaryOp(op=ast.Not(), operand=test),
+                    [_assign(flag, _const(True)), ast.Break()])
+        return [_assign(flag, _const(False)),
+                ast.While(test=_const(True), body=pre + [check] + body, orelse=[]),
+                _if(_load(flag), orelse)]
 
     def stmt_For(self, node):
         pre: list = []
-        iterable = self.now(node.iter, pre)
+        iterable, parts = self.loop_iterable(node.iter, pre)
+        keys = self.read_keys([node.iter])
         target, prologue = self.loop_target(node.target)
+        self.loop_blocks.append(self.blocks)
+        try:
+            body = prologue + self.body(node.body)
+        finally:
+            self.loop_blocks.pop()
         orelse = self.body(node.orelse) if node.orelse else []
-        return pre + [ast.For(target=target, iter=iterable, body=prologue + self.body(node.body),
-                              orelse=orelse)]
+        loop = self._ds("iterate", self._keys_node(keys), iterable, *parts)
+        return pre + [ast.For(target=target, iter=loop, body=body, orelse=orelse)]
+
+    def loop_iterable(self, node, pre):
+        """The iterable of a ``for`` and, for builtin wrappers (``enumerate(xs)``,
+        ``zip(a, b)``), the iterables they wrap: the runtime checks those."""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("enumerate", "zip", "reversed") \
+                and self.facts.builtin(node.func.id) and not node.keywords[1:] \
+                and not any(isinstance(a, ast.Starred) for a in node.args):
+            parts = [self.value(a, pre) for a in node.args]
+            keywords = [ast.keyword(arg=k.arg, value=self.value(k.value, pre))
+                        for k in node.keywords]
+            wrapped = self.atom(ast.Call(func=node.func, args=parts, keywords=keywords), pre,
+                                node)
+            return wrapped, parts
+        return self.value(node, pre), []
 
     def loop_target(self, target):
         names = [target] if isinstance(target, ast.Name) else (
             target.elts if isinstance(target, (ast.Tuple, ast.List)) else None)
-        if names is not None and all(isinstance(n, ast.Name) and
-                                     self.binding(n.id) in ("plain", "sync") for n in names):
-            return target, []
+        if names is not None and all(isinstance(n, ast.Name) and self.kind(n.id) == "local"
+                                     and n.id not in self.facts.logged for n in names):
+            return _store_target(target), []
         name = self.temp()
-        return ast.Name(name, ast.Store()), self.bind(target, _load(name))
+        return _store(name), self.bind(target, _load(name))
+
+    def stmt_Try(self, node):
+        # Everything before the try retires first, so whatever fails in its body
+        # is the body's own failure, caught (or not) by its own handlers.
+        block = self.temp()
+        self.blocks += 1
+        try:
+            body = self.body(node.body)
+        finally:
+            self.blocks -= 1
+        restore = self.restore_prologue(block, node.body)
+        plain = _PlainRewriter(self)
+        handlers = []
+        for handler in node.handlers:
+            kind = plain.expression(handler.type) if handler.type is not None else None
+            handlers.append(ast.ExceptHandler(type=kind, name=handler.name,
+                                              body=restore + plain.statements(handler.body)))
+        orelse = plain.statements(node.orelse) if node.orelse else []
+        finalbody = (restore + plain.statements(node.finalbody)) if node.finalbody else []
+        scoped = ast.With(items=[ast.withitem(context_expr=self._ds("block"),
+                                              optional_vars=_store(block))],
+                          body=body)
+        return [_expr(self._ds("barrier")),
+                ast.Try(body=[scoped], handlers=handlers, orelse=orelse, finalbody=finalbody)]
+
+    def restore_prologue(self, block, body) -> list:
+        """At the start of a handler: the locals the block bound, as they were when
+        its failure happened."""
+        bound = set()
+        for stmt in body:
+            for sub in scope_nodes([stmt]):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                    bound.add(sub.id)
+        names = sorted(n for n in bound if n in self.facts.logged and self.kind(n) == "local")
+        if not names:
+            return []
+        targets = ast.Tuple(elts=[_store(n) for n in names], ctx=ast.Store())
+        out = [ast.Assign(targets=[targets], value=self._ds(
+            "restore", _load(block), _tuple(_const(n) for n in names)), lineno=0)]
+        for name in names:
+            if name not in self.facts.params:
+                out.append(_if(ast.Compare(left=_load(name), ops=[ast.Is()],
+                                           comparators=[_rt("UNBOUND")]),
+                               [ast.Delete(targets=[ast.Name(id=name, ctx=ast.Del())])]))
+        return out
 
     def stmt_With(self, node):
+        # The context manager is entered after everything before it, and exits
+        # after everything in its body, seeing the body's first failure.
+        block = self.temp()
+        plain = _PlainRewriter(self)
         items, prologue = [], []
         for item in node.items:
             variable = item.optional_vars
             if variable is not None:
                 variable, extra = self.loop_target(variable)
                 prologue.extend(extra)
-            items.append(ast.withitem(context_expr=self.wait_for_locals(item.context_expr),
+            items.append(ast.withitem(context_expr=plain.expression(item.context_expr),
                                       optional_vars=variable))
-        items.append(ast.withitem(context_expr=self._ds("block"), optional_vars=None))
-        return [ast.With(items=items, body=prologue + self.body(node.body))]
-
-    def stmt_Try(self, node):
-        self.sync_stack.append(self.facts.try_sync.get(id(node), set()))
+        items.append(ast.withitem(context_expr=self._ds("block"), optional_vars=_store(block)))
+        self.blocks += 1
         try:
-            body = self.body(node.body)
+            body = prologue + self.body(node.body)
         finally:
-            self.sync_stack.pop()
-        block = ast.With(items=[ast.withitem(context_expr=self._ds("block"), optional_vars=None)],
-                         body=body)
-        handlers = []
-        if node.handlers:
-            handlers.append(ast.ExceptHandler(type=_rt("Upstream"), name=None,
-                                              body=[ast.Raise(exc=None, cause=None)]))
-        for handler in node.handlers:
-            kind = self.wait_for_locals(handler.type) if handler.type is not None else None
-            handlers.append(ast.ExceptHandler(type=kind, name=handler.name,
-                                              body=self.body(handler.body)))
-        return [ast.Try(body=[block], handlers=handlers,
-                        orelse=self.body(node.orelse) if node.orelse else [],
-                        finalbody=self.body(node.finalbody) if node.finalbody else [])]
+            self.blocks -= 1
+        # A context manager that suppresses the failure lets the code after it see
+        # the locals as they were at the failure.
+        after = self.restore_prologue(block, node.body)
+        return [_expr(self._ds("barrier")), ast.With(items=items, body=body)] + after
 
     def stmt_Match(self, node):
         pre: list = []
         subject = self.now(node.subject, pre)
+        # Value patterns name locals (``case cfg.FAST``): those must be values.
+        for name in sorted(_pattern_names(node)):
+            if self.kind(name) == "local":
+                pre.append(_assign(name, self._ds("get", _load(name))))
+        plain = _PlainRewriter(self)
+        guards = any(case.guard is not None and self.has_steps(case.guard) for case in node.cases)
         cases = [ast.match_case(pattern=case.pattern,
-                                guard=self.wait_for_locals(case.guard) if case.guard else None,
+                                guard=plain.expression(case.guard) if case.guard else None,
                                 body=self.body(case.body)) for case in node.cases]
-        return pre + [ast.Match(subject=subject, cases=cases)]
+        barrier = [_expr(self._ds("barrier"))] if guards else []
+        return pre + barrier + [ast.Match(subject=subject, cases=cases)]
 
     def stmt_Return(self, node):
         if node.value is None:
-            return [node]
+            return [ast.Return(value=self._ds("result", _const(None)))]
         pre: list = []
-        return pre + [ast.Return(value=self.now(node.value, pre))]
+        value = self.value(node.value, pre)
+        return pre + [ast.Return(value=self._ds("result", value))]
 
     def stmt_Raise(self, node):
-        return self.sequential(node, barrier=False)
+        return self.plain(node)
 
     def stmt_Assert(self, node):
-        return self.sequential(node, barrier=False)
+        # Only a failing assert waits: it raises after everything before it.
+        pre: list = []
+        test = self.now(node.test, pre)
+        fail = [_expr(self._ds("barrier"))] + _PlainRewriter(self).statements(
+            [ast.Raise(exc=_call(_load("AssertionError"), [node.msg] if node.msg else []),
+                       cause=None)])
+        check = _if(ast.UnaryOp(op=ast.Not(), operand=test), fail)
+        return [_if(_load("__debug__"), pre + [check])]
 
     def stmt_Global(self, node):
         return []  # hoisted to the top of the function
@@ -591,48 +926,328 @@ class Lowerer:
     stmt_Nonlocal = stmt_Global
 
     def stmt_Pass(self, node):
-        return [node]
+        return [ast.Pass()]
 
-    stmt_Break = stmt_Continue = stmt_Import = stmt_ImportFrom = stmt_Pass
+    def stmt_Break(self, node):
+        return self._jump(node)
+
+    stmt_Continue = stmt_Break
+
+    def _jump(self, node):
+        # Leaving a block from inside it: what it issued retires first.
+        leaves_block = self.loop_blocks and self.blocks > self.loop_blocks[-1]
+        jump = type(node)()
+        if leaves_block:
+            return [_expr(self._ds("barrier")), jump]
+        return [jump]
+
+    def stmt_Import(self, node):
+        return self.plain(node)
+
+    stmt_ImportFrom = stmt_Import
 
     def stmt_FunctionDef(self, node):
         node = self.transpile_nested(node)
-        node.decorator_list = [self.wait_for_locals(d) for d in node.decorator_list]
-        if not isinstance(node, ast.ClassDef):
-            args = node.args
-            args.defaults = [self.wait_for_locals(d) for d in args.defaults]
-            args.kw_defaults = [d if d is None else self.wait_for_locals(d)
-                                for d in args.kw_defaults]
-        else:
-            node.bases = [self.wait_for_locals(b) for b in node.bases]
-            for keyword in node.keywords:
-                keyword.value = self.wait_for_locals(keyword.value)
+        needs_steps = any(self.has_steps(part) for part in _made_here(node))
+        if needs_steps or isinstance(node, ast.ClassDef):
+            return self.plain(node)
+        plain = _PlainRewriter(self)
+        node.decorator_list = [plain.expression(d) for d in node.decorator_list]
+        args = node.args
+        args.defaults = [plain.expression(d) for d in args.defaults]
+        args.kw_defaults = [d if d is None else plain.expression(d) for d in args.kw_defaults]
         out = [node]
-        if self.binding(node.name) in ("declared",):
-            out.insert(0, ast.Expr(self._ds("barrier")))
+        if node.name in self.facts.logged:
+            out.append(_expr(self._ds("bind", _const(node.name), _load(node.name))))
         return out
 
     stmt_AsyncFunctionDef = stmt_ClassDef = stmt_FunctionDef
 
 
+class _PlainRewriter(ast.NodeTransformer):
+    """A statement as written, for the owner thread to run after a barrier: locals
+    are read through ``_ds.get`` (they may hold finished futures), and bindings of
+    logged locals are recorded."""
+
+    def __init__(self, lowerer: Lowerer):
+        self.lowerer = lowerer
+        self.shadowed: list[set] = []
+
+    def statements(self, statements) -> list:
+        out = []
+        for statement in statements:
+            new = self.visit(_copy(statement))
+            new = new if isinstance(new, list) else [new]
+            for stmt in new:
+                out.append(stmt)
+                out.extend(self.after(statement))
+        return out or [ast.Pass()]
+
+    def expression(self, node):
+        return self.visit(_copy(node)) if node is not None else None
+
+    def after(self, statement) -> list:
+        lowerer = self.lowerer
+        if isinstance(statement, (ast.For, ast.While, ast.If, ast.With, ast.Try, ast.Match)):
+            return []
+        names = sorted(n for n in _bound_names(statement)
+                       if n in lowerer.facts.logged and lowerer.kind(n) == "local")
+        return [_expr(lowerer._ds("bind", _const(n), _load(n))) for n in names]
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and self.lowerer.is_local_value(node.id) \
+                and not any(node.id in s for s in self.shadowed):
+            return ast.copy_location(self.lowerer._ds("get", _load(node.id)), node)
+        return node
+
+    def _scope(self, node):
+        return node  # nested scopes read cells: always values
+
+    visit_Lambda = visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scope
+
+    def _comprehension(self, node):
+        bound = set()
+        for generator in node.generators:
+            bound |= _target_names(generator.target)
+        node.generators[0].iter = self.visit(node.generators[0].iter)
+        self.shadowed.append(bound)
+        try:
+            for index, generator in enumerate(node.generators):
+                if index:
+                    generator.iter = self.visit(generator.iter)
+                generator.ifs = [self.visit(c) for c in generator.ifs]
+            if isinstance(node, ast.DictComp):
+                node.key, node.value = self.visit(node.key), self.visit(node.value)
+            else:
+                node.elt = self.visit(node.elt)
+        finally:
+            self.shadowed.pop()
+        return node
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    def visit_For(self, node):
+        node.iter = self.visit(node.iter)
+        node.body = self.statements(node.body)
+        node.orelse = self.statements(node.orelse) if node.orelse else []
+        prologue = self._binds(node.target)
+        node.body = prologue + node.body
+        return node
+
+    def visit_With(self, node):
+        for item in node.items:
+            item.context_expr = self.visit(item.context_expr)
+        prologue = []
+        for item in node.items:
+            if item.optional_vars is not None:
+                prologue += self._binds(item.optional_vars)
+        node.body = prologue + self.statements(node.body)
+        return node
+
+    def visit_If(self, node):
+        node.test = self.visit(node.test)
+        node.body = self.statements(node.body)
+        node.orelse = self.statements(node.orelse) if node.orelse else []
+        return node
+
+    def visit_While(self, node):
+        node.test = self.visit(node.test)
+        node.body = self.statements(node.body)
+        node.orelse = self.statements(node.orelse) if node.orelse else []
+        return node
+
+    def visit_Try(self, node):
+        node.body = self.statements(node.body)
+        for handler in node.handlers:
+            if handler.type is not None:
+                handler.type = self.visit(handler.type)
+            handler.body = self.statements(handler.body)
+        node.orelse = self.statements(node.orelse) if node.orelse else []
+        node.finalbody = self.statements(node.finalbody) if node.finalbody else []
+        return node
+
+    def visit_Match(self, node):
+        node.subject = self.visit(node.subject)
+        for case in node.cases:
+            if case.guard is not None:
+                case.guard = self.visit(case.guard)
+            case.body = self.statements(case.body)
+        return node
+
+    def _binds(self, target) -> list:
+        lowerer = self.lowerer
+        return [_expr(lowerer._ds("bind", _const(n), _load(n)))
+                for n in sorted(_target_names(target))
+                if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
+
+
+def _copy(node):
+    import copy
+    return copy.deepcopy(node)
+
+
+def _bound_names(statement) -> set[str]:
+    out = set()
+    for sub in scope_nodes([statement]):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            out.add(sub.id)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                and sub is statement:
+            out.add(sub.name)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in sub.names)
+    return out
+
+
+def _expr_nodes(node, into_comprehensions=False):
+    """The nodes of an expression evaluated with it (not inside lambdas)."""
+    stack = [node]
+    while stack:
+        sub = stack.pop()
+        yield sub
+        if isinstance(sub, SCOPES):
+            stack.extend([*sub.args.defaults, *(d for d in sub.args.kw_defaults if d)]
+                         if isinstance(sub, ast.Lambda) else [])
+            continue
+        stack.extend(ast.iter_child_nodes(sub))
+
+
+def _target_names(target) -> set[str]:
+    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+
+
+def _rename_target(target, frame):
+    if isinstance(target, ast.Name):
+        return _store(frame.get(target.id, target.id))
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return type(target)(elts=[_rename_target(e, frame) for e in target.elts],
+                            ctx=ast.Store())
+    if isinstance(target, ast.Starred):
+        return ast.Starred(value=_rename_target(target.value, frame), ctx=ast.Store())
+    return target
+
+
+def _store_target(target):
+    if isinstance(target, ast.Name):
+        return _store(target.id)
+    return type(target)(elts=[_store_target(e) for e in target.elts], ctx=ast.Store())
+
+
+def _has_subscript(node) -> bool:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        if isinstance(node, ast.Subscript):
+            return True
+        node = node.value
+    return not isinstance(node, ast.Name)
+
+
+def _pattern_names(node: ast.Match) -> set[str]:
+    names = set()
+    for case in node.cases:
+        for sub in ast.walk(case.pattern):
+            if isinstance(sub, ast.MatchValue):
+                root = root_name(sub.value)
+                if root is not None:
+                    names.add(root)
+            elif isinstance(sub, ast.MatchClass):
+                root = root_name(sub.cls)
+                if root is not None:
+                    names.add(root)
+    return names
+
+
+def _made_here(node) -> list:
+    parts = list(node.decorator_list)
+    if isinstance(node, ast.ClassDef):
+        return parts + node.bases + [k.value for k in node.keywords]
+    return parts + node.args.defaults + [d for d in node.args.kw_defaults if d]
+
+
+def _local_imports(fn) -> set[str]:
+    out = set()
+    for node in scope_nodes(fn.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return out
+
+
+def _locate(new, node):
+    """Every generated node takes the source statement's position, unless it
+    already has one of its own (nodes copied from the user's code)."""
+    for sub in ast.walk(new):
+        if "lineno" not in sub._attributes:
+            continue
+        if getattr(sub, "lineno", None) in (None, 0):
+            sub.lineno = node.lineno
+            sub.col_offset = node.col_offset
+            sub.end_lineno = getattr(node, "end_lineno", node.lineno)
+            sub.end_col_offset = getattr(node, "end_col_offset", node.col_offset)
+
+
+def _declarations(body) -> list:
+    return [n for n in scope_nodes(body) if isinstance(n, (ast.Global, ast.Nonlocal))]
+
+
 def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: str,
-                   transpile_nested) -> ast.FunctionDef:
+                   transpile_nested, imports=frozenset()) -> ast.FunctionDef:
     """The transpiled FunctionDef: same name, signature and decorators; new body."""
-    lowerer = Lowerer(facts, namer, filename, transpile_nested)
+    lowerer = Lowerer(facts, namer, filename, transpile_nested, set(imports), fn)
     body = list(fn.body)
     head = []
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
         head.append(body.pop(0))
-    declarations = [n for n in scope_nodes(body) if isinstance(n, (ast.Global, ast.Nonlocal))]
-    head.extend(declarations)
-    scope = ast.With(items=[ast.withitem(
-        context_expr=ast.Call(func=_rt("scope"), args=[], keywords=[]),
-        optional_vars=ast.Name(namer.scope, ast.Store()))], body=lowerer.body(body))
-    ast.copy_location(scope, body[0] if body else fn)
-    new = ast.FunctionDef(name=fn.name, args=fn.args, body=head + [scope],
+    declarations = _declarations(body)
+    globals_, nonlocals = set(), set()
+    for declaration in declarations:
+        (globals_ if isinstance(declaration, ast.Global) else nonlocals).update(declaration.names)
+    merged = []
+    if globals_:
+        merged.append(ast.Global(names=sorted(globals_)))
+    if nonlocals:
+        merged.append(ast.Nonlocal(names=sorted(nonlocals)))
+    for node in merged:
+        ast.copy_location(node, fn)
+    head.extend(merged)
+    lowered = lowerer.body(body) if body else [ast.Pass()]
+    prologue = []
+    for name in facts.params:
+        if name in facts.logged:
+            prologue.append(_expr(lowerer._ds("bind", _const(name), _load(name))))
+    setters = []
+    for name in sorted(lowerer.setters):
+        if name not in globals_ and name not in nonlocals and name not in facts.params:
+            # The variable is only ever written through its setter: this makes it a
+            # local of the function all the same (annotations of locals do nothing).
+            setters.append(ast.AnnAssign(target=_store(name), annotation=_const(
+                "written in program order"), value=None, simple=1))
+    for name, setter in sorted(lowerer.setters.items()):
+        declaration = ast.Global(names=[name]) if name in globals_ else ast.Nonlocal(names=[name])
+        setters.append(ast.FunctionDef(
+            name=setter, args=_arguments(["_v"]),
+            body=[declaration, ast.Assign(targets=[_store(name)], value=_load("_v"), lineno=0)],
+            decorator_list=[], returns=None, type_comment=None, **_type_params()))
+    cell_setters = [s for n, s in sorted(lowerer.setters.items()) if n not in globals_]
+    if cell_setters:
+        prologue.append(_expr(lowerer._ds("use_cells", *map(_load, cell_setters))))
+    anchor = body[0] if body else fn
+    for node in setters + prologue:
+        _locate(node, anchor)
+    scope = ast.With(items=[ast.withitem(context_expr=_call(_rt("scope")),
+                                         optional_vars=_store(namer.scope))],
+                     body=prologue + lowered)
+    _locate(scope, anchor)
+    new = ast.FunctionDef(name=fn.name, args=fn.args, body=head + setters + [scope],
                           decorator_list=fn.decorator_list, returns=fn.returns,
-                          type_comment=None)
-    if hasattr(fn, "type_params"):
-        new.type_params = fn.type_params
-    return ast.fix_missing_locations(ast.copy_location(new, fn))
+                          type_comment=None, **_type_params(fn))
+    ast.copy_location(new, fn)
+    for node in ast.walk(new):
+        if "lineno" in node._attributes and getattr(node, "lineno", None) in (None, 0):
+            _locate(node, anchor)
+    return ast.fix_missing_locations(new)
+
+
+def _type_params(fn=None) -> dict:
+    if "type_params" in ast.FunctionDef._fields:
+        return {"type_params": list(getattr(fn, "type_params", []) or [])}
+    return {}

@@ -9,7 +9,7 @@ import operator
 import os
 import sys
 
-from .engine import Body, Task, TaskAborted, Upstream
+from .engine import UNBOUND, Body, Task
 from .sequential import SequentialBody
 
 _specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
@@ -44,6 +44,7 @@ def scope():
         return Body(None, default_threads(), None)
     _, foreign, threads = spec.executors.resolve()
     return Body(foreign, threads, cache)
+
 
 
 # Helpers that stand in for statements inside tasks.
@@ -82,5 +83,5 @@ ifloordiv, imod, ipow, ilshift, irshift = (operator.ifloordiv, operator.imod, op
                                            operator.ilshift, operator.irshift)
 ior, ixor, iand = operator.ior, operator.ixor, operator.iand
 
-__all__ = ["Body", "SequentialBody", "Task", "TaskAborted", "Upstream", "scope", "register",
-           "is_enabled", "set_enabled"]
+__all__ = ["Body", "SequentialBody", "Task", "UNBOUND", "scope", "register", "is_enabled",
+           "set_enabled"]

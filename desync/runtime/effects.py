@@ -91,6 +91,10 @@ _BUILTINS = {
     "exit": _effect(WORLD_PROCESS, "exits"),
     "quit": _effect(WORLD_PROCESS, "exits"),
     "__import__": _effect(WORLD_PROCESS, "imports a module"),
+    # Builtins that change their first argument.
+    "next": Facts(PURE, mutates={0}, reason="advances an iterator"),
+    "setattr": Facts(PURE, mutates={0}, reason="sets an attribute"),
+    "delattr": Facts(PURE, mutates={0}, reason="deletes an attribute"),
 }
 
 # Standard-library and well-known modules: module -> {function name: facts},
@@ -337,6 +341,33 @@ def _compute(fn) -> Facts:
     if type(fn) is type(_compute) and _provider is not None:
         return _provided(fn)
     return PURE_FACTS
+
+
+def has_provider() -> bool:
+    return _provider is not None
+
+
+def inferred(fn) -> Facts | None:
+    """What source inference says of a user's function; None when it cannot tell."""
+    if _provider is None:
+        return None
+    try:
+        facts = _provider(fn)
+    except Exception:
+        return None
+    return facts if isinstance(facts, Facts) else None
+
+
+def listed(fn) -> Facts | None:
+    """The table's facts for a callable it lists (builtins, the standard library,
+    streams, files, paths, sockets); None for anything else."""
+    facts = facts_of(fn)
+    if facts is PURE_FACTS:
+        return None
+    func = getattr(fn, "__func__", None)
+    if type(func) is type(_compute):  # a user's method: inferred, not listed
+        return None
+    return facts
 
 
 def _provided(fn) -> Facts:

@@ -1,156 +1,224 @@
-"""Tasks and scopes: the dataflow engine that transpiled code drives.
+"""The engine transpiled code drives: calls out of order, effects in program order.
 
 One ``Scope`` per call of a desync function. The calling ("owner") thread walks
-the body in program order and creates tasks; a task is queued the moment its
-inputs are ready (done-callbacks, never a blocked worker). When the owner must
-wait, it *helps*: it runs its own scope's queued tasks instead of sleeping, so a
-desync function nested in a task can always make progress on a bounded pool.
+the body in program order and issues *entries* into a reorder buffer (``rob``),
+as a processor does:
+
+- a **call** (or a pure expression waiting on one) is a task: it starts as soon
+  as its inputs are ready, on the executor, and finishes whenever it finishes;
+- an **effect** (a mutation, ``print``, a clock reading, a write to a closure
+  variable, ...) is executed by the owner thread when it reaches the head of the
+  buffer: after every earlier entry has finished successfully, in program order.
+
+Entries leave the buffer ("retire") in program order. The first entry that
+failed stops retirement: its exception is raised in the owner thread, every
+later entry is discarded (queued calls never start, effects never happen), so
+what happened is exactly what plain Python would have done up to that failure.
+
+Reads of mutable objects are ordered by *keys* (alias classes the compiler
+computes): a task that reads an object waits for the last earlier effect on it;
+later effects wait for the task anyway, because they wait for every earlier entry.
+
+When the owner needs a value it *helps*: it retires effects and runs its own
+queued tasks instead of sleeping, so nested desync functions make progress on
+any bounded executor, one worker included.
 """
 from __future__ import annotations
 
 import sys
 import threading
 from collections import deque
+from types import FunctionType, TracebackType
 
-PENDING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = range(6)
-POOL, INLINE, LOCAL = range(3)  # run on the pool / in the completing thread / on local threads
+from . import effects as _effects
+from .executors import inside_executor
+from .handled import handled_exception, swapped_handled
+
+PENDING, READY, RUNNING, DONE, FAILED, CANCELLED = range(6)
+CALL, PURE, EFFECT = range(3)
+WINDOW = 8192          # entries in flight before the owner stops issuing and retires
+UNBOUND = type("Unbound", (), {"__repr__": lambda self: "<unbound>"})()
+
+_IMMUTABLE = frozenset({int, float, complex, bool, str, bytes, type(None), range,
+                        frozenset, type(Ellipsis), type(NotImplemented)})
 
 
-class TaskAborted(BaseException):
-    """The owner thread read a failed or cancelled task; the scope exit raises the real error."""
-
-
-class Upstream(BaseException):
-    """A try/with block was cut short by a failure from before the block.
-
-    Transpiled ``try`` statements re-raise it before the user's handlers, so an
-    ``except`` never catches an error that sequential code raised before the ``try``.
-    """
+def immutable(value, depth=0) -> bool:
+    """True for values no effect can change: ordering them is never needed."""
+    kind = type(value)
+    if kind in _IMMUTABLE:
+        return True
+    if kind is tuple and depth < 3:
+        for item in value:
+            if not immutable(item, depth + 1):
+                return False
+        return True
+    return False
 
 
 class Task:
-    __slots__ = ("block", "seq", "kind", "fn", "args", "kwargs", "cacheable", "state",
-                 "value", "error", "origin", "waiting", "dependents")
+    """One entry of the reorder buffer: a call, a pure expression or an effect."""
+
+    __slots__ = ("seq", "kind", "fn", "args", "kwargs", "state", "value", "error", "waiting",
+                 "dependents", "lasti", "generated", "orphan", "targets")
 
     def __repr__(self):  # pragma: no cover - debugging aid
-        names = ("pending", "queued", "running", "done", "failed", "cancelled")
+        names = ("pending", "ready", "running", "done", "failed", "cancelled")
+        kinds = ("call", "pure", "effect")
         fn = getattr(self.fn, "__qualname__", self.fn)
-        return f"<desync task #{self.seq} {names[self.state]} {fn}>"
+        return f"<desync {kinds[self.kind]} #{self.seq} {names[self.state]} {fn}>"
 
 
-class Block:
-    """The tasks started inside one try or with body; all finish before the body is left."""
-
-    __slots__ = ("scope", "parent", "unfinished", "failures", "ended_badly")
-
-    def __init__(self, scope: "Scope", parent: "Block | None"):
-        self.scope = scope
-        self.parent = parent
-        self.unfinished = 0
-        self.failures: list[Task] = []
-        self.ended_badly: list[Task] = []  # failed or cancelled tasks started in this block
-
-    def __enter__(self):
-        self.scope.current = self
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        scope = self.scope
-        scope.current = self.parent
-        scope._help_until(lambda: self.unfinished == 0)
-        if self.failures:
-            error = min(self.failures, key=_by_seq).error
-            scope._consume(self.failures, self.ended_badly)
-            raise _prepared(error)
-        if self.parent is not None and self.ended_badly:
-            with scope.lock:
-                self.parent.ended_badly.extend(self.ended_badly)
-            self.ended_badly = []
-        if exc_type is TaskAborted or exc_type is Upstream:
-            raise Upstream() from None
-        return False
-
-
-def _by_seq(task: Task) -> int:
-    return task.seq
-
-
-def _prepared(error: BaseException) -> BaseException:
-    # The error keeps its own traceback (the user's file and line in the task);
-    # the TaskAborted we are handling is an implementation detail, hide it.
-    # Raised by the caller, so a traceback shows one desync frame, not two.
-    if error.__context__ is None or isinstance(error.__context__, (TaskAborted, Upstream)):
-        error.__suppress_context__ = True
-    return error
-
-
-def _user_frames(tb):
-    """Skip desync's own frames (the task runner, the cache) at the top of a task's traceback."""
-    while tb is not None and tb.tb_next is not None \
-            and tb.tb_frame.f_globals.get("__name__", "").startswith("desync."):
-        tb = tb.tb_next
-    return tb
+def _value(x):
+    return x.value if x.__class__ is Task else x
 
 
 _tls = threading.local()
 
 
-def _run_inline(scope: "Scope", tasks: list[Task]):
-    """Run ready continuations iteratively, so long chains never recurse deeply."""
-    queue = getattr(_tls, "inline_queue", None)
+def _run_inline(scope: "Scope", tasks):
+    """Run ready pure continuations iteratively, so long chains never recurse deeply."""
+    queue = getattr(_tls, "inline", None)
     if queue is not None:
         queue.extend((scope, t) for t in tasks)
         return
-    queue = _tls.inline_queue = deque((scope, t) for t in tasks)
+    queue = _tls.inline = deque((scope, t) for t in tasks)
     try:
         while queue:
             owner, task = queue.popleft()
             owner._execute(task)
     finally:
-        _tls.inline_queue = None
+        _tls.inline = None
+
+
+def _throw(error: BaseException):
+    """Raise ``error`` as it is: a ``raise`` statement links it to whatever this
+    thread is handling (``__context__``), which plain Python never did."""
+    context, suppress = error.__context__, error.__suppress_context__
+    try:
+        raise error
+    finally:
+        error.__context__ = context
+        error.__suppress_context__ = suppress
+
+
+class Block:
+    """A ``try`` or ``with`` body: everything it issued retires before it is left.
+
+    So the exception the body's handlers (or the context manager's ``__exit__``)
+    see is the one plain Python raised first: a failed call issued in the body
+    wins over a later error of the owner thread itself.
+    """
+
+    __slots__ = ("scope", "fault_seq")
+
+    def __init__(self, scope: "Scope"):
+        self.scope = scope
+        self.fault_seq = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        scope = self.scope
+        if exc is None:
+            scope.barrier()
+            return False
+        if exc_type is KeyboardInterrupt or exc_type is SystemExit:
+            scope._cancel_all()
+            return False
+        with swapped_handled(scope.h0):
+            fault = scope._retire_all_or_fault()
+        if fault is None:
+            return False  # the owner's own error, every earlier entry done
+        self.fault_seq = fault.seq
+        scope._raise_fault(fault, self)
 
 
 class Scope:
     """The state of one running desync call."""
 
-    def __init__(self, foreign_submit, threads, cache):
+    def __init__(self, foreign_submit, threads, cache, frame_depth=2):
         self.foreign_submit = foreign_submit  # calls go to another executor; None: threads
         self.local_pool = threads             # runs the drainers of this scope's queue
         self.cache = cache
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
-        self.ready: deque[Task] = deque()
-        self.drainers = 0                     # pool jobs running this scope's queue
+        self.ready: deque = deque()           # call tasks ready to run
+        self.foreign: deque = deque()         # (task, future) sent to a foreign executor
+        self.drainers = 0
         self.max_drainers = getattr(threads, "_max_workers", None) or 8
         self.seq = 0
-        self.unfinished = 0
-        self.failures: list[Task] = []        # real failures not yet consumed by a block
-        self.abort_seq: int | None = None     # tasks after this one in program order are cancelled
-        self.keys: dict[str, list] = {}       # key -> [last write, readers since]
-        self.since_effect: list[Task] = []
-        self.last_effect: Task | None = None
-        self.current = Block(self, None)
+        self.retired = 0                      # every entry up to this seq has retired
+        self.rob: deque = deque()
+        self.last_effect: dict = {}           # key -> last unretired effect on it
+        self.fence = None                     # an effect every later task must follow
+        self.abort_seq = None                 # the earliest failed entry, if any
+        self.unfinished = 0                   # tasks started or queued, not settled
+        self.owner_waiting = False
+        self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
+        self.cells = None                     # closure cells of the body (their writes are effects)
+        self.h0 = handled_exception()
+        self.frame = sys._getframe(frame_depth)
+        self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
 
-    # -- context manager: the function body ---------------------------------
+    # -- the function body ------------------------------------------------------
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None and not issubclass(exc_type, Exception) \
-                and exc_type not in (TaskAborted, Upstream):
-            self._cancel_everything()  # KeyboardInterrupt, SystemExit: stop, don't finish work
-        self._help_until(lambda: self.unfinished == 0)
-        if self.failures:
-            raise _prepared(min(self.failures, key=_by_seq).error)
-        if exc_type is TaskAborted or exc_type is Upstream:
-            raise RuntimeError("desync: a task was aborted but no failure was recorded; "
-                               "please report this as a bug") from exc
-        return False
+        try:
+            if exc is None:
+                self.barrier()
+                return False
+            if exc_type is KeyboardInterrupt or exc_type is SystemExit:
+                self._cancel_all()
+                return False
+            with swapped_handled(self.h0):
+                fault = self._retire_all_or_fault()
+            if fault is not None:
+                self._raise_fault(fault, None)
+            origin = self.origins.get(id(exc))
+            if origin is not None and origin[0] is exc:
+                _final_traceback(exc, self.frame, origin[1])
+            return False
+        finally:
+            self._finish_all()
 
-    # -- creating tasks (owner thread only) ---------------------------------
-    def _spawn(self, kind, fn, args, kwargs, order, cacheable=False) -> Task:
+    def _finish_all(self):
+        """Structured concurrency: nothing this call started outlives it."""
+        if self.rob:
+            self._flush(None)
+        with self.lock:
+            self.abort_seq = 0  # whatever becomes ready from now on is cancelled
+            for task in self.ready:
+                if task.state == READY:
+                    self._settle_locked(task, CANCELLED, None, None)
+            self.ready.clear()
+        foreign = self.foreign
+        while foreign:
+            task, future, _ = foreign.popleft()
+            if future.cancel():
+                with self.lock:
+                    if task.state < DONE:
+                        self._settle_locked(task, CANCELLED, None, None)
+        self._help_until(lambda: self.unfinished == 0, retire=False)
+        # Break every reference cycle now, so values die when the call returns.
+        self.rob.clear()
+        self.last_effect.clear()
+        self.log.clear()
+        self.fence = None
+        self.frame = None
+        self.cells = None
+        self.origins.clear()
+
+    # -- issuing entries (owner thread) ----------------------------------------
+    def _spawn(self, kind, fn, args, kwargs, keys, lasti, generated=False, targets=None):
         if self.abort_seq is not None:
-            raise TaskAborted()
+            self._fault_now()
+        rob = self.rob
+        if len(rob) >= WINDOW:
+            self._help_until(lambda: len(rob) < WINDOW // 2, retire=True)
         self.seq += 1
         task = Task()
         task.seq = self.seq
@@ -158,183 +226,258 @@ class Scope:
         task.fn = fn
         task.args = args
         task.kwargs = kwargs
-        task.cacheable = cacheable
-        task.state = PENDING
-        task.value = task.error = task.origin = None
+        task.value = task.error = None
         task.dependents = []
-        block = task.block = self.current
-        deps = [a for a in args if a.__class__ is Task]
-        if fn.__class__ is Task:
+        task.lasti = lasti
+        task.generated = generated
+        task.orphan = False
+        task.targets = targets
+        rob.append(task)
+        if kind == EFFECT:
+            task.state = PENDING
+            task.waiting = 0
+            with self.lock:
+                self.unfinished += 1
+            last = self.last_effect
+            for key in targets:
+                last[key] = task
+            if rob[0] is task:
+                self._run_effect(task)  # nothing before it: it happens now, as in plain Python
+                self._retire()
+            return task
+        deps = []
+        if fn.__class__ is Task and fn.state != DONE:
             deps.append(fn)
+        for arg in args:
+            if arg.__class__ is Task and arg.state != DONE:
+                deps.append(arg)
         if kwargs:
-            deps.extend(v for v in kwargs.values() if v.__class__ is Task)
-        if order:
-            deps.extend(order)
-        self.since_effect.append(task)
-        run_now = submit = False
-        failed_dep = None
+            for arg in kwargs.values():
+                if arg.__class__ is Task and arg.state != DONE:
+                    deps.append(arg)
+        if keys:
+            last = self.last_effect
+            for key in keys:
+                effect = last.get(key)
+                if effect is not None and effect.state < DONE:
+                    deps.append(effect)
+        fence = self.fence
+        if fence is not None and fence.state < DONE:
+            deps.append(fence)
+        run_now = submit = None
         with self.lock:
             self.unfinished += 1
-            block.unfinished += 1
             waiting = 0
+            broken = None
             for dep in deps:
                 state = dep.state
                 if state < DONE:
                     dep.dependents.append(task)
                     waiting += 1
                 elif state != DONE:
-                    failed_dep = dep
+                    broken = dep
             task.waiting = waiting
-            if failed_dep is not None:
-                inline, queued = self._settle_locked(task, FAILED if failed_dep.state == FAILED
-                                                     else CANCELLED, None, None, failed_dep)
-                self.cond.notify_all()
-                submit = bool(queued)
+            if broken is not None:
+                self._settle_locked(task, CANCELLED, None, None)
             elif waiting == 0:
-                if kind == INLINE:
+                if kind == PURE:
                     task.state = RUNNING
-                    run_now = True
+                    run_now = task
                 else:
-                    task.state = QUEUED
-                    queued = [task]
-                    submit = True
-        if submit:
-            self._submit(queued)
-            if failed_dep is not None:
-                _run_inline(self, inline)
-        elif failed_dep is not None:
-            _run_inline(self, inline)
-        if run_now:
-            _run_inline(self, [task])
+                    task.state = READY
+                    submit = task
+            else:
+                task.state = PENDING
+        if submit is not None:
+            self._submit((submit,))
+        elif run_now is not None:
+            _run_inline(self, (run_now,))
+        self._retire()
         return task
 
-    def _order(self, reads, writes) -> list[Task]:
-        """Tasks a new task must follow: earlier writes of what it reads, and
-        earlier reads and writes of what it writes."""
-        deps = []
-        keys = self.keys
-        for key in reads:
-            entry = keys.get(key)
-            if entry is None:
-                entry = keys[key] = [None, []]
-            if entry[0] is not None and entry[0].state < DONE:
-                deps.append(entry[0])
-        for key in writes:
-            entry = keys.get(key)
-            if entry is None:
+    # -- retiring (owner thread) ------------------------------------------------
+    def _retire(self):
+        """Retire what can retire now; returns the failed entry at the head, if any."""
+        rob = self.rob
+        while rob:
+            task = rob[0]
+            state = task.state
+            if state == DONE:
+                rob.popleft()
+                self.retired = task.seq
+                task.dependents = None
                 continue
-            if entry[0] is not None and entry[0].state < DONE:
-                deps.append(entry[0])
-            deps.extend(r for r in entry[1] if r.state < DONE)
-        return deps
-
-    def _record(self, task, reads, writes):
-        keys = self.keys
-        for key in writes:
-            keys[key] = [task, []]
-        for key in reads:
-            if key in writes:
+            if task.kind == EFFECT and state == PENDING:
+                self._run_effect(task)
                 continue
-            readers = keys[key][1]
-            if len(readers) > 64:
-                readers[:] = [r for r in readers if r.state < DONE]
-            readers.append(task)
+            if state == FAILED or state == CANCELLED:
+                return task
+            return None
+        return None
 
-    # -- completing tasks (any thread) --------------------------------------
-    def _settle_locked(self, task, state, value, error, failed_dep=None):
-        """Record an outcome and propagate it; returns (inline to run, tasks to submit)."""
-        inline, queued = [], []
-        # A task's state is set when it is pushed, so a task that depends on two
-        # failures is settled (and counted) once.
-        task.state = state
-        stack = [(task, state, value, error, failed_dep)]
-        while stack:
-            task, state, value, error, failed_dep = stack.pop()
-            task.value = value
-            task.error = error
-            task.fn = task.args = task.kwargs = None
-            if state != DONE:
-                task.block.ended_badly.append(task)
-            if state == FAILED:
-                if error is not None:
-                    task.origin = task
-                    self.failures.append(task)
-                    task.block.failures.append(task)
-                    if self.abort_seq is None or task.seq < self.abort_seq:
-                        self.abort_seq = task.seq
-                elif failed_dep is not None:
-                    task.origin = failed_dep.origin
-            self.unfinished -= 1
-            task.block.unfinished -= 1
-            dependents, task.dependents = task.dependents, None
-            for dep in dependents:
-                if dep.state != PENDING:
-                    continue
-                if state != DONE:
-                    dep.state = FAILED if state == FAILED else CANCELLED
-                    stack.append((dep, dep.state, None, None, task))
-                    continue
-                dep.waiting -= 1
-                if dep.waiting:
-                    continue
-                if self.abort_seq is not None and dep.seq > self.abort_seq:
-                    dep.state = CANCELLED
-                    stack.append((dep, CANCELLED, None, None, None))
-                elif dep.kind == INLINE:
-                    dep.state = RUNNING
-                    inline.append(dep)
-                else:
-                    dep.state = QUEUED
-                    queued.append(dep)
-        return inline, queued
-
-    def _finish(self, task, state, value, error):
-        with self.lock:
-            inline, queued = self._settle_locked(task, state, value, error)
-            self.cond.notify_all()
+    def _run_effect(self, task):
+        task.state = RUNNING
+        try:
+            fn = _value(task.fn)
+            args = [_value(a) for a in task.args]
+            kwargs = task.kwargs
+            if kwargs:
+                value = fn(*args, **{k: _value(v) for k, v in kwargs.items()})
+            else:
+                value = fn(*args)
+        except BaseException as error:
+            _keep_user_frames(error, task)
+            with self.lock:
+                inline, queued = self._settle_locked(task, FAILED, None, error)
+        else:
+            with self.lock:
+                inline, queued = self._settle_locked(task, DONE, value, None)
         if queued:
             self._submit(queued)
         if inline:
             _run_inline(self, inline)
 
-    def _submit(self, tasks):
-        """Queue ready tasks; start drainers on the thread pool only as needed.
+    def _retire_all_or_fault(self):
+        """Retire every entry; the failed entry that stops it, or None."""
+        while True:
+            fault = self._retire()
+            if fault is not None:
+                return fault
+            if not self.rob:
+                return None
+            head = self.rob[0]
+            self._help_until(lambda: head.state >= DONE, retire=False)
 
-        One pool job per task would cost a Future and a work item each; instead up
-        to ``max_drainers`` jobs per scope each run queued tasks until the queue is
-        empty. The owner thread also helps while it waits, so none is ever required
-        for progress."""
+    def _fault_now(self):
+        """An entry failed: retire up to it and raise its error here."""
+        fault = self._retire_all_or_fault()
+        if fault is not None:
+            self._raise_fault(fault, None)
+
+    def _raise_fault(self, fault, block):
+        error = fault.error
+        if error is None:  # pragma: no cover - a cancelled entry never reaches the head first
+            error = RuntimeError("desync: an entry was cancelled without a failure; "
+                                 "please report this as a bug")
+        self._flush(fault)
+        if block is not None:
+            block.fault_seq = fault.seq
+        self._truncate_log(fault.seq)
+        self.origins[id(error)] = (error, fault.lasti)
+        _throw(error)
+
+    def _flush(self, fault):
+        """Discard every entry still in the buffer (from the failed one on): queued
+        calls never start, effects never happen, running calls are left to finish
+        unseen."""
+        with self.lock:
+            for task in self.rob:
+                if task.state == RUNNING:
+                    task.orphan = True
+                elif task.state < DONE:
+                    self._settle_locked(task, CANCELLED, None, None, flushing=True)
+            self.rob.clear()
+            self.abort_seq = None
+        self.last_effect.clear()
+        self.fence = None
+        self.retired = self.seq
+
+    # -- settling (any thread) --------------------------------------------------
+    def _settle_locked(self, task, state, value, error, flushing=False):
+        """Record an outcome and release dependants; (inline, queued) to run next.
+        A task's state is set when it is pushed, so one that depends on two failed
+        tasks is settled (and counted) once."""
+        inline, queued = [], []
+        task.state = state
+        stack = [(task, value, error)]
+        abort = self.abort_seq
+        while stack:
+            task, value, error = stack.pop()
+            state = task.state
+            task.value = value
+            task.error = error
+            task.fn = task.args = task.kwargs = None
+            self.unfinished -= 1
+            if state == FAILED and not task.orphan and not flushing:
+                if abort is None or task.seq < abort:
+                    abort = self.abort_seq = task.seq
+            dependents, task.dependents = task.dependents, None
+            if not dependents:
+                continue
+            for dep in dependents:
+                if dep.state != PENDING:
+                    continue
+                if state != DONE:
+                    dep.state = CANCELLED
+                    stack.append((dep, None, None))
+                    continue
+                dep.waiting -= 1
+                if dep.waiting:
+                    continue
+                if abort is not None and dep.seq > abort:
+                    dep.state = CANCELLED
+                    stack.append((dep, None, None))
+                elif dep.kind == PURE:
+                    dep.state = RUNNING
+                    inline.append(dep)
+                else:
+                    dep.state = READY
+                    queued.append(dep)
+        if self.owner_waiting:
+            self.cond.notify_all()
+        return inline, queued
+
+    def _finish(self, task, state, value, error):
+        with self.lock:
+            inline, queued = self._settle_locked(task, state, value, error)
+        if queued:
+            self._submit(queued)
+        if inline:
+            _run_inline(self, inline)
+
+    # -- running tasks (any thread) ---------------------------------------------
+    def _submit(self, tasks):
+        """Queue ready calls. Up to ``max_drainers`` pool jobs per scope run the queue
+        (one job per task would cost a Future each); the owner helps while it waits,
+        so none of them is ever needed for progress."""
+        foreign = self.foreign_submit
         start = 0
         with self.lock:
             for task in tasks:
-                if task.kind == POOL and self.foreign_submit is not None:
+                if foreign is not None and task.kind == CALL:
                     continue
                 self.ready.append(task)
             if self.ready and self.drainers < self.max_drainers:
                 start = min(len(self.ready), self.max_drainers - self.drainers)
                 self.drainers += start
-        if self.foreign_submit is not None:
+            if self.owner_waiting:
+                self.cond.notify_all()
+        if foreign is not None:
             for task in tasks:
-                if task.kind == POOL:
+                if task.kind == CALL:
                     self._submit_foreign(task)
         for _ in range(start):
             try:
                 self.local_pool.submit(self._drain)
-            except RuntimeError:  # the pool is shut down (interpreter exit): the owner helps
+            except RuntimeError:  # the pool is shutting down: the owner runs the queue
                 with self.lock:
                     self.drainers -= 1
 
     def _submit_foreign(self, task):
+        fn = _value(task.fn)
+        args = tuple(_value(a) for a in task.args)
+        kwargs = {k: _value(v) for k, v in task.kwargs.items()} if task.kwargs else None
+        with self.lock:
+            task.state = RUNNING
         try:
-            fn, args, kwargs = self._resolve(task)
             future = self.foreign_submit(self, task, fn, args, kwargs)
-        except BaseException as error:  # a pickling error is the task's failure
+        except BaseException as error:
             self._finish(task, FAILED, None, error)
             return
+        self.foreign.append((task, future, (fn, args, kwargs)))
 
-        def done(fut, task=task):
-            if fut.cancelled():
-                self._finish(task, CANCELLED, None, None)
+        def done(fut):
+            if fut.cancelled() or task.state >= DONE:
                 return
             error = fut.exception()
             if error is None:
@@ -342,6 +485,25 @@ class Scope:
             else:
                 self._finish(task, FAILED, None, error)
         future.add_done_callback(done)
+
+    def _reclaim_foreign(self, idle_rounds) -> bool:
+        """Run here a call still queued on a foreign executor when this call itself
+        runs on that executor (its workers may all be busy waiting, like this one),
+        or when the executor has made no progress for a long while."""
+        if idle_rounds < 50 and inside_executor() != getattr(self.foreign_submit, "token", 0):
+            return False
+        foreign = self.foreign
+        for _ in range(len(foreign)):
+            task, future, call = foreign[0]
+            if task.state >= DONE or future.done():
+                foreign.popleft()
+                continue
+            if future.cancel():
+                foreign.popleft()
+                self._call_and_finish(task, *call)
+                return True
+            foreign.rotate(-1)
+        return False
 
     def _drain(self):
         while True:
@@ -352,98 +514,586 @@ class Scope:
                     return
             self._execute(task)
 
-    def _pop(self):
-        with self.lock:
-            return self._pop_locked()
-
     def _pop_locked(self):
-        """Take the next queued task, or cancel it if an earlier task already failed."""
-        while self.ready:
-            task = self.ready.popleft()
+        """The next queued call, or None; calls after a failure are cancelled."""
+        ready = self.ready
+        while ready:
+            task = ready.popleft()
+            if task.state != READY:
+                continue
             if self.abort_seq is not None and task.seq > self.abort_seq:
                 inline, queued = self._settle_locked(task, CANCELLED, None, None)
-                self.cond.notify_all()
-                self.ready.extend(queued)  # cannot be run: abort_seq cancels them next pop
+                ready.extend(queued)
                 continue
             task.state = RUNNING
             return task
         return None
 
-    @staticmethod
-    def _resolve(task):
-        fn = task.fn
-        if fn.__class__ is Task:
-            fn = fn.value
-        args = tuple(a.value if a.__class__ is Task else a for a in task.args)
-        kwargs = task.kwargs
-        if kwargs:
-            kwargs = {k: (v.value if v.__class__ is Task else v) for k, v in kwargs.items()}
-        return fn, args, kwargs
-
     def _execute(self, task):
         try:
-            fn, args, kwargs = self._resolve(task)
-            if task.cacheable and self.cache is not None:
-                value = self.cache.call(fn, args, kwargs)
-            elif kwargs:
-                value = fn(*args, **kwargs)
-            else:
-                value = fn(*args)
-        except BaseException as error:
-            error.__traceback__ = _user_frames(error.__traceback__)
+            fn = _value(task.fn)
+            args = tuple(_value(a) for a in task.args)
+            kwargs = task.kwargs
+            if kwargs:
+                kwargs = {k: _value(v) for k, v in kwargs.items()}
+        except BaseException as error:  # pragma: no cover - inputs are settled
+            self._finish(task, FAILED, None, error)
+            return
+        self._call_and_finish(task, fn, args, kwargs)
+
+    def _call_and_finish(self, task, fn, args, kwargs):
+        h0 = self.h0
+        error = None
+        if h0 is not None or handled_exception() is not None:
+            # Run it while handling what plain Python would be handling here.
+            with swapped_handled(h0):
+                try:
+                    value = self._invoke(task, fn, args, kwargs)
+                except BaseException as caught:
+                    error = caught
+        else:
+            try:
+                value = self._invoke(task, fn, args, kwargs)
+            except BaseException as caught:
+                error = caught
+        if error is not None:
+            _keep_user_frames(error, task)
             self._finish(task, FAILED, None, error)
         else:
             self._finish(task, DONE, value, None)
 
-    # -- waiting (owner thread) ---------------------------------------------
-    def _help_until(self, done):
-        """Wait until done() holds, running this scope's queued tasks meanwhile."""
+    def _invoke(self, task, fn, args, kwargs):
+        cache = self.cache
+        if cache is not None and task.kind == CALL and not task.generated:
+            return cache.call(fn, args, kwargs)
+        if kwargs:
+            return fn(*args, **kwargs)
+        return fn(*args)
+
+    # -- waiting (owner thread) -------------------------------------------------
+    def _help_until(self, done, retire=True):
+        """Wait until done() holds, retiring effects (unless ``retire`` is False) and
+        running this scope's queued calls meanwhile. With ``retire``, a failed entry
+        that blocks the way is raised here."""
         lock = self.lock
+        rob = self.rob
+        idle = 0
         while True:
+            if retire and rob:
+                fault = self._retire()
+                if fault is not None and not done():
+                    self._raise_fault(fault, None)
             with lock:
                 if done():
                     return
-                if not self.ready:
+                task = self._pop_locked() if self.ready else None
+                if task is None and not self.foreign:
+                    if retire and rob and (rob[0].state >= DONE or (
+                            rob[0].kind == EFFECT and rob[0].state == PENDING)):
+                        continue
+                    self.owner_waiting = True
                     self.cond.wait()
+                    self.owner_waiting = False
                     continue
-            task = self._pop()
             if task is not None:
                 self._execute(task)
+                idle = 0
+            elif self._reclaim_foreign(idle):
+                idle = 0
+            else:
+                with lock:
+                    if not done() and not self.ready:
+                        self.owner_waiting = True
+                        woken = self.cond.wait(0.02)
+                        self.owner_waiting = False
+                        idle = 0 if woken else idle + 1
 
-    def _wait_task(self, task):
-        if task.state < DONE:
-            self._help_until(lambda: task.state >= DONE)
+    def _need(self, task):
+        """The value of a task the owner needs now."""
         if task.state != DONE:
-            raise TaskAborted()
+            self._help_until(lambda: task.state >= DONE)
+            if task.state != DONE:
+                # Failed or cancelled: the earliest failure in program order is raised,
+                # after every effect before it.
+                self._fault_now()
+                raise RuntimeError("desync: a failed entry did not stop retirement; "
+                                   "please report this as a bug")  # pragma: no cover
         return task.value
 
-    def _cancel_everything(self):
-        with self.lock:
-            self.abort_seq = 0
+    def _wait_keys(self, keys):
+        last = self.last_effect
+        for key in keys:
+            effect = last.get(key)
+            if effect is not None and effect.state < DONE:
+                self._help_until(lambda: effect.state >= DONE)
+                if effect.state != DONE:
+                    self._fault_now()
 
-    def _consume(self, failures, ended_badly):
-        """A block raised its first failure: the rest never happened sequentially.
+    def _cancel_all(self):
+        """KeyboardInterrupt or SystemExit: stop what was issued, finish nothing."""
+        self._flush(None)
 
-        The block's failed and cancelled tasks become finished-without-effect, so
-        work after the ``try`` that is ordered after them (a later append to the
-        same list, a print) runs, as it does in plain Python once the exception
-        is caught."""
-        with self.lock:
-            consumed = set(map(id, failures))
-            self.failures = [f for f in self.failures if id(f) not in consumed]
-            failures.clear()
-            self.abort_seq = min((f.seq for f in self.failures), default=None)
-            for task in ended_badly:
-                task.state = DONE
-                task.value = task.error = None
-            ended_badly.clear()
+    # -- restoring locals after a caught failure --------------------------------
+    def _truncate_log(self, seq):
+        for entries in self.log.values():
+            while entries and entries[-1][0] >= seq:
+                entries.pop()
 
 
-def current_frame_code(depth: int = 2):
-    return sys._getframe(depth).f_code
+def _keep_user_frames(error, task):
+    """Drop desync's own frames (the task runner, the cache, a generated wrapper)
+    from the top of a task's traceback: it starts in the user's code."""
+    tb = error.__traceback__
+    generated = task.fn if task.generated else None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        module = tb.tb_frame.f_globals.get("__name__", "")
+        if module.startswith("desync.runtime") or (
+                generated is not None and getattr(generated, "__code__", None) is code):
+            tb = tb.tb_next
+            continue
+        break
+    error.__traceback__ = tb
+    task.generated = generated is not None
 
 
-def _unpack(value, count, after):
+def _final_traceback(error, frame, lasti):
+    """The traceback a desync call raises with: the body's line of the failing
+    entry, then the callee's frames, as plain Python shows (3.11 and later; on 3.10
+    the with statement re-raises the traceback it had)."""
+    if frame is None:
+        return
+    tb = error.__traceback__
+    # Skip the frames the exception gathered on its way from the failing entry to
+    # here (the body, the runtime); keep the callee's own frames below them.
+    inner = tb
+    while inner is not None and (inner.tb_frame is frame or inner.tb_frame.f_globals.get(
+            "__name__", "").startswith("desync.runtime")):
+        inner = inner.tb_next
+    line = _line_of(frame.f_code, lasti)
+    try:
+        error.__traceback__ = TracebackType(inner, frame, lasti if lasti >= 0 else -1, line)
+    except (TypeError, ValueError):  # pragma: no cover
+        pass
+
+
+def _line_of(code, lasti):
+    line = code.co_firstlineno
+    if lasti is None or lasti < 0:
+        return line
+    for start, end, number in code.co_lines():
+        if start <= lasti < end and number is not None:
+            return number
+    return line
+
+
+# -- the operations transpiled code calls ------------------------------------------
+
+class Body(Scope):
+    """The calls transpiled code makes: one method per kind of step."""
+
+    # Calls ------------------------------------------------------------------
+    def call(self, fn, *args, **kwargs):
+        """``fn(*args)``: a task, or an effect if ``fn`` does more than compute."""
+        return self._call((), fn, args, kwargs)
+
+    def read(self, keys, fn, *args, **kwargs):
+        """A call whose arguments reach objects the body mutates (``keys``)."""
+        return self._call(keys, fn, args, kwargs)
+
+    def _call(self, keys, fn, args, kwargs, lasti=None):
+        if lasti is None:
+            lasti = sys._getframe(2).f_lasti
+        if fn.__class__ is Task:
+            # The callee itself is a future: its kind is known when it is there.
+            return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
+        owner = getattr(fn, "__self__", None)
+        if owner is not None and owner.__class__ is not _MODULE and not isinstance(owner, type) \
+                and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
+            # A bound method called through another name (``add = res.append``).
+            task = self._spawn(EFFECT, fn, args, kwargs, None, lasti,
+                               targets=(*keys, *_world(fn)))
+            if not keys:
+                self.fence = task  # the compiler did not see its object: order all after
+            return task
+        facts = _effects.facts_of(fn)
+        kind = facts.kind
+        if kind == _effects.PURE and not facts.mutates:
+            if self._runs_other_code(fn, args, kwargs, keys):
+                return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
+                                   targets=keys or ())
+            if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
+                keys = ()  # the keys were the arguments' and none can change
+            return self._spawn(CALL, fn, args, kwargs, keys, lasti)
+        if kind == _effects.READS and not facts.mutates:
+            return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
+        targets = (*keys, *facts.world)
+        if facts.mutates and not keys:
+            # Mutates an argument the compiler did not see being mutated: order
+            # everything after it too.
+            task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
+            self.fence = task
+            return task
+        return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
+
+    def call_star(self, keys, fn, args, kwargs):
+        """``fn(*args, **kwargs)`` where the tuple and the dict may be futures."""
+        lasti = sys._getframe(1).f_lasti
+        if args.__class__ is Task or kwargs.__class__ is Task:
+            parts = self._spawn(PURE, _star_parts, (args, kwargs), None, None, lasti,
+                                generated=True)
+            return self._spawn(EFFECT if fn.__class__ is Task else CALL, _star_call,
+                               (fn, parts), None, keys or (), lasti, generated=True,
+                               targets=keys or ())
+        return self._call(keys, fn, tuple(args), dict(kwargs), lasti)
+
+    def _closes_over_body(self, fn, args, kwargs, keys) -> bool:
+        """Does a function passed here read a closure variable of the body that the
+        compiler did not see passed (so the call does not wait for its writes)?"""
+        cells = self.cells
+        for candidate in (fn, *args, *(kwargs.values() if kwargs else ())):
+            if candidate.__class__ is FunctionType and candidate.__closure__:
+                for cell in candidate.__closure__:
+                    box = cells.get(id(cell))
+                    if box is not None and box not in keys:
+                        return True
+        return False
+
+    def collect(self, kind, items):
+        """The value of a comprehension: its elements, in order, once all are there."""
+        for item in items:
+            if item.__class__ is Task and item.state != DONE:
+                return self._spawn(PURE, _COLLECTORS[kind], tuple(items), None, None,
+                                   sys._getframe(1).f_lasti, generated=True)
+        return _COLLECTORS[kind](*[_value(i) for i in items])
+
+    def _runs_other_code(self, fn, args, kwargs, keys) -> bool:
+        """A pure callee given something that runs code when used (an iterator it
+        will advance, a function that does more than compute) is an effect."""
+        for arg in (*args, *(kwargs.values() if kwargs else ())):
+            kind = arg.__class__
+            if kind in _PLAIN_VALUES:
+                continue
+            if kind is Task:
+                continue
+            if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
+                return True
+            if kind in _CALLABLE_TYPES and _effects.facts_of(arg).kind != _effects.PURE:
+                return True
+        if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
+            return True
+        return False
+
+    def method(self, target, keys, obj, name, *args, **kwargs):
+        """``obj.name(*args)``: an effect on ``target`` unless the method only reads."""
+        lasti = sys._getframe(1).f_lasti
+        if obj.__class__ is not Task:
+            try:
+                bound = getattr(obj, name)
+            except BaseException as error:
+                return self._failed_now(error, lasti)
+            kind = method_kind(obj, name, bound)
+            if kind == _effects.PURE and not self._runs_other_code(bound, args, kwargs, keys):
+                if immutable(obj) and (not keys or all_immutable(args, kwargs)):
+                    keys = ()
+                return self._spawn(CALL, bound, args, kwargs, keys, lasti)
+            if kind == _effects.READS:
+                return self._spawn(CALL, bound, args, kwargs, (*keys, *_world(bound)),
+                                   lasti)
+            return self._spawn(EFFECT, bound, args, kwargs, None, lasti,
+                               targets=(target, *_world(bound)))
+        return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
+                           targets=(target,))
+
+    def effect(self, targets, fn, *args, **kwargs):
+        """A known effect (a store, a ``del``, a write to a closure variable)."""
+        lasti = sys._getframe(1).f_lasti
+        if targets.__class__ is str:
+            targets = (targets,)
+        return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
+                           targets=targets)
+
+    def augment(self, target, op, value, operand):
+        """``x op= operand`` on a local: in place (an effect) unless ``x`` is immutable."""
+        if value.__class__ is not Task and immutable(value):
+            return self.pure(op, value, operand)
+        lasti = sys._getframe(1).f_lasti
+        return self._spawn(EFFECT, op, (value, operand), None, None, lasti, generated=True,
+                           targets=(target,))
+
+    # Pure expressions -------------------------------------------------------
+    def pure(self, fn, *args):
+        """A call-free expression: computed now if its inputs are there, else a task."""
+        for arg in args:
+            if arg.__class__ is Task:
+                if arg.state == DONE:
+                    continue
+                return self._spawn(PURE, fn, args, None, None, sys._getframe(1).f_lasti,
+                                   generated=True)
+        return fn(*[_value(a) for a in args])
+
+    def pure_read(self, keys, fn, *args):
+        """A call-free expression that reads objects the body mutates."""
+        last = self.last_effect
+        for key in keys:
+            effect = last.get(key)
+            if effect is not None and effect.state < DONE:
+                return self._spawn(PURE, fn, args, None, keys, sys._getframe(1).f_lasti,
+                                   generated=True)
+        fence = self.fence
+        if fence is not None and fence.state < DONE:
+            return self._spawn(PURE, fn, args, None, keys, sys._getframe(1).f_lasti,
+                               generated=True)
+        return self.pure(fn, *args)
+
+    def _failed_now(self, error, lasti):
+        """An error of an expression the owner evaluated ahead of time: it surfaces
+        at its place in program order, after earlier failures and effects."""
+        _keep_user_frames(error, _NO_TASK)
+        self.seq += 1
+        task = Task()
+        task.seq = self.seq
+        task.kind = PURE
+        task.fn = task.args = task.kwargs = None
+        task.state = FAILED
+        task.value = None
+        task.error = error
+        task.dependents = None
+        task.waiting = 0
+        task.lasti = lasti
+        task.generated = True
+        task.orphan = False
+        task.targets = None
+        self.rob.append(task)
+        if self.abort_seq is None:
+            self.abort_seq = task.seq
+        return task
+
+    # Values the owner needs --------------------------------------------------
+    def get(self, value):
+        """The owner thread needs a value now (an ``if`` test, a ``for`` iterable...)."""
+        if value.__class__ is Task:
+            if value.state == DONE:
+                return value.value
+            return self._need(value)
+        return value
+
+    def get_after(self, keys, value):
+        """A value the owner reads after the pending effects on ``keys`` (``len(out)``)."""
+        self._wait_keys(keys)
+        fence = self.fence
+        if fence is not None and fence.state < DONE:
+            self._wait_keys_task(fence)
+        return self.get(value)
+
+    def _wait_keys_task(self, task):
+        self._help_until(lambda: task.state >= DONE)
+        if task.state != DONE:
+            self._fault_now()
+
+    def settle(self, keys):
+        """Wait for the pending writes of closure (or global) variables before the
+        owner reads them directly."""
+        self._wait_keys(keys)
+
+    def result(self, value):
+        """``return value``: every entry retires first, as every statement before the
+        return ran in plain Python."""
+        self.barrier()
+        return self.get(value)
+
+    def barrier(self):
+        """Retire everything issued so far (before a statement run as written)."""
+        if self.rob:
+            fault = self._retire_all_or_fault()
+            if fault is not None:
+                self._raise_fault(fault, None)
+
+    def iterate(self, keys, iterable, *parts):
+        """The iterator of a ``for`` loop. Advancing an iterator that is its own
+        object (a file, a generator) is an effect: everything before each step
+        retires first. ``parts``: the iterables a builtin wrapper was made of."""
+        iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
+        iterator = iter(iterable)
+        if parts:
+            stateful = any(_stateful(p) for p in parts)
+        else:
+            stateful = iterator is iterable and not isinstance(iterable, _PRIVATE_ITERATORS)
+        if not stateful and not keys:
+            return iterator
+        return self._guarded(iterator, keys, stateful)
+
+    def _guarded(self, iterator, keys, stateful):
+        while True:
+            if stateful:
+                self.barrier()
+            elif keys:
+                self._wait_keys(keys)
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            yield item
+
+    def unpack(self, value, count, after=None):
+        """``a, *b, c = value``: one value (or future) per target."""
+        if value.__class__ is Task:
+            if value.state != DONE:
+                lasti = sys._getframe(1).f_lasti
+                whole = self._spawn(PURE, unpack_values, (value, count, after), None, None,
+                                    lasti, generated=True)
+                total = count + (0 if after is None else after + 1)
+                return [self._spawn(PURE, _item, (whole, i), None, None, lasti, generated=True)
+                        for i in range(total)]
+            value = value.value
+        return unpack_values(value, count, after)
+
+    # Blocks and restoring locals ---------------------------------------------
+    def block(self):
+        """The body of a ``try`` or ``with``."""
+        return Block(self)
+
+    def bind(self, name, value):
+        """Record a binding of a local that a handler may need as it was at a failure."""
+        entries = self.log.get(name)
+        if entries is None:
+            entries = self.log[name] = deque()
+        entries.append((self.seq, value))
+        retired = self.retired
+        while len(entries) > 1 and entries[1][0] <= retired:
+            entries.popleft()
+        return value
+
+    def restore(self, block, names):
+        """The values ``names`` had when the failure a handler caught happened."""
+        out = []
+        for name in names:
+            entries = self.log.get(name)
+            out.append(entries[-1][1] if entries else UNBOUND)
+        return tuple(out)
+
+    def use_cells(self, *setters):
+        """The closure cells of the body, from its generated setters: a call given a
+        function that reads one must wait for that variable's writes."""
+        cells = self.cells
+        if cells is None:
+            cells = self.cells = {}
+        for setter in setters:
+            for name, cell in zip(setter.__code__.co_freevars, setter.__closure__ or ()):
+                cells[id(cell)] = "@" + name
+
+
+class _NoTask:
+    generated = False
+    fn = None
+
+
+_NO_TASK = _NoTask()
+
+
+def _holds_nothing(fn) -> bool:
+    """A callee that reaches no object of the body except through its arguments."""
+    if fn.__class__ is FunctionType:
+        return fn.__closure__ is None
+    owner = getattr(fn, "__self__", None)
+    return owner is None or owner.__class__ is _MODULE
+
+
+_MODULE = type(sys)
+
+
+def all_immutable(args, kwargs) -> bool:
+    for arg in args:
+        if arg.__class__ is Task or not immutable(arg):
+            return False
+    if kwargs:
+        for arg in kwargs.values():
+            if arg.__class__ is Task or not immutable(arg):
+                return False
+    return True
+
+
+def _call_method(obj, name, *args, **kwargs):
+    return getattr(obj, name)(*args, **kwargs)
+
+
+def _star_parts(args, kwargs):
+    return tuple(args), dict(kwargs)
+
+
+def _star_call(fn, parts):
+    args, kwargs = parts
+    return fn(*args, **kwargs)
+
+
+def _collect_dict(*flat):
+    return {flat[i]: flat[i + 1] for i in range(0, len(flat), 2)}
+
+
+_COLLECTORS = {"list": lambda *items: list(items), "set": lambda *items: set(items),
+               "dict": _collect_dict}
+_PLAIN_VALUES = frozenset({int, float, str, bytes, bool, type(None), tuple, list, dict, set,
+                           frozenset, complex, range})
+_CALLABLE_TYPES = frozenset({FunctionType, type(len), type(_call_method.__get__(0)),
+                             type([].append)})
+_ITERATOR_TYPES = frozenset({type(x for x in ()), map, filter, zip, enumerate, reversed})
+
+
+def _world(bound):
+    return _effects.facts_of(bound).world
+
+
+# Builtin containers: what each method does to its object.
+_MUTATING = {
+    type(None): frozenset(),
+    list: frozenset({"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse",
+                     "__setitem__", "__delitem__", "__iadd__", "__imul__"}),
+    dict: frozenset({"pop", "popitem", "clear", "update", "setdefault", "__setitem__",
+                     "__delitem__", "__ior__"}),
+    set: frozenset({"add", "remove", "discard", "pop", "clear", "update", "intersection_update",
+                    "difference_update", "symmetric_difference_update", "__ior__", "__iand__",
+                    "__isub__", "__ixor__"}),
+    bytearray: frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse",
+                          "__setitem__", "__delitem__", "__iadd__", "__imul__"}),
+}
+
+
+def method_kind(obj, name, bound) -> str:
+    """PURE, READS or EFFECT for ``obj.name(...)`` with ``obj`` at hand."""
+    kind = type(obj)
+    if kind in _IMMUTABLE or kind is tuple:
+        return _effects.PURE
+    func = getattr(bound, "__func__", None)
+    if func.__class__ is FunctionType:
+        # A method written in Python: an effect on its object unless inference
+        # shows that it leaves its object (and the world) alone.
+        facts = _effects.inferred(func)
+        if facts is None or facts.mutates & {0, "self"}:
+            return _effects.EFFECT
+        return facts.kind
+    for base in kind.__mro__:
+        mutating = _MUTATING.get(base)
+        if mutating is not None:
+            return _effects.EFFECT if name in mutating else _effects.PURE
+    listed = _effects.listed(bound)
+    if listed is not None:
+        return listed.kind
+    return _effects.EFFECT  # a method of an unknown type: assume it changes its object
+
+
+_PRIVATE_ITERATORS = (type(iter(range(0))), type(iter([])), type(iter(())), type(iter({})),
+                      type(iter({}.values())), type(iter({}.items())), type(iter(set())),
+                      type(iter("")), type(iter(b"")))
+
+
+def _stateful(part) -> bool:
+    try:
+        return iter(part) is part and not isinstance(part, _PRIVATE_ITERATORS)
+    except TypeError:
+        return False
+
+
+def unpack_values(value, count, after):
     """Python's unpacking rules, with Python's error messages."""
     try:
         items = list(value)
@@ -466,104 +1116,3 @@ def _unpack(value, count, after):
 
 def _item(items, index):
     return items[index]
-
-
-def _as_keys(keys):
-    return (keys,) if isinstance(keys, str) else keys
-
-
-class Body(Scope):
-    """The calls transpiled code makes: one method per kind of step."""
-
-    def call(self, fn, *args, **kwargs):
-        """A call: runs on the pool when its inputs are ready; may hit the cache."""
-        return self._spawn(POOL, fn, args, kwargs, None, True)
-
-    def read(self, keys, fn, *args, **kwargs):
-        """A call that reads mutable locals: runs after their earlier writes."""
-        keys = _as_keys(keys)
-        task = self._spawn(POOL, fn, args, kwargs, self._order(keys, ()), True)
-        self._record(task, keys, ())
-        return task
-
-    def write(self, keys, fn, *args, **kwargs):
-        """A method call on a local: ordered after every earlier read and write of it."""
-        keys = _as_keys(keys)
-        task = self._spawn(LOCAL, fn, args, kwargs, self._order(keys, keys))
-        self._record(task, keys, keys)
-        return task
-
-    def store(self, keys, fn, *args):
-        """An item/attribute assignment, del or augmented assignment: a cheap ordered write."""
-        keys = _as_keys(keys)
-        task = self._spawn(INLINE, fn, args, None, self._order(keys, keys))
-        self._record(task, keys, keys)
-        return task
-
-    def effect(self, fn, *args, **kwargs):
-        """print(), open(), ...: after all earlier work, in order among themselves."""
-        order = [t for t in self.since_effect if t.state < DONE]
-        self.since_effect = []
-        return self._spawn(LOCAL, fn, args, kwargs, order)
-
-    def eval(self, fn, *args):
-        """An expression with calls in a conditional part: one pool task, not cached."""
-        return self._spawn(POOL, fn, args, None, None)
-
-    def expr(self, fn, *args):
-        """A call-free expression: computed now if its inputs are ready, else as a continuation."""
-        for arg in args:
-            if arg.__class__ is Task and arg.state != DONE:
-                return self._spawn(INLINE, fn, args, None, None)
-        return fn(*[a.value if a.__class__ is Task else a for a in args])
-
-    def read_expr(self, keys, fn, *args):
-        """A call-free expression that reads mutable locals."""
-        keys = _as_keys(keys)
-        task = self._spawn(INLINE, fn, args, None, self._order(keys, ()))
-        self._record(task, keys, ())
-        return task
-
-    def get(self, value, key=None):
-        """The owner thread needs a value now (an if test, a return, ...)."""
-        if key is not None:
-            entry = self.keys.get(key)
-            if entry is not None and entry[0] is not None and entry[0].state != DONE:
-                self._wait_task(entry[0])
-        if value.__class__ is Task:
-            if value.state == DONE:
-                return value.value
-            return self._wait_task(value)
-        return value
-
-    def unpack(self, value, count, after=None):
-        """``a, *b, c = value``: one future per target."""
-        if value.__class__ is not Task:
-            return _unpack(value, count, after)
-        if value.state == DONE:
-            return _unpack(value.value, count, after)
-        whole = self._spawn(INLINE, _unpack, (value, count, after), None, None)
-        total = count + (0 if after is None else after + 1)
-        return [self._spawn(INLINE, _item, (whole, i), None, None) for i in range(total)]
-
-    def rebind(self, key, value):
-        """Assign a local that a nested function reads: wait for its readers, keep it concrete."""
-        for task in self._order((), (key,)):
-            self._wait_task(task)
-        self.keys.pop(key, None)
-        return self.get(value)
-
-    def barrier(self):
-        """Wait for everything started so far (before a global write, say)."""
-        self._help_until(lambda: self.unfinished == 0)
-        if self.failures:
-            raise TaskAborted()
-
-    def block(self):
-        return Block(self, self.current)
-
-    def _spawn(self, kind, fn, args, kwargs, order, cacheable=False):
-        since = self.since_effect
-        if len(since) >= 512:
-            since[:] = [t for t in since if t.state < DONE]
-        return Scope._spawn(self, kind, fn, args, kwargs, order, cacheable)

@@ -54,6 +54,25 @@ def default_processes():
         return _default_processes
 
 
+_inside = threading.local()
+
+
+def inside_executor():
+    """The token of the foreign executor whose worker runs this thread's task, if any."""
+    return getattr(_inside, "token", None)
+
+
+def _run_marked(token, fn, args, kwargs):
+    # A desync call nested in this task can tell it runs on the executor it would
+    # submit to, and run its own queued calls itself rather than wait for a worker.
+    previous = getattr(_inside, "token", None)
+    _inside.token = token
+    try:
+        return fn(*args, **(kwargs or {}))
+    finally:
+        _inside.token = previous
+
+
 def _call_shipped(payload: bytes):
     import cloudpickle
     fn, args, kwargs = cloudpickle.loads(payload)
@@ -64,12 +83,16 @@ def ship_to_processes(executor: Executor):
     def submit(scope, task, fn, args, kwargs):
         import cloudpickle
         return executor.submit(_call_shipped, cloudpickle.dumps((fn, args, kwargs)))
+    submit.token = id(executor)
     return submit
 
 
 def submit_directly(executor: Executor):
+    token = id(executor)
+
     def submit(scope, task, fn, args, kwargs):
-        return executor.submit(fn, *args, **(kwargs or {}))
+        return executor.submit(_run_marked, token, fn, args, kwargs)
+    submit.token = token
     return submit
 
 

@@ -1,11 +1,15 @@
 """The same API as ``Body``, run in program order on the calling thread.
 
-Used when desync is disabled (``DESYNC_DISABLE=1``, ``desync.disable()``): the
-transpiled code then behaves, and raises, exactly like the original.
+Used when desync is disabled (``DESYNC_DISABLE=1``, ``desync.disable()``): every
+step happens where it stands, so the transpiled code behaves, and raises,
+exactly like the original.
 """
 from __future__ import annotations
 
-from .engine import _as_keys, _unpack
+import sys
+from types import TracebackType
+
+from .engine import _COLLECTORS, UNBOUND, unpack_values
 
 
 class _NoBlock:
@@ -22,15 +26,18 @@ _NO_BLOCK = _NoBlock()
 
 
 class SequentialBody:
-    __slots__ = ("cache",)
+    __slots__ = ("cache", "log")
 
     def __init__(self, cache):
         self.cache = cache
+        self.log = {}
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
+        if exc is not None and tb is not None:
+            _drop_runtime_frames(exc)
         return False
 
     def call(self, fn, *args, **kwargs):
@@ -41,37 +48,79 @@ class SequentialBody:
     def read(self, keys, fn, *args, **kwargs):
         return self.call(fn, *args, **kwargs)
 
-    def write(self, keys, fn, *args, **kwargs):
+    def call_star(self, keys, fn, args, kwargs):
+        return self.call(fn, *args, **kwargs)
+
+    def method(self, target, keys, obj, name, *args, **kwargs):
+        return getattr(obj, name)(*args, **kwargs)
+
+    def effect(self, targets, fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
-    def store(self, keys, fn, *args):
+    def augment(self, target, op, value, operand):
+        return op(value, operand)
+
+    def pure(self, fn, *args):
         return fn(*args)
 
-    def effect(self, fn, *args, **kwargs):
-        return fn(*args, **kwargs)
-
-    def eval(self, fn, *args):
+    def pure_read(self, keys, fn, *args):
         return fn(*args)
 
-    expr = eval
+    def collect(self, kind, items):
+        return _COLLECTORS[kind](*items)
 
-    def read_expr(self, keys, fn, *args):
-        return fn(*args)
-
-    def get(self, value, key=None):
+    def get(self, value):
         return value
 
-    def unpack(self, value, count, after=None):
-        return _unpack(value, count, after)
+    def get_after(self, keys, value):
+        return value
 
-    def rebind(self, key, value):
+    def settle(self, keys):
+        return None
+
+    def result(self, value):
         return value
 
     def barrier(self):
         return None
 
+    def iterate(self, keys, iterable, *parts):
+        return iterable
+
+    def unpack(self, value, count, after=None):
+        return unpack_values(value, count, after)
+
     def block(self):
         return _NO_BLOCK
 
+    def bind(self, name, value):
+        self.log[name] = value
+        return value
 
-__all__ = ["SequentialBody", "_as_keys"]
+    def restore(self, block, names):
+        log = self.log
+        return tuple(log.get(name, UNBOUND) for name in names)
+
+    def use_cells(self, *setters):
+        return None
+
+
+def _drop_runtime_frames(error):
+    """Tracebacks read as plain Python's: no frames of this module between the body
+    and the callee (3.11 and later re-raise the traceback set here)."""
+    tb = error.__traceback__
+    if tb is None:
+        return
+    frames = []
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") != __name__:
+            frames.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
+        tb = tb.tb_next
+    rebuilt = None
+    for frame, lasti, line in reversed(frames):
+        rebuilt = TracebackType(rebuilt, frame, lasti, line)
+    if sys.version_info >= (3, 11):
+        error.__traceback__ = rebuilt
+
+
+__all__ = ["SequentialBody"]

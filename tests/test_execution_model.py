@@ -1,0 +1,573 @@
+"""Calls out of order, effects in order: each shape that once gave a different
+answer from plain Python, run many times with random callee delays, on threads,
+on a one-worker executor that is not a ThreadPoolExecutor, and sequentially
+(``desync.sequential()``). The plain function is the one before ``@desync``."""
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import queue
+import random
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from concurrent.futures import Executor, Future
+
+import pytest
+
+import desync
+from desync import desync as dz
+
+RUNS = int(os.environ.get("DESYNC_MODEL_RUNS", "20"))
+EVENTS: list = []
+
+
+class OneWorker(Executor):
+    """A one-thread executor that is not a ThreadPoolExecutor."""
+
+    def __init__(self):
+        self.jobs: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread.start()
+
+    def _work(self):
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            future, fn, args, kwargs = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as error:
+                future.set_exception(error)
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        self.jobs.put((future, fn, args, kwargs))
+        return future
+
+    def shutdown(self, wait=True, **kwargs):
+        self.jobs.put(None)
+
+
+ONE = OneWorker()
+
+
+# -- callees: pure, with random delays so they finish out of order ------------------
+
+def jit():
+    time.sleep(random.random() * 0.002)
+
+
+def slow(x=None):
+    jit()
+    return x
+
+
+def check(i):
+    jit()
+    if i == 2:
+        raise ValueError(i)
+    return i
+
+
+def apply(f):
+    jit()
+    return f()
+
+
+def fetch_fail():
+    jit()
+    raise ValueError("fetch failed")
+
+
+def chained_failure():
+    jit()
+    try:
+        {}["missing"]
+    except KeyError:
+        raise ValueError("while looking up")
+
+
+def interrupt():
+    jit()
+    raise KeyboardInterrupt()
+
+
+def sleep_for(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+class Config:
+    FAST = "fast"
+    SLOW = "slow"
+
+    def __init__(self, mode):
+        self.mode = mode
+
+
+def make_config(mode):
+    jit()
+    return Config(mode)
+
+
+class Recorder:
+    def __init__(self, name, suppress=False):
+        self.name = name
+        self.suppress = suppress
+
+    def __enter__(self):
+        EVENTS.append(("enter", self.name))
+        return self
+
+    def __exit__(self, kind, error, tb):
+        EVENTS.append(("exit", self.name, kind.__name__ if kind else None))
+        return self.suppress
+
+
+class StdoutHandler(logging.Handler):
+    def emit(self, record):
+        sys.stdout.write(f"LOG {record.getMessage()}\n")
+
+
+LOGGER = logging.getLogger("desync.tests.model")
+LOGGER.addHandler(StdoutHandler())
+LOGGER.setLevel(logging.INFO)
+LOGGER.propagate = False
+
+
+class Registry:
+    items: list = []
+
+
+class Base:
+    def fill(self):
+        self.v = slow(41) + 1
+
+
+class Child(Base):
+    def get(self):
+        super().fill()
+        return self.v
+
+
+# -- the examples: plain functions (each is run plain and under desync) ---------------
+
+def effects_after_failure():
+    count = 0
+    try:
+        for i in range(5):
+            check(i)
+            count += 1
+    except ValueError:
+        pass
+    return count
+
+
+def append_after_failure():
+    out = []
+    try:
+        for i in range(5):
+            check(i)
+            out.append(i)
+    except ValueError:
+        pass
+    return out
+
+
+def appends_in_later_iterations():
+    out = []
+    try:
+        for i in range(6):
+            out.append(slow(i))
+            check(i)
+    except ValueError:
+        pass
+    return out
+
+
+def argument_appended_when_raising(acc):
+    for i in range(5):
+        acc.append(slow(i))
+        check(i)
+
+
+def file_untouched_when_the_fetch_fails(path):
+    data = fetch_fail()
+    with open(path, "w") as fh:
+        fh.write(data)
+
+
+def lambda_captures_loop_value():
+    out = []
+    for i in range(4):
+        out.append(apply(lambda: i))
+    return out
+
+
+def default_arg_at_creation():
+    fns = []
+    for i in range(4):
+        fns.append(lambda i=i: i)
+    return [f() for f in fns]
+
+
+def closures_called_later_see_the_last_value():
+    fns = []
+    for i in range(4):
+        fns.append(lambda: i)
+    return [f() for f in fns]
+
+
+def sorted_key_reads_filled_dict():
+    scores = {}
+    names = ["b", "a", "c"]
+    for n in names:
+        scores[n] = slow(ord(n))
+    return sorted(names, key=lambda k: scores[k])
+
+
+def setdefault_chain():
+    d = {}
+    for i in range(6):
+        d.setdefault("k", []).append(slow(i))
+    return d
+
+
+def row_into_table():
+    table = []
+    row = []
+    table.append(row)
+    row.append(slow(1))
+    return str(table)
+
+
+def multi_target_alias():
+    a = b = []
+    a.append(slow(1))
+    b.append(2)
+    return a
+
+
+def class_attribute_order():
+    Registry.items = []
+    for i in range(6):
+        Registry.items.append(slow(i))
+    return list(Registry.items)
+
+
+def super_then_read():
+    return Child().get()
+
+
+def context_manager_after_earlier_failure():
+    print("before")
+    fetch_fail()
+    with Recorder("late"):
+        print("inside")
+
+
+def exit_sees_the_body_error():
+    with Recorder("cm"):
+        x = slow(1)
+        check(x + 1)
+    return "unreachable"
+
+
+def suppressed_failure_keeps_the_old_binding():
+    value = "old"
+    with Recorder("quiet", suppress=True):
+        value = check(2)
+    return value
+
+
+def finally_after_a_failing_handler():
+    try:
+        check(2)
+    except ValueError:
+        check(2)
+    finally:
+        EVENTS.append("finally")
+
+
+def finally_after_a_failing_else():
+    try:
+        slow(1)
+    except ValueError:
+        EVENTS.append("handler")
+    else:
+        check(2)
+    finally:
+        EVENTS.append("finally")
+
+
+def finally_after_keyboard_interrupt():
+    try:
+        slow(1)
+        interrupt()
+    finally:
+        EVENTS.append("finally")
+
+
+def context_is_clean():
+    try:
+        fetch_fail()
+        raise KeyError("never reached")
+    except ValueError as error:
+        return type(error.__context__).__name__, error.__suppress_context__
+
+
+def raise_from_in_a_handler():
+    try:
+        check(2)
+    except ValueError as error:
+        raise KeyError("wrapped") from error
+
+
+def callee_context_is_kept():
+    a = slow(1)
+    chained_failure()
+    return a
+
+
+def comprehension_var_then_loop():
+    squares = [slow(i * i) for i in range(4)]
+    total = 0
+    for i in range(4):
+        total += squares[i]
+    return total, i
+
+
+def iterate_while_appending():
+    xs = [0]
+    for x in xs:
+        if x < 4:
+            xs.append(slow(x + 1))
+    return xs
+
+
+def nonlocal_setter():
+    x = 0
+
+    def set_x(v):
+        nonlocal x
+        x = v
+    set_x(slow(5))
+    return x
+
+
+def print_to_buffer():
+    buf = io.StringIO()
+    print(slow("hi"), file=buf)
+    return buf.getvalue()
+
+
+def print_before_clear():
+    acc = [1, 2]
+    x = slow(0)
+    print(x, acc)
+    acc.clear()
+    return acc
+
+
+def match_value_pattern_on_a_call_result():
+    cfg = make_config("fast")
+    match cfg.mode:
+        case cfg.FAST:
+            return "fast"
+        case cfg.SLOW:
+            return "slow"
+    return "none"
+
+
+def logging_stdout_and_print_interleave():
+    print("one")
+    LOGGER.info("two %s", slow(2))
+    sys.stdout.write(f"three {slow(3)}\n")
+    print("four", slow(4))
+
+
+def random_draws_after_the_seed():
+    random.seed(slow(1234))
+    return random.random()
+
+
+def clock_measures_the_call():
+    t0 = time.perf_counter()
+    sleep_for(0.03)
+    t1 = time.perf_counter()
+    return t1 - t0 >= 0.03
+
+
+@dz(cache=False, executor=ONE)
+def nested_on_one_worker(x):
+    a = slow(x)
+    b = slow(x + 1)
+    return a + b
+
+
+def nested_desync_calls():
+    return nested_on_one_worker(1) + nested_on_one_worker(slow(10))
+
+
+def unpacking_into_attributes_and_items():
+    holder = Config("x")
+    d = {}
+    holder.num, d["den"] = slow((3, 4))
+    return holder.num, d
+
+
+def bound_method_alias():
+    res = []
+    add = res.append
+    for i in range(4):
+        add(slow(i))
+    return res
+
+
+EXAMPLES = [
+    (effects_after_failure, None), (append_after_failure, None),
+    (appends_in_later_iterations, None), (argument_appended_when_raising, "list"),
+    (file_untouched_when_the_fetch_fails, "file"), (lambda_captures_loop_value, None),
+    (default_arg_at_creation, None), (closures_called_later_see_the_last_value, None),
+    (sorted_key_reads_filled_dict, None), (setdefault_chain, None), (row_into_table, None),
+    (multi_target_alias, None), (class_attribute_order, None), (super_then_read, None),
+    (context_manager_after_earlier_failure, None), (exit_sees_the_body_error, None),
+    (suppressed_failure_keeps_the_old_binding, None), (finally_after_a_failing_handler, None),
+    (finally_after_a_failing_else, None), (finally_after_keyboard_interrupt, None),
+    (context_is_clean, None), (raise_from_in_a_handler, None), (callee_context_is_kept, None),
+    (comprehension_var_then_loop, None), (iterate_while_appending, None),
+    (nonlocal_setter, None), (print_to_buffer, None), (print_before_clear, None),
+    (match_value_pattern_on_a_call_result, None), (logging_stdout_and_print_interleave, None),
+    (random_draws_after_the_seed, None), (clock_measures_the_call, None),
+    (nested_desync_calls, None), (unpacking_into_attributes_and_items, None),
+    (bound_method_alias, None),
+]
+
+
+def _chain(error):
+    out = []
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        out.append((type(error).__name__, str(error), error.__suppress_context__,
+                    type(error.__cause__).__name__ if error.__cause__ else None))
+        error = error.__cause__ or error.__context__
+    return out
+
+
+def _args(kind):
+    if kind == "list":
+        return [[]]
+    if kind == "file":
+        handle, path = tempfile.mkstemp()
+        os.write(handle, b"precious")
+        os.close(handle)
+        return [path]
+    return []
+
+
+def _after(kind, args):
+    if kind == "file":
+        with open(args[0]) as fh:
+            content = fh.read()
+        os.unlink(args[0])
+        return content
+    return repr(args)
+
+
+def outcome(fn, kind):
+    EVENTS.clear()
+    args = _args(kind)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            result = ("returned", repr(fn(*args)))
+        except BaseException as error:  # KeyboardInterrupt from a callee included
+            result = ("raised", _chain(error))
+    return result, out.getvalue(), list(EVENTS), _after(kind, args)
+
+
+_variants: dict = {}
+
+
+def variant(fn, mode):
+    key = (fn, mode)
+    if key not in _variants:
+        if mode == "one_worker":
+            _variants[key] = dz(cache=False, executor=ONE)(fn)
+        else:
+            _variants[key] = dz(cache=False)(fn)
+    made = _variants[key]
+    if mode == "sequential":
+        def sequential(*args):
+            with desync.sequential():
+                return made(*args)
+        return sequential
+    return made
+
+
+@pytest.mark.parametrize("mode", ["threads", "one_worker", "sequential"])
+@pytest.mark.parametrize("fn,kind", EXAMPLES, ids=[f.__name__ for f, _ in EXAMPLES])
+def test_desync_gives_plain_pythons_answer(fn, kind, mode):
+    runs = RUNS if mode != "sequential" else 2
+    for run in range(runs):
+        random.seed(run)
+        expected = outcome(fn, kind)
+        actual = outcome(variant(fn, mode), kind)
+        assert actual == expected, f"run {run}"
+
+
+# -- shapes checked beyond equality ------------------------------------------------------
+
+def fails_on_its_own_line(x):
+    a = slow(x)
+    b = check(a)   # the failing call
+    return b
+
+
+def test_the_traceback_names_the_failing_calls_line():
+    transpiled = dz(cache=False)(fails_on_its_own_line)
+    with pytest.raises(ValueError) as caught:
+        transpiled(2)
+    error = caught.value
+    frames = traceback.extract_tb(error.__traceback__)
+    body = [f for f in frames if f.name == "fails_on_its_own_line"]
+    assert body and body[-1].line == "b = check(a)   # the failing call"
+    assert frames[-1].name == "check"
+    if sys.version_info >= (3, 11):  # 3.10 re-raises the traceback the with statement had
+        assert [f.name for f in frames[-2:]] == ["fails_on_its_own_line", "check"]
+        assert not any("desync" + os.sep + "runtime" in f.filename for f in frames)
+
+
+def loop_of_appends(urls):
+    pages = []
+    for u in urls:
+        pages.append(sleep_for(u))
+    return pages
+
+
+def test_loop_iterations_still_overlap():
+    transpiled = dz(cache=False)(loop_of_appends)
+    started = time.perf_counter()
+    assert transpiled([0.2] * 6) == [0.2] * 6
+    assert time.perf_counter() - started < 0.6  # one at a time: 1.2 s
+
+
+def test_a_nested_desync_call_on_a_one_worker_executor_finishes():
+    done = threading.Event()
+    result = []
+
+    def run():
+        result.append(nested_desync_calls())
+        done.set()
+    threading.Thread(target=run, daemon=True).start()
+    assert done.wait(10), "deadlock"
+    assert result == [1 + 2 + 10 + 11]
