@@ -94,6 +94,23 @@ def counts():
     SCALE += 1
 
 
+note = LOG.append
+square = lambda x: x * x  # noqa: E731
+same_as_pure = pure
+
+
+def via_bound_alias(x):
+    note(x)
+
+
+def via_lambda(x):
+    return square(x)
+
+
+def via_alias(x):
+    return same_as_pure(x)
+
+
 def appends(xs, x):
     xs.append(x)
 
@@ -191,6 +208,9 @@ class Box:
     (asks, EFFECT, {"world:stdin"}),
     (runs_command, EFFECT, {"world:process"}),
     (logs, EFFECT, {WORLD_STATE}),
+    (via_bound_alias, EFFECT, {WORLD_STATE}),   # note = LOG.append
+    (via_lambda, PURE, set()),
+    (via_alias, PURE, set()),
     (counts, EFFECT, {WORLD_STATE}),
     (calls_reader, EFFECT, {"world:files"}),  # transitively
     (recursive, PURE, set()),

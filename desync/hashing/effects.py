@@ -117,6 +117,24 @@ def _module_objects(module) -> set:
     return found
 
 
+def _module_values(module) -> dict:
+    """Module-level names assigned exactly once, to the expression they are bound to."""
+    found = getattr(module, "_desync_values", None)
+    if found is None:
+        found, seen = {}, set()
+        for node in module.tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name in seen:
+                    found.pop(name, None)
+                else:
+                    found[name] = node.value
+                seen.add(name)
+        module._desync_values = found
+    return found
+
+
 class _Outcome:
     __slots__ = ("kind", "world", "mutates", "reasons")
 
@@ -276,6 +294,8 @@ class _Inferrer:
             return  # a call on a local or parameter: counted as a method call above
         elif head in module.bindings:
             callee = self._imported(module, module.bindings[head], parts, stack)
+        elif len(parts) == 1 and head in objects:
+            callee = self._module_value(module, head, stack)
         elif len(parts) == 1:
             callee = table.listed_facts("builtins", head)
         if callee is None:
@@ -290,6 +310,18 @@ class _Inferrer:
             for keyword in call.keywords:
                 if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
                     written(keyword.value.id, f"passes {keyword.value.id} to {where}")
+
+    def _module_value(self, module, name, stack):
+        """A call of a module-level value (``add = LOG.append``, ``f = partial(...)``,
+        ``square = lambda x: x * x``, ``alias = other``)."""
+        value = _module_values(module).get(name)
+        if isinstance(value, ast.Lambda):
+            return None  # its body is read where it is defined; treated as pure
+        if isinstance(value, ast.Name):
+            binding = module.bindings.get(value.id)
+            if binding is not None and len(stack) < 50:
+                return self._imported(module, binding, (value.id,), stack)
+        return _STATE  # a bound method, a partial, a callable object: may change state
 
     def _imported(self, module, binding, parts, stack):
         kind = binding[0]
