@@ -9,10 +9,13 @@ parsed one, for builds) return ``desync.runtime.effects.Facts``:
   (``desync.runtime.effects.listed_facts``), methods named like file operations
   (``read_text``, ``write_bytes``...) count as file access whatever their object.
   Anything unknown (C extensions, unlisted packages) is pure.
-- **Program state**: assigning a ``global`` or ``nonlocal`` name, or mutating a
+- **Program state**: assigning a ``global`` or ``nonlocal`` name, mutating a
   module-level object (item or attribute assignment, ``del``, augmented
-  assignment, or a method not known to be read-only) is an effect on
-  ``WORLD_STATE``: a cache hit would skip it.
+  assignment, or a method not known to be read-only), or calling a module-level
+  value that may be a bound method (``add = LOG.append``) touches
+  ``WORLD_STATE``. The kind stays ``PURE`` (the engine runs it as a call: the
+  user promises callees share no hidden state), but it is not cacheable: a hit
+  would skip the change.
 - **Parameters it mutates** (``Facts.mutates``, by position and name): item or
   attribute assignment on a parameter (or a local bound to part of it), ``del``,
   augmented assignment of ``p.x`` / ``p[i]``, a method call on it not known to be
@@ -147,13 +150,13 @@ class _Outcome:
     def add(self, facts: Facts, where: str):
         if _RANK[facts.kind] > _RANK[self.kind]:
             self.kind = facts.kind
-        if facts.kind != PURE:
+        if facts.kind != PURE or facts.world:
             self.world |= facts.world
             if len(self.reasons) < 3 and facts.reason not in str(self.reasons):
                 self.reasons.append(f"{where}: {facts.reason}" if where else facts.reason)
 
     def facts(self) -> Facts:
-        if self.kind == PURE and not self.mutates:
+        if self.kind == PURE and not self.mutates and not self.world:
             return table.PURE_FACTS
         reasons = list(self.reasons)
         if self.mutates:
@@ -163,7 +166,9 @@ class _Outcome:
         return Facts(self.kind, self.world, self.mutates, "; ".join(reasons))
 
 
-_STATE = Facts(EFFECT, {table.WORLD_STATE}, reason="changes module-level state")
+# Changing module-level state: still a call for the engine (callees share no hidden
+# state, by the user's promise), but never cached (a hit would skip the change).
+_STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
 
 
 class _Inferrer:

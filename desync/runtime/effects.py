@@ -40,7 +40,8 @@ WORLD_PROCESS = "world:process"   # subprocesses, the environment, the working d
 WORLD_CLOCK = "world:clock"       # time readings
 WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
-WORLD_STATE = "world:state"       # module-level objects and closure cells of the program
+WORLD_STATE = "world:state"       # module-level objects of the program, changed by a callee
+#                                   (kind PURE: run as a call, by the user's promise; not cached)
 
 
 class Facts:
@@ -65,7 +66,10 @@ class Facts:
 
     @property
     def cacheable(self) -> bool:
-        return self.kind == PURE and not self.mutates
+        # A pure callee that changes module-level state (``WORLD_STATE``) still runs
+        # as a call (the user's promise: callees share no hidden state), but a cache
+        # hit would skip the change.
+        return self.kind == PURE and not self.mutates and not self.world
 
 
 PURE_FACTS = Facts(PURE, reason="computes from its arguments")
