@@ -927,3 +927,42 @@ def test_fresh_calls_never_share_a_mutable_result():
     cache.store(key, [0, 1, 2, 3, 4], 1.0)
     assert cache.lookup(key, fresh=True) == (False, None)
     assert cache.lookup(key)[0]
+
+
+def test_the_class_of_an_input_counts_by_its_code(tmp_path, monkeypatch):
+    boxes = textwrap.dedent("""
+        import dataclasses
+
+        @dataclasses.dataclass
+        class Box:
+            width: int
+
+            def area(self):
+                return self.width * {factor}
+    """)
+    (tmp_path / "measuring.py").write_text(textwrap.dedent("""
+        import time
+        import boxes_mod
+
+        def measure(box):
+            time.sleep(0.002)
+            return box.area()
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def load(factor):
+        (tmp_path / "boxes_mod.py").write_text(boxes.format(factor=factor))
+        sys.modules.pop("boxes_mod", None)
+        import boxes_mod
+        return boxes_mod.Box
+
+    old = load(2)
+    import measuring
+    measure = measuring.measure
+    cache = CallCache(adaptive=False)
+    first = cache.key_for(measure, (old(3),), None)
+    assert first is not None        # area() does not change the box: cacheable
+    assert first.id == cache.key_for(measure, (old(3),), None).id
+    assert first.id != cache.key_for(measure, (old(4),), None).id
+    new = load(5)          # the same class name, another method body
+    assert first.id != cache.key_for(measure, (new(3),), None).id

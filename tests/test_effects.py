@@ -246,6 +246,24 @@ def test_mutated_parameters(fn, mutated):
     assert facts.cacheable == (not mutated)
 
 
+def measures(box):
+    return box.size() + len(box.items)
+
+
+def fills(box):
+    box.add(1)
+
+
+def spins(thing):
+    thing.whirl()      # a method no class here defines: it may change ``thing``
+
+
+def test_methods_of_the_project_classes_decide_for_unknown_objects():
+    assert infer(measures).mutates == frozenset()
+    assert infer(fills).mutates == {0, "box"}
+    assert infer(spins).mutates == {0, "thing"}
+
+
 def test_unknown_source_is_no_inference():
     assert infer(lambda x: x) is None
     assert facts_of(len).kind == PURE

@@ -27,6 +27,7 @@ The result is conservative for the cache: when in doubt, a parameter is mutated.
 from __future__ import annotations
 
 import ast
+import sys
 import threading
 
 from ..runtime import effects as table
@@ -277,9 +278,10 @@ class _Inferrer:
             if method in table.FILE_METHODS and (parts is None or root in local
                                                   or root is None):
                 out.add(table.FILE_METHODS[method], f".{method}()")
-            if root is not None and method not in table.READ_ONLY_METHODS:
-                if param_of(root) is not None or root in objects:
-                    written(root, f"{root}.{method}()")
+            if root is not None and method not in table.READ_ONLY_METHODS \
+                    and (param_of(root) is not None or root in objects) \
+                    and self._method_mutates(module, method, stack):
+                written(root, f"{root}.{method}()")
         if parts is None:
             return
         head = parts[0]
@@ -315,6 +317,52 @@ class _Inferrer:
             for keyword in call.keywords:
                 if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
                     written(keyword.value.id, f"passes {keyword.value.id} to {where}")
+
+    def _method_mutates(self, module, method, stack) -> bool:
+        """May ``obj.method()`` change ``obj`` (its type unknown)? If the project's
+        classes visible from this module (its own and those of the project modules it
+        imports) define ``method``, it mutates if one of those does (inferred);
+        otherwise, not knowing, it may."""
+        found = []
+        for candidate in self._visible_modules(module):
+            for qualname in candidate.defs:
+                head, _, name = qualname.rpartition(".")
+                if name == method and head and "<locals>" not in qualname:
+                    found.append((candidate, qualname))
+        if not found:
+            return True
+        for candidate, qualname in found:
+            facts = self.facts(candidate, qualname, stack)
+            if facts.mutates & {0, "self"} or facts.kind != PURE or facts.world:
+                return True
+        return False
+
+    def _visible_modules(self, module):
+        cached = getattr(module, "_desync_visible", None)
+        if cached is None:
+            cached = [module]
+            names = set()
+            for binding in module.bindings.values():
+                if binding[0] == "module":
+                    names.add(binding[1])
+                elif binding[0] == "from":
+                    names.add(binding[1])
+                    names.add(f"{binding[1]}.{binding[2]}" if binding[1] else binding[2])
+            project = self.hasher.project
+            for name in sorted(names):
+                if not name:
+                    continue
+                path = project.locate(name)
+                if path is None:  # imported from a folder added to sys.path later
+                    path = getattr(sys.modules.get(name), "__file__", None)
+                if path is None or not path.endswith(".py") \
+                        or project.kind_of(path) != "source":
+                    continue
+                loaded = project.load(name, path)
+                if loaded is not None and loaded is not module:
+                    cached.append(loaded)
+            module._desync_visible = cached
+        return cached
 
     def _module_value(self, module, name, stack):
         """A call of a module-level value (``add = LOG.append``, ``f = partial(...)``,

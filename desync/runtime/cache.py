@@ -44,7 +44,8 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
-from .inputhash import Unhashable, call_digest, digest_of, plain_key, set_function_token
+from .inputhash import (Unhashable, call_digest, digest_of, plain_key, set_class_token,
+                        set_function_token)
 
 DEFAULT_MAX_BYTES = 256 << 20
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
@@ -478,6 +479,45 @@ def _function_token(fn) -> bytes | None:
 
 
 set_function_token(_function_token)
+
+_class_tokens: dict = {}
+
+
+def _class_token(cls) -> bytes | None:
+    """How the class of an object in an input is hashed: a class of the project by its
+    name and the code of its methods (and its project bases'), so an edited method
+    is another input; an installed package's class by name and version; others by
+    name alone (None)."""
+    found = _class_tokens.get(cls)
+    if found is not None:
+        return found or None
+    top = (cls.__module__ or "").partition(".")[0]
+    where = _module_kind(top) if top else "stdlib"
+    token = b""
+    if where == "dist":
+        token = b"cls:" + f"{cls.__module__}.{cls.__qualname__}=={distribution_version(top)}" \
+            .encode("utf-8", "surrogatepass")
+    elif where == "project":
+        parts = [f"{cls.__module__}.{cls.__qualname__}".encode("utf-8", "surrogatepass")]
+        for klass in cls.__mro__:
+            if klass is object or _module_kind((klass.__module__ or "").partition(".")[0]) \
+                    != "project":
+                continue
+            for attr, member in sorted(vars(klass).items()):
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                elif isinstance(member, property):
+                    member = member.fget
+                if type(member) is _FunctionType:
+                    parts.append(attr.encode() + b"=" + b"".join(_code_bytes(member.__code__, [])))
+                elif type(member) in _IMMUTABLE:
+                    parts.append(attr.encode() + b"=" + digest_of(member, b"c").digest)
+        token = b"cls:" + digest_of(tuple(parts), b"C").digest
+    _class_tokens[cls] = token
+    return token or None
+
+
+set_class_token(_class_token)
 
 
 def explain(fn) -> tuple[bool, str]:

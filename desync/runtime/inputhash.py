@@ -83,6 +83,16 @@ def set_function_token(token) -> None:
     _function_token = token
 
 
+# Classes met while pickling an input (the class of an instance) are hashed by their
+# code too: the cache installs this. ``token(cls) -> bytes | None`` (None: by name).
+_class_token = None
+
+
+def set_class_token(token) -> None:
+    global _class_token
+    _class_token = token
+
+
 def _token_of(fn) -> bytes:
     token = _function_token(fn) if _function_token is not None else None
     if token is None:
@@ -261,6 +271,10 @@ def _pickler_classes():
             def reducer_override(self, obj):
                 if type(obj) is _FunctionType and obj is not _function_marker:
                     return _function_marker, (_token_of(obj),)
+                if type(obj) is type and _class_token is not None:
+                    token = _class_token(obj)
+                    if token is not None:
+                        return _function_marker, (token,)
                 return NotImplemented
 
         _picklers = [Plain, None]
@@ -274,6 +288,10 @@ def _pickler_classes():
             def reducer_override(self, obj):
                 if type(obj) is _FunctionType and obj is not _function_marker:
                     return _function_marker, (_token_of(obj),)
+                if type(obj) is type and _class_token is not None:
+                    token = _class_token(obj)
+                    if token is not None:
+                        return _function_marker, (token,)
                 return super().reducer_override(obj)
 
         _picklers[1] = Cloud
