@@ -254,6 +254,15 @@ def fills(box):
     box.add(1)
 
 
+class Ledger:
+    def update(self):       # harmless here; dict.update is not
+        return 0
+
+
+def updates(d):
+    d.update(a=1)
+
+
 def spins(thing):
     thing.whirl()      # a method no class here defines: it may change ``thing``
 
@@ -262,6 +271,7 @@ def test_methods_of_the_project_classes_decide_for_unknown_objects():
     assert infer(measures).mutates == frozenset()
     assert infer(fills).mutates == {0, "box"}
     assert infer(spins).mutates == {0, "thing"}
+    assert infer(updates).mutates == {0, "d"}
 
 
 def test_unknown_source_is_no_inference():

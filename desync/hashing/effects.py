@@ -323,6 +323,8 @@ class _Inferrer:
         classes visible from this module (its own and those of the project modules it
         imports) define ``method``, it mutates if one of those does (inferred);
         otherwise, not knowing, it may."""
+        if method in table.MUTATING_METHODS:
+            return True
         found = []
         for candidate in self._visible_modules(module):
             for qualname in candidate.defs:

@@ -206,6 +206,16 @@ FILE_METHODS = {
     "unlink": _FILE_WRITE, "mkdir": _FILE_WRITE, "rmdir": _FILE_WRITE,
 }
 
+# Methods that change their object on the builtin types and files: mutating
+# whatever object they are called on, even if a class of the project defines a
+# harmless method of the same name.
+MUTATING_METHODS = frozenset("""
+    append extend insert remove pop clear update setdefault popitem add discard sort
+    reverse intersection_update difference_update symmetric_difference_update
+    write writelines truncate seek send sendall put put_nowait appendleft extendleft
+    popleft rotate fill resize itemset setflags __setitem__ __delitem__ __iadd__
+""".split())
+
 # Methods that do not change their object (str, bytes, dict, list, set, tuple,
 # NumPy and pandas readers, estimators' predictions). Inference from source treats
 # any other method called on a parameter as mutating it, and on a module-level
@@ -390,4 +400,4 @@ def listed_facts(module: str, name: str) -> Facts | None:
 
 
 __all__ = ["Facts", "PURE", "READS", "EFFECT", "PURE_FACTS", "facts_of", "set_provider",
-           "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "READ_ONLY_METHODS", "WORLD_STATE"]
+           "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "MUTATING_METHODS", "READ_ONLY_METHODS", "WORLD_STATE"]
