@@ -432,7 +432,104 @@ def bound_method_alias():
     return res
 
 
+def condition_skips_a_failing_element():
+    return [check(i) for i in range(5) if i != 2]
+
+
+def any_stops_before_a_failure():
+    return any(check(i) > 0 for i in range(5))
+
+
+def all_stops_before_a_failure():
+    return all(check(i) < 1 for i in range(5))
+
+
+def any_reaches_a_failure():
+    return any(check(i) > 5 for i in range(5))
+
+
+def map_fails_at_its_element():
+    return list(map(check, range(5)))
+
+
+def sum_with_a_condition():
+    return sum(slow(i) for i in range(6) if i % 2)
+
+
+def condition_reads_a_mutated_set():
+    seen = set()
+    seen.add(slow(1))
+    return [x for x in range(4) if x in seen]
+
+
+def try_in_a_loop_with_else_and_finally():
+    for i in range(5):
+        try:
+            v = check(i)
+        except ValueError:
+            print("bad", i)
+        else:
+            print("ok", v)
+        finally:
+            EVENTS.append(i)
+
+
+def try_in_a_loop_lets_other_errors_through():
+    out = []
+    for i in range(5):
+        try:
+            out.append(check(i))
+        except KeyError:
+            out.append(None)
+    return out
+
+
+def try_in_a_loop_defers_effects():
+    for i in range(3):
+        try:
+            print(slow(i))
+        except ValueError:
+            pass
+
+
+def try_in_a_loop_raises_from_its_handler():
+    for i in range(4):
+        try:
+            check(i)
+        except ValueError as error:
+            raise KeyError(i) from error
+
+
+def try_in_a_loop_keeps_old_binding():
+    last = "none"
+    for i in range(4):
+        try:
+            last = check(i)
+        except ValueError:
+            pass
+    return last
+
+
+def size_of(xs):
+    jit()
+    return len(xs)
+
+
+def one_list_under_two_names(a, b):
+    a.append(slow(1))
+    n = size_of(b)
+    a.append(slow(2))
+    return n, len(b)
+
+
 EXAMPLES = [
+    (one_list_under_two_names, "same list twice"),
+    (condition_skips_a_failing_element, None), (any_stops_before_a_failure, None),
+    (all_stops_before_a_failure, None), (any_reaches_a_failure, None),
+    (map_fails_at_its_element, None), (sum_with_a_condition, None),
+    (condition_reads_a_mutated_set, None), (try_in_a_loop_with_else_and_finally, None),
+    (try_in_a_loop_lets_other_errors_through, None), (try_in_a_loop_defers_effects, None),
+    (try_in_a_loop_raises_from_its_handler, None), (try_in_a_loop_keeps_old_binding, None),
     (effects_after_failure, None), (append_after_failure, None),
     (appends_in_later_iterations, None), (argument_appended_when_raising, "list"),
     (file_untouched_when_the_fetch_fails, "file"), (lambda_captures_loop_value, None),
@@ -466,6 +563,9 @@ def _chain(error):
 def _args(kind):
     if kind == "list":
         return [[]]
+    if kind == "same list twice":
+        shared = []
+        return [shared, shared]
     if kind == "file":
         handle, path = tempfile.mkstemp()
         os.write(handle, b"precious")

@@ -1,4 +1,4 @@
-"""SPEC section 3: structured concurrency, deterministic errors, no deadlock,
+"""Guarantees: structured concurrency, deterministic errors, no deadlock,
 the sequential switch, and clear refusals."""
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The compiler: source -> parse -> analyse -> lower -> emit -> generated code.
 
-May import the standard library, ``desync.errors`` and itself; never the runtime,
-hashing or toolchain (generated code names the runtime only as ``__desync_rt__``).
+May import the standard library, ``desync.errors``, the runtime's table of what
+library functions do (``desync.runtime.effects``) and itself; never the toolchain.
 
 One entry point per way in, all built on ``Module.transpile_def``, so the
 decorator, the import hook and the build produce the same code for the same source.
@@ -13,6 +13,7 @@ import copy
 
 from ..errors import DesyncError
 from .analyse import analyse, module_imports, module_level_names, module_objects
+from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
 from .parse import DesyncNames, check_supported, desync_functions, literal_options, parse_source
@@ -31,6 +32,7 @@ class Module:
         self.module_names = module_level_names(self.tree)
         self.module_objects = module_objects(self.tree)
         self.module_imports = module_imports(self.tree)
+        self.import_table = import_table(self.tree)
         self.namer = Namer(self.tree)
 
     def functions(self):
@@ -51,6 +53,7 @@ class Module:
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
                         self.module_objects, self.module_imports)
+        facts.imports_table = self.import_table
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports)
 

@@ -75,6 +75,10 @@ class _Plain(Exception):
     """This statement must run as written, on the owner thread, after a barrier."""
 
 
+class _NoSpec(Exception):
+    """This expression cannot be computed ahead speculatively."""
+
+
 # -- small AST builders (every node gets all its fields) ----------------------------
 
 def _rt(attr: str) -> ast.expr:
@@ -140,7 +144,18 @@ class Lowerer:
         self.blocks = 0                            # open try/with blocks
         self.loop_blocks: list[int] = []           # blocks open when each loop started
         self.setters: dict[str, str] = {}          # cell or declared name -> its setter
+        self.regions: list = []                    # try statements run as one step (defs)
+        self.spec_mode = False                     # lowering what may never run
         self.fn = fn
+        self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
+        self.current = None                        # the source statement being lowered
+
+    def note(self, kind: str, text: str, node=None):
+        where = node if node is not None else self.current
+        line = getattr(where, "lineno", 0) or 0
+        entry = (line, kind, text)
+        if entry not in self.notes:
+            self.notes.append(entry)
 
     # -- names -----------------------------------------------------------------------
     def temp(self) -> str:
@@ -277,12 +292,10 @@ class Lowerer:
         return node
 
     def lower_Call(self, node, pre):
+        consumed = self.consumer_fan_out(node, pre)
+        if consumed is not None:
+            return consumed
         if self.is_pure_builtin(node):
-            if len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp) \
-                    and node.func.id in EAGER_CONSUMERS and not node.keywords \
-                    and self.can_fan_out(node.args[0]):
-                items = self.comprehension(node.args[0], pre, "list")
-                return _call(_load(node.func.id), [items], [])
             if any(isinstance(a, (ast.Lambda, *COMPREHENSIONS)) for a in node.args) or any(
                     isinstance(k.value, (ast.Lambda, *COMPREHENSIONS)) for k in node.keywords):
                 return self.call_step(node, pre)  # may run user code: classify at run time
@@ -291,6 +304,8 @@ class Lowerer:
                                       for k in node.keywords])
         if isinstance(node.func, ast.Name) and node.func.id == "super" \
                 and self.facts.builtin("super"):
+            if self.spec_mode:
+                raise _NoSpec()
             # Zero-argument super() needs this frame: the owner makes it here.
             name = self.temp()
             pre.append(_assign(name, ast.Call(func=_load("super"),
@@ -302,6 +317,8 @@ class Lowerer:
     def lower_BoolOp(self, node, pre):
         if not any(self.has_steps(v) for v in node.values[1:]):
             return ast.BoolOp(op=node.op, values=[self.lower(v, pre) for v in node.values])
+        if self.spec_mode:
+            raise _NoSpec()
         # ``a and b()``: b() runs only if a is true, so the owner decides.
         result = self.temp()
         pre.append(_assign(result, self.value(node.values[0], pre)))
@@ -320,6 +337,8 @@ class Lowerer:
         if not (self.has_steps(node.body) or self.has_steps(node.orelse)):
             return ast.IfExp(test=self.lower(node.test, pre), body=self.lower(node.body, pre),
                              orelse=self.lower(node.orelse, pre))
+        if self.spec_mode:
+            raise _NoSpec()
         result = self.temp()
         test = self._ds("get", self.value(node.test, pre))
         body: list = []
@@ -330,12 +349,16 @@ class Lowerer:
         return _load(result)
 
     def lower_NamedExpr(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         value = self.value(node.value, pre)
         pre.extend(self.bind(node.target, value))
         return self.lower_Name(ast.Name(id=node.target.id, ctx=ast.Load()), pre) \
             if self.kind(node.target.id) != "local" else _load(node.target.id)
 
     def lower_Lambda(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         defaults = [self.value(d, pre) for d in node.args.defaults]
         kw_defaults = [None if d is None else self.value(d, pre) for d in node.args.kw_defaults]
         given = [*defaults, *[k for k in kw_defaults if k is not None]]
@@ -357,14 +380,27 @@ class Lowerer:
         return self.emit(pre, self._ds("pure", maker, *given))
 
     def lower_ListComp(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
         if self.can_fan_out(node):
             kind = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict"}[type(node)]
+            if any(g.ifs for g in node.generators):
+                # Elements whose condition fails are never computed in plain Python:
+                # compute them ahead, but let only the kept ones count.
+                try:
+                    return self.spec_comprehension(node, pre, _const(kind))
+                except _NoSpec:
+                    pass
             return self.comprehension(node, pre, kind)
         return self.kept_comprehension(node, pre)
 
     lower_SetComp = lower_DictComp = lower_ListComp
 
     def lower_GeneratorExp(self, node, pre):
+        if self.spec_mode:
+            raise _NoSpec()
+        self.note("lazy", "generator consumed lazily (or by code desync does not know): its "
+                          "calls run one at a time, when consumed", node)
         # A generator consumed lazily stays lazy: the owner makes it, whoever
         # consumes it runs it (in program order: see the call that receives it).
         first = self.value(node.generators[0].iter, pre)
@@ -402,6 +438,8 @@ class Lowerer:
     def comprehension(self, node, pre, kind) -> ast.expr:
         """A comprehension as loops of the owner: every element's calls are issued
         at once, and the result is collected, in order, when they are done."""
+        self.note("fan-out", "comprehension: every element's calls start together; the "
+                             "result keeps their order", node)
         items = self.temp()
         pre.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
         frame: dict[str, str] = {}
@@ -442,6 +480,8 @@ class Lowerer:
 
     def kept_comprehension(self, node, pre) -> ast.expr:
         """A comprehension that cannot fan out runs whole, in program order."""
+        self.note("sequential", "comprehension makes functions over its own variables: it "
+                                "runs as written, in program order", node)
         names = self.free_values(node)
         return self.emit(pre, self._ds("effect", self._keys_node([]),
                                        _lambda(names, node), *map(_load, names)))
@@ -460,6 +500,8 @@ class Lowerer:
         func = node.func
         starred = any(isinstance(a, ast.Starred) for a in node.args) or \
             any(k.arg is None for k in node.keywords)
+        if self.spec_mode:
+            return self.spec_step(node, pre, starred)
         if isinstance(func, ast.Attribute) and not self.is_module(func.value):
             return self.method_step(node, pre, starred)
         if isinstance(func, ast.Name) and func.id in MUTATING_BUILTINS \
@@ -471,6 +513,7 @@ class Lowerer:
                                            keywords=keywords))
         callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
         keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
+        self.note_call(node, keys)
         if isinstance(func, ast.Name) and func.id in self.facts.local_functions:
             local = self.facts.local_functions[func.id]
             if local.writes or local.mutates:
@@ -488,10 +531,166 @@ class Lowerer:
                                            keywords=keywords))
         return self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
 
+    def note_call(self, node, keys):
+        from .callees import static_facts
+        facts = static_facts(node.func, getattr(self.facts, "imports_table", {}),
+                             self.facts.module_names)
+        callee = _short(node.func)
+        if facts is not None and (facts.kind == "effect" or facts.mutates):
+            self.note("effect", f"`{callee}(...)` in program order: it {facts.reason}", node)
+            return
+        waits = f", after earlier changes to {_names(keys)}" if keys else ""
+        reads = f" (it {facts.reason})" if facts is not None and facts.kind == "reads" else ""
+        self.note("call", f"`{callee}(...)` starts as soon as its inputs are ready{waits}"
+                          f"{reads}", node)
+
+    def spec_step(self, node, pre, starred) -> ast.Name:
+        """A call computed ahead: ``_ds.spec`` (the runtime defers it if it is an effect)."""
+        func = node.func
+        self.note("ahead", f"`{_short(func)}(...)` starts ahead; its result (or error) counts "
+                           "only where plain Python would reach it", node)
+        if starred or (isinstance(func, ast.Name) and (
+                func.id in MUTATING_BUILTINS or func.id in self.facts.local_functions)):
+            raise _NoSpec()
+        keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
+        if isinstance(func, ast.Attribute) and not self.is_module(func.value):
+            if _has_subscript(func.value):
+                raise _NoSpec()
+            receiver = self.value(func.value, pre)
+            args, keywords = self.call_args(node, pre)
+            return self.emit(pre, self._ds("spec_method", self._keys_node(keys), receiver,
+                                           _const(func.attr), *args, keywords=keywords))
+        callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
+        args, keywords = self.call_args(node, pre)
+        return self.emit(pre, self._ds("spec", self._keys_node(keys), callee, *args,
+                                       keywords=keywords))
+
+    def speculative(self, expr, pre) -> ast.expr:
+        """``expr`` computed ahead, as a value, a speculative task or a deferred call."""
+        saved = self.spec_mode
+        self.spec_mode = True
+        try:
+            return self.value(expr, pre)
+        finally:
+            self.spec_mode = saved
+
+    def consumer_fan_out(self, node, pre):
+        """``sum(f(x) for x in xs)``, ``any(...)``, ``list(map(f, xs))``, ``"".join(...)``:
+        the elements' calls all start at once; the consumer takes them in order."""
+        if self.spec_mode or len(node.args) != 1 or node.keywords:
+            return None
+        func, arg = node.func, node.args[0]
+        if isinstance(func, ast.Name) and self.facts.builtin(func.id) \
+                and func.id in (*EAGER_CONSUMERS, "any", "all"):
+            consumer = _const(func.id)
+            eager = func.id in EAGER_CONSUMERS
+        elif isinstance(func, ast.Attribute) and func.attr == "join" \
+                and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+            consumer, eager = func, True
+        else:
+            return None
+        if isinstance(arg, ast.GeneratorExp) and self.can_fan_out(arg):
+            if eager and not any(g.ifs for g in arg.generators):
+                items = self.comprehension(arg, pre, "list")
+                return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
+                                       else _load(func.id), [items]), pre)
+            scratch: list = []
+            try:
+                result = self.spec_comprehension(arg, scratch, consumer)
+            except _NoSpec:
+                return None
+            pre.extend(scratch)
+            return result
+        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) \
+                and arg.func.id == "map" and self.facts.builtin("map") and len(arg.args) >= 2 \
+                and not arg.keywords and not any(isinstance(a, ast.Starred) for a in arg.args):
+            return self.map_fan_out(arg, pre, consumer, speculative=not eager)
+        return None
+
+    def spec_comprehension(self, node, pre, consumer) -> ast.expr:
+        """Every element (and its conditions) computed ahead; ``_ds.consume`` takes them
+        in order, skipping the elements whose conditions fail, as plain Python does."""
+        self.note("fan-out", "elements and conditions start together; only the elements "
+                             "plain Python would reach count", node)
+        if len(node.generators) > 1 and any(g.ifs for g in node.generators):
+            raise _NoSpec()
+        scratch: list = []
+        items = self.temp()
+        scratch.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
+        frame: dict[str, str] = {}
+        self.renamed.append(frame)
+        try:
+            scratch.extend(self._spec_level(node, 0, items, frame))
+        finally:
+            self.renamed.pop()
+        conditions = sum(len(g.ifs) for g in node.generators)
+        values = 2 if isinstance(node, ast.DictComp) else 1
+        pre.extend(scratch)
+        return self.emit(pre, self._ds("consume", consumer, _const(conditions), _const(values),
+                                       _load(items)))
+
+    def _spec_level(self, node, index, items, frame) -> list:
+        generator = node.generators[index]
+        out: list = []
+        iterable = self.value(generator.iter, out)
+        keys = self.read_keys([generator.iter])
+        for name in _target_names(generator.target):
+            frame[name] = self.temp()
+        target = _rename_target(generator.target, frame)
+        body: list = []
+        parts = list(generator.ifs)
+        if index + 1 < len(node.generators):
+            body.extend(self._spec_level(node, index + 1, items, frame))
+        else:
+            parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        for part in parts:
+            step = self.speculative(part, body)
+            body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
+                                                  ctx=ast.Load()), [step])))
+        out.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(keys),
+                                                        iterable),
+                           body=body, orelse=[]))
+        return out
+
+    def map_fan_out(self, node, pre, consumer, speculative) -> ast.expr:
+        """``consumer(map(f, xs))``: one call of ``f`` per element, all started at once."""
+        self.note("fan-out", f"`map({_short(node.args[0])}, ...)`: one call per element, all "
+                             "started together", node)
+        fn = self.value(node.args[0], pre)
+        iterables = [self.value(a, pre) for a in node.args[1:]]
+        keys = self.read_keys(node.args)
+        items = self.temp()
+        pre.append(_assign(items, ast.List(elts=[], ctx=ast.Load())))
+        elements = [self.temp() for _ in iterables]
+        if len(iterables) == 1:
+            source, parts, target = iterables[0], [], _store(elements[0])
+        else:
+            source = self.atom(_call(_load("zip"), iterables), pre)
+            parts = iterables
+            target = ast.Tuple(elts=[_store(e) for e in elements], ctx=ast.Store())
+        method = "spec" if speculative else ("read" if keys else "call")
+        head = [self._keys_node(keys)] if speculative or keys else []
+        step = self._ds(method, *head, fn, *map(_load, elements))
+        element = self.temp()
+        body = [_assign(element, step),
+                _expr(_call(ast.Attribute(value=_load(items), attr="append", ctx=ast.Load()),
+                            [_load(element)]))]
+        pre.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(
+            self.read_keys(node.args[1:])), source, *parts), body=body, orelse=[]))
+        if speculative:
+            return self.emit(pre, self._ds("consume", consumer, _const(0), _const(1),
+                                           _load(items)))
+        collected = self.emit(pre, self._ds("collect", _const("list"), _load(items)))
+        take = _load(consumer.value) if isinstance(consumer, ast.Constant) else consumer
+        return self.atom(_call(take, [collected]), pre)
+
     def method_step(self, node, pre, starred) -> ast.Name:
         func = node.func
         receiver_node = func.value
         target = self.effect_key(receiver_node)
+        self.note("method", f"`{_short(receiver_node)}.{func.attr}(...)`: in program order if "
+                            f"it changes `{_short(receiver_node)}`, otherwise it overlaps",
+                  node)
         keys = self.read_keys([receiver_node, *node.args, *(k.value for k in node.keywords)])
         if _has_subscript(receiver_node) or starred:
             # ``groups[k].append(x)``: reading the receiver may itself change
@@ -549,6 +748,9 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
+        if self.spec_mode:
+            return self.emit(pre, self._ds("spec_pure", self._keys_node(keys),
+                                           _lambda(names, expr), *map(_load, names)))
         if not names and not keys:
             return expr  # reads nothing of the body: computed where it stands
         if keys:
@@ -561,6 +763,8 @@ class Lowerer:
 
     def now(self, expr: ast.expr, pre: list) -> ast.expr:
         """An expression the owner evaluates itself (an ``if`` test, ...)."""
+        if self.free_values(expr) or self.has_steps(expr):
+            self.note("waits", f"needs `{_short(expr)}` now to go on", expr)
         value = self.value(expr, pre)
         keys = self.expression_keys(expr) if isinstance(value, ast.Name) \
             and self.is_local_value(value.id) and value.id not in self.temps else []
@@ -588,6 +792,8 @@ class Lowerer:
             return [_assign(renamed, value)]
         kind = self.kind(name)
         if kind in ("cell", "declared"):
+            self.note("effect", f"`{name}` is seen by a nested function or another scope: "
+                                "it changes in program order")
             # Closures and other code see it later: it changes in program order.
             setter = self.setter(name)
             return [_expr(self._ds("effect", self._keys_node([self.box(name)]), _load(setter),
@@ -625,6 +831,8 @@ class Lowerer:
         return out
 
     def bind_store(self, target, value) -> list:
+        self.note("effect", f"`{_short(target)} = ...` changes `{_short(target.value)}`: "
+                            "in program order")
         pre: list = []
         obj = self.value(target.value, pre)
         key = self.effect_key(target.value)
@@ -647,10 +855,13 @@ class Lowerer:
         if handler is None:
             raise DesyncError(f"'{type(node).__name__}' statements are not supported in a "
                               "@desync body", self.filename, node.lineno, type(node).__name__)
+        outer, self.current = self.current, node
         try:
             out = handler(node)
         except _Plain:
             out = self.plain(node)
+        finally:
+            self.current = outer
         for new in out:
             _locate(new, node)
         return out
@@ -658,6 +869,9 @@ class Lowerer:
     def plain(self, node, barrier=True) -> list:
         """Run a statement as written, on the owner thread, after everything issued
         before it has retired, with its locals resolved."""
+        if barrier:
+            self.note("sync", f"`{_short(node)}` runs as written, after everything before it",
+                      node)
         out = [_expr(self._ds("barrier"))] if barrier else []
         return out + _PlainRewriter(self).statements([node])
 
@@ -789,6 +1003,10 @@ class Lowerer:
         finally:
             self.loop_blocks.pop()
         orelse = self.body(node.orelse) if node.orelse else []
+        if keys:
+            self.note("waits", f"before each item, waits for earlier changes to {_names(keys)}")
+        self.note("loop", "iterations overlap; if the iterable is an iterator (a file, a "
+                          "generator), each step waits for everything before it")
         loop = self._ds("iterate", self._keys_node(keys), iterable, *parts)
         return pre + [ast.For(target=target, iter=loop, body=body, orelse=orelse)]
 
@@ -817,6 +1035,12 @@ class Lowerer:
         return _store(name), self.bind(target, _load(name))
 
     def stmt_Try(self, node):
+        if self.loop_blocks and not self.blocks:
+            region = self.try_region(node)
+            if region is not None:
+                return region
+        self.note("sync", "try: everything before it finishes first, and its body's work "
+                          "finishes before its handlers or the code after it run")
         # Everything before the try retires first, so whatever fails in its body
         # is the body's own failure, caught (or not) by its own handlers.
         block = self.temp()
@@ -840,6 +1064,149 @@ class Lowerer:
         return [_expr(self._ds("barrier")),
                 ast.Try(body=[scoped], handlers=handlers, orelse=orelse, finalbody=finalbody)]
 
+    # -- a try statement in a loop, run as one step -----------------------------------
+    def try_region(self, node) -> list | None:
+        """Iterations of ``for x in xs: try: ... except: ...`` overlap: the calls of the
+        try body are issued ahead (speculatively), and the whole statement runs as
+        written, in program order, once they are settled; its handlers see exactly
+        what plain Python raised. None when the statement does not fit: it jumps out,
+        defines functions, or binds a name that may be unbound afterwards."""
+        facts = self.facts
+        parts = [*node.body, *(s for h in node.handlers for s in h.body), *node.orelse,
+                 *node.finalbody]
+        kinds = (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom, ast.Await,
+                 ast.Global, ast.Nonlocal, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                 ast.Import, ast.ImportFrom, ast.NamedExpr)
+        for sub in scope_nodes(parts):
+            if isinstance(sub, kinds) or (isinstance(sub, ast.Delete)
+                                          and any(isinstance(t, ast.Name) for t in sub.targets)):
+                return None
+        loaded, bound = _region_names(node)
+        if any(self.kind(n) in ("cell", "declared") for n in bound):
+            return None
+        local = {n for n in loaded | bound if self.kind(n) == "local" and n in facts.locals}
+        before = _surely_bound_before(self.fn, node, facts.params)
+        first_binding = _first_top_level_binding(node.body)
+        body_only_loads = _loads_outside_body(node)
+        inputs, region_locals = [], set()
+        handler_names = {h.name for h in node.handlers if h.name}
+        outside_handlers = _loads_in([*node.body, *node.orelse, *node.finalbody])
+        for name in sorted(local & loaded):
+            if name in handler_names and name not in outside_handlers \
+                    and name not in before:
+                region_locals.add(name)  # ``except E as e``: bound where it is read
+                continue
+            if name in before:
+                inputs.append(name)
+            elif name in first_binding and name not in body_only_loads \
+                    and _loaded_only_after(node.body, name, first_binding[name]):
+                region_locals.add(name)
+            else:
+                return None
+        outputs = []
+        elsewhere = _loads_elsewhere(self.fn, node)
+        for name in sorted(local & bound):
+            if name not in elsewhere:
+                continue
+            if name in before:
+                if name not in inputs:
+                    inputs.append(name)
+            elif not (name in first_binding and all(
+                    _binds_at_top(h.body, name) or _ends_in_raise(h.body)
+                    for h in node.handlers)):
+                return None
+            outputs.append(name)
+        # Issue the body's leading calls ahead.
+        scratch: list = []
+        replacements: dict[int, ast.expr] = {}
+        spec_names: list[str] = []
+        frame: dict[str, str] = {}
+        self.renamed.append(frame)
+        try:
+            for statement in node.body:
+                if not self._pre_issue(statement, scratch, replacements, spec_names, frame):
+                    break
+        finally:
+            self.renamed.pop()
+        self.note("region", "try in a loop: runs as written, in program order; its calls "
+                            "start ahead, so iterations overlap")
+        name = self.namer.free(f"_try{len(self.regions) + 1}")
+        params = inputs + spec_names
+        memo: dict = {}
+        copied = _copy(node, memo)
+        copied = _Replace({id(memo[key]): value for key, value in replacements.items()
+                           if key in memo}).visit(copied)
+        body = [copied]
+        if outputs:
+            body.append(ast.Return(value=_tuple(_load(o) for o in outputs)))
+        definition = ast.FunctionDef(name=name, args=_arguments(params), body=body,
+                                     decorator_list=[], returns=None, type_comment=None,
+                                     **_type_params())
+        _locate(definition, node)
+        self.regions.append(definition)
+        targets = self.read_keys([_load(n) for n in inputs])
+        shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
+        if _calls_beyond_objects(copied, set(inputs) | region_locals | set(outputs),
+                                 shadowed):
+            targets = [*targets, "*world"]
+        step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params))
+        out = scratch
+        if outputs:
+            result = self.emit(out, step)
+            out.extend(self.bind(ast.Tuple(elts=[_store(o) for o in outputs], ctx=ast.Store()),
+                                 result))
+        else:
+            out.append(_expr(step))
+        return out
+
+    def _pre_issue(self, statement, scratch, replacements, spec_names, frame) -> bool:
+        """Issue ``statement``'s calls ahead if it only computes; False to stop there."""
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], ast.Name):
+            atom = self._speculate(statement.value, scratch, spec_names)
+            if atom is None:
+                return False
+            replacements[id(statement.value)] = self._outcome(atom)
+            if not (isinstance(atom, ast.Name) and atom.id in self.temps):
+                atom = self.emit(scratch, atom)
+            frame[statement.targets[0].id] = atom.id
+            return True
+        if not isinstance(statement, ast.Expr) or not self.has_steps(statement.value):
+            return False
+        value = statement.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                and not self.is_module(value.func.value):
+            # ``out.append(fetch(x))``: fetch is issued ahead; the append stays, and
+            # nothing after it is issued ahead (it may read what the append changed).
+            for arg in [*value.args, *(k.value for k in value.keywords)]:
+                if self.has_steps(arg) and not isinstance(arg, ast.Starred):
+                    atom = self._speculate(arg, scratch, spec_names)
+                    if atom is None:
+                        return False
+                    replacements[id(arg)] = self._outcome(atom)
+            return False
+        atom = self._speculate(value, scratch, spec_names)
+        if atom is None:
+            return False
+        replacements[id(value)] = self._outcome(atom)
+        return True
+
+    def _speculate(self, expr, scratch, spec_names):
+        attempt: list = []
+        try:
+            atom = self.speculative(expr, attempt)
+        except _NoSpec:
+            return None
+        scratch.extend(attempt)
+        if isinstance(atom, ast.Name) and atom.id in self.temps and atom.id not in spec_names:
+            spec_names.append(atom.id)
+        return atom
+
+    def _outcome(self, atom):
+        if isinstance(atom, ast.Name) and atom.id in self.temps:
+            return _call(_rt("outcome"), [_load(atom.id)])
+        return atom
+
     def restore_prologue(self, block, body) -> list:
         """At the start of a handler: the locals the block bound, as they were when
         its failure happened."""
@@ -862,6 +1229,8 @@ class Lowerer:
         return out
 
     def stmt_With(self, node):
+        self.note("sync", "with: entered after everything before it; exits after its "
+                          "body's work, seeing the body's first failure")
         # The context manager is entered after everything before it, and exits
         # after everything in its body, seeing the body's first failure.
         block = self.temp()
@@ -901,6 +1270,7 @@ class Lowerer:
         return pre + barrier + [ast.Match(subject=subject, cases=cases)]
 
     def stmt_Return(self, node):
+        self.note("waits", "return: waits for every call and change before it")
         if node.value is None:
             return [ast.Return(value=self._ds("result", _const(None)))]
         pre: list = []
@@ -938,6 +1308,8 @@ class Lowerer:
         leaves_block = self.loop_blocks and self.blocks > self.loop_blocks[-1]
         jump = type(node)()
         if leaves_block:
+            self.note("sync", f"`{type(node).__name__.lower()}` leaves a try/with: its work "
+                              "finishes first")
             return [_expr(self._ds("barrier")), jump]
         return [jump]
 
@@ -1081,9 +1453,162 @@ class _PlainRewriter(ast.NodeTransformer):
                 if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
 
 
-def _copy(node):
+def _short(node, width=48) -> str:
+    try:
+        text = ast.unparse(node).splitlines()[0]
+    except Exception:  # pragma: no cover
+        text = type(node).__name__
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _names(keys) -> str:
+    shown = [k for k in keys if not k.startswith("<")]
+    hidden = len(keys) - len(shown)
+    parts = [f"`{k[1:] if k.startswith('@') else k}`" for k in shown]
+    if hidden:
+        parts.append("an object it shares with them" if parts else "an object the body changes")
+    return ", ".join(parts)
+
+
+def _copy(node, memo=None):
     import copy
-    return copy.deepcopy(node)
+    return copy.deepcopy(node, memo)
+
+
+class _Replace(ast.NodeTransformer):
+    """Put ``outcome(temp)`` where a call was issued ahead."""
+
+    def __init__(self, replacements):
+        self.replacements = replacements
+
+    def visit(self, node):
+        found = self.replacements.get(id(node))
+        if found is not None:
+            return ast.copy_location(found, node) if hasattr(node, "lineno") else found
+        return super().visit(node)
+
+
+def _region_names(node) -> tuple[set, set]:
+    """Names a try statement reads, and names it binds (its own scope level)."""
+    loaded, bound = set(), set()
+    for sub in scope_nodes([node]):
+        if isinstance(sub, ast.Name):
+            (loaded if isinstance(sub.ctx, ast.Load) else bound).add(sub.id)
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            bound.add(sub.name)
+        elif isinstance(sub, (*SCOPES, *COMPREHENSIONS)):
+            frees, _ = scope_frees(sub)
+            loaded |= frees
+    return loaded, bound
+
+
+def _surely_bound_before(fn, target, params) -> set:
+    """Names bound at the top level of a block on the way to ``target``, before it."""
+    found = set(params)
+
+    def walk(statements) -> bool:
+        for statement in statements:
+            if statement is target:
+                return True
+            inner = [getattr(statement, f, None) for f in ("body", "orelse", "finalbody")]
+            if isinstance(statement, ast.Try):
+                inner += [h.body for h in statement.handlers]
+            if isinstance(statement, ast.Match):
+                inner += [c.body for c in statement.cases]
+            for block in inner:
+                if isinstance(block, list) and any(s is target for s in scope_nodes(block)):
+                    if isinstance(statement, ast.For):
+                        found.update(_target_names(statement.target))
+                    if isinstance(statement, ast.With):
+                        for item in statement.items:
+                            if item.optional_vars is not None:
+                                found.update(_target_names(item.optional_vars))
+                    return walk(block)
+            found.update(_top_binds(statement))
+        return False
+    walk(fn.body)
+    return found
+
+
+def _top_binds(statement) -> set:
+    if isinstance(statement, ast.Assign):
+        return {n for t in statement.targets for n in _target_names(t)
+                if isinstance(t, (ast.Name, ast.Tuple, ast.List))}
+    if isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and statement.value is not None \
+            and isinstance(statement.target, ast.Name):
+        return {statement.target.id}
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in statement.names}
+    return set()
+
+
+def _first_top_level_binding(body) -> dict:
+    first = {}
+    for index, statement in enumerate(body):
+        for name in _top_binds(statement):
+            first.setdefault(name, index)
+    return first
+
+
+def _binds_at_top(body, name) -> bool:
+    return any(name in _top_binds(s) for s in body)
+
+
+def _ends_in_raise(body) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
+
+def _loads_in(statements) -> set:
+    return {n.id for n in scope_nodes(statements) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _loads_outside_body(node) -> set:
+    parts = [*(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody]
+    return {n.id for n in scope_nodes(parts) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load)}
+
+
+def _loaded_only_after(body, name, index) -> bool:
+    for position, statement in enumerate(body):
+        loads = any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                    for n in scope_nodes([statement]))
+        if loads and position <= index:
+            if position == index and isinstance(statement, ast.Assign) and not any(
+                    isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+                    for n in _expr_nodes(statement.value)):
+                continue
+            return False
+    return True
+
+
+def _loads_elsewhere(fn, node) -> set:
+    inside = {id(n) for n in scope_nodes([node])}
+    return {n.id for n in scope_nodes(fn.body) if isinstance(n, ast.Name)
+            and isinstance(n.ctx, ast.Load) and id(n) not in inside}
+
+
+def _calls_beyond_objects(node, local_names, builtins_here) -> bool:
+    """Does the region call anything other than methods of its own objects (so it
+    may touch the outside world)?"""
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Attribute) and func.attr == "outcome" \
+                and isinstance(func.value, ast.Name) and func.value.id == RUNTIME:
+            continue
+        if isinstance(func, ast.Attribute) and root_name(func.value) in local_names:
+            continue
+        if isinstance(func, ast.Name) and func.id in builtins_here:
+            continue
+        return True
+    return False
+
+
+_COMPUTING_BUILTINS = PURE_BUILTINS - {"super", "map", "filter", "iter", "vars"}
 
 
 def _bound_names(statement) -> set[str]:
@@ -1184,6 +1709,34 @@ def _locate(new, node):
             sub.end_col_offset = getattr(node, "end_col_offset", node.col_offset)
 
 
+def _possibly_one_object(fn, facts) -> list:
+    """Arguments and module objects the body changes or reads, which may turn out
+    to be one object when the call starts (``f(xs, xs)``). Their reads then carry
+    keys even if the body never changes them by that name, so the runtime can order
+    them with the changes made through the other name."""
+    candidates, roots = [], set()
+    for name in facts.params + sorted(_module_objects_used(fn, facts)):
+        root = facts.aliases.find(name)
+        if name in facts.cells or name in facts.declared or root in roots:
+            continue
+        roots.add(root)
+        candidates.append(name)
+    changed = [n for n in candidates if facts.read_keys([facts.aliases.find(n)])]
+    if not changed or len(candidates) < 2:
+        return []
+    for name in candidates:
+        facts.effected |= facts.aliases.reach(name)
+    return [(name, facts.read_keys([facts.aliases.find(name)])) for name in candidates]
+
+
+def _module_objects_used(fn, facts) -> set:
+    """Module-level names the body reads as objects (not imports, not builtins)."""
+    used = {n.id for n in scope_nodes(fn.body) if isinstance(n, ast.Name)}
+    return {n for n in used if n in facts.module_names and n not in facts.locals
+            and n not in facts.imports and n not in facts.declared
+            and facts.aliases.find(n) in facts.effected}
+
+
 def _declarations(body) -> list:
     return [n for n in scope_nodes(body) if isinstance(n, (ast.Global, ast.Nonlocal))]
 
@@ -1209,8 +1762,13 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     for node in merged:
         ast.copy_location(node, fn)
     head.extend(merged)
+    distinct = _possibly_one_object(fn, facts)
     lowered = lowerer.body(body) if body else [ast.Pass()]
     prologue = []
+    if distinct:
+        prologue.append(_expr(lowerer._ds("distinct", *[
+            _tuple([_tuple(_const(k) for k in keys), _load(name)])
+            for name, keys in distinct])))
     for name in facts.params:
         if name in facts.logged:
             prologue.append(_expr(lowerer._ds("bind", _const(name), _load(name))))
@@ -1227,6 +1785,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
             name=setter, args=_arguments(["_v"]),
             body=[declaration, ast.Assign(targets=[_store(name)], value=_load("_v"), lineno=0)],
             decorator_list=[], returns=None, type_comment=None, **_type_params()))
+    setters.extend(lowerer.regions)
     cell_setters = [s for n, s in sorted(lowerer.setters.items()) if n not in globals_]
     if cell_setters:
         prologue.append(_expr(lowerer._ds("use_cells", *map(_load, cell_setters))))
@@ -1244,6 +1803,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     for node in ast.walk(new):
         if "lineno" in node._attributes and getattr(node, "lineno", None) in (None, 0):
             _locate(node, anchor)
+    new._desync_notes = sorted(lowerer.notes, key=lambda n: n[0])
     return ast.fix_missing_locations(new)
 
 

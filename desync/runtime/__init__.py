@@ -9,7 +9,7 @@ import operator
 import os
 import sys
 
-from .engine import UNBOUND, Body, Task
+from .engine import UNBOUND, Body, Deferred, Task, outcome
 from .sequential import SequentialBody
 
 _specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
@@ -83,5 +83,5 @@ ifloordiv, imod, ipow, ilshift, irshift = (operator.ifloordiv, operator.imod, op
                                            operator.ilshift, operator.irshift)
 ior, ixor, iand = operator.ior, operator.ixor, operator.iand
 
-__all__ = ["Body", "SequentialBody", "Task", "UNBOUND", "scope", "register", "is_enabled",
+__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register", "is_enabled",
            "set_enabled"]

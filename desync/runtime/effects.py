@@ -42,6 +42,8 @@ WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
 WORLD_STATE = "world:state"       # module-level objects of the program, changed by a callee
 #                                   (kind PURE: run as a call, by the user's promise; not cached)
+WORLD_ALL = (WORLD_STDOUT, WORLD_FILES, WORLD_NET, WORLD_PROCESS, WORLD_CLOCK, WORLD_RANDOM,
+             WORLD_INPUT)
 
 
 class Facts:

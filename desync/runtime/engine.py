@@ -60,7 +60,7 @@ class Task:
     """One entry of the reorder buffer: a call, a pure expression or an effect."""
 
     __slots__ = ("seq", "kind", "fn", "args", "kwargs", "state", "value", "error", "waiting",
-                 "dependents", "lasti", "generated", "orphan", "targets")
+                 "dependents", "lasti", "generated", "orphan", "targets", "soft", "tolerant")
 
     def __repr__(self):  # pragma: no cover - debugging aid
         names = ("pending", "ready", "running", "done", "failed", "cancelled")
@@ -73,22 +73,62 @@ def _value(x):
     return x.value if x.__class__ is Task else x
 
 
+def _raw(x):
+    """Inputs of a region or consumer: settled speculative tasks stay tasks (the
+    code looks at their outcome in program order), others become values."""
+    return x.value if x.__class__ is Task and not x.soft else x
+
+
+class Deferred:
+    """A speculative call that turned out to be an effect: it is made, in program
+    order, by the region or consumer that reaches it."""
+
+    __slots__ = ("fn", "args", "kwargs")
+
+    def __init__(self, fn, args, kwargs):
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+
+
+def outcome(x):
+    """The value of a speculative step, or its exception raised here: what plain
+    Python gives at this point of the region."""
+    kind = x.__class__
+    if kind is Task:
+        state = x.state
+        if state == DONE:
+            return x.value
+        if state >= FAILED and x.error is not None:
+            _throw(x.error)
+        raise RuntimeError("desync: a speculative step was not settled; please report "
+                           "this as a bug")  # pragma: no cover
+    if kind is Deferred:
+        args = [outcome(a) for a in x.args]
+        if x.kwargs:
+            return x.fn(*args, **{k: outcome(v) for k, v in x.kwargs.items()})
+        return x.fn(*args)
+    return x
+
+
 _tls = threading.local()
 
 
 def _run_inline(scope: "Scope", tasks):
-    """Run ready pure continuations iteratively, so long chains never recurse deeply."""
-    queue = getattr(_tls, "inline", None)
-    if queue is not None:
-        queue.extend((scope, t) for t in tasks)
+    """Run ready pure continuations iteratively, so long chains never recurse deeply.
+    A desync call nested in one of them (a desync property read in an expression)
+    runs its own continuations in a loop of its own, never behind the outer task."""
+    if getattr(_tls, "scope", None) is scope:
+        _tls.inline.extend(tasks)
         return
-    queue = _tls.inline = deque((scope, t) for t in tasks)
+    outer = getattr(_tls, "scope", None), getattr(_tls, "inline", None)
+    queue = _tls.inline = deque(tasks)
+    _tls.scope = scope
     try:
         while queue:
-            owner, task = queue.popleft()
-            owner._execute(task)
+            scope._execute(queue.popleft())
     finally:
-        _tls.inline = None
+        _tls.scope, _tls.inline = outer
 
 
 def _throw(error: BaseException):
@@ -154,13 +194,15 @@ class Scope:
         self.last_effect: dict = {}           # key -> last unretired effect on it
         self.fence = None                     # an effect every later task must follow
         self.abort_seq = None                 # the earliest failed entry, if any
-        self.unfinished = 0                   # tasks started or queued, not settled
+        self.spawned = 0                      # entries issued (owner thread only)
+        self.settled = 0                      # entries settled (under the lock)
         self.owner_waiting = False
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
         self.cells = None                     # closure cells of the body (their writes are effects)
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
+        self.groups: dict = {}                # key -> all keys it stands for (see distinct)
 
     # -- the function body ------------------------------------------------------
     def __enter__(self):
@@ -202,7 +244,7 @@ class Scope:
                 with self.lock:
                     if task.state < DONE:
                         self._settle_locked(task, CANCELLED, None, None)
-        self._help_until(lambda: self.unfinished == 0, retire=False)
+        self._help_until(lambda: self.settled == self.spawned, retire=False)
         # Break every reference cycle now, so values die when the call returns.
         self.rob.clear()
         self.last_effect.clear()
@@ -213,7 +255,11 @@ class Scope:
         self.origins.clear()
 
     # -- issuing entries (owner thread) ----------------------------------------
-    def _spawn(self, kind, fn, args, kwargs, keys, lasti, generated=False, targets=None):
+    def _spawn(self, kind, fn, args, kwargs, keys, lasti, generated=False, targets=None,
+               soft=False, tolerant=False, extra=()):
+        """Issue an entry. ``soft``: a speculative task outside the buffer, whose
+        failure matters only to the entry that consumes it. ``tolerant``: an entry
+        that runs once its inputs are settled, failed or not (it looks at them)."""
         if self.abort_seq is not None:
             self._fault_now()
         rob = self.rob
@@ -232,19 +278,10 @@ class Scope:
         task.generated = generated
         task.orphan = False
         task.targets = targets
-        rob.append(task)
-        if kind == EFFECT:
-            task.state = PENDING
-            task.waiting = 0
-            with self.lock:
-                self.unfinished += 1
-            last = self.last_effect
-            for key in targets:
-                last[key] = task
-            if rob[0] is task:
-                self._run_effect(task)  # nothing before it: it happens now, as in plain Python
-                self._retire()
-            return task
+        task.soft = soft
+        task.tolerant = tolerant
+        if not soft:
+            rob.append(task)
         deps = []
         if fn.__class__ is Task and fn.state != DONE:
             deps.append(fn)
@@ -255,18 +292,47 @@ class Scope:
             for arg in kwargs.values():
                 if arg.__class__ is Task and arg.state != DONE:
                     deps.append(arg)
-        if keys:
+        for arg in extra:
+            if arg.state != DONE:
+                deps.append(arg)
+        if kind == EFFECT:
+            last = self.last_effect
+            groups = self.groups
+            for key in targets:
+                if groups and key in groups:
+                    for other in groups[key]:
+                        last[other] = task
+                else:
+                    last[key] = task
+            if not tolerant:
+                deps = ()  # its inputs are earlier entries: retired when it is at the head
+        elif keys:
             last = self.last_effect
             for key in keys:
                 effect = last.get(key)
                 if effect is not None and effect.state < DONE:
                     deps.append(effect)
         fence = self.fence
-        if fence is not None and fence.state < DONE:
+        if kind != EFFECT and fence is not None and fence.state < DONE:
             deps.append(fence)
+        self.spawned += 1
+        if not deps:
+            task.waiting = 0
+            if kind == EFFECT:
+                task.state = PENDING
+                if rob[0] is task:
+                    self._run_effect(task)  # nothing before it: it happens now, as in Python
+            elif kind == PURE:
+                task.state = RUNNING
+                _run_inline(self, (task,))
+            else:
+                task.state = READY
+                self._submit((task,))
+            if rob and rob[0].state >= DONE:
+                self._retire()
+            return task
         run_now = submit = None
         with self.lock:
-            self.unfinished += 1
             waiting = 0
             broken = None
             for dep in deps:
@@ -274,24 +340,25 @@ class Scope:
                 if state < DONE:
                     dep.dependents.append(task)
                     waiting += 1
-                elif state != DONE:
+                elif state != DONE and not tolerant:
                     broken = dep
             task.waiting = waiting
+            task.state = PENDING
             if broken is not None:
-                self._settle_locked(task, CANCELLED, None, None)
-            elif waiting == 0:
+                self._settle_locked(task, CANCELLED, None, broken.error)
+            elif waiting == 0 and kind != EFFECT:
                 if kind == PURE:
                     task.state = RUNNING
                     run_now = task
                 else:
                     task.state = READY
                     submit = task
-            else:
-                task.state = PENDING
         if submit is not None:
             self._submit((submit,))
         elif run_now is not None:
             _run_inline(self, (run_now,))
+        if kind == EFFECT and rob[0] is task and task.waiting == 0:
+            self._run_effect(task)
         self._retire()
         return task
 
@@ -308,6 +375,8 @@ class Scope:
                 task.dependents = None
                 continue
             if task.kind == EFFECT and state == PENDING:
+                if task.waiting:
+                    return None  # a region or consumer waiting for speculative tasks
                 self._run_effect(task)
                 continue
             if state == FAILED or state == CANCELLED:
@@ -317,12 +386,13 @@ class Scope:
 
     def _run_effect(self, task):
         task.state = RUNNING
+        resolve = _raw if task.tolerant else _value
         try:
             fn = _value(task.fn)
-            args = [_value(a) for a in task.args]
+            args = [resolve(a) for a in task.args]
             kwargs = task.kwargs
             if kwargs:
-                value = fn(*args, **{k: _value(v) for k, v in kwargs.items()})
+                value = fn(*args, **{k: resolve(v) for k, v in kwargs.items()})
             else:
                 value = fn(*args)
         except BaseException as error:
@@ -346,7 +416,8 @@ class Scope:
             if not self.rob:
                 return None
             head = self.rob[0]
-            self._help_until(lambda: head.state >= DONE, retire=False)
+            self._help_until(lambda: head.state >= DONE or (
+                head.kind == EFFECT and head.waiting == 0), retire=False)
 
     def _fault_now(self):
         """An entry failed: retire up to it and raise its error here."""
@@ -397,8 +468,8 @@ class Scope:
             task.value = value
             task.error = error
             task.fn = task.args = task.kwargs = None
-            self.unfinished -= 1
-            if state == FAILED and not task.orphan and not flushing:
+            self.settled += 1
+            if state == FAILED and not task.orphan and not flushing and not task.soft:
                 if abort is None or task.seq < abort:
                     abort = self.abort_seq = task.seq
             dependents, task.dependents = task.dependents, None
@@ -407,14 +478,16 @@ class Scope:
             for dep in dependents:
                 if dep.state != PENDING:
                     continue
-                if state != DONE:
+                if state != DONE and not dep.tolerant:
                     dep.state = CANCELLED
-                    stack.append((dep, None, None))
+                    stack.append((dep, None, error))  # carries the failure it came from
                     continue
                 dep.waiting -= 1
                 if dep.waiting:
                     continue
-                if abort is not None and dep.seq > abort:
+                if dep.kind == EFFECT:
+                    continue  # the owner runs it when it reaches the head
+                if abort is not None and dep.seq > abort and not dep.soft:
                     dep.state = CANCELLED
                     stack.append((dep, None, None))
                 elif dep.kind == PURE:
@@ -530,12 +603,13 @@ class Scope:
         return None
 
     def _execute(self, task):
+        resolve = _raw if task.tolerant else _value
         try:
             fn = _value(task.fn)
-            args = tuple(_value(a) for a in task.args)
+            args = tuple(resolve(a) for a in task.args)
             kwargs = task.kwargs
             if kwargs:
-                kwargs = {k: _value(v) for k, v in kwargs.items()}
+                kwargs = {k: resolve(v) for k, v in kwargs.items()}
         except BaseException as error:  # pragma: no cover - inputs are settled
             self._finish(task, FAILED, None, error)
             return
@@ -589,7 +663,8 @@ class Scope:
                 task = self._pop_locked() if self.ready else None
                 if task is None and not self.foreign:
                     if retire and rob and (rob[0].state >= DONE or (
-                            rob[0].kind == EFFECT and rob[0].state == PENDING)):
+                            rob[0].kind == EFFECT and rob[0].state == PENDING
+                            and rob[0].waiting == 0)):
                         continue
                     self.owner_waiting = True
                     self.cond.wait()
@@ -792,16 +867,15 @@ class Body(Scope):
                 bound = getattr(obj, name)
             except BaseException as error:
                 return self._failed_now(error, lasti)
-            kind = method_kind(obj, name, bound)
+            kind, world = _method_facts(obj, name, bound)
             if kind == _effects.PURE and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
                 return self._spawn(CALL, bound, args, kwargs, keys, lasti)
             if kind == _effects.READS:
-                return self._spawn(CALL, bound, args, kwargs, (*keys, *_world(bound)),
-                                   lasti)
+                return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             return self._spawn(EFFECT, bound, args, kwargs, None, lasti,
-                               targets=(target, *_world(bound)))
+                               targets=(target, *world) if world else (target,))
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(target,))
 
@@ -846,6 +920,100 @@ class Body(Scope):
                                generated=True)
         return self.pure(fn, *args)
 
+    # Speculation ---------------------------------------------------------------
+    def spec(self, keys, fn, *args, **kwargs):
+        """A call plain Python may never make (in a ``try`` body, under a comprehension
+        condition, in ``any(...)``): a task whose failure only counts if the code that
+        consumes it gets there; an effect is deferred until then."""
+        lasti = sys._getframe(1).f_lasti
+        if fn.__class__ is Task or fn.__class__ is Deferred or _has_deferred(args, kwargs):
+            return Deferred(fn, args, kwargs)
+        owner = getattr(fn, "__self__", None)
+        if owner is not None and owner.__class__ is not _MODULE and not isinstance(owner, type) \
+                and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
+            return Deferred(fn, args, kwargs)
+        facts = _effects.facts_of(fn)
+        if facts.mutates or facts.kind == _effects.EFFECT or \
+                self._runs_other_code(fn, args, kwargs, keys):
+            return Deferred(fn, args, kwargs)
+        if facts.kind == _effects.READS:
+            keys = (*keys, *facts.world)
+        return self._spawn(CALL, fn, args, kwargs, keys, lasti, soft=True)
+
+    def spec_method(self, keys, obj, name, *args, **kwargs):
+        if obj.__class__ is Task or obj.__class__ is Deferred:
+            return Deferred(_call_method, (obj, name, *args), kwargs)
+        try:
+            bound = getattr(obj, name)
+        except BaseException:
+            return Deferred(_call_method, (obj, name, *args), kwargs)
+        if method_kind(obj, name, bound) == _effects.EFFECT:
+            return Deferred(bound, args, kwargs)
+        return self.spec(keys, bound, *args, **kwargs)
+
+    def spec_pure(self, keys, fn, *args):
+        """A call-free expression over speculative values."""
+        waiting = False
+        for arg in args:
+            kind = arg.__class__
+            if kind is Deferred:
+                return Deferred(fn, args, None)
+            if kind is Task and arg.state != DONE:
+                waiting = True
+        if not waiting and keys:
+            last = self.last_effect
+            waiting = any(last.get(k) is not None and last[k].state < DONE for k in keys)
+        if waiting:
+            return self._spawn(PURE, fn, args, None, keys, sys._getframe(1).f_lasti,
+                               generated=True, soft=True)
+        try:
+            return fn(*[_value(a) for a in args])
+        except BaseException as error:
+            return self._settled_soft(error)
+
+    def _settled_soft(self, error):
+        _keep_user_frames(error, _NO_TASK)
+        self.seq += 1
+        task = Task()
+        task.seq = self.seq
+        task.kind = PURE
+        task.fn = task.args = task.kwargs = task.value = task.targets = None
+        task.state = FAILED
+        task.error = error
+        task.dependents = None
+        task.waiting = 0
+        task.lasti = -1
+        task.generated = task.soft = True
+        task.orphan = task.tolerant = False
+        return task
+
+    def region(self, targets, fn, *args):
+        """A ``try`` statement run as written, in program order, once the speculative
+        calls issued for it are settled: its handlers see what plain Python raised."""
+        lasti = sys._getframe(1).f_lasti
+        if "*world" in targets:
+            targets = (*[t for t in targets if t != "*world"], *_effects.WORLD_ALL)
+        for arg in args:
+            if arg.__class__ is Deferred:
+                targets = (*targets, *_deferred_world(arg))
+        return self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
+                           targets=targets, tolerant=True, extra=_inside_deferred(args))
+
+    def consume(self, consumer, conditions, values, items):
+        """A comprehension or a consumed generator whose elements were computed ahead:
+        ``consumer`` takes them in order, with their conditions, as plain Python does."""
+        lasti = sys._getframe(1).f_lasti
+        make = _consumer(consumer, conditions, values)
+        if any(i.__class__ is Deferred for i in items):
+            targets = tuple(k for i in items if i.__class__ is Deferred
+                            for k in _deferred_world(i))
+            return self._spawn(EFFECT, make, tuple(items), None, None, lasti, generated=True,
+                               targets=targets, tolerant=True, extra=_inside_deferred(items))
+        if all(i.__class__ is not Task or i.state == DONE for i in items):
+            return self.pure(make, *[_raw(i) if i.__class__ is Task else i for i in items])
+        return self._spawn(PURE, make, tuple(items), None, None, lasti, generated=True,
+                           tolerant=True)
+
     def _failed_now(self, error, lasti):
         """An error of an expression the owner evaluated ahead of time: it surfaces
         at its place in program order, after earlier failures and effects."""
@@ -862,7 +1030,7 @@ class Body(Scope):
         task.waiting = 0
         task.lasti = lasti
         task.generated = True
-        task.orphan = False
+        task.orphan = task.soft = task.tolerant = False
         task.targets = None
         self.rob.append(task)
         if self.abort_seq is None:
@@ -972,6 +1140,24 @@ class Body(Scope):
             out.append(entries[-1][1] if entries else UNBOUND)
         return tuple(out)
 
+    def distinct(self, *named):
+        """``((keys, value), ...)`` of the arguments and module objects: those that
+        are one object after all share their effects' order from here on."""
+        seen: dict = {}
+        for keys, value in named:
+            if value.__class__ is Task or immutable(value):
+                continue
+            seen.setdefault(id(value), []).append(keys)
+        groups = self.groups
+        for found in seen.values():
+            if len(found) < 2:
+                continue
+            merged = tuple(sorted({k for keys in found for k in keys} |
+                                  {k for keys in found for key in keys
+                                   for k in groups.get(key, ())}))
+            for key in merged:
+                groups[key] = merged
+
     def use_cells(self, *setters):
         """The closure cells of the body, from its generated setters: a call given a
         function that reads one must wait for that variable's writes."""
@@ -1017,6 +1203,61 @@ def _call_method(obj, name, *args, **kwargs):
     return getattr(obj, name)(*args, **kwargs)
 
 
+def _has_deferred(args, kwargs) -> bool:
+    for arg in args:
+        if arg.__class__ is Deferred:
+            return True
+    return bool(kwargs) and any(v.__class__ is Deferred for v in kwargs.values())
+
+
+def _inside_deferred(args) -> list:
+    """The tasks a deferred call will read: its region waits for them to settle."""
+    found, stack = [], [a for a in args if a.__class__ is Deferred]
+    while stack:
+        deferred = stack.pop()
+        parts = [deferred.fn, *deferred.args, *(deferred.kwargs or {}).values()]
+        for part in parts:
+            if part.__class__ is Task:
+                found.append(part)
+            elif part.__class__ is Deferred:
+                stack.append(part)
+    return found
+
+
+def _deferred_world(deferred):
+    fn = deferred.fn
+    if fn is _call_method or fn.__class__ in (Task, Deferred):
+        return _effects.WORLD_ALL
+    return tuple(_effects.facts_of(fn).world) or ()
+
+
+_CONSUMERS = {"list": list, "set": set, "tuple": tuple, "frozenset": frozenset, "sum": sum,
+              "min": min, "max": max, "sorted": sorted, "any": any, "all": all,
+              "dict": dict}
+
+
+def _consumer(consumer, conditions, values):
+    """fn(*items): the elements (``values`` outcomes each, after ``conditions``
+    outcomes that must all hold) fed to the consumer in order."""
+    take = _CONSUMERS.get(consumer, consumer) if consumer.__class__ is str else consumer
+    width = conditions + values
+
+    def elements(items):
+        for start in range(0, len(items), width):
+            for index in range(start, start + conditions):
+                if not outcome(items[index]):
+                    break
+            else:
+                if values == 1:
+                    yield outcome(items[start + conditions])
+                else:
+                    yield tuple(outcome(items[start + conditions + i]) for i in range(values))
+
+    def make(*items):
+        return take(elements(items))
+    return make
+
+
 def _star_parts(args, kwargs):
     return tuple(args), dict(kwargs)
 
@@ -1056,6 +1297,27 @@ _MUTATING = {
     bytearray: frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse",
                           "__setitem__", "__delitem__", "__iadd__", "__imul__"}),
 }
+
+
+_method_cache: dict = {}
+
+
+def _method_facts(obj, name, bound):
+    """(kind, world keys) of ``obj.name``; cached per type for builtin types."""
+    kind_of = type(obj)
+    key = (kind_of, name)
+    found = _method_cache.get(key)
+    if found is not None:
+        return found
+    kind = method_kind(obj, name, bound)
+    world = tuple(_world(bound)) if kind != _effects.PURE else ()
+    found = (kind, world)
+    if getattr(bound, "__func__", None).__class__ is not FunctionType \
+            and kind_of.__module__ == "builtins":
+        if len(_method_cache) > 4096:
+            _method_cache.clear()
+        _method_cache[key] = found  # a user's method may be redefined: not cached
+    return found
 
 
 def method_kind(obj, name, bound) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-from .engine import _COLLECTORS, UNBOUND, unpack_values
+from .engine import _COLLECTORS, UNBOUND, Deferred, _call_method, _consumer, unpack_values
 
 
 class _NoBlock:
@@ -69,6 +69,22 @@ class SequentialBody:
     def collect(self, kind, items):
         return _COLLECTORS[kind](*items)
 
+    # Speculative steps are made only when the code that consumes them gets there.
+    def spec(self, keys, fn, *args, **kwargs):
+        return Deferred(fn, args, kwargs)
+
+    def spec_method(self, keys, obj, name, *args, **kwargs):
+        return Deferred(_call_method, (obj, name, *args), kwargs)
+
+    def spec_pure(self, keys, fn, *args):
+        return Deferred(fn, args, None)
+
+    def region(self, targets, fn, *args):
+        return fn(*args)
+
+    def consume(self, consumer, conditions, values, items):
+        return _consumer(consumer, conditions, values)(*items)
+
     def get(self, value):
         return value
 
@@ -102,6 +118,9 @@ class SequentialBody:
         return tuple(log.get(name, UNBOUND) for name in names)
 
     def use_cells(self, *setters):
+        return None
+
+    def distinct(self, *named):
         return None
 
 

@@ -33,6 +33,25 @@ def _show(args) -> int:
     return 0
 
 
+def _explain(args) -> int:
+    from ..compiler.explain import explain_source, use_color
+    path, _, name = args.target.partition(":")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+    except OSError as error:
+        print(f"desync explain: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    try:
+        text = explain_source(source, path, name or None,
+                              color=use_color(sys.stdout) and not args.no_color)
+    except LookupError as error:
+        print(f"desync explain: {error.args[0]}", file=sys.stderr)
+        return 2
+    print(text, end="")
+    return 0
+
+
 def _cache(args) -> int:
     from .config import load_config, parse_size
     from ..runtime.diskstore import DiskStore
@@ -122,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="print the transpiled source of a file or function")
     show.add_argument("target", metavar="FILE[:FUNCTION]")
     show.set_defaults(handler=_show)
+    explain = commands.add_parser("explain", help="say, statement by statement, what runs "
+                                                  "together and what waits, and why")
+    explain.add_argument("target", metavar="FILE[:FUNCTION]")
+    explain.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    explain.set_defaults(handler=_explain)
     for name, handler, text in (("build", _build, "transpile sources and write the lockfile"),
                                 ("check", _check, "exit 1 if the lockfile is stale"),
                                 ("watch", _watch, "rebuild whenever a source changes")):

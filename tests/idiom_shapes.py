@@ -1,0 +1,111 @@
+"""The loop shapes people write, each with six slow calls: all must run them
+together. Shared by tests/test_idioms.py and the benchmarks."""
+import time
+
+from desync import desync
+
+D = 0.2
+def slow(x):
+    time.sleep(D); return x
+def may_fail(x):
+    time.sleep(D)
+    if x % 3 == 0: raise ValueError(x)
+    return x
+def parse(f):
+    time.sleep(D); return f * 2
+def summarize(p):
+    time.sleep(D); return p + 1
+
+@desync
+def dict_store(xs):
+    res = {}
+    for x in xs:
+        res[x] = slow(x)
+    return res
+@desync
+def listcomp(xs):
+    return [slow(x) for x in xs]
+@desync
+def setcomp(xs):
+    return {slow(x) for x in xs}
+@desync
+def dictcomp(xs):
+    return {x: slow(x) for x in xs}
+@desync
+def genexp_sum(xs):
+    return sum(slow(x) for x in xs)
+@desync
+def map_list(xs):
+    return list(map(slow, xs))
+@desync
+def index_store(xs):
+    out = [None] * len(xs)
+    for i, x in enumerate(xs):
+        out[i] = slow(x)
+    return out
+@desync
+def two_loops(xs):
+    pages = []
+    for x in xs:
+        pages.append(slow(x))
+    out = {}
+    for x, p in zip(xs, pages):
+        out[x] = p
+    return out
+@desync
+def try_per_item(xs):
+    out = []
+    for x in xs:
+        try:
+            out.append(may_fail(x))
+        except ValueError:
+            out.append(None)
+    return out
+@desync
+def pipeline(files):
+    parsed = [parse(f) for f in files]
+    stats = [summarize(p) for p in parsed]
+    return stats
+@desync
+def nested_loops(xs):
+    out = []
+    for a in xs[:2]:
+        for b in xs[:3]:
+            out.append(slow(a * 10 + b))
+    return out
+@desync
+def while_counter(xs):
+    out = []
+    i = 0
+    while i < len(xs):
+        out.append(slow(xs[i]))
+        i += 1
+    return out
+@desync
+def grouping(xs):
+    groups = {}
+    for x in xs:
+        groups.setdefault(x % 2, []).append(slow(x))
+    return groups
+class Acc:
+    def __init__(self): self.items = []
+    def add(self, v): self.items.append(v)
+@desync
+def method_acc(xs):
+    acc = Acc()
+    for x in xs:
+        acc.add(slow(x))
+    return acc.items
+@desync
+def any_gen(xs):
+    return any(slow(x) > 100 for x in xs)
+
+CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
+ ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
+ ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
+ ("store by index", index_store, 6), ("fan-out then zip loop", two_loops, 6),
+ ("try per item", try_per_item, 6), ("two-stage pipeline", pipeline, 6),
+ ("nested loops", nested_loops, 6), ("while with counter", while_counter, 6),
+ ("grouping with setdefault", grouping, 6), ("method accumulator", method_acc, 6),
+ ("any(genexp)", any_gen, 6)]
+IDEAL = {"two-stage pipeline": 2 * D}
