@@ -327,3 +327,15 @@ def test_built_code_carries_its_facts_and_never_parses(tmp_path):
                          env=dict(os.environ, PYTHONPATH=str(tmp_path / "build" / "desync")))
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["('one',", "4)", "('two',", "4)", "1", "True", "False"]
+
+
+def test_infer_source_for_explain(tmp_path):
+    from desync.hashing.effects import infer_source
+    source = "import time\nLOG = []\ndef f(x):\n    return x\ndef g(x):\n    print(x)\n" \
+             "def h(x):\n    LOG.append(x)\n"
+    path = str(tmp_path / "explained.py")
+    assert infer_source(source, path, "f").cacheable
+    assert infer_source(source, path, "g").kind == EFFECT
+    facts = infer_source(source, path, "h")
+    assert facts.kind == PURE and not facts.cacheable
+    assert infer_source(source, path, "missing") is None

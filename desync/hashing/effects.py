@@ -54,6 +54,19 @@ def infer(fn) -> Facts | None:
     return infer_def(hasher, module, fn.__qualname__)
 
 
+def infer_source(source: str, filename: str, qualname: str) -> Facts | None:
+    """Facts of the function ``qualname`` defined in ``source`` (the text of the file
+    ``filename``), for ``desync explain``; None if it is not defined there."""
+    import os
+    from .live import live_hasher
+    hasher = live_hasher()
+    name = os.path.splitext(os.path.basename(filename))[0] or "__main__"
+    module = hasher.project.load(name, filename, source)
+    if module is None or qualname not in module.defs:
+        return None
+    return infer_def(hasher, module, qualname)
+
+
 def infer_def(hasher, module, qualname) -> Facts:
     with _lock:
         memo = _memo_for(hasher)
