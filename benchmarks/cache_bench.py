@@ -96,12 +96,12 @@ def bench_hashing(quick):
     for size in (64 << 10, 256 << 10, 1 << 20, (20 if quick else 100) << 20):
         data = os.urandom(size)
         n = max(3, min(200, (200 << 20) // size))
-        seconds = best_of(lambda: [hash_value(data) for _ in range(n)], 3) / n
+        seconds = best_of(lambda: [hash_value(data) for _ in range(n)], 5) / n
         label = f"{size >> 10} KB" if size < (1 << 20) else f"{size >> 20} MB"
         report(f"bytes {label}", size / seconds / 1e9, "GB/s", ">= 1.5", size / seconds >= 1.5e9)
         if numpy is not None:
             array = numpy.frombuffer(data, dtype=numpy.float64)
-            seconds = best_of(lambda: [hash_value(array) for _ in range(n)], 3) / n
+            seconds = best_of(lambda: [hash_value(array) for _ in range(n)], 5) / n
             report(f"NumPy array {label}", size / seconds / 1e9, "GB/s", ">= 1.5",
                    size / seconds >= 1.5e9)
 
