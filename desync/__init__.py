@@ -17,7 +17,7 @@ import contextlib
 from .decorator import desync
 from .errors import DesyncError
 from .runtime import is_enabled, set_enabled
-from .runtime.cache import CallCache, nocache
+from .runtime.cache import CallCache, cacheable, nocache
 
 __version__ = "0.1.0"
 
@@ -51,5 +51,5 @@ def sequential():
         set_enabled(previous)
 
 
-__all__ = ["desync", "DesyncError", "nocache", "CallCache", "install_import_hook", "disable", "enable", "sequential", "is_enabled",
+__all__ = ["desync", "DesyncError", "nocache", "cacheable", "CallCache", "install_import_hook", "disable", "enable", "sequential", "is_enabled",
            "__version__"]

@@ -10,6 +10,7 @@ import types
 
 from . import runtime
 from .errors import DesyncError
+from .runtime import effects
 from .runtime.cache import CallCache, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .version import attach_version_api
@@ -162,6 +163,21 @@ def _source_code_hash(fn):
 
 
 set_source_hasher(_source_code_hash)
+
+
+def _source_facts(fn):
+    # What a callee does (effects.facts_of asks for functions it does not list):
+    # from what a build embedded, else inferred from source (imports ``ast``).
+    built = fn.__globals__.get("__desync_facts__")
+    if built is not None and fn.__qualname__ in built \
+            and getattr(fn, "__desync_spec__", None) is None:
+        kind, world, mutates, reason = built[fn.__qualname__]
+        return effects.Facts(kind, world, mutates, reason)
+    from .hashing.effects import infer
+    return infer(fn)
+
+
+effects.set_provider(_source_facts)
 
 
 # -- the cache API of desync functions ----------------------------------------------

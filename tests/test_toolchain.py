@@ -18,6 +18,7 @@ CORE = textwrap.dedent('''
     from app import util
 
     def inner(x):
+        time.sleep(0.005)  # worth caching: slower than a lookup
         return util.twice(x) + 1
 
     @desync

@@ -294,7 +294,21 @@ def test_cli_errors_name_the_real_reason(project):
 def test_cache_info_names_functions_and_sizes(project):
     (project / "pyproject.toml").write_text("[tool.desync]\npaths = ['src']\n"
                                             "cache-dir = '.cache'\n")
-    code = ("import pkg.report as r; r.summary('a,b\\nc'); r.summary('a,b\\nc')")
+    # A callee slower than a cache lookup (a cheaper one is rightly not cached).
+    (project / "src/pkg/slow.py").write_text(textwrap.dedent('''
+        import time
+        from desync import desync
+        from pkg.parsing import parse_file
+
+        def parse_slowly(text):
+            time.sleep(0.01)
+            return parse_file(text)
+
+        @desync
+        def summary(text):
+            return len(parse_slowly(text))
+    '''))
+    code = "import pkg.slow as s; s.summary('a,b\\nc'); s.summary('a,b\\nc')"
     ran = run_python(sys.executable, ["-c", code], cwd=project,
                      env={"PYTHONPATH": str(project / "src")})
     assert ran.returncode == 0, ran.stderr
@@ -303,7 +317,7 @@ def test_cache_info_names_functions_and_sizes(project):
     lines = info.stdout.splitlines()
     assert lines[0].startswith(f"{project / '.cache'}: ") and " entries, " in lines[0]
     named = {line.split(":")[0].strip() for line in lines[1:]}
-    assert "pkg.parsing.parse_file" in named, info.stdout
+    assert "pkg.slow.parse_slowly" in named, info.stdout
     assert all(" entries, " in line and line.endswith(" bytes") for line in lines[1:])
 
 

@@ -97,7 +97,6 @@ def _calls_in(fn):
 
 
 def _cache_decision(func, imports, module) -> str | None:
-    from ..runtime.effects import PURE
     name = ast.unparse(func)
     import builtins
     if isinstance(func, ast.Name) and func.id not in imports \
@@ -109,7 +108,7 @@ def _cache_decision(func, imports, module) -> str | None:
         facts = static_facts(func, imports, module.module_names)
     if facts is None:
         return None
-    if facts.kind == PURE and not facts.mutates:
+    if facts.cacheable:
         return f"`{name}(...)` may be answered by the cache"
     return f"`{name}(...)` is not cached: it {facts.reason}"
 

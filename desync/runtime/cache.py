@@ -1,22 +1,55 @@
 """The call cache: a called function whose code and inputs are unchanged is not run again.
 
-Key: the callee's transitive code hash (its code and its callees', see
-``desync.hashing``), its module and qualified name (two modules may hold identical code
-reading different globals), and a content hash of its inputs, closure cells and
-defaults. Calls whose callee or inputs cannot be hashed run uncached. Exceptions
-are not cached. Values are stored as pickles unless immutable, so a caller that
-mutates a result never changes what the next hit returns.
+A key holds everything a call's result depends on (docs/cache.md):
+
+- the callee's transitive code hash from source (``desync.hashing``, or what a
+  build embedded), its module and qualified name;
+- what its code reads at run time, found from ``__code__.co_names`` in its
+  globals, transitively over the functions it reaches: module-level constants by
+  content, other module-level values by content on every call, closure cells and
+  defaults of the functions reached, the ``name==version`` of installed
+  distributions it uses, and the Python version;
+- a content hash of its inputs, closure cells and defaults (``inputhash``).
+
+Callees that touch the outside world or mutate their arguments are not cached
+(``effects.facts_of``: one table, plus inference from source); ``nocache`` and
+``cacheable`` override. Callees cheaper than a lookup are not cached either
+(measured on their first calls, re-checked now and then).
+
+In memory, a hit returns the very object the call returned (as
+``functools.lru_cache`` does). A mutable result is fingerprinted when stored and
+checked on each hit: if a caller changed it since, the hit is dropped and the call
+runs again. A result that shares a mutable object with the call's inputs is not
+cached. The on-disk store returns equal copies (pickles).
+
+Memory is bounded in bytes (sizes estimated while fingerprinting) with a
+scan-resistant policy: a small FIFO window in front of a main area kept by CLOCK,
+where a newcomer displaces an entry only if it was asked for more often
+(W-TinyLFU's admission, with exact counts for a bounded set of keys). A hit takes
+no lock; a miss takes one lock round trip, plus an ``Event`` only when a second
+caller waits for the same call.
+
+Split API for executors that run calls elsewhere: ``key_for`` / ``lookup`` /
+``store`` all run in the calling process; ``call`` uses them around a local call.
 """
 from __future__ import annotations
 
+import hashlib
+import itertools
+import operator
+import sys
 import threading
 import types
 from collections import OrderedDict
+from time import perf_counter
 
-from .inputhash import Unhashable, hash_call_inputs
+from . import effects
+from .inputhash import (Unhashable, call_digest, digest_of, plain_key, set_class_token,
+                        set_function_token)
 
-DEFAULT_MAX_ENTRIES = 4096
-_IMMUTABLE = (type(None), bool, int, float, complex, str, bytes, frozenset, range)
+DEFAULT_MAX_BYTES = 256 << 20
+_IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
+_FunctionType = types.FunctionType
 
 
 def nocache(fn):
@@ -29,11 +62,22 @@ def nocache(fn):
     return fn
 
 
+def cacheable(fn):
+    """Cache calls of ``fn`` even though it reads or writes the outside world (or
+    mutates an argument): you know the result is a function of its inputs, and a
+    hit may skip the call's effects. Code hashes and inputs are still checked."""
+    try:
+        fn.__desync_cacheable__ = True
+    except (AttributeError, TypeError):
+        raise TypeError(f"cannot mark {fn!r} as cacheable: it takes no attributes; "
+                        "wrap it in a def") from None
+    return fn
+
+
 # -- code hashes of callees ---------------------------------------------------------
 
 _code_hashes: dict = {}
 _code_lock = threading.Lock()
-
 
 # Hashing code from source needs ``ast``; the runtime does not import it. The
 # decorator installs the source hasher; built modules carry their hashes instead.
@@ -48,7 +92,7 @@ def set_source_hasher(hasher) -> None:
 
 def callee_code_hash(fn) -> int | None:
     """The transitive code hash of a plain Python function, or None if it has none."""
-    if type(fn) is not types.FunctionType or getattr(fn, "__desync_nocache__", False):
+    if type(fn) is not _FunctionType or getattr(fn, "__desync_nocache__", False):
         return None
     code = fn.__code__
     cached = _code_hashes.get(code, False)
@@ -69,39 +113,9 @@ def callee_code_hash(fn) -> int | None:
     return value
 
 
-_identities: dict = {}
-
-
 def _identity_of(fn) -> bytes:
-    """Module and qualified name, length-prefixed: part of every input digest."""
-    code = fn.__code__
-    identity = _identities.get(code)
-    if identity is None:
-        text = f"{fn.__module__}\0{fn.__qualname__}".encode("utf-8", "surrogatepass")
-        identity = _identities[code] = b"%d:" % len(text) + text
-    return identity
-
-
-_prefixes: dict = {}
-_SCALAR_TYPES = frozenset({int, str, float, bool, type(None), bytes})
-
-
-def _prefix_and_state(fn):
-    """(identity bytes, state or None). A function without closure whose defaults are
-    immutable scalars folds its defaults into a cached prefix: the hot path of a hit.
-    The cache is checked by identity of the defaults tuple, so reassigning
-    ``fn.__defaults__`` is seen."""
-    if fn.__closure__ is None and not fn.__kwdefaults__:
-        defaults = fn.__defaults__
-        cached = _prefixes.get(fn.__code__)
-        if cached is not None and cached[0] is defaults:
-            return cached[1], None
-        if defaults is None or all(type(d) in _SCALAR_TYPES for d in defaults):
-            text = repr(defaults).encode("utf-8", "surrogatepass")
-            prefix = _identity_of(fn) + b"D%d:" % len(text) + text
-            _prefixes[fn.__code__] = (defaults, prefix)
-            return prefix, None
-    return _identity_of(fn), _state_of(fn)
+    text = f"{fn.__module__}\0{fn.__qualname__}".encode("utf-8", "surrogatepass")
+    return b"%d:" % len(text) + text
 
 
 def _state_of(fn):
@@ -120,146 +134,1012 @@ def _state_of(fn):
     return (defaults, cells)
 
 
-# -- the cache ---------------------------------------------------------------------
+# -- what a function reads at run time -------------------------------------------------
 
-class _InFlight:
-    __slots__ = ("event",)
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+_module_kinds: dict = {}     # top-level module name -> "stdlib" | "dist" | "project"
+_versions: dict = {}         # top-level module name -> "name==version" or ""
+_version_lock = threading.Lock()
+_dist_map = None
+
+
+def _module_kind(top: str) -> str:
+    kind = _module_kinds.get(top)
+    if kind is None:
+        module = sys.modules.get(top)
+        path = getattr(module, "__file__", None) or ""
+        if top in _STDLIB or top.startswith("_") and not path:
+            kind = "stdlib"
+        elif "site-packages" in path or "dist-packages" in path:
+            kind = "dist"
+        elif not path:
+            kind = "stdlib"  # builtin or namespace module without a file: nothing to read
+        else:
+            kind = "project"
+        if top == "desync":
+            kind = "stdlib"  # desync's own runtime is not what the callee computes
+        _module_kinds[top] = kind
+    return kind
+
+
+def distribution_version(top: str) -> str:
+    """``name==version`` of the installed distribution providing a top-level module
+    (empty if none is known). Part of the cache key of code that uses it."""
+    found = _versions.get(top)
+    if found is not None:
+        return found
+    global _dist_map
+    from importlib import metadata  # only when a callee reaches an installed package
+    with _version_lock:
+        if _dist_map is None:
+            try:
+                _dist_map = metadata.packages_distributions()
+            except Exception:  # pragma: no cover - broken metadata
+                _dist_map = {}
+    names = sorted(set(_dist_map.get(top) or [top]))
+    parts = []
+    for name in names:
+        try:
+            parts.append(f"{name}=={metadata.version(name)}")
+        except Exception:
+            continue
+    found = _versions[top] = ",".join(parts)
+    return found
+
+
+def _all_names(code, out):
+    out.update(code.co_names)
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            _all_names(const, out)
+    return out
+
+
+def _code_bytes(code, out):
+    """A run-time stand-in for a reached function's code (its source hash is not
+    always at hand): bytecode, names and constants, recursively."""
+    out.append(code.co_code)
+    out.append(repr((code.co_names, code.co_varnames, code.co_freevars, code.co_argcount,
+                     code.co_kwonlyargcount, code.co_flags)).encode("utf-8", "surrogatepass"))
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            _code_bytes(const, out)
+        else:
+            try:
+                out.append(digest_of(const, b"k").digest)
+            except Unhashable:
+                out.append(repr(type(const)).encode())
+    return out
+
+
+_KNOWN_IMMUTABLE = {("re", "Pattern"), ("decimal", "Decimal"), ("fractions", "Fraction"),
+                    ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"),
+                    ("datetime", "timedelta"), ("datetime", "timezone"), ("uuid", "UUID"),
+                    ("pathlib", "PurePosixPath"), ("pathlib", "PureWindowsPath"),
+                    ("pathlib", "PosixPath"), ("pathlib", "WindowsPath"),
+                    ("ipaddress", "IPv4Address"), ("ipaddress", "IPv6Address")}
+
+
+def _immutable_object(value) -> bool:
+    kind = type(value)
+    if (kind.__module__, kind.__qualname__) in _KNOWN_IMMUTABLE:
+        return True
+    enum = sys.modules.get("enum")
+    if enum is not None and isinstance(value, enum.Enum):
+        return True
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(value, (numpy.generic, numpy.dtype))
+
+
+_DICT, _CELL, _DEFAULTS, _KWDEFAULTS = 0, 1, 2, 3
+_ABSENT = object()
+
+
+class _Reads:
+    """What one callee reads beyond its arguments, and how to tell it changed.
+
+    ``watch``: (kind, holder, name, value seen), re-checked by identity on every
+    call (a rebinding invalidates the whole record); entries of one namespace are
+    checked together (``groups``). ``volatile``: (label, holder, name) of mutable
+    values, re-hashed by content on every call."""
+
+    __slots__ = ("watch", "volatile", "digest", "groups", "others")
+
+    def __init__(self):
+        self.watch = []
+        self.volatile = []
+        self.digest = b""
+        self.groups = None
+        self.others = None
+
+    def _group(self):
+        by_namespace, others = {}, []
+        for kind, holder, name, seen in self.watch:
+            if kind == _DICT:
+                names, values = by_namespace.setdefault(id(holder), (holder, [], []))[1:]
+                names.append(name)
+                values.append(seen)
+            else:
+                others.append((kind, holder, seen))
+        self.groups = [(holder, operator.itemgetter(*names), tuple(values))
+                       for holder, names, values in by_namespace.values()]
+        self.others = others
+
+    def current(self):
+        if self.groups is None:
+            self._group()
+        for holder, getter, seen in self.groups:
+            try:
+                now = getter(holder)
+            except KeyError:  # a name was deleted
+                return False
+            if len(seen) == 1:
+                if now is not seen[0]:
+                    return False
+                continue
+            for a, b in zip(now, seen):
+                if a is not b:
+                    return False
+        for kind, holder, seen in self.others:
+            if kind == _CELL:
+                try:
+                    now = holder.cell_contents
+                except ValueError:
+                    now = _ABSENT
+            elif kind == _DEFAULTS:
+                now = holder.__defaults__
+            else:
+                now = holder.__kwdefaults__
+            if now is not seen:
+                return False
+        return True
+
+    def volatile_digest(self) -> bytes:
+        parts = []
+        for label, holder, name in self.volatile:
+            value = holder.get(name, _ABSENT) if name is not None else holder
+            parts.append(label + digest_of(value, b"v").digest)
+        return b"".join(parts)
+
+
+def _collect_reads(fn) -> _Reads:
+    reads = _Reads()
+    static = [b"py%x" % sys.hexversion]
+    seen_code = set()
+    seen_objects = set()
+    stack = [(fn, True)]
+
+    def watch(kind, holder, name, value):
+        reads.watch.append((kind, holder, name, value))
+
+    def value_part(label, holder, name, value, names, depth):
+        """Account for one value the code reads (global, attribute, cell, default)."""
+        if depth > 6:
+            return
+        kind = type(value)
+        if kind in _IMMUTABLE:
+            static.append(label + digest_of(value, b"c").digest)
+            return
+        if kind is not types.ModuleType:  # a module is read per attribute, each function
+            if id(value) in seen_objects:  # reading its own names from it
+                return
+            seen_objects.add(id(value))
+        if kind is _FunctionType:
+            top = (value.__module__ or "").partition(".")[0]
+            where = _module_kind(top) if top else "project"
+            if where == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            elif where == "project":
+                stack.append((value, False))
+            return
+        if kind is types.ModuleType:
+            top = value.__name__.partition(".")[0]
+            where = _module_kind(top)
+            if where == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            elif where == "project":
+                namespace = vars(value)
+                for attr in names:
+                    if attr in namespace and (id(namespace), attr) not in seen_objects:
+                        seen_objects.add((id(namespace), attr))
+                        found = namespace[attr]
+                        watch(_DICT, namespace, attr, found)
+                        value_part(b"a:" + attr.encode(), namespace, attr, found, names,
+                                   depth + 1)
+            return
+        if isinstance(value, type):
+            top = (value.__module__ or "").partition(".")[0]
+            where = _module_kind(top) if top else "stdlib"
+            if where == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            elif where == "project":
+                static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
+                for attr, member in list(vars(value).items()):
+                    if isinstance(member, (staticmethod, classmethod)):
+                        member = member.__func__
+                    if type(member) is _FunctionType:
+                        stack.append((member, False))
+                    elif type(member) in _IMMUTABLE:
+                        static.append(b"ca:" + attr.encode() + digest_of(member, b"c").digest)
+            return
+        if isinstance(value, (types.BuiltinFunctionType, types.MethodWrapperType,
+                              types.WrapperDescriptorType, types.MethodDescriptorType)):
+            owner = getattr(value, "__self__", None)
+            module = getattr(value, "__module__", None) or \
+                getattr(type(owner), "__module__", None) or ""
+            top = module.partition(".")[0]
+            if top and _module_kind(top) == "dist":
+                static.append(b"dist:" + distribution_version(top).encode())
+            if owner is None or isinstance(owner, types.ModuleType):
+                return
+            value = owner  # a bound builtin method: what it reads is its object
+        if kind is tuple or kind is frozenset or _immutable_object(value):
+            try:
+                found = digest_of(value, b"c")
+            except Unhashable:
+                found = None
+            if found is not None and (found.immutable or _immutable_object(value)):
+                static.append(label + found.digest)
+                return
+        # Any other value: mutable as far as we know, hashed by content on every call
+        # (one that cannot be hashed, a lock or a socket, makes the callee uncached
+        # unless it is marked ``cacheable``).
+        reads.volatile.append((label, holder, name) if name is not None
+                              else (label, value, None))
+
+    while stack:
+        g, is_callee = stack.pop()
+        code = g.__code__
+        if code in seen_code:
+            continue
+        seen_code.add(code)
+        names = _all_names(code, set())
+        if not is_callee:
+            # A function reached from the callee: its code, defaults and closure. (The
+            # callee's own are in the input hash and its source hash.)
+            static.append(b"fn:" + _identity_of(g))
+            static.extend(_code_bytes(code, []))
+            watch(_DEFAULTS, g, None, g.__defaults__)
+            watch(_KWDEFAULTS, g, None, g.__kwdefaults__)
+            for index, default in enumerate(g.__defaults__ or ()):
+                value_part(b"d%d" % index, None, None, default, names, 1)
+            for cell in g.__closure__ or ():
+                try:
+                    content = cell.cell_contents
+                except ValueError:
+                    continue
+                watch(_CELL, cell, None, content)
+                value_part(b"cell", None, None, content, names, 1)
+        else:
+            # The callee's own cells are inputs; modules, classes and functions in
+            # them also stand for code (versions, what those functions read).
+            for cell in g.__closure__ or ():
+                try:
+                    content = cell.cell_contents
+                except ValueError:
+                    continue
+                if isinstance(content, (types.ModuleType, type, _FunctionType)):
+                    watch(_CELL, cell, None, content)
+                    value_part(b"cell", None, None, content, names, 1)
+        namespace = g.__globals__
+        for name in sorted(names):
+            if name in namespace:
+                value = namespace[name]
+                watch(_DICT, namespace, name, value)
+                value_part(b"g:" + name.encode(), namespace, name, value, names, 0)
+    reads.digest = digest_of(tuple(static), b"R").digest
+    return reads
+
+
+_reads: dict = {}   # code object -> (globals dict, _Reads)
+
+
+def reads_digest(fn, volatile: bool = True) -> bytes | None:
+    """Digest of what ``fn`` reads beyond its arguments now; None if one of those
+    values cannot be hashed (then the callee is not cached). ``volatile=False``
+    leaves out mutable module-level values (for callees marked ``cacheable``)."""
+    found = _reads.get(fn.__code__)
+    if found is None or found[0] is not fn.__globals__ or not found[1].current():
+        reads = _collect_reads(fn)
+        _reads[fn.__code__] = (fn.__globals__, reads)
+    else:
+        reads = found[1]
+    if not reads.volatile or not volatile:
+        return reads.digest
+    try:
+        return reads.digest + reads.volatile_digest()
+    except Unhashable:
+        return None
+
+
+def _function_token(fn) -> bytes | None:
+    """How a function passed as an input is hashed: its identity, code, what it
+    reads, its closure and defaults."""
+    top = (fn.__module__ or "").partition(".")[0]
+    where = _module_kind(top) if top else "project"
+    if where != "project":  # a library function: by name (and version)
+        name = f"{fn.__module__}.{fn.__qualname__}".encode("utf-8", "surrogatepass")
+        version = distribution_version(top).encode() if where == "dist" else b""
+        return b"ref:" + name + b"==" + version
+    code_hash = callee_code_hash(fn) if fn.__name__ != "<lambda>" else None
+    parts = [_identity_of(fn), b"%x" % (code_hash or 0)]
+    if code_hash is None:
+        parts.extend(_code_bytes(fn.__code__, []))
+    read = reads_digest(fn)
+    if read is None:
+        return None
+    parts.append(read)
+    state = _state_of(fn)
+    if state is not None:
+        try:
+            parts.append(digest_of(state, b"s").digest)
+        except Unhashable:
+            return None
+    return digest_of(tuple(parts), b"F").digest
+
+
+set_function_token(_function_token)
+
+_class_tokens: dict = {}
+
+
+def _class_token(cls) -> bytes | None:
+    """How the class of an object in an input is hashed: a class of the project by its
+    name and the code of its methods (and its project bases'), so an edited method
+    is another input; an installed package's class by name and version; others by
+    name alone (None)."""
+    found = _class_tokens.get(cls)
+    if found is not None:
+        return found or None
+    top = (cls.__module__ or "").partition(".")[0]
+    where = _module_kind(top) if top else "stdlib"
+    token = b""
+    if where == "dist":
+        token = b"cls:" + f"{cls.__module__}.{cls.__qualname__}=={distribution_version(top)}" \
+            .encode("utf-8", "surrogatepass")
+    elif where == "project":
+        parts = [f"{cls.__module__}.{cls.__qualname__}".encode("utf-8", "surrogatepass")]
+        for klass in cls.__mro__:
+            if klass is object or _module_kind((klass.__module__ or "").partition(".")[0]) \
+                    != "project":
+                continue
+            for attr, member in sorted(vars(klass).items()):
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                elif isinstance(member, property):
+                    member = member.fget
+                if type(member) is _FunctionType:
+                    parts.append(attr.encode() + b"=" + b"".join(_code_bytes(member.__code__, [])))
+                elif type(member) in _IMMUTABLE:
+                    parts.append(attr.encode() + b"=" + digest_of(member, b"c").digest)
+        token = b"cls:" + digest_of(tuple(parts), b"C").digest
+    _class_tokens[cls] = token
+    return token or None
+
+
+set_class_token(_class_token)
+
+
+def explain(fn) -> tuple[bool, str]:
+    """(whether calls of ``fn`` are cached, why): for ``desync explain`` and users."""
+    if type(fn) is not _FunctionType:
+        return False, f"not a plain Python function ({type(fn).__name__}): no code hash"
+    if getattr(fn, "__desync_nocache__", False):
+        return False, "marked desync.nocache"
+    if callee_code_hash(fn) is None:
+        return False, "no code hash (a lambda, or its source cannot be read)"
+    forced = getattr(fn, "__desync_cacheable__", False)
+    facts = effects.facts_of(fn)
+    if not facts.cacheable and not forced:
+        return False, facts.reason
+    reads = _collect_reads(fn)
+    if reads.volatile and not forced:
+        try:
+            reads.volatile_digest()
+        except Unhashable as error:
+            return False, f"reads a module-level value that cannot be hashed ({error})"
+    stats = _stats.get(fn.__code__)
+    if stats is not None and stats.skip:
+        return False, "its calls run faster than a lookup costs (checked again now and then)"
+    why = "marked desync.cacheable" if forced and not facts.cacheable else facts.reason
+    return True, why
+
+
+# -- adaptivity ------------------------------------------------------------------------
+
+class _Stats:
+    """Per callee: is a call worth a lookup? Learnt from the first calls, re-checked
+    on one call in ``period`` while skipped."""
+
+    __slots__ = ("cheap", "skip", "period", "countdown")
+
+    def __init__(self):
+        self.cheap = 0
+        self.skip = False
+        self.period = 16
+        self.countdown = 0
+
+
+_stats: dict = {}
+_CHEAP_STREAK = 3
+_MAX_PERIOD = 1024
+
+
+class _Callee:
+    """What the cache knows of one callee (per code object and globals)."""
+
+    __slots__ = ("namespace", "code_hash", "cacheable", "stats", "reads", "defaults",
+                 "prefix", "key_prefix")
+
+
+_callees: dict = {}
+
+
+def _callee_record(fn) -> _Callee:
+    callee = _Callee()
+    callee.namespace = fn.__globals__
+    callee.code_hash = callee_code_hash(fn)
+    callee.cacheable = effects.facts_of(fn).cacheable if callee.code_hash is not None else False
+    callee.stats = _stats.setdefault(fn.__code__, _Stats())
+    callee.reads = None
+    callee.key_prefix = None
+    callee.defaults = _MISSING
+    callee.prefix = b""
+    if fn.__closure__ is None and not fn.__kwdefaults__:
+        prefix, state = _prefix_and_state(fn)
+        if state is None:
+            callee.defaults, callee.prefix = fn.__defaults__, prefix
+    _callees[fn.__code__] = callee
+    return callee
+
+
+# -- keys and entries -----------------------------------------------------------------
+
+class CacheKey:
+    """One call's key, and what ``store`` needs to judge the result. Opaque; stays in
+    the process that made it."""
+
+    __slots__ = ("id", "code_hash", "ids", "stats", "overhead")
+
+    def __init__(self, ident, code_hash, ids, stats, overhead):
+        self.id = ident               # bytes: everything the result depends on (a digest,
+        # or for small plain arguments the exact text the digest would be taken of)
+        self.code_hash = code_hash    # the callee's code alone (the disk store's folder)
+        self.ids = ids                # mutable objects met in the inputs, for alias checks
+        self.stats = stats
+        self.overhead = overhead      # seconds spent hashing inputs (a lookup costs about this)
+
+    def __repr__(self):
+        return f"<desync CacheKey {self.code_hash:016x}/{self.digest().hex()}>"
+
+    def digest(self) -> bytes:
+        """16 bytes naming the entry (its file name on disk)."""
+        ident = self.id
+        return ident if len(ident) == 16 else _blake2b(ident, digest_size=16).digest()
+
+
+_blake2b = hashlib.blake2b
+
+
+class _Waiting:
+    """Callers waiting for a call another thread is running."""
+
+    __slots__ = ("event", "value", "shared")
 
     def __init__(self):
         self.event = threading.Event()
+        self.value = None
+        self.shared = False
+
+
+_tokens = itertools.count(1)
+
+
+_MISSING = object()
 
 
 class CallCache:
-    """Results of calls made by one desync function's body. Picklable."""
+    """Results of calls made by one desync function's body. Picklable (entries
+    included, as pickles: loading one gives equal copies)."""
 
-    def __init__(self, max_entries: int = DEFAULT_MAX_ENTRIES, directory=None,
-                 max_bytes: int | None = None):
-        if not isinstance(max_entries, int) or max_entries < 0:
+    def __init__(self, max_entries: int | None = None, directory=None,
+                 max_bytes: int | None = None, adaptive: bool = True):
+        if max_entries is not None and (not isinstance(max_entries, int) or max_entries < 0):
             raise ValueError(f"max_entries must be a non-negative int, not {max_entries!r}")
+        if max_bytes is not None and (not isinstance(max_bytes, int) or max_bytes < 0):
+            raise ValueError(f"max_bytes must be a non-negative int, not {max_bytes!r}")
         self.max_entries = max_entries
-        self.store = None
+        self.max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        self.adaptive = adaptive
+        self.directory = directory
+        self.disk = None
         if directory is not None:
-            from .diskstore import DEFAULT_MAX_BYTES, DiskStore
-            self.store = DiskStore(directory, max_bytes or DEFAULT_MAX_BYTES)
-        self._entries: OrderedDict = OrderedDict()
+            from .diskstore import DEFAULT_MAX_BYTES as DISK_DEFAULT, DiskStore
+            self.disk = DiskStore(directory, max_bytes or DISK_DEFAULT)
         self._lock = threading.Lock()
-        self._inflight: dict = {}
+        self._reset()
         self.hits = self.misses = self.uncached = 0
 
+    def _reset(self):
+        # Entries live in flat dicts (no object per entry: fewer objects for the
+        # garbage collector to walk in a cache of a million small results).
+        self._values: dict = {}     # key id -> the result
+        self._fps: dict = {}        # key id -> fingerprint, for mutable results only
+        self._freq: dict = {}       # key id -> how often asked for, if not 1 (capped, aged)
+        self._refs: set = set()     # key ids used since the CLOCK hand passed
+        self._window: OrderedDict = OrderedDict()   # key id -> size in bytes
+        self._main: OrderedDict = OrderedDict()
+        self._window_bytes = self._main_bytes = 0
+        self._ghost: dict = {}
+        self._inflight: dict = {}
+        self._waiting: dict = {}
+        self._inserts = 0
+        self._age_at = 1280
+        self._set_limits()
+
+    # -- pickling ---------------------------------------------------------------------
     def __getstate__(self):
+        import pickle
         with self._lock:
-            entries = list(self._entries.items())
-        return {"max_entries": self.max_entries, "store": self.store, "entries": entries}
+            entries = list(self._values.items())
+        saved = []
+        for key, value in entries:
+            try:
+                saved.append((key, pickle.dumps(value, protocol=5)))
+            except Exception:
+                try:
+                    import cloudpickle
+                    saved.append((key, cloudpickle.dumps(value, protocol=5)))
+                except Exception:
+                    continue
+        return {"max_entries": self.max_entries, "max_bytes": self.max_bytes,
+                "adaptive": self.adaptive, "store": self.disk, "entries": saved}
 
     def __setstate__(self, state):
-        self.__init__(state["max_entries"])
-        self.store = state["store"]
-        self._entries.update(state["entries"])
+        self.__init__(state.get("max_entries"), max_bytes=state.get("max_bytes"),
+                      adaptive=state.get("adaptive", True))
+        self.disk = state.get("store")
+        import pickle
+        for key, payload in state.get("entries", ()):
+            try:
+                self._remember(key, pickle.loads(payload), None)
+            except Exception:
+                continue
 
     def __len__(self):
-        return len(self._entries)
+        return len(self._values)
+
+    @property
+    def nbytes(self) -> int:
+        """Estimated bytes held in memory."""
+        return self._window_bytes + self._main_bytes
 
     def __repr__(self):
-        where = f", disk={self.store.directory!r}" if self.store is not None else ""
-        return (f"<desync CallCache {len(self)} entries, {self.hits} hits, "
+        where = f", disk={self.disk.directory!r}" if self.disk is not None else ""
+        return (f"<desync CallCache {len(self)} entries, ~{self.nbytes} bytes, {self.hits} hits, "
                 f"{self.misses} misses{where}>")
 
     def clear(self):
         with self._lock:
-            self._entries.clear()
+            self._values.clear()   # values before fingerprints: see _use
+            self._fps.clear()
+            self._freq.clear()
+            self._refs.clear()
+            self._window.clear()
+            self._main.clear()
+            self._ghost.clear()
+            self._window_bytes = self._main_bytes = 0
 
-    def key(self, fn, args, kwargs):
-        code_hash = callee_code_hash(fn)
-        if code_hash is None:
+    # -- the split API ---------------------------------------------------------------
+    def key_for(self, fn, args, kwargs) -> CacheKey | None:
+        """The key of ``fn(*args, **kwargs)``, or None when the call is not to be cached
+        (no code hash, effects, unhashable inputs, or cheaper than a lookup)."""
+        if type(fn) is not _FunctionType:
             return None
+        callee = _callees.get(fn.__code__)
+        if callee is None or callee.namespace is not fn.__globals__:
+            callee = _callee_record(fn)
+        stats = callee.stats
+        if stats.skip and self.adaptive:
+            stats.countdown -= 1
+            if stats.countdown > 0:
+                return None  # cheaper than a lookup: not even hashed
+            stats.countdown = stats.period  # this call is a probe
+        if callee.code_hash is None:
+            return None
+        forced = False
+        if fn.__dict__:
+            if fn.__dict__.get("__desync_nocache__"):
+                return None
+            forced = fn.__dict__.get("__desync_cacheable__", False)
+        if not forced and not callee.cacheable:
+            return None
+        start = perf_counter()  # what a lookup costs each time: checking what the callee
+        reads = callee.reads    # reads (collected again when a global is rebound), hashing
+        if reads is None or not reads.current():  # its inputs
+            first = reads is None
+            reads = callee.reads = _collect_reads(fn)
+            callee.key_prefix = None
+            if first:  # a one-time cost (versions of packages...): not a lookup's
+                start = perf_counter()
         try:
-            prefix, state = _prefix_and_state(fn)
-            inputs = hash_call_inputs(args, kwargs, prefix, state)
+            if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
+                    and not fn.__kwdefaults__:
+                prefix, state = callee.key_prefix, None
+                if prefix is None:
+                    prefix = callee.key_prefix = b"%x:" % callee.code_hash + callee.prefix \
+                        + reads.digest
+            else:
+                prefix, state = _prefix_and_state(fn)
+                prefix = b"%x:" % callee.code_hash + prefix + reads.digest
+            if reads.volatile and not forced:
+                prefix += reads.volatile_digest()
+            digest = plain_key(args, prefix) if not kwargs and state is None else None
+            if digest is not None:
+                ids = None
+            else:
+                inputs = call_digest(args, kwargs, prefix, state)
+                digest, ids = inputs.digest, inputs.ids
         except Unhashable:
             return None
-        return code_hash, inputs
+        return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start)
 
-    def call(self, fn, args, kwargs):
-        key = self.key(fn, args, kwargs)
+    def lookup(self, key: CacheKey, fresh: bool = False):
+        """(True, value) on a hit, else (False, None). Never blocks on other calls.
+
+        ``fresh=True``: the caller will mutate the result, so only a deeply immutable
+        result may be served (a mutable one would be shared with other holders)."""
+        found, value = self._use(key.id)
+        if found:
+            if fresh and key.id in self._fps:
+                return False, None
+            return True, value
+        if self.disk is not None and not fresh:
+            return self._disk_lookup(key)
+        return False, None
+
+    def store(self, key: CacheKey, value, cost_seconds: float, fresh: bool = False) -> bool:
+        """Remember a call's result (``cost_seconds``: how long the call took). Returns
+        whether it was kept; cheap calls, results that share mutable objects with
+        their inputs and results that cannot be fingerprinted are not, nor mutable
+        results of a ``fresh`` call (its caller is about to change them)."""
+        return self._store(key, value, cost_seconds, None, fresh)
+
+    # -- a local call ------------------------------------------------------------------
+    def call(self, fn, args, kwargs, fresh: bool = False):
+        """``fn(*args, **kwargs)`` through the cache. ``fresh=True`` when the caller will
+        mutate the result: it then gets an object of its own (see ``lookup``)."""
+        key = self.key_for(fn, args, kwargs)
         if key is None:
             self.uncached += 1
             return fn(*args, **kwargs) if kwargs else fn(*args)
-        while True:
-            found, value = self.lookup(key)
+        if fresh:
+            found, value = self.lookup(key, True)
             if found:
                 self.hits += 1
                 return value
-            with self._lock:
-                flight = self._inflight.get(key)
-                if flight is None:
-                    flight = self._inflight[key] = _InFlight()
-                    break
-            flight.event.wait()  # the same call is running: share its result
-        try:
             self.misses += 1
+            start = perf_counter()
             value = fn(*args, **kwargs) if kwargs else fn(*args)
-            self.remember(key, value)
+            self._store(key, value, perf_counter() - start, None, True)
             return value
-        finally:
-            with self._lock:
-                del self._inflight[key]
-            flight.event.set()
+        ident = key.id
+        while True:
+            found, value = self._use(ident)
+            if found:
+                self.hits += 1
+                return value
+            if self.disk is not None:
+                found, value = self._disk_lookup(key)
+                if found:
+                    self.hits += 1
+                    return value
+            token = next(_tokens)
+            if self._inflight.setdefault(ident, token) == token:  # atomic: claims the call
+                if ident in self._values:  # stored while we claimed: look again
+                    self._release(ident, token)
+                    continue
+                break
+            shared, value = self._wait(ident)
+            if shared:
+                self.hits += 1
+                return value
+        self.misses += 1
+        start = perf_counter()
+        try:
+            value = fn(*args, **kwargs) if kwargs else fn(*args)
+        except BaseException:
+            self._release(ident, token)
+            raise
+        self._store(key, value, perf_counter() - start, token)
+        return value
 
-    def lookup(self, key):
+    def _wait(self, ident):
+        """Wait for the thread running this call; (True, its value) if it was kept."""
         with self._lock:
-            stored = self._entries.get(key, _MISSING)
-            if stored is not _MISSING:
-                self._entries.move_to_end(key)
-        if stored is _MISSING and self.store is not None:
-            try:
-                payload = self.store.get(*key)
-            except OSError:
-                payload = None
-            if payload is not None:
-                stored = ("p", payload)
-                self._remember_stored(key, stored)
-        if stored is _MISSING:
+            if ident not in self._inflight:
+                return False, None  # finished meanwhile: look again
+            waiting = self._waiting.get(ident)
+            if waiting is None:
+                waiting = self._waiting[ident] = _Waiting()
+        waiting.event.wait()
+        if waiting.shared:
+            return True, waiting.value
+        return False, None
+
+    def _release(self, ident, token):
+        with self._lock:
+            if self._inflight.get(ident) == token:
+                del self._inflight[ident]
+            waiting = self._waiting.pop(ident, None)
+        if waiting is not None:
+            waiting.event.set()
+
+    # -- hits ---------------------------------------------------------------------------
+    def _use(self, ident):
+        """(True, value) if ``ident`` is held and its value unchanged. Takes no lock."""
+        # The fingerprint is read first and written first, the value removed first: a
+        # hit racing an insert, eviction or clear() never skips the check it needs.
+        fps = self._fps
+        fingerprint = fps.get(ident) if fps else None
+        value = self._values.get(ident, _MISSING)
+        if value is _MISSING:
             return False, None
-        kind, data = stored
-        if kind == "v":
-            return True, data
+        if fingerprint is not None:
+            try:
+                same = digest_of(value, b"V").digest == fingerprint
+            except Unhashable:
+                same = False
+            if not same:  # a caller changed the object since: not a result any more
+                self._drop(ident)
+                return False, None
+        self._refs.add(ident)
+        freq = self._freq.get(ident, 1)
+        if freq < 15:
+            self._freq[ident] = freq + 1  # racy by design: a lost count only ages it sooner
+        return True, value
+
+    def _disk_lookup(self, key):
+        try:
+            payload = self.disk.get(key.code_hash, key.digest())
+        except Exception:  # unreadable or unsafe folder: a miss
+            payload = None
+        if payload is None:
+            return False, None
         import pickle
         try:
-            return True, pickle.loads(data)
+            value = pickle.loads(payload)
         except Exception:  # a damaged or stale pickle is a miss
-            with self._lock:
-                self._entries.pop(key, None)
-            if self.store is not None:
-                self.store.discard(*key)
+            try:
+                self.disk.discard(key.code_hash, key.digest())
+            except Exception:
+                pass
             return False, None
+        self._remember(key.id, value, None)
+        return True, value
 
-    def remember(self, key, value):
-        if type(value) in _IMMUTABLE:
-            stored = ("v", value)
-            payload = None
+    # -- stores ---------------------------------------------------------------------------
+    def _store(self, key, value, cost, token, fresh=False):
+        stats = key.stats
+        entry = None
+        if self.adaptive and cost < key.overhead * 2 + 2e-6:
+            stats.cheap += 1
+            if stats.cheap >= _CHEAP_STREAK:
+                if stats.skip:
+                    stats.period = min(stats.period * 2, _MAX_PERIOD)
+                stats.skip = True
+                stats.countdown = stats.period
         else:
+            if stats.cheap or stats.skip:
+                stats.cheap = 0
+                stats.skip = False
+                stats.period = 16
+            kind = type(value)
+            if kind in _IMMUTABLE:  # the common case, inline: (+ the key: up to 256 bytes)
+                entry = (None, 520 if kind is not str and kind is not bytes
+                         else 505 + len(value))
+            else:
+                entry = self._entry_for(value, key.ids)
+            if fresh and entry is not None and entry[0] is not None:
+                entry = None  # mutable, and about to be changed by its caller
+        kept = False
+        ident = key.id
+        with self._lock:  # one round trip: insert, and hand the value to any waiter
+            if entry is not None:
+                kept = self._insert_locked(ident, value, entry[0], entry[1])
+            waiting = None
+            if token is not None:
+                if self._inflight.get(ident) == token:
+                    del self._inflight[ident]
+                waiting = self._waiting.pop(ident, None)
+                if waiting is not None and kept:
+                    waiting.shared = True
+                    waiting.value = value
+        if waiting is not None:
+            waiting.event.set()
+        if kept and self.disk is not None:
+            self._disk_put(key, value)
+        return kept
+
+    def _disk_put(self, key, value):
+        import pickle
+        try:
+            payload = pickle.dumps(value, protocol=5)
+        except Exception:
             try:
                 import cloudpickle
                 payload = cloudpickle.dumps(value, protocol=5)
             except Exception:
-                return  # an unpicklable result is simply not cached
-            stored = ("p", payload)
-        self._remember_stored(key, stored)
-        if self.store is not None:
-            if payload is None:
-                import pickle
-                payload = pickle.dumps(value, protocol=5)
-            try:
-                self.store.put(key[0], key[1], payload)
-            except OSError:
-                pass  # a full or read-only disk must not fail the call
+                return  # an unpicklable result is kept in memory only
+        try:
+            self.disk.put(key.code_hash, key.digest(), payload)
+        except Exception:
+            pass  # a full, read-only or unsafe disk must not fail the call
 
-    def _remember_stored(self, key, stored):
+    @staticmethod
+    def _entry_for(value, input_ids):
+        """(fingerprint or None, size) for a result, or None if it must not be kept."""
+        kind = type(value)
+        if kind in _IMMUTABLE:  # (+ the key: up to 256 bytes)
+            return None, (520 if kind is not str and kind is not bytes else 505 + len(value))
+        try:
+            found = digest_of(value, b"V")
+        except Unhashable:
+            return None  # cannot check it on a hit: not kept
+        if input_ids and found.ids:
+            if not input_ids.keys().isdisjoint(found.ids.keys()):
+                return None  # the result is (part of) an input: not kept
+        return (None if found.immutable else found.digest), max(found.size, 64) + 456
+
+    def _remember(self, ident, value, input_ids) -> bool:
+        entry = self._entry_for(value, input_ids)
+        if entry is None:
+            return False
         with self._lock:
-            self._entries[key] = stored
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            return self._insert_locked(ident, value, entry[0], entry[1])
+
+    # -- the policy ------------------------------------------------------------------------
+    def _set_limits(self):
+        total = self.max_bytes
+        window = max(total // 100, 1)
+        self._window_max, self._main_max = window, total - window
+        count = self.max_entries
+        if count is None:
+            self._window_count = self._main_count = 1 << 62
+        else:
+            self._window_count = max(count // 100, 1)
+            self._main_count = count - self._window_count
+
+    def _insert_locked(self, ident, value, fingerprint, size) -> bool:
+        if size > self._main_max or self._main_count < 1:
+            return False
+        if ident in self._values:
+            self._unlink(ident)
+        if fingerprint is not None:
+            self._fps[ident] = fingerprint
+        self._values[ident] = value
+        if self._ghost:  # a count of 1 is implied: most entries are never asked again
+            carried = self._ghost.pop(ident, 0)
+            if carried:
+                self._freq[ident] = 1 + carried
+        window = self._window
+        if not window and self._main_bytes + size <= self._main_max \
+                and len(self._main) < self._main_count:
+            self._main[ident] = size  # while there is room, the window is not needed
+            self._main_bytes += size
+            self._inserts += 1
+            if self._inserts > self._age_at:
+                self._age()
+            return True
+        window[ident] = size
+        self._window_bytes += size
+        while window and (self._window_bytes > self._window_max or
+                          len(window) > self._window_count):
+            candidate, candidate_size = window.popitem(last=False)
+            self._window_bytes -= candidate_size
+            if self._main_bytes + candidate_size <= self._main_max \
+                    and len(self._main) < self._main_count:  # room: no contest
+                self._main[candidate] = candidate_size
+                self._main_bytes += candidate_size
+            else:
+                self._admit(candidate, candidate_size)
+        self._inserts += 1
+        if self._inserts > self._age_at:
+            self._age()
+        return ident in self._values
+
+    def _admit(self, candidate, size):
+        main = self._main
+        main_max, main_count = self._main_max, self._main_count
+        if self._main_bytes + size <= main_max and len(main) < main_count:
+            main[candidate] = size
+            self._main_bytes += size
+            return
+        refs, freq = self._refs, self._freq
+        victims, freed = [], 0
+        passes = 2 * len(main) + 1
+        while main and passes and (self._main_bytes + size - freed > main_max or
+                                   len(main) + 1 - len(victims) > main_count):
+            passes -= 1
+            ident, victim_size = main.popitem(last=False)
+            if ident in refs:  # used since the hand last passed: a second chance
+                refs.discard(ident)
+                main[ident] = victim_size
+                continue
+            victims.append((ident, victim_size))
+            freed += victim_size
+        if victims and freq.get(candidate, 1) > max(freq.get(v, 1) for v, _ in victims):
+            for ident, victim_size in victims:
+                self._main_bytes -= victim_size
+                self._forget(ident)
+            main[candidate] = size
+            self._main_bytes += size
+        else:  # the newcomer is asked for no more often than what it would displace
+            for ident, victim_size in victims:
+                main[ident] = victim_size
+            self._forget(candidate)
+
+    def _forget(self, ident):
+        """Drop an entry that is in neither queue any more; remember how popular it was."""
+        self._values.pop(ident, None)
+        self._fps.pop(ident, None)
+        self._refs.discard(ident)
+        ghost = self._ghost
+        ghost[ident] = self._freq.pop(ident, 1)
+        if len(ghost) > 2 * max(len(self._values), 1024):
+            for old in list(ghost)[: len(ghost) // 2]:
+                del ghost[old]
+
+    def _age(self):
+        """Halve every count now and then, so what was popular long ago fades (and
+        drop counts a racing hit left for keys no longer held)."""
+        self._inserts = 0
+        self._age_at = 10 * max(len(self._values), 128)
+        values = self._values
+        self._freq = {k: max(f >> 1, 1) for k, f in self._freq.items() if k in values}
+        self._refs = {k for k in self._refs if k in values}
+        self._ghost = {k: f >> 1 for k, f in self._ghost.items() if f > 1}
+
+    def _unlink(self, ident):
+        size = self._window.pop(ident, None)
+        if size is not None:
+            self._window_bytes -= size
+        else:
+            size = self._main.pop(ident, None)
+            if size is not None:
+                self._main_bytes -= size
+        self._values.pop(ident, None)
+        self._fps.pop(ident, None)
+        self._freq.pop(ident, None)
+        self._refs.discard(ident)
+
+    def _drop(self, ident):
+        with self._lock:
+            if ident in self._values:
+                self._unlink(ident)
 
 
-_MISSING = object()
+_prefixes: dict = {}
+_SCALAR_TYPES = frozenset({int, str, float, bool, type(None), bytes})
+
+
+def _prefix_and_state(fn):
+    """(identity bytes, state or None). A function without closure whose defaults are
+    immutable scalars folds its defaults into a cached prefix: the hot path of a hit.
+    The cache is checked by identity of the defaults tuple, so reassigning
+    ``fn.__defaults__`` is seen."""
+    if fn.__closure__ is None and not fn.__kwdefaults__:
+        defaults = fn.__defaults__
+        cached = _prefixes.get(fn.__code__)
+        if cached is not None and cached[0] is defaults:
+            return cached[1], None
+        if defaults is None or all(type(d) in _SCALAR_TYPES and d == d for d in defaults):
+            text = repr(defaults).encode("utf-8", "surrogatepass")
+            prefix = _identity_of(fn) + b"D%d:" % len(text) + text
+            _prefixes[fn.__code__] = (defaults, prefix)
+            return prefix, None
+    return _identity_of(fn), _state_of(fn)
+
+
+__all__ = ["CallCache", "CacheKey", "nocache", "cacheable", "explain", "callee_code_hash",
+           "set_source_hasher", "reads_digest", "distribution_version"]

@@ -18,6 +18,12 @@ inference from their source (a provider installed by the decorator, so the
 runtime itself never imports ``ast``); anything else (C extensions, unknown
 packages) is treated as pure unless listed here. ``desync.nocache`` and
 ``desync.cacheable`` override the cache decision, not the ordering.
+
+Inference from source (``desync.hashing.effects``) also reads ``WORLD_OBJECTS``
+(module attributes that are the world: ``os.environ``), ``FILE_METHODS``
+(``read_text`` and the like, whatever the object) and ``READ_ONLY_METHODS``
+(methods that do not mutate their object; any other method called on a
+parameter mutates it, on a module-level object changes ``WORLD_STATE``).
 """
 from __future__ import annotations
 
@@ -34,6 +40,8 @@ WORLD_PROCESS = "world:process"   # subprocesses, the environment, the working d
 WORLD_CLOCK = "world:clock"       # time readings
 WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
+WORLD_STATE = "world:state"       # module-level objects of the program, changed by a callee
+#                                   (kind PURE: run as a call, by the user's promise; not cached)
 WORLD_ALL = (WORLD_STDOUT, WORLD_FILES, WORLD_NET, WORLD_PROCESS, WORLD_CLOCK, WORLD_RANDOM,
              WORLD_INPUT)
 
@@ -60,7 +68,10 @@ class Facts:
 
     @property
     def cacheable(self) -> bool:
-        return self.kind == PURE and not self.mutates
+        # A pure callee that changes module-level state (``WORLD_STATE``) still runs
+        # as a call (the user's promise: callees share no hidden state), but a cache
+        # hit would skip the change.
+        return self.kind == PURE and not self.mutates and not self.world
 
 
 PURE_FACTS = Facts(PURE, reason="computes from its arguments")
@@ -156,7 +167,86 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "webbrowser": {"*": _PROC},
     "smtplib": {"*": _NET_WRITE},
     "ftplib": {"*": _NET_WRITE},
+    # Class methods that read the clock, by qualified name within their module.
+    "datetime": {"datetime.now": _CLOCK, "datetime.today": _CLOCK,
+                 "datetime.utcnow": _CLOCK, "date.today": _CLOCK},
+    "os.path": {"exists": _FILE_READ, "lexists": _FILE_READ, "isfile": _FILE_READ,
+                "isdir": _FILE_READ, "islink": _FILE_READ, "ismount": _FILE_READ,
+                "getsize": _FILE_READ, "getmtime": _FILE_READ, "getatime": _FILE_READ,
+                "getctime": _FILE_READ, "samefile": _FILE_READ, "realpath": _FILE_READ,
+                "abspath": _ENV_READ, "expanduser": _ENV_READ, "expandvars": _ENV_READ,
+                "*": PURE_FACTS},
+    "pathlib": {"Path.cwd": _ENV_READ, "Path.home": _ENV_READ},
+    "numpy.random": {"*": _RANDOM, "default_rng": PURE_FACTS, "Generator": PURE_FACTS,
+                     "RandomState": PURE_FACTS, "SeedSequence": PURE_FACTS},
+    # Pure functions that mutate an argument (positions): a hit would skip the change.
+    "heapq": {"heappush": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
+              "heappop": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
+              "heapify": Facts(PURE, mutates={0, "x"}, reason="mutates its list"),
+              "heappushpop": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
+              "heapreplace": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap")},
+    "bisect": {"insort": Facts(PURE, mutates={0, "a"}, reason="mutates its list"),
+               "insort_left": Facts(PURE, mutates={0, "a"}, reason="mutates its list"),
+               "insort_right": Facts(PURE, mutates={0, "a"}, reason="mutates its list")},
+    "json": {"dump": Facts(PURE, mutates={1, "fp"}, reason="writes to its file")},
+    "pickle": {"dump": Facts(PURE, mutates={1, "file"}, reason="writes to its file")},
 }
+
+# Module attributes that stand for the outside world when read (not called).
+WORLD_OBJECTS = {
+    "os.environ": _ENV_READ, "os.environb": _ENV_READ, "sys.argv": _ENV_READ,
+    "sys.stdin": _effect(WORLD_INPUT, "reads the terminal"),
+}
+
+# Methods that stand for the file system whatever object they are called on
+# (``Path(...).read_text()``), for inference from source where the object's type
+# is unknown.
+FILE_METHODS = {
+    "read_text": _FILE_READ, "read_bytes": _FILE_READ, "iterdir": _FILE_READ,
+    "rglob": _FILE_READ, "is_file": _FILE_READ, "is_dir": _FILE_READ,
+    "write_text": _FILE_WRITE, "write_bytes": _FILE_WRITE, "touch": _FILE_WRITE,
+    "unlink": _FILE_WRITE, "mkdir": _FILE_WRITE, "rmdir": _FILE_WRITE,
+}
+
+# Methods that change their object on the builtin types and files: mutating
+# whatever object they are called on, even if a class of the project defines a
+# harmless method of the same name.
+MUTATING_METHODS = frozenset("""
+    append extend insert remove pop clear update setdefault popitem add discard sort
+    reverse intersection_update difference_update symmetric_difference_update
+    write writelines truncate seek send sendall put put_nowait appendleft extendleft
+    popleft rotate fill resize itemset setflags __setitem__ __delitem__ __iadd__
+""".split())
+
+# Methods that do not change their object (str, bytes, dict, list, set, tuple,
+# NumPy and pandas readers, estimators' predictions). Inference from source treats
+# any other method called on a parameter as mutating it, and on a module-level
+# object as changing program state.
+READ_ONLY_METHODS = frozenset("""
+    capitalize casefold center count encode endswith expandtabs find format format_map
+    index isalnum isalpha isascii isdecimal isdigit isidentifier islower isnumeric
+    isprintable isspace istitle isupper join ljust lower lstrip partition removeprefix
+    removesuffix replace rfind rindex rjust rpartition rsplit rstrip split splitlines
+    startswith strip swapcase title translate upper zfill decode hex fromhex
+    get keys values items copy fromkeys difference intersection union
+    symmetric_difference issubset issuperset isdisjoint
+    sum mean std var min max argmin argmax argsort all any astype reshape ravel flatten
+    transpose dot tolist item tobytes cumsum cumprod prod round clip nonzero view
+    squeeze take repeat conj conjugate real imag trace diagonal searchsorted nbytes
+    groupby agg aggregate apply map filter head tail describe to_dict to_list to_numpy
+    merge query isin isna notna isnull notnull fillna dropna drop rename sort_values
+    sort_index reset_index set_index pivot pivot_table melt iterrows itertuples
+    value_counts unique nunique duplicated drop_duplicates shift diff pct_change
+    rolling expanding resample corr cov quantile median mode abs to_frame to_csv_string
+    predict predict_proba predict_log_proba decision_function score transform
+    bit_length bit_count to_bytes from_bytes as_integer_ratio is_integer conjugate
+    isoformat strftime timestamp date time weekday isoweekday replace total_seconds
+    match fullmatch search findall finditer sub subn group groups groupdict span start end
+    __getitem__ __len__ __contains__ __iter__ __str__ __repr__ __eq__ __ne__ __lt__
+    __le__ __gt__ __ge__ __hash__ __format__ __add__ __sub__ __mul__ __truediv__
+    joinpath with_name with_suffix with_stem relative_to is_relative_to as_posix
+    as_uri is_absolute
+""".split())
 
 # Methods of objects that stand for part of the world.
 _PATH_READS = frozenset({"read_text", "read_bytes", "exists", "is_file", "is_dir",
@@ -222,6 +312,12 @@ def _compute(fn) -> Facts:
         return override
     owner = getattr(fn, "__self__", None)
     name = getattr(fn, "__name__", None) or ""
+    if isinstance(owner, type):
+        # A class method (``datetime.now``): listed by qualified name in its module.
+        listed = _module_facts(getattr(owner, "__module__", None),
+                               f"{owner.__qualname__}.{name}")
+        if listed is not None and listed is not _module_facts(owner.__module__, "\0"):
+            return listed
     if owner is not None and not isinstance(owner, type(sys)):
         # A bound method: streams, files and paths stand for the world.
         if _stream(owner):
@@ -306,4 +402,4 @@ def listed_facts(module: str, name: str) -> Facts | None:
 
 
 __all__ = ["Facts", "PURE", "READS", "EFFECT", "PURE_FACTS", "facts_of", "set_provider",
-           "listed_facts"]
+           "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "MUTATING_METHODS", "READ_ONLY_METHODS", "WORLD_STATE"]

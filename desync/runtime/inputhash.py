@@ -1,35 +1,253 @@
-"""Content hashes of call inputs, stable across processes and ``PYTHONHASHSEED``.
+"""Content hashes of call inputs and results, stable across processes and
+``PYTHONHASHSEED``.
 
-Common values are hashed by type (fast, no pickling); equal dicts and sets hash
-equal whatever their order. Buffers (NumPy arrays, bytes-likes) are hashed in
-place, large ones in parallel chunks with SHA-256 (hardware-accelerated, ~1.7 GB/s
-on one core here). Anything else is hashed through cloudpickle; what cannot be
-pickled raises ``Unhashable`` and the call simply runs uncached.
+Two inputs get the same digest only if a callee could not tell them apart:
+
+- **Types count**: ``1``, ``1.0``, ``True`` and ``"1"`` differ; so do a tuple and a
+  list, a ``str`` and a ``str`` subclass, ``0.0`` and ``-0.0``, and NaNs with
+  different bit patterns (floats are hashed by their IEEE bytes).
+- **Order counts** wherever it can be seen: dicts in insertion order, and sets and
+  frozensets in *iteration* order. Two equal sets can iterate differently (hash
+  collisions, or ``PYTHONHASHSEED`` for strings), and a callee that does
+  ``list(s)``, ``for x in s``, ``s.pop()`` or ``json.dumps(sorted(...))``... sees
+  that order; hashing sets by iteration order means equal sets built the same way
+  hit, and equal sets that would iterate differently miss (a miss is always safe).
+- **Sharing counts**: ``[a, a]`` and ``[a, copy(a)]`` differ (for mutable
+  containers, whose identity a callee can observe by mutating one).
+
+Common values are hashed natively (no pickling): scalars, strings, bytes, tuples,
+lists, dicts, sets, named tuples, NumPy arrays and other buffers. Buffers from
+4 KiB on get their own SHA-256 digest (hardware-accelerated: about 2 GB/s on one
+core here, twice BLAKE2b), large ones in parallel chunks. Any other value makes
+the *whole* input go through pickle (one pickler, so sharing between parts is
+recorded), plain ``pickle`` first and ``cloudpickle`` if that fails; functions
+anywhere in an input are hashed by their code (see ``set_function_token``), not
+by name. What cannot be pickled raises ``Unhashable``: the call runs uncached.
+
+The same walk gives, for results, a fingerprint (to check on a hit that the
+cached object was not mutated since), a size estimate in bytes, and the ids of the
+mutable objects it reaches (a result that shares a mutable object with the call's
+inputs is not cached: a hit with equal but distinct inputs would return the wrong
+object).
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import struct
 import sys
 
-_LARGE = 1 << 20          # buffers above this get their own SHA-256 digest
-_CHUNK = 16 << 20         # and above a few chunks, the chunks are hashed in parallel
-_MAX_DEPTH = 64
+_OWN_DIGEST = 4096         # buffers from this size get their own SHA-256 digest
+_CHUNK = 4 << 20           # above a few chunks, chunks are hashed in parallel threads
+_PARALLEL = 4 * _CHUNK
+_MAX_DEPTH = 256
+_pack_d = struct.Struct("<d").pack
+_pack_dd = struct.Struct("<dd").pack
 
 
 class Unhashable(Exception):
     """These inputs have no stable content hash; the call runs uncached."""
 
 
+class _NeedsPickle(Exception):
+    """A value the native walk does not know: pickle the whole input instead."""
+
+
 def _buffer_digest(view: memoryview) -> bytes:
-    view = view.cast("B") if view.format != "B" or view.ndim != 1 else view
+    if view.format != "B" or view.ndim != 1:
+        view = view.cast("B")
     size = len(view)
-    if size < 4 * _CHUNK:
+    if size < _PARALLEL:
         return hashlib.sha256(view).digest()
-    from .executors import default_threads
+    from .executors import default_threads  # hashlib releases the GIL on big buffers
     parts = [view[i:i + _CHUNK] for i in range(0, size, _CHUNK)]
     digests = default_threads().map(lambda part: hashlib.sha256(part).digest(), parts)
     return hashlib.sha256(b"".join(digests)).digest()
+
+
+def _raw(view) -> bytes:
+    """Small buffers go in as they are; others as their digest (tagged, so the two
+    never collide)."""
+    if view.nbytes < _OWN_DIGEST:
+        return b"=" + view.tobytes()
+    return b"#" + _buffer_digest(view)
+
+
+# Hashing functions found in inputs by their code, not their name: the cache installs
+# this (it knows code hashes). ``token(fn) -> bytes | None``.
+_function_token = None
+
+
+def set_function_token(token) -> None:
+    global _function_token
+    _function_token = token
+
+
+# Classes met while pickling an input (the class of an instance) are hashed by their
+# code too: the cache installs this. ``token(cls) -> bytes | None`` (None: by name).
+_class_token = None
+
+
+def set_class_token(token) -> None:
+    global _class_token
+    _class_token = token
+
+
+def _token_of(fn) -> bytes:
+    token = _function_token(fn) if _function_token is not None else None
+    if token is None:
+        raise Unhashable(f"cannot hash the function {getattr(fn, '__qualname__', fn)!r}")
+    return token
+
+
+_FunctionType = type(_token_of)
+_ModuleType = type(sys)
+_IMMUTABLE_ATOMS = frozenset({type(None), bool, int, float, complex, str, bytes, range,
+                              type(Ellipsis), type(NotImplemented)})
+_MUTABLE_BUILTINS = frozenset({list, dict, set, bytearray})
+
+
+class _Walk:
+    """One pass over a value: the byte stream to digest, the mutable objects met
+    (id -> index, for back references and alias checks) and a size estimate."""
+
+    __slots__ = ("out", "memo", "size", "immutable")
+
+    def __init__(self):
+        self.out = []
+        self.memo = {}
+        self.size = 0
+        self.immutable = True
+
+    def feed(self, value, depth):
+        out = self.out
+        kind = type(value)
+        if kind is str:
+            data = value.encode("utf-8", "surrogatepass")
+            out.append(b"s%d:" % len(data))
+            out.append(data)
+            self.size += 49 + len(data)
+        elif kind is int:
+            data = b"%x" % value  # hex: no int_max_str_digits limit for huge ints
+            out.append(b"i%d:" % len(data))
+            out.append(data)
+            self.size += 28 + (len(data) >> 1)
+        elif kind is float:
+            out.append(b"f" + _pack_d(value))  # IEEE bytes: -0.0 and NaN payloads differ
+            self.size += 24
+        elif value is None:
+            out.append(b"N")
+        elif kind is bool:
+            out.append(b"T" if value else b"F")
+        elif kind is tuple:
+            if depth > _MAX_DEPTH:
+                raise Unhashable("nested too deeply")
+            out.append(b"(%d:" % len(value))
+            self.size += 40 + 8 * len(value)
+            for item in value:
+                self.feed(item, depth + 1)
+        elif kind in _MUTABLE_BUILTINS:
+            self.container(value, kind, depth)
+        elif kind is bytes:
+            out.append(b"b%d:" % len(value))
+            out.append(value if len(value) < _OWN_DIGEST else
+                       b"#" + _buffer_digest(memoryview(value)))
+            self.size += 33 + len(value)
+        elif kind is frozenset:
+            if depth > _MAX_DEPTH:
+                raise Unhashable("nested too deeply")
+            out.append(b"Z%d:" % len(value))
+            self.size += 216 + 40 * len(value)
+            for item in value:  # iteration order: see the module docstring
+                self.feed(item, depth + 1)
+        elif kind is complex:
+            out.append(b"c" + _pack_dd(value.real, value.imag))
+            self.size += 32
+        elif kind is _FunctionType:
+            self.immutable = False
+            out.append(b"@fn")
+            out.append(_token_of(value))
+        elif kind is _ModuleType:
+            name = value.__name__.encode("utf-8", "surrogatepass")
+            out.append(b"M%d:" % len(name) + name)
+        elif kind is range:
+            out.append(b"r%r" % ((value.start, value.stop, value.step),))
+            self.size += 48
+        elif _numpy_array(value):
+            self.array(value, depth)
+        elif issubclass(kind, tuple) and hasattr(kind, "_fields") and kind.__module__:
+            # A named tuple: its class by name, then its items.
+            if depth > _MAX_DEPTH:
+                raise Unhashable("nested too deeply")
+            name = f"{kind.__module__}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
+            out.append(b"n%d:" % len(name) + name + b"%d:" % len(value))
+            self.size += 40 + 8 * len(value)
+            for item in value:
+                self.feed(item, depth + 1)
+        elif kind is memoryview:
+            self.immutable = False
+            view = value
+            out.append(b"m" + view.format.encode() + b"%r%d:" % (view.shape, view.readonly))
+            out.append(_raw(view if view.contiguous else memoryview(view.tobytes())))
+            self.size += 200
+        else:
+            raise _NeedsPickle()
+
+    def container(self, value, kind, depth):
+        self.immutable = False
+        key = id(value)
+        seen = self.memo.get(key)
+        if seen is not None:  # shared (or a cycle): a back reference
+            self.out.append(b"@%d" % seen)
+            return
+        self.memo[key] = len(self.memo)
+        if depth > _MAX_DEPTH:
+            raise Unhashable("nested too deeply")
+        out = self.out
+        if kind is list:
+            out.append(b"[%d:" % len(value))
+            self.size += 56 + 8 * len(value)
+            for item in value:
+                self.feed(item, depth + 1)
+        elif kind is dict:
+            out.append(b"{%d:" % len(value))  # insertion order: a callee can see it
+            self.size += 64 + 48 * len(value)
+            for k, v in list(value.items()):
+                self.feed(k, depth + 1)
+                self.feed(v, depth + 1)
+        elif kind is set:
+            out.append(b"S%d:" % len(value))
+            self.size += 216 + 40 * len(value)
+            for item in list(value):  # iteration order: see the module docstring
+                self.feed(item, depth + 1)
+        else:  # bytearray
+            out.append(b"y%d:" % len(value))
+            out.append(_raw(memoryview(value)))
+            self.size += 57 + len(value)
+
+    def array(self, array, depth):
+        self.immutable = False
+        if array.dtype.hasobject or array.dtype.fields is not None:
+            raise _NeedsPickle()  # object or structured arrays: pickle knows them
+        key = id(array)
+        seen = self.memo.get(key)
+        if seen is not None:
+            self.out.append(b"@%d" % seen)
+            return
+        self.memo[key] = len(self.memo)
+        base = array.base  # a view shares memory with its base: count the base as met
+        for _ in range(64):
+            if base is None:
+                break
+            self.memo.setdefault(id(base), -1)
+            base = getattr(base, "base", None)
+        order = b"F" if array.flags.f_contiguous and not array.flags.c_contiguous else b"C"
+        self.out.append(b"A" + array.dtype.str.encode() + order + b"%r:" % (array.shape,))
+        if not array.flags.c_contiguous:
+            array = sys.modules["numpy"].ascontiguousarray(array)
+        view = memoryview(array).cast("B") if array.ndim else memoryview(array.tobytes())
+        self.out.append(_raw(view))
+        self.size += 112 + array.nbytes
 
 
 def _numpy_array(value):
@@ -37,121 +255,179 @@ def _numpy_array(value):
     return numpy is not None and isinstance(value, numpy.ndarray)
 
 
-class _Hasher:
-    __slots__ = ("h",)
+# -- the pickle path ---------------------------------------------------------------------
 
-    def __init__(self):
-        self.h = hashlib.blake2b(digest_size=16)
+_picklers = None
 
-    def feed(self, value, depth=0):
-        update = self.h.update
-        kind = type(value)
-        if value is None:
-            update(b"N")
-        elif kind is bool:
-            update(b"T" if value else b"F")
-        elif kind is int:
-            data = b"%x" % value  # hex: no int_max_str_digits limit for huge ints
-            update(b"i%d:" % len(data) + data)
-        elif kind is float:
-            update(b"f" + struct.pack("<d", value))
-        elif kind is str:
-            data = value.encode("utf-8", "surrogatepass")
-            update(b"s%d:" % len(data) + data)
-        elif kind is bytes:
-            update(b"b%d:" % len(value))
-            update(value if len(value) < _LARGE else _buffer_digest(memoryview(value)))
-        elif depth > _MAX_DEPTH:
-            self.pickled(value)
-        elif kind is tuple or kind is list:
-            update(b"(%d:" % len(value) if kind is tuple else b"[%d:" % len(value))
-            for item in value:
-                self.feed(item, depth + 1)
-        elif kind is dict:
-            # Order-free: equal dicts give equal hashes whatever their insertion order.
-            items = sorted(_digest(k, depth + 1) + _digest(v, depth + 1)
-                           for k, v in value.items())
-            update(b"{%d:" % len(items) + b"".join(items))
-        elif kind is set or kind is frozenset:
-            items = sorted(_digest(item, depth + 1) for item in value)
-            update((b"S%d:" if kind is set else b"Z%d:") % len(items) + b"".join(items))
-        elif kind is complex:
-            update(b"c" + struct.pack("<dd", value.real, value.imag))
-        elif _numpy_array(value):
-            self.array(value)
-        elif kind is bytearray or kind is memoryview:
-            view = memoryview(value)
-            update(b"m" + view.format.encode() + b"%r:" % (view.shape,))
-            update(view.tobytes() if not view.contiguous else
-                   (view.cast("B") if view.nbytes < _LARGE else _buffer_digest(view)))
-        else:
-            self.pickled(value)
 
-    def array(self, array):
-        if array.dtype.hasobject:
-            self.pickled(array)
-            return
-        numpy = sys.modules["numpy"]
-        if not array.flags.c_contiguous:
-            array = numpy.ascontiguousarray(array)
-        self.h.update(b"A" + array.dtype.str.encode() + b"%r:" % (array.shape,))
-        view = memoryview(array).cast("B") if array.ndim else memoryview(array.tobytes())
-        self.h.update(view if array.nbytes < _LARGE else _buffer_digest(view))
+def _pickler_classes():
+    """Picklers that hash functions by code (the token) instead of by name, and
+    hand big buffers out of band (hashed, not copied)."""
+    global _picklers
+    if _picklers is None:
+        import pickle
 
-    def pickled(self, value):
+        class Plain(pickle.Pickler):
+            def reducer_override(self, obj):
+                if type(obj) is _FunctionType and obj is not _function_marker:
+                    return _function_marker, (_token_of(obj),)
+                if type(obj) is type and _class_token is not None:
+                    token = _class_token(obj)
+                    if token is not None:
+                        return _function_marker, (token,)
+                return NotImplemented
+
+        _picklers = [Plain, None]
+    if _picklers[1] is None:
         try:
             import cloudpickle
-            data = cloudpickle.dumps(value, protocol=5)
-        except Exception as error:
-            raise Unhashable(f"cannot hash a {type(value).__name__}: {error}") from None
-        self.h.update(b"P%d:" % len(data) + data)
+        except ImportError:  # pragma: no cover - a declared dependency
+            return _picklers[:1]
+
+        class Cloud(cloudpickle.Pickler):
+            def reducer_override(self, obj):
+                if type(obj) is _FunctionType and obj is not _function_marker:
+                    return _function_marker, (_token_of(obj),)
+                if type(obj) is type and _class_token is not None:
+                    token = _class_token(obj)
+                    if token is not None:
+                        return _function_marker, (token,)
+                return super().reducer_override(obj)
+
+        _picklers[1] = Cloud
+    return _picklers
 
 
-def _digest(value, depth) -> bytes:
-    hasher = _Hasher()
-    hasher.feed(value, depth)
-    return hasher.h.digest()
+def _function_marker(token):  # pragma: no cover - only named in hash streams, never called
+    raise TypeError("a desync hash stream is not meant to be unpickled")
+
+
+def _pickled(value):
+    """(stream bytes, [(id, obj) of mutable objects met], size)."""
+    errors = []
+    for cls in _pickler_classes():
+        digests = []
+        buffer = io.BytesIO()
+
+        def out_of_band(view, digests=digests):
+            raw = view.raw()
+            digests.append(_raw(raw))
+            return False
+        try:
+            pickler = cls(buffer, protocol=5, buffer_callback=out_of_band)
+            pickler.dump(value)
+        except Unhashable:
+            raise
+        except Exception as error:  # not picklable by this pickler: try the next
+            errors.append(error)
+            continue
+        data = buffer.getvalue()
+        met = [(key, obj) for key, (_, obj) in pickler.memo.copy().items()
+               if type(obj) not in _IMMUTABLE_ATOMS and type(obj) is not tuple]
+        return b"P%d:" % len(data) + data + b"".join(digests), met, len(data)
+    raise Unhashable(f"cannot hash a {type(value).__name__}: {errors[-1] if errors else ''}")
+
+
+# -- entry points ------------------------------------------------------------------------
+
+class Digest:
+    """The outcome of hashing one value: digest, ids of the mutable objects met (alive
+    as long as the value is), size estimate, and whether it is deeply immutable."""
+
+    __slots__ = ("digest", "ids", "size", "immutable")
+
+    def __init__(self, digest, ids, size, immutable):
+        self.digest, self.ids, self.size, self.immutable = digest, ids, size, immutable
+
+
+def digest_of(value, prefix: bytes = b"") -> Digest:
+    """Hash one value (the whole of it natively, or the whole of it pickled)."""
+    walk = _Walk()
+    try:
+        walk.feed(value, 0)
+        stream = b"".join(walk.out)
+        ids, size, immutable = walk.memo, walk.size, walk.immutable
+    except _NeedsPickle:
+        stream, met, size = _pickled(value)
+        ids = {key: 0 for key, _ in met}
+        immutable = False
+    except RecursionError:
+        raise Unhashable("nested too deeply") from None
+    digest = hashlib.blake2b(prefix + stream, digest_size=16).digest()
+    return Digest(digest, ids, size, immutable)
 
 
 def hash_value(value) -> bytes:
     """A 16-byte content digest of one value."""
-    return _digest(value, 0)
+    return digest_of(value, b"V").digest
 
 
-_SCALARS = frozenset({int, str, float, bool, type(None)})
+_SCALARS = frozenset({int, str, bool, type(None)})
 
 
 def _is_plain(value, depth=0) -> bool:
-    """Scalars, and tuples/lists of them a few levels deep: ``repr`` is exact for these."""
-    kind = type(value)
-    if kind in _SCALARS:
-        return True
-    if (kind is tuple or kind is list) and depth < 4 and len(value) <= 64:
-        for item in value:  # a loop, not all(<genexpr>): this is the hot path of a hit
-            if type(item) not in _SCALARS and not _is_plain(item, depth + 1):
+    """Ints, strings, bools, None, finite-or-infinite floats (not NaN: its repr drops
+    the payload and sign), and tuples of them a few levels deep: ``repr`` is exact
+    for these, and they are immutable."""
+    for item in value:  # a loop, not all(<genexpr>): this is the hot path of a hit
+        kind = type(item)
+        if kind in _SCALARS:
+            continue
+        if kind is float:
+            if item != item:
                 return False
-        return True
-    return False
+            continue
+        if kind is tuple and depth < 3 and len(item) <= 32 and _is_plain(item, depth + 1):
+            continue
+        return False
+    return True
 
 
 def hash_call_inputs(args: tuple, kwargs: dict | None, identity: bytes = b"",
                      state=None) -> bytes:
     """Digest of a call's inputs; ``identity`` names the callee, ``state`` its closure
-    and defaults. Small plain arguments (the common case) take a ``repr`` fast path:
-    the same value always takes the same path, so hits stay exact."""
-    whole = args if state is None else (state, args)
-    if not kwargs and _is_plain(whole):
+    and defaults."""
+    return call_digest(args, kwargs, identity, state).digest
+
+
+def plain_digest(args: tuple, identity: bytes) -> bytes | None:
+    """The digest of small immutable positional arguments (the common case), by
+    ``repr``; None when they do not qualify. The same value always takes the same
+    path, so hits stay exact."""
+    if len(args) <= 32 and _is_plain(args):
         try:
-            text = repr(whole)
+            text = repr(args)
         except ValueError:  # an int too long for str(): the general path hashes it
-            pass
-        else:
-            return hashlib.blake2b(b"R" + identity + text.encode("utf-8", "surrogatepass"),
-                                   digest_size=16).digest()
-    hasher = _Hasher()
-    hasher.h.update(b"G" + identity)
-    hasher.feed(state)
-    hasher.feed(args)
-    if kwargs:
-        hasher.feed(kwargs)
-    return hasher.h.digest()
+            return None
+        return _blake2b(b"R" + identity + text.encode("utf-8", "surrogatepass"),
+                        digest_size=16).digest()
+    return None
+
+
+_blake2b = hashlib.blake2b
+
+
+def plain_key(args: tuple, identity: bytes) -> bytes | None:
+    """Like ``plain_digest``, but short texts are their own key (no digest to compute:
+    a dict hashes them faster than BLAKE2b would). Never 16 bytes long, so never equal
+    to a digest."""
+    if len(args) <= 32 and _is_plain(args):
+        try:
+            text = repr(args)
+        except ValueError:
+            return None
+        key = b"R" + identity + text.encode("utf-8", "surrogatepass")
+        if len(key) <= 256 and len(key) != 16:
+            return key
+        return _blake2b(key, digest_size=16).digest()
+    return None
+
+
+def call_digest(args: tuple, kwargs: dict | None, identity: bytes = b"", state=None):
+    """``Digest`` of a call's inputs (the fast path of ``plain_digest`` when it applies)."""
+    if not kwargs and state is None:
+        digest = plain_digest(args, identity)
+        if digest is not None:
+            return Digest(digest, None, 0, True)
+    whole = (state, args, kwargs or None)
+    return digest_of(whole, b"G" + identity)

@@ -208,7 +208,10 @@ class Builder:
             # code never has to parse source to key calls to its neighbours.
             code_hashes = {q: versions.of(parsed, q).transitive for q in sorted(parsed.defs)}
             third_party = {q: versions.third_party_of(parsed, q) for q in sorted(parsed.defs)}
-            code_hashes = (code_hashes, {q: n for q, n in third_party.items() if n})
+            # Facts come from the project's source and the table only: the same bytes
+            # in every environment, like the hashes.
+            code_hashes = (code_hashes, {q: n for q, n in third_party.items() if n},
+                           _embedded_facts(versions, parsed))
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             encodings[source.rel] = encoding
             for qualname in qualnames:
@@ -227,9 +230,10 @@ class Builder:
                           hashes[f"{module_name}.{q}"][0].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
             # The marker goes last: every line above keeps its source line number.
-            code_hashes, third_party = code_hashes
+            code_hashes, third_party, facts = code_hashes
             text = (f"{body}{header}__desync_hashes__ = {footer!r}\n"
-                    f"__desync_code_hashes__ = {code_hashes!r}\n")
+                    f"__desync_code_hashes__ = {code_hashes!r}\n"
+                    f"__desync_facts__ = {facts!r}\n")
             if third_party:
                 text += f"__desync_third_party__ = {third_party!r}\n"
             staged[rel] = text.encode(encodings[rel])
@@ -322,6 +326,13 @@ class Builder:
 
     def write_lockfile(self, entries: dict) -> bool:
         return self.write_lockfile_text(lockfile.dumps(entries))
+
+
+def _embedded_facts(hasher, parsed) -> dict:
+    """What each function does (effects, arguments it mutates), so the call cache of
+    built code never has to parse source to decide what it may cache."""
+    from ..hashing.effects import encode, infer_def
+    return {q: encode(infer_def(hasher, parsed, q)) for q in sorted(parsed.defs)}
 
 
 def terminal_progress(stream=sys.stderr):

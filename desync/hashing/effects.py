@@ -1,0 +1,460 @@
+"""What a function does besides computing a value, inferred from its source.
+
+``infer(fn)`` (a live function) and ``infer_def(hasher, module, qualname)`` (a
+parsed one, for builds) return ``desync.runtime.effects.Facts``:
+
+- **The outside world**: every call in the body is resolved the way code hashes
+  resolve callees (``codehash.Hasher``): functions of the project are inferred in
+  turn (transitively, cycles cut), library calls are looked up in the one table
+  (``desync.runtime.effects.listed_facts``), methods named like file operations
+  (``read_text``, ``write_bytes``...) count as file access whatever their object.
+  Anything unknown (C extensions, unlisted packages) is pure.
+- **Program state**: assigning a ``global`` or ``nonlocal`` name, mutating a
+  module-level object (item or attribute assignment, ``del``, augmented
+  assignment, or a method not known to be read-only), or calling a module-level
+  value that may be a bound method (``add = LOG.append``) touches
+  ``WORLD_STATE``. The kind stays ``PURE`` (the engine runs it as a call: the
+  user promises callees share no hidden state), but it is not cacheable: a hit
+  would skip the change.
+- **Parameters it mutates** (``Facts.mutates``, by position and name): item or
+  attribute assignment on a parameter (or a local bound to part of it), ``del``,
+  augmented assignment of ``p.x`` / ``p[i]``, a method call on it not known to be
+  read-only (``append``, ``update``, ``sort``... and anything unknown), or passing
+  it where a callee mutates its parameter.
+
+The result is conservative for the cache: when in doubt, a parameter is mutated.
+"""
+from __future__ import annotations
+
+import ast
+import sys
+import threading
+
+from ..runtime import effects as table
+from ..runtime.effects import EFFECT, PURE, READS, Facts
+
+_RANK = {PURE: 0, READS: 1, EFFECT: 2}
+_lock = threading.RLock()
+# os.path is posixpath or ntpath at run time; the table lists it under both names.
+_MODULE_ALIASES = {"os.path": "os.path"}
+
+
+def infer(fn) -> Facts | None:
+    """Facts of a live function from its source file; None if the source is unreadable."""
+    from .live import live_hasher, module_name_for
+    if fn.__code__.co_name == "<lambda>":
+        return None
+    hasher = live_hasher()
+    original = getattr(fn, "__desync_original__", fn)
+    spec = getattr(fn, "__desync_spec__", None)
+    source = spec.source_info[1].source if spec is not None and spec.source_info else None
+    module = hasher.project.load(module_name_for(fn), original.__code__.co_filename, source)
+    if module is None or fn.__qualname__ not in module.defs:
+        return None
+    return infer_def(hasher, module, fn.__qualname__)
+
+
+def infer_source(source: str, filename: str, qualname: str) -> Facts | None:
+    """Facts of the function ``qualname`` defined in ``source`` (the text of the file
+    ``filename``), for ``desync explain``; None if it is not defined there."""
+    import os
+    from .live import live_hasher
+    hasher = live_hasher()
+    name = os.path.splitext(os.path.basename(filename))[0] or "__main__"
+    module = hasher.project.load(name, filename, source)
+    if module is None or qualname not in module.defs:
+        return None
+    return infer_def(hasher, module, qualname)
+
+
+def infer_def(hasher, module, qualname) -> Facts:
+    with _lock:
+        memo = _memo_for(hasher)
+        return _Inferrer(hasher, memo).facts(module, qualname, ())
+
+
+def _memo_for(hasher):
+    """Facts of functions, kept on the hasher: they live as long as its hashes."""
+    memo = getattr(hasher, "_desync_effects", None)
+    if memo is None:
+        memo = hasher._desync_effects = {}
+    return memo
+
+
+def encode(facts: Facts) -> tuple:
+    """A literal form of facts, for built modules (``__desync_facts__``)."""
+    return (facts.kind, tuple(sorted(facts.world)),
+            tuple(sorted(facts.mutates, key=lambda m: (isinstance(m, str), str(m)))),
+            facts.reason)
+
+
+def _params(node):
+    """[(position or None, name)] of a def's parameters."""
+    args = node.args
+    found = []
+    for index, arg in enumerate([*args.posonlyargs, *args.args]):
+        found.append((index, arg.arg))
+    for arg in args.kwonlyargs:
+        found.append((None, arg.arg))
+    return found
+
+
+def _root(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _dotted(node):
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return tuple(reversed(parts))
+    return None
+
+
+def _module_objects(module) -> set:
+    found = getattr(module, "_desync_objects", None)
+    if found is None:
+        found = set()
+        for node in module.tree.body:
+            targets = []
+            if isinstance(node, ast.Assign):
+                targets = node.targets
+            elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+                targets = [node.target]
+            for target in targets:
+                for sub in ast.walk(target):
+                    if isinstance(sub, ast.Name):
+                        found.add(sub.id)
+        module._desync_objects = found
+    return found
+
+
+def _module_values(module) -> dict:
+    """Module-level names assigned exactly once, to the expression they are bound to."""
+    found = getattr(module, "_desync_values", None)
+    if found is None:
+        found, seen = {}, set()
+        for node in module.tree.body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                    and isinstance(node.targets[0], ast.Name):
+                name = node.targets[0].id
+                if name in seen:
+                    found.pop(name, None)
+                else:
+                    found[name] = node.value
+                seen.add(name)
+        module._desync_values = found
+    return found
+
+
+class _Outcome:
+    __slots__ = ("kind", "world", "mutates", "reasons")
+
+    def __init__(self):
+        self.kind = PURE
+        self.world = set()
+        self.mutates = set()
+        self.reasons = []
+
+    def add(self, facts: Facts, where: str):
+        if _RANK[facts.kind] > _RANK[self.kind]:
+            self.kind = facts.kind
+        if facts.kind != PURE or facts.world:
+            self.world |= facts.world
+            if len(self.reasons) < 3 and facts.reason not in str(self.reasons):
+                self.reasons.append(f"{where}: {facts.reason}" if where else facts.reason)
+
+    def facts(self) -> Facts:
+        if self.kind == PURE and not self.mutates and not self.world:
+            return table.PURE_FACTS
+        reasons = list(self.reasons)
+        if self.mutates:
+            names = sorted(m for m in self.mutates if isinstance(m, str))
+            reasons.append("mutates its argument" + ("s " if len(names) > 1 else " ")
+                           + ", ".join(names))
+        return Facts(self.kind, self.world, self.mutates, "; ".join(reasons))
+
+
+# Changing module-level state: still a call for the engine (callees share no hidden
+# state, by the user's promise), but never cached (a hit would skip the change).
+_STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
+
+
+class _Inferrer:
+    def __init__(self, hasher, memo):
+        self.hasher = hasher
+        self.memo = memo
+
+    def facts(self, module, qualname, stack) -> Facts:
+        key = (module.path, qualname)
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        if key in stack:
+            return table.PURE_FACTS  # recursion: its own statements are counted where it starts
+        node = module.defs.get(qualname)
+        if node is None:
+            return table.PURE_FACTS
+        result, cut = self._infer(module, qualname, node, stack + (key,))
+        if not cut:
+            self.memo[key] = result
+        return result
+
+    def _infer(self, module, qualname, node, stack):
+        from .codehash import _node_facts
+        _, local, imported = _node_facts(node)[:3]
+        params = _params(node)
+        by_name = {name: (pos, name) for pos, name in params}
+        declared = set()
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Global, ast.Nonlocal)):
+                declared.update(sub.names)
+        objects = _module_objects(module) - local
+        aliases = {}  # local name -> parameter it is (part of)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                    and isinstance(sub.targets[0], ast.Name):
+                source = _root(sub.value) if isinstance(
+                    sub.value, (ast.Name, ast.Attribute, ast.Subscript)) else None
+                if source in by_name and sub.targets[0].id not in by_name:
+                    aliases[sub.targets[0].id] = source
+            elif isinstance(sub, (ast.For, ast.comprehension)) \
+                    and isinstance(sub.target, ast.Name):
+                source = _root(sub.iter) if isinstance(
+                    sub.iter, (ast.Name, ast.Attribute, ast.Subscript)) else None
+                if source in by_name and sub.target.id not in by_name:
+                    aliases[sub.target.id] = source  # an item of a parameter
+        out = _Outcome()
+        cut = [False]
+
+        def param_of(name):
+            if name in by_name:
+                return name
+            return aliases.get(name)
+
+        def written(name, where):
+            if name is None:
+                return
+            param = param_of(name)
+            if param is not None:
+                pos, pname = by_name[param]
+                out.mutates.add(pname)
+                if pos is not None:
+                    out.mutates.add(pos)
+            elif name in declared or (name in objects and name not in local):
+                out.add(_STATE, where)
+
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.Attribute, ast.Subscript)) \
+                    and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                written(_root(sub), "assigns into " + (_root(sub) or "an object"))
+            elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+                if sub.target.id in declared:
+                    out.add(_STATE, f"changes {sub.target.id}")
+            elif isinstance(sub, (ast.Assign, ast.AnnAssign, ast.Delete)):
+                targets = sub.targets if isinstance(sub, (ast.Assign, ast.Delete)) \
+                    else [sub.target]
+                for target in targets:
+                    for name_node in ast.walk(target):
+                        if isinstance(name_node, ast.Name) and name_node.id in declared:
+                            out.add(_STATE, f"assigns {name_node.id}")
+            elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load):
+                parts = _dotted(sub)
+                if parts and parts[0] in imported:
+                    bindings = [imported[parts[0]]]
+                elif parts and parts[0] not in local:
+                    bindings = module.bindings.get(parts[0], ())
+                else:
+                    bindings = ()
+                for binding in bindings:
+                    if binding[0] not in ("module", "from"):
+                        continue
+                    dotted = ".".join(filter(None, (*binding[1:], *parts[1:])))
+                    for name, facts in table.WORLD_OBJECTS.items():
+                        if dotted == name or dotted.startswith(name + "."):
+                            out.add(facts, name)
+            elif isinstance(sub, ast.Call):
+                self._call(module, qualname, node, sub, imported, local, objects, by_name,
+                           param_of, written, out, stack, cut)
+        return out.facts(), cut[0]
+
+    def _call(self, module, qualname, node, call, imported, local, objects, by_name,
+              param_of, written, out, stack, cut):
+        func = call.func
+        parts = _dotted(func)
+        if isinstance(func, ast.Attribute):
+            method = func.attr
+            root = _root(func.value)
+            if method in table.FILE_METHODS and (parts is None or root in local
+                                                  or root is None):
+                out.add(table.FILE_METHODS[method], f".{method}()")
+            if root is not None and method not in table.READ_ONLY_METHODS \
+                    and (param_of(root) is not None or root in objects) \
+                    and self._method_mutates(module, method, stack):
+                written(root, f"{root}.{method}()")
+        if parts is None:
+            return
+        head = parts[0]
+        callee = None  # Facts of what is called
+        where = ".".join(parts)
+        offset = 0      # a bound method: its parameter 0 is the object it is called on
+        if head in ("self", "cls") and len(parts) == 2 and "." in qualname:
+            method = f"{qualname.rpartition('.')[0]}.{parts[1]}"
+            if method in module.defs:
+                callee = self.facts(module, method, stack)
+                offset = 1
+                if callee.mutates & {0, "self"}:
+                    written(head, f"{where}()")
+        elif head in imported:
+            callee = self._imported(module, imported[head], parts, stack)
+        elif head in local:
+            return  # a call on a local or parameter: counted as a method call above
+        elif head in module.bindings:
+            # Every module-level definition of the name counts (``if``/``try`` variants).
+            found = []
+            for binding in module.bindings[head]:
+                if binding[0] == "const":
+                    if len(parts) == 1:
+                        found.append(self._module_value(module, head, stack))
+                else:
+                    found.append(self._imported(module, binding, parts, stack))
+            callee = _strongest([f for f in found if f is not None])
+        elif len(parts) == 1:
+            callee = table.listed_facts("builtins", head)
+        if callee is None:
+            return
+        out.add(callee, where)
+        if callee.mutates:
+            for index, arg in enumerate(call.args):
+                if isinstance(arg, ast.Starred):
+                    break
+                if index + offset in callee.mutates and isinstance(arg, ast.Name):
+                    written(arg.id, f"passes {arg.id} to {where}")
+            for keyword in call.keywords:
+                if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
+                    written(keyword.value.id, f"passes {keyword.value.id} to {where}")
+
+    def _method_mutates(self, module, method, stack) -> bool:
+        """May ``obj.method()`` change ``obj`` (its type unknown)? If the project's
+        classes visible from this module (its own and those of the project modules it
+        imports) define ``method``, it mutates if one of those does (inferred);
+        otherwise, not knowing, it may."""
+        if method in table.MUTATING_METHODS:
+            return True
+        found = []
+        for candidate in self._visible_modules(module):
+            for qualname in candidate.defs:
+                head, _, name = qualname.rpartition(".")
+                if name == method and head and "<locals>" not in qualname:
+                    found.append((candidate, qualname))
+        if not found:
+            return True
+        for candidate, qualname in found:
+            facts = self.facts(candidate, qualname, stack)
+            if facts.mutates & {0, "self"} or facts.kind != PURE or facts.world:
+                return True
+        return False
+
+    def _visible_modules(self, module):
+        cached = getattr(module, "_desync_visible", None)
+        if cached is None:
+            cached = [module]
+            names = set()
+            for bindings in module.bindings.values():
+                for binding in bindings:
+                    if binding[0] == "module":
+                        names.add(binding[1])
+                    elif binding[0] == "from":
+                        names.add(binding[1])
+                        names.add(f"{binding[1]}.{binding[2]}" if binding[1] else binding[2])
+            project = self.hasher.project
+            for name in sorted(names):
+                if not name:
+                    continue
+                path = project.locate(name)
+                if path is None:  # imported from a folder added to sys.path later
+                    path = getattr(sys.modules.get(name), "__file__", None)
+                if path is None or not path.endswith(".py") \
+                        or project.kind_of(path) != "source":
+                    continue
+                loaded = project.load(name, path)
+                if loaded is not None and loaded is not module:
+                    cached.append(loaded)
+            module._desync_visible = cached
+        return cached
+
+    def _module_value(self, module, name, stack):
+        """A call of a module-level value (``add = LOG.append``, ``f = partial(...)``,
+        ``square = lambda x: x * x``, ``alias = other``)."""
+        value = _module_values(module).get(name)
+        if isinstance(value, ast.Lambda):
+            return None  # its body is read where it is defined; treated as pure
+        if isinstance(value, ast.Name):
+            bindings = module.bindings.get(value.id, ())
+            if bindings and len(stack) < 50:
+                return _strongest([f for f in (self._imported(module, b, (value.id,), stack)
+                                              for b in bindings if b[0] != "const")
+                                   if f is not None])
+        return _STATE  # a bound method, a partial, a callable object: may change state
+
+    def _imported(self, module, binding, parts, stack):
+        kind = binding[0]
+        if kind == "def" and len(parts) == 1:
+            return self.facts(module, binding[1], stack)
+        if kind == "class":
+            if len(parts) == 2 and f"{binding[1]}.{parts[1]}" in module.defs:
+                return self.facts(module, f"{binding[1]}.{parts[1]}", stack)
+            return None
+        if kind == "module":
+            dotted = ".".join((binding[1], *parts[1:]))
+        elif kind == "from":
+            _, source, attr = binding
+            dotted = ".".join(filter(None, (source, attr, *parts[1:])))
+        else:
+            return None
+        for name, facts in table.WORLD_OBJECTS.items():
+            if dotted.startswith(name + "."):  # os.environ.get(...), sys.stdin.read()
+                method = dotted.rpartition(".")[2]
+                return facts if method in table.READ_ONLY_METHODS else \
+                    Facts(EFFECT, facts.world, reason=f"changes {name}")
+        hasher = self.hasher
+        try:
+            entities = hasher._descend(hasher._binding(module, binding, parts[0]), parts[1:])
+        except Exception:
+            entities = []
+        found = [self.facts(entity[1], entity[2], stack) for entity in entities
+                 if entity[0] == "def"]
+        if found:
+            return _strongest(found)
+        return self._listed(dotted)
+
+    @staticmethod
+    def _listed(dotted):
+        """The table's entry for a dotted name: the longest module prefix that is listed,
+        with the rest as the (possibly qualified) function name."""
+        pieces = dotted.split(".")
+        for cut in range(len(pieces) - 1, 0, -1):
+            module, name = ".".join(pieces[:cut]), ".".join(pieces[cut:])
+            module = _MODULE_ALIASES.get(module, module)
+            found = table.listed_facts(module, name)
+            if found is not None:
+                return found
+        return None
+
+
+def _strongest(found):
+    """One callee that may be any of several definitions: the union of what they do."""
+    if not found:
+        return None
+    if len(found) == 1:
+        return found[0]
+    kind = max((f.kind for f in found), key=lambda k: _RANK.get(k, 2))
+    world = frozenset().union(*(f.world for f in found))
+    mutates = frozenset().union(*(f.mutates for f in found))
+    reasons = [f.reason for f in found if f.kind == kind and f.reason]
+    return Facts(kind, world, mutates, reasons[0] if reasons else "")

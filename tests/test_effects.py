@@ -1,0 +1,341 @@
+"""Effect inference from source: what a callee touches, and which arguments it mutates."""
+from __future__ import annotations
+
+import datetime
+import heapq
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+import desync  # noqa: F401  (installs the source providers)
+from desync.hashing.effects import infer
+from desync.runtime.effects import EFFECT, PURE, READS, WORLD_STATE, facts_of
+
+LOG = []
+SCALE = 3
+
+
+def pure(x):
+    return x * SCALE + len(str(x))
+
+
+def sleeps(x):
+    time.sleep(0.001)
+    return x
+
+
+def reads_file(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+def reads_path(path):
+    return Path(path).read_text()
+
+
+def writes_path(path, text):
+    Path(path).write_text(text)
+
+
+def lists_folder(path):
+    return os.listdir(path)
+
+
+def clock():
+    return time.time()
+
+
+def now():
+    return datetime.datetime.now()
+
+
+def draws():
+    return random.random()
+
+
+def new_id():
+    return uuid.uuid4()
+
+
+def env():
+    return os.environ["HOME"]
+
+
+def env_get():
+    return os.environ.get("HOME")
+
+
+def shows(x):
+    print(x)
+
+
+def asks():
+    return input()
+
+
+def runs_command():
+    return subprocess.run(["true"])
+
+
+def logs(x):
+    LOG.append(x)
+
+
+def counts():
+    global SCALE
+    SCALE += 1
+
+
+note = LOG.append
+square = lambda x: x * x  # noqa: E731
+same_as_pure = pure
+
+
+def via_bound_alias(x):
+    note(x)
+
+
+def via_lambda(x):
+    return square(x)
+
+
+def via_alias(x):
+    return same_as_pure(x)
+
+
+def appends(xs, x):
+    xs.append(x)
+
+
+def sets_item(d, k):
+    d[k] = 1
+
+
+def deletes(d, k):
+    del d[k]
+
+
+def bumps(o):
+    o.count += 1
+
+
+def sorts_alias(p):
+    q = p
+    q.sort()
+
+
+def through_loop(rows):
+    for row in rows:
+        row.append(0)
+
+
+def passes_on(ys):
+    appends(ys, 1)
+
+
+def passes_by_keyword(ys):
+    appends(xs=ys, x=1)
+
+
+def heap_push(h):
+    heapq.heappush(h, 1)
+
+
+def dumps_to(obj, fp):
+    json.dump(obj, fp)
+
+
+def keyword_only(*, out):
+    out.update(a=1)
+
+
+def reads_only(xs, d, text):
+    return xs.count(1) + len(d.get("a", "")) + len(text.upper()) + len(sorted(xs))
+
+
+def calls_reader(path):
+    return pure(2) + len(reads_file(path))
+
+
+def recursive(n):
+    return 0 if n == 0 else recursive(n - 1) + 1
+
+
+def recursive_effect(n):
+    if n == 0:
+        print("done")
+        return 0
+    return recursive_effect(n - 1)
+
+
+class Box:
+    def __init__(self):
+        self.items = []
+
+    def add(self, x):
+        self.items.append(x)
+
+    def size(self):
+        return len(self.items)
+
+    def add_twice(self, x):
+        self.add(x)
+        self.add(x)
+
+
+@pytest.mark.parametrize("fn, kind, world", [
+    (pure, PURE, set()),
+    (sleeps, PURE, set()),                 # time.sleep reads nothing
+    (reads_file, EFFECT, {"world:files"}),
+    (reads_path, READS, {"world:files"}),
+    (writes_path, EFFECT, {"world:files"}),
+    (lists_folder, READS, {"world:files"}),
+    (clock, EFFECT, {"world:clock"}),
+    (now, EFFECT, {"world:clock"}),
+    (draws, EFFECT, {"world:random"}),
+    (new_id, EFFECT, {"world:random"}),
+    (env, READS, {"world:process"}),
+    (env_get, READS, {"world:process"}),
+    (shows, EFFECT, {"world:stdout"}),
+    (asks, EFFECT, {"world:stdin"}),
+    (runs_command, EFFECT, {"world:process"}),
+    (logs, PURE, {WORLD_STATE}),      # a call for the engine; never cached
+    (via_bound_alias, PURE, {WORLD_STATE}),   # note = LOG.append
+    (via_lambda, PURE, set()),
+    (via_alias, PURE, set()),
+    (counts, PURE, {WORLD_STATE}),
+    (calls_reader, EFFECT, {"world:files"}),  # transitively
+    (recursive, PURE, set()),
+    (recursive_effect, EFFECT, {"world:stdout"}),
+])
+def test_world(fn, kind, world):
+    facts = infer(fn)
+    assert (facts.kind, set(facts.world)) == (kind, world), facts
+    assert facts_of(fn).cacheable == (kind == PURE and not world)
+
+
+@pytest.mark.parametrize("fn, mutated", [
+    (appends, {0, "xs"}),
+    (sets_item, {0, "d"}),
+    (deletes, {0, "d"}),
+    (bumps, {0, "o"}),
+    (sorts_alias, {0, "p"}),
+    (through_loop, {0, "rows"}),
+    (passes_on, {0, "ys"}),
+    (passes_by_keyword, {0, "ys"}),
+    (heap_push, {0, "h"}),
+    (dumps_to, {1, "fp"}),
+    (keyword_only, {"out"}),
+    (reads_only, set()),
+    (pure, set()),
+    (Box.add, {0, "self"}),
+    (Box.size, set()),
+    (Box.add_twice, {0, "self"}),
+])
+def test_mutated_parameters(fn, mutated):
+    facts = infer(fn)
+    assert set(facts.mutates) == mutated, facts
+    assert facts.cacheable == (not mutated)
+
+
+def measures(box):
+    return box.size() + len(box.items)
+
+
+def fills(box):
+    box.add(1)
+
+
+class Ledger:
+    def update(self):       # harmless here; dict.update is not
+        return 0
+
+
+def updates(d):
+    d.update(a=1)
+
+
+def spins(thing):
+    thing.whirl()      # a method no class here defines: it may change ``thing``
+
+
+def test_methods_of_the_project_classes_decide_for_unknown_objects():
+    assert infer(measures).mutates == frozenset()
+    assert infer(fills).mutates == {0, "box"}
+    assert infer(spins).mutates == {0, "thing"}
+    assert infer(updates).mutates == {0, "d"}
+
+
+def test_unknown_source_is_no_inference():
+    assert infer(lambda x: x) is None
+    assert facts_of(len).kind == PURE
+    assert facts_of(print).kind == EFFECT
+
+
+def test_built_code_carries_its_facts_and_never_parses(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0"\n\n[tool.desync]\npaths = ["src"]\n')
+    package = tmp_path / "src" / "app"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "core.py").write_text(textwrap.dedent('''
+        import time
+        from desync import desync
+
+        def load(path):
+            with open(path) as handle:
+                return handle.read()
+
+        def work(x):
+            time.sleep(0.01)
+            return x * 2
+
+        def grow(xs):
+            xs.append(1)
+
+        @desync
+        def outer(path, x):
+            return load(path), work(x)
+    '''))
+    build = subprocess.run([sys.executable, "-m", "desync", "build"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+    built = (tmp_path / "build" / "desync" / "app" / "core.py").read_text()
+    assert "__desync_facts__" in built
+    data = tmp_path / "data.txt"
+    data.write_text("one")
+    code = textwrap.dedent(f"""
+        import sys
+        import app.core as c
+        from desync.runtime.effects import facts_of
+        first = c.outer({str(data)!r}, 2)
+        open({str(data)!r}, "w").write("two")
+        second = c.outer({str(data)!r}, 2)
+        print(first, second, c.outer.get_cache().hits, facts_of(c.grow).mutates == {{0, "xs"}},
+              "ast" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60,
+                         env=dict(os.environ, PYTHONPATH=str(tmp_path / "build" / "desync")))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["('one',", "4)", "('two',", "4)", "1", "True", "False"]
+
+
+def test_infer_source_for_explain(tmp_path):
+    from desync.hashing.effects import infer_source
+    source = "import time\nLOG = []\ndef f(x):\n    return x\ndef g(x):\n    print(x)\n" \
+             "def h(x):\n    LOG.append(x)\n"
+    path = str(tmp_path / "explained.py")
+    assert infer_source(source, path, "f").cacheable
+    assert infer_source(source, path, "g").kind == EFFECT
+    facts = infer_source(source, path, "h")
+    assert facts.kind == PURE and not facts.cacheable
+    assert infer_source(source, path, "missing") is None
