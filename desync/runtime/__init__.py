@@ -83,5 +83,19 @@ ifloordiv, imod, ipow, ilshift, irshift = (operator.ifloordiv, operator.imod, op
                                            operator.ilshift, operator.irshift)
 ior, ixor, iand = operator.ior, operator.ixor, operator.iand
 
+# Simple expressions over values, without a lambda (a function body full of
+# lambdas compiles in time quadratic in its length).
+from operator import (add, and_, contains, eq, floordiv, ge, getitem, gt, invert, is_,  # noqa: E402,F401
+                      is_not, le, lshift, lt, matmul, mod, mul, ne, neg, not_, or_, pos, pow,
+                      rshift, sub, truediv, xor)
+
+
+def tuple_of(*items):
+    return items
+
+
+def list_of(*items):
+    return list(items)
+
 __all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register", "is_enabled",
            "set_enabled"]
