@@ -105,7 +105,6 @@ def _module_for(filename: str, fn_globals):
 
 
 def _transpile_live(fn):
-    code = fn.__code__
     from .toolchain import fncache  # a few stat calls and a read: no parsing
     compiled = fncache.lookup(fn)
     if compiled is not None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import atexit
 import hashlib
-import importlib.util
 import marshal
 import os
 import sys
 import threading
+import time
+from importlib._bootstrap_external import MAGIC_NUMBER, cache_from_source  # loaded already
 
 _HEADER = b"DSYF"
 _lock = threading.Lock()
@@ -25,27 +26,53 @@ _files: dict = {}     # source path -> _File
 _flush_registered = False
 
 
+_RECHECK = 2.0  # seconds: a module's decorators run in a burst; one stat serves them all
+
+
 class _File:
-    __slots__ = ("stamp", "digest", "entries", "dirty")
+    __slots__ = ("stamp", "digest", "entries", "dirty", "checked")
 
     def __init__(self, stamp, digest, entries):
         self.stamp = stamp
         self.digest = digest
         self.entries = entries
         self.dirty = False
+        self.checked = time.monotonic()
+
+
+_fingerprint = None
+
+
+def desync_fingerprint() -> bytes:
+    """Changes whenever the code desync generates may change: a new version, or an
+    edit of the transpiler (``desync/compiler``) in a development checkout. The
+    runtime is not part of it: generated code only names its public calls, which
+    change only with a version. Stat-based, so it costs a few syscalls per process."""
+    global _fingerprint
+    if _fingerprint is None:
+        from .. import __version__
+        digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+        compiler = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "compiler")
+        with os.scandir(compiler) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.name.endswith(".py"):
+                    info = entry.stat()
+                    digest.update(f"{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
+        _fingerprint = digest.digest()
+    return _fingerprint
 
 
 def _cache_path(source: str) -> str | None:
     try:
-        base = importlib.util.cache_from_source(source)
+        base = cache_from_source(source)
     except (NotImplementedError, ValueError):
         return None
     return base[: -len(".pyc")] + ".desync-fn.pyc"
 
 
 def _prefix() -> bytes:
-    from .importhook import desync_fingerprint
-    return _HEADER + importlib.util.MAGIC_NUMBER.ljust(16) + desync_fingerprint()
+    return _HEADER + MAGIC_NUMBER.ljust(16) + desync_fingerprint()
 
 
 def _key(fn) -> tuple:
@@ -84,11 +111,15 @@ def _load(source: str):
 def _file(source: str):
     found = _files.get(source)
     if found is not None:
+        now = time.monotonic()
+        if now - found.checked < _RECHECK:
+            return found
         try:
             status = os.stat(source)
         except OSError:
             return None
         if (status.st_mtime_ns, status.st_size) == found.stamp:
+            found.checked = now
             return found
     loaded = _load(source)
     if loaded is not None:
