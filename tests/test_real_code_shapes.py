@@ -272,3 +272,44 @@ def test_cheap_calls_on_a_big_argument_stop_being_hashed():
         for name, original in originals.items():
             setattr(cache_module, name, original)
     assert 0 < len(hashed) < 200  # a few tries, then the callee is known to be cheap
+
+
+# exec() fills the namespace it is given; a later read of it waits.
+@desync(cache=False)
+def compile_plural(expression):
+    ns = {}
+    exec(f"def func(n):\n    return int({slow(expression)})", ns)
+    return ns["func"]
+
+
+def test_exec_fills_its_namespace_before_it_is_read():
+    assert compile_plural("n != 1")(2) == 1
+
+
+# A name read only in the branch a conditional expression does not take.
+@desync(cache=False)
+def intercept(proportional, y):
+    if not proportional:
+        ybar = sum(y) / len(y)
+    value = 0.0 if proportional else ybar * 2
+    return value
+
+
+def test_a_name_in_the_branch_not_taken_is_not_read():
+    assert intercept(True, [1, 2]) == 0.0 and intercept(False, [1, 3]) == 4.0
+
+
+# Deep recursion: deep levels run sequentially; past the stack's limit, a clean
+# RecursionError, never a hang.
+@desync(cache=False)
+def depth(n):
+    if n == 0:
+        return 0
+    inner = depth(n - 1)
+    return inner + 1
+
+
+def test_deep_recursion_completes_or_raises_recursion_error_without_hanging():
+    assert run_with_timeout(depth, 100) == 100
+    with pytest.raises(RecursionError):
+        run_with_timeout(depth, 100_000)

@@ -812,6 +812,11 @@ class _Classes:
             if name in MUTATING_BUILTINS and args and args[0] is not None:
                 self.effect(args[0])
                 self.effect(self.aliases.contents(args[0]))
+            if name in ("exec", "eval"):
+                for namespace in args[1:3]:  # the globals and locals it may fill
+                    if namespace is not None:
+                        self.effect(namespace)
+                        self.effect(self.aliases.contents(namespace))
             if name in FRESH_BUILTINS:
                 return None
             if name in CONTAINER_BUILTINS:

@@ -145,6 +145,7 @@ class Lowerer:
         self.fn = fn
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
         self.noted: set = set()
+        self.bound_cache: dict = {}               # statement id -> names surely bound there
         self.current = None                        # the source statement being lowered
 
     def note(self, kind: str, text: str, node=None):
@@ -313,8 +314,25 @@ class Lowerer:
             return _load(name)
         return self.call_step(node, pre)
 
+    def maybe_unbound(self, parts) -> bool:
+        """Does a part Python may not evaluate read a local that may be unbound then?
+        (``0 if ok else ybar`` with ybar assigned only on some paths.)"""
+        names = {n.id for part in parts for n in _expr_nodes(part)
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                 and self.kind(n.id) in ("local", "cell") and n.id in self.facts.locals
+                 and self.renamed_to(n.id) is None}
+        if not names:
+            return False
+        statement = self.current
+        known = self.bound_cache.get(id(statement))
+        if known is None:
+            known = self.bound_cache[id(statement)] = _surely_bound_before(
+                self.fn, statement, self.facts.params) if statement is not None else set()
+        return not names <= known
+
     def lower_BoolOp(self, node, pre):
-        if not any(self.has_steps(v) for v in node.values[1:]):
+        if not any(self.has_steps(v) for v in node.values[1:]) \
+                and not self.maybe_unbound(node.values[1:]):
             return ast.BoolOp(op=node.op, values=[self.lower(v, pre) for v in node.values])
         if self.spec_mode:
             raise _NoSpec()
@@ -333,7 +351,8 @@ class Lowerer:
         return _load(result)
 
     def lower_IfExp(self, node, pre):
-        if not (self.has_steps(node.body) or self.has_steps(node.orelse)):
+        if not (self.has_steps(node.body) or self.has_steps(node.orelse)
+                or self.maybe_unbound([node.body, node.orelse])):
             return ast.IfExp(test=self.lower(node.test, pre), body=self.lower(node.body, pre),
                              orelse=self.lower(node.orelse, pre))
         if self.spec_mode:

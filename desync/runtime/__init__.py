@@ -9,7 +9,7 @@ import operator
 import os
 import sys
 
-from .engine import UNBOUND, Body, Deferred, Task, outcome
+from .engine import NESTING, UNBOUND, Body, Deferred, Task, nesting, outcome
 from .sequential import SequentialBody
 
 _specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
@@ -37,7 +37,9 @@ def scope():
     """The scope for one call of the transpiled function that calls this."""
     spec = _specs.get(sys._getframe(1).f_code)
     cache = spec.active_cache() if spec is not None else None
-    if _disabled:
+    if _disabled or nesting() > NESTING:
+        # Deep recursion of desync functions: each concurrent level costs the stack
+        # several frames, so deep levels run sequentially (exact, and fewer frames).
         return SequentialBody(cache)
     if spec is None:
         from .executors import default_threads

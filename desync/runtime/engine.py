@@ -112,6 +112,12 @@ def outcome(x):
 
 
 _tls = threading.local()
+NESTING = 24  # desync calls nested deeper than this in one thread run sequentially
+
+
+def nesting() -> int:
+    """How many desync calls this thread is inside (recursion runs them in one thread)."""
+    return getattr(_tls, "depth", 0)
 
 
 def _run_inline(scope: "Scope", tasks):
@@ -206,9 +212,11 @@ class Scope:
 
     # -- the function body ------------------------------------------------------
     def __enter__(self):
+        _tls.depth = getattr(_tls, "depth", 0) + 1
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        _tls.depth -= 1
         try:
             if exc is None:
                 self.barrier()
