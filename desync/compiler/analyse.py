@@ -464,6 +464,15 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
             frees, writes = scope_frees(node)
             cells |= frees & local_names
             nested_writers |= writes & (local_names | declared)
+        elif isinstance(node, COMPREHENSIONS):
+            # Functions made inside a comprehension see the body's variables later too.
+            own = set().union(*(_targets(g.target) for g in node.generators))
+            for sub in ast.walk(node):
+                if sub is not node and (isinstance(sub, SCOPES) or isinstance(
+                        sub, ast.GeneratorExp)):
+                    frees, writes = scope_frees(sub)
+                    cells |= (frees - own) & local_names
+                    nested_writers |= (writes - own) & (local_names | declared)
 
     facts = Facts(locals=local_names, params=params, declared=declared, cells=cells,
                   nested_writers=nested_writers, local_functions={},

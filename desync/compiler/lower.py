@@ -339,15 +339,18 @@ class Lowerer:
         # ``a and b()``: b() runs only if a is true, so the owner decides.
         result = self.temp()
         pre.append(_assign(result, self.value(node.values[0], pre)))
-        current = pre
+        current, previous = pre, node.values[0]
         for value in node.values[1:]:
-            test = self._ds("get", _load(result))
+            # Its truth is read now: after the pending changes to what it reads.
+            keys = self.expression_keys(previous)
+            test = self._ds("get_after", self._keys_node(keys), _load(result)) if keys \
+                else self._ds("get", _load(result))
             if isinstance(node.op, ast.Or):
                 test = ast.UnaryOp(op=ast.Not(), operand=test)
             branch: list = []
             branch.append(_assign(result, self.value(value, branch)))
             current.append(_if(test, branch))
-            current = branch
+            current, previous = branch, value
         return _load(result)
 
     def lower_IfExp(self, node, pre):
@@ -358,7 +361,7 @@ class Lowerer:
         if self.spec_mode:
             raise _NoSpec()
         result = self.temp()
-        test = self._ds("get", self.value(node.test, pre))
+        test = self.now(node.test, pre)
         body: list = []
         body.append(_assign(result, self.value(node.body, body)))
         orelse: list = []

@@ -915,11 +915,17 @@ class Body(Scope):
             return self._spawn(PURE, fn, args, None, None, sys._getframe(1).f_lasti,
                                generated=True)
         for arg in args:
-            if arg.__class__ is Task:
+            kind = arg.__class__
+            if kind is Task:
                 if arg.state == DONE:
                     continue
                 return self._spawn(PURE, fn, args, None, None, sys._getframe(1).f_lasti,
                                    generated=True)
+            if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or _stateful(arg)):
+                # ``list(gen)``: running a generator (or advancing an iterator) is an
+                # effect: in program order, when the variables it reads are current.
+                return self._spawn(EFFECT, fn, args, None, None, sys._getframe(1).f_lasti,
+                                   generated=True, targets=())
         return fn(*[_value(a) for a in args])
 
     def pure_read(self, keys, fn, *args):
