@@ -1,0 +1,205 @@
+"""Running programs: plain Python against desync, and what an outcome is.
+
+A batch of programs becomes one module text, written twice: line 1 defines
+``desync`` as the identity (the plain module) or imports it (the desync module).
+The desync file is imported twice, once per executor (the default threads, and
+``rt.OneWorker``: one worker, not a ThreadPoolExecutor); ``desync.sequential()``
+runs the threads instance in program order.
+
+An outcome is a snapshot of everything plain Python lets a caller observe: the
+return value, the exception (type, message, and its ``__cause__``/``__context__``
+chain), the trace of effects (stdout, logging, context-manager enter/exit with the
+exception each ``__exit__`` saw), the arguments and ``self`` after the call, and
+the module-level state. Snapshots record object identity (aliasing) too.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib.util
+import io
+import itertools
+import os
+import random
+import sys
+import types
+
+import desync
+
+from . import prelude, rt
+from .gen import Program
+
+MODES = ("threads", "one-worker", "sequential")
+_counter = itertools.count()
+ONE_WORKER = None
+
+
+def one_worker():
+    global ONE_WORKER
+    if ONE_WORKER is None:
+        ONE_WORKER = rt.OneWorker()
+    return ONE_WORKER
+
+
+# -- snapshots ---------------------------------------------------------------------------
+
+def snap(value, memo, depth=0):
+    """A comparable, picklable picture of a value, aliasing included."""
+    if depth > 30:
+        return ("deep",)
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return value
+    if isinstance(value, tuple):
+        return ("tuple",) + tuple(snap(v, memo, depth + 1) for v in value)
+    key = id(value)
+    if key in memo:
+        return ("alias", memo[key][0])
+    memo[key] = (len(memo), value)  # keep the object alive: ids stay unique
+    tag = memo[key][0]
+    if isinstance(value, list):
+        return ("list", tag) + tuple(snap(v, memo, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return ("dict", tag) + tuple((snap(k, memo, depth + 1), snap(v, memo, depth + 1))
+                                     for k, v in value.items())
+    if isinstance(value, (set, frozenset)):
+        return ("set", tag) + tuple(sorted(repr(v) for v in value))
+    if isinstance(value, io.StringIO):
+        return ("StringIO", tag, value.getvalue())
+    if isinstance(value, BaseException):
+        return ("exception", tag, type(value).__name__, str(value))
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return ("callable", tag)
+    if type(value).__name__ in ("generator", "map", "filter", "list_iterator", "list_reverseiterator",
+                                "zip", "enumerate", "reversed"):
+        return ("iterator", tag, type(value).__name__)
+    if hasattr(value, "__dict__"):
+        return ("object", tag, type(value).__name__) + tuple(
+            (k, snap(v, memo, depth + 1)) for k, v in sorted(vars(value).items()))
+    return ("other", tag, type(value).__name__)
+
+
+def snap_exc(error, depth=0):
+    if error is None:
+        return None
+    if depth > 8:
+        return ("...",)
+    return (type(error).__name__, str(error),
+            ("cause", snap_exc(error.__cause__, depth + 1)),
+            ("context", snap_exc(error.__context__, depth + 1)),
+            ("suppress_context", error.__suppress_context__))
+
+
+COMPONENTS = ("result", "error", "trace", "args", "self", "state")
+
+
+class Outcome(tuple):
+    """(result, error, trace, args, self, state): see COMPONENTS."""
+
+    def diff(self, other):
+        return [name for name, a, b in zip(COMPONENTS, self, other) if a != b]
+
+    def show(self) -> str:
+        lines = []
+        for name, value in zip(COMPONENTS, self):
+            if name == "self" and value is None:
+                continue
+            lines.append(f"  {name:7} {_render(value)}")
+        return "\n".join(lines)
+
+
+def _render(value):
+    text = repr(value)
+    return text if len(text) < 600 else text[:600] + "..."
+
+
+# -- modules -----------------------------------------------------------------------------------
+
+def batch_text(programs: list[Program]) -> str:
+    return "\n\n\n".join(p.module_text() for p in programs) + "\n"
+
+
+def load(path, executor):
+    name = f"fzmod_{os.getpid()}_{next(_counter)}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    rt.NEXT_EXECUTOR = executor
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        rt.NEXT_EXECUTOR = None
+        del sys.modules[name]
+    return module
+
+
+class Batch:
+    """The plain module and the desync modules of some programs."""
+
+    def __init__(self, programs, directory, modes=MODES):
+        self.programs = programs
+        text = batch_text(programs)
+        tag = f"{os.getpid()}_{next(_counter)}"
+        self.paths = []
+        paths = {}
+        for variant in (False, True):
+            path = os.path.join(directory, f"fz_{'ds' if variant else 'plain'}_{tag}.py")
+            with open(path, "w") as handle:
+                handle.write(prelude.source(variant) + "\n\n" + text)
+            paths[variant] = path
+            self.paths.append(path)
+        self.plain = load(paths[False], None)
+        self.modules = {}
+        if "threads" in modes or "sequential" in modes:
+            self.modules["threads"] = self.modules["sequential"] = load(paths[True], None)
+        if "one-worker" in modes:
+            self.modules["one-worker"] = load(paths[True], one_worker())
+
+    def cleanup(self):
+        for path in self.paths:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+def run(module, program: Program, plan=None, mode="plain", delay=0.0, salt=0, record=False):
+    """One call of the program; returns (Outcome, recorded call fingerprints or None)."""
+    sfx = program.sfx
+    rt.reset(fail=plan, record=record, delay=delay, salt=salt)
+    random.seed(12345)
+    getattr(module, "_reset" + sfx)()
+    n, m, xs, s, d = copy.deepcopy(program.args)
+    obj = getattr(module, "P" + sfx)() if program.method else None
+    fn = obj.run if obj is not None else getattr(module, "p" + sfx)
+    result = error = None
+    with contextlib.redirect_stdout(rt.TraceWriter()):
+        try:
+            if mode == "sequential":
+                with desync.sequential():
+                    result = fn(n, m, xs, s, d)
+            else:
+                result = fn(n, m, xs, s, d)
+        except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt from a callee too
+            error = exc
+    memo = {}
+    recorded = rt.RECORD
+    outcome = Outcome((
+        snap(result, memo),
+        snap_exc(error),
+        tuple(rt.TRACE),
+        snap([xs, d], memo),
+        snap(obj, memo),
+        snap(getattr(module, "_state" + sfx)(), memo),
+    ))
+    rt.reset()
+    return outcome, recorded
+
+
+def plans_for(recorded, rng: random.Random, limit: int, kinds=("ValueError", "KeyError", "FzError", "ZeroDivisionError")):
+    """Failure plans: one per distinct call input seen in the plain run (up to limit)."""
+    seen = []
+    for fp in recorded or ():
+        if fp not in seen:
+            seen.append(fp)
+    if len(seen) > limit:
+        seen = sorted(rng.sample(range(len(seen)), limit))
+        seen = [fp for i, fp in enumerate(dict.fromkeys(recorded)) if i in seen]
+    return [{fp: rng.choice(kinds)} for fp in seen]
