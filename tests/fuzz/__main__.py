@@ -37,7 +37,8 @@ def fuzz(seed, count=None, seconds=None, workers=2, size=10, batch=20, fails=4, 
     stats = {"programs": 0, "runs": 0, "mismatching programs": 0, "hangs": 0, "crashes": []}
     groups = defaultdict(list)
     bad_programs = set()
-    for event in run_jobs(jobs, workers=workers, timeout=timeout, nice=nice, deadline=deadline):
+    stop = lambda: max_hangs is not None and stats["hangs"] >= max_hangs  # noqa: E731
+    for event in run_jobs(jobs, workers=workers, timeout=timeout, nice=nice, deadline=deadline, stop=stop):
         kind = event["ev"]
         if kind == "done":
             stats["programs"] += 1
@@ -53,8 +54,6 @@ def fuzz(seed, count=None, seconds=None, workers=2, size=10, batch=20, fails=4, 
                 stats["mismatching programs"] += 1
             if "hang" in event["diff"]:
                 stats["hangs"] += 1
-                if max_hangs is not None and stats["hangs"] >= max_hangs:
-                    deadline = time.monotonic()  # enough: stop starting work
         elif kind == "crash":
             stats["crashes"].append(event["error"])
     stats["seconds"] = time.monotonic() - started

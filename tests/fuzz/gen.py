@@ -161,6 +161,7 @@ class Ctx:
     in_finally: bool = False
     method: bool = False
     body: bool = True      # statements of the desync function itself (not a nested def)
+    comp: bool = False     # inside a comprehension (zero-argument super() does not work there)
 
 
 def intersect(*scopes):
@@ -295,9 +296,11 @@ class Gen:
                 (1, lambda: Call(At(self.e_dict(sc, cx, d - 1), "get"), [self.key(sc, cx, d - 1), K(0)])),
                 (1 if self.vars(sc, BOX) else 0, lambda: At(self.e_box(sc, cx, d - 1), "n")),
                 (0.5 if self.vars(sc, BOX) else 0, lambda: Call(At(self.e_box(sc, cx, d - 1), "total"))),
-                (2 if self.vars(sc, FN1) else 0, lambda: ast.Call(func=Nm(r.choice(self.vars(sc, FN1))), args=[x()], keywords=[])),
-                (1 if self.vars(sc, FN0) else 0, lambda: ast.Call(func=Nm(r.choice(self.vars(sc, FN0))), args=[], keywords=[])),
-                (1 if self.vars(sc, FLIST) else 0, lambda: self.flist_reduce(sc, cx, d)),
+                # functions held in variables are called from the body only: a lambda that
+                # calls them could end up calling itself (late binding), and never stop
+                (2 if cx.body and self.vars(sc, FN1) else 0, lambda: ast.Call(func=Nm(r.choice(self.vars(sc, FN1))), args=[x()], keywords=[])),
+                (1 if cx.body and self.vars(sc, FN0) else 0, lambda: ast.Call(func=Nm(r.choice(self.vars(sc, FN0))), args=[], keywords=[])),
+                (1 if cx.body and self.vars(sc, FLIST) else 0, lambda: self.flist_reduce(sc, cx, d)),
                 (3, lambda: self.reduce_comp(sc, cx, d)),
                 (1, lambda: ast.IfExp(test=self.e_cond(sc, cx, d - 1), body=x(), orelse=x())),
                 (1, lambda: Call("sum", [Call("map", [self.e_fn1(sc, cx, d - 1), lst()])])),
@@ -320,7 +323,7 @@ class Gen:
                     (0.5, lambda: At(self.KC, "count")),
                     (0.5, lambda: self.feature("global-read", Nm(self.G))),
                     (0.5 if cx.method else 0, lambda: At("self", "v")),
-                    (0.5 if cx.method else 0, lambda: self.feature("super", Call(At(Call("super"), "get")))),
+                    (0.5 if cx.method and not cx.comp else 0, lambda: self.feature("super", Call(At(Call("super"), "get")))),
                 ]
         return self.pick(opts)
 
@@ -389,9 +392,9 @@ class Gen:
     def comp_cx(self, cx, lazy=False):
         # Elements of a comprehension in the body may have effects, rarely; lazy ones never.
         if lazy or not (cx.io and self.chance(0.1)):
-            return replace(cx, io=False, mut=False)
+            return replace(cx, io=False, mut=False, comp=True)
         self.feat["effect-in-comprehension"] += 1
-        return cx
+        return replace(cx, comp=True)
 
     def reduce_comp(self, sc, cx, d):
         r = self.r
@@ -546,8 +549,10 @@ class Gen:
         icx = self.comp_cx(cx)
         ifs = [self.e_cond(inner, icx, d - 1)] if self.chance(0.3) else []
         gens = [Comp(St(v), it, ifs)]
-        if self.chance(0.15):  # a second generator
-            w = self.r.choice([n for n in COMP_VARS if n != v])
+        # a second generator; its variable must be new: the first part must not read it
+        free = [n for n in COMP_VARS + ["u", "z"] if n != v and n not in sc]
+        if free and self.chance(0.15):
+            w = self.r.choice(free)
             gens.append(Comp(St(w), Call("range", [self.small(1, 3)])))
             inner = self.comp_scope(inner, w)
         self.feat["comprehension"] += 1
@@ -631,7 +636,7 @@ class Gen:
 
     def e_fn1(self, sc, cx, d, ro_ok=True):
         r = self.r
-        fns = self.vars(sc, FN1)
+        fns = self.vars(sc, FN1) if cx.body else []
         opts = [(1, lambda: Nm(r.choice(["f", "g"]))),
                 (4 if fns else 0, lambda: Nm(r.choice(fns))),
                 (4, lambda: self.lambda1(sc, d))]
@@ -657,7 +662,7 @@ class Gen:
 
     def e_fn0(self, sc, cx, d, ro_ok=True):
         r = self.r
-        fns = self.vars(sc, FN0)
+        fns = self.vars(sc, FN0) if cx.body else []
         opts = [(4 if fns else 0, lambda: Nm(r.choice(fns))), (4, lambda: self.lambda0(sc, d))]
         return self.pick(opts)
 
@@ -677,16 +682,15 @@ class Gen:
         opts = [(3, lambda: Lst([])), (4 if self.vars(sc, FLIST) else 0, lambda: Nm(r.choice(self.vars(sc, FLIST))))]
         if d > 0:
             opts += [(1, lambda: Lst([self.lambda0(sc, d - 1)])),
-                     (1, lambda: self.feature("lambda-in-comprehension", ast.ListComp(
-                         elt=Lam(["i"] if self.chance(0.5) else [], Bin(Nm("i"), ast.Mult(), self.small(1, 3)),
-                                 [Nm("i")] if self.chance(0.5) else []),
-                         generators=[Comp(St("i"), Call("range", [self.small(1, 3)]))])))]
-        node = self.pick(opts)
-        # a lambda with parameter i but no default would need an argument: give it one
-        for lam in ast.walk(node):
-            if isinstance(lam, ast.Lambda) and lam.args.args and not lam.args.defaults:
-                lam.args.defaults = [Nm("i")]
-        return node
+                     (1, lambda: self.lambdas_in_comprehension())]
+        return self.pick(opts)
+
+    def lambdas_in_comprehension(self):
+        """[lambda: i * 2 for i in ...] (late binding: all see the last i) or with i=i."""
+        self.feat["lambda-in-comprehension"] += 1
+        body = Bin(Nm("i"), ast.Mult(), self.small(1, 3))
+        lam = Lam(["i"], body, [Nm("i")]) if self.chance(0.5) else Lam([], body)
+        return ast.ListComp(elt=lam, generators=[Comp(St("i"), Call("range", [self.small(1, 3)]))])
 
     def e_gen(self, sc, cx, d, ro_ok=True):
         r = self.r
@@ -761,7 +765,7 @@ class Gen:
         ]
         if last and cx.depth > 0:
             opts += [(1, lambda: self.s_return(sc, cx)),
-                     (1, lambda: self.s_raise(sc, cx)),
+                     (3 if cx.handler else 1, lambda: self.s_raise(sc, cx)),
                      (2 if cx.loop else 0, lambda: self.s_break(sc, cx)),
                      (2 if cx.handler else 0, lambda: self.s_reraise(sc, cx))]
         return self.pick(opts)
@@ -807,7 +811,7 @@ class Gen:
 
     def s_unpack(self, sc, cx, d):
         r = self.r
-        ints = self.vars(sc, INT)
+        ints = self.vars(sc, INT, False)
         after = dict(sc)
         kind = r.choice(["pair", "swap", "star", "list"])
         if kind == "swap" and len(ints) >= 2:
@@ -862,8 +866,8 @@ class Gen:
 
     def s_aug(self, sc, cx, d):
         r = self.r
-        ints = self.vars(sc, INT)
-        strs = self.vars(sc, STR)
+        ints = self.vars(sc, INT, False)
+        strs = self.vars(sc, STR, False)
         lists = self.vars(sc, LIST, False)
         x = lambda: self.e_int(sc, cx, d - 1)
         opts = [(4 if ints else 0, lambda: Aug(St(r.choice(ints)), r.choice([ast.Add(), ast.Sub(), ast.Mult()]), x())),
@@ -991,6 +995,13 @@ class Gen:
 
     def s_effect(self, sc, cx, d):
         r = self.r
+        if not self.vars(sc, IO, False) and self.chance(0.12):
+            name = self.name_for(sc, IO)
+            after = dict(sc)
+            after[name] = Var(IO)
+            self.feat["print-file"] += 1
+            first = Assign([St(name)], Call("io.StringIO"))
+            return [first, Expr(Call("print", [self.e_int(sc, cx, d - 1)], [("file", Nm(name))]))], after
         x = lambda: self.e_int(sc, cx, d - 1)
         s = lambda: self.e_str(sc, cx, d - 1)
         anyv = lambda: self.expr(r.choice([INT, STR, LIST, DICT]), sc, cx, d - 1)
@@ -1059,7 +1070,7 @@ class Gen:
 
     def s_def_nonlocal(self, sc, cx):
         r = self.r
-        cands = [n for n in self.vars(sc, INT) + self.vars(sc, STR) if sc[n].capture]
+        cands = [n for n in self.vars(sc, INT, False) + self.vars(sc, STR, False) if sc[n].capture]
         if not cands:
             return self.s_def_pure(sc, cx)
         target = r.choice(cands)
@@ -1197,13 +1208,13 @@ class Gen:
             inner = dict(sc)
             inner[a] = Var(INT)
             inner[b] = Var(INT)
+            first, first_after = self.block(dict(sc, **{b: Var(INT)}), scx, 1)
             body, after = self.block(inner, scx, r.randint(1, 2))
             cases.append(ast.match_case(pattern=ast.MatchSequence(patterns=[ast.MatchValue(value=K(0)), ast.MatchAs(pattern=None, name=b)]),
-                                        guard=None, body=self.block(dict(sc, **{b: Var(INT)}), scx, 1)[0]))
+                                        guard=None, body=first))
             cases.append(ast.match_case(pattern=ast.MatchSequence(patterns=[ast.MatchAs(pattern=None, name=a), ast.MatchAs(pattern=None, name=b)]),
                                         guard=Cmp(Nm(a), ast.Lt(), Nm(b)) if self.chance(0.6) else None, body=body))
-            outs.append(None)
-            outs.append(after)
+            outs += [first_after, after]
         elif kind == "cfg":
             cf = self.fresh("cf")
             pre = [Assign([St(cf)], self.e_cfg(sc, cx, 2))]
@@ -1220,12 +1231,13 @@ class Gen:
             cap = self.fresh("c")
             inner = dict(sc)
             inner[cap] = Var(INT)
+            first, first_after = self.block(sc, scx, 1)
             body, after = self.block(inner, scx, r.randint(1, 2))
             cases.append(ast.match_case(pattern=ast.MatchClass(cls=Nm("Box"), patterns=[], kwd_attrs=["n"], kwd_patterns=[ast.MatchValue(value=K(0))]),
-                                        guard=None, body=self.block(sc, scx, 1)[0]))
+                                        guard=None, body=first))
             cases.append(ast.match_case(pattern=ast.MatchClass(cls=Nm("Box"), patterns=[], kwd_attrs=["n"], kwd_patterns=[ast.MatchAs(pattern=None, name=cap)]),
                                         guard=Cmp(Nm(cap), ast.Gt(), self.small(0, 4)), body=body))
-            outs += [None, after]
+            outs += [first_after, after]
         else:
             subject = self.e_str(sc, cx, 2)
             for lit in r.sample(STRS + ["v1", "v4"], 2):
@@ -1289,7 +1301,7 @@ class Gen:
         elif kind == "items" and (self.vars(sc, DICT) or self.vars(sc, DLIST)):
             k = self.fresh("k")
             inner[k] = Var(STR)
-            if self.vars(sc, DLIST) and self.chance(0.5):
+            if self.vars(sc, DLIST) and (self.chance(0.5) or not self.vars(sc, DICT)):
                 D = r.choice(self.vars(sc, DLIST))
                 vv = self.fresh("row")
                 inner[vv] = Var(LIST)
@@ -1331,7 +1343,7 @@ class Gen:
         k = self.fresh("k")
         limit = self.small(1, 4)
         inner = dict(sc)
-        inner[k] = Var(INT)
+        inner[k] = Var(INT, ro=True)  # the counter: nothing else writes it
         test = Cmp(Nm(k), ast.Lt(), limit)
         lists = self.vars(sc, LIST, False)
         if lists and self.chance(0.4):
@@ -1343,7 +1355,7 @@ class Gen:
             orelse, _ = self.block(inner, self.sub(cx), 1)
         self.feat["while"] += 1
         after = dict(sc)
-        after[k] = Var(INT)
+        after[k] = Var(INT, ro=True)
         return [keep(Assign([St(k)], K(0)), "counter"), ast.While(test=test, body=body, orelse=orelse)], after
 
     def s_try(self, sc, cx):
@@ -1358,6 +1370,9 @@ class Gen:
                 hsc[name] = Var(EXC, capture=False)
             hcx = self.sub(cx, handler=name or "bare")
             hbody, h_after = self.block(hsc, hcx, r.randint(1, 2))
+            if h_after is not None and self.chance(0.3):  # handlers often re-raise
+                more, h_after = (self.s_raise if self.chance(0.6) else self.s_reraise)(h_after, hcx)
+                hbody += more
             if h_after is not None and name:
                 h_after = {n: v for n, v in h_after.items() if n != name}
             tnode = ast.parse(typ, mode="eval").body
@@ -1371,6 +1386,9 @@ class Gen:
         f_after = sc
         if not handlers or self.chance(0.35):
             final, f_after = self.block(sc, self.sub(cx, in_finally=True), r.randint(1, 2))
+            if f_after is not None and self.chance(0.12):
+                more, f_after = self.s_return(f_after, self.sub(cx, in_finally=True))
+                final += more
             self.feat["finally"] += 1
         self.feat["try"] += 1
         normal = intersect(e_after, *outs) if (e_after is not None or any(o is not None for o in outs)) else None
@@ -1392,11 +1410,16 @@ class Gen:
         items = []
         inner = dict(sc)
         suppress = False
+        pre = []
         for _ in range(r.choices([1, 2], [4, 1])[0]):
             tag = K(self.fresh("w"))
             kind = r.choice(["rec", "rec", "rec-suppress", "span", "quiet", "suppress", "redirect"])
             if kind == "redirect" and not self.vars(sc, IO, False):
-                kind = "rec"
+                buf = self.name_for(sc, IO)
+                pre.append(Assign([St(buf)], Call("io.StringIO")))
+                sc = dict(sc)
+                sc[buf] = Var(IO)
+                inner[buf] = Var(IO)
             as_name = None
             if kind == "rec":
                 mgr = Call("Rec", [tag])
@@ -1426,14 +1449,14 @@ class Gen:
             after = dict(sc)
         else:
             after = b_after
-        return [ast.With(items=items, body=body, type_comment=None)], after
+        return pre + [ast.With(items=items, body=body, type_comment=None)], after
 
     def s_return(self, sc, cx):
         self.feat["return-in-block"] += 1
         if cx.in_finally:
             self.feat["return-in-finally"] += 1
         guard = self.e_cond(sc, cx, 2)
-        ret = ast.Return(value=self.result_expr(sc, cx))
+        ret = ast.Return(value=self.result_expr(sc, cx) if cx.body else self.e_int(sc, cx, 2))
         if self.chance(0.5):
             return [If(guard, [ret])], dict(sc)
         return [ret], None
@@ -1501,6 +1524,13 @@ class Gen:
         sc = {"n": Var(INT), "m": Var(INT), "xs": Var(LIST), "s": Var(STR), "d": Var(DICT)}
         cx = Ctx(io=True, mut=True, method=method)
         body = []
+        # objects of the less common kinds, so that the statements using them have targets
+        for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
+            name = self.name_for(sc, ty)
+            body.append(Assign([St(name)], self.expr(ty, sc, cx, 2, ro_ok=False)))
+            sc = dict(sc)
+            sc[name] = Var(ty)
+            self.budget -= 1
         while self.budget > 0 or not body:
             nodes, after = self.stmt(sc, cx)
             body += nodes

@@ -203,3 +203,70 @@ def plans_for(recorded, rng: random.Random, limit: int, kinds=("ValueError", "Ke
         seen = sorted(rng.sample(range(len(seen)), limit))
         seen = [fp for i, fp in enumerate(dict.fromkeys(recorded)) if i in seen]
     return [{fp: rng.choice(kinds)} for fp in seen]
+
+
+# -- showing outcomes --------------------------------------------------------------------------
+
+def show_value(s):
+    """A snapshot back to Python-like text; ``#n`` marks an object seen again (an alias)."""
+    if not isinstance(s, tuple) or not s or not isinstance(s[0], str):
+        return repr(s)
+    kind = s[0]
+    if kind == "tuple":
+        items = [show_value(v) for v in s[1:]]
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    if kind == "alias":
+        return f"<#{s[1]}>"
+    if kind == "list":
+        return f"#{s[1]}[" + ", ".join(show_value(v) for v in s[2:]) + "]"
+    if kind == "dict":
+        return f"#{s[1]}{{" + ", ".join(f"{show_value(k)}: {show_value(v)}" for k, v in s[2:]) + "}"
+    if kind == "set":
+        return f"#{s[1]}{{" + ", ".join(s[2:]) + "}"
+    if kind == "object":
+        return f"#{s[1]}{s[2]}(" + ", ".join(f"{k}={show_value(v)}" for k, v in s[3:]) + ")"
+    if kind in ("StringIO", "exception", "iterator", "other"):
+        return f"<{' '.join(map(str, s[2:]))}>"
+    if kind == "callable":
+        return "<function>"
+    return repr(s)
+
+
+def show_error(e):
+    if e is None:
+        return "None"
+    text = f"{e[0]}({e[1]!r})"
+    cause, context, suppress = e[2][1], e[3][1], e[4][1]
+    if cause is not None:
+        text += f" from {show_error(cause)}"
+    if context is not None:
+        text += f" [context{', suppressed' if suppress else ''}: {show_error(context)}]"
+    elif suppress and cause is None:
+        text += " [__suppress_context__=True]"
+    return text
+
+
+def pretty(outcome, only=None):
+    """Lines for an outcome (a tuple, or its repr); ``only``: the components to show."""
+    if isinstance(outcome, str):
+        import ast
+        try:
+            outcome = ast.literal_eval(outcome)
+        except (ValueError, SyntaxError):
+            return outcome[:800]
+    result, error, trace, args, obj, state = outcome
+    lines = []
+    want = set(only or COMPONENTS) | {"error"}
+    if error is None:
+        lines.append(f"returns {show_value(result)}")
+    else:
+        lines.append(f"raises  {show_error(error)}")
+    if "trace" in want:
+        lines.append("effects " + (", ".join(" ".join(map(repr, ev)) for ev in trace) or "none"))
+    if "args" in want:
+        lines.append(f"args    xs={show_value(args[2]) if len(args) > 2 else args} d={show_value(args[3]) if len(args) > 3 else ''}")
+    if "self" in want and obj is not None:
+        lines.append(f"self    {show_value(obj)}")
+    if "state" in want:
+        lines.append(f"state   {show_value(state)}")
+    return "\n".join(lines)

@@ -77,11 +77,12 @@ class Worker:
             return ""
 
 
-def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None):
+def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
     """Run fuzz jobs (dicts with start/stop) on ``workers`` processes; yield their events.
 
     A hang or a dead worker yields {"ev": "mismatch", "diff": ["hang"|"crash"], ...}
     for the run in progress; the job then goes on after that program in a new worker.
+    No new job starts after ``deadline`` (a time.monotonic() value) or once ``stop()``.
     """
     pending = jobs if isinstance(jobs, list) else list(jobs)
     sel = selectors.DefaultSelector()
@@ -89,7 +90,7 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None):
     heard = {}  # worker -> when it last spoke
 
     def start(w):
-        if not pending or (deadline is not None and time.monotonic() > deadline):
+        if not pending or (deadline is not None and time.monotonic() > deadline) or (stop and stop()):
             w.close()
             return
         job = pending.pop(0)

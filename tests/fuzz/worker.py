@@ -6,6 +6,7 @@ run in progress, so the parent can tell which one hung.
 
 Jobs:
   {"job": "fuzz", "seed", "start", "stop", "size", "batch", "fails", "delay", "repeats", "modes", "clock"}
+  {"job": "corpus", "seed", "start", "stop", "fails", "delay", "repeats", "modes"}
   {"job": "check", "text", "sfx", "method", "args", "plan", "modes", "delay", "repeats"}
 """
 from __future__ import annotations
@@ -53,6 +54,23 @@ def fuzz(job, send, directory):
                 fuzz_one(job, batch, program, modes, send)
         finally:
             batch.cleanup()
+
+
+def corpus(job, send, directory):
+    """The hand-written programs of corpus.py, from index ``start`` on."""
+    from . import harness
+    from .corpus import specs
+    modes = job.get("modes") or list(harness.MODES)
+    programs = [p for p in specs() if job.get("start", 0) <= p.index < job.get("stop", 1 << 30)]
+    if not programs:
+        return
+    send({"ev": "load", "index": programs[0].index})
+    batch = harness.Batch(programs, directory, modes)
+    try:
+        for program in programs:
+            fuzz_one(job, batch, program, modes, send)
+    finally:
+        batch.cleanup()
 
 
 def fuzz_one(job, batch, program, modes, send):
@@ -131,6 +149,8 @@ def main():
         try:
             if job["job"] == "fuzz":
                 fuzz(job, send, directory)
+            elif job["job"] == "corpus":
+                corpus(job, send, directory)
             else:
                 check(job, send, directory)
         except BaseException as error:  # noqa: BLE001 - a bug of the fuzzer itself
