@@ -25,14 +25,15 @@ from .shrink import Shrinker, signature, statement_count
 
 def fuzz(seed, count=None, seconds=None, workers=2, size=10, batch=20, fails=4, delay=0.0,
          repeats=1, modes=None, timeout=5.0, nice=0, delay_frac=0.0, clock=False,
-         interrupts=False, max_hangs=None, progress=None):
+         interrupts=False, max_hangs=None, progress=None, ignore=()):
     """Run the fuzzer; returns (stats, {signature: [mismatch events]})."""
     total = count if count is not None else 10 ** 7
     deadline = time.monotonic() + seconds if seconds else None
     jobs = [dict(job="fuzz", seed=seed, start=i, stop=min(i + batch, total), size=size, batch=batch,
                  fails=fails, delay=delay, repeats=repeats, modes=modes, delay_frac=delay_frac,
-                 clock=clock, interrupts=interrupts)
-            for i in range(0, total, batch)] if count is not None else _lazy_jobs(seed, batch, size, fails, delay, repeats, modes, delay_frac, clock, interrupts)
+                 clock=clock, interrupts=interrupts, ignore=list(ignore))
+            for i in range(0, total, batch)] if count is not None else _lazy_jobs(
+                seed, batch, size, fails, delay, repeats, modes, delay_frac, clock, interrupts, list(ignore))
     started = time.monotonic()
     stats = {"programs": 0, "runs": 0, "mismatching programs": 0, "hangs": 0, "crashes": []}
     groups = defaultdict(list)
@@ -63,12 +64,12 @@ def fuzz(seed, count=None, seconds=None, workers=2, size=10, batch=20, fails=4, 
 class _lazy_jobs(list):
     """An endless job list (bounded only by the deadline)."""
 
-    def __init__(self, seed, batch, size, fails, delay, repeats, modes, delay_frac, clock, interrupts):
+    def __init__(self, seed, batch, size, fails, delay, repeats, modes, delay_frac, clock, interrupts, ignore):
         super().__init__()
         self.next = 0
         self.template = dict(job="fuzz", seed=seed, size=size, batch=batch, fails=fails, delay=delay,
                              repeats=repeats, modes=modes, delay_frac=delay_frac, clock=clock,
-                             interrupts=interrupts)
+                             interrupts=interrupts, ignore=ignore)
 
     def __bool__(self):
         return True
@@ -87,7 +88,7 @@ class _lazy_jobs(list):
         super().insert(index, job)
 
 
-def shrink_event(event, seed, size, clock=False, budget=60.0, timeout=5.0, nice=0, repeats=6):
+def shrink_event(event, seed, size, clock=False, budget=60.0, timeout=5.0, nice=0, repeats=6, ignore=()):
     """Minimise the program of a mismatch event; returns (repro text, body lines, result)."""
     program = generate(seed, event["index"], size=size, clock=clock)
     plan = ast.literal_eval(event["plan"]) if event.get("plan") and event["plan"] != "None" else None
@@ -98,11 +99,11 @@ def shrink_event(event, seed, size, clock=False, budget=60.0, timeout=5.0, nice=
         plain_error = None
     mode = event["mode"] if event["mode"] in ("threads", "one-worker", "sequential") else "threads"
     delay = event.get("delay") or 0.0
-    checker = Checker(timeout=timeout, nice=nice)
+    checker = Checker(timeout=timeout, nice=nice, fresh="hang" in event["diff"])
     try:
         shrinker = Shrinker(checker, program.sfx, program.method, program.args, plan, mode,
                             delay or 0.003, repeats if mode != "sequential" else 1, event["signature"],
-                            plain_error[0] if plain_error else None, budget=budget)
+                            plain_error[0] if plain_error else None, budget=budget, ignore=ignore)
         decls = shrinker.run(program.decls)
         last = shrinker.last
         args = shrinker.args
@@ -162,6 +163,8 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=5.0, help="a run longer than this is a hang")
     parser.add_argument("--clock", action="store_true", help="also generate clock readings")
     parser.add_argument("--interrupts", action="store_true", help="callees may raise KeyboardInterrupt")
+    parser.add_argument("--ignore-context", action="store_true",
+                        help="do not compare __context__/__suppress_context__ (to see the other bugs)")
     parser.add_argument("--shrink", type=int, default=20, help="shrink this many signatures")
     parser.add_argument("--shrink-seconds", type=float, default=60.0)
     parser.add_argument("--out", default="fuzz-out", help="folder for repro files")
@@ -175,11 +178,12 @@ def main(argv=None):
         return 0
     if args.seconds is None and args.count is None:
         args.seconds = 60.0
+    ignore = ["context"] if args.ignore_context else []
     print(f"seed {args.seed}", flush=True)
     stats, groups = fuzz(args.seed, count=args.count, seconds=args.seconds, workers=args.workers,
                          size=args.size, fails=args.fails, delay=args.delay, repeats=args.repeats,
                          modes=args.modes.split(","), timeout=args.timeout, nice=args.nice,
-                         clock=args.clock, interrupts=args.interrupts,
+                         clock=args.clock, interrupts=args.interrupts, ignore=ignore,
                          progress=lambda s, g, t: print(f"... {s['programs']} programs, {len(g)} signatures, {t:.0f} s", flush=True))
     report(stats, groups)
     if not groups or not args.shrink:
@@ -190,7 +194,8 @@ def main(argv=None):
         smallest = min(events, key=lambda e: (len(generate(args.seed, e["index"], size=args.size, clock=args.clock).module_text()), e["index"]))
         print(f"\n== [{n}] {sig}: shrinking program {smallest['index']} ({smallest['mode']}) ...", flush=True)
         text, lines, _ = shrink_event(smallest, args.seed, args.size, clock=args.clock,
-                                      budget=args.shrink_seconds, timeout=args.timeout, nice=args.nice)
+                                      budget=args.shrink_seconds, timeout=args.timeout, nice=args.nice,
+                                      ignore=ignore)
         path = os.path.join(args.out, f"{n:02d}-{_slug(sig)}.py")
         with open(path, "w") as handle:
             handle.write(text)

@@ -92,11 +92,24 @@ def snap_exc(error, depth=0):
 COMPONENTS = ("result", "error", "trace", "args", "self", "state")
 
 
+def without_context(error):
+    """The exception with its implicit chain (__context__, __suppress_context__) left out."""
+    if error is None:
+        return None
+    return (error[0], error[1], ("cause", without_context(error[2][1])))
+
+
 class Outcome(tuple):
     """(result, error, trace, args, self, state): see COMPONENTS."""
 
     def diff(self, other):
         return [name for name, a, b in zip(COMPONENTS, self, other) if a != b]
+
+    def ignoring(self, ignore=()):
+        """This outcome with the parts named in ``ignore`` (only "context" so far) left out."""
+        if "context" not in ignore:
+            return self
+        return Outcome((self[0], without_context(self[1])) + tuple(self[2:]))
 
     def show(self) -> str:
         lines = []
@@ -236,7 +249,8 @@ def show_error(e):
     if e is None:
         return "None"
     text = f"{e[0]}({e[1]!r})"
-    cause, context, suppress = e[2][1], e[3][1], e[4][1]
+    cause = e[2][1]
+    context, suppress = (e[3][1], e[4][1]) if len(e) > 4 else (None, False)
     if cause is not None:
         text += f" from {show_error(cause)}"
     if context is not None:

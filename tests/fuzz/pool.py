@@ -155,13 +155,16 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
 class Checker:
     """One persistent worker for check jobs (the shrinker's oracle)."""
 
-    def __init__(self, timeout=10.0, nice=0):
+    def __init__(self, timeout=10.0, nice=0, fresh=False):
         self.timeout = timeout
         self.nice = nice
+        self.fresh = fresh  # a new process per check: nothing left over from earlier ones
         self.worker = Worker(nice)
 
     def check(self, job):
         job = dict(job, job="check")
+        if self.fresh:
+            self.restart()
         w = self.worker
         w.submit(job)
         deadline = time.monotonic() + self.timeout

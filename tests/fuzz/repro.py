@@ -221,8 +221,20 @@ def _load(text, plain):
     return module
 
 
+def _reset_state(module):
+    """Module-level state back to what the file sets (each run starts afresh)."""
+    initial = module.__dict__.setdefault("_fz_initial", {
+        name: copy.deepcopy(getattr(module, name)) for name in ("G", "REG", "EV") if hasattr(module, name)})
+    for name, value in initial.items():
+        setattr(module, name, copy.deepcopy(value))
+    if hasattr(module, "K"):
+        module.K.items = []
+        module.K.count = 0
+
+
 def describe_outcome(module, sequential=False):
     import random
+    _reset_state(module)
 
     import desync as desync_pkg
 

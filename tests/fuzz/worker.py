@@ -85,6 +85,7 @@ def fuzz_one(job, batch, program, modes, send):
     delay_first = rng.random() < job.get("delay_frac", 0.0)
     for k, plan in enumerate(plans):
         expected, _ = harness.run(batch.plain, program, plan)
+        expected = expected.ignoring(job.get("ignore", ()))
         for mode in modes:
             repeats = job.get("repeats", 1) if mode != "sequential" else 1
             for rep in range(repeats):
@@ -92,6 +93,7 @@ def fuzz_one(job, batch, program, modes, send):
                 salt = rng.randrange(1 << 30)
                 send({"ev": "run", "index": program.index, "mode": mode, "plan": repr(plan), "delay": delay, "salt": salt})
                 actual, _ = harness.run(batch.modules[mode], program, plan, mode, delay, salt)
+                actual = actual.ignoring(job.get("ignore", ()))
                 runs += 1
                 if actual != expected:
                     send({"ev": "mismatch", "index": program.index, "mode": mode, "plan": repr(plan),
@@ -113,12 +115,14 @@ def check(job, send, directory):
         return
     try:
         expected, _ = harness.run(batch.plain, spec, plan)
+        expected = expected.ignoring(job.get("ignore", ()))
         rng = random.Random(job.get("salt", 0))
         for mode in job["modes"]:
             for rep in range(job.get("repeats", 1) if mode != "sequential" else 1):
                 delay = job.get("delay", 0.0) if rep else 0.0
                 send({"ev": "run", "mode": mode})
                 actual, _ = harness.run(batch.modules[mode], spec, plan, mode, delay, rng.randrange(1 << 30))
+                actual = actual.ignoring(job.get("ignore", ()))
                 if actual != expected:
                     send({"ev": "checked", "status": "mismatch", "mode": mode, "diff": expected.diff(actual),
                           "expected": repr(expected), "actual": repr(actual)})
