@@ -109,19 +109,22 @@ def shrink_event(event, seed, size, clock=False, budget=60.0, timeout=5.0, nice=
         args = shrinker.args
     finally:
         checker.close()
-    text = render(decls, program.sfx, program.method, args, plan, mode, delay,
-                  note=f"seed {seed} program {event['index']}: {event['signature']}")
-    text += run_repro(text, timeout=max(timeout * 4, 20))
+    used_delay = 0.0 if mode == "sequential" else (delay or 0.003)
+    text = render(decls, program.sfx, program.method, args, plan, mode, used_delay,
+                  note=f"seed {seed} program {event['index']}: {event['signature']}",
+                  ignore_context="context" in ignore)
+    text += run_repro(text, timeout=max(timeout * 4, 20), ignore_context="context" in ignore)
     return text, statement_count(decls, program.sfx), last
 
 
-def run_repro(text, times=10, timeout=30.0):
+def run_repro(text, times=10, timeout=30.0, ignore_context=False):
     """Run a standalone repro (plain, then desync ``times`` times); its output as comments."""
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as handle:
         handle.write(text)
         path = handle.name
     try:
-        proc = subprocess.run([sys.executable, "-m", "tests.fuzz.repro", path, "--times", str(times)],
+        flags = ["--ignore-context"] if ignore_context else []
+        proc = subprocess.run([sys.executable, "-m", "tests.fuzz.repro", path, "--times", str(times)] + flags,
                               cwd=ROOT, capture_output=True, text=True, timeout=timeout)
         output = proc.stdout + (proc.stderr[-1500:] if proc.returncode not in (0, 1) else "")
         if proc.returncode == 0:

@@ -1348,6 +1348,7 @@ class Gen:
         lists = self.vars(sc, LIST, False)
         if lists and self.chance(0.4):
             test = ast.BoolOp(op=ast.And(), values=[test, Nm(self.r.choice(lists))])
+        keep(test, "counter")
         body, _ = self.block(inner, self.sub(cx, loop=True, iterating=True), self.r.randint(1, 3))
         body = [keep(Aug(St(k), ast.Add(), K(1)), "counter")] + body
         orelse = []
@@ -1356,7 +1357,7 @@ class Gen:
         self.feat["while"] += 1
         after = dict(sc)
         after[k] = Var(INT, ro=True)
-        return [keep(Assign([St(k)], K(0)), "counter"), ast.While(test=test, body=body, orelse=orelse)], after
+        return [Assign([St(k)], K(0)), ast.While(test=test, body=body, orelse=orelse)], after
 
     def s_try(self, sc, cx):
         r = self.r

@@ -117,7 +117,8 @@ def _callee_source(name, plan, delay):
     return "\n".join(out)
 
 
-def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=None, note=""):
+def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=None, note="",
+           ignore_context=False):
     """The standalone repro file's text."""
     decls = [_Rename(sfx).visit(copy.deepcopy(d)) for d in decls]
     used = set()
@@ -187,7 +188,8 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
         footer.append("# plain:  " + expected.replace("\n", "\n#         "))
     if actual:
         footer.append("# desync: " + actual.replace("\n", "\n#         "))
-    footer.append("# run: python -m tests.fuzz.repro THIS_FILE --times 10")
+    footer.append("# run: python -m tests.fuzz.repro THIS_FILE --times 10"
+                  + (" --ignore-context" if ignore_context else ""))
     parts.append("\n".join(footer) + "\n")
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
 
@@ -232,7 +234,7 @@ def _reset_state(module):
         module.K.count = 0
 
 
-def describe_outcome(module, sequential=False):
+def describe_outcome(module, sequential=False, ignore_context=False):
     import random
     _reset_state(module)
 
@@ -260,7 +262,7 @@ def describe_outcome(module, sequential=False):
     if error is None:
         lines.append(f"returns {result!r}")
     else:
-        lines.append(f"raises  {_chain(error)}")
+        lines.append(f"raises  {_chain(error, ignore_context=ignore_context)}")
     lines.append(f"effects {module.TRACE!r}")
     lines.append(f"args    {args[2]!r} {args[4]!r}" + (f"  self {vars(obj)!r}" if obj is not None else ""))
     state = {n: getattr(module, n) for n in ("G", "REG", "EV") if hasattr(module, n)}
@@ -272,14 +274,14 @@ def describe_outcome(module, sequential=False):
     return "\n".join(lines)
 
 
-def _chain(error, depth=0):
+def _chain(error, depth=0, ignore_context=False):
     text = f"{type(error).__name__}({str(error)!r})"
-    if error.__suppress_context__ and error.__context__ is None:
+    if error.__suppress_context__ and error.__context__ is None and not ignore_context:
         text += " [__suppress_context__ = True]"
     if depth < 4:
         if error.__cause__ is not None:
-            text += f" from {_chain(error.__cause__, depth + 1)}"
-        elif error.__context__ is not None:
+            text += f" from {_chain(error.__cause__, depth + 1, ignore_context)}"
+        elif error.__context__ is not None and not ignore_context:
             text += (" [context, suppressed: " if error.__suppress_context__ else " [context: ") + \
                 _chain(error.__context__, depth + 1) + "]"
     return text
@@ -289,17 +291,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tests.fuzz.repro")
     parser.add_argument("file")
     parser.add_argument("--times", type=int, default=1, help="run desync this many times")
+    parser.add_argument("--ignore-context", action="store_true",
+                        help="leave __context__/__suppress_context__ out of the comparison")
     args = parser.parse_args(argv)
     with open(args.file) as handle:
         text = handle.read()
     logging.getLogger("fz").handlers[:] = []
     sequential = "# mode: sequential" in text
-    plain = describe_outcome(_load(text, True))
+    plain = describe_outcome(_load(text, True), ignore_context=args.ignore_context)
     print("plain:\n  " + plain.replace("\n", "\n  "))
     ds = _load(text, False)
     seen = {}
     for _ in range(args.times):
-        outcome = describe_outcome(ds, sequential)
+        outcome = describe_outcome(ds, sequential, args.ignore_context)
         seen[outcome] = seen.get(outcome, 0) + 1
     for outcome, count in seen.items():
         print(f"desync ({count}/{args.times}){' same' if outcome == plain else ''}:\n  " + outcome.replace("\n", "\n  "))

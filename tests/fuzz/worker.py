@@ -114,6 +114,7 @@ def check(job, send, directory):
         send({"ev": "checked", "status": "import-error", "error": _tb(error)})
         return
     try:
+        send({"ev": "run", "mode": "plain"})
         expected, _ = harness.run(batch.plain, spec, plan)
         expected = expected.ignoring(job.get("ignore", ()))
         rng = random.Random(job.get("salt", 0))
