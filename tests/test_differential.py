@@ -42,7 +42,7 @@ def _explain(groups, seed, size, limit=6):
     for sig, events in ranked[:limit]:
         event = min(events, key=lambda e: len(generate(seed, e["index"], size=size).module_text()))
         program = generate(seed, event["index"], size=size)
-        body = program.module_text().split("\n\n\n")[-1]
+        body = program.body_text()
         lines += [f"--- {sig} ({len({e['index'] for e in events})} programs); seed {seed} program "
                   f"{event['index']}, mode {event['mode']}, failing call {event.get('plan')}",
                   body, f"args {program.args!r}", *_both(event), ""]
@@ -106,7 +106,7 @@ def test_generated_programs_are_valid_python_that_terminates():
                                       "RecursionError", "SyntaxError"):
                 bad[error[0]] += 1
                 if sum(bad.values()) == 1:
-                    first = (program.index, error, program.module_text().split("\n\n\n")[-1])
+                    first = (program.index, error, program.body_text())
             plans = harness.plans_for(recorded, random.Random(program.index), 1)
             for plan in plans:
                 harness.run(batch.plain, program, plan)

@@ -193,6 +193,12 @@ class Program:
     def entry(self):
         return f"P{self.sfx}" if self.method else f"p{self.sfx}"
 
+    def body_text(self) -> str:
+        """The desync function(s) of the program only (q, then p or class P)."""
+        names = {f"p{self.sfx}", f"q{self.sfx}", f"P{self.sfx}"}
+        nodes = [d for d in self.decls if getattr(d, "name", None) in names]
+        return ast.unparse(ast.fix_missing_locations(ast.Module(body=nodes, type_ignores=[])))
+
     def module_text(self) -> str:
         tree = ast.Module(body=self.decls, type_ignores=[])
         ast.fix_missing_locations(tree)
