@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import os
 import re
 import subprocess
@@ -169,8 +170,11 @@ def main(argv=None):
     parser.add_argument("--ignore-context", action="store_true",
                         help="do not compare __context__/__suppress_context__ (to see the other bugs)")
     parser.add_argument("--shrink", type=int, default=20, help="shrink this many signatures")
+    parser.add_argument("--only", default=None, help="shrink only signatures containing this text")
     parser.add_argument("--shrink-seconds", type=float, default=60.0)
-    parser.add_argument("--out", default="fuzz-out", help="folder for repro files")
+    parser.add_argument("--out", default="fuzz-out", help="folder for repro files and mismatches.jsonl")
+    parser.add_argument("--from-events", default=None, metavar="JSONL",
+                        help="do not fuzz: shrink the mismatches saved by an earlier run")
     parser.add_argument("--nice", type=int, default=10)
     parser.add_argument("--program", type=int, default=None, help="print program INDEX of --seed and exit")
     args = parser.parse_args(argv)
@@ -179,21 +183,38 @@ def main(argv=None):
         print(program.module_text())
         print(f"# args: {program.args!r}")
         return 0
-    if args.seconds is None and args.count is None:
-        args.seconds = 60.0
     ignore = ["context"] if args.ignore_context else []
-    print(f"seed {args.seed}", flush=True)
-    stats, groups = fuzz(args.seed, count=args.count, seconds=args.seconds, workers=args.workers,
-                         size=args.size, fails=args.fails, delay=args.delay, repeats=args.repeats,
-                         modes=args.modes.split(","), timeout=args.timeout, nice=args.nice,
-                         clock=args.clock, interrupts=args.interrupts, ignore=ignore,
-                         progress=lambda s, g, t: print(f"... {s['programs']} programs, {len(g)} signatures, {t:.0f} s", flush=True))
-    report(stats, groups)
+    os.makedirs(args.out, exist_ok=True)
+    if args.from_events:
+        groups = defaultdict(list)
+        with open(args.from_events) as handle:
+            saved = [json.loads(line) for line in handle if line.strip()]
+        for event in saved:
+            groups[event["signature"]].append(event)
+        run = saved[0]["run"] if saved else {}
+        args.seed, args.size, args.clock = run.get("seed", args.seed), run.get("size", args.size), run.get("clock", args.clock)
+        ignore = run.get("ignore", ignore)
+    else:
+        if args.seconds is None and args.count is None:
+            args.seconds = 60.0
+        print(f"seed {args.seed}", flush=True)
+        stats, groups = fuzz(args.seed, count=args.count, seconds=args.seconds, workers=args.workers,
+                             size=args.size, fails=args.fails, delay=args.delay, repeats=args.repeats,
+                             modes=args.modes.split(","), timeout=args.timeout, nice=args.nice,
+                             clock=args.clock, interrupts=args.interrupts, ignore=ignore,
+                             progress=lambda s, g, t: print(f"... {s['programs']} programs, {len(g)} signatures, {t:.0f} s", flush=True))
+        report(stats, groups)
+        run = {"seed": args.seed, "size": args.size, "clock": args.clock, "ignore": ignore}
+        with open(os.path.join(args.out, "mismatches.jsonl"), "w") as handle:
+            for events in groups.values():
+                for event in events:
+                    handle.write(json.dumps(dict(event, run=run)) + "\n")
     if not groups or not args.shrink:
         return 0 if not groups else 1
-    os.makedirs(args.out, exist_ok=True)
-    ranked = sorted(groups.items(), key=lambda kv: -len({e["index"] for e in kv[1]}))[:args.shrink]
-    for n, (sig, events) in enumerate(ranked, 1):
+    ranked = sorted(groups.items(), key=lambda kv: -len({e["index"] for e in kv[1]}))
+    if args.only:
+        ranked = [(sig, events) for sig, events in ranked if args.only in sig]
+    for n, (sig, events) in enumerate(ranked[:args.shrink], 1):
         smallest = min(events, key=lambda e: (len(generate(args.seed, e["index"], size=args.size, clock=args.clock).module_text()), e["index"]))
         print(f"\n== [{n}] {sig}: shrinking program {smallest['index']} ({smallest['mode']}) ...", flush=True)
         text, lines, _ = shrink_event(smallest, args.seed, args.size, clock=args.clock,

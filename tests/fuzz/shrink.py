@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import copy
 import time
+import warnings
 
 from .harness import COMPONENTS
 
@@ -103,7 +104,9 @@ class Shrinker:
         tree = ast.Module(body=decls, type_ignores=[])
         try:
             text = ast.unparse(ast.fix_missing_locations(tree))
-            compile(text, "<candidate>", "exec")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(text, "<candidate>", "exec")
         except (SyntaxError, ValueError, RecursionError):
             return False
         job = {"text": text, "sfx": self.sfx, "method": self.method,
