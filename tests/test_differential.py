@@ -74,9 +74,10 @@ def test_generated_programs_match_plain_python():
 
 
 def test_named_shapes_match_plain_python_with_every_failure():
-    """The shapes of the execution-model issue (corpus.py), a failure at each call input."""
+    """The shapes of the issues and those the fuzzer found (corpus.py); every call input
+    made to raise each kind of exception (KeyboardInterrupt included) in turn."""
     job = dict(job="corpus", seed=SEED, start=0, stop=len(PROGRAMS), fails=12, delay=0.003,
-               repeats=3, modes=None)
+               repeats=3, modes=None, all_kinds=True, interrupts=True)
     failures = {}
     for event in run_jobs([job], workers=1, timeout=TIMEOUT):
         if event["ev"] == "crash":

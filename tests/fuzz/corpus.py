@@ -185,13 +185,122 @@ PROGRAMS = [
         a = g(r, 2)
         return r, a
     """, (1, 0, [], "", {})),
+    # -- found by the fuzzer (each one minimised from a generated program)
+    ("fuzz: a mutation after a failed call in the statement before", """
+        d[label(n)] = 0
+        xs.pop()
+        return xs
+    """, (5, 0, [2], "", {})),
+    ("fuzz: a with entered after a failed call", """
+        g(n)
+        with Rec("w"):
+            xs.append(1)
+    """, (9, 0, [], "", {})),
+    ("fuzz: print then sys.stdout.write", """
+        print(mk(n))
+        sys.stdout.write("a")
+    """, (0, 0, [], "", {})),
+    ("fuzz: a rebinding after a failed call, seen by finally", """
+        try:
+            g(m, m)
+            m = n
+        finally:
+            return m
+    """, (0, 8, [], "", {})),
+    ("fuzz: return in finally swallows what else raised", """
+        try:
+            pass
+        except KeyError:
+            pass
+        else:
+            f(n)
+        finally:
+            return "swallowed"
+    """, (0, 0, [], "", {})),
+    ("fuzz: a = b = [] then a call reads b", """
+        out = ys = []
+        out.append(f(m))
+        return total(ys)
+    """, (0, 3, [], "", {})),
+    ("fuzz: augmented assignment reads its target first", """
+        xs[-1] += xs.pop()
+        return xs
+    """, (0, 0, [3, 4], "", {})),
+    ("fuzz: an effect left of a failing call in one tuple", """
+        a, c = (xs.pop() if xs else 0), total([])
+        return a, c
+    """, (0, 0, [3, 4], "", {})),
+    ("fuzz: a generator reads its variables when consumed", """
+        gen = (f(m) for x in xs)
+        m = 10
+        return list(gen)
+    """, (0, 1, [0], "", {})),
+    ("fuzz: the argument of raise reads after an earlier pop", """
+        xs.pop() if xs else 0
+        raise ValueError(sorted(xs))
+    """, (0, 0, [2], "", {})),
+    ("fuzz: a generator consumed by join, then a pop", """
+        sys.stdout.write("".join(str(summ(*xs)) for x in [1, 2]))
+        xs.pop()
+    """, (0, 0, [5], "", {})),
+    ("fuzz: the error of a method call on an object", """
+        K{sfx}.items.append(n)
+        if K{sfx}.items:
+            acc = []
+            acc.pop()
+    """, (0, 0, [], "", {})),
+    ("fuzz: a rebinding inside a with that suppresses", """
+        with contextlib.suppress(ValueError):
+            scale(m)
+            s += "never"
+        s += "a"
+        return s
+    """, (0, 7, [], "x", {})),
+    ("fuzz: clock readings around a call", """
+        t0 = time.perf_counter()
+        nap(n)
+        return time.perf_counter() - t0 >= 0.002
+    """, (0, 0, [], "", {})),
+    ("fuzz: super() in the iterable of a comprehension", """
+        zs = [v for v in range(super().get() % 4 + 2)]
+        return zs
+    """, (0, 0, [], "", {}), True),
+    ("fuzz: a nested desync function", """
+        return q{sfx}(n) + q{sfx}(m)
+    """, (1, 2, [], "", {}), False,
+     "@desync(cache=False, executor=EXECUTOR)\ndef q{sfx}(a):\n    return f(a) + g(a)\n"),
+    ("fuzz: finally raises while the body's KeyboardInterrupt propagates", """
+        try:
+            pass
+        except Exception:
+            pass
+        else:
+            label(n)
+        finally:
+            raise ValueError(0)
+    """, (9, 0, [], "", {})),
+    ("fuzz: a lazy map and an effect before it is consumed", """
+        gen = map(f, [m])
+        xs.append(total(xs))
+        return list(gen)
+    """, (0, 3, [], "", {})),
+    ("fuzz: a subscript that raises after a call in one f-string", """
+        return f"{sorted(xs, key=f)!r}:{label(d['zz'])}"
+    """, (0, 0, [1, 3], "", {})),
+    ("fuzz: the first failure in program order wins", """
+        for j in [0]:
+            [a, r] = mk(apply(lambda v: total(xs), 0))
+            xs.insert(0, 0)
+        zs = []
+        return f"{apply0(lambda: zs[1])}"
+    """, (0, 0, [], "", {})),
 ]
 
 
 class Spec:
     """A corpus program in the form the harness runs."""
 
-    def __init__(self, index, name, body, args, method=False):
+    def __init__(self, index, name, body, args, method=False, extra=""):
         self.index = index
         self.name = name
         self.sfx = f"c{index}"
@@ -205,7 +314,8 @@ class Spec:
         if method:
             fn = (f"class P{self.sfx}(Base):\n    def fill(self, x):\n        super().fill(x + 1)\n\n"
                   + textwrap.indent(fn, "    "))
-        self.text = state + "\n\n\n" + fn + "\n"
+        extra = extra.replace("{sfx}", self.sfx)
+        self.text = state + "\n\n\n" + (extra + "\n\n" if extra else "") + fn + "\n"
 
     def module_text(self):
         return self.text

@@ -1,10 +1,10 @@
 """Running programs: plain Python against desync, and what an outcome is.
 
-A batch of programs becomes one module text, written twice: line 1 defines
-``desync`` as the identity (the plain module) or imports it (the desync module).
-The desync file is imported twice, once per executor (the default threads, and
-``rt.OneWorker``: one worker, not a ThreadPoolExecutor); ``desync.sequential()``
-runs the threads instance in program order.
+A batch of programs becomes one module text, written to a file per mode: line 1
+defines ``desync`` as the identity (the plain module) or imports it (the desync
+modules: one for the default threads, one for ``rt.OneWorker``, an executor with
+one worker that is not a ThreadPoolExecutor); ``desync.sequential()`` runs the
+threads module in program order.
 
 An outcome is a snapshot of everything plain Python lets a caller observe: the
 return value, the exception (type, message, and its ``__cause__``/``__context__``
@@ -146,26 +146,33 @@ def load(path, executor):
 
 
 class Batch:
-    """The plain module and the desync modules of some programs."""
+    """The plain module and the desync modules of some programs.
+
+    Each desync mode gets a file of its own, its lines shifted by one: desync keeps a
+    function's options in a dict keyed by its code object, and code objects compare
+    equal across files when their code and line numbers are equal, so the two desync
+    modules would otherwise share the options (the executor) of the last one loaded.
+    """
 
     def __init__(self, programs, directory, modes=MODES):
         self.programs = programs
         text = batch_text(programs)
         tag = f"{os.getpid()}_{next(_counter)}"
         self.paths = []
-        paths = {}
-        for variant in (False, True):
-            path = os.path.join(directory, f"fz_{'ds' if variant else 'plain'}_{tag}.py")
+
+        def write(kind, variant, shift=""):
+            path = os.path.join(directory, f"fz_{kind}_{tag}.py")
             with open(path, "w") as handle:
-                handle.write(prelude.source(variant) + "\n\n" + text)
-            paths[variant] = path
+                handle.write(shift + prelude.source(variant) + "\n\n" + text)
             self.paths.append(path)
-        self.plain = load(paths[False], None)
+            return path
+
+        self.plain = load(write("plain", False), None)
         self.modules = {}
         if "threads" in modes or "sequential" in modes:
-            self.modules["threads"] = self.modules["sequential"] = load(paths[True], None)
+            self.modules["threads"] = self.modules["sequential"] = load(write("ds", True), None)
         if "one-worker" in modes:
-            self.modules["one-worker"] = load(paths[True], one_worker())
+            self.modules["one-worker"] = load(write("ds1", True, "# one worker\n"), one_worker())
 
     def cleanup(self):
         for path in self.paths:

@@ -80,7 +80,11 @@ def fuzz_one(job, batch, program, modes, send):
     _, recorded = harness.run(batch.plain, program, record=True)
     kinds = ("ValueError", "KeyError", "FzError", "ZeroDivisionError") + (
         ("KeyboardInterrupt",) if job.get("interrupts") else ())
-    plans = [None] + harness.plans_for(recorded, rng, job["fails"], kinds)
+    if job.get("all_kinds"):  # every call input with every kind of exception
+        plans = [None] + [{fp: kind} for plan in harness.plans_for(recorded, rng, job["fails"])
+                          for fp in plan for kind in kinds]
+    else:
+        plans = [None] + harness.plans_for(recorded, rng, job["fails"], kinds)
     runs = 0
     delay_first = rng.random() < job.get("delay_frac", 0.0)
     for k, plan in enumerate(plans):
