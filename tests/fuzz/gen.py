@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 INT, STR, LIST, LLIST, DICT, DLIST, BOX, TUP = "int", "str", "list", "llist", "dict", "dlist", "box", "tup"
-FN1, FN0, FLIST, GEN, EFN, IO, CFG, EXC, SELF = "fn1", "fn0", "flist", "gen", "efn", "io", "cfg", "exc", "self"
+FN1, FN0, FLIST, GEN, EFN, IO, CFG, EXC = "fn1", "fn0", "flist", "gen", "efn", "io", "cfg", "exc"
 
 POOLS = {
     INT: ["a", "b", "c", "t", "r"], STR: ["w", "lab", "msg"], LIST: ["ys", "zs", "out", "acc"],
@@ -179,7 +179,7 @@ def intersect(*scopes):
 class Program:
     """One generated program: its module-level definitions and how to run it."""
 
-    def __init__(self, seed, index, sfx, decls, args, method, features, body_fn):
+    def __init__(self, seed, index, sfx, decls, args, method, features):
         self.seed = seed
         self.index = index
         self.sfx = sfx
@@ -187,11 +187,6 @@ class Program:
         self.args = args            # the call's arguments (literals)
         self.method = method        # entry is P<sfx>().run(...) instead of p<sfx>(...)
         self.features = features    # Counter of the shapes used
-        self.body_fn = body_fn      # the desync FunctionDef (shrinking edits it)
-
-    @property
-    def entry(self):
-        return f"P{self.sfx}" if self.method else f"p{self.sfx}"
 
     def body_text(self) -> str:
         """The desync function(s) of the program only (q, then p or class P)."""
@@ -261,12 +256,6 @@ class Gen:
 
     def small(self, lo=0, hi=9):
         return K(self.r.randint(lo, hi))
-
-    def var_or(self, sc, ty, make, ro_ok=True):
-        names = self.vars(sc, ty, ro_ok)
-        if names and self.chance(0.75):
-            return Nm(self.r.choice(names))
-        return make()
 
     def e_int(self, sc, cx, d, ro_ok=True):
         r = self.r
@@ -1068,7 +1057,6 @@ class Gen:
         if self.chance(0.4):
             stmts.append(If(self.e_cond(inner, dcx, 2), [ast.Return(value=self.e_int(inner, dcx, 2))]))
         stmts.append(ast.Return(value=self.e_int(inner, dcx, 2)))
-        defaults = []
         self.feat["nested-def"] += 1
         after = dict(sc)
         after[name] = Var(FN1)
@@ -1289,7 +1277,7 @@ class Gen:
                 v = self.fresh("x")
             inner[v] = Var(INT)
             lst = self.e_list(sc, cx, 2)
-            iterating = iterating or isinstance(lst, ast.Name) or True
+            iterating = True  # the list may be grown in the body
             it = Call("enumerate", [lst])
             target = Tup([St(i), St(v)], True)
             self.feat["enumerate"] += 1
@@ -1546,7 +1534,7 @@ class Gen:
             sc = after
         else:
             body.append(ast.Return(value=self.result_expr(sc, cx)))
-        if self.global_writes or any(isinstance(n, ast.Global) for n in ()):  # noqa
+        if self.global_writes:
             body.insert(0, ast.Global(names=[self.G]))
         deco = Call("desync", [], [("cache", K(False)), ("executor", Nm("EXECUTOR"))])
         name = "run" if method else f"p{self.sfx}"
@@ -1596,4 +1584,4 @@ def generate(seed, index, size=10, clock=False) -> Program:
         decls.append(fn)
     args = (rng.randint(0, 9), rng.randint(0, 9), [rng.randint(0, 6) for _ in range(rng.randint(0, 4))],
             rng.choice(["ab", "x", "", "hey"]), {k: rng.randint(0, 5) for k in rng.sample(KEYS, rng.randint(0, 2))})
-    return Program(seed, index, sfx, decls, args, gen.method, gen.feat, fn)
+    return Program(seed, index, sfx, decls, args, gen.method, gen.feat)

@@ -194,9 +194,6 @@ def quiet(tag):
         _emit("quieted", tag, str(e))
 '''
 
-HEADER_LINES = 2  # line 1: the decorator; line 2: the guard (from the harness module)
-
-
 def source(desync_variant: bool) -> str:
     first = DESYNC_LINE if desync_variant else PLAIN_LINE
     return first + "\nfrom tests.fuzz.rt import guard_decorator as _guard\n" + BODY
