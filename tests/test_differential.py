@@ -9,9 +9,11 @@ effects (stdout, logging, context managers' enter/exit and what ``__exit__`` saw
 the arguments, ``self`` and module-level state after the call. A run that takes
 longer than a few seconds is a hang.
 
-Reproduce a failure: ``python -m tests.fuzz --seed SEED --program INDEX`` prints the
-program; ``python -m tests.fuzz --seed SEED --count N`` re-runs and shrinks.
-``DESYNC_FUZZ_SEED`` and ``DESYNC_FUZZ_PROGRAMS`` override the defaults.
+Reproduce a failure: ``python -m tests.fuzz --seed SEED --size 8 --program INDEX``
+prints the program; ``python -m tests.fuzz --seed SEED --size 8 --count N`` re-runs
+it all and shrinks one program per kind of mismatch to a standalone repro.
+``DESYNC_FUZZ_SEED`` and ``DESYNC_FUZZ_PROGRAMS`` override the defaults. The run
+stops early after three hangs (a hang costs its timeout).
 """
 from __future__ import annotations
 
