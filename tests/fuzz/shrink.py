@@ -101,6 +101,8 @@ class Shrinker:
     def interesting(self, decls, args=None):
         if time.monotonic() > self.deadline:
             return False
+        if _unbound_names(decls):
+            return False  # a name nothing defines: plain Python would fail on it if reached
         tree = ast.Module(body=decls, type_ignores=[])
         try:
             text = ast.unparse(ast.fix_missing_locations(tree))
@@ -320,6 +322,30 @@ class Shrinker:
                 self.args = args
                 return decls
         return None
+
+
+def _unbound_names(decls):
+    """Names read in the program that nothing binds (module, prelude, builtins, locals)."""
+    import builtins
+
+    from .prelude import BODY
+    bound = set(dir(builtins)) | {"self", "super", "__class__"}
+    for tree in [ast.parse(BODY)] + list(decls):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+                bound.add(node.id)
+            elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                bound.add(node.name)
+            elif isinstance(node, ast.arg):
+                bound.add(node.arg)
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+                bound.add(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+    read = {n.id for d in decls for n in ast.walk(d) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return read - bound
 
 
 def _body_exprs(fn):
