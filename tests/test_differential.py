@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 from collections import Counter
 
 import pytest
@@ -96,10 +95,10 @@ def test_named_shapes_match_plain_python_with_every_failure():
                     pytrace=False)
 
 
-def test_generated_programs_are_valid_python_that_terminates():
+def test_generated_programs_are_valid_python_that_terminates(tmp_path):
     """Plain Python runs every program to an end without NameError, TypeError and the like."""
     programs = [generate(SEED + 1, i, size=SIZE) for i in range(300)]
-    batch = harness.Batch(programs, tempfile.mkdtemp(prefix="fz-"), modes=())
+    batch = harness.Batch(programs, str(tmp_path), modes=())
     bad = Counter()
     try:
         for program in programs:

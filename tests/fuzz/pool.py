@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,10 +22,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 class Worker:
     def __init__(self, nice=0):
         self.log = tempfile.NamedTemporaryFile(prefix="fz-worker-", suffix=".log", delete=False)
+        self.dir = tempfile.mkdtemp(prefix="fz-")  # the generated modules; removed with the worker
         cmd = [sys.executable, "-m", "tests.fuzz.worker"]
         if nice:
             cmd = ["nice", "-n", str(nice)] + cmd
-        env = dict(os.environ, PYTHONHASHSEED=os.environ.get("PYTHONHASHSEED", "0"))
+        env = dict(os.environ, PYTHONHASHSEED=os.environ.get("PYTHONHASHSEED", "0"), FZ_DIR=self.dir)
         env.pop("DESYNC_DISABLE", None)
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.log, env=env, start_new_session=True)
@@ -52,7 +54,15 @@ class Worker:
         except (ProcessLookupError, PermissionError):
             pass
         self.proc.wait()
+        self._remove_files()
+
+    def _remove_files(self):
         self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            os.unlink(self.log.name)
+        except OSError:
+            pass
 
     def close(self):
         try:
@@ -63,11 +73,7 @@ class Worker:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.kill()
-        self.log.close()
-        try:
-            os.unlink(self.log.name)
-        except OSError:
-            pass
+        self._remove_files()
 
     def stderr_tail(self, n=2000):
         try:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import atexit
 import contextlib
 import copy
 import importlib.util
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 
@@ -212,6 +214,7 @@ def _load(text, plain):
     if plain:
         text = text.replace("from desync import desync", prelude.PLAIN_LINE, 1)
     directory = tempfile.mkdtemp(prefix="fz-repro-")
+    atexit.register(shutil.rmtree, directory, True)
     name = f"fz_repro_{'plain' if plain else 'ds'}"
     path = os.path.join(directory, name + ".py")
     with open(path, "w") as handle:

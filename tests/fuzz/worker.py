@@ -149,7 +149,7 @@ def main():
         out.write(json.dumps(event) + "\n")
         out.flush()
 
-    directory = tempfile.mkdtemp(prefix="fz-")
+    directory = os.environ.get("FZ_DIR") or tempfile.mkdtemp(prefix="fz-")
     sys.setrecursionlimit(3000)
     for line in sys.stdin:
         if not line.strip():
