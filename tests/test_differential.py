@@ -1,169 +1,136 @@
-"""Differential property test: for random desync bodies, the result, the side
-effects (printed output, mutated containers) and the first exception equal plain
-Python's."""
+"""Differential test: generated desync bodies give exactly plain Python's answers.
+
+Thousands of programs that keep the user's promise (pure callees, effects only in
+the body) from tests/fuzz/gen.py, each run plain and under desync (threads, a
+one-worker custom executor, ``desync.sequential()``), once without failures and
+once per chosen call input made to raise. Compared: return value (aliasing
+included), exception with its ``__cause__``/``__context__`` chain, the trace of
+effects (stdout, logging, context managers' enter/exit and what ``__exit__`` saw),
+the arguments, ``self`` and module-level state after the call. A run that takes
+longer than a few seconds is a hang.
+
+Reproduce a failure: ``python -m tests.fuzz --seed SEED --size 8 --program INDEX``
+prints the program; ``python -m tests.fuzz --seed SEED --size 8 --count N`` re-runs
+it all and shrinks one program per kind of mismatch to a standalone repro.
+``DESYNC_FUZZ_SEED`` and ``DESYNC_FUZZ_PROGRAMS`` override the defaults. The run
+stops early after three hangs (a hang costs its timeout).
+"""
 from __future__ import annotations
 
-import contextlib
-import importlib.util
-import io
-import itertools
 import os
-import textwrap
+import random
+from collections import Counter
 
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
+import pytest
 
-HELPERS = textwrap.dedent('''
-    import time
-    import random
-    from desync import desync
+from tests.fuzz import harness
+from tests.fuzz.__main__ import fuzz, report
+from tests.fuzz.corpus import PROGRAMS
+from tests.fuzz.gen import generate
+from tests.fuzz.pool import run_jobs
+from tests.fuzz.shrink import signature
 
-    LOG = []   # module-level state the body mutates: its order must be kept too
-
-    def f(x):
-        time.sleep(random.random() * 0.0003)
-        return (x * 3 + 1) % 1000
-
-    def g(x, y):
-        time.sleep(random.random() * 0.0003)
-        return (x + 2 * y) % 1000
-
-    def h(x):
-        time.sleep(random.random() * 0.0003)
-        if x % 5 == 0:
-            raise ValueError(f"h({x})")
-        return x - 1
-
-    def k(x):
-        if x % 7 == 0:
-            raise KeyError(x)
-        return x + 7
-''')
-
-NAMES = ("a", "b", "c")
-counter = itertools.count()
+SEED = int(os.environ.get("DESYNC_FUZZ_SEED", "20250101"))
+PROGRAMS_PER_RUN = int(os.environ.get("DESYNC_FUZZ_PROGRAMS", "2000"))
+SIZE = 8          # statements per program, roughly: many small programs
+TIMEOUT = 3.0     # seconds for one run before it counts as a hang
 
 
-def expressions():
-    name = st.sampled_from(NAMES)
-    small = st.integers(0, 9)
-    return st.one_of(
-        st.builds("f({})".format, name),
-        st.builds("g({}, {})".format, name, name),
-        st.builds("f({}) + g({}, {})".format, name, name, name),
-        st.builds("h({})".format, name),
-        st.builds("k({})".format, name),
-        st.builds("f(f({}))".format, name),
-        st.builds("{} + {}".format, name, small),
-        st.builds("({} if {} > 3 else f({}))".format, name, name, name),
-        st.builds("({} and f({}))".format, name, name),
-        st.builds("len(xs) + {}".format, name),
-        st.builds("sum(xs) % 1000 + d.get({}, 0)".format, small),
-        st.builds("len(LOG) + {}".format, name),
-    )
+def _explain(groups, seed, size, limit=6):
+    """Per signature: how many programs, and the smallest one with both outcomes."""
+    lines = []
+    ranked = sorted(groups.items(), key=lambda kv: -len({e["index"] for e in kv[1]}))
+    for sig, events in ranked[:limit]:
+        event = min(events, key=lambda e: len(generate(seed, e["index"], size=size).module_text()))
+        program = generate(seed, event["index"], size=size)
+        body = program.body_text()
+        lines += [f"--- {sig} ({len({e['index'] for e in events})} programs); seed {seed} program "
+                  f"{event['index']}, mode {event['mode']}, failing call {event.get('plan')}",
+                  body, f"args {program.args!r}", *_both(event), ""]
+    lines.append(f"rerun and shrink: python -m tests.fuzz --seed {seed} --count "
+                 f"{PROGRAMS_PER_RUN} --size {size} --fails 2 --repeats 1")
+    return "\n".join(lines)
 
 
-def simple_statements():
-    name = st.sampled_from(NAMES)
-    return st.one_of(
-        st.builds("{} = {}".format, name, expressions()),
-        st.builds("xs.append({})".format, expressions()),
-        st.builds("d[{}] = {}".format, st.integers(0, 4), expressions()),
-        st.builds("{} += {}".format, name, expressions()),
-        st.builds("print({}, {})".format, name, name),
-        st.builds("LOG.append({})".format, expressions()),
-        st.builds("{}, {} = {}, {}".format, name, name, expressions(), expressions()),
-    )
+def _both(event):
+    if not event.get("expected"):
+        return ["desync: " + (event.get("actual") or "")[:300]]
+    only = event.get("diff")
+    plain = harness.pretty(event["expected"], only).replace("\n", "\n        ")
+    ours = harness.pretty(event["actual"], only).replace("\n", "\n        ")
+    return ["plain:  " + plain, "desync: " + ours]
 
 
-def indent(lines):
-    return ["    " + line for line in lines]
+def test_generated_programs_match_plain_python():
+    stats, groups = fuzz(SEED, count=PROGRAMS_PER_RUN, workers=2, size=SIZE, batch=20, fails=2,
+                         delay=0.001, delay_frac=0.1, repeats=1, timeout=TIMEOUT, max_hangs=3)
+    assert not stats["crashes"], "the fuzzer itself crashed:\n" + stats["crashes"][0]
+    if groups:
+        import io
+        out = io.StringIO()
+        report(stats, groups, out)
+        pytest.fail(f"seed {SEED}: desync differs from plain Python\n{out.getvalue()}\n"
+                    + _explain(groups, SEED, SIZE), pytrace=False)
+    assert stats["programs"] >= PROGRAMS_PER_RUN, stats
 
 
-@st.composite
-def statements(draw, depth=0):
-    kind = draw(st.integers(0, 9 if depth < 2 else 0))
-    if kind <= 5:
-        return [draw(simple_statements())]
-    body = draw(st.lists(statements(depth + 1), min_size=1, max_size=3))
-    body_lines = [line for stmt in body for line in stmt]
-    if kind == 6:
-        n = draw(st.integers(0, 4))
-        return [f"for i in range({n}):"] + indent(body_lines + ["a = g(a, i)"])
-    if kind == 7:
-        name = draw(st.sampled_from(NAMES))
-        other = draw(statements(depth + 1))
-        return ([f"if {name} > {draw(st.integers(0, 9))}:"] + indent(body_lines)
-                + ["else:"] + indent(other))
-    if kind == 8:
-        handler = draw(st.sampled_from(["ValueError", "KeyError", "(ValueError, KeyError)"]))
-        return ["try:"] + indent(body_lines) + [f"except {handler}:"] + indent(["b = -1"])
-    return ["with ctx():"] + indent(body_lines)
+def test_named_shapes_match_plain_python_with_every_failure():
+    """The shapes of the issues and those the fuzzer found (corpus.py); every call input
+    made to raise each kind of exception (KeyboardInterrupt included) in turn."""
+    job = dict(job="corpus", seed=SEED, start=0, stop=len(PROGRAMS), fails=12, delay=0.003,
+               repeats=3, modes=None, all_kinds=True, interrupts=True)
+    failures = {}
+    for event in run_jobs([job], workers=1, timeout=TIMEOUT):
+        if event["ev"] == "crash":
+            pytest.fail("the fuzzer crashed:\n" + event["error"])
+        if event["ev"] == "mismatch":
+            sig = signature(event["mode"], event["diff"], event.get("expected"), event.get("actual"))
+            failures.setdefault(event["index"], (event, sig))
+    if failures:
+        lines = []
+        for index, (event, sig) in sorted(failures.items()):
+            lines += [f"--- {PROGRAMS[index][0]}: {sig} (mode {event['mode']}, failing call {event.get('plan')})",
+                      *_both(event)]
+        pytest.fail(f"{len(failures)} of {len(PROGRAMS)} named shapes differ\n" + "\n".join(lines),
+                    pytrace=False)
 
 
-@st.composite
-def programs(draw):
-    body = draw(st.lists(statements(), min_size=1, max_size=6))
-    lines = ["a, b, c = start", "xs = []", "d = {}"]
-    lines += [line for stmt in body for line in stmt]
-    lines.append("return a, b, c, xs, d")
-    return lines
+def test_generated_programs_are_valid_python_that_terminates(tmp_path):
+    """Plain Python runs every program to an end without NameError, TypeError and the like."""
+    programs = [generate(SEED + 1, i, size=SIZE) for i in range(300)]
+    batch = harness.Batch(programs, str(tmp_path), modes=())
+    bad = Counter()
+    try:
+        for program in programs:
+            outcome, recorded = harness.run(batch.plain, program, record=True)
+            error = outcome[1]
+            if error and error[0] in ("NameError", "UnboundLocalError", "TypeError", "AttributeError",
+                                      "RecursionError", "SyntaxError"):
+                bad[error[0]] += 1
+                if sum(bad.values()) == 1:
+                    first = (program.index, error, program.body_text())
+            plans = harness.plans_for(recorded, random.Random(program.index), 1)
+            for plan in plans:
+                harness.run(batch.plain, program, plan)
+    finally:
+        batch.cleanup()
+    assert not bad, f"invalid programs: {dict(bad)}; first: {first}"
 
 
-def load(source, tmp_dir):
-    name = f"diff_prog_{next(counter)}"
-    path = os.path.join(tmp_dir, name + ".py")
-    with open(path, "w") as handle:
-        handle.write(source)
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def outcome(module, fn, start):
-    out = io.StringIO()
-    module.LOG.clear()
-    with contextlib.redirect_stdout(out):
-        try:
-            result = ("ok", fn(start))
-        except Exception as error:  # the first exception is part of the outcome
-            result = ("raised", type(error).__name__, str(error))
-    return result, out.getvalue(), list(module.LOG)
-
-
-@settings(max_examples=int(os.environ.get("DESYNC_DIFF_EXAMPLES", "250")), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(program=programs(), start=st.tuples(*[st.integers(0, 20)] * 3))
-# Found by this test: a caught failure used to poison later work ordered after it.
-@example(program=["a, b, c = start", "xs = []", "d = {}", "a = f(f(b))", "try:",
-                  "    xs.append(k(a))", "except (ValueError, KeyError):", "    b = -1",
-                  "print(a, a)", "return a, b, c, xs, d"], start=(0, 12, 0))
-def test_desync_matches_plain_python(program, start, tmp_path_factory):
-    source = HELPERS + textwrap.dedent('''
-        class ctx:
-            def __enter__(self):
-                return self
-            def __exit__(self, *exc):
-                return False
-
-        @desync
-        def program(start):
-    ''') + "\n".join(indent(program)) + "\n"
-    module = load(source, str(tmp_path_factory.getbasetemp()))
-    expected = outcome(module, module.program.__desync_original__, start)
-    actual = outcome(module, module.program, start)
-    assert actual == expected, "\n".join(program)
-
-
-def test_generator_makes_real_programs():
-    # The strategy must produce loops, branches, try and with, not only assignments.
-    seen = set()
-
-    @settings(max_examples=200, deadline=None)
-    @given(programs())
-    def collect(program):
-        for line in program:
-            seen.add(line.split()[0])
-    collect()
-    assert {"for", "if", "try:", "with", "xs.append(f(a))"} & seen >= {"for", "if", "try:"}
+def test_generator_covers_the_shapes():
+    features = Counter()
+    for i in range(400):
+        features.update(generate(SEED, i, size=SIZE).features)
+    wanted = {"alias", "multi-target", "setdefault-append", "container-of-lists", "list-in-dict",
+              "store-list-in-attr", "module-list", "class-attr", "super", "lambda",
+              "default-arg-capture", "closure-stored", "nested-def", "nonlocal-def", "global-def",
+              "global-write", "comprehension", "dict-comprehension", "join-genexp", "any/all",
+              "lazy-generator", "map", "for", "while", "break", "continue", "for-else",
+              "grow-while-iterating", "enumerate", "zip", "if", "match", "match-value-pattern", "try",
+              "try-else", "finally", "raise", "raise-from", "bare-raise", "return-in-finally",
+              "with-rec", "with-rec-suppress", "with-span", "with-quiet", "with-suppress",
+              "redirect_stdout", "print", "print-file", "stdout-write", "logging", "random",
+              "event-log", "unpack-into-attr/item", "aug-attr", "aug-item", "f-string", "walrus",
+              "star-unpack", "call:summ", "call:scale", "nested-desync", "del"}
+    missing = wanted - set(features)
+    assert not missing, f"the generator never made: {sorted(missing)}"

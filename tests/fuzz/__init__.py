@@ -1,0 +1,21 @@
+"""A differential fuzzer for desync: generated programs, plain Python against desync.
+
+Black-box: it only decorates generated source with ``@desync(cache=False, ...)`` and
+calls it, plain, under threads, under a one-worker custom executor and under
+``desync.sequential()``, and compares everything a caller can observe.
+
+    gen.py      the program generator (typed ASTs that keep the user's promise)
+    prelude.py  the fixed callees and classes every generated module starts with
+    rt.py       what generated code imports: the callee probe (delays, injected
+                failures), the trace of effects, the one-worker executor
+    harness.py  loading a batch of programs, running one, snapshots of outcomes
+    corpus.py   hand-written programs of the shapes the issues name
+    worker.py   a worker subprocess (hangs cost only the worker)
+    pool.py     the parent side: workers with a watchdog; the shrinker's checker
+    shrink.py   minimising a mismatching program; mismatch signatures
+    repro.py    standalone repro files, and ``python -m tests.fuzz.repro FILE``
+
+Long runs: ``python -m tests.fuzz --seconds 600 --seed N [--out fuzz-out]`` (see
+``--help``); ``--program I`` prints program I of a seed. The CI part is
+tests/test_differential.py.
+"""

@@ -1,0 +1,325 @@
+"""Hand-written programs run like generated ones (every failure plan, every mode).
+
+The shapes the execution-model issues name, in the prelude's vocabulary, so the
+fuzzer checks each of them with a failure injected at every call input. Each
+entry: (name, body source, arguments, method?).
+"""
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from .gen import _module_state
+
+PROGRAMS = [
+    ("count after a failure", """
+        count = 0
+        try:
+            for i in range(5):
+                f(i)
+                count += 1
+        except ValueError:
+            pass
+        return count
+    """, (0, 0, [], "", {})),
+    ("appends after a failing call", """
+        out = []
+        for i in range(4):
+            out.append(g(i, n))
+            xs.append(f(i))
+        return out
+    """, (1, 0, [9], "", {})),
+    ("lambdas capture the loop variable", """
+        out = []
+        fns = []
+        for i in range(4):
+            out.append(apply0(lambda: i))
+            fns.append(lambda i=i: i)
+        return out, [h() for h in fns]
+    """, (0, 0, [], "", {})),
+    ("sort key reads a dict filled by a loop", """
+        scores = {}
+        for k in ["b", "a", "c"]:
+            scores[k] = f(len(scores) + n)
+        return sorted(scores, key=lambda k: scores[k])
+    """, (2, 0, [], "", {})),
+    ("setdefault result is the dict's list", """
+        groups = {}
+        for i in range(4):
+            groups.setdefault("k", []).append(f(i))
+        return groups
+    """, (0, 0, [], "", {})),
+    ("row appended into table, then mutated", """
+        table = []
+        row = []
+        table.append(row)
+        row.append(f(1))
+        return str(table)
+    """, (0, 0, [], "", {})),
+    ("multi-target aliases", """
+        a = b = []
+        a.append(f(1))
+        b.append(2)
+        return a
+    """, (0, 0, [], "", {})),
+    ("class attribute appended in a loop", """
+        for i in range(4):
+            K{sfx}.items.append(f(i))
+        return list(K{sfx}.items)
+    """, (0, 0, [], "", {})),
+    ("with and finally around failing calls", """
+        print("before")
+        with Rec("a"):
+            x = f(n)
+            print(x)
+        try:
+            g(x)
+        except KeyError:
+            y = f(1)
+        else:
+            y = f(2)
+        finally:
+            print("finally")
+        return y
+    """, (3, 0, [], "", {})),
+    ("comprehension variable reused as a loop variable", """
+        squares = [f(i * i) for i in range(3)]
+        for i in range(3):
+            squares.append(i)
+        ys = [x * 2 for x in xs]
+        for x in xs:
+            pass
+        return squares, ys, x
+    """, (0, 0, [1, 2], "", {})),
+    ("a loop that appends to what it iterates", """
+        for x in xs:
+            if x < 5:
+                xs.append(f(x) % 3 + x + 1)
+        return xs
+    """, (0, 0, [1, 2], "", {})),
+    ("nonlocal write through a nested function", """
+        x = 0
+        def set_x(v):
+            nonlocal x
+            x = v
+        set_x(f(5))
+        return x
+    """, (0, 0, [], "", {})),
+    ("print to a buffer, print a list then clear it", """
+        buf = io.StringIO()
+        print(label(n), file=buf)
+        acc = [1]
+        x = f(0)
+        print(x, acc)
+        acc.clear()
+        return buf.getvalue()
+    """, (4, 0, [], "", {})),
+    ("match on a value pattern of an object from a call", """
+        cf = cfg(n)
+        match cf.mode:
+            case cf.FAST:
+                r = 1
+            case _:
+                r = 2
+        return r
+    """, (3, 0, [], "", {})),
+    ("logging, stdout writes and print interleave; random after seed", """
+        LOG.info("a %s", f(1))
+        sys.stdout.write("b\\n")
+        print("c", g(2, 3))
+        LOG.warning("d")
+        random.seed(f(1))
+        return random.random()
+    """, (0, 0, [], "", {})),
+    ("a raise that plain Python never reaches", """
+        f(n)
+        raise KeyError("never reached")
+    """, (2, 0, [], "", {})),
+    ("unpacking into attributes and items", """
+        box = Box()
+        box.n, d["a"] = pair(f(n))
+        return box.n, d
+    """, (5, 0, [], "", {})),
+    ("for over a StringIO that the body reads too", """
+        fh = io.StringIO("a\\nb\\nc\\nd\\n")
+        out = []
+        for line in fh:
+            out.append(line + fh.readline() + label(len(out)))
+        return out
+    """, (0, 0, [], "", {})),
+    ("a caught failure does not poison later work", """
+        a, b, c = n, m, 0
+        ys = []
+        a = f(f(b))
+        try:
+            ys.append(g(a, 1))
+        except (ValueError, KeyError):
+            b = -1
+        print(a, a)
+        return a, b, c, ys
+    """, (0, 12, [], "", {})),
+    ("super() in a method body", """
+        super().fill(f(n))
+        self.log.append(g(n, 1))
+        return self.v, self.get()
+    """, (2, 0, [], "", {}), True),
+    ("exceptions inside handlers, raise from, finally with return", """
+        try:
+            try:
+                a = f(n)
+            except ValueError as e:
+                raise FzError(str(e)) from e
+            finally:
+                xs.append(g(n, 2))
+        except FzError:
+            b = f(m)
+            raise
+        finally:
+            if m > 5:
+                return xs
+        return a
+    """, (1, 7, [], "", {})),
+    ("closure variable rebound while a callee runs the lambda", """
+        a = 1
+        r = apply(lambda v: v + a, f(n))
+        a = g(r, 2)
+        return r, a
+    """, (1, 0, [], "", {})),
+    # -- found by the fuzzer (each one minimised from a generated program)
+    ("fuzz: a mutation after a failed call in the statement before", """
+        d[label(n)] = 0
+        xs.pop()
+        return xs
+    """, (5, 0, [2], "", {})),
+    ("fuzz: a with entered after a failed call", """
+        g(n)
+        with Rec("w"):
+            xs.append(1)
+    """, (9, 0, [], "", {})),
+    ("fuzz: print then sys.stdout.write", """
+        print(mk(n))
+        sys.stdout.write("a")
+    """, (0, 0, [], "", {})),
+    ("fuzz: a rebinding after a failed call, seen by finally", """
+        try:
+            g(m, m)
+            m = n
+        finally:
+            return m
+    """, (0, 8, [], "", {})),
+    ("fuzz: return in finally swallows what else raised", """
+        try:
+            pass
+        except KeyError:
+            pass
+        else:
+            f(n)
+        finally:
+            return "swallowed"
+    """, (0, 0, [], "", {})),
+    ("fuzz: a = b = [] then a call reads b", """
+        out = ys = []
+        out.append(f(m))
+        return total(ys)
+    """, (0, 3, [], "", {})),
+    ("fuzz: augmented assignment reads its target first", """
+        xs[-1] += xs.pop()
+        return xs
+    """, (0, 0, [3, 4], "", {})),
+    ("fuzz: an effect left of a failing call in one tuple", """
+        a, c = (xs.pop() if xs else 0), total([])
+        return a, c
+    """, (0, 0, [3, 4], "", {})),
+    ("fuzz: a generator reads its variables when consumed", """
+        gen = (f(m) for x in xs)
+        m = 10
+        return list(gen)
+    """, (0, 1, [0], "", {})),
+    ("fuzz: the argument of raise reads after an earlier pop", """
+        xs.pop() if xs else 0
+        raise ValueError(sorted(xs))
+    """, (0, 0, [2], "", {})),
+    ("fuzz: a generator consumed by join, then a pop", """
+        sys.stdout.write("".join(str(summ(*xs)) for x in [1, 2]))
+        xs.pop()
+    """, (0, 0, [5], "", {})),
+    ("fuzz: the error of a method call on an object", """
+        K{sfx}.items.append(n)
+        if K{sfx}.items:
+            acc = []
+            acc.pop()
+    """, (0, 0, [], "", {})),
+    ("fuzz: a rebinding inside a with that suppresses", """
+        with contextlib.suppress(ValueError):
+            scale(m)
+            s += "never"
+        s += "a"
+        return s
+    """, (0, 7, [], "x", {})),
+    ("fuzz: clock readings around a call", """
+        t0 = time.perf_counter()
+        nap(n)
+        return time.perf_counter() - t0 >= 0.002
+    """, (0, 0, [], "", {})),
+    ("fuzz: super() in the iterable of a comprehension", """
+        zs = [v for v in range(super().get() % 4 + 2)]
+        return zs
+    """, (0, 0, [], "", {}), True),
+    ("fuzz: a nested desync function", """
+        return q{sfx}(n) + q{sfx}(m)
+    """, (1, 2, [], "", {}), False,
+     "@desync(cache=False, executor=EXECUTOR)\ndef q{sfx}(a):\n    return f(a) + g(a)\n"),
+    ("fuzz: finally raises while the body's KeyboardInterrupt propagates", """
+        try:
+            pass
+        except Exception:
+            pass
+        else:
+            label(n)
+        finally:
+            raise ValueError(0)
+    """, (9, 0, [], "", {})),
+    ("fuzz: a lazy map and an effect before it is consumed", """
+        gen = map(f, [m])
+        xs.append(total(xs))
+        return list(gen)
+    """, (0, 3, [], "", {})),
+    ("fuzz: a subscript that raises after a call in one f-string", """
+        return f"{sorted(xs, key=f)!r}:{label(d['zz'])}"
+    """, (0, 0, [1, 3], "", {})),
+    ("fuzz: the first failure in program order wins", """
+        for j in [0]:
+            [a, r] = mk(apply(lambda v: total(xs), 0))
+            xs.insert(0, 0)
+        zs = []
+        return f"{apply0(lambda: zs[1])}"
+    """, (0, 0, [], "", {})),
+]
+
+
+class Spec:
+    """A corpus program in the form the harness runs."""
+
+    def __init__(self, index, name, body, args, method=False, extra=""):
+        self.index = index
+        self.name = name
+        self.sfx = f"c{index}"
+        self.method = method
+        self.args = args
+        body = textwrap.dedent(body).strip("\n").replace("{sfx}", self.sfx)
+        params = "self, n, m, xs, s, d" if method else "n, m, xs, s, d"
+        fn = f"@desync(cache=False, executor=EXECUTOR)\ndef {'run' if method else 'p' + self.sfx}({params}):\n" + \
+            textwrap.indent(body, "    ")
+        state = ast.unparse(ast.Module(body=_module_state(self.sfx), type_ignores=[]))
+        if method:
+            fn = (f"class P{self.sfx}(Base):\n    def fill(self, x):\n        super().fill(x + 1)\n\n"
+                  + textwrap.indent(fn, "    "))
+        extra = extra.replace("{sfx}", self.sfx)
+        self.text = state + "\n\n\n" + (extra + "\n\n" if extra else "") + fn + "\n"
+
+    def module_text(self):
+        return self.text
+
+
+def specs():
+    return [Spec(i, entry[0], entry[1], entry[2], *entry[3:]) for i, entry in enumerate(PROGRAMS)]

@@ -1,0 +1,1587 @@
+"""The program generator: typed ASTs of desync bodies that keep the user's promise.
+
+``generate(seed, index, size)`` builds one program (an ``ast`` tree per module-level
+definition) from ``random.Random(f"{seed}:{index}")``, so any program can be
+rebuilt from its seed and index alone.
+
+How validity, termination and the contract are kept:
+
+* **Types.** Every expression is built for a type (int, str, list of ints, dict,
+  Box, lambda, ...), from variables of that type or constructors, so a program
+  never fails by accident (risky forms such as ``d[k]`` come rarely and on purpose).
+* **Definite assignment.** Each statement returns the names bound on every path
+  that falls through; a name is read only where Python guarantees it is bound
+  (branches intersect, loop and try bodies may not have run, ``except ... as e``
+  names die with the handler and are never captured).
+* **Termination.** ``for`` loops run over bounded iterables; ``while`` loops
+  count (``k += 1`` first, and the shrinker never removes it); a list that may
+  be the one being iterated only grows under ``if len(t) < 9``; lists and strings
+  grow by bounded pieces.
+* **The contract.** Callees are the fixed helpers of prelude.py: pure. What the
+  body hands them (lambdas, nested defs, generators) only reads. Effects (object
+  mutation, print, logging, random, global/nonlocal writes, with enter/exit)
+  appear only in the body itself; the nested desync function ``q`` mutates only
+  objects it created.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import random
+from collections import Counter
+from dataclasses import dataclass, replace
+
+INT, STR, LIST, LLIST, DICT, DLIST, BOX, TUP = "int", "str", "list", "llist", "dict", "dlist", "box", "tup"
+FN1, FN0, FLIST, GEN, EFN, IO, CFG, EXC = "fn1", "fn0", "flist", "gen", "efn", "io", "cfg", "exc"
+
+POOLS = {
+    INT: ["a", "b", "c", "t", "r"], STR: ["w", "lab", "msg"], LIST: ["ys", "zs", "out", "acc"],
+    LLIST: ["table", "grid"], DICT: ["cnt", "seen"], DLIST: ["groups", "by"], BOX: ["box", "bx"],
+    TUP: ["tp"], FN1: ["fn", "hk"], FN0: ["th"], FLIST: ["fns", "cbs"], GEN: ["gen", "it"],
+    IO: ["buf"], CFG: ["cf"],
+}
+LOOP_VARS = ["i", "j", "v", "x"]
+COMP_VARS = ["v", "w", "x", "i"]
+KEYS = ["a", "b", "k"]
+STRS = ["", "a", "bc", "hi"]
+MUTABLE = (LIST, LLIST, DICT, DLIST, BOX)
+FAILABLE_EXCS = ["ValueError", "KeyError", "FzError", "Exception", "(ValueError, KeyError)",
+                 "(KeyError, FzError)", "ZeroDivisionError", "LookupError", "ArithmeticError"]
+
+
+# -- AST helpers ------------------------------------------------------------------------------
+
+def Nm(name):
+    return ast.Name(id=name, ctx=ast.Load())
+
+
+def St(name):
+    return ast.Name(id=name, ctx=ast.Store())
+
+
+def K(value):
+    return ast.Constant(value=value)
+
+
+def Call(func, args=(), kws=()):
+    if isinstance(func, str):
+        func = Nm(func) if "." not in func else At(*func.rsplit(".", 1))
+    return ast.Call(func=func, args=list(args),
+                    keywords=[ast.keyword(arg=k, value=v) for k, v in kws])
+
+
+def At(obj, attr, store=False):
+    if isinstance(obj, str):
+        obj = Nm(obj) if "." not in obj else At(*obj.rsplit(".", 1))
+    return ast.Attribute(value=obj, attr=attr, ctx=ast.Store() if store else ast.Load())
+
+
+def Sub(obj, index, store=False):
+    if isinstance(obj, str):
+        obj = Nm(obj)
+    return ast.Subscript(value=obj, slice=index, ctx=ast.Store() if store else ast.Load())
+
+
+def Slice(lo=None, hi=None, step=None):
+    return ast.Slice(lower=lo, upper=hi, step=step)
+
+
+def Bin(left, op, right):
+    return ast.BinOp(left=left, op=op, right=right)
+
+
+def Cmp(left, op, right):
+    return ast.Compare(left=left, ops=[op], comparators=[right])
+
+
+def Tup(elts, store=False):
+    return ast.Tuple(elts=list(elts), ctx=ast.Store() if store else ast.Load())
+
+
+def Lst(elts):
+    return ast.List(elts=list(elts), ctx=ast.Load())
+
+
+def If(test, body, orelse=()):
+    return ast.If(test=test, body=list(body), orelse=list(orelse))
+
+
+def Expr(value):
+    return ast.Expr(value=value)
+
+
+def Assign(targets, value):
+    return ast.Assign(targets=list(targets), value=value)
+
+
+def Aug(target, op, value):
+    return ast.AugAssign(target=target, op=op, value=value)
+
+
+def Lam(params, body, defaults=()):
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=list(defaults))
+    return ast.Lambda(args=args, body=body)
+
+
+def Def(name, params, body, decorators=(), defaults=()):
+    args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params], vararg=None,
+                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=list(defaults))
+    return ast.FunctionDef(name=name, args=args, body=list(body),
+                           decorator_list=list(decorators), returns=None, type_comment=None)
+
+
+def Comp(target, iterable, ifs=()):
+    return ast.comprehension(target=target, iter=iterable, ifs=list(ifs), is_async=0)
+
+
+def keep(node, why="keep"):
+    """Mark a node the shrinker must not take apart (loop counters, growth guards)."""
+    node._fz_keep = why
+    return node
+
+
+# -- scopes and contexts ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Var:
+    ty: str
+    ro: bool = False       # a parameter of q: never stored, never mutated
+    capture: bool = True   # closures may read it (not an except-as name)
+
+
+@dataclass(frozen=True)
+class Ctx:
+    io: bool               # print, logging, random, module state, global writes
+    mut: bool              # mutating objects
+    depth: int = 0
+    loop: bool = False     # break/continue allowed
+    handler: str | None = None
+    iterating: bool = False
+    in_finally: bool = False
+    method: bool = False
+    body: bool = True      # statements of the desync function itself (not a nested def)
+    comp: bool = False     # inside a comprehension (zero-argument super() does not work there)
+
+
+def intersect(*scopes):
+    live = [s for s in scopes if s is not None]
+    if not live:
+        return None
+    out = dict(live[0])
+    for other in live[1:]:
+        for name in list(out):
+            if name not in other or other[name].ty != out[name].ty:
+                del out[name]
+    return out
+
+
+class Program:
+    """One generated program: its module-level definitions and how to run it."""
+
+    def __init__(self, seed, index, sfx, decls, args, method, features):
+        self.seed = seed
+        self.index = index
+        self.sfx = sfx
+        self.decls = decls          # list of module-level ast statements
+        self.args = args            # the call's arguments (literals)
+        self.method = method        # entry is P<sfx>().run(...) instead of p<sfx>(...)
+        self.features = features    # Counter of the shapes used
+
+    def body_text(self) -> str:
+        """The desync function(s) of the program only (q, then p or class P)."""
+        names = {f"p{self.sfx}", f"q{self.sfx}", f"P{self.sfx}"}
+        nodes = [d for d in self.decls if getattr(d, "name", None) in names]
+        return ast.unparse(ast.fix_missing_locations(ast.Module(body=nodes, type_ignores=[])))
+
+    def module_text(self) -> str:
+        tree = ast.Module(body=self.decls, type_ignores=[])
+        ast.fix_missing_locations(tree)
+        return ast.unparse(tree)
+
+
+# -- the generator --------------------------------------------------------------------------------
+
+class Gen:
+    def __init__(self, rng: random.Random, sfx: str, size: int, clock: bool = False):
+        self.r = rng
+        self.sfx = sfx
+        self.budget = size
+        self.clock = clock
+        self.count = 0
+        self.feat = Counter()
+        self.method = rng.random() < 0.15
+        self.use_q = rng.random() < 0.15
+        self.global_writes = False
+        self.G, self.REG, self.EV, self.KC = (f"G{sfx}", f"REG{sfx}", f"EV{sfx}", f"K{sfx}")
+
+    # -- helpers
+    def fresh(self, prefix):
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def pick(self, options):
+        """options: list of (weight, thunk); weights <= 0 are skipped."""
+        options = [(w, t) for w, t in options if w > 0]
+        total = sum(w for w, _ in options)
+        x = self.r.random() * total
+        for w, thunk in options:
+            x -= w
+            if x < 0:
+                return thunk()
+        return options[-1][1]()
+
+    def chance(self, p):
+        return self.r.random() < p
+
+    def vars(self, sc, ty, ro_ok=True):
+        return [n for n, v in sc.items() if v.ty == ty and (ro_ok or not v.ro)]
+
+    def name_for(self, sc, ty):
+        pool = POOLS[ty]
+        same = [n for n in pool if n in sc and sc[n].ty == ty and not sc[n].ro]
+        free = [n for n in pool if n not in sc]
+        if same and (not free or self.chance(0.4)):
+            return self.r.choice(same)
+        if free:
+            return self.r.choice(free)
+        return self.fresh(pool[0])
+
+    def closure_scope(self, sc):
+        return {n: v for n, v in sc.items() if v.capture}
+
+    # -- expressions ------------------------------------------------------------------------
+    def expr(self, ty, sc, cx, d, ro_ok=True):
+        return getattr(self, "e_" + ty)(sc, cx, d, ro_ok)
+
+    def small(self, lo=0, hi=9):
+        return K(self.r.randint(lo, hi))
+
+    def e_int(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        ints = self.vars(sc, INT)
+        lists = self.vars(sc, LIST)
+        x = lambda: self.e_int(sc, cx, d - 1)
+        lst = lambda: self.e_list(sc, cx, d - 1)
+        opts = [(3, lambda: self.small()), (7 if ints else 0, lambda: Nm(r.choice(ints)))]
+        if d > 0:
+            opts += [
+                (6, lambda: self.callee("f", [x()])),
+                (3, lambda: self.callee("g", [x(), x()])),
+                (1, lambda: self.callee("g", [x()], [("y", x())])),
+                (1, lambda: self.callee("g", [], [("y", x()), ("x", x())])),
+                (1, lambda: self.callee("scale", [x()], [("by", self.small(1, 3))])),
+                (1, lambda: self.callee("summ", [x() for _ in range(r.randint(0, 3))])),
+                (1, lambda: self.callee("summ", [ast.Starred(value=lst(), ctx=ast.Load())])),
+                (1, lambda: self.callee("g", [ast.Starred(value=self.e_tup(sc, cx, d - 1), ctx=ast.Load())])),
+                (0.5, lambda: self.callee("g", [], [(None, ast.Dict(keys=[K("x"), K("y")], values=[x(), x()]))])),
+                (3, lambda: self.callee("total", [lst()])),
+                (1, lambda: self.callee("head", [lst()])),
+                (2, lambda: self.callee("apply", [self.e_fn1(sc, cx, d - 1), x()])),
+                (1, lambda: self.callee("apply0", [self.e_fn0(sc, cx, d - 1)])),
+                (1 if self.vars(sc, BOX) else 0, lambda: self.callee("weigh", [self.e_box(sc, cx, d - 1)])),
+                (3, lambda: Bin(x(), r.choice([ast.Add(), ast.Sub()]), x())),
+                (1, lambda: Bin(x(), ast.Mult(), self.small(1, 4))),
+                (1, lambda: Bin(x(), r.choice([ast.Mod(), ast.FloorDiv()]), self.small(2, 7))),
+                (2, lambda: Call("len", [r.choice([lst, lambda: self.e_str(sc, cx, d - 1),
+                                                   lambda: self.e_dict(sc, cx, d - 1)])()])),
+                (1, lambda: Call("sum", [lst()])),
+                (1, lambda: Call(r.choice(["max", "min"]), [lst()], [("default", K(0))])),
+                (2 if lists else 0, lambda: self.safe_index(r.choice(lists))),
+                (1, lambda: Call(At(self.e_dict(sc, cx, d - 1), "get"), [self.key(sc, cx, d - 1), K(0)])),
+                (1 if self.vars(sc, BOX) else 0, lambda: At(self.e_box(sc, cx, d - 1), "n")),
+                (0.5 if self.vars(sc, BOX) else 0, lambda: Call(At(self.e_box(sc, cx, d - 1), "total"))),
+                # functions held in variables are called from the body only: a lambda that
+                # calls them could end up calling itself (late binding), and never stop
+                (2 if cx.body and self.vars(sc, FN1) else 0, lambda: ast.Call(func=Nm(r.choice(self.vars(sc, FN1))), args=[x()], keywords=[])),
+                (1 if cx.body and self.vars(sc, FN0) else 0, lambda: ast.Call(func=Nm(r.choice(self.vars(sc, FN0))), args=[], keywords=[])),
+                (1 if cx.body and self.vars(sc, FLIST) else 0, lambda: self.flist_reduce(sc, cx, d)),
+                (3, lambda: self.reduce_comp(sc, cx, d)),
+                (1, lambda: ast.IfExp(test=self.e_cond(sc, cx, d - 1), body=x(), orelse=x())),
+                (1, lambda: Call("sum", [Call("map", [self.e_fn1(sc, cx, d - 1), lst()])])),
+                (1 if self.use_q and cx.body else 0, lambda: self.q_call(sc, cx, d)),
+                (0.3, lambda: self.risky_int(sc, cx, d)),
+            ]
+            if cx.mut:
+                mlists = self.vars(sc, LIST, ro_ok=False)
+                opts += [
+                    (1 if mlists else 0, lambda: self.feature("pop-expr", self.pop_expr(r.choice(mlists)))),
+                    (1 if self.vars(sc, GEN, ro_ok=False) else 0,
+                     lambda: self.feature("next", Call("next", [Nm(r.choice(self.vars(sc, GEN))), K(-1)]))),
+                    (0.5 if self.vars(sc, DICT, ro_ok=False) else 0,
+                     lambda: Call(At(r.choice(self.vars(sc, DICT, ro_ok=False)), "pop"), [self.key(sc, cx, d - 1), K(0)])),
+                ]
+            if cx.io:
+                opts += [
+                    (0.7, lambda: self.feature("random", Call("random.randint", [K(0), K(9)]))),
+                    (1 if self.vars(sc, EFN) else 0, lambda: self.efn_call(sc, cx, d)),
+                    (0.5, lambda: At(self.KC, "count")),
+                    (0.5, lambda: self.feature("global-read", Nm(self.G))),
+                    (0.5 if cx.method else 0, lambda: At("self", "v")),
+                    (0.5 if cx.method and not cx.comp else 0, lambda: self.feature("super", Call(At(Call("super"), "get")))),
+                ]
+        return self.pick(opts)
+
+    def feature(self, name, node):
+        self.feat[name] += 1
+        return node
+
+    def callee(self, name, args, kws=()):
+        self.feat["call:" + name] += 1
+        return Call(name, args, kws)
+
+    def safe_index(self, name):
+        idx = self.r.choice([0, -1])
+        return ast.IfExp(test=Nm(name), body=Sub(name, K(idx)), orelse=K(-1))
+
+    def pop_expr(self, name):
+        return ast.IfExp(test=Nm(name), body=Call(At(name, "pop")), orelse=K(0))
+
+    def risky_int(self, sc, cx, d):
+        self.feat["risky"] += 1
+        r = self.r
+        return self.pick([
+            (1, lambda: Sub(self.e_dict(sc, cx, d - 1), K(r.choice(KEYS)))),
+            (1, lambda: Bin(self.e_int(sc, cx, d - 1), ast.FloorDiv(),
+                            Bin(self.e_int(sc, cx, d - 1), ast.Mod(), K(3)))),
+            (1, lambda: Sub(self.e_list(sc, cx, d - 1), K(r.randint(0, 2)))),
+        ])
+
+    def q_call(self, sc, cx, d):
+        self.feat["nested-desync"] += 1
+        return Call(f"q{self.sfx}", [self.e_int(sc, cx, d - 1), self.e_list(sc, cx, d - 1)])
+
+    def efn_call(self, sc, cx, d):
+        name = self.r.choice(self.vars(sc, EFN))
+        self.feat["nonlocal-call"] += 1
+        return Call(name, [self.e_int(sc, cx, d - 1)])
+
+    def flist_reduce(self, sc, cx, d):
+        self.feat["closure-list"] += 1
+        fl = self.r.choice(self.vars(sc, FLIST))
+        v = self.r.choice(COMP_VARS)
+        return self.pick([
+            (2, lambda: Call("sum", [ast.GeneratorExp(elt=Call(v), generators=[Comp(St(v), Nm(fl))])])),
+            (1, lambda: ast.IfExp(test=Nm(fl), body=Call(Sub(fl, K(-1))), orelse=K(0))),
+            (1, lambda: ast.IfExp(test=Nm(fl), body=self.callee("apply0", [Sub(fl, K(0))]), orelse=K(0))),
+        ])
+
+    def iterable(self, sc, cx, d):
+        """An iterable of ints for a comprehension or loop, evaluated in ``sc``."""
+        r = self.r
+        return self.pick([
+            (4, lambda: self.e_list(sc, cx, d)),
+            (2, lambda: Call("range", [Bin(self.e_int(sc, cx, d), ast.Mod(), self.small(2, 5))])),
+            (1, lambda: Call("range", [self.small(1, 4)])),
+            (1, lambda: Call("sorted", [self.e_list(sc, cx, d)])),
+            (1, lambda: Call("map", [self.e_fn1(sc, cx, d), self.e_list(sc, cx, d)])),
+            (0.5, lambda: Call("filter", [self.e_fn1(sc, cx, d), self.e_list(sc, cx, d)])),
+            (0.5, lambda: Call("reversed", [self.e_list(sc, cx, d)])),
+        ])
+
+    def comp_scope(self, sc, var, ty=INT):
+        inner = dict(sc)
+        inner[var] = Var(ty)
+        return inner
+
+    def comp_cx(self, cx, lazy=False):
+        # Elements of a comprehension in the body may have effects, rarely; lazy ones never.
+        if lazy or not (cx.io and self.chance(0.1)):
+            return replace(cx, io=False, mut=False, comp=True)
+        self.feat["effect-in-comprehension"] += 1
+        return replace(cx, comp=True)
+
+    def reduce_comp(self, sc, cx, d):
+        r = self.r
+        v = r.choice(COMP_VARS)
+        it = self.iterable(sc, cx, d - 1)
+        inner = self.comp_scope(sc, v)
+        icx = self.comp_cx(cx)
+        elt = self.e_int(inner, icx, d - 1)
+        ifs = [self.e_cond(inner, icx, d - 1)] if self.chance(0.3) else []
+        gens = [Comp(St(v), it, ifs)]
+        kind = r.choice(["sum", "sumlist", "len", "max", "any", "all", "sorted0"])
+        self.feat["comprehension"] += 1
+        if kind == "sum":
+            return Call("sum", [ast.GeneratorExp(elt=elt, generators=gens)])
+        if kind == "sumlist":
+            return Call("sum", [ast.ListComp(elt=elt, generators=gens)])
+        if kind == "len":
+            return Call("len", [r.choice([ast.ListComp, ast.SetComp])(elt=elt, generators=gens)])
+        if kind == "max":
+            return Call("max", [ast.GeneratorExp(elt=elt, generators=gens)], [("default", K(0))])
+        if kind in ("any", "all"):
+            return Call("int", [Call(kind, [ast.GeneratorExp(elt=self.e_cond(inner, icx, d - 1), generators=gens)])])
+        return Call("len", [Call("sorted", [ast.GeneratorExp(elt=elt, generators=gens)])])
+
+    def e_cond(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        x = lambda: self.e_int(sc, cx, d - 1)
+        ops = [ast.Lt(), ast.Gt(), ast.Eq(), ast.NotEq(), ast.LtE()]
+        opts = [(4, lambda: Cmp(x(), r.choice(ops), x())),
+                (2, lambda: Cmp(Bin(x(), ast.Mod(), K(2)), ast.Eq(), K(r.randint(0, 1)))),
+                (1, lambda: Cmp(x(), r.choice([ast.In(), ast.NotIn()]), self.e_list(sc, cx, d - 1))),
+                (1, lambda: Cmp(self.key(sc, cx, d - 1), r.choice([ast.In(), ast.NotIn()]), self.e_dict(sc, cx, d - 1))),
+                (1, lambda: ast.UnaryOp(op=ast.Not(), operand=self.e_list(sc, cx, d - 1))),
+                (1, lambda: self.e_list(sc, cx, d - 1))]
+        if d > 1:
+            opts += [(1, lambda: ast.BoolOp(op=r.choice([ast.And(), ast.Or()]),
+                                            values=[self.e_cond(sc, cx, d - 1), self.e_cond(sc, cx, d - 1)])),
+                     (0.5, lambda: self.anyall(sc, cx, d))]
+        return self.pick(opts)
+
+    def anyall(self, sc, cx, d):
+        v = self.r.choice(COMP_VARS)
+        it = self.iterable(sc, cx, d - 1)
+        inner = self.comp_scope(sc, v)
+        elt = self.e_cond(inner, replace(cx, io=False, mut=False), d - 1)
+        self.feat["any/all"] += 1
+        return Call(self.r.choice(["any", "all"]), [ast.GeneratorExp(elt=elt, generators=[Comp(St(v), it)])])
+
+    def key(self, sc, cx, d):
+        return self.pick([(5, lambda: K(self.r.choice(KEYS))),
+                          (1, lambda: self.e_str(sc, cx, d)),
+                          (1, lambda: self.callee("label", [self.e_int(sc, cx, d - 1)]) if d > 0 else K("a"))])
+
+    def e_str(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        strs = self.vars(sc, STR)
+        s = lambda: self.e_str(sc, cx, d - 1)
+        x = lambda: self.e_int(sc, cx, d - 1)
+        opts = [(2, lambda: K(r.choice(STRS))), (6 if strs else 0, lambda: Nm(r.choice(strs)))]
+        if d > 0:
+            opts += [
+                (3, lambda: self.callee("label", [x()])),
+                (1, lambda: self.callee("up", [s()])),
+                (1, lambda: self.callee("join", [self.e_list(sc, cx, d - 1)])),
+                (3, lambda: self.fstring(sc, cx, d)),
+                (1, lambda: Sub(Bin(s(), ast.Add(), s()), Slice(None, K(12)))),
+                (1, lambda: Sub(s(), Slice(None, K(3)))),
+                (1, lambda: Call("str", [x()])),
+                (1, lambda: Call("repr", [self.e_list(sc, cx, d - 1)])),
+                (1, lambda: self.join_comp(sc, cx, d)),
+                (0.5, lambda: Call(At(K(","), "join"), [Call("sorted", [self.e_dict(sc, cx, d - 1)])])),
+                (1 if self.vars(sc, BOX) else 0, lambda: At(self.e_box(sc, cx, d - 1), "tag")),
+                (2 if self.vars(sc, EXC) else 0, lambda: self.exc_text(sc)),
+            ]
+            if cx.mut and self.vars(sc, IO, ro_ok=False):
+                opts.append((1, lambda: self.feature("getvalue", Call(At(r.choice(self.vars(sc, IO)), "getvalue")))))
+        return self.pick(opts)
+
+    def exc_text(self, sc):
+        e = self.r.choice(self.vars(sc, EXC))
+        return self.r.choice([Call("str", [Nm(e)]), At(Call("type", [Nm(e)]), "__name__"), Call("repr", [Nm(e)])])
+
+    def fstring(self, sc, cx, d):
+        r = self.r
+        self.feat["f-string"] += 1
+        parts = []
+        for i in range(r.randint(1, 3)):
+            if i:
+                parts.append(K(r.choice([":", "-", " "])))
+            ty = r.choice([INT, INT, STR, LIST])
+            conv = r.choice([-1, -1, -1, ord("r")]) if ty != INT else -1
+            spec = None
+            if ty == INT and self.chance(0.2):
+                spec = ast.JoinedStr(values=[K(r.choice([">3", "03d", "x"]))])
+            parts.append(ast.FormattedValue(value=self.expr(ty, sc, cx, d - 1), conversion=conv, format_spec=spec))
+        return ast.JoinedStr(values=parts)
+
+    def join_comp(self, sc, cx, d):
+        v = self.r.choice(COMP_VARS)
+        it = self.iterable(sc, cx, d - 1)
+        inner = self.comp_scope(sc, v)
+        self.feat["join-genexp"] += 1
+        elt = Call("str", [self.e_int(inner, self.comp_cx(cx), d - 1)])
+        return Call(At(K(self.r.choice(["", ",", "/"])), "join"), [ast.GeneratorExp(elt=elt, generators=[Comp(St(v), it)])])
+
+    def e_list(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        lists = self.vars(sc, LIST, ro_ok)
+        x = lambda: self.e_int(sc, cx, d - 1)
+        lst = lambda: self.e_list(sc, cx, d - 1)
+        opts = [(2, lambda: Lst([self.small() for _ in range(r.randint(0, 3))])),
+                (8 if lists else 0, lambda: Nm(r.choice(lists)))]
+        if d > 0:
+            opts += [
+                (2, lambda: Lst([x() for _ in range(r.randint(1, 3))])),
+                (3, lambda: self.callee("mk", [x()])),
+                (1, lambda: Call("list", [Call("range", [Bin(x(), ast.Mod(), K(4))])])),
+                (1, lambda: Call("sorted", [lst()])),
+                (1, lambda: self.feature("sorted-key", Call("sorted", [lst()], [("key", self.e_fn1(sc, cx, d - 1))]))),
+                (3, lambda: self.list_comp(sc, cx, d)),
+                (1, lambda: self.feature("map", Call("list", [Call("map", [self.e_fn1(sc, cx, d - 1), lst()])]))),
+                (1, lambda: Sub(Bin(lst(), ast.Add(), lst()), Slice(None, K(8)))),
+                (1, lambda: Sub(lst(), Slice(K(1), None))),
+                (0.5, lambda: Sub(lst(), Slice(None, None, K(-1)))),
+                (1, lambda: Call("list", [lst()])),
+                (0.5, lambda: Lst([ast.Starred(value=lst(), ctx=ast.Load()), x()])),
+                (1 if self.vars(sc, BOX) else 0, lambda: At(self.e_box(sc, cx, d - 1), "items")),
+                (1 if self.vars(sc, LLIST) else 0, lambda: self.llist_elem(sc)),
+                (0.5, lambda: Call("list", [Call(At(self.e_dict(sc, cx, d - 1), "values"))])),
+            ]
+            if cx.mut and self.vars(sc, DLIST, ro_ok=False):
+                opts += [(2, lambda: self.feature("setdefault", Call(At(r.choice(self.vars(sc, DLIST, False)), "setdefault"), [self.key(sc, cx, d - 1), Lst([])])))]
+            if self.vars(sc, DLIST):
+                opts += [(0.5, lambda: Call(At(r.choice(self.vars(sc, DLIST)), "get"), [self.key(sc, cx, d - 1), Lst([])]))]
+            if cx.io:
+                opts += [(1, lambda: self.feature("module-list", Nm(self.REG))),
+                         (1, lambda: self.feature("class-attr", At(self.KC, "items"))),
+                         (0.5 if cx.method else 0, lambda: At("self", "log"))]
+            if cx.mut and self.vars(sc, GEN, ro_ok=False):
+                opts += [(1, lambda: self.feature("lazy-consume", Call("list", [Nm(r.choice(self.vars(sc, GEN)))])))]
+        return self.pick(opts)
+
+    def llist_elem(self, sc):
+        ll = self.r.choice(self.vars(sc, LLIST))
+        self.feat["row-of-table"] += 1
+        return ast.IfExp(test=Nm(ll), body=Sub(ll, K(self.r.choice([0, -1]))), orelse=Lst([]))
+
+    def list_comp(self, sc, cx, d):
+        v = self.r.choice(COMP_VARS)
+        it = self.iterable(sc, cx, d - 1)
+        inner = self.comp_scope(sc, v)
+        icx = self.comp_cx(cx)
+        ifs = [self.e_cond(inner, icx, d - 1)] if self.chance(0.3) else []
+        gens = [Comp(St(v), it, ifs)]
+        # a second generator; its variable must be new: the first part must not read it
+        free = [n for n in COMP_VARS + ["u", "z"] if n != v and n not in sc]
+        if free and self.chance(0.15):
+            w = self.r.choice(free)
+            gens.append(Comp(St(w), Call("range", [self.small(1, 3)])))
+            inner = self.comp_scope(inner, w)
+        self.feat["comprehension"] += 1
+        return ast.ListComp(elt=self.e_int(inner, icx, d - 1), generators=gens)
+
+    def e_llist(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        lists = self.vars(sc, LIST, ro_ok=False)
+        opts = [(2, lambda: Lst([])), (6 if self.vars(sc, LLIST) else 0, lambda: Nm(r.choice(self.vars(sc, LLIST))))]
+        if d > 0:
+            opts += [
+                (3 if lists else 0, lambda: self.feature("container-of-lists", Lst([Nm(r.choice(lists)) for _ in range(r.randint(1, 2))]))),
+                (1, lambda: Lst([self.e_list(sc, cx, d - 1, ro_ok=False)])),
+                (2, lambda: self.callee("rows", [self.e_int(sc, cx, d - 1)])),
+                (1, lambda: self.feature("list-times", Bin(Lst([self.e_list(sc, cx, d - 1, ro_ok=False)]), ast.Mult(), K(2)))),
+                (1, lambda: self.nested_comp(sc, cx, d)),
+            ]
+        return self.pick(opts)
+
+    def nested_comp(self, sc, cx, d):
+        v = self.r.choice(COMP_VARS)
+        it = self.iterable(sc, cx, d - 1)
+        inner = self.comp_scope(sc, v)
+        return ast.ListComp(elt=Lst([Nm(v), self.e_int(inner, replace(cx, io=False, mut=False), d - 1)]),
+                            generators=[Comp(St(v), it)])
+
+    def e_dict(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        x = lambda: self.e_int(sc, cx, d - 1)
+        opts = [(2, lambda: ast.Dict(keys=[], values=[])),
+                (6 if self.vars(sc, DICT) else 0, lambda: Nm(r.choice(self.vars(sc, DICT))))]
+        if d > 0:
+            opts += [
+                (2, lambda: ast.Dict(keys=[K(k) for k in r.sample(KEYS, r.randint(1, 2))],
+                                     values=None)),
+                (2, lambda: self.dict_comp(sc, cx, d)),
+                (1, lambda: Call("dict", [self.e_dict(sc, cx, d - 1)])),
+                (0.5, lambda: ast.Dict(keys=[None, K(r.choice(KEYS))], values=[self.e_dict(sc, cx, d - 1), x()])),
+            ]
+        node = self.pick(opts)
+        if isinstance(node, ast.Dict) and node.values is None:
+            node.values = [x() for _ in node.keys]
+        return node
+
+    def dict_comp(self, sc, cx, d):
+        v = self.r.choice(COMP_VARS)
+        it = self.iterable(sc, cx, d - 1)
+        inner = self.comp_scope(sc, v)
+        icx = replace(cx, io=False, mut=False)
+        self.feat["dict-comprehension"] += 1
+        key = self.pick([(2, lambda: self.callee("label", [Nm(v)])), (1, lambda: Call("str", [Nm(v)]))])
+        return ast.DictComp(key=key, value=self.e_int(inner, icx, d - 1), generators=[Comp(St(v), it)])
+
+    def e_dlist(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        lists = self.vars(sc, LIST, ro_ok=False)
+        opts = [(2, lambda: ast.Dict(keys=[], values=[])),
+                (6 if self.vars(sc, DLIST) else 0, lambda: Nm(r.choice(self.vars(sc, DLIST))))]
+        if d > 0:
+            opts += [(2 if lists else 0, lambda: self.feature("list-in-dict", ast.Dict(keys=[K(r.choice(KEYS))], values=[Nm(r.choice(lists))]))),
+                     (1, lambda: ast.DictComp(key=K("k"), value=Lst([]), generators=[Comp(St("v"), Call("range", [K(1)]))]))]
+        return self.pick(opts)
+
+    def e_box(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        opts = [(1, lambda: Call("Box", [self.small()])),
+                (6 if self.vars(sc, BOX) else 0, lambda: Nm(r.choice(self.vars(sc, BOX))))]
+        if d > 0:
+            opts += [(1, lambda: Call("Box", [self.e_int(sc, cx, d - 1), self.e_str(sc, cx, d - 1)])),
+                     (1, lambda: self.callee("mkbox", [self.e_int(sc, cx, d - 1)]))]
+        return self.pick(opts)
+
+    def e_tup(self, sc, cx, d, ro_ok=True):
+        opts = [(1, lambda: Tup([self.small(), self.small()])),
+                (4 if self.vars(sc, TUP) else 0, lambda: Nm(self.r.choice(self.vars(sc, TUP))))]
+        if d > 0:
+            opts += [(3, lambda: self.callee("pair", [self.e_int(sc, cx, d - 1)])),
+                     (1, lambda: Call("divmod", [self.e_int(sc, cx, d - 1), self.small(1, 5)])),
+                     (1, lambda: Tup([self.e_int(sc, cx, d - 1), self.e_int(sc, cx, d - 1)]))]
+        return self.pick(opts)
+
+    def e_fn1(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        fns = self.vars(sc, FN1) if cx.body else []
+        opts = [(1, lambda: Nm(r.choice(["f", "g"]))),
+                (4 if fns else 0, lambda: Nm(r.choice(fns))),
+                (4, lambda: self.lambda1(sc, d))]
+        return self.pick(opts)
+
+    def lambda1(self, sc, d):
+        r = self.r
+        p = r.choice(["v", "w", "x"])
+        inner = self.closure_scope(sc)
+        inner[p] = Var(INT)
+        defaults = []
+        params = [p]
+        self.feat["lambda"] += 1
+        ints = [n for n in self.vars(sc, INT) if sc[n].capture and n != p]
+        if ints and self.chance(0.25):
+            q = r.choice(ints)
+            params.append(q)
+            defaults.append(Nm(q))
+            inner[q] = Var(INT)
+            self.feat["default-arg-capture"] += 1
+        body = self.e_int(inner, Ctx(io=False, mut=False, body=False), max(d - 1, 1))
+        return Lam(params, body, defaults)
+
+    def e_fn0(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        fns = self.vars(sc, FN0) if cx.body else []
+        opts = [(4 if fns else 0, lambda: Nm(r.choice(fns))), (4, lambda: self.lambda0(sc, d))]
+        return self.pick(opts)
+
+    def lambda0(self, sc, d, capture_default=None):
+        inner = self.closure_scope(sc)
+        self.feat["lambda"] += 1
+        if capture_default:
+            self.feat["default-arg-capture"] += 1
+            inner[capture_default] = Var(INT)
+            body = self.e_int(inner, Ctx(io=False, mut=False, body=False), max(d - 1, 1))
+            return Lam([capture_default], body, [Nm(capture_default)])
+        body = self.e_int(inner, Ctx(io=False, mut=False, body=False), max(d - 1, 1))
+        return Lam([], body)
+
+    def e_flist(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        opts = [(3, lambda: Lst([])), (4 if self.vars(sc, FLIST) else 0, lambda: Nm(r.choice(self.vars(sc, FLIST))))]
+        if d > 0:
+            opts += [(1, lambda: Lst([self.lambda0(sc, d - 1)])),
+                     (1, lambda: self.lambdas_in_comprehension())]
+        return self.pick(opts)
+
+    def lambdas_in_comprehension(self):
+        """[lambda: i * 2 for i in ...] (late binding: all see the last i) or with i=i."""
+        self.feat["lambda-in-comprehension"] += 1
+        body = Bin(Nm("i"), ast.Mult(), self.small(1, 3))
+        lam = Lam(["i"], body, [Nm("i")]) if self.chance(0.5) else Lam([], body)
+        return ast.ListComp(elt=lam, generators=[Comp(St("i"), Call("range", [self.small(1, 3)]))])
+
+    def e_gen(self, sc, cx, d, ro_ok=True):
+        r = self.r
+        v = r.choice(COMP_VARS)
+        csc = self.closure_scope(sc)
+        it = self.iterable(csc, replace(cx, io=False, mut=False), d - 1)
+        inner = self.comp_scope(csc, v)
+        pure = Ctx(io=False, mut=False, body=False)
+        self.feat["lazy-generator"] += 1
+        return self.pick([
+            (3, lambda: ast.GeneratorExp(elt=self.e_int(inner, pure, d - 1), generators=[Comp(St(v), it)])),
+            (1, lambda: Call("map", [self.e_fn1(csc, pure, d - 1), self.e_list(csc, pure, d - 1)])),
+            (1, lambda: Call("iter", [self.e_list(csc, pure, d - 1)])),
+        ])
+
+    def e_io(self, sc, cx, d, ro_ok=True):
+        return Call("io.StringIO")
+
+    def e_cfg(self, sc, cx, d, ro_ok=True):
+        return self.callee("cfg", [self.e_int(sc, cx, d - 1)])
+
+    # -- statements ---------------------------------------------------------------------------
+    def block(self, sc, cx, n=None):
+        """Statements; returns (list, scope after or None when the block never falls through)."""
+        if n is None:
+            n = self.r.randint(1, 3)
+        out = []
+        for i in range(n):
+            nodes, after = self.stmt(sc, cx, last=(i == n - 1))
+            out += nodes
+            if after is None:
+                return out, None
+            sc = after
+        if not out:
+            out = [ast.Pass()]
+        return out, sc
+
+    def stmt(self, sc, cx, last=False):
+        self.budget -= 1
+        d = 3
+        compound = self.budget > 0 and cx.depth < 3
+        r = self.r
+        mut, io = cx.mut, cx.io
+        opts = [
+            (8, lambda: self.s_assign(sc, cx, d)),
+            (1 if mut else 0, lambda: self.s_multi(sc, cx, d)),
+            (1 if mut else 0, lambda: self.s_alias(sc, cx)),
+            (2, lambda: self.s_unpack(sc, cx, d)),
+            (1 if mut else 0, lambda: self.s_unpack_targets(sc, cx, d)),
+            (3, lambda: self.s_aug(sc, cx, d)),
+            (6 if mut else 0, lambda: self.s_mutate(sc, cx, d)),
+            (3 if mut else 0, lambda: self.s_store(sc, cx, d)),
+            (1 if mut else 0, lambda: self.s_del(sc, cx, d)),
+            (5 if io else 0, lambda: self.s_effect(sc, cx, d)),
+            (2, lambda: self.s_call_stmt(sc, cx, d)),
+            (0.3, lambda: self.s_assert(sc, cx, d)),
+            (1, lambda: self.s_def_pure(sc, cx)),
+            (1 if io and cx.body else 0, lambda: self.s_def_nonlocal(sc, cx)),
+            (0.5 if io and cx.body else 0, lambda: self.s_def_global(sc, cx)),
+            (2 if mut else 0, lambda: self.s_closure_store(sc, cx, d)),
+            (1 if mut else 0, lambda: self.s_gen(sc, cx, d)),
+            (2 if io else 0, lambda: self.s_module_state(sc, cx, d)),
+            (2 if cx.method and io else 0, lambda: self.s_method(sc, cx, d)),
+            (1, lambda: self.s_walrus(sc, cx, d)),
+            (0.5 if self.clock and io else 0, lambda: self.s_clock(sc, cx, d)),
+            (4 if compound else 0, lambda: self.s_if(sc, cx)),
+            (1 if compound else 0, lambda: self.s_match(sc, cx)),
+            (4 if compound else 0, lambda: self.s_for(sc, cx)),
+            (1 if compound else 0, lambda: self.s_while(sc, cx)),
+            (4 if compound else 0, lambda: self.s_try(sc, cx)),
+            (3 if compound and io else 0, lambda: self.s_with(sc, cx)),
+        ]
+        if last and cx.depth > 0:
+            opts += [(1, lambda: self.s_return(sc, cx)),
+                     (3 if cx.handler else 1, lambda: self.s_raise(sc, cx)),
+                     (2 if cx.loop else 0, lambda: self.s_break(sc, cx)),
+                     (2 if cx.handler else 0, lambda: self.s_reraise(sc, cx))]
+        return self.pick(opts)
+
+    def s_assign(self, sc, cx, d):
+        r = self.r
+        ty = r.choice([INT, INT, INT, STR, STR, LIST, LIST, LLIST, DICT, DLIST, BOX, TUP] + ([IO, CFG] if cx.mut else []))
+        if ty in (IO,) and self.vars(sc, IO):
+            ty = INT
+        name = self.name_for(sc, ty)
+        if ty == INT and self.chance(0.2) and self.vars(sc, INT):
+            # a rebinding that reads the name itself: closures created before see the new value
+            value = Bin(Nm(r.choice(self.vars(sc, INT))), ast.Add(), self.e_int(sc, cx, d - 1))
+        else:
+            value = self.expr(ty, sc, cx, d, ro_ok=False)
+        after = dict(sc)
+        after[name] = Var(ty)
+        return [Assign([St(name)], value)], after
+
+    def s_multi(self, sc, cx, d):
+        ty = self.r.choice([LIST, LIST, DICT, BOX])
+        a = self.name_for(sc, ty)
+        after = dict(sc)
+        after[a] = Var(ty)
+        b = self.name_for(after, ty)
+        if b == a:
+            b = self.fresh(POOLS[ty][0])
+        after[b] = Var(ty)
+        self.feat["multi-target"] += 1
+        value = Lst([]) if ty == LIST else ast.Dict(keys=[], values=[]) if ty == DICT else Call("Box", [self.small()])
+        return [Assign([St(a), St(b)], value)], after
+
+    def s_alias(self, sc, cx):
+        ty = self.r.choice([LIST, LIST, DICT, BOX, LLIST])
+        src = self.vars(sc, ty, ro_ok=False)
+        if not src:
+            return self.s_multi(sc, cx, 2)
+        name = self.name_for(sc, ty)
+        self.feat["alias"] += 1
+        after = dict(sc)
+        after[name] = Var(ty)
+        return [Assign([St(name)], Nm(self.r.choice(src)))], after
+
+    def s_unpack(self, sc, cx, d):
+        r = self.r
+        ints = self.vars(sc, INT, False)
+        after = dict(sc)
+        kind = r.choice(["pair", "swap", "star", "list"])
+        if kind == "swap" and len(ints) >= 2:
+            a, b = r.sample(ints, 2)
+            self.feat["swap"] += 1
+            return [Assign([Tup([St(a), St(b)], True)], Tup([Nm(b), Nm(a)]))], after
+        a = self.name_for(sc, INT)
+        after[a] = Var(INT)
+        b = self.name_for(after, INT)
+        if b == a:
+            b = self.fresh("u")
+        after[b] = Var(INT)
+        if kind == "star":
+            del after[b]
+            rest = self.name_for(after, LIST)
+            after[rest] = Var(LIST)
+            self.feat["star-unpack"] += 1
+            target = r.choice([[St(a), ast.Starred(value=St(rest), ctx=ast.Store())],
+                               [ast.Starred(value=St(rest), ctx=ast.Store()), St(a)]])
+            value = self.pick([(1, lambda: self.callee("mk", [self.e_int(sc, cx, d - 1)])),
+                               (1, lambda: Lst([self.e_int(sc, cx, d - 1) for _ in range(r.randint(1, 3))]))])
+            return [Assign([Tup(target, True)], value)], after
+        self.feat["unpack"] += 1
+        value = self.e_tup(sc, cx, d)
+        if kind == "list":
+            value = self.callee("mk", [self.e_int(sc, cx, d - 1)])
+            target = ast.List(elts=[St(a), St(b)], ctx=ast.Store())
+        else:
+            target = Tup([St(a), St(b)], True)
+        return [Assign([target], value)], after
+
+    def store_target(self, sc, cx, d):
+        """An item or attribute target that always exists (no guard needed)."""
+        r = self.r
+        opts = [(2 if self.vars(sc, DICT, False) else 0, lambda: (Sub(r.choice(self.vars(sc, DICT, False)), self.key(sc, cx, d - 1), True), INT)),
+                (2 if self.vars(sc, BOX, False) else 0, lambda: (At(r.choice(self.vars(sc, BOX, False)), "n", True), INT)),
+                (1 if self.vars(sc, BOX, False) else 0, lambda: (At(r.choice(self.vars(sc, BOX, False)), "tag", True), STR)),
+                (1 if self.vars(sc, DLIST, False) else 0, lambda: (Sub(r.choice(self.vars(sc, DLIST, False)), K(r.choice(KEYS)), True), LIST)),
+                (1 if cx.method else 0, lambda: (At("self", "v", True), INT)),
+                (1 if cx.io else 0, lambda: (At(self.KC, "count", True), INT))]
+        if not any(w for w, _ in opts):
+            return None
+        return self.pick(opts)
+
+    def s_unpack_targets(self, sc, cx, d):
+        t1 = self.store_target(sc, cx, d)
+        t2 = self.store_target(sc, cx, d)
+        if t1 is None or t2 is None or t1[1] != INT or t2[1] != INT:
+            return self.s_unpack(sc, cx, d)
+        self.feat["unpack-into-attr/item"] += 1
+        return [Assign([Tup([t1[0], t2[0]], True)], self.e_tup(sc, cx, d))], dict(sc)
+
+    def s_aug(self, sc, cx, d):
+        r = self.r
+        ints = self.vars(sc, INT, False)
+        strs = self.vars(sc, STR, False)
+        lists = self.vars(sc, LIST, False)
+        x = lambda: self.e_int(sc, cx, d - 1)
+        opts = [(4 if ints else 0, lambda: Aug(St(r.choice(ints)), r.choice([ast.Add(), ast.Sub(), ast.Mult()]), x())),
+                (2 if strs else 0, lambda: Aug(St(r.choice(strs)), ast.Add(), Sub(self.e_str(sc, cx, d - 1), Slice(None, K(4)))))]
+        if cx.mut:
+            target = self.store_target(sc, cx, d)
+            opts += [(2 if lists else 0, lambda: self.feature("aug-list", self.grow(sc, cx, r.choice(lists), Aug(St("_"), ast.Add(), Lst([x()]))))),
+                     (3 if target and target[1] == INT else 0, lambda: self.aug_target(target[0], x())),
+                     (1 if lists else 0, lambda: self.feature("aug-item", If(Nm(lists[0]), [Aug(Sub(lists[0], K(r.choice([0, -1])), True), ast.Add(), x())])))]
+        if cx.io:
+            opts.append((1, lambda: self.global_aug(sc, cx, d)))
+        if not any(w for w, _ in opts):
+            return self.s_assign(sc, cx, d)
+        return [self.pick(opts)], dict(sc)
+
+    def aug_target(self, target, value):
+        if isinstance(target, ast.Subscript):  # only when the key is there: d[k] += v
+            self.feat["aug-item"] += 1
+            key = copy.deepcopy(target.slice)
+            return If(Cmp(key, ast.In(), Nm(target.value.id)), [Aug(target, ast.Add(), value)])
+        self.feat["aug-attr"] += 1
+        return Aug(target, self.r.choice([ast.Add(), ast.Sub()]), value)
+
+    def global_aug(self, sc, cx, d):
+        self.global_writes = True
+        self.feat["global-write"] += 1
+        if self.chance(0.5):
+            return Aug(St(self.G), ast.Add(), self.e_int(sc, cx, d - 1))
+        return Assign([St(self.G)], self.e_int(sc, cx, d - 1))
+
+    def grow(self, sc, cx, name, node):
+        """A statement that grows the list ``name``: guarded when a loop may iterate it."""
+        if isinstance(node, ast.AugAssign):
+            node.target = St(name)
+        if cx.iterating:
+            self.feat["grow-while-iterating"] += 1
+            return keep(If(Cmp(Call("len", [Nm(name)]), ast.Lt(), K(9)), [node]), "guard")
+        return node
+
+    def grow_expr(self, cx, target, node):
+        """Like grow, for a list reached through an expression (``t[0]``, ``box.items``)."""
+        if cx.iterating:
+            self.feat["grow-while-iterating"] += 1
+            return keep(If(Cmp(Call("len", [target]), ast.Lt(), K(9)), [node]), "guard")
+        return node
+
+    def s_mutate(self, sc, cx, d):
+        r = self.r
+        lists = self.vars(sc, LIST, False)
+        x = lambda: self.e_int(sc, cx, d - 1)
+        opts = []
+        if lists:
+            L = r.choice(lists)
+            opts += [
+                (6, lambda: self.grow(sc, cx, L, Expr(Call(At(L, "append"), [x()])))),
+                (1, lambda: self.grow(sc, cx, L, Expr(Call(At(L, "extend"), [Sub(self.e_list(sc, cx, d - 1), Slice(None, K(3)))])))),
+                (1, lambda: self.grow(sc, cx, L, Expr(Call(At(L, "insert"), [K(0), x()])))),
+                (1, lambda: If(Nm(L), [Expr(Call(At(L, "pop")))])),
+                (1, lambda: Expr(Call(At(L, r.choice(["sort", "reverse", "clear"]))))),
+                (0.5, lambda: If(Cmp(x(), ast.In(), Nm(L)), [Expr(Call(At(L, "remove"), [x()]))])),
+                (0.5, lambda: self.feature("random", Expr(Call("random.shuffle", [Nm(L)]))) if cx.io else Expr(Call(At(L, "sort")))),
+            ]
+        lls = self.vars(sc, LLIST, False)
+        if lls:
+            T = r.choice(lls)
+            row = lambda: Sub(T, K(r.choice([0, -1])))
+            opts += [(2, lambda: self.grow(sc, cx, T, Expr(Call(At(T, "append"), [self.e_list(sc, cx, d - 1, ro_ok=False)])))),
+                     (2, lambda: self.feature("mutate-row", If(Nm(T), [self.grow_expr(cx, row(), Expr(Call(At(row(), "append"), [x()])))])))]
+        dls = self.vars(sc, DLIST, False)
+        if dls:
+            D = r.choice(dls)
+            opts += [(3, lambda: self.feature("setdefault-append", Expr(Call(At(Call(At(D, "setdefault"), [self.key(sc, cx, d - 1), Lst([])]), "append"), [x()]))))]
+        dicts = self.vars(sc, DICT, False)
+        if dicts:
+            D2 = r.choice(dicts)
+            opts += [(1, lambda: Expr(Call(At(D2, "update"), [self.e_dict(sc, cx, d - 1)]))),
+                     (1, lambda: Expr(Call(At(D2, "setdefault"), [self.key(sc, cx, d - 1), x()]))),
+                     (0.5, lambda: Expr(Call(At(D2, "clear"))))]
+        boxes = self.vars(sc, BOX, False)
+        if boxes:
+            B = r.choice(boxes)
+            opts += [(2, lambda: self.feature("method-mutates", Expr(Call(At(B, "add"), [x()])))),
+                     (2, lambda: self.grow_expr(cx, At(B, "items"), Expr(Call(At(At(B, "items"), "append"), [x()]))))]
+        if not opts:
+            return self.s_assign(sc, cx, d)
+        node = self.pick(opts)
+        return [node], dict(sc)
+
+    def s_store(self, sc, cx, d):
+        r = self.r
+        target = self.store_target(sc, cx, d)
+        lists = self.vars(sc, LIST, False)
+        opts = []
+        if target is not None:
+            t, ty = target
+            opts.append((4, lambda: Assign([t], self.expr(ty, sc, cx, d - 1, ro_ok=False))))
+        if lists:
+            L = r.choice(lists)
+            opts.append((1, lambda: If(Nm(L), [Assign([Sub(L, K(r.choice([0, -1])), True)], self.e_int(sc, cx, d - 1))])))
+        boxes = self.vars(sc, BOX, False)
+        if boxes and lists:
+            opts.append((1, lambda: self.feature("store-list-in-attr", Assign([At(r.choice(boxes), "items", True)], Nm(r.choice(lists))))))
+        if not opts:
+            return self.s_assign(sc, cx, d)
+        return [self.pick(opts)], dict(sc)
+
+    def s_del(self, sc, cx, d):
+        r = self.r
+        dicts = self.vars(sc, DICT, False) + self.vars(sc, DLIST, False)
+        lists = self.vars(sc, LIST, False)
+        opts = []
+        if dicts:
+            D = r.choice(dicts)
+            k = K(r.choice(KEYS))
+            opts.append((2, lambda: If(Cmp(k, ast.In(), Nm(D)), [ast.Delete(targets=[Sub(D, k, True)])])))
+            opts.append((1, lambda: Expr(Call(At(D, "pop"), [k, K(None)]))))
+        if lists:
+            L = r.choice(lists)
+            opts.append((1, lambda: If(Nm(L), [ast.Delete(targets=[Sub(L, K(0), True)])])))
+            opts.append((1, lambda: ast.Delete(targets=[Sub(L, Slice(None, K(1)), True)])))
+        if not opts:
+            return self.s_assign(sc, cx, d)
+        self.feat["del"] += 1
+        return [self.pick(opts)], dict(sc)
+
+    def s_effect(self, sc, cx, d):
+        r = self.r
+        if not self.vars(sc, IO, False) and self.chance(0.12):
+            name = self.name_for(sc, IO)
+            after = dict(sc)
+            after[name] = Var(IO)
+            self.feat["print-file"] += 1
+            first = Assign([St(name)], Call("io.StringIO"))
+            return [first, Expr(Call("print", [self.e_int(sc, cx, d - 1)], [("file", Nm(name))]))], after
+        x = lambda: self.e_int(sc, cx, d - 1)
+        s = lambda: self.e_str(sc, cx, d - 1)
+        anyv = lambda: self.expr(r.choice([INT, STR, LIST, DICT]), sc, cx, d - 1)
+        ios = self.vars(sc, IO, False)
+        opts = [
+            (4, lambda: self.feature("print", Expr(Call("print", [anyv() for _ in range(r.randint(1, 2))])))),
+            (1, lambda: self.feature("print", Expr(Call("print", [x(), x()], [("sep", K(r.choice([",", ""]))), ("end", K(r.choice(["\n", ";"])))])))),
+            (2 if ios else 0, lambda: self.feature("print-file", Expr(Call("print", [anyv()], [("file", Nm(r.choice(ios)))])))),
+            (1 if ios else 0, lambda: self.feature("io-write", Expr(Call(At(r.choice(ios), "write"), [s()])))),
+            (2, lambda: self.feature("stdout-write", Expr(Call("sys.stdout.write", [Bin(s(), ast.Add(), K("\n"))])))),
+            (2, lambda: self.feature("logging", Expr(Call(At("LOG", r.choice(["info", "warning", "debug"])), [K("%s|%s"), s(), x()])))),
+            (1, lambda: self.feature("logging", Expr(Call(At(Call("logging.getLogger", [K("fz")]), "error"), [self.fstring(sc, cx, d)])))),
+            (2, lambda: self.feature("event-log", Expr(Call(At(self.EV, "append"), [Tup([K(r.choice(["a", "b", "c"])), x()])])))),
+            (1, lambda: self.feature("random", Expr(Call("random.seed", [x()])))),
+            (1, lambda: self.feature("random", Expr(Call(At(self.EV, "append"), [Call("round", [Call("random.random"), K(4)])])))),
+        ]
+        return [self.pick(opts)], dict(sc)
+
+    def s_call_stmt(self, sc, cx, d):
+        self.feat["call-statement"] += 1
+        x = lambda: self.e_int(sc, cx, d - 1)
+        node = self.pick([(3, lambda: self.callee("f", [x()])), (1, lambda: self.callee("g", [x(), x()])),
+                          (1, lambda: self.callee("total", [self.e_list(sc, cx, d - 1)])),
+                          (1, lambda: self.callee("apply", [self.e_fn1(sc, cx, d - 1), x()])),
+                          (1 if self.use_q and cx.body else 0, lambda: self.q_call(sc, cx, d))])
+        return [Expr(node)], dict(sc)
+
+    def s_assert(self, sc, cx, d):
+        self.feat["assert"] += 1
+        return [ast.Assert(test=self.e_cond(sc, cx, d), msg=self.e_str(sc, cx, 1))], dict(sc)
+
+    def s_walrus(self, sc, cx, d):
+        name = self.name_for(sc, INT)
+        after = dict(sc)
+        after[name] = Var(INT)
+        self.feat["walrus"] += 1
+        value = self.e_int(sc, cx, d - 1)
+        walrus = ast.NamedExpr(target=St(name), value=value)
+        other = self.name_for(after, INT)
+        if other == name:
+            other = self.fresh("u")
+        after[other] = Var(INT)
+        return [Assign([St(other)], Bin(walrus, ast.Add(), self.small()))], after
+
+    def s_def_pure(self, sc, cx):
+        r = self.r
+        name = self.fresh("h")
+        p = r.choice(["v", "x"])
+        inner = self.closure_scope(sc)
+        inner[p] = Var(INT)
+        dcx = Ctx(io=False, mut=False, body=False, depth=cx.depth + 1)
+        stmts = []
+        if self.chance(0.5):
+            w = "w" if p != "w" else "z"
+            stmts.append(Assign([St(w)], self.e_int(inner, dcx, 2)))
+            inner = dict(inner)
+            inner[w] = Var(INT)
+        if self.chance(0.4):
+            stmts.append(If(self.e_cond(inner, dcx, 2), [ast.Return(value=self.e_int(inner, dcx, 2))]))
+        stmts.append(ast.Return(value=self.e_int(inner, dcx, 2)))
+        self.feat["nested-def"] += 1
+        after = dict(sc)
+        after[name] = Var(FN1)
+        return [Def(name, [p], stmts)], after
+
+    def s_def_nonlocal(self, sc, cx):
+        r = self.r
+        cands = [n for n in self.vars(sc, INT, False) + self.vars(sc, STR, False) if sc[n].capture]
+        if not cands:
+            return self.s_def_pure(sc, cx)
+        target = r.choice(cands)
+        ty = sc[target].ty
+        name = self.fresh("bump")
+        param = "val" if target != "val" else "arg"
+        inner = self.closure_scope(sc)
+        inner[param] = Var(INT)
+        dcx = Ctx(io=False, mut=False, body=False)
+        if ty == INT:
+            value = self.pick([(1, lambda: Aug(St(target), ast.Add(), self.e_int(inner, dcx, 2))),
+                               (1, lambda: Assign([St(target)], self.e_int(inner, dcx, 2)))])
+        else:
+            value = Assign([St(target)], Sub(Bin(Nm(target), ast.Add(), Call("str", [Nm(param)])), Slice(None, K(10))))
+        body = [ast.Nonlocal(names=[target]), value, ast.Return(value=Nm(param))]
+        self.feat["nonlocal-def"] += 1
+        after = dict(sc)
+        after[name] = Var(EFN)
+        return [Def(name, [param], body)], after
+
+    def s_def_global(self, sc, cx):
+        name = self.fresh("gset")
+        param = "v"
+        inner = self.closure_scope(sc)
+        inner[param] = Var(INT)
+        dcx = Ctx(io=False, mut=False, body=False)
+        body = [ast.Global(names=[self.G]), Assign([St(self.G)], Bin(Bin(Nm(self.G), ast.Add(), self.e_int(inner, dcx, 2)), ast.Mod(), K(97))),
+                ast.Return(value=Nm(self.G))]
+        self.feat["global-def"] += 1
+        after = dict(sc)
+        after[name] = Var(EFN)
+        return [Def(name, [param], body)], after
+
+    def s_closure_store(self, sc, cx, d):
+        r = self.r
+        fls = self.vars(sc, FLIST, False)
+        after = dict(sc)
+        out = []
+        if not fls:
+            name = self.name_for(sc, FLIST)
+            out.append(Assign([St(name)], Lst([])))
+            after[name] = Var(FLIST)
+        else:
+            name = r.choice(fls)
+        ints = [n for n in self.vars(sc, INT) if sc[n].capture]
+        use_default = ints and self.chance(0.4)
+        lam = self.lambda0(sc, d, capture_default=r.choice(ints) if use_default else None)
+        self.feat["closure-stored"] += 1
+        out.append(Expr(Call(At(name, "append"), [lam])))
+        return out, after
+
+    def s_gen(self, sc, cx, d):
+        name = self.name_for(sc, GEN)
+        after = dict(sc)
+        after[name] = Var(GEN)
+        return [Assign([St(name)], self.e_gen(sc, cx, d))], after
+
+    def s_module_state(self, sc, cx, d):
+        r = self.r
+        x = lambda: self.e_int(sc, cx, d - 1)
+        opts = [
+            (3, lambda: self.feature("module-list", self.grow(sc, cx, self.REG, Expr(Call(At(self.REG, "append"), [x()]))))),
+            (2, lambda: self.feature("class-attr", self.grow_expr(cx, At(self.KC, "items"), Expr(Call(At(At(self.KC, "items"), "append"), [x()]))))),
+            (2, lambda: self.feature("class-attr", Aug(At(self.KC, "count", True), ast.Add(), x()))),
+            (2, lambda: self.global_aug(sc, cx, d)),
+        ]
+        return [self.pick(opts)], dict(sc)
+
+    def s_method(self, sc, cx, d):
+        x = lambda: self.e_int(sc, cx, d - 1)
+        self.feat["super"] += 1
+        node = self.pick([
+            (3, lambda: Expr(Call(At(Call("super"), "fill"), [x()]))),
+            (2, lambda: Expr(Call(At("self", "fill"), [x()]))),
+            (1, lambda: Aug(At("self", "v", True), ast.Add(), x())),
+            (1, lambda: self.grow_expr(cx, At("self", "log"), Expr(Call(At(At("self", "log"), "append"), [x()])))),
+        ])
+        return [node], dict(sc)
+
+    def s_clock(self, sc, cx, d):
+        t0 = self.fresh("t")
+        ok = self.fresh("ok")
+        self.feat["clock"] += 1
+        after = dict(sc)
+        after[t0] = Var(INT)  # a float, only used here
+        after[ok] = Var(INT)
+        nodes = [Assign([St(t0)], Call("time.perf_counter")),
+                 Expr(self.callee("nap", [self.e_int(sc, cx, d - 1)])),
+                 Assign([St(ok)], Call("int", [Cmp(Bin(Call("time.perf_counter"), ast.Sub(), Nm(t0)), ast.GtE(), K(0.002))]))]
+        del after[t0]
+        return nodes, after
+
+    # -- compound statements
+    def sub(self, cx, **changes):
+        return replace(cx, depth=cx.depth + 1, **changes)
+
+    def s_if(self, sc, cx):
+        test = self.e_cond(sc, cx, 3)
+        body, b1 = self.block(sc, self.sub(cx))
+        orelse, b2 = [], sc
+        if self.chance(0.5):
+            if self.chance(0.3):
+                orelse, b2 = self.s_if(sc, cx)
+            else:
+                orelse, b2 = self.block(sc, self.sub(cx))
+        self.feat["if"] += 1
+        return [If(test, body, orelse)], intersect(b1, b2)
+
+    def s_match(self, sc, cx):
+        r = self.r
+        kind = r.choice(["int", "int", "tup", "cfg", "box", "str"])
+        cases = []
+        outs = []
+        scx = self.sub(cx)
+        self.feat["match"] += 1
+        pre = []
+        if kind == "int":
+            subject = self.e_int(sc, cx, 2)
+            pats = [ast.MatchValue(value=K(0)), ast.MatchOr(patterns=[ast.MatchValue(value=K(1)), ast.MatchValue(value=K(2))]),
+                    ast.MatchValue(value=At("Mode", "SLOW"))]
+            for p in r.sample(pats, r.randint(1, 3)):
+                body, after = self.block(sc, scx, r.randint(1, 2))
+                cases.append(ast.match_case(pattern=p, guard=None, body=body))
+                outs.append(after)
+            cap = self.fresh("c")
+            inner = dict(sc)
+            inner[cap] = Var(INT)
+            body, after = self.block(inner, scx, 1)
+            cases.append(ast.match_case(pattern=ast.MatchAs(pattern=None, name=cap),
+                                        guard=Cmp(Nm(cap), ast.Gt(), self.small(2, 6)), body=body))
+            outs.append(after)
+        elif kind == "tup":
+            subject = self.e_tup(sc, cx, 2)
+            a, b = self.fresh("c"), self.fresh("c")
+            inner = dict(sc)
+            inner[a] = Var(INT)
+            inner[b] = Var(INT)
+            first, first_after = self.block(dict(sc, **{b: Var(INT)}), scx, 1)
+            body, after = self.block(inner, scx, r.randint(1, 2))
+            cases.append(ast.match_case(pattern=ast.MatchSequence(patterns=[ast.MatchValue(value=K(0)), ast.MatchAs(pattern=None, name=b)]),
+                                        guard=None, body=first))
+            cases.append(ast.match_case(pattern=ast.MatchSequence(patterns=[ast.MatchAs(pattern=None, name=a), ast.MatchAs(pattern=None, name=b)]),
+                                        guard=Cmp(Nm(a), ast.Lt(), Nm(b)) if self.chance(0.6) else None, body=body))
+            outs += [first_after, after]
+        elif kind == "cfg":
+            cf = self.fresh("cf")
+            pre = [Assign([St(cf)], self.e_cfg(sc, cx, 2))]
+            sc = dict(sc)
+            sc[cf] = Var(CFG)
+            subject = At(cf, "mode")
+            for attr in r.sample(["FAST", "SLOW"], r.randint(1, 2)):
+                body, after = self.block(sc, scx, r.randint(1, 2))
+                cases.append(ast.match_case(pattern=ast.MatchValue(value=At(cf, attr)), guard=None, body=body))
+                outs.append(after)
+            self.feat["match-value-pattern"] += 1
+        elif kind == "box":
+            subject = self.e_box(sc, cx, 2)
+            cap = self.fresh("c")
+            inner = dict(sc)
+            inner[cap] = Var(INT)
+            first, first_after = self.block(sc, scx, 1)
+            body, after = self.block(inner, scx, r.randint(1, 2))
+            cases.append(ast.match_case(pattern=ast.MatchClass(cls=Nm("Box"), patterns=[], kwd_attrs=["n"], kwd_patterns=[ast.MatchValue(value=K(0))]),
+                                        guard=None, body=first))
+            cases.append(ast.match_case(pattern=ast.MatchClass(cls=Nm("Box"), patterns=[], kwd_attrs=["n"], kwd_patterns=[ast.MatchAs(pattern=None, name=cap)]),
+                                        guard=Cmp(Nm(cap), ast.Gt(), self.small(0, 4)), body=body))
+            outs += [first_after, after]
+        else:
+            subject = self.e_str(sc, cx, 2)
+            for lit in r.sample(STRS + ["v1", "v4"], 2):
+                body, after = self.block(sc, scx, r.randint(1, 2))
+                cases.append(ast.match_case(pattern=ast.MatchValue(value=K(lit)), guard=None, body=body))
+                outs.append(after)
+        if self.chance(0.6):
+            body, after = self.block(sc, scx, r.randint(1, 2))
+            cases.append(ast.match_case(pattern=ast.MatchAs(pattern=None, name=None), guard=None, body=body))
+            outs.append(after)
+            result = intersect(*outs) if any(o is not None for o in outs) else None
+            # each case's own bindings only count if every case binds them
+            if result is not None:
+                result = {n: v for n, v in result.items() if all(o is None or n in o for o in outs)}
+        else:
+            result = sc
+        return pre + [ast.Match(subject=subject, cases=cases)], result
+
+    def loop_var(self, sc, ty=INT):
+        choices = [n for n in LOOP_VARS if n not in sc or (sc[n].ty == ty and not sc[n].ro and sc[n].capture)]
+        return self.r.choice(choices) if choices else self.fresh("i")
+
+    def s_for(self, sc, cx):
+        r = self.r
+        inner = dict(sc)
+        iterating = cx.iterating
+        kind = r.choice(["range", "list", "list", "var", "enumerate", "zip", "items", "rows", "comp"])
+        lists = self.vars(sc, LIST, False)
+        self.feat["for"] += 1
+        if kind == "var" and lists:
+            name = r.choice(lists)
+            it = Nm(name)
+            iterating = True
+            self.feat["for-over-mutable"] += 1
+            v = self.loop_var(sc)
+            target = St(v)
+            inner[v] = Var(INT)
+        elif kind == "enumerate":
+            i, v = self.loop_var(sc), None
+            inner[i] = Var(INT)
+            v = self.loop_var(inner)
+            if v == i:
+                v = self.fresh("x")
+            inner[v] = Var(INT)
+            lst = self.e_list(sc, cx, 2)
+            iterating = True  # the list may be grown in the body
+            it = Call("enumerate", [lst])
+            target = Tup([St(i), St(v)], True)
+            self.feat["enumerate"] += 1
+        elif kind == "zip":
+            i = self.loop_var(sc)
+            inner[i] = Var(INT)
+            v = self.loop_var(inner)
+            if v == i:
+                v = self.fresh("x")
+            inner[v] = Var(INT)
+            it = Call("zip", [self.e_list(sc, cx, 2), self.e_list(sc, cx, 2)])
+            iterating = True
+            target = Tup([St(i), St(v)], True)
+            self.feat["zip"] += 1
+        elif kind == "items" and (self.vars(sc, DICT) or self.vars(sc, DLIST)):
+            k = self.fresh("k")
+            inner[k] = Var(STR)
+            if self.vars(sc, DLIST) and (self.chance(0.5) or not self.vars(sc, DICT)):
+                D = r.choice(self.vars(sc, DLIST))
+                vv = self.fresh("row")
+                inner[vv] = Var(LIST)
+            else:
+                D = r.choice(self.vars(sc, DICT))
+                vv = self.fresh("val")
+                inner[vv] = Var(INT)
+            it = Call("list", [Call(At(D, "items"))]) if self.chance(0.7) else Call("sorted", [Call(At(D, "items"))])
+            target = Tup([St(k), St(vv)], True)
+            iterating = True  # rows may be grown in the body
+        elif kind == "rows" and self.vars(sc, LLIST):
+            row = self.fresh("row")
+            inner[row] = Var(LIST)
+            it = Nm(r.choice(self.vars(sc, LLIST)))
+            target = St(row)
+            iterating = True
+        else:
+            v = self.loop_var(sc)
+            inner[v] = Var(INT)
+            target = St(v)
+            if kind == "comp":
+                it = self.list_comp(sc, cx, 2)
+            elif kind == "range":
+                it = Call("range", [self.pick([(2, lambda: self.small(0, 4)),
+                                               (1, lambda: Bin(self.e_int(sc, cx, 2), ast.Mod(), K(4)))])])
+            else:
+                it = self.iterable(sc, cx, 2)
+                iterating = True
+        body, _ = self.block(inner, self.sub(cx, loop=True, iterating=iterating), self.r.randint(1, 3))
+        orelse = []
+        if self.chance(0.2):
+            orelse, _ = self.block(sc, self.sub(cx), 1)
+            self.feat["for-else"] += 1
+        if any(isinstance(n, ast.Break) for n in ast.walk(ast.Module(body=body, type_ignores=[]))):
+            self.feat["break"] += 1
+        return [ast.For(target=target, iter=it, body=body, orelse=orelse, type_comment=None)], dict(sc)
+
+    def s_while(self, sc, cx):
+        k = self.fresh("k")
+        limit = self.small(1, 4)
+        inner = dict(sc)
+        inner[k] = Var(INT, ro=True)  # the counter: nothing else writes it
+        test = Cmp(Nm(k), ast.Lt(), limit)
+        lists = self.vars(sc, LIST, False)
+        if lists and self.chance(0.4):
+            test = ast.BoolOp(op=ast.And(), values=[test, Nm(self.r.choice(lists))])
+        keep(test, "counter")
+        body, _ = self.block(inner, self.sub(cx, loop=True, iterating=True), self.r.randint(1, 3))
+        body = [keep(Aug(St(k), ast.Add(), K(1)), "counter")] + body
+        orelse = []
+        if self.chance(0.15):
+            orelse, _ = self.block(inner, self.sub(cx), 1)
+        self.feat["while"] += 1
+        after = dict(sc)
+        after[k] = Var(INT, ro=True)
+        return [Assign([St(k)], K(0)), ast.While(test=test, body=body, orelse=orelse)], after
+
+    def s_try(self, sc, cx):
+        r = self.r
+        body, b_after = self.block(sc, self.sub(cx), r.randint(1, 3))
+        handlers, outs = [], []
+        for _ in range(r.choices([0, 1, 2], [1, 5, 2])[0]):
+            typ = r.choice(FAILABLE_EXCS)
+            name = self.fresh("e") if self.chance(0.6) else None
+            hsc = dict(sc)
+            if name:
+                hsc[name] = Var(EXC, capture=False)
+            hcx = self.sub(cx, handler=name or "bare")
+            hbody, h_after = self.block(hsc, hcx, r.randint(1, 2))
+            if h_after is not None and self.chance(0.3):  # handlers often re-raise
+                more, h_after = (self.s_raise if self.chance(0.6) else self.s_reraise)(h_after, hcx)
+                hbody += more
+            if h_after is not None and name:
+                h_after = {n: v for n, v in h_after.items() if n != name}
+            tnode = ast.parse(typ, mode="eval").body
+            handlers.append(ast.ExceptHandler(type=tnode, name=name, body=hbody))
+            outs.append(h_after)
+        orelse, e_after = [], b_after
+        if handlers and b_after is not None and self.chance(0.3):
+            orelse, e_after = self.block(b_after, self.sub(cx), 1)
+            self.feat["try-else"] += 1
+        final = []
+        f_after = sc
+        if not handlers or self.chance(0.35):
+            final, f_after = self.block(sc, self.sub(cx, in_finally=True), r.randint(1, 2))
+            if f_after is not None and self.chance(0.12):
+                more, f_after = self.s_return(f_after, self.sub(cx, in_finally=True))
+                final += more
+            self.feat["finally"] += 1
+        self.feat["try"] += 1
+        normal = intersect(e_after, *outs) if (e_after is not None or any(o is not None for o in outs)) else None
+        if normal is not None:
+            for o in [e_after] + outs:
+                if o is not None:
+                    normal = {n: v for n, v in normal.items() if n in o}
+        if f_after is None:
+            result = None
+        elif normal is None:
+            result = None
+        else:
+            result = dict(normal)
+            result.update({n: v for n, v in f_after.items() if n not in sc})
+        return [ast.Try(body=body, handlers=handlers, orelse=orelse, finalbody=final)], result
+
+    def s_with(self, sc, cx):
+        r = self.r
+        items = []
+        inner = dict(sc)
+        suppress = False
+        pre = []
+        for _ in range(r.choices([1, 2], [4, 1])[0]):
+            tag = K(self.fresh("w"))
+            kind = r.choice(["rec", "rec", "rec-suppress", "span", "quiet", "suppress", "redirect"])
+            if kind == "redirect" and not self.vars(sc, IO, False):
+                buf = self.name_for(sc, IO)
+                pre.append(Assign([St(buf)], Call("io.StringIO")))
+                sc = dict(sc)
+                sc[buf] = Var(IO)
+                inner[buf] = Var(IO)
+            as_name = None
+            if kind == "rec":
+                mgr = Call("Rec", [tag])
+                as_name = self.fresh("tag") if self.chance(0.5) else None
+            elif kind == "rec-suppress":
+                mgr = Call("Rec", [tag], [("suppress", K(True))])
+                suppress = True
+            elif kind == "span":
+                mgr = Call("span", [tag])
+                as_name = self.fresh("tag") if self.chance(0.6) else None
+            elif kind == "quiet":
+                mgr = Call("quiet", [tag])
+                suppress = True
+            elif kind == "suppress":
+                mgr = Call("contextlib.suppress", [ast.parse(r.choice(["KeyError", "ValueError", "FzError"]), mode="eval").body])
+                suppress = True
+            else:
+                mgr = Call("contextlib.redirect_stdout", [Nm(r.choice(self.vars(sc, IO, False)))])
+                self.feat["redirect_stdout"] += 1
+            self.feat["with-" + kind] += 1
+            items.append(ast.withitem(context_expr=mgr, optional_vars=St(as_name) if as_name else None))
+            if as_name:
+                inner[as_name] = Var(STR)
+        body, b_after = self.block(inner, self.sub(cx), r.randint(1, 3))
+        self.feat["with"] += 1
+        if suppress:
+            after = dict(sc)
+        else:
+            after = b_after
+        return pre + [ast.With(items=items, body=body, type_comment=None)], after
+
+    def s_return(self, sc, cx):
+        self.feat["return-in-block"] += 1
+        if cx.in_finally:
+            self.feat["return-in-finally"] += 1
+        guard = self.e_cond(sc, cx, 2)
+        ret = ast.Return(value=self.result_expr(sc, cx) if cx.body else self.e_int(sc, cx, 2))
+        if self.chance(0.5):
+            return [If(guard, [ret])], dict(sc)
+        return [ret], None
+
+    def s_raise(self, sc, cx):
+        r = self.r
+        self.feat["raise"] += 1
+        exc = Call(r.choice(["FzError", "ValueError", "KeyError"]), [self.e_str(sc, cx, 2)])
+        cause = None
+        if cx.handler and cx.handler != "bare" and self.chance(0.5):
+            cause = Nm(cx.handler)
+            self.feat["raise-from"] += 1
+        elif self.chance(0.15):
+            cause = K(None)
+            self.feat["raise-from-none"] += 1
+        node = ast.Raise(exc=exc, cause=cause)
+        if self.chance(0.5):
+            return [If(self.e_cond(sc, cx, 2), [node])], dict(sc)
+        return [node], None
+
+    def s_break(self, sc, cx):
+        node = self.r.choice([ast.Break(), ast.Continue()])
+        self.feat[type(node).__name__.lower()] += 1
+        if self.chance(0.6):
+            return [If(self.e_cond(sc, cx, 2), [node])], dict(sc)
+        return [node], None
+
+    def s_reraise(self, sc, cx):
+        self.feat["bare-raise"] += 1
+        if self.chance(0.5):
+            return [If(self.e_cond(sc, cx, 2), [ast.Raise(exc=None, cause=None)])], dict(sc)
+        return [ast.Raise(exc=None, cause=None)], None
+
+    def result_expr(self, sc, cx):
+        r = self.r
+        names = [n for n, v in sc.items() if v.ty in (INT, STR, LIST, LLIST, DICT, DLIST, BOX, TUP) and v.capture]
+        picked = r.sample(names, min(len(names), r.randint(1, 4)))
+        elts = [Nm(n) for n in picked]
+        for n, v in sc.items():
+            if v.ty == IO and self.chance(0.7):
+                elts.append(Call(At(n, "getvalue")))
+            if v.ty == FLIST and self.chance(0.7):
+                elts.append(ast.ListComp(elt=Call("cb"), generators=[Comp(St("cb"), Nm(n))]))
+            if v.ty == GEN and self.chance(0.3):
+                elts.append(Call("list", [Nm(n)]))
+        if self.chance(0.2):
+            elts.append(self.e_int(sc, cx, 2))
+        return Tup(elts) if len(elts) != 1 else elts[0]
+
+    # -- whole program --------------------------------------------------------------------------
+    def q_function(self):
+        sc = {"a": Var(INT), "ys": Var(LIST, ro=True)}
+        cx = Ctx(io=False, mut=True, body=False)
+        saved = self.budget
+        self.budget = self.r.randint(2, 5)
+        body, after = self.block(sc, cx, self.r.randint(1, 4))
+        self.budget = saved
+        if after is not None:
+            body.append(ast.Return(value=self.e_int(after, cx, 2)))
+        deco = Call("desync", [], [("cache", K(False)), ("executor", Nm("EXECUTOR"))])
+        return Def(f"q{self.sfx}", ["a", "ys"], body, [deco])
+
+    def body_function(self, method):
+        params = ["n", "m", "xs", "s", "d"]
+        sc = {"n": Var(INT), "m": Var(INT), "xs": Var(LIST), "s": Var(STR), "d": Var(DICT)}
+        cx = Ctx(io=True, mut=True, method=method)
+        body = []
+        # objects of the less common kinds, so that the statements using them have targets
+        for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
+            name = self.name_for(sc, ty)
+            body.append(Assign([St(name)], self.expr(ty, sc, cx, 2, ro_ok=False)))
+            sc = dict(sc)
+            sc[name] = Var(ty)
+            self.budget -= 1
+        while self.budget > 0 or not body:
+            nodes, after = self.stmt(sc, cx)
+            body += nodes
+            if after is None:
+                break
+            sc = after
+        else:
+            body.append(ast.Return(value=self.result_expr(sc, cx)))
+        if self.global_writes:
+            body.insert(0, ast.Global(names=[self.G]))
+        deco = Call("desync", [], [("cache", K(False)), ("executor", Nm("EXECUTOR"))])
+        name = "run" if method else f"p{self.sfx}"
+        return Def(name, (["self"] if method else []) + params, body, [deco])
+
+
+def _module_state(sfx):
+    text = f'''
+G{sfx} = 0
+REG{sfx} = []
+EV{sfx} = []
+
+
+class K{sfx}:
+    items = []
+    count = 0
+
+
+def _reset{sfx}():
+    global G{sfx}, REG{sfx}, EV{sfx}
+    G{sfx} = 0
+    REG{sfx} = []
+    EV{sfx} = []
+    K{sfx}.items = []
+    K{sfx}.count = 0
+
+
+def _state{sfx}():
+    return {{"G": G{sfx}, "REG": REG{sfx}, "EV": EV{sfx}, "K.items": K{sfx}.items, "K.count": K{sfx}.count}}
+'''
+    return ast.parse(text).body
+
+
+def generate(seed, index, size=10, clock=False) -> Program:
+    rng = random.Random(f"{seed}:{index}")
+    sfx = str(index)
+    gen = Gen(rng, sfx, size, clock=clock)
+    decls = _module_state(sfx)
+    if gen.use_q:
+        decls.append(gen.q_function())
+    fn = gen.body_function(gen.method)
+    if gen.method:
+        fill = Def("fill", ["self", "x"], [Expr(Call(At(Call("super"), "fill"), [Bin(Nm("x"), ast.Add(), K(1))]))])
+        cls = ast.ClassDef(name=f"P{sfx}", bases=[Nm("Base")], keywords=[], body=[fill, fn], decorator_list=[])
+        decls.append(cls)
+    else:
+        decls.append(fn)
+    args = (rng.randint(0, 9), rng.randint(0, 9), [rng.randint(0, 6) for _ in range(rng.randint(0, 4))],
+            rng.choice(["ab", "x", "", "hey"]), {k: rng.randint(0, 5) for k in rng.sample(KEYS, rng.randint(0, 2))})
+    return Program(seed, index, sfx, decls, args, gen.method, gen.feat)

@@ -1,0 +1,218 @@
+"""The fixed library every generated module starts with: callees, classes, context managers.
+
+Callees keep the user's promise: they never mutate their arguments and share no
+state with each other. Each starts with ``_hit(name, *inputs)`` (see rt.py): a
+tiny random delay and, when the harness chose this input, an exception.
+Objects that programs mutate (Box, Base) are created by the program itself.
+
+The plain module and the desync module are the same text except line 1, so line
+numbers agree between them.
+"""
+from __future__ import annotations
+
+import ast
+
+DESYNC_LINE = "from desync import desync"
+PLAIN_LINE = "def desync(fn=None, **options): return fn if fn is not None else (lambda f: f)"
+
+BODY = '''\
+desync = _guard(desync)
+import contextlib
+import io
+import logging
+import random
+import sys
+import time
+from tests.fuzz.rt import hit as _hit, emit as _emit, FzError, LOGGER as LOG
+from tests.fuzz import rt as _rt
+EXECUTOR = _rt.NEXT_EXECUTOR
+
+
+def f(x):
+    _hit("f", x)
+    return (x * 3 + 1) % 97
+
+
+def g(x, y=1):
+    _hit("g", x, y)
+    return (x + 2 * y) % 97
+
+
+def total(xs):
+    _hit("total", xs)
+    return sum(xs) % 97
+
+
+def head(xs):
+    _hit("head", xs)
+    return xs[0] if xs else -1
+
+
+def mk(x):
+    _hit("mk", x)
+    return [x, x % 5]
+
+
+def rows(x):
+    _hit("rows", x)
+    return [[i, x] for i in range(x % 3)]
+
+
+def pair(x):
+    _hit("pair", x)
+    return (x % 7, x // 7 % 7)
+
+
+def label(x):
+    _hit("label", x)
+    return f"v{x}"
+
+
+def up(s):
+    _hit("up", s)
+    return s.upper()[:6]
+
+
+def join(xs):
+    _hit("join", xs)
+    return "-".join(str(v) for v in xs)[:12]
+
+
+def apply(fn, x):
+    _hit("apply", fn, x)
+    return fn(x) % 97
+
+
+def apply0(fn):
+    _hit("apply0", fn)
+    return fn() % 97
+
+
+def scale(x, *, by=2):
+    _hit("scale", x, by=by)
+    return (x * by) % 97
+
+
+def summ(*args):
+    _hit("summ", *args)
+    return sum(args) % 97
+
+
+def weigh(box):
+    _hit("weigh", box)
+    return (box.n + len(box.items)) % 97
+
+
+def mkbox(x):
+    _hit("mkbox", x)
+    return Box(x % 10, "m")
+
+
+def cfg(x):
+    _hit("cfg", x)
+    return Cfg(x % 3)
+
+
+def nap(x):
+    _hit("nap", x)
+    time.sleep(0.002)
+    return x
+
+
+class Box:
+    def __init__(self, n=0, tag="b"):
+        self.n = n
+        self.tag = tag
+        self.items = []
+
+    def add(self, v):
+        self.items.append(v)
+        self.n += 1
+
+    def total(self):
+        return (self.n + sum(self.items)) % 97
+
+
+class Mode:
+    FAST = 0
+    SLOW = 1
+
+
+class Cfg:
+    FAST = 0
+    SLOW = 1
+
+    def __init__(self, mode):
+        self.mode = mode
+
+
+class Base:
+    def __init__(self):
+        self.v = 0
+        self.log = []
+
+    def fill(self, x):
+        self.v = x
+        self.log.append(x)
+
+    def get(self):
+        return self.v
+
+
+class Rec:
+    def __init__(self, tag, suppress=False):
+        self.tag = tag
+        self.suppress = suppress
+
+    def __enter__(self):
+        _emit("enter", self.tag)
+        return self.tag
+
+    def __exit__(self, et, ev, tb):
+        _emit("exit", self.tag, et.__name__ if et else None, str(ev) if ev else None)
+        return self.suppress and et is not None and issubclass(et, Exception)
+
+
+@contextlib.contextmanager
+def span(tag):
+    _emit("open", tag)
+    try:
+        yield tag + "!"
+    except ValueError as e:
+        _emit("span-saw", tag, str(e))
+        raise
+    finally:
+        _emit("close", tag)
+
+
+@contextlib.contextmanager
+def quiet(tag):
+    _emit("quiet", tag)
+    try:
+        yield
+    except FzError as e:
+        _emit("quieted", tag, str(e))
+'''
+
+def source(desync_variant: bool) -> str:
+    first = DESYNC_LINE if desync_variant else PLAIN_LINE
+    return first + "\nfrom tests.fuzz.rt import guard_decorator as _guard\n" + BODY
+
+
+def _top_level_defs():
+    tree = ast.parse(BODY)
+    defs = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defs[node.name] = ast.get_source_segment(BODY, node, padded=False)
+            if node.decorator_list:
+                start = node.decorator_list[0].lineno
+                lines = BODY.splitlines()[start - 1:node.end_lineno]
+                defs[node.name] = "\n".join(lines)
+    return defs
+
+
+DEFS = _top_level_defs()
+CALLEES = ("f", "g", "total", "head", "mk", "rows", "pair", "label", "up", "join", "apply",
+           "apply0", "scale", "summ", "weigh", "mkbox", "cfg", "nap")
+DEPENDS = {"mkbox": ("Box",), "cfg": ("Cfg",)}
