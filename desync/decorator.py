@@ -72,7 +72,7 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
     executors = ExecutorChoice(executor, max_workers)  # bad options fail before any work
     source_info = None
     if _is_transpiled(fn):
-        impl = fn
+        impl = _own_code(fn)
     else:
         impl, source_info = _transpile_live(fn)
     spec = FunctionSpec(impl, executors, cache, source_info)
@@ -81,6 +81,23 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
     attach_version_api(impl, spec)
     attach_cache_api(impl, spec)
     return impl
+
+
+def _own_code(fn):
+    """``fn`` with a code object of its own: a def run twice (a factory) makes two
+    functions sharing one code object, and each may have its own options."""
+    code = fn.__code__
+    if runtime.spec_for(code) is None:
+        return fn
+    copy = types.FunctionType(code.replace(), fn.__globals__, fn.__name__, fn.__defaults__,
+                              fn.__closure__)
+    copy.__kwdefaults__ = fn.__kwdefaults__
+    copy.__qualname__ = fn.__qualname__
+    copy.__module__ = fn.__module__
+    copy.__doc__ = fn.__doc__
+    copy.__annotations__ = fn.__annotations__
+    copy.__dict__.update(fn.__dict__)
+    return copy
 
 
 def _module_for(filename: str, fn_globals):
@@ -156,6 +173,8 @@ def _bind(fn, compiled):
         raise DesyncError(f"internal: free variables {missing} of '{fn.__qualname__}'",
                           filename, code.co_firstlineno)
     fn.__globals__.setdefault("__desync_rt__", runtime)
+    if runtime.spec_for(compiled) is not None:
+        compiled = compiled.replace()  # decorated before (a factory): a code of its own
     impl = types.FunctionType(compiled, fn.__globals__, fn.__name__, fn.__defaults__,
                               tuple(cells[name] for name in compiled.co_freevars) or None)
     impl.__kwdefaults__ = fn.__kwdefaults__

@@ -12,7 +12,10 @@ import sys
 from .engine import NESTING, UNBOUND, Body, Deferred, Task, nesting, outcome
 from .sequential import SequentialBody
 
-_specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
+# id of a transpiled function's code object -> (code, its FunctionSpec). By identity:
+# equal code objects (the same def made twice, one file loaded twice) must not share
+# options, so every decorated function gets a code object of its own.
+_specs: dict = {}
 _disabled = os.environ.get("DESYNC_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
 
 
@@ -26,16 +29,19 @@ def set_enabled(enabled: bool) -> None:
 
 
 def register(code, spec) -> None:
-    _specs[code] = spec
+    _specs[id(code)] = (code, spec)  # the code is kept alive: its id stays its own
 
 
 def spec_for(code):
-    return _specs.get(code)
+    found = _specs.get(id(code))
+    return found[1] if found is not None and found[0] is code else None
 
 
 def scope():
     """The scope for one call of the transpiled function that calls this."""
-    spec = _specs.get(sys._getframe(1).f_code)
+    code = sys._getframe(1).f_code
+    found = _specs.get(id(code))
+    spec = found[1] if found is not None and found[0] is code else None
     cache = spec.active_cache() if spec is not None else None
     if _disabled or nesting() > NESTING:
         # Deep recursion of desync functions: each concurrent level costs the stack
