@@ -13,6 +13,10 @@ from .engine import UNBOUND, Body, Deferred, Task, outcome
 from .sequential import SequentialBody
 
 _specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
+# The classes scope() makes. Tracing (DESYNC_TRACE, desync.tracing) puts recording
+# subclasses here: while it is off, a call pays nothing for it.
+_Body = Body
+_Sequential = SequentialBody
 _disabled = os.environ.get("DESYNC_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
 
 
@@ -38,12 +42,12 @@ def scope():
     spec = _specs.get(sys._getframe(1).f_code)
     cache = spec.active_cache() if spec is not None else None
     if _disabled:
-        return SequentialBody(cache)
+        return _Sequential(cache)
     if spec is None:
         from .executors import default_threads
-        return Body(None, default_threads(), None)
+        return _Body(None, default_threads(), None)
     _, foreign, threads = spec.executors.resolve()
-    return Body(foreign, threads, cache)
+    return _Body(foreign, threads, cache)
 
 
 
@@ -82,6 +86,10 @@ iadd, isub, imul, imatmul, itruediv = (operator.iadd, operator.isub, operator.im
 ifloordiv, imod, ipow, ilshift, irshift = (operator.ifloordiv, operator.imod, operator.ipow,
                                            operator.ilshift, operator.irshift)
 ior, ixor, iand = operator.ior, operator.ixor, operator.iand
+
+if os.environ.get("DESYNC_TRACE"):
+    from .trace import start_from_environment
+    start_from_environment()
 
 __all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register", "is_enabled",
            "set_enabled"]
