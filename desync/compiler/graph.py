@@ -255,6 +255,11 @@ class _Builder:
             return found
         if method == "block":
             return frozenset()
+        if method == "restore":   # locals as they were at a failure: the same values
+            found = set()
+            for name in self._keys(args[1]) if len(args) > 1 else ():
+                found |= self.env.get(name, frozenset())
+            return frozenset(found)
         # distinct, use_cells and anything new: no node of its own.
         self._args_sources(args)
         return frozenset()
@@ -370,12 +375,18 @@ class _Builder:
                     self.with_block(statement, "try")
                 else:
                     self.statement(statement)
+            clauses = self.clause_lines(getattr(node, "lineno", 0))
+            bodies = [[]]
             for handler in node.handlers:
-                self.sync(handler.lineno, "except: runs as written "
-                                          f"({self.source_text(handler.lineno, 28)})")
+                line = clauses.pop(0) if clauses else handler.lineno + 0.25
+                self.sync(line, f"runs as written: {self.source_text(int(line), 28)}")
+                bodies.append(handler.body)
+            self.branches(bodies)   # no failure, or one of the handlers
             self.body(node.orelse)
             if node.finalbody:
-                self.sync(node.finalbody[0].lineno, "finally: runs as written")
+                line = clauses[-1] if clauses else node.finalbody[0].lineno + 0.25
+                self.sync(line, "runs as written: finally:")
+                self.body(node.finalbody)
         elif isinstance(node, ast.Match):
             self.sources(node.subject)
             self.branches([case.body for case in node.cases])
@@ -385,6 +396,28 @@ class _Builder:
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.sources(child)
+
+    def clause_lines(self, line) -> list[int]:
+        """The lines of the ``except``/``else``/``finally`` clauses of the ``try`` on
+        ``line`` (lowered handlers carry the ``try`` statement's line)."""
+        lines = self.lines
+        if not 0 < line <= len(lines):
+            return []
+        text = lines[line - 1]
+        indent = len(text) - len(text.lstrip())
+        found = []
+        for number in range(line, len(lines)):
+            current = lines[number]
+            stripped = current.lstrip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            depth = len(current) - len(stripped)
+            if depth < indent or (depth == indent and not stripped.startswith(
+                    ("except", "else", "finally"))):
+                break
+            if depth == indent and stripped.startswith(("except", "finally")):
+                found.append(number + 1)
+        return found
 
     def with_block(self, node, what):
         """A ``try`` or ``with`` body: its work finishes before it is left."""
