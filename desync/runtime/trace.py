@@ -38,6 +38,7 @@ from .engine import CALL, EFFECT, PURE, Body, _line_of
 from .sequential import SequentialBody
 
 _now = time.perf_counter_ns
+_native_id = threading.get_native_id
 _ids = itertools.count(1)
 _tls = threading.local()
 _BLOCK_EXIT = _engine.Block.__exit__.__code__
@@ -180,6 +181,22 @@ def _location_of(fn):
     return code.co_filename, code.co_firstlineno
 
 
+_callees: dict = {}
+
+
+def _callee(fn) -> tuple:
+    """(name, (file, line) or None) of a callee; remembered per code object."""
+    code = getattr(fn, "__code__", None)
+    if code is not None:
+        found = _callees.get(code)
+        if found is None:
+            if len(_callees) > 4096:
+                _callees.clear()
+            found = _callees[code] = (_name_of(fn), (code.co_filename, code.co_firstlineno))
+        return found
+    return _name_of(fn), None
+
+
 def _qualname_of(code) -> str:
     runtime = sys.modules[__package__]
     spec = runtime.spec_for(code)
@@ -238,7 +255,9 @@ class TracingBody(Body):
             return super()._invoke(task, fn, args, kwargs)
         cached = self.cache is not None and task.kind == CALL and not task.generated
         _tls.cache = None
-        tid = rec.thread()
+        tid = _native_id()
+        if tid not in rec.threads:
+            rec.thread()
         start = _now()
         try:
             value = super()._invoke(task, fn, args, kwargs)
@@ -264,7 +283,7 @@ class TracingBody(Body):
 
     def _record_task(self, rec, task, fn, tid, start, end, error, cache):
         rec.records.append((TASK, tid, start, end, self._tr_code, self._tr_call, task.seq, task.kind,
-                            task.lasti, None, task.generated, _name_of(fn), _location_of(fn),
+                            task.lasti, None, task.generated, _callee(fn),
                             self._tr_issued.pop(task.seq, None), error, cache))
 
     # Waiting: the calling thread, and what for.
@@ -354,11 +373,11 @@ class TracingSequentialBody(SequentialBody):
             value = run()
         except BaseException as error:
             rec.records.append((TASK, self._tr_tid, start, _now(), self._tr_code, self._tr_call, 0, kind,
-                                None, line, False, _name_of(fn), _location_of(fn), None,
+                                None, line, False, _callee(fn), None,
                                 repr(error)[:200], _tls.cache if cached else None))
             raise
         rec.records.append((TASK, self._tr_tid, start, _now(), self._tr_code, self._tr_call, 0, kind,
-                            None, line, False, _name_of(fn), _location_of(fn), None, None,
+                            None, line, False, _callee(fn), None, None,
                             _tls.cache if cached else None))
         return value
 
@@ -439,7 +458,8 @@ def _traced_submit(submit, scope):
         future = submit(owner, task, TimedCall(fn), args, kwargs)
         if rec is None:  # pragma: no cover
             return future
-        seq, lasti, name, where = task.seq, task.lasti, _name_of(fn), _location_of(fn)
+        seq, lasti = task.seq, task.lasti
+        name, where = _callee(fn)
 
         def on_result(stamped, error):
             if stamped is not None and stamped.__class__ is _Stamped:
@@ -525,6 +545,30 @@ class _Probe:
 
 # -- the Trace Event Format -------------------------------------------------------------
 
+MERGE_NS = 200_000   # waits this close, for the same reason, are drawn as one
+
+
+def _merged_waits(records):
+    """The records, with runs of short waits of one call for one reason made one
+    (the calling thread waits entry by entry while it retires a buffer)."""
+    out, open_waits = [], {}
+    for record in records:
+        if record[0] != WAIT:
+            out.append(record)
+            continue
+        _, tid, start, end, code, call, reason, line = record
+        key = (tid, call, reason, line)
+        last = open_waits.get(key)
+        if last is not None and start - out[last][3] <= MERGE_NS:
+            merged = out[last]
+            out[last] = (WAIT, tid, merged[2], max(end, merged[3]), code, call, reason, line,
+                         merged[8] + 1)
+            continue
+        open_waits[key] = len(out)
+        out.append((WAIT, tid, start, end, code, call, reason, line, 1))
+    return out
+
+
 def _document(rec: Recorder) -> dict:
     import linecache
     perf0, wall0 = rec.perf0, rec.wall0
@@ -545,7 +589,7 @@ def _document(rec: Recorder) -> dict:
     def body_of(code, call):
         return {"function": _qualname_of(code), "call": f"{_qualname_of(code)}#{call}"}
 
-    for record in list(rec.records):
+    for record in _merged_waits(list(rec.records)):
         kind = record[0]
         if kind == SPAN:
             _, tid, start, end, code, call, error = record
@@ -558,8 +602,9 @@ def _document(rec: Recorder) -> dict:
                            "ts": us(start, perf0), "dur": us(end, start), "pid": pid,
                            "tid": tid, "args": args})
         elif kind == TASK:
-            (_, tid, start, end, code, call, seq, task_kind, lasti, line, generated, name,
-             where, issued, error, cache) = record
+            (_, tid, start, end, code, call, seq, task_kind, lasti, line, generated, callee,
+             issued, error, cache) = record
+            name, where = callee
             if line is None and lasti is not None:
                 line = _line_of(code, lasti)
             text = source(code.co_filename, line)
@@ -584,9 +629,11 @@ def _document(rec: Recorder) -> dict:
             events.append({"name": label, "cat": cat, "ph": "X", "ts": us(start, perf0),
                            "dur": us(end, start), "pid": pid, "tid": tid, "args": args})
         elif kind == WAIT:
-            _, tid, start, end, code, call, reason, line = record
+            _, tid, start, end, code, call, reason, line, count = record
             args = {**body_of(code, call), "file": code.co_filename, "line": line,
                     "source": source(code.co_filename, line), "on": reason}
+            if count > 1:
+                args["waits"] = count
             events.append({"name": f"wait: {reason}", "cat": "desync.wait", "ph": "X",
                            "ts": us(start, perf0), "dur": us(end, start), "pid": pid,
                            "tid": tid, "args": args})
