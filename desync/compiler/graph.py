@@ -86,7 +86,9 @@ class Graph:
         return any(dst == node for _, dst, _ in self.edges)
 
     def outgoing(self, node) -> bool:
-        return any(src == node for src, _, _ in self.edges)
+        """Does a later step (not the node itself, next iteration) follow ``node``?"""
+        return any(src == node and dst != node and style != CARRIED
+                   for src, dst, style in self.edges)
 
 
 class _Builder:

@@ -119,6 +119,8 @@ def _title(event, kind, label) -> str:
 
 
 def _duration(us: float) -> str:
+    if us == 0:
+        return "0"
     if us >= 1e6:
         return f"{us / 1e6:.3g} s"
     if us >= 1e3:
@@ -228,6 +230,16 @@ def render_svg(document: dict, width: int = 1200, title: str | None = None,
         name = lane.name if len(lane.name) <= 32 else lane.name[:31] + "\u2026"
         out.append(f'<text x="8" y="{y + 14}" fill="#212121">{_esc(name)}'
                    f'<title>{_esc(lane.name)}</title></text>')
+        # Where the next bar of the same row starts: a label that does not fit in a
+        # narrow bar goes after it when there is room.
+        following: dict = {}
+        rows: dict = {}
+        for bar in lane.bars:
+            rows.setdefault(bar.depth, []).append(bar)
+        for row in rows.values():
+            for current, nxt in zip(row, row[1:] + [None]):
+                following[id(current)] = (LABEL + (nxt.start - t0) * scale if nxt is not None
+                                          else width - 4)
         for bar in lane.bars:
             x = LABEL + (bar.start - t0) * scale
             w = max(1.0, (bar.end - bar.start) * scale)
@@ -249,12 +261,13 @@ def render_svg(document: dict, width: int = 1200, title: str | None = None,
                 label_y = by + h - 4
                 color = "#212121" if bar.kind in ("wait", "expression", "effect") else "#ffffff"
             room = int((w - 6) / 6.2)
-            if bar.kind == "call":
-                room = max(room, 0)
-            if room >= 3:
+            if room >= 3 or (bar.kind == "call" and room >= 1):
                 text = bar.label if len(bar.label) <= room else bar.label[:room - 1] + "\u2026"
                 out.append(f'<text x="{x + 3:.2f}" y="{label_y:.1f}" fill="{color}">'
                            f'{_esc(text)}</text>')
+            elif bar.kind != "call" and x + w + 3 + 6.2 * len(bar.label) < following[id(bar)]:
+                out.append(f'<text x="{x + w + 3:.2f}" y="{label_y:.1f}" fill="#212121">'
+                           f'{_esc(bar.label)}</text>')
             out.append("</g>")
         y += lane_height + GAP
     # The legend.
