@@ -247,11 +247,11 @@ def test_process_pool_tasks_are_timed_in_the_worker(tmp_path):
         def fail(x):
             raise KeyError(x)
 
-        @desync(executor="processes", cache=False)
+        @desync(executor="processes", max_workers=2, cache=False)
         def squares(xs):
             return [square(x) for x in xs]
 
-        @desync(executor="processes", cache=False)
+        @desync(executor="processes", max_workers=2, cache=False)
         def failing():
             return fail(3)
     """)

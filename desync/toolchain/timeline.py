@@ -292,15 +292,19 @@ def summary(document: dict) -> list[str]:
         ident = (call.get("args") or {}).get("call")
         mine = [e for e in events if (e.get("args") or {}).get("call") == ident
                 and e is not call]
-        tasks = [e for e in mine if not str(e.get("cat", "")).startswith("desync.wait")]
+        steps = [e for e in mine if not str(e.get("cat", "")).startswith(("desync.wait",
+                                                                           "desync.call"))]
+        tasks = [e for e in steps if str(e.get("cat", "")).startswith("desync.task")]
+        effects = [e for e in steps if str(e.get("cat", "")).startswith("desync.effect")]
         waits = [e for e in mine if str(e.get("cat", "")).startswith("desync.wait")]
         busy = sum(float(e.get("dur", 0)) for e in tasks)
         wall = float(call.get("dur", 0)) or 1e-9
-        hits = sum(1 for e in tasks if "cache-hit" in str(e.get("cat", "")))
-        failed = sum(1 for e in tasks if "failed" in str(e.get("cat", "")))
+        hits = sum(1 for e in steps if "cache-hit" in str(e.get("cat", "")))
+        failed = sum(1 for e in steps if "failed" in str(e.get("cat", "")))
         threads = len({(e.get("pid"), e.get("tid")) for e in tasks})
-        text = (f"{ident}: {_duration(wall)}, {len(tasks)} task(s) on {threads} thread(s), "
-                f"{busy / wall:.2f}x work per wall second, calling thread waited "
+        text = (f"{ident}: {_duration(wall)}, {len(tasks)} task(s) on {threads} thread(s) "
+                f"({busy / wall:.1f}x the wall time in tasks), {len(effects)} effect(s) in "
+                "order, the calling thread waited "
                 f"{_duration(sum(float(e.get('dur', 0)) for e in waits))}")
         if hits:
             text += f", {hits} cache hit(s)"
