@@ -40,7 +40,7 @@ def scope_before():
     """runtime.scope() before the tracing hook: Body made directly."""
     spec = runtime._specs.get(sys._getframe(1).f_code)
     cache = spec.active_cache() if spec is not None else None
-    if runtime._disabled:
+    if runtime._disabled or runtime.nesting() > runtime.NESTING:
         return SequentialBody(cache)
     if spec is None:
         from desync.runtime.executors import default_threads

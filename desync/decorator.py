@@ -105,6 +105,16 @@ def _module_for(filename: str, fn_globals):
 
 
 def _transpile_live(fn):
+    from .toolchain import fncache  # a few stat calls and a read: no parsing
+    compiled = fncache.lookup(fn)
+    if compiled is not None:
+        return _bind(fn, compiled), None
+    compiled, source_info = _transpile_source(fn)
+    fncache.store(fn, compiled)
+    return _bind(fn, compiled), source_info
+
+
+def _transpile_source(fn):
     from .compiler import first_line
     from .compiler.emit import compile_function
     code = fn.__code__
@@ -132,6 +142,14 @@ def _transpile_live(fn):
         compiled = compile_function(transpiled, filename, code.co_freevars, class_name)
         with _modules_lock:
             _compiled[key] = compiled
+    return compiled, (filename, module, node)
+
+
+def _bind(fn, compiled):
+    """The transpiled function: ``compiled`` with the original's globals, closure
+    cells, defaults and metadata."""
+    code = fn.__code__
+    filename = code.co_filename
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
     missing = [name for name in compiled.co_freevars if name not in cells]
     if missing:  # pragma: no cover - the factory passes exactly the original's free variables
@@ -147,7 +165,7 @@ def _transpile_live(fn):
     impl.__annotations__ = fn.__annotations__
     impl.__dict__.update(fn.__dict__)
     impl.__desync_original__ = fn
-    return impl, (filename, module, node)
+    return impl
 
 
 def _candidates(module, fn):

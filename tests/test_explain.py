@@ -113,3 +113,28 @@ def test_colours_only_when_asked_and_a_missing_function_is_a_clear_error():
                              os.path.join(ROOT, "examples", "seed.py") + ":nope"],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "no function 'nope'" in result.stderr
+
+
+def test_build_explain_accounts_for_every_built_function(tmp_path):
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "src" / "app" / "__init__.py").write_text("")
+    (tmp_path / "src" / "app" / "jobs.py").write_text(textwrap.dedent("""
+        from desync import desync
+
+        def fetch(u):
+            return u
+
+        @desync
+        def crawl(urls):
+            return [fetch(u) for u in urls]
+
+        @desync
+        def other(x):
+            return fetch(x)
+    """))
+    result = subprocess.run([sys.executable, "-m", "desync", "build", "--explain", "-q"],
+                            capture_output=True, text=True, cwd=tmp_path,
+                            env=dict(os.environ, PYTHONPATH=ROOT))
+    assert result.returncode == 0, result.stderr
+    assert "crawl  (jobs.py:" in result.stdout and "other  (jobs.py:" in result.stdout
+    assert "comprehension: every element's calls start together" in result.stdout

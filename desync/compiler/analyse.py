@@ -327,14 +327,6 @@ def _bound_here(stmt) -> set[str]:
     return out
 
 
-def _imported_here(stmt) -> set[str]:
-    out = set()
-    for node in scope_nodes([stmt]):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return out
-
-
 def _walrus_targets(node) -> set[str]:
     return {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
 
@@ -477,9 +469,11 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                   nested_writers=nested_writers, local_functions={},
                   module_names=set(module_names), aliases=Aliases(), effected=set(),
                   pure_methods=frozenset(pure_methods))
-    facts.imports = set(imports) | {n for stmt in fn.body for n in _imported_here(stmt)}
+    facts.imports = set(imports) | {(a.asname or a.name).split(".")[0] for node in nodes
+                                     if isinstance(node, (ast.Import, ast.ImportFrom))
+                                     for a in node.names}
     _Classes(facts, objects).run(fn)
-    facts.logged = _logged_names(fn, local_names)
+    facts.logged = _logged_names(fn, local_names, nodes)
     return facts
 
 
@@ -818,6 +812,11 @@ class _Classes:
             if name in MUTATING_BUILTINS and args and args[0] is not None:
                 self.effect(args[0])
                 self.effect(self.aliases.contents(args[0]))
+            if name in ("exec", "eval"):
+                for namespace in args[1:3]:  # the globals and locals it may fill
+                    if namespace is not None:
+                        self.effect(namespace)
+                        self.effect(self.aliases.contents(namespace))
             if name in FRESH_BUILTINS:
                 return None
             if name in CONTAINER_BUILTINS:
@@ -884,14 +883,18 @@ def _mutates_captured(scope, captured) -> bool:
 
 # -- names a handler may need as they were at a failure ------------------------------
 
-def _logged_names(fn, local_names) -> set[str]:
+def _logged_names(fn, local_names, nodes) -> set[str]:
     """Names bound inside a ``try`` or ``with`` body and read anywhere outside it."""
+    blocks = [n for n in nodes if isinstance(n, (ast.Try, ast.With)) or (
+        hasattr(ast, "TryStar") and isinstance(n, ast.TryStar))]
+    if not blocks:
+        return set()
     loads_total: dict[str, int] = {}
-    for node in scope_nodes(fn.body):
+    for node in nodes:
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             loads_total[node.id] = loads_total.get(node.id, 0) + 1
     logged = set()
-    for node in scope_nodes(fn.body):
+    for node in blocks:
         if isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
             body = node.body
         elif isinstance(node, ast.With):

@@ -106,6 +106,8 @@ def _cache_decision(func, imports, module) -> str | None:
             return f"`{name}(...)` may be answered by the cache (pure by your promise)"
     else:
         facts = static_facts(func, imports, module.module_names)
+        if facts is None and isinstance(func, ast.Name) and func.id in imports:
+            return f"`{name}(...)` may be answered by the cache (pure by your promise)"
     if facts is None:
         return None
     if facts.cacheable:

@@ -144,13 +144,16 @@ class Lowerer:
         self.spec_mode = False                     # lowering what may never run
         self.fn = fn
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
+        self.noted: set = set()
+        self.bound_cache: dict = {}               # statement id -> names surely bound there
         self.current = None                        # the source statement being lowered
 
     def note(self, kind: str, text: str, node=None):
         where = node if node is not None else self.current
         line = getattr(where, "lineno", 0) or 0
         entry = (line, kind, text)
-        if entry not in self.notes:
+        if entry not in self.noted:
+            self.noted.add(entry)
             self.notes.append(entry)
 
     # -- names -----------------------------------------------------------------------
@@ -311,8 +314,25 @@ class Lowerer:
             return _load(name)
         return self.call_step(node, pre)
 
+    def maybe_unbound(self, parts) -> bool:
+        """Does a part Python may not evaluate read a local that may be unbound then?
+        (``0 if ok else ybar`` with ybar assigned only on some paths.)"""
+        names = {n.id for part in parts for n in _expr_nodes(part)
+                 if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+                 and self.kind(n.id) in ("local", "cell") and n.id in self.facts.locals
+                 and self.renamed_to(n.id) is None}
+        if not names:
+            return False
+        statement = self.current
+        known = self.bound_cache.get(id(statement))
+        if known is None:
+            known = self.bound_cache[id(statement)] = _surely_bound_before(
+                self.fn, statement, self.facts.params) if statement is not None else set()
+        return not names <= known
+
     def lower_BoolOp(self, node, pre):
-        if not any(self.has_steps(v) for v in node.values[1:]):
+        if not any(self.has_steps(v) for v in node.values[1:]) \
+                and not self.maybe_unbound(node.values[1:]):
             return ast.BoolOp(op=node.op, values=[self.lower(v, pre) for v in node.values])
         if self.spec_mode:
             raise _NoSpec()
@@ -331,7 +351,8 @@ class Lowerer:
         return _load(result)
 
     def lower_IfExp(self, node, pre):
-        if not (self.has_steps(node.body) or self.has_steps(node.orelse)):
+        if not (self.has_steps(node.body) or self.has_steps(node.orelse)
+                or self.maybe_unbound([node.body, node.orelse])):
             return ast.IfExp(test=self.lower(node.test, pre), body=self.lower(node.body, pre),
                              orelse=self.lower(node.orelse, pre))
         if self.spec_mode:
@@ -764,15 +785,49 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
-        if self.spec_mode:
-            return self.emit(pre, self._ds("spec_pure", self._keys_node(keys),
-                                           _lambda(names, expr), *map(_load, names)))
-        if not names and not keys:
+        if not names and not keys and not self.spec_mode:
             return expr  # reads nothing of the body: computed where it stands
+        simple = self.simple_operation(expr)
+        function, params = simple if simple else (_lambda(names, expr), list(map(_load, names)))
+        if self.spec_mode:
+            return self.emit(pre, self._ds("spec_pure", self._keys_node(keys), function, *params))
         if keys:
-            return self.emit(pre, self._ds("pure_read", self._keys_node(keys),
-                                           _lambda(names, expr), *map(_load, names)))
-        return self.emit(pre, self._ds("pure", _lambda(names, expr), *map(_load, names)))
+            return self.emit(pre, self._ds("pure_read", self._keys_node(keys), function, *params))
+        return self.emit(pre, self._ds("pure", function, *params))
+
+    def simple_operation(self, expr):
+        """``x + 1``, ``a[i]``, ``o.name``, ``len(xs)``, ``(a, b)``: one function of
+        atoms, named, instead of a lambda."""
+        binary = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.MatMult: "matmul",
+                  ast.Div: "truediv", ast.FloorDiv: "floordiv", ast.Mod: "mod",
+                  ast.Pow: "pow", ast.LShift: "lshift", ast.RShift: "rshift",
+                  ast.BitOr: "or_", ast.BitXor: "xor", ast.BitAnd: "and_"}
+        compare = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt",
+                   ast.GtE: "ge", ast.Is: "is_", ast.IsNot: "is_not"}
+        unary = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert", ast.Not: "not_"}
+        if isinstance(expr, ast.BinOp) and _is_atom(expr.left) and _is_atom(expr.right):
+            return _rt(binary[type(expr.op)]), [expr.left, expr.right]
+        if isinstance(expr, ast.UnaryOp) and _is_atom(expr.operand):
+            return _rt(unary[type(expr.op)]), [expr.operand]
+        if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and _is_atom(expr.left) \
+                and _is_atom(expr.comparators[0]):
+            op = type(expr.ops[0])
+            if op in compare:
+                return _rt(compare[op]), [expr.left, expr.comparators[0]]
+            if op is ast.In:
+                return _rt("contains"), [expr.comparators[0], expr.left]
+        if isinstance(expr, ast.Subscript) and _is_atom(expr.value) and _is_atom(expr.slice):
+            return _rt("getitem"), [expr.value, expr.slice]
+        if isinstance(expr, ast.Attribute) and _is_atom(expr.value) \
+                and not (expr.attr.startswith("__") and not expr.attr.endswith("__")):
+            return _load("getattr"), [expr.value, _const(expr.attr)]
+        if isinstance(expr, (ast.Tuple, ast.List)) and all(_is_atom(e) for e in expr.elts):
+            return _rt("tuple_of" if isinstance(expr, ast.Tuple) else "list_of"), list(expr.elts)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+                and self.facts.builtin(expr.func.id) and not expr.keywords \
+                and all(_is_atom(a) for a in expr.args) and expr.func.id != "super":
+            return _load(expr.func.id), list(expr.args)
+        return None
 
     def value(self, expr: ast.expr, pre: list) -> ast.expr:
         return self.atom(self.lower(expr, pre), pre, expr)
@@ -1714,15 +1769,22 @@ def _local_imports(fn) -> set[str]:
 
 def _locate(new, node):
     """Every generated node takes the source statement's position, unless it
-    already has one of its own (nodes copied from the user's code)."""
-    for sub in ast.walk(new):
-        if "lineno" not in sub._attributes:
-            continue
-        if getattr(sub, "lineno", None) in (None, 0):
-            sub.lineno = node.lineno
-            sub.col_offset = node.col_offset
-            sub.end_lineno = getattr(node, "end_lineno", node.lineno)
-            sub.end_col_offset = getattr(node, "end_col_offset", node.col_offset)
+    already has one of its own (nodes copied from the user's code). Statements
+    already placed (by the lowering of an inner block) are not walked again, so
+    placing a whole body costs time linear in its size."""
+    line, column = node.lineno, node.col_offset
+    end_line = getattr(node, "end_lineno", line)
+    end_column = getattr(node, "end_col_offset", column)
+    stack = [new]
+    while stack:
+        sub = stack.pop()
+        if "lineno" in sub._attributes:
+            if getattr(sub, "lineno", None) in (None, 0):
+                sub.lineno, sub.col_offset = line, column
+                sub.end_lineno, sub.end_col_offset = end_line, end_column
+            elif isinstance(sub, ast.stmt) and sub is not new:
+                continue  # placed already, with everything inside it
+        stack.extend(ast.iter_child_nodes(sub))
 
 
 def _possibly_one_object(fn, facts) -> list:
@@ -1816,11 +1878,9 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
                           decorator_list=fn.decorator_list, returns=fn.returns,
                           type_comment=None, **_type_params(fn))
     ast.copy_location(new, fn)
-    for node in ast.walk(new):
-        if "lineno" in node._attributes and getattr(node, "lineno", None) in (None, 0):
-            _locate(node, anchor)
+    _locate(new, anchor)
     new._desync_notes = sorted(lowerer.notes, key=lambda n: n[0])
-    return ast.fix_missing_locations(new)
+    return new  # every node placed above: no second walk of the whole tree
 
 
 def _type_params(fn=None) -> dict:

@@ -9,7 +9,7 @@ import operator
 import os
 import sys
 
-from .engine import UNBOUND, Body, Deferred, Task, outcome
+from .engine import NESTING, UNBOUND, Body, Deferred, Task, nesting, outcome
 from .sequential import SequentialBody
 
 _specs: dict = {}  # code object of a transpiled function -> its FunctionSpec
@@ -41,7 +41,9 @@ def scope():
     """The scope for one call of the transpiled function that calls this."""
     spec = _specs.get(sys._getframe(1).f_code)
     cache = spec.active_cache() if spec is not None else None
-    if _disabled:
+    if _disabled or nesting() > NESTING:
+        # Deep recursion of desync functions: each concurrent level costs the stack
+        # several frames, so deep levels run sequentially (exact, and fewer frames).
         return _Sequential(cache)
     if spec is None:
         from .executors import default_threads
@@ -86,6 +88,21 @@ iadd, isub, imul, imatmul, itruediv = (operator.iadd, operator.isub, operator.im
 ifloordiv, imod, ipow, ilshift, irshift = (operator.ifloordiv, operator.imod, operator.ipow,
                                            operator.ilshift, operator.irshift)
 ior, ixor, iand = operator.ior, operator.ixor, operator.iand
+
+# Simple expressions over values, without a lambda (a function body full of
+# lambdas compiles in time quadratic in its length).
+from operator import (add, and_, contains, eq, floordiv, ge, getitem, gt, invert, is_,  # noqa: E402,F401
+                      is_not, le, lshift, lt, matmul, mod, mul, ne, neg, not_, or_, pos, pow,
+                      rshift, sub, truediv, xor)
+
+
+def tuple_of(*items):
+    return items
+
+
+def list_of(*items):
+    return list(items)
+
 
 if os.environ.get("DESYNC_TRACE"):
     from .trace import start_from_environment

@@ -91,8 +91,11 @@ _BUILTINS = {
     "input": _effect(WORLD_INPUT, "reads the terminal"),
     "open": _effect(WORLD_FILES, "opens a file"),
     "breakpoint": _effect(WORLD_INPUT, "starts the debugger"),
-    "exec": _effect(WORLD_PROCESS, "runs code"),
-    "eval": _effect(WORLD_PROCESS, "runs code"),
+    # They run code in the namespaces they are given, and may fill them.
+    "exec": Facts(EFFECT, {WORLD_PROCESS}, mutates={1, 2, "globals", "locals"},
+                  reason="runs code"),
+    "eval": Facts(EFFECT, {WORLD_PROCESS}, mutates={1, 2, "globals", "locals"},
+                  reason="runs code"),
     "help": _effect(WORLD_STDOUT, "prints help"),
     "exit": _effect(WORLD_PROCESS, "exits"),
     "quit": _effect(WORLD_PROCESS, "exits"),

@@ -112,6 +112,12 @@ def outcome(x):
 
 
 _tls = threading.local()
+NESTING = 24  # desync calls nested deeper than this in one thread run sequentially
+
+
+def nesting() -> int:
+    """How many desync calls this thread is inside (recursion runs them in one thread)."""
+    return getattr(_tls, "depth", 0)
 
 
 def _run_inline(scope: "Scope", tasks):
@@ -206,9 +212,11 @@ class Scope:
 
     # -- the function body ------------------------------------------------------
     def __enter__(self):
+        _tls.depth = getattr(_tls, "depth", 0) + 1
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        _tls.depth -= 1
         try:
             if exc is None:
                 self.barrier()
@@ -874,8 +882,12 @@ class Body(Scope):
                 return self._spawn(CALL, bound, args, kwargs, keys, lasti)
             if kind == _effects.READS:
                 return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
-            return self._spawn(EFFECT, bound, args, kwargs, None, lasti,
-                               targets=(target, *world) if world else (target,))
+            targets = (target, *world) if world else (target,)
+            if bound.__class__ is FunctionType and _effects.facts_of(bound).mutates:
+                # ``Base.__init__(self, ...)``: a function reached through its class
+                # that changes what it is given.
+                targets = (*targets, *keys)
+            return self._spawn(EFFECT, bound, args, kwargs, None, lasti, targets=targets)
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(target,))
 
@@ -898,6 +910,10 @@ class Body(Scope):
     # Pure expressions -------------------------------------------------------
     def pure(self, fn, *args):
         """A call-free expression: computed now if its inputs are there, else a task."""
+        fence = self.fence
+        if fence is not None and fence.state < DONE:
+            return self._spawn(PURE, fn, args, None, None, sys._getframe(1).f_lasti,
+                               generated=True)
         for arg in args:
             if arg.__class__ is Task:
                 if arg.state == DONE:
@@ -1040,6 +1056,9 @@ class Body(Scope):
     # Values the owner needs --------------------------------------------------
     def get(self, value):
         """The owner thread needs a value now (an ``if`` test, a ``for`` iterable...)."""
+        fence = self.fence
+        if fence is not None and fence.state < DONE:
+            self._wait_keys_task(fence)  # a call changed an object the compiler did not see
         if value.__class__ is Task:
             if value.state == DONE:
                 return value.value
@@ -1339,7 +1358,7 @@ def method_kind(obj, name, bound) -> str:
             return _effects.EFFECT if name in mutating else _effects.PURE
     listed = _effects.listed(bound)
     if listed is not None:
-        return listed.kind
+        return _effects.EFFECT if listed.mutates else listed.kind
     return _effects.EFFECT  # a method of an unknown type: assume it changes its object
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-from .engine import _COLLECTORS, UNBOUND, Deferred, _call_method, _consumer, unpack_values
+from .engine import _COLLECTORS, UNBOUND, Deferred, _call_method, _consumer, _tls, unpack_values
 
 
 class _NoBlock:
@@ -33,9 +33,11 @@ class SequentialBody:
         self.log = {}
 
     def __enter__(self):
+        _tls.depth = getattr(_tls, "depth", 0) + 1
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        _tls.depth -= 1
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False

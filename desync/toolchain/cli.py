@@ -136,7 +136,26 @@ def _build(args) -> int:
         for line in changes:
             print(f"  {line}")
         print(f"  lockfile {builder.lockfile} " + ("updated" if wrote_lock else "unchanged"))
+    if getattr(args, "explain", False):
+        _explain_built(builder)
     return 0
+
+
+def _explain_built(builder) -> None:
+    """``build --explain``: the account of every desync function just built."""
+    from ..compiler.explain import explain_source, use_color
+    sources = {}
+    for given in builder.paths:
+        root = builder.config.resolve(given)
+        root = root if os.path.isdir(root) else os.path.dirname(root)
+        for rel in sorted(builder.transpiled):
+            path = os.path.join(root, rel)
+            if os.path.isfile(path) and rel not in sources:
+                sources[rel] = path
+    color = use_color(sys.stdout)
+    for rel, path in sorted(sources.items()):
+        with open(path, encoding="utf-8") as handle:
+            print(explain_source(handle.read(), path, color=color), end="")
 
 
 def _lock(args) -> int:
@@ -285,6 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="the lockfile holds merge conflict markers: recompute it")
         if name == "watch":
             command.add_argument("--debounce", type=float, default=0.2, help="seconds")
+        if name == "build":
+            command.add_argument("--explain", action="store_true",
+                                 help="also say, per desync function, what runs together")
         command.set_defaults(handler=handler)
     run = commands.add_parser("run", help="run a script with the import hook on")
     run.add_argument("--trace", metavar="TRACE.json",

@@ -20,30 +20,11 @@ import sys
 import threading
 import types
 
+from .fncache import desync_fingerprint  # noqa: F401 (used here, and named here by tests)
+
 _MARKER = b"desync"
 _HEADER = b"DSYB"
-_fingerprint = None
 _lock = threading.Lock()
-
-
-def desync_fingerprint() -> bytes:
-    """Changes whenever the code desync generates may change: a new version, or an
-    edit of the transpiler (``desync/compiler``) in a development checkout. The
-    runtime is not part of it: generated code only names its public calls, which
-    change only with a version. Stat-based, so it costs a few syscalls per process."""
-    global _fingerprint
-    if _fingerprint is None:
-        from .. import __version__
-        digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-        compiler = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "compiler")
-        with os.scandir(compiler) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.name.endswith(".py"):
-                    info = entry.stat()
-                    digest.update(f"{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
-        _fingerprint = digest.digest()
-    return _fingerprint
 
 
 def cache_path(source_path: str) -> str:

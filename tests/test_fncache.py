@@ -1,0 +1,72 @@
+"""The decorator alone caches transpiled functions next to Python's bytecode, so
+a second process imports a module of desync functions without transpiling."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+MODULE = textwrap.dedent('''
+    import time
+    from desync import desync
+
+    def work(x):
+        time.sleep(0.05)
+        return x + 1
+
+    @desync(cache=False)
+    def pair(x):
+        a = work(x)
+        b = work(x + 1)
+        return a + b
+
+    class Box:
+        @desync(cache=False)
+        def total(self, xs):
+            return sum(work(x) for x in xs)
+''')
+
+REPORT = ("import sys, time; import m; started = time.perf_counter(); "
+          "print(m.pair(1), m.Box().total([1, 2]), "
+          "'compiler' if 'desync.compiler' in sys.modules else 'cached', "
+          "round(time.perf_counter() - started, 2))")
+
+
+def run(folder, env_extra=None, flags=()):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(folder)
+    env.update(env_extra or {})
+    result = subprocess.run([sys.executable, *flags, "-c", REPORT], capture_output=True,
+                            text=True, cwd=folder, env=env)
+    assert result.returncode == 0, result.stderr
+    value_a, value_b, source, elapsed = result.stdout.split()
+    return (int(value_a), int(value_b)), source, float(elapsed)
+
+
+def test_a_second_process_runs_cached_code_without_the_compiler(tmp_path):
+    (tmp_path / "m.py").write_text(MODULE)
+    values, source, _ = run(tmp_path)
+    assert values == (5, 5) and source == "compiler"
+    values, source, elapsed = run(tmp_path)
+    assert values == (5, 5) and source == "cached"
+    assert elapsed < 0.18  # the two calls of each function still run together
+
+
+def test_an_edit_a_damaged_file_and_dont_write_bytecode_are_misses(tmp_path):
+    (tmp_path / "m.py").write_text(MODULE)
+    run(tmp_path)
+    # (A different size too: Python's own .pyc is checked by size and mtime in seconds.)
+    (tmp_path / "m.py").write_text(MODULE.replace("return x + 1", "return x + 2  # edited"))
+    values, source, _ = run(tmp_path)
+    assert values == (7, 7) and source == "compiler"  # the edit is seen, not the old code
+    cached = [p for p in (tmp_path / "__pycache__").iterdir() if p.name.endswith(".desync-fn.pyc")]
+    assert len(cached) == 1
+    cached[0].write_bytes(cached[0].read_bytes()[:-20] + b"\0" * 20)
+    values, source, _ = run(tmp_path)
+    assert values == (7, 7) and source == "compiler"  # damaged: transpiled again, no crash
+    cached[0].unlink()
+    run(tmp_path, {"PYTHONDONTWRITEBYTECODE": "1"})
+    assert not cached[0].exists()
+    run(tmp_path, flags=("-B",))
+    assert not cached[0].exists()
