@@ -40,6 +40,15 @@ def install_import_hook(packages=None):
     return install(packages)
 
 
+def tracing(path=None):
+    """``with desync.tracing("trace.json") as recorder:`` records every task of every
+    desync call made inside (like ``DESYNC_TRACE=trace.json``) and writes the
+    timeline, in the Trace Event Format, on exit; ``recorder.trace()`` is the
+    document itself. ``path=None`` writes nothing."""
+    from .runtime.trace import tracing as _tracing
+    return _tracing(path)
+
+
 @contextlib.contextmanager
 def sequential():
     """``with desync.sequential():`` runs desync functions in program order, for debugging."""
@@ -51,5 +60,5 @@ def sequential():
         set_enabled(previous)
 
 
-__all__ = ["desync", "DesyncError", "nocache", "cacheable", "CallCache", "install_import_hook", "disable", "enable", "sequential", "is_enabled",
+__all__ = ["desync", "DesyncError", "nocache", "cacheable", "CallCache", "install_import_hook", "disable", "enable", "sequential", "tracing", "is_enabled",
            "__version__"]

@@ -16,6 +16,10 @@ from .sequential import SequentialBody
 # equal code objects (the same def made twice, one file loaded twice) must not share
 # options, so every decorated function gets a code object of its own.
 _specs: dict = {}
+# The classes scope() makes. Tracing (DESYNC_TRACE, desync.tracing) puts recording
+# subclasses here: while it is off, a call pays nothing for it.
+_Body = Body
+_Sequential = SequentialBody
 _disabled = os.environ.get("DESYNC_DISABLE", "").strip().lower() not in ("", "0", "false", "no")
 
 
@@ -46,12 +50,12 @@ def scope():
     if _disabled or nesting() > NESTING:
         # Deep recursion of desync functions: each concurrent level costs the stack
         # several frames, so deep levels run sequentially (exact, and fewer frames).
-        return SequentialBody(cache)
+        return _Sequential(cache)
     if spec is None:
         from .executors import default_threads
-        return Body(None, default_threads(), None)
+        return _Body(None, default_threads(), None)
     _, foreign, threads = spec.executors.resolve()
-    return Body(foreign, threads, cache)
+    return _Body(foreign, threads, cache)
 
 
 
@@ -104,6 +108,11 @@ def tuple_of(*items):
 
 def list_of(*items):
     return list(items)
+
+
+if os.environ.get("DESYNC_TRACE"):
+    from .trace import start_from_environment
+    start_from_environment()
 
 __all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register", "is_enabled",
            "set_enabled"]

@@ -1,4 +1,4 @@
-"""``python -m desync``: show, build, check, lock, run, watch, cache."""
+"""``python -m desync``: show, explain, build, check, lock, run, watch, trace, cache."""
 from __future__ import annotations
 
 import argparse
@@ -19,6 +19,14 @@ def _show(args) -> int:
     except OSError as error:
         print(f"desync show: cannot read {path}: {error.strerror}", file=sys.stderr)
         return 2
+    if args.graph or args.format:
+        from ..compiler.graph import render
+        try:
+            print(render(source, path, name or None, args.format or "dot"), end="")
+        except LookupError as error:
+            print(f"desync show: {error.args[0]}", file=sys.stderr)
+            return 2
+        return 0
     module = Module(source, path)
     if not name:   # the module as the build writes it: line for line with the source
         print(built_source(source, module.transpile()), end="")
@@ -222,7 +230,41 @@ def _run(args) -> int:
     if not os.path.isfile(args.script):
         print(f"desync run: no such file: {args.script}", file=sys.stderr)
         return 2
-    run_script(args.script, args.args)
+    if not args.trace:
+        run_script(args.script, args.args)
+        return 0
+    from ..runtime import trace
+    trace.start(os.path.abspath(args.trace))
+    try:
+        run_script(args.script, args.args)
+    finally:
+        recorder = trace.stop(write=True)
+        if recorder is not None:
+            count = sum(1 for r in recorder.records if r[0] in (trace.TASK, trace.REMOTE))
+            print(f"desync run: {count} task(s) traced to {args.trace} (draw it: desync trace "
+                  f"{args.trace} --html timeline.html)", file=sys.stderr)
+    return 0
+
+
+def _trace(args) -> int:
+    from .timeline import load, render_html, render_svg, summary
+    try:
+        document = load(args.trace)
+    except (OSError, ValueError) as error:
+        print(f"desync trace: cannot read {args.trace}: {error}", file=sys.stderr)
+        return 2
+    title = args.title or f"desync timeline: {os.path.basename(args.trace)}"
+    if args.html:
+        with open(args.html, "w", encoding="utf-8") as handle:
+            handle.write(render_html(document, title=title, width=args.width))
+        print(f"desync trace: wrote {args.html}")
+    if args.svg:
+        with open(args.svg, "w", encoding="utf-8") as handle:
+            handle.write(render_svg(document, width=args.width, title=args.title))
+        print(f"desync trace: wrote {args.svg}")
+    if not (args.html or args.svg):
+        for line in summary(document) or ["no desync calls in this trace"]:
+            print(line)
     return 0
 
 
@@ -237,6 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     show = commands.add_parser("show", help="print the transpiled source of a file or function")
     show.add_argument("target", metavar="FILE[:FUNCTION]")
+    show.add_argument("--graph", action="store_true",
+                      help="print the body's dependency graph (Graphviz DOT) instead")
+    show.add_argument("--format", choices=("dot", "mermaid"),
+                      help="the graph's format: dot (default) or mermaid (for Markdown)")
     show.set_defaults(handler=_show)
     explain = commands.add_parser("explain", help="say, statement by statement, what runs "
                                                   "together and what waits, and why")
@@ -263,9 +309,19 @@ def build_parser() -> argparse.ArgumentParser:
                                  help="also say, per desync function, what runs together")
         command.set_defaults(handler=handler)
     run = commands.add_parser("run", help="run a script with the import hook on")
+    run.add_argument("--trace", metavar="TRACE.json",
+                     help="record every task of every desync call (Trace Event Format)")
     run.add_argument("script")
     run.add_argument("args", nargs=argparse.REMAINDER)
     run.set_defaults(handler=_run)
+    trace = commands.add_parser("trace", help="summarise or draw a trace that DESYNC_TRACE "
+                                              "or `run --trace` recorded")
+    trace.add_argument("trace", metavar="TRACE.json")
+    trace.add_argument("--html", metavar="OUT.html", help="a self-contained page of the timeline")
+    trace.add_argument("--svg", metavar="OUT.svg", help="the timeline as an SVG picture")
+    trace.add_argument("--width", type=int, default=1400, help="pixels (default 1400)")
+    trace.add_argument("--title", help="a title for the picture")
+    trace.set_defaults(handler=_trace)
     cache = commands.add_parser("cache", help="inspect or clean the on-disk cache")
     cache.add_argument("action", choices=("info", "clear", "prune"))
     cache.add_argument("paths", nargs="*", help="sources whose code is live (prune)")

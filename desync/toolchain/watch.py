@@ -3,7 +3,8 @@
 Events are debounced (editors that save through a temporary file and a rename
 produce several), only changed files are transpiled again (plus modules whose
 callees changed, since their embedded versions move), the lockfile is updated,
-and one line is printed per rebuild. A broken file is reported and the last good
+and one line is printed per rebuild: its time and the versions that moved
+(one line each when there are more than four). A broken file is reported and the last good
 output stays in place. Ctrl-C exits cleanly.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..errors import DesyncError
 
 
 CHANGE_EVENTS = {"created", "modified", "moved", "deleted", "closed"}
+LISTED = 40   # version changes listed one per line after a rebuild (the first build: a count)
 
 
 class _Trigger:
@@ -80,8 +82,18 @@ def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | Non
         elapsed = (time.perf_counter() - started) * 1000
         if first or written or changes or broken[0]:
             broken[0] = False
-            summary = _summary(changes)
-            out(f"desync watch: rebuilt {len(written)} file(s) in {elapsed:.0f} ms: {summary}")
+            if first or len(changes) <= 4:
+                summary = _summary(changes)
+                out(f"desync watch: rebuilt {len(written)} file(s) in {elapsed:.0f} ms: "
+                    f"{summary}")
+                return
+            # A rebuild that moves many versions lists every one of them.
+            out(f"desync watch: rebuilt {len(written)} file(s) in {elapsed:.0f} ms: "
+                f"{len(changes)} versions moved:")
+            for line in changes[:LISTED]:
+                out(f"  {line}")
+            if len(changes) > LISTED:
+                out(f"  ... and {len(changes) - LISTED} more (see {builder.lockfile})")
 
     # Watch before the first build, so a save made during it is not missed.
     observer = Observer()
