@@ -1,4 +1,4 @@
-"""SPEC section 4: stable code hashes and major.minor versions."""
+"""Stable code hashes and major.minor versions."""
 from __future__ import annotations
 
 import ast
@@ -296,3 +296,52 @@ def test_unreadable_callee_is_left_out_and_never_crashes(tmp_path):
                            "[n for n, _ in dyn.outer.get_callees()], dyn.outer())", "0")
     # The code exec() built is not seen; the module-level name that holds it is.
     assert out == "1.0 ['made'] 2"
+
+
+# -- cycles in the call graph ------------------------------------------------------
+
+def _web(tmp_path, n, body_of=lambda i: "return 0"):
+    """n functions that each call every other one: a dense web of mutual recursion."""
+    lines = []
+    for i in range(n):
+        calls = " + ".join(f"f{j}(x - 1)" for j in range(n) if j != i)
+        lines += [f"def f{i}(x):", "    if x <= 0:", f"        {body_of(i)}",
+                  f"    return {calls}", ""]
+    (tmp_path / "web.py").write_text("\n".join(lines))
+    return Project([str(tmp_path)])
+
+
+def test_a_dense_web_of_mutual_calls_hashes_each_function_once(tmp_path):
+    # Hashing by walking every path from a function is exponential here (it made
+    # `desync cache info` hang on a project with a large class of mutually calling
+    # methods); each function's own code is read a bounded number of times.
+    project = _web(tmp_path, 24)
+    hasher = Hasher(project)
+    reads = []
+    major = hasher.major
+    hasher.major = lambda module, qualname: reads.append(qualname) or major(module, qualname)
+    module = project.module("web")
+    for i in range(24):
+        hasher.of(module, f"f{i}")
+    assert len(reads) <= 24 * 24 * 2
+
+
+def test_a_change_anywhere_in_a_cycle_moves_every_member(tmp_path):
+    before = _web(tmp_path, 3)
+    hashes_before = {q: Hasher(before).of(before.module("web"), q) for q in ("f0", "f1", "f2")}
+    after = _web(tmp_path, 3, lambda i: "return 1" if i == 2 else "return 0")
+    hashes_after = {q: Hasher(after).of(after.module("web"), q) for q in ("f0", "f1", "f2")}
+    assert hashes_after["f0"].major == hashes_before["f0"].major
+    assert all(hashes_after[q].transitive != hashes_before[q].transitive for q in hashes_before)
+
+
+def test_hashes_in_a_cycle_do_not_depend_on_which_function_is_hashed_first(tmp_path):
+    project = _web(tmp_path, 4)
+    orders = ([0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1])
+    seen = []
+    for order in orders:
+        hasher = Hasher(Project([str(tmp_path)]))
+        module = hasher.project.module("web")
+        seen.append({i: hasher.of(module, f"f{i}") for i in order})
+    assert seen[0] == seen[1] == seen[2]
+    assert len({h.transitive for h in seen[0].values()}) == 4  # each member its own

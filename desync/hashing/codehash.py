@@ -497,38 +497,95 @@ class Hasher:
 
     def of(self, module: SourceModule, qualname: str) -> FunctionHash:
         with self.project.lock:
-            result, _ = self._hash(module, qualname, ())
-            return result
+            return self._hash(module, qualname)
 
-    def _hash(self, module, qualname, stack):
-        key = (module.path, qualname)
-        memo = self._memo.get(key)
+    def _hash(self, module, qualname) -> FunctionHash:
+        """Tarjan's strongly connected components over the call graph, callees first:
+        every function is hashed once (a dense web of mutual calls stays linear).
+
+        A function outside any cycle hashes its callees' transitive hashes. In a cycle
+        every member reaches every other, so a callee in the same cycle stands as the
+        hash of the whole cycle (its members' own code and what the cycle calls out
+        to): a change anywhere in it moves every member. A function calling only
+        itself stands for itself by its own code."""
+        root = (module.path, qualname)
+        memo = self._memo.get(root)
         if memo is not None:
-            return memo, False
-        stack = stack + (key,)
-        callees = {}
-        cut = False
-        for name, target in self.resolve_callees(module, qualname):
-            kind = target[0]
-            if kind == "dist":
-                callees[name] = hash64(b"dist:" + target[1].encode())
-                continue
-            if kind == "const":
-                callees[name] = self.constant(target[1], target[2])
-                continue
-            _, callee_module, callee_qualname = target
-            callee_key = (callee_module.path, callee_qualname)
-            if callee_key in stack:  # recursion: the callee's own code stands for it
-                callees[name] = self.major(callee_module, callee_qualname)
-                cut = True
-                continue
-            sub, sub_cut = self._hash(callee_module, callee_qualname, stack)
-            cut = cut or sub_cut
-            callees[name] = sub.transitive
-        result = FunctionHash(self.major(module, qualname), tuple(sorted(callees.items())))
-        if not cut:
-            self._memo[key] = result
-        return result, cut
+            return memo
+        where = {root: (module, qualname)}
+        index, low, on_stack, stack_nodes = {}, {}, set(), []
+        work = [(root, None)]
+        edges: dict = {}
+        while work:
+            key, children = work[-1]
+            if children is None:
+                index[key] = low[key] = len(index)
+                stack_nodes.append(key)
+                on_stack.add(key)
+                targets = []
+                for _, target in self.resolve_callees(*where[key]):
+                    if target[0] == "def":
+                        child = (target[1].path, target[2])
+                        where.setdefault(child, (target[1], target[2]))
+                        if child not in self._memo:
+                            targets.append(child)
+                edges[key] = targets
+                children = iter(targets)
+                work[-1] = (key, children)
+            for child in children:
+                if child not in index:
+                    work.append((child, None))
+                    break
+                if child in on_stack:
+                    low[key] = min(low[key], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[key])
+                if low[key] == index[key]:
+                    members = []
+                    while True:
+                        member = stack_nodes.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == key:
+                            break
+                    self._hash_component(members, where)
+        return self._memo[root]
+
+    def _hash_component(self, members, where):
+        inside = set(members)
+        cycle = None
+        if len(members) > 1:
+            parts = []
+            for key in sorted(members):
+                module, qualname = where[key]
+                parts.append(b"%s:%d" % (qualname.encode(), self.major(module, qualname)))
+                for name, target in self.resolve_callees(module, qualname):
+                    if target[0] == "def" and (target[1].path, target[2]) in inside:
+                        continue
+                    parts.append(b"%s=%d" % (name.encode(), self._callee_hash(target)))
+            cycle = hash64(b"cycle:" + b",".join(parts))
+        for key in members:
+            module, qualname = where[key]
+            callees = {}
+            for name, target in self.resolve_callees(module, qualname):
+                if target[0] == "def" and (target[1].path, target[2]) in inside:
+                    callees[name] = cycle if cycle is not None else \
+                        self.major(target[1], target[2])  # calls only itself
+                else:
+                    callees[name] = self._callee_hash(target)
+            self._memo[key] = FunctionHash(self.major(module, qualname),
+                                           tuple(sorted(callees.items())))
+
+    def _callee_hash(self, target) -> int:
+        kind = target[0]
+        if kind == "dist":
+            return hash64(b"dist:" + target[1].encode())
+        if kind == "const":
+            return self.constant(target[1], target[2])
+        return self._memo[(target[1].path, target[2])].transitive
 
     def constant(self, module, name) -> int:
         """The hash of the statements that assign a module-level name."""
