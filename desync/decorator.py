@@ -10,7 +10,7 @@ import types
 
 from . import runtime
 from .errors import DesyncError
-from .runtime import effects
+from .runtime import effects, executors
 from .runtime.cache import CallCache, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .version import attach_version_api
@@ -226,6 +226,76 @@ def _configured_cache_size():
         return load_config().cache_size
     except Exception:
         return None
+
+
+# -- the project's executor ([tool.desync] executor and max-workers) ---------------
+
+_executor_lock = threading.Lock()
+_executor_settings: dict = {}   # working folder -> (setting, max workers, where it was set)
+_factories: dict = {}           # (where, setting) -> the Executor a factory made
+
+
+def _executor_settings_here():
+    """(setting, max workers, where) for functions without ``executor=``: from
+    ``DESYNC_EXECUTOR``, else ``[tool.desync]`` of the project around the working folder."""
+    cwd = os.getcwd()
+    found = _executor_settings.get(cwd)
+    if found is None:
+        from .toolchain.config import check_executor, load_config
+        config = load_config(cwd)   # a bad [tool.desync] table fails here, naming the file
+        setting, workers = config.executor, config.max_workers
+        where = (f"[tool.desync] executor in {config.pyproject}" if config.pyproject
+                 else "[tool.desync] executor")
+        if os.environ.get("DESYNC_EXECUTOR"):
+            setting = check_executor(os.environ["DESYNC_EXECUTOR"].strip(),
+                                     "DESYNC_EXECUTOR", None)
+            where = "DESYNC_EXECUTOR"
+            if setting not in ("threads", "processes"):
+                workers = None   # a factory sizes its own executor
+        found = _executor_settings[cwd] = (setting, workers, where)
+    return found
+
+
+def _configured_executor_settings():
+    setting, workers, _ = _executor_settings_here()
+    return setting, workers
+
+
+def _configured_executor_factory():
+    setting, _, where = _executor_settings_here()
+    with _executor_lock:
+        executor = _factories.get((where, setting))
+        if executor is None:
+            executor = _factories[(where, setting)] = _make_configured(setting, where)
+    return executor
+
+
+def _make_configured(setting: str, where: str):
+    """The Executor ``module:attribute`` names: the attribute itself if it is one,
+    else what calling it (with no arguments) returns."""
+    import importlib
+    from concurrent.futures import Executor
+    module_name, _, attribute = setting.partition(":")
+    try:
+        target = importlib.import_module(module_name)
+    except ImportError as error:
+        raise DesyncError(f"{where} = {setting!r}: cannot import {module_name!r}: "
+                          f"{error}") from error
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise DesyncError(f"{where} = {setting!r}: {module_name!r} has no attribute "
+                              f"{attribute!r}") from None
+    executor = target if isinstance(target, Executor) else target() if callable(target) \
+        else target
+    if not isinstance(executor, Executor):
+        raise DesyncError(f"{where} = {setting!r} gave {type(executor).__name__}, not a "
+                          "concurrent.futures.Executor (for Dask: client.get_executor())")
+    return executor
+
+
+executors.set_configuration(_configured_executor_settings, _configured_executor_factory)
 
 
 def attach_cache_api(fn, spec) -> None:
