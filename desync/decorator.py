@@ -75,12 +75,50 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         impl = fn
     else:
         impl, source_info = _transpile_live(fn)
+    options = tuple(_option_key(v) for v in (executor, max_workers, cache, pure))
+    impl = _with_own_code(impl, options)
     spec = FunctionSpec(impl, executors, cache, source_info)
+    spec.options = options
     runtime.register(impl.__code__, spec)
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
     attach_cache_api(impl, spec)
     return impl
+
+
+_variants: dict = {}   # (code, options) -> a copy of the code, registered with those options
+
+
+def _option_key(value):
+    if value is None or isinstance(value, (bool, int, str, tuple)):
+        return value
+    return ("object", id(value))   # an executor or a CallCache: this very object
+
+
+def _with_own_code(impl, options):
+    """The runtime finds a function's options by its code object, and one ``def``
+    decorated again (a factory making desync functions with other executors or
+    caches) has the same code: such a function gets a copy of the code of its own,
+    one per distinct set of options, so each keeps the options it was given."""
+    code = impl.__code__
+    registered = runtime.spec_for(code)
+    if registered is None or getattr(registered, "options", options) == options:
+        return impl
+    with _modules_lock:
+        copy = _variants.get((code, options))
+        if copy is None:
+            # An unused constant makes the copy a different code object to the runtime.
+            copy = code.replace(co_consts=code.co_consts + (f"<desync variant {len(_variants)}>",))
+            _variants[(code, options)] = copy
+    own = types.FunctionType(copy, impl.__globals__, impl.__name__, impl.__defaults__,
+                             impl.__closure__)
+    own.__kwdefaults__ = impl.__kwdefaults__
+    own.__qualname__ = impl.__qualname__
+    own.__module__ = impl.__module__
+    own.__doc__ = impl.__doc__
+    own.__annotations__ = impl.__annotations__
+    own.__dict__.update(impl.__dict__)
+    return own
 
 
 def _module_for(filename: str, fn_globals):

@@ -177,6 +177,20 @@ def test_a_long_call_stays_on_the_cluster(client):
     assert pid in worker_pids(client)
 
 
+def test_equal_calls_each_run(client):
+    # Dask runs an equal "pure" call once; desync runs every call it does not answer
+    # from its own cache (the callee may read the outside world).
+    @desync_fn(executor=client.get_executor(), cache=False)
+    def body():
+        a = slow_square(3, 0.2)
+        b = slow_square(3, 0.2)
+        return a, b
+
+    with distributed.get_task_stream(client) as stream:
+        assert body() == (9, 9)
+    assert len(stream.data) == 2
+
+
 def test_the_cache_looks_up_in_the_caller(client):
     executor = Counting(client.get_executor())
 

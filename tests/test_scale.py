@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import textwrap
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 import pytest
 
@@ -247,3 +248,49 @@ def test_the_settings_are_documented_with_the_config_module():
     for key in ("executor", "max-workers", "strict-lock"):
         assert key in config.__doc__
     assert os.path.basename(config.__file__) == "config.py"
+
+
+# -- one def, decorated with different executors ------------------------------------
+
+def thread_name():
+    import threading
+    return threading.current_thread().name
+
+
+def make_body(executor):
+    @desync(executor=executor, cache=False)
+    def body():
+        a = thread_name()
+        return a
+    return body
+
+
+class Counting(Executor):
+    def __init__(self):
+        self.inner = ThreadPoolExecutor(2)
+        self.submitted = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.submitted += 1
+        return self.inner.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait=True, **kwargs):
+        self.inner.shutdown(wait)
+
+
+def test_one_def_decorated_with_two_executors_keeps_each():
+    first, second = Counting(), Counting()
+    try:
+        on_first, on_second = make_body(first), make_body(second)
+        again = make_body(first)
+        on_first()
+        assert (first.submitted, second.submitted) == (1, 0)
+        on_second()
+        assert (first.submitted, second.submitted) == (1, 1)
+        again()
+        assert (first.submitted, second.submitted) == (2, 1)
+        assert on_first.__code__ is not on_second.__code__
+        assert again.__code__ is on_first.__code__   # one copy per set of options
+    finally:
+        first.shutdown()
+        second.shutdown()

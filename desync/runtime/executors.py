@@ -173,7 +173,11 @@ def submit_remotely(executor: Executor):
     token = id(executor)
 
     def submit(scope, task, fn, args, kwargs):
-        return RemoteFuture(task, executor.submit(_run_marked, token, fn, args, kwargs))
+        # pure=False: Dask would otherwise hand back the result of an earlier equal
+        # call still in cluster memory, even for a callee that reads the outside
+        # world. What may be reused is the call cache's to decide, in the caller.
+        return RemoteFuture(task, executor.submit(_run_marked, token, fn, args, kwargs,
+                                                  pure=False))
     submit.token = token
     return submit
 
