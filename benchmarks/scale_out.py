@@ -84,14 +84,18 @@ def bodies(executor, cache=False):
     return fan_out, sleeps, chain, cpu
 
 
-def timed(fn, repeats):
-    fn()  # warm: pools started, code shipped
-    times = []
+def interleaved(contenders, repeats):
+    """{name: median seconds}: every contender once per round, rounds repeated, so a
+    change in the machine's load falls on all of them alike."""
+    for _, fn in contenders:
+        fn()  # warm: pools started, code shipped
+    times = {name: [] for name, _ in contenders}
     for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, fn in contenders:
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 ROWS: list = []
@@ -106,11 +110,16 @@ def ratio(what, value, note=""):
     print(f"  {what:<42} {value:>10.2f} x   {note}", flush=True)
 
 
+def section(workload, contenders, repeats):
+    for name, seconds in interleaved(contenders, repeats).items():
+        row(workload, name, seconds)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
-    repeats = 3 if args.quick else 7
+    repeats = 3 if args.quick else 9
     size = 400_000 if args.quick else 1_500_000
 
     import dask
@@ -126,26 +135,21 @@ def main(argv=None):
               "Dask": bodies(client.get_executor())}
 
         print(f"fan-out: {FAN} independent cheap calls")
-        for name, (fan_out, _, _, _) in on.items():
-            row("fan", f"desync on {name}", timed(lambda: fan_out(FAN), repeats))
-        row("fan", "dask.delayed on the cluster", timed(
-            lambda: dask.compute(*[dask.delayed(cheap)(i) for i in range(FAN)]), repeats))
-        row("fan", "client.map on the cluster", timed(
-            lambda: client.gather(client.map(cheap, range(FAN), pure=False)), repeats))
-        row("fan", "plain sequential", timed(lambda: [cheap(i) for i in range(FAN)], repeats))
+        section("fan", [(f"desync on {name}", lambda f=b[0]: f(FAN)) for name, b in on.items()] + [
+            ("dask.delayed on the cluster",
+             lambda: dask.compute(*[dask.delayed(cheap)(i) for i in range(FAN)])),
+            ("client.map on the cluster",
+             lambda: client.gather(client.map(cheap, range(FAN), pure=False))),
+            ("plain sequential", lambda: [cheap(i) for i in range(FAN)])], repeats)
 
         print(f"\nsleeps: {SLEEPS} independent calls of {SLEEP * 1e3:.0f} ms")
-        for name, (_, sleeps, _, _) in on.items():
-            row("sleeps", f"desync on {name}", timed(lambda: sleeps(SLEEPS), repeats))
-        row("sleeps", "dask.delayed on the cluster", timed(
-            lambda: dask.compute(*[dask.delayed(nap)(i) for i in range(SLEEPS)]), repeats))
-        row("sleeps", "client.map on the cluster", timed(
-            lambda: client.gather(client.map(nap, range(SLEEPS), pure=False)), repeats))
+        section("sleeps", [(f"desync on {name}", lambda f=b[1]: f(SLEEPS))
+                           for name, b in on.items()] + [
+            ("dask.delayed on the cluster",
+             lambda: dask.compute(*[dask.delayed(nap)(i) for i in range(SLEEPS)])),
+            ("client.map on the cluster",
+             lambda: client.gather(client.map(nap, range(SLEEPS), pure=False)))], repeats)
         row("sleeps", "plain sequential", SLEEPS * SLEEP, "(by arithmetic)")
-
-        print(f"\nchain: {CHAIN} dependent cheap calls")
-        for name, (_, _, chain, _) in on.items():
-            row("chain", f"desync on {name}", timed(lambda: chain(CHAIN), repeats))
 
         def delayed_chain():
             x = 0
@@ -165,12 +169,23 @@ def main(argv=None):
                 x = client.submit(cheap, x, pure=False).result()    # each step to the client
             return x
 
-        row("chain", "dask.delayed on the cluster", timed(delayed_chain, repeats))
-        chained = timed(submit_chain, repeats)
-        row("chain", "client.submit, futures passed along", chained)
-        row("chain", "client.submit(...).result() each step", timed(round_trip_chain, repeats))
-        desync_chain = next(s for w, what, s in ROWS if w == "chain" and what == "desync on Dask")
-        ratio("desync on Dask / futures passed along", desync_chain / chained)
+        print(f"\nchain: {CHAIN} dependent cheap calls")
+        section("chain", [(f"desync on {name}", lambda f=b[2]: f(CHAIN))
+                          for name, b in on.items()] + [
+            ("dask.delayed on the cluster", delayed_chain),
+            ("client.submit, futures passed along", submit_chain),
+            ("client.submit(...).result() each step", round_trip_chain)], repeats)
+        times = {what: seconds for workload, what, seconds in ROWS if workload == "chain"}
+        ratio("desync on Dask / futures passed along",
+              times["desync on Dask"] / times["client.submit, futures passed along"])
+        ratio("desync on Dask / .result() each step",
+              times["desync on Dask"] / times["client.submit(...).result() each step"])
+        fan = {what: seconds for workload, what, seconds in ROWS if workload == "fan"}
+        print()
+        ratio("fan-out: desync on Dask / client.map",
+              fan["desync on Dask"] / fan["client.map on the cluster"])
+        ratio("fan-out: desync on Dask / dask.delayed",
+              fan["desync on Dask"] / fan["dask.delayed on the cluster"])
 
         print(f"\ncache: {CPU_CALLS} CPU-bound calls, the same run twice (cache on)")
         for name, executor in (("processes", processes), ("Dask", client.get_executor())):
