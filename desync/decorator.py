@@ -10,7 +10,7 @@ import types
 
 from . import runtime
 from .errors import DesyncError
-from .runtime import effects
+from .runtime import effects, executors
 from .runtime.cache import CallCache, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .version import attach_version_api
@@ -71,33 +71,62 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
                           fn.__code__.co_firstlineno, "lambda")
     executors = ExecutorChoice(executor, max_workers)  # bad options fail before any work
     source_info = None
+    options = tuple(_option_key(v) for v in (executor, max_workers, cache, pure))
     if _is_transpiled(fn):
-        impl = _own_code(fn)
+        impl, spec = _own_code(fn, options)
     else:
-        impl, source_info = _transpile_live(fn)
-    spec = FunctionSpec(impl, executors, cache, source_info)
-    runtime.register(impl.__code__, spec)
+        impl, source_info, spec = _transpile_live(fn, options)
+    if spec is None:
+        spec = FunctionSpec(impl, executors, cache, source_info)
+        spec.options = options
+        runtime.register(impl.__code__, spec)
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
     attach_cache_api(impl, spec)
     return impl
 
 
-def _own_code(fn):
-    """``fn`` with a code object of its own: a def run twice (a factory) makes two
-    functions sharing one code object, and each may have its own options."""
-    code = fn.__code__
-    if runtime.spec_for(code) is None:
-        return fn
-    copy = types.FunctionType(code.replace(), fn.__globals__, fn.__name__, fn.__defaults__,
-                              fn.__closure__)
-    copy.__kwdefaults__ = fn.__kwdefaults__
-    copy.__qualname__ = fn.__qualname__
-    copy.__module__ = fn.__module__
-    copy.__doc__ = fn.__doc__
-    copy.__annotations__ = fn.__annotations__
-    copy.__dict__.update(fn.__dict__)
-    return copy
+_variants: dict = {}   # (id of a code object, options) -> (that code, its copy)
+_variants_lock = threading.Lock()
+
+
+def _option_key(value):
+    if value is None or isinstance(value, (bool, int, str, tuple)):
+        return value
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return ("object", id(value))   # an executor or a CallCache: this very object
+
+
+def _code_for(code, options):
+    """``(code or a copy of it, the spec it shares or None)``. The runtime finds a
+    function's options by its code object, and a ``def`` run twice (a factory) makes
+    functions sharing one: one with other options gets a copy of the code, one copy
+    per distinct set of options, so a factory run in a loop does not grow memory;
+    functions with the same code and options share one spec (and cache)."""
+    registered = runtime.spec_for(code)
+    if registered is None or getattr(registered, "options", None) == options:
+        return code, registered
+    with _variants_lock:
+        found = _variants.get((id(code), options))
+        if found is None:
+            found = _variants[(id(code), options)] = (code, code.replace())  # code kept: its id
+    return found[1], runtime.spec_for(found[1])
+
+
+def _own_code(fn, options):
+    code, spec = _code_for(fn.__code__, options)
+    if code is fn.__code__:
+        return fn, spec
+    own = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__,
+                             fn.__closure__)
+    own.__kwdefaults__ = fn.__kwdefaults__
+    own.__qualname__ = fn.__qualname__
+    own.__module__ = fn.__module__
+    own.__doc__ = fn.__doc__
+    own.__annotations__ = fn.__annotations__
+    own.__dict__.update(fn.__dict__)
+    return own, spec
 
 
 def _module_for(filename: str, fn_globals):
@@ -121,14 +150,15 @@ def _module_for(filename: str, fn_globals):
     return module, digest
 
 
-def _transpile_live(fn):
+def _transpile_live(fn, options):
     from .toolchain import fncache  # a few stat calls and a read: no parsing
     compiled = fncache.lookup(fn)
-    if compiled is not None:
-        return _bind(fn, compiled), None
-    compiled, source_info = _transpile_source(fn)
-    fncache.store(fn, compiled)
-    return _bind(fn, compiled), source_info
+    source_info = None
+    if compiled is None:
+        compiled, source_info = _transpile_source(fn)
+        fncache.store(fn, compiled)
+    impl, spec = _bind(fn, compiled, options)
+    return impl, source_info, spec
 
 
 def _transpile_source(fn):
@@ -162,7 +192,7 @@ def _transpile_source(fn):
     return compiled, (filename, module, node)
 
 
-def _bind(fn, compiled):
+def _bind(fn, compiled, options):
     """The transpiled function: ``compiled`` with the original's globals, closure
     cells, defaults and metadata."""
     code = fn.__code__
@@ -173,8 +203,7 @@ def _bind(fn, compiled):
         raise DesyncError(f"internal: free variables {missing} of '{fn.__qualname__}'",
                           filename, code.co_firstlineno)
     fn.__globals__.setdefault("__desync_rt__", runtime)
-    if runtime.spec_for(compiled) is not None:
-        compiled = compiled.replace()  # decorated before (a factory): a code of its own
+    compiled, spec = _code_for(compiled, options)
     impl = types.FunctionType(compiled, fn.__globals__, fn.__name__, fn.__defaults__,
                               tuple(cells[name] for name in compiled.co_freevars) or None)
     impl.__kwdefaults__ = fn.__kwdefaults__
@@ -184,7 +213,7 @@ def _bind(fn, compiled):
     impl.__annotations__ = fn.__annotations__
     impl.__dict__.update(fn.__dict__)
     impl.__desync_original__ = fn
-    return impl
+    return impl, spec
 
 
 def _candidates(module, fn):
@@ -245,6 +274,76 @@ def _configured_cache_size():
         return load_config().cache_size
     except Exception:
         return None
+
+
+# -- the project's executor ([tool.desync] executor and max-workers) ---------------
+
+_executor_lock = threading.Lock()
+_executor_settings: dict = {}   # working folder -> (setting, max workers, where it was set)
+_factories: dict = {}           # (where, setting) -> the Executor a factory made
+
+
+def _executor_settings_here():
+    """(setting, max workers, where) for functions without ``executor=``: from
+    ``DESYNC_EXECUTOR``, else ``[tool.desync]`` of the project around the working folder."""
+    cwd = os.getcwd()
+    found = _executor_settings.get(cwd)
+    if found is None:
+        from .toolchain.config import check_executor, load_config
+        config = load_config(cwd)   # a bad [tool.desync] table fails here, naming the file
+        setting, workers = config.executor, config.max_workers
+        where = (f"[tool.desync] executor in {config.pyproject}" if config.pyproject
+                 else "[tool.desync] executor")
+        if os.environ.get("DESYNC_EXECUTOR"):
+            setting = check_executor(os.environ["DESYNC_EXECUTOR"].strip(),
+                                     "DESYNC_EXECUTOR", None)
+            where = "DESYNC_EXECUTOR"
+            if setting not in ("threads", "processes"):
+                workers = None   # a factory sizes its own executor
+        found = _executor_settings[cwd] = (setting, workers, where)
+    return found
+
+
+def _configured_executor_settings():
+    setting, workers, _ = _executor_settings_here()
+    return setting, workers
+
+
+def _configured_executor_factory():
+    setting, _, where = _executor_settings_here()
+    with _executor_lock:
+        executor = _factories.get((where, setting))
+        if executor is None:
+            executor = _factories[(where, setting)] = _make_configured(setting, where)
+    return executor
+
+
+def _make_configured(setting: str, where: str):
+    """The Executor ``module:attribute`` names: the attribute itself if it is one,
+    else what calling it (with no arguments) returns."""
+    import importlib
+    from concurrent.futures import Executor
+    module_name, _, attribute = setting.partition(":")
+    try:
+        target = importlib.import_module(module_name)
+    except ImportError as error:
+        raise DesyncError(f"{where} = {setting!r}: cannot import {module_name!r}: "
+                          f"{error}") from error
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise DesyncError(f"{where} = {setting!r}: {module_name!r} has no attribute "
+                              f"{attribute!r}") from None
+    executor = target if isinstance(target, Executor) else target() if callable(target) \
+        else target
+    if not isinstance(executor, Executor):
+        raise DesyncError(f"{where} = {setting!r} gave {type(executor).__name__}, not a "
+                          "concurrent.futures.Executor (for Dask: client.get_executor())")
+    return executor
+
+
+executors.set_configuration(_configured_executor_settings, _configured_executor_factory)
 
 
 def attach_cache_api(fn, spec) -> None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections import deque
 from types import FunctionType, TracebackType
 
@@ -550,6 +551,17 @@ class Scope:
         kwargs = {k: _value(v) for k, v in task.kwargs.items()} if task.kwargs else None
         with self.lock:
             task.state = RUNNING
+        # The cache works whatever runs the call: lookups and stores in this process.
+        cache = self.cache
+        key = None
+        if cache is not None and not task.generated:
+            key = cache.key_for(fn, args, kwargs)
+            if key is not None:
+                found, value = cache.lookup(key)
+                if found:
+                    self._finish(task, DONE, value, None)
+                    return
+        started = time.perf_counter()
         try:
             future = self.foreign_submit(self, task, fn, args, kwargs)
         except BaseException as error:
@@ -562,7 +574,10 @@ class Scope:
                 return
             error = fut.exception()
             if error is None:
-                self._finish(task, DONE, fut.result(), None)
+                value = fut.result()
+                if key is not None:
+                    cache.store(key, value, time.perf_counter() - started)
+                self._finish(task, DONE, value, None)
             else:
                 self._finish(task, FAILED, None, error)
         future.add_done_callback(done)

@@ -9,13 +9,32 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Executor, Future, InvalidStateError, \
+    ThreadPoolExecutor
 
 # ProcessPoolExecutor is imported only when processes are asked for: its module
 # loads multiprocessing, subprocess and sockets (~25 ms), too much for `import desync`.
 _lock = threading.Lock()
 _default_threads: ThreadPoolExecutor | None = None
 _default_processes = None
+# The project's configured executor, for functions that pass no ``executor=``.
+# ``desync.decorator`` installs the two functions (it reads ``[tool.desync]``; the
+# runtime reads no configuration itself); both are called lazily, at first use:
+# settings() -> (None, "threads", "processes" or "module:factory", max workers), and
+# factory() -> the Executor that the configured factory makes (once per process).
+_settings = None
+_factory = None
+
+
+def set_configuration(settings, factory) -> None:
+    global _settings, _factory
+    _settings, _factory = settings, factory
+
+
+def configured():
+    """(executor setting, max workers) of the project, read the first time it is needed."""
+    settings = _settings
+    return settings() if settings is not None else (None, None)
 
 
 def _is_process_pool(executor) -> bool:
@@ -30,6 +49,9 @@ def default_max_workers() -> int:
             return max(1, int(value))
         except ValueError:
             raise ValueError(f"DESYNC_MAX_WORKERS must be a whole number, not {value!r}") from None
+    setting, workers = configured()
+    if workers is not None and setting in (None, "threads"):
+        return workers
     return 32  # tasks are usually I/O or release the GIL; threads are cheap
 
 
@@ -50,7 +72,8 @@ def default_processes():
     with _lock:
         if _default_processes is None:
             from concurrent.futures import ProcessPoolExecutor
-            _default_processes = ProcessPoolExecutor()
+            setting, workers = configured()
+            _default_processes = ProcessPoolExecutor(workers if setting == "processes" else None)
         return _default_processes
 
 
@@ -73,10 +96,20 @@ def _run_marked(token, fn, args, kwargs):
         _inside.token = previous
 
 
+def inside_worker() -> bool:
+    """Whether this thread runs a call shipped to a process pool or a foreign executor."""
+    return getattr(_inside, "token", None) is not None or getattr(_inside, "shipped", False)
+
+
 def _call_shipped(payload: bytes):
     import cloudpickle
     fn, args, kwargs = cloudpickle.loads(payload)
-    return fn(*args, **(kwargs or {}))
+    previous = getattr(_inside, "shipped", False)
+    _inside.shipped = True
+    try:
+        return fn(*args, **(kwargs or {}))
+    finally:
+        _inside.shipped = previous
 
 
 def ship_to_processes(executor: Executor):
@@ -96,6 +129,59 @@ def submit_directly(executor: Executor):
     return submit
 
 
+def _is_remote(executor) -> bool:
+    """A cluster's executor (Dask's ``Client.get_executor()``): its futures stay
+    "pending" until the result is back, whether the task waits or runs remotely."""
+    return type(executor).__module__.split(".")[0] == "distributed"
+
+
+class RemoteFuture(Future):
+    """The future desync holds for a call sent to a cluster.
+
+    A cluster's own future cannot say whether its task has started, so it can always
+    be cancelled, and desync would take a cancelled call back to run it here (as it
+    does for a call still queued on a busy pool): a long task would run twice, the
+    second time in the caller. This one refuses to be cancelled while its call
+    matters, and cancels the remote task once the call is discarded (an earlier
+    call failed): queued tasks then never run."""
+
+    def __init__(self, task, remote):
+        super().__init__()
+        self._task = task
+        self._remote = remote
+        remote.add_done_callback(self._copy)
+
+    def cancel(self):
+        if not getattr(self._task, "orphan", False):
+            return False
+        self._remote.cancel()
+        return super().cancel()
+
+    def _copy(self, remote):
+        try:
+            if remote.cancelled():
+                self.set_exception(CancelledError("the task was cancelled on the cluster"))
+            elif remote.exception() is not None:
+                self.set_exception(remote.exception())
+            else:
+                self.set_result(remote.result())
+        except InvalidStateError:
+            pass  # cancelled here meanwhile
+
+
+def submit_remotely(executor: Executor):
+    token = id(executor)
+
+    def submit(scope, task, fn, args, kwargs):
+        # pure=False: Dask would otherwise hand back the result of an earlier equal
+        # call still in cluster memory, even for a callee that reads the outside
+        # world. What may be reused is the call cache's to decide, in the caller.
+        return RemoteFuture(task, executor.submit(_run_marked, token, fn, args, kwargs,
+                                                  pure=False))
+    submit.token = token
+    return submit
+
+
 class ExecutorChoice:
     """The ``executor=`` and ``max_workers=`` options of one desync function."""
 
@@ -109,16 +195,36 @@ class ExecutorChoice:
         self.max_workers = max_workers
         self._own: Executor | None = None
         self._resolved = None
+        self._in_worker = None
 
     def resolve(self):
         """(pool, foreign submit or None, local thread pool)."""
         resolved = self._resolved
         if resolved is None:
+            if self.executor is None and inside_worker():
+                # A call that already runs on a worker runs its own body's calls on
+                # threads there: the project's executor is the caller's to use.
+                resolved = self._in_worker
+                if resolved is None:
+                    resolved = self._in_worker = self._make_for(None)
+                return resolved
             resolved = self._resolved = self._make()
         return resolved
 
     def _make(self):
-        executor, workers = self.executor, self.max_workers
+        if self.executor is not None:
+            return self._make_for(self.executor)
+        setting, _ = configured()   # no executor= given: the project's, if configured
+        if setting is None or setting in ("threads", "processes"):
+            return self._make_for(setting)
+        if self.max_workers is not None:
+            # max_workers= under a configured factory: a private thread pool of that
+            # size, as documented for max_workers= alone (these calls stay local).
+            return self._make_for(None)
+        return self._make_for(_factory())
+
+    def _make_for(self, executor):
+        workers = self.max_workers
         if executor is None or executor == "threads":
             if workers is None:
                 pool = default_threads()
@@ -137,4 +243,6 @@ class ExecutorChoice:
             return executor, None, executor
         if _is_process_pool(executor):
             return executor, ship_to_processes(executor), default_threads()
+        if _is_remote(executor):
+            return executor, submit_remotely(executor), default_threads()
         return executor, submit_directly(executor), default_threads()

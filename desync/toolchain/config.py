@@ -7,6 +7,9 @@
     exclude = ["tests/*"]      # glob patterns, relative to the project root
     cache-dir = ".desync-cache"
     cache-size = "1GB"
+    executor = "threads"       # or "processes", or "mypkg.cluster:executor" (a factory)
+    max-workers = 8            # workers of the threads or processes pool
+    strict-lock = false        # packaging plugins: a stale lockfile fails the build
 """
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ from ..errors import DesyncError
 
 _LISTS = {"paths", "exclude"}
 _STRINGS = {"out", "lockfile", "cache-dir"}
-_KEYS = _LISTS | _STRINGS | {"cache-size"}
+_BOOLS = {"strict-lock"}
+_KEYS = _LISTS | _STRINGS | _BOOLS | {"cache-size", "executor", "max-workers"}
+EXECUTOR_PATH = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
 
 
 class Config:
@@ -27,7 +32,9 @@ class Config:
 
     def __init__(self, root: str, paths=None, out: str = "build/desync",
                  lockfile: str = "desync.lock", exclude=None, cache_dir: str | None = None,
-                 cache_size: int | None = None, pyproject: str | None = None):
+                 cache_size: int | None = None, pyproject: str | None = None,
+                 executor: str | None = None, max_workers: int | None = None,
+                 strict_lock: bool = False):
         self.root = root
         self.paths = list(paths or [])
         self.out = out
@@ -36,6 +43,9 @@ class Config:
         self.cache_dir = cache_dir
         self.cache_size = cache_size
         self.pyproject = pyproject
+        self.executor = executor        # None: threads, unless a function says otherwise
+        self.max_workers = max_workers
+        self.strict_lock = strict_lock
         self.paths_from = None   # where the paths come from, for error messages
 
     def __repr__(self):
@@ -119,7 +129,19 @@ def load_config(start: str | None = None) -> Config:
     for key in _STRINGS & set(table):
         if not isinstance(table[key], str):
             raise DesyncError(f"[tool.desync] {key} must be a string, not {table[key]!r}", path)
+    for key in _BOOLS & set(table):
+        if not isinstance(table[key], bool):
+            raise DesyncError(f"[tool.desync] {key} must be true or false, "
+                              f"not {table[key]!r}", path)
     config = Config(root=root, pyproject=path)
+    config.executor = check_executor(table.get("executor"), "[tool.desync] executor", path)
+    config.max_workers = check_max_workers(table.get("max-workers"),
+                                           "[tool.desync] max-workers", path)
+    if config.max_workers is not None and config.executor not in (None, "threads", "processes"):
+        raise DesyncError("[tool.desync] max-workers sizes the 'threads' or 'processes' pool; "
+                          f"the factory {config.executor!r} sizes its own executor "
+                          "(remove one of the two)", path)
+    config.strict_lock = table.get("strict-lock", False)
     config.paths = list(table.get("paths", default_paths(root)))
     config.paths_from = "[tool.desync] paths" if "paths" in table else None
     config.out = table.get("out", config.out)
@@ -133,3 +155,22 @@ def load_config(start: str | None = None) -> Config:
         except ValueError as error:
             raise DesyncError(f"[tool.desync] cache-size: {error}", path) from None
     return config
+
+
+def check_executor(value, where: str, path: str | None):
+    """``"threads"``, ``"processes"``, ``"module:attribute"`` or None, else a DesyncError
+    naming the file and key."""
+    if value is None or value in ("threads", "processes"):
+        return value
+    if isinstance(value, str) and EXECUTOR_PATH.fullmatch(value):
+        return value
+    raise DesyncError(f"{where} must be \"threads\", \"processes\" or the import path of an "
+                      f"executor factory such as \"mypkg.cluster:executor\", not {value!r}", path)
+
+
+def check_max_workers(value, where: str, path: str | None):
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    raise DesyncError(f"{where} must be a positive whole number, not {value!r}", path)
