@@ -191,6 +191,19 @@ class Box:
         self.add(x)
 
 
+class Stack(list):
+    def push(self, x):
+        super().append(x)
+
+    def depth(self):
+        return super().__len__()
+
+
+class CountingBox(Box):
+    def add(self, x):
+        super(CountingBox, self).add(x + 1)
+
+
 @pytest.mark.parametrize("fn, kind, world", [
     (pure, PURE, set()),
     (sleeps, PURE, set()),                 # time.sleep reads nothing
@@ -239,6 +252,9 @@ def test_world(fn, kind, world):
     (Box.add, {0, "self"}),
     (Box.size, set()),
     (Box.add_twice, {0, "self"}),
+    (Stack.push, {0, "self"}),          # a method of the base class, through super()
+    (Stack.depth, set()),
+    (CountingBox.add, {0, "self"}),
 ])
 def test_mutated_parameters(fn, mutated):
     facts = infer(fn)

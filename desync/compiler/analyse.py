@@ -39,6 +39,8 @@ FRESH_BUILTINS = frozenset({
 CONTAINER_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "dict",
                                 "reversed", "enumerate", "zip", "filter", "map", "iter",
                                 "min", "max", "next", "bytearray"})
+# Builtins whose result reads their arguments later, as it is consumed.
+LAZY_BUILTINS = frozenset({"iter", "reversed", "enumerate", "zip", "filter", "map"})
 # Builtins that only compute: evaluated in place when their inputs are at hand.
 PURE_BUILTINS = FRESH_BUILTINS | frozenset({
     "list", "tuple", "set", "frozenset", "sorted", "dict", "reversed", "enumerate", "zip",
@@ -836,6 +838,13 @@ class _Classes:
                         self.aliases.union(inner, self.aliases.contents(arg))
                         if name in ("min", "max", "next"):
                             self.aliases.union(result, self.aliases.contents(arg))
+                if name in LAZY_BUILTINS:
+                    # A lazy view reads its arguments when consumed: it refers to them
+                    # (as fields, so reading it waits for their changes) without
+                    # making them one object (``zip(xs, pages)``).
+                    for index, arg in enumerate(args):
+                        if arg is not None:
+                            self.aliases.union(self.aliases.field(result, f"<arg{index}>"), arg)
                 return result
             if name == "super":
                 return self.name_node(facts.params[0]) if facts.params else None
@@ -899,9 +908,8 @@ def _logged_names(fn, local_names, nodes) -> set[str]:
     if not blocks:
         return set()
     loads_total: dict[str, int] = {}
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            loads_total[node.id] = loads_total.get(node.id, 0) + 1
+    for node in name_reads(nodes):
+        loads_total[node.id] = loads_total.get(node.id, 0) + 1
     logged = set()
     for node in blocks:
         if isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
@@ -914,15 +922,23 @@ def _logged_names(fn, local_names, nodes) -> set[str]:
         for stmt in body:
             bound |= _bound_here(stmt)
         inside: dict[str, int] = {}
-        for sub in scope_nodes(body):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
-                inside[sub.id] = inside.get(sub.id, 0) + 1
+        for sub in name_reads(scope_nodes(body)):
+            inside[sub.id] = inside.get(sub.id, 0) + 1
         loops = _in_loop(fn, node)
         for name in bound & local_names:
             total = loads_total.get(name, 0)
             if total > inside.get(name, 0) or (loops and total):
                 logged.add(name)
     return logged
+
+
+def name_reads(nodes):
+    """The Name nodes that read a variable: loads, and ``x`` of ``x += 1``."""
+    for node in nodes:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            yield node
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            yield node.target
 
 
 def _in_loop(fn, target) -> bool:

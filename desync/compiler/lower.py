@@ -28,7 +28,7 @@ import ast
 
 from ..errors import DesyncError
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES,
-                      Facts, fans_out, root_name, scope_frees, scope_nodes)
+                      Facts, fans_out, name_reads, root_name, scope_frees, scope_nodes)
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -267,15 +267,52 @@ class Lowerer:
         method = getattr(self, "lower_" + type(node).__name__, None)
         if method is not None:
             return method(node, pre)
+        if isinstance(node, ast.Dict):  # evaluated key, value, key, value...
+            pairs = self.lower_in_order([part for pair in zip(node.keys, node.values)
+                                         for part in pair], pre)
+            return ast.copy_location(ast.Dict(keys=pairs[0::2], values=pairs[1::2]), node)
+        children = [v for _, value in ast.iter_fields(node)
+                    for v in (value if isinstance(value, list) else [value])
+                    if isinstance(v, ast.expr)]
+        lowered = dict(zip(map(id, children), self.lower_in_order(children, pre)))
         fields = {}
         for name, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
-                value = self.lower(value, pre)
+                value = lowered[id(value)]
             elif isinstance(value, list):
-                value = [self.lower(v, pre) if isinstance(v, ast.expr) else v for v in value]
+                value = [lowered[id(v)] if isinstance(v, ast.expr) else v for v in value]
             fields[name] = value
         new = type(node)(**fields)  # every field given: required ones included
         return ast.copy_location(new, node) if hasattr(node, "lineno") else new
+
+    def lower_in_order(self, parts, pre) -> list:
+        """Parts Python evaluates left to right. A part before one with calls is
+        computed before those calls are issued: ``xs[-1] - xs.pop()`` reads
+        ``xs[-1]`` first, as Python does. (``None`` parts, a dict's ``**``, stay.)"""
+        last = max((i for i, part in enumerate(parts)
+                    if part is not None and self.has_steps(part)), default=-1)
+        out = []
+        for index, part in enumerate(parts):
+            if part is None:
+                out.append(None)
+                continue
+            value = self.lower(part, pre)
+            if index < last:
+                value = self._computed(value, part, pre)
+            out.append(value)
+        return out
+
+    def _computed(self, value, original, pre):
+        """``value`` computed now (in program order), as an atom."""
+        if isinstance(value, ast.Starred):
+            # ``[*xs, xs.pop()]`` unpacks ``xs`` before the pop: unpack it now.
+            items = ast.Call(func=_rt("tuple_of"), args=[value], keywords=[])
+            return ast.Starred(value=self.atom(items, pre, original), ctx=ast.Load())
+        if isinstance(value, ast.FormattedValue):
+            # ``f"{xs}{xs.pop()}"`` formats ``xs`` first: format it now.
+            text = self.atom(ast.JoinedStr(values=[value]), pre, original)
+            return ast.FormattedValue(value=text, conversion=-1, format_spec=None)
+        return value if _is_atom(value) else self.atom(value, pre, original)
 
     def lower_Name(self, node, pre):
         renamed = self.renamed_to(node.id)
@@ -299,9 +336,11 @@ class Lowerer:
             if any(isinstance(a, (ast.Lambda, *COMPREHENSIONS)) for a in node.args) or any(
                     isinstance(k.value, (ast.Lambda, *COMPREHENSIONS)) for k in node.keywords):
                 return self.call_step(node, pre)  # may run user code: classify at run time
-            return ast.Call(func=node.func, args=[self.lower(a, pre) for a in node.args],
-                            keywords=[ast.keyword(arg=k.arg, value=self.lower(k.value, pre))
-                                      for k in node.keywords])
+            parts = self.lower_in_order([*node.args, *(k.value for k in node.keywords)], pre)
+            args, values = parts[:len(node.args)], parts[len(node.args):]
+            return ast.Call(func=node.func, args=args,
+                            keywords=[ast.keyword(arg=k.arg, value=v)
+                                      for k, v in zip(node.keywords, values)])
         if isinstance(node.func, ast.Name) and node.func.id == "super" \
                 and self.facts.builtin("super"):
             if self.spec_mode:
@@ -840,8 +879,10 @@ class Lowerer:
         if self.free_values(expr) or self.has_steps(expr):
             self.note("waits", f"needs `{_short(expr)}` now to go on", expr)
         value = self.value(expr, pre)
+        # A name (a local, or a cell a closure shares) is tested once the changes
+        # issued before to what it refers to are made: ``xs.pop() if xs else 0``.
         keys = self.expression_keys(expr) if isinstance(value, ast.Name) \
-            and self.is_local_value(value.id) and value.id not in self.temps else []
+            and value.id not in self.temps and self.kind(value.id) != "outside" else []
         if keys:
             return self._ds("get_after", self._keys_node(keys), value)
         return self._ds("get", value) if isinstance(value, ast.Name) and \
@@ -994,14 +1035,18 @@ class Lowerer:
 
     def stmt_AugAssign(self, node):
         pre: list = []
-        operand = self.value(node.value, pre)
         op = _rt(AUG_OPS[type(node.op)])
         target = node.target
+        if not isinstance(target, ast.Name) and self.has_steps(node.value):
+            return self.aug_store_read_first(node, op)
+        operand = self.value(node.value, pre)
         if isinstance(target, ast.Name):
             kind = self.kind(target.id)
             if kind in ("cell", "declared"):
                 current = self.lower_Name(ast.Name(id=target.id, ctx=ast.Load()), pre)
-                step = self._ds("pure", op, current, operand)
+                # In place on a mutable value (``xs += [0]``): a change of the object too.
+                step = self._ds("augment", _const(self.effect_key(target)), op, current,
+                                operand)
                 return pre + self.bind_name(target.id, self.emit(pre, step))
             key = self.effect_key(target)
             step = self._ds("augment", _const(key), op, _load(target.id), operand)
@@ -1014,6 +1059,23 @@ class Lowerer:
             helper, where = "aug_item", self.value(target.slice, pre)
         return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
                                      op, operand))]
+
+    def aug_store_read_first(self, node, op) -> list:
+        """``xs[0] += xs.pop()``: Python reads ``xs[0]`` before it makes the calls on
+        the right (a failure to read comes first; the calls may change the object),
+        so the read is a step in program order, and the store is another."""
+        pre: list = []
+        target = node.target
+        obj = self.value(target.value, pre)
+        key = self.effect_key(target.value)
+        if isinstance(target, ast.Attribute):
+            where, read, helper = _const(target.attr), _load("getattr"), "store_aug_attr"
+        else:
+            where, read, helper = self.value(target.slice, pre), _rt("getitem"), "store_aug_item"
+        current = self.emit(pre, self._ds("effect", self._keys_node([key]), read, obj, where))
+        operand = self.value(node.value, pre)
+        return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
+                                     op, current, operand))]
 
     def stmt_Delete(self, node):
         out = []
@@ -1446,6 +1508,19 @@ class _PlainRewriter(ast.NodeTransformer):
             return ast.copy_location(self.lowerer._ds("get", _load(node.id)), node)
         return node
 
+    def visit_AugAssign(self, node):
+        target = node.target
+        if isinstance(target, ast.Name) and self.lowerer.is_local_value(target.id) \
+                and not any(target.id in s for s in self.shadowed):
+            # ``c += 1`` reads ``c``, which may hold a future: read it resolved, then
+            # apply the in-place operator as Python would.
+            current = self.lowerer._ds("get", _load(target.id))
+            value = ast.Call(func=_rt(AUG_OPS[type(node.op)]),
+                             args=[current, self.visit(node.value)], keywords=[])
+            return ast.copy_location(ast.Assign(targets=[_store(target.id)], value=value,
+                                                lineno=0), node)
+        return self.generic_visit(node)
+
     def _scope(self, node):
         return node  # nested scopes read cells: always values
 
@@ -1568,6 +1643,8 @@ def _region_names(node) -> tuple[set, set]:
     for sub in scope_nodes([node]):
         if isinstance(sub, ast.Name):
             (loaded if isinstance(sub.ctx, ast.Load) else bound).add(sub.id)
+        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+            loaded.add(sub.target.id)
         elif isinstance(sub, ast.ExceptHandler) and sub.name:
             bound.add(sub.name)
         elif isinstance(sub, (*SCOPES, *COMPREHENSIONS)):
@@ -1635,20 +1712,17 @@ def _ends_in_raise(body) -> bool:
 
 
 def _loads_in(statements) -> set:
-    return {n.id for n in scope_nodes(statements) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in name_reads(scope_nodes(statements))}
 
 
 def _loads_outside_body(node) -> set:
     parts = [*(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody]
-    return {n.id for n in scope_nodes(parts) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load)}
+    return {n.id for n in name_reads(scope_nodes(parts))}
 
 
 def _loaded_only_after(body, name, index) -> bool:
     for position, statement in enumerate(body):
-        loads = any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-                    for n in scope_nodes([statement]))
+        loads = any(n.id == name for n in name_reads(scope_nodes([statement])))
         if loads and position <= index:
             if position == index and isinstance(statement, ast.Assign) and not any(
                     isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
@@ -1660,8 +1734,7 @@ def _loaded_only_after(body, name, index) -> bool:
 
 def _loads_elsewhere(fn, node) -> set:
     inside = {id(n) for n in scope_nodes([node])}
-    return {n.id for n in scope_nodes(fn.body) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Load) and id(n) not in inside}
+    return {n.id for n in name_reads(scope_nodes(fn.body)) if id(n) not in inside}
 
 
 def _calls_beyond_objects(node, local_names, builtins_here) -> bool:

@@ -105,6 +105,11 @@ def _root(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _is_super(node) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "super"
+
+
 def _dotted(node):
     parts = []
     while isinstance(node, ast.Attribute):
@@ -297,6 +302,12 @@ class _Inferrer:
                     and (param_of(root) is not None or root in objects) \
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
+        if isinstance(func, ast.Attribute) and _is_super(func.value) and by_name:
+            # super().append(x) in a method changes the object it was called on.
+            receiver = next(iter(by_name))
+            if func.attr not in table.READ_ONLY_METHODS \
+                    and self._method_mutates(module, func.attr, stack):
+                written(receiver, f"super().{func.attr}()")
         if parts is None:
             return
         head = parts[0]

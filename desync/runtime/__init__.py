@@ -84,6 +84,14 @@ def aug_attr(obj, name, op, value):
     setattr(obj, name, op(getattr(obj, name), value))
 
 
+def store_aug_item(obj, key, op, current, operand):
+    obj[key] = op(current, operand)
+
+
+def store_aug_attr(obj, name, op, current, operand):
+    setattr(obj, name, op(current, operand))
+
+
 AUG_OPS = {
     "Add": "iadd", "Sub": "isub", "Mult": "imul", "MatMult": "imatmul", "Div": "itruediv",
     "FloorDiv": "ifloordiv", "Mod": "imod", "Pow": "ipow", "LShift": "ilshift",

@@ -105,10 +105,11 @@ def outcome(x):
         raise RuntimeError("desync: a speculative step was not settled; please report "
                            "this as a bug")  # pragma: no cover
     if kind is Deferred:
+        fn = outcome(x.fn)  # ``random.random()``: the callee may itself be a step ahead
         args = [outcome(a) for a in x.args]
         if x.kwargs:
-            return x.fn(*args, **{k: outcome(v) for k, v in x.kwargs.items()})
-        return x.fn(*args)
+            return fn(*args, **{k: outcome(v) for k, v in x.kwargs.items()})
+        return fn(*args)
     return x
 
 
@@ -926,36 +927,38 @@ class Body(Scope):
     def pure(self, fn, *args):
         """A call-free expression: computed now if its inputs are there, else a task."""
         fence = self.fence
-        if fence is not None and fence.state < DONE:
-            return self._spawn(PURE, fn, args, None, None, sys._getframe(1).f_lasti,
-                               generated=True)
+        return self._pure(fn, args, None, fence is not None and fence.state < DONE)
+
+    def pure_read(self, keys, fn, *args):
+        """A call-free expression that reads objects the body mutates: a task while
+        a change issued before to one of them is pending."""
+        fence = self.fence
+        waiting = fence is not None and fence.state < DONE
+        if not waiting:
+            last = self.last_effect
+            for key in keys:
+                effect = last.get(key)
+                if effect is not None and effect.state < DONE:
+                    waiting = True
+                    break
+        return self._pure(fn, args, keys, waiting)
+
+    def _pure(self, fn, args, keys, waiting):
         for arg in args:
             kind = arg.__class__
             if kind is Task:
-                if arg.state == DONE:
-                    continue
-                return self._spawn(PURE, fn, args, None, None, sys._getframe(1).f_lasti,
-                                   generated=True)
+                if arg.state != DONE:
+                    waiting = True
+                continue
             if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or _stateful(arg)):
                 # ``list(gen)``: running a generator (or advancing an iterator) is an
                 # effect: in program order, when the variables it reads are current.
-                return self._spawn(EFFECT, fn, args, None, None, sys._getframe(1).f_lasti,
+                return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
                                    generated=True, targets=())
-        return fn(*[_value(a) for a in args])
-
-    def pure_read(self, keys, fn, *args):
-        """A call-free expression that reads objects the body mutates."""
-        last = self.last_effect
-        for key in keys:
-            effect = last.get(key)
-            if effect is not None and effect.state < DONE:
-                return self._spawn(PURE, fn, args, None, keys, sys._getframe(1).f_lasti,
-                                   generated=True)
-        fence = self.fence
-        if fence is not None and fence.state < DONE:
-            return self._spawn(PURE, fn, args, None, keys, sys._getframe(1).f_lasti,
+        if waiting:
+            return self._spawn(PURE, fn, args, None, keys, sys._getframe(2).f_lasti,
                                generated=True)
-        return self.pure(fn, *args)
+        return fn(*[_value(a) for a in args])
 
     # Speculation ---------------------------------------------------------------
     def spec(self, keys, fn, *args, **kwargs):

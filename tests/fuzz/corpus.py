@@ -294,6 +294,69 @@ PROGRAMS = [
         zs = []
         return f"{apply0(lambda: zs[1])}"
     """, (0, 0, [], "", {})),
+    # Found by the fuzzer (seed 23 and 11), kept here so each keeps running with a
+    # failure at every call input.
+    ("in-place += on a list a generator shares", """
+        out = head(xs)
+        xs += [0]
+        it = (xs for v in range(0))
+        fns = []
+        fns.append(lambda: out)
+        return [cb() for cb in fns], xs
+    """, (0, 0, [], "", {})),
+    ("a method that changes self through super()", """
+        r, b = pair(apply(lambda x: max(xs), m) + f(m))
+        self.fill(0)
+        return r, self.get()
+    """, (0, 4, [2, 4, 2], "", {}), True),
+    ("+= in a finally on a name a call bound", """
+        c, u1 = pair(m)
+        try:
+            pass
+        finally:
+            c += 1
+        return c
+    """, (0, 0, [], "", {})),
+    ("-= inside with inside a try in a loop", """
+        for j, x in zip(list(xs), xs):
+            try:
+                x -= f(n)
+                xs.append(x)
+            except ValueError:
+                pass
+        return xs
+    """, (0, 0, [3, 4], "", {})),
+    ("an item read before the call on the right changes its list", """
+        xs.append(xs[-1] - xs.pop())
+        xs[-1] += xs.pop()
+        return xs
+    """, (0, 0, [5, 4, 7, 1], "", {})),
+    ("item += a call, on an empty list", """
+        xs[0] += xs.pop()
+        return xs
+    """, (0, 0, [], "", {})),
+    ("a truth test of a list a lambda shares, after a pop", """
+        lambda x: (v for v in map(f, xs))
+        a = xs.pop() if xs else 0
+        b = apply(f, xs.pop() if xs else 0)
+        return a, b, xs
+    """, (0, 0, [0], "", {})),
+    ("a call ahead through a module attribute in a try in a loop", """
+        out = []
+        for j, v in zip('kl', mk(m)):
+            try:
+                out.append(random.random() < 2)
+            except ArithmeticError as e1:
+                pass
+        return out
+    """, (0, 0, [], "", {})),
+    ("counts[k] += a call, on a dict that grows", """
+        counts = {}
+        for x in xs:
+            counts[x % 2] = counts.get(x % 2, 0)
+            counts[x % 2] += f(x)
+        return counts, len(counts)
+    """, (0, 0, [1, 2, 3], "", {})),
 ]
 
 
