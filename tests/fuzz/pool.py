@@ -64,11 +64,15 @@ class Worker:
         except OSError:
             pass
 
-    def close(self):
+    def release(self):
+        """Tell the worker to exit (end of its input), without waiting for it."""
         try:
             self.proc.stdin.close()
         except OSError:
             pass
+
+    def close(self):
+        self.release()
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -93,11 +97,16 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
     pending = jobs if isinstance(jobs, list) else list(jobs)
     sel = selectors.DefaultSelector()
     busy = {}   # worker -> job
+    closing = []  # workers told to exit, reaped at the end
     heard = {}  # worker -> when it last spoke
 
     def start(w):
         if not pending or (deadline is not None and time.monotonic() > deadline) or (stop and stop()):
-            w.close()
+            # Not w.close() here: a process that ran many programs takes seconds to
+            # exit, and waiting for it would starve the watchdog of the other
+            # workers' events (a false hang).
+            w.release()
+            closing.append(w)
             return
         job = pending.pop(0)
         w.last = None
@@ -156,6 +165,8 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
     finally:
         for w in list(busy):
             w.kill()
+        for w in closing:
+            w.close()
 
 
 class Checker:
