@@ -966,3 +966,57 @@ def test_the_class_of_an_input_counts_by_its_code(tmp_path, monkeypatch):
     assert first.id != cache.key_for(measure, (old(4),), None).id
     new = load(5)          # the same class name, another method body
     assert first.id != cache.key_for(measure, (new(3),), None).id
+
+
+def first_item(xs):
+    return xs[0]
+
+
+def scan(xs):
+    time.sleep(len(xs) * 1e-6)   # a call that costs in proportion to its input
+    return len(xs)
+
+
+def test_inputs_bigger_than_the_call_is_worth_are_not_hashed():
+    # A cheap callee given a long list: hashing the list on every call made n calls
+    # cost O(n * len): the hashing budget follows what the callee's calls cost.
+    cache = CallCache()
+    cache.call(first_item, ([1, 2],), None)
+    cache.call(first_item, ([3, 4],), None)
+    stats = cache_mod._stats[first_item.__code__]
+    assert 0 <= stats.cost < 0.01
+    big = list(range(1_000_000))
+    started = time.perf_counter()
+    for _ in range(20):
+        assert cache.call(first_item, (big,), None) == 0
+    elapsed = time.perf_counter() - started
+    # Hashing the list 20 times takes seconds; a budget of a small call's worth
+    # stops at once. Generous: a loaded machine.
+    assert elapsed < 2.0, elapsed
+    assert cache.uncached >= 20
+
+
+def test_a_callee_found_slow_gets_its_big_inputs_cached():
+    cache = CallCache()
+    cache.call(scan, ([1],), None)                 # cheap: a small budget
+    big = list(range(100_000))                     # 0.1 s of work, ~4 MB to hash
+    assert cache.call(scan, (big,), None) == 100_000   # too big to hash: timed
+    assert cache.uncached == 1
+    assert cache.call(scan, (big,), None) == 100_000   # now worth it: stored
+    assert cache.call(scan, (big,), None) == 100_000   # a hit
+    assert cache.hits == 1
+
+
+def load_and_scan(xs):
+    time.sleep(0.3)   # worth more than hashing its input twice over
+    return len(xs)
+
+
+def test_a_first_call_on_big_data_is_cached():
+    # What a disk cache is for: one call per process, on big data. Before anything
+    # is known of the callee, its inputs are hashed whatever their size.
+    cache = CallCache()
+    big = list(range(300_000))
+    assert cache.call(load_and_scan, (big,), None) == 300_000
+    assert cache.call(load_and_scan, (big,), None) == 300_000
+    assert cache.hits == 1

@@ -44,7 +44,7 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
-from .inputhash import (Unhashable, call_digest, digest_of, plain_key, set_class_token,
+from .inputhash import (TooLarge, Unhashable, call_digest, digest_of, plain_key, set_class_token,
                         set_function_token)
 
 DEFAULT_MAX_BYTES = 256 << 20
@@ -551,18 +551,35 @@ class _Stats:
     """Per callee: is a call worth a lookup? Learnt from the first calls, re-checked
     on one call in ``period`` while skipped."""
 
-    __slots__ = ("cheap", "skip", "period", "countdown")
+    __slots__ = ("cheap", "skip", "period", "countdown", "cost", "measure")
 
     def __init__(self):
         self.cheap = 0
         self.skip = False
         self.period = 16
         self.countdown = 0
+        self.cost = -1.0       # seconds a call takes (a moving average); -1: not known yet
+        self.measure = False   # a call was too big to hash: time it, to learn its cost
+
+    def learn(self, seconds):
+        cost = self.cost  # up at once (a slow call must not wait to be cached), down slowly
+        self.cost = seconds if seconds > cost else cost * 0.75 + seconds * 0.25
+
+    def hashing_budget(self):
+        """Estimated bytes of inputs worth hashing for one call: a lookup may cost up
+        to half of the call it would save. Before any call is timed, a generous budget
+        (a call made once per process, on big data, is what a disk cache is for)."""
+        if self.cost < 0:
+            return _FIRST_BUDGET
+        return max(_MIN_BUDGET, self.cost * 0.5 * _HASH_RATE)
 
 
 _stats: dict = {}
 _CHEAP_STREAK = 3
 _MAX_PERIOD = 1024
+_HASH_RATE = 100e6          # estimated input bytes hashed per second (a slow machine)
+_FIRST_BUDGET = 256 << 20   # about 2.5 s of hashing, once
+_MIN_BUDGET = 16 << 10      # about 0.2 ms: small inputs are always worth a look
 
 
 class _Callee:
@@ -778,8 +795,15 @@ class CallCache:
             if digest is not None:
                 ids = None
             else:
-                inputs = call_digest(args, kwargs, prefix, state)
+                inputs = call_digest(args, kwargs, prefix, state, stats.hashing_budget()
+                                     if self.adaptive else None)
                 digest, ids = inputs.digest, inputs.ids
+        except TooLarge:
+            # Hashing these inputs would cost more than the call is likely to: the
+            # call runs uncached (``first(xs)`` on a long list stays O(1)), and is
+            # timed, so a callee that turns out slow gets a bigger budget.
+            stats.measure = True
+            return None
         except Unhashable:
             return None
         return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start)
@@ -812,6 +836,13 @@ class CallCache:
         key = self.key_for(fn, args, kwargs)
         if key is None:
             self.uncached += 1
+            callee = _callees.get(getattr(fn, "__code__", None))
+            if callee is not None and callee.stats.measure:
+                start = perf_counter()
+                value = fn(*args, **kwargs) if kwargs else fn(*args)
+                callee.stats.learn(perf_counter() - start)
+                callee.stats.measure = False
+                return value
             return fn(*args, **kwargs) if kwargs else fn(*args)
         if fresh:
             found, value = self.lookup(key, True)
@@ -921,6 +952,7 @@ class CallCache:
     # -- stores ---------------------------------------------------------------------------
     def _store(self, key, value, cost, token, fresh=False):
         stats = key.stats
+        stats.learn(cost)
         entry = None
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
             stats.cheap += 1

@@ -45,6 +45,10 @@ _pack_d = struct.Struct("<d").pack
 _pack_dd = struct.Struct("<dd").pack
 
 
+class TooLarge(Exception):
+    """The inputs are bigger than the hashing budget of this call."""
+
+
 class Unhashable(Exception):
     """These inputs have no stable content hash; the call runs uncached."""
 
@@ -111,13 +115,20 @@ class _Walk:
     """One pass over a value: the byte stream to digest, the mutable objects met
     (id -> index, for back references and alias checks) and a size estimate."""
 
-    __slots__ = ("out", "memo", "size", "immutable")
+    __slots__ = ("out", "memo", "size", "immutable", "limit")
 
-    def __init__(self):
+    def __init__(self, limit=None):
         self.out = []
         self.memo = {}
         self.size = 0
         self.immutable = True
+        self.limit = limit if limit is not None else float("inf")  # estimated bytes
+
+    def grow(self, size):
+        """Count ``size`` estimated bytes; past the budget, stop (before the work)."""
+        self.size += size
+        if self.size > self.limit:
+            raise TooLarge()
 
     def feed(self, value, depth):
         out = self.out
@@ -126,7 +137,7 @@ class _Walk:
             data = value.encode("utf-8", "surrogatepass")
             out.append(b"s%d:" % len(data))
             out.append(data)
-            self.size += 49 + len(data)
+            self.grow(49 + len(data))
         elif kind is int:
             data = b"%x" % value  # hex: no int_max_str_digits limit for huge ints
             out.append(b"i%d:" % len(data))
@@ -143,21 +154,21 @@ class _Walk:
             if depth > _MAX_DEPTH:
                 raise Unhashable("nested too deeply")
             out.append(b"(%d:" % len(value))
-            self.size += 40 + 8 * len(value)
+            self.grow(40 + 8 * len(value))
             for item in value:
                 self.feed(item, depth + 1)
         elif kind in _MUTABLE_BUILTINS:
             self.container(value, kind, depth)
         elif kind is bytes:
+            self.grow(33 + len(value))
             out.append(b"b%d:" % len(value))
             out.append(value if len(value) < _OWN_DIGEST else
                        b"#" + _buffer_digest(memoryview(value)))
-            self.size += 33 + len(value)
         elif kind is frozenset:
             if depth > _MAX_DEPTH:
                 raise Unhashable("nested too deeply")
             out.append(b"Z%d:" % len(value))
-            self.size += 216 + 40 * len(value)
+            self.grow(216 + 40 * len(value))
             for item in value:  # iteration order: see the module docstring
                 self.feed(item, depth + 1)
         elif kind is complex:
@@ -181,15 +192,15 @@ class _Walk:
                 raise Unhashable("nested too deeply")
             name = f"{kind.__module__}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
             out.append(b"n%d:" % len(name) + name + b"%d:" % len(value))
-            self.size += 40 + 8 * len(value)
+            self.grow(40 + 8 * len(value))
             for item in value:
                 self.feed(item, depth + 1)
         elif kind is memoryview:
             self.immutable = False
             view = value
+            self.grow(200 + view.nbytes)
             out.append(b"m" + view.format.encode() + b"%r%d:" % (view.shape, view.readonly))
             out.append(_raw(view if view.contiguous else memoryview(view.tobytes())))
-            self.size += 200
         else:
             raise _NeedsPickle()
 
@@ -206,24 +217,24 @@ class _Walk:
         out = self.out
         if kind is list:
             out.append(b"[%d:" % len(value))
-            self.size += 56 + 8 * len(value)
+            self.grow(56 + 8 * len(value))
             for item in value:
                 self.feed(item, depth + 1)
         elif kind is dict:
             out.append(b"{%d:" % len(value))  # insertion order: a callee can see it
-            self.size += 64 + 48 * len(value)
+            self.grow(64 + 48 * len(value))
             for k, v in list(value.items()):
                 self.feed(k, depth + 1)
                 self.feed(v, depth + 1)
         elif kind is set:
             out.append(b"S%d:" % len(value))
-            self.size += 216 + 40 * len(value)
+            self.grow(216 + 40 * len(value))
             for item in list(value):  # iteration order: see the module docstring
                 self.feed(item, depth + 1)
         else:  # bytearray
+            self.grow(57 + len(value))
             out.append(b"y%d:" % len(value))
             out.append(_raw(memoryview(value)))
-            self.size += 57 + len(value)
 
     def array(self, array, depth):
         self.immutable = False
@@ -241,13 +252,13 @@ class _Walk:
                 break
             self.memo.setdefault(id(base), -1)
             base = getattr(base, "base", None)
+        self.grow(112 + array.nbytes)
         order = b"F" if array.flags.f_contiguous and not array.flags.c_contiguous else b"C"
         self.out.append(b"A" + array.dtype.str.encode() + order + b"%r:" % (array.shape,))
         if not array.flags.c_contiguous:
             array = sys.modules["numpy"].ascontiguousarray(array)
         view = memoryview(array).cast("B") if array.ndim else memoryview(array.tobytes())
         self.out.append(_raw(view))
-        self.size += 112 + array.nbytes
 
 
 def _numpy_array(value):
@@ -340,15 +351,18 @@ class Digest:
         self.digest, self.ids, self.size, self.immutable = digest, ids, size, immutable
 
 
-def digest_of(value, prefix: bytes = b"") -> Digest:
-    """Hash one value (the whole of it natively, or the whole of it pickled)."""
-    walk = _Walk()
+def digest_of(value, prefix: bytes = b"", limit=None) -> Digest:
+    """Hash one value (the whole of it natively, or the whole of it pickled).
+    ``limit``: a budget in estimated bytes; past it, ``TooLarge``."""
+    walk = _Walk(limit)
     try:
         walk.feed(value, 0)
         stream = b"".join(walk.out)
         ids, size, immutable = walk.memo, walk.size, walk.immutable
     except _NeedsPickle:
         stream, met, size = _pickled(value)
+        if limit is not None and size > limit:
+            raise TooLarge() from None
         ids = {key: 0 for key, _ in met}
         immutable = False
     except RecursionError:
@@ -423,11 +437,12 @@ def plain_key(args: tuple, identity: bytes) -> bytes | None:
     return None
 
 
-def call_digest(args: tuple, kwargs: dict | None, identity: bytes = b"", state=None):
+def call_digest(args: tuple, kwargs: dict | None, identity: bytes = b"", state=None,
+                limit=None):
     """``Digest`` of a call's inputs (the fast path of ``plain_digest`` when it applies)."""
     if not kwargs and state is None:
         digest = plain_digest(args, identity)
         if digest is not None:
             return Digest(digest, None, 0, True)
     whole = (state, args, kwargs or None)
-    return digest_of(whole, b"G" + identity)
+    return digest_of(whole, b"G" + identity, limit)
