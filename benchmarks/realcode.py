@@ -73,6 +73,42 @@ def print_table(results, label, out=sys.stdout):
           f"test time {plain:.1f} s plain, {desync:.1f} s under desync", file=out)
 
 
+def timing(result: lib.ModuleResult, label: str):
+    """Seconds plain and under desync over the tests with the same outcome in both
+    runs (a fair ratio even when some tests fail or hang), and per-call overhead."""
+    plain, run = result.plain, result.runs.get(label)
+    if plain is None or run is None or run.import_error:
+        return None
+    same = [t for t, o in run.outcomes.items() if plain.outcomes.get(t) == o]
+    a = sum(plain.durations.get(t, 0.0) for t in same)
+    b = sum(run.durations.get(t, 0.0) for t in same)
+    per_call = (run.test_seconds - plain.test_seconds) / run.calls * 1e6 if run.calls else float("nan")
+    return {"tests": len(same), "plain": a, "desync": b, "ratio": b / a if a else float("nan"),
+            "calls": run.calls, "per_call_us": per_call,
+            "import_plain": plain.import_seconds, "import_desync": run.import_seconds}
+
+
+def print_timings(results, label, out=sys.stdout):
+    title = {"nocache": "@desync(cache=False)", "cache": "@desync (default cache)"}[label]
+    print(f"\n== time, {title}: tests with the same outcome in both runs ==", file=out)
+    print(f"{'module':<14}{'tests':>6}{'plain s':>10}{'desync s':>10}{'ratio':>9}"
+          f"{'calls':>10}{'us/call':>9}{'import s':>16}", file=out)
+    total_a = total_b = 0.0
+    for result in results:
+        t = timing(result, label)
+        if t is None:
+            print(f"{result.name:<14}{'-':>6}", file=out)
+            continue
+        total_a += t["plain"]
+        total_b += t["desync"]
+        print(f"{result.name:<14}{t['tests']:>6}{t['plain']:>10.2f}{t['desync']:>10.2f}"
+              f"{t['ratio']:>8.1f}x{t['calls']:>10}{t['per_call_us']:>9.1f}"
+              f"{t['import_plain']:>8.2f}/{t['import_desync']:<7.2f}", file=out)
+    if total_a:
+        print(f"{'all':<14}{'':>6}{total_a:>10.2f}{total_b:>10.2f}{total_b / total_a:>8.1f}x",
+              file=out)
+
+
 def print_details(results, label, tracebacks, out=sys.stdout):
     for result in results:
         run = result.runs.get(label)
@@ -161,6 +197,8 @@ def main(argv=None):
         print(f"  {name:<14} {time.monotonic() - started:6.1f} s   {marks}", flush=True)
     for label in labels:
         print_table(results, label)
+    for label in labels:
+        print_timings(results, label)
     for label in labels:
         print_details(results, label, args.tracebacks)
     if args.json:
