@@ -149,6 +149,15 @@ def _indent(text, n):
     return "\n".join(" " * n + line for line in text.splitlines())
 
 
+def report(results, labels, tracebacks):
+    for label in labels:
+        print_table(results, label)
+    for label in labels:
+        print_timings(results, label)
+    for label in labels:
+        print_details(results, label, tracebacks)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help="standard-library modules (default: the 16)")
@@ -166,6 +175,11 @@ def main(argv=None):
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
     parser.add_argument("--workdir", help="where the temporary copies go")
     parser.add_argument("--list", action="store_true", help="list the known modules")
+    parser.add_argument("--plain", action="append", default=[], metavar="QUALNAME",
+                        help="leave this function undecorated, to look past a failure "
+                             "that hides the rest of a suite (repeatable)")
+    parser.add_argument("--report", metavar="FILE",
+                        help="print the tables of a run saved with --json, run nothing")
     parser.add_argument("--only", action="append", default=[], metavar="TEXT",
                         help="run only the tests whose id contains TEXT (repeatable)")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -177,6 +191,13 @@ def main(argv=None):
                 print(f"{group:8} {spec.name:14} {spec.test:24} {spec.note}")
         return 0
     labels = ("nocache", "cache") if args.both else (("cache",) if args.cache else ("nocache",))
+    if args.report:
+        results = lib.load_results(args.report)
+        if args.modules:
+            results = [r for r in results if r.name in args.modules]
+        labels = [label for label in ("nocache", "cache") if any(label in r.runs for r in results)]
+        report(results, labels, args.tracebacks)
+        return 0
     names = args.modules or list(lib.DEFAULT_MODULES)
     log = (lambda m: print(m, file=sys.stderr, flush=True)) if args.verbose else None
     print(f"realcode: Python {sys.version.split()[0]}, {len(names)} module(s), "
@@ -188,6 +209,7 @@ def main(argv=None):
             result = lib.run_module(name, labels, timeout=args.timeout, stall=args.stall,
                                     idle=args.idle,
                                     workdir=args.workdir, keep=args.keep, only=args.only,
+                                    plain_functions=args.plain,
                                     log=log)
         except Exception as error:  # the harness could not even set the module up
             result = lib.ModuleResult(name, lib.module_spec(name).test, error=f"{type(error).__name__}: {error}")
@@ -195,12 +217,7 @@ def main(argv=None):
         marks = ", ".join(f"{label}: {'same' if label in result.runs and result.identical(label) else 'DIFF'}"
                           for label in labels)
         print(f"  {name:<14} {time.monotonic() - started:6.1f} s   {marks}", flush=True)
-    for label in labels:
-        print_table(results, label)
-    for label in labels:
-        print_timings(results, label)
-    for label in labels:
-        print_details(results, label, args.tracebacks)
+    report(results, labels, args.tracebacks)
     if args.json:
         with open(args.json, "w") as f:
             json.dump([r.as_dict() for r in results], f, indent=1)
