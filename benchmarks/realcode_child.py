@@ -108,7 +108,7 @@ def main():
         if test_id not in skip and (not args.only or any(o in test_id for o in args.only)):
             tests.append(case)
 
-    result = Recorder(emit)
+    result = Recorder(emit, lambda: sum(counts.values()))
     started = result.started = time.perf_counter()
     unittest.TestSuite(tests).run(result)
     seconds = time.perf_counter() - started
@@ -151,9 +151,10 @@ def _count_desync_calls():
 class Recorder(unittest.TestResult):
     """One ``outcome`` event per test; subtest failures count for their test."""
 
-    def __init__(self, emit):
+    def __init__(self, emit, calls):
         super().__init__()
         self.emit = emit
+        self.calls = calls  # desync calls so far (0 in a plain run)
         self.current = None
         self.outcome = None
         self.detail = []
@@ -175,7 +176,7 @@ class Recorder(unittest.TestResult):
         self.emit(event="outcome", id=self._id(test), outcome=self.outcome or "pass",
                   detail="\n".join(self.detail)[-20000:],
                   t=time.perf_counter() - self.started,
-                  d=time.perf_counter() - self.test_started)
+                  d=time.perf_counter() - self.test_started, c=self.calls())
         self.current = None
 
     def _record(self, test, outcome, detail=""):

@@ -41,6 +41,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+if str(ROOT) not in sys.path:  # desync from this checkout, whichever Python runs us
+    sys.path.insert(0, str(ROOT))
 CHILD = HERE / "realcode_child.py"
 DESYNC_ALIAS = "__desync__"  # dunder: vars() scans that skip "__" names skip it
 
@@ -418,6 +420,7 @@ def run_tests(spec: ModuleSpec, copy_dir: Path, label: str, *, timeout: float,
         ended = False
         reason = None
         last_t = 0.0
+        last_calls = 0
         imported = False
         while True:
             events, offset = _read_events(events_file, offset)
@@ -428,6 +431,7 @@ def run_tests(spec: ModuleSpec, copy_dir: Path, label: str, *, timeout: float,
                     current = event["id"]
                 elif kind == "outcome":
                     last_t = event.get("t", last_t)
+                    last_calls = event.get("c", last_calls)
                     result.outcomes[event["id"]] = event["outcome"]
                     result.durations[event["id"]] = event.get("d", 0.0)
                     if event.get("detail"):
@@ -469,8 +473,9 @@ def run_tests(spec: ModuleSpec, copy_dir: Path, label: str, *, timeout: float,
             if reason is not None:
                 break
             time.sleep(0.05)
-        if not ended:
-            result.test_seconds += last_t  # the part of a stopped run that finished
+        if not ended:  # the part of a stopped run that finished
+            result.test_seconds += last_t
+            result.calls += last_calls
         if reason is not None:
             _stop(proc, stacks_file)
             stacks = stacks_file.read_text(errors="replace") if stacks_file.exists() else ""
@@ -586,7 +591,9 @@ class ModuleResult:
         return len(ids), len(ids) - len(differ), differ
 
     def identical(self, label) -> bool:
-        run = self.runs[label]
+        run = self.runs.get(label)
+        if run is None:
+            return False
         return (self.error is None and run.import_error is None and not run.hangs
                 and run.exit_note is None and not self.compare(label)[2])
 
