@@ -561,6 +561,15 @@ class _Stats:
         self.cost = -1.0       # seconds a call takes (a moving average); -1: not known yet
         self.measure = False   # a call was too big to hash: time it, to learn its cost
 
+    def was_cheap(self):
+        """A call cost less than a lookup would: after a streak, skip keying."""
+        self.cheap += 1
+        if self.cheap >= _CHEAP_STREAK:
+            if self.skip:
+                self.period = min(self.period * 2, _MAX_PERIOD)
+            self.skip = True
+            self.countdown = self.period
+
     def learn(self, seconds):
         cost = self.cost  # up at once (a slow call must not wait to be cached), down slowly
         self.cost = seconds if seconds > cost else cost * 0.75 + seconds * 0.25
@@ -838,10 +847,13 @@ class CallCache:
             self.uncached += 1
             callee = _callees.get(getattr(fn, "__code__", None))
             if callee is not None and callee.stats.measure:
+                stats = callee.stats
+                stats.measure = False
                 start = perf_counter()
                 value = fn(*args, **kwargs) if kwargs else fn(*args)
-                callee.stats.learn(perf_counter() - start)
-                callee.stats.measure = False
+                stats.learn(perf_counter() - start)
+                if stats.hashing_budget() <= _MIN_BUDGET:  # still not worth a lookup
+                    stats.was_cheap()
                 return value
             return fn(*args, **kwargs) if kwargs else fn(*args)
         if fresh:
@@ -955,12 +967,7 @@ class CallCache:
         stats.learn(cost)
         entry = None
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
-            stats.cheap += 1
-            if stats.cheap >= _CHEAP_STREAK:
-                if stats.skip:
-                    stats.period = min(stats.period * 2, _MAX_PERIOD)
-                stats.skip = True
-                stats.countdown = stats.period
+            stats.was_cheap()
         else:
             if stats.cheap or stats.skip:
                 stats.cheap = 0
