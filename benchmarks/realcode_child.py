@@ -140,8 +140,9 @@ def _count_desync_calls():
     class Counting(dict):
         def get(self, key, default=None):
             value = dict.get(self, key, default)
-            if value is not None:
-                counts[key] = counts.get(key, 0) + 1
+            if value is not None:  # keyed by the id of a code object: (code, spec)
+                code = value[0] if isinstance(value, tuple) else key
+                counts[code] = counts.get(code, 0) + 1
             return value
 
     runtime._specs = Counting(specs)

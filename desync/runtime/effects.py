@@ -187,7 +187,15 @@ _MODULES: dict[str, dict[str, Facts]] = {
               "heappop": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
               "heapify": Facts(PURE, mutates={0, "x"}, reason="mutates its list"),
               "heappushpop": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
-              "heapreplace": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap")},
+              "heapreplace": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
+              "_heapify_max": Facts(PURE, mutates={0}, reason="mutates its list"),
+              "_heappop_max": Facts(PURE, mutates={0}, reason="mutates its heap"),
+              "_heapreplace_max": Facts(PURE, mutates={0}, reason="mutates its heap")},
+    "operator": {**{name: Facts(PURE, mutates={0}, reason="changes its first argument")
+                    for name in ("setitem", "delitem", "iadd", "iand", "iconcat", "ifloordiv",
+                                 "ilshift", "imod", "imul", "imatmul", "ior", "ipow",
+                                 "irshift", "isub", "itruediv", "ixor", "__setitem__",
+                                 "__delitem__", "__iadd__", "__iconcat__", "__ior__")}},
     "bisect": {"insort": Facts(PURE, mutates={0, "a"}, reason="mutates its list"),
                "insort_left": Facts(PURE, mutates={0, "a"}, reason="mutates its list"),
                "insort_right": Facts(PURE, mutates={0, "a"}, reason="mutates its list")},
@@ -276,6 +284,8 @@ def set_provider(provider) -> None:
 def _module_facts(module: str | None, name: str) -> Facts | None:
     if not module:
         return None
+    if module.startswith("_") and module not in _MODULES and module[1:] in _MODULES:
+        module = module[1:]  # a C accelerator (_heapq, _bisect, _operator, _json...)
     table = _MODULES.get(module)
     while table is None and "." in module:
         module = module.rpartition(".")[0]

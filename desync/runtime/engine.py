@@ -877,8 +877,10 @@ class Body(Scope):
                 continue
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
-            if kind in _CALLABLE_TYPES and _effects.facts_of(arg).kind != _effects.PURE:
-                return True
+            if kind in _CALLABLE_TYPES:
+                facts = _effects.facts_of(arg)
+                if facts.kind != _effects.PURE or facts.mutates:  # reduce(iadd, lists)
+                    return True
         if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
             return True
         return False
@@ -950,7 +952,8 @@ class Body(Scope):
                 if arg.state != DONE:
                     waiting = True
                 continue
-            if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or _stateful(arg)):
+            if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or
+                                              hasattr(kind, "__next__")):
                 # ``list(gen)``: running a generator (or advancing an iterator) is an
                 # effect: in program order, when the variables it reads are current.
                 return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
@@ -1129,7 +1132,7 @@ class Body(Scope):
         if parts:
             stateful = any(_stateful(p) for p in parts)
         else:
-            stateful = iterator is iterable and not isinstance(iterable, _PRIVATE_ITERATORS)
+            stateful = iterator is iterable and _stateful(iterable)
         if not stateful and not keys:
             return iterator
         return self._guarded(iterator, keys, stateful)
@@ -1392,10 +1395,9 @@ _PRIVATE_ITERATORS = (type(iter(range(0))), type(iter([])), type(iter(())), type
 
 
 def _stateful(part) -> bool:
-    try:
-        return iter(part) is part and not isinstance(part, _PRIVATE_ITERATORS)
-    except TypeError:
-        return False
+    """Is ``part`` an iterator of its own (advancing it changes it)? Asked of the
+    type, never by calling ``iter()``: that runs the object's code (and may raise)."""
+    return hasattr(part.__class__, "__next__") and not isinstance(part, _PRIVATE_ITERATORS)
 
 
 def unpack_values(value, count, after):
