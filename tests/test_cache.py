@@ -973,7 +973,7 @@ def first_item(xs):
 
 
 def scan(xs):
-    time.sleep(len(xs) * 1e-6)   # a call that costs in proportion to its input
+    time.sleep(len(xs) * 3e-6)   # a call that costs in proportion to its input
     return len(xs)
 
 
@@ -999,7 +999,7 @@ def test_inputs_bigger_than_the_call_is_worth_are_not_hashed():
 def test_a_callee_found_slow_gets_its_big_inputs_cached():
     cache = CallCache()
     cache.call(scan, ([1],), None)                 # cheap: a small budget
-    big = list(range(100_000))                     # 0.1 s of work, ~4 MB to hash
+    big = list(range(100_000))                     # 0.3 s of work, ~4 MB to hash
     assert cache.call(scan, (big,), None) == 100_000   # too big to hash: timed
     assert cache.uncached == 1
     assert cache.call(scan, (big,), None) == 100_000   # now worth it: stored

@@ -46,3 +46,51 @@ def static_facts(func: ast.expr, imports: dict, module_names=frozenset()):
             path = [where] + ([attr] if attr else []) + list(reversed(parts[1:]))
             return listed_facts(".".join(path), func.attr)
     return None
+
+
+# Callees that look at the frame that calls them (or at its callers): they must be
+# called from the body's own frame, as written, not from a task or the runtime.
+FRAME_SENSITIVE = frozenset({
+    "sys._getframe", "sys._getframemodulename", "inspect.currentframe", "inspect.stack",
+    "inspect.getouterframes", "traceback.extract_stack", "traceback.format_stack",
+    "traceback.print_stack", "traceback.walk_stack", "warnings.warn", "builtins.breakpoint",
+})
+# Builtins that read the calling frame's variables when called without a namespace.
+FRAME_LOCALS = frozenset({"locals", "vars", "dir", "eval", "exec"})
+
+
+def dotted_callee(func: ast.expr, imports: dict, module_names=frozenset()) -> str | None:
+    """``module.attribute`` a callee expression names through the imports
+    (``sys._getframe``, ``builtins.locals``), or None."""
+    if isinstance(func, ast.Name):
+        if func.id in imports:
+            where, attr = imports[func.id]
+            return f"{where}.{attr}" if attr else where
+        if func.id not in module_names and hasattr(builtins, func.id):
+            return f"builtins.{func.id}"
+        return None
+    parts = []
+    node = func
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id in imports:
+        where, attr = imports[node.id]
+        return ".".join([where] + ([attr] if attr else []) + list(reversed(parts)))
+    return None
+
+
+def reads_frame(call: ast.Call, imports: dict, module_names=frozenset()) -> str | None:
+    """"stack" if the call looks at its caller's frame, "locals" if it reads the
+    caller's variables (``locals()``, ``eval(text)``), else None."""
+    name = dotted_callee(call.func, imports, module_names)
+    if name is None:
+        return None
+    if name in FRAME_SENSITIVE:
+        return "stack"
+    short = name[len("builtins."):] if name.startswith("builtins.") else None
+    if short in FRAME_LOCALS:
+        namespaces = len(call.args) - 1 if short in ("eval", "exec") else len(call.args)
+        if namespaces <= 0 and not any(k.arg in ("globals", "locals") for k in call.keywords):
+            return "locals"
+    return None

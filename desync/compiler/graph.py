@@ -34,7 +34,7 @@ DATA, ORDER, CARRIED, AFTER = "data", "order", "carried", "after"
 # _ds methods: which make a node, which only pass values along.
 _CALLS = {"call", "read", "call_star"}
 _GLUE = {"pure", "pure_read", "collect", "consume", "unpack", "bind", "augment", "spec_pure"}
-_SYNCS = {"get", "get_after", "result", "barrier", "settle"}
+_SYNCS = {"get", "get_after", "result", "barrier", "settle", "finish"}
 
 
 class Node:
@@ -226,9 +226,12 @@ class _Builder:
             if method == "augment":
                 return self._args_sources(args[2:])
             return self._args_sources(args[1:] if method in ("collect", "bind") else args)
-        if method in _CALLS or method in ("spec", "method", "spec_method", "effect", "region"):
+        if method in _CALLS or method in ("spec", "method", "spec_method", "effect", "region",
+                                          "effect_method"):
             return frozenset([self.call_node(method, node, line)])
         if method in _SYNCS:
+            if method == "finish":  # falling off the end: the end of the call's sync
+                return frozenset()
             if method == "barrier":
                 self.sync(line, f"runs as written: {self.source_text(line)}", full=True)
                 return frozenset()
@@ -312,6 +315,10 @@ class _Builder:
             attr = name.value if isinstance(name, ast.Constant) else "?"
             label = f"{_short(obj)}.{attr}()"
             return (METHOD if method == "method" else AHEAD), label
+        if method == "effect_method":
+            name = args[3]
+            attr = name.value if isinstance(name, ast.Constant) else "?"
+            return EFFECT, f"{self.source_text(line, 28)} (.{attr}())"
         if method == "region":
             return EFFECT, f"try, run as one step: {self.source_text(line, 28)}"
         if method == "effect":

@@ -771,9 +771,7 @@ class Lowerer:
                             f"it changes `{_short(receiver_node)}`, otherwise it overlaps",
                   node)
         keys = self.read_keys([receiver_node, *node.args, *(k.value for k in node.keywords)])
-        if _has_subscript(receiver_node) or starred:
-            # ``groups[k].append(x)``: reading the receiver may itself change
-            # things (a defaultdict): receiver and call happen together, in order.
+        if starred:
             receiver = self.lower(receiver_node, pre)
             call = ast.Call(func=ast.Attribute(value=receiver, attr=func.attr, ctx=ast.Load()),
                             args=[self.lower(a, pre) for a in node.args],
@@ -782,7 +780,19 @@ class Lowerer:
             names = self.free_values(call)
             return self.emit(pre, self._ds("effect", self._keys_node(sorted({target, *keys})),
                                            _lambda(names, call), *map(_load, names)))
-        receiver = self.value(receiver_node, pre)
+        if _has_subscript(receiver_node):
+            receiver = self.lower(receiver_node, pre)
+            if not _is_atom(receiver):
+                # ``groups[k].append(x)``: reading the receiver may itself change
+                # things (a defaultdict): it is read when the call is made, in order.
+                names = self.free_values(receiver)
+                args, keywords = self.call_args(node, pre)
+                return self.emit(pre, self._ds(
+                    "effect_method", self._keys_node(sorted({target, *keys})),
+                    _lambda(names, receiver), _tuple(map(_load, names)), _const(func.attr),
+                    *args, keywords=keywords))
+        else:
+            receiver = self.value(receiver_node, pre)
         args, keywords = self.call_args(node, pre)
         return self.emit(pre, self._ds("method", _const(target), self._keys_node(keys),
                                        receiver, _const(func.attr), *args,
@@ -972,7 +982,8 @@ class Lowerer:
                               "@desync body", self.filename, node.lineno, type(node).__name__)
         outer, self.current = self.current, node
         try:
-            out = handler(node)
+            frame = self.reads_frame(node)
+            out = self.frame_statement(node, frame) if frame else handler(node)
         except _Plain:
             out = self.plain(node)
         finally:
@@ -980,6 +991,55 @@ class Lowerer:
         for new in out:
             _locate(new, node)
         return out
+
+    def reads_frame(self, node) -> str | None:
+        """Does the statement (its own expressions, not a nested body) call something
+        that looks at its caller's frame ("stack") or variables ("locals")?"""
+        from .callees import reads_frame
+        if isinstance(node, (ast.If, ast.While)):
+            parts = [node.test]
+        elif isinstance(node, ast.For):
+            parts = [node.iter]
+        elif isinstance(node, ast.With):
+            parts = [item.context_expr for item in node.items]
+        elif isinstance(node, ast.Match):
+            parts = [node.subject]
+        elif isinstance(node, (ast.Try, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
+            return None
+        else:
+            parts = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
+        found = None
+        imports = getattr(self.facts, "imports_table", {})
+        for part in parts:
+            for sub in _expr_nodes(part, into_comprehensions=True):
+                if isinstance(sub, ast.Call):
+                    kind = reads_frame(sub, imports, self.facts.module_names)
+                    if kind == "locals":
+                        return kind
+                    found = found or kind
+        return found
+
+    def frame_statement(self, node, kind) -> list:
+        """A statement that looks at the calling frame runs as written, in the body's
+        own frame, after everything before it: ``sys._getframe(1)`` is the body's
+        caller, ``warnings.warn(..., stacklevel=2)`` points where plain Python's does,
+        ``locals()`` and ``eval(text)`` see the variables' values."""
+        self.note("sync", f"`{_short(node)}` looks at the calling frame: it runs as written, "
+                          "in the body's frame, after everything before it", node)
+        out = [_expr(self._ds("barrier"))]
+        if kind == "locals":
+            # Names may hold futures: give eval/exec/locals() their values.
+            for name in sorted(n for n in self.facts.locals
+                               if self.kind(n) == "local" and self.renamed_to(n) is None):
+                out.append(ast.Try(
+                    body=[_assign(name, self._ds("get", _load(name)))],
+                    handlers=[ast.ExceptHandler(type=_load("NameError"), name=None,
+                                                body=[ast.Pass()])],
+                    orelse=[], finalbody=[]))
+        rewriter = _PlainRewriter(self)
+        rewriter.user_names = _user_names(self.fn)
+        return out + rewriter.statements([node])
 
     def plain(self, node, barrier=True) -> list:
         """Run a statement as written, on the owner thread, after everything issued
@@ -1508,6 +1568,23 @@ class _PlainRewriter(ast.NodeTransformer):
             return ast.copy_location(self.lowerer._ds("get", _load(node.id)), node)
         return node
 
+    user_names = None  # set by frame_statement: locals() keeps only these names
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        if self.user_names is not None and isinstance(func, ast.Name) \
+                and func.id in ("locals", "vars", "dir") and not node.args \
+                and not node.keywords and self.lowerer.facts.builtin(func.id):
+            names = _tuple(_const(n) for n in sorted(self.user_names))
+            found = ast.Call(func=_rt("user_locals"), args=[
+                ast.Call(func=_load("locals"), args=[], keywords=[]), names], keywords=[])
+            if func.id == "dir":
+                return ast.copy_location(ast.Call(func=_load("sorted"), args=[found],
+                                                  keywords=[]), node)
+            return ast.copy_location(found, node)
+        return node
+
     def visit_AugAssign(self, node):
         target = node.target
         if isinstance(target, ast.Name) and self.lowerer.is_local_value(target.id) \
@@ -1600,6 +1677,16 @@ class _PlainRewriter(ast.NodeTransformer):
         return [_expr(lowerer._ds("bind", _const(n), _load(n)))
                 for n in sorted(_target_names(target))
                 if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
+
+
+def _user_names(fn) -> set:
+    """Every name the original function mentions: what its ``locals()`` may hold."""
+    names = {sub.id for sub in ast.walk(fn) if isinstance(sub, ast.Name)}
+    args = fn.args
+    for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
+        if arg is not None:
+            names.add(arg.arg)
+    return names
 
 
 def _short(node, width=48) -> str:
@@ -1918,6 +2005,13 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     head.extend(merged)
     distinct = _possibly_one_object(fn, facts)
     lowered = lowerer.body(body) if body else [ast.Pass()]
+    if body and not isinstance(body[-1], (ast.Return, ast.Raise)):
+        # Falling off the end: what is still pending retires inside the body, so a
+        # failure there reaches the scope's exit as the body's (one traceback entry,
+        # at the failing line).
+        end = _expr(lowerer._ds("finish"))
+        _locate(end, body[-1])
+        lowered.append(end)
     prologue = []
     if distinct:
         prologue.append(_expr(lowerer._ds("distinct", *[

@@ -94,20 +94,12 @@ def check_supported(fn: ast.AST, filename: str) -> None:
             if kind is not None:
                 raise DesyncError(f"'{kind}' is not supported in the body of @desync function "
                                   f"'{fn.name}'", filename, child.lineno, kind)
-            check_call(child)
             if isinstance(child, NESTED_SCOPES):
                 # Nested scopes are not transpiled, but their defaults and decorators run here.
                 for part in _evaluated_here(child):
                     walk_expr(part)
                 continue
             walk(child)
-
-    def check_call(node):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id in ("locals", "vars") and not node.args:
-            raise DesyncError(f"'{node.func.id}()' is not supported in the body of @desync "
-                              f"function '{fn.name}': locals may hold futures there",
-                              filename, node.lineno, f"{node.func.id}()")
 
     def walk_expr(node):
         kind = _REFUSED.get(type(node))

@@ -9,7 +9,7 @@ import operator
 import os
 import sys
 
-from .engine import NESTING, UNBOUND, Body, Deferred, Task, nesting, outcome
+from .engine import NESTING, UNBOUND, Body, Deferred, Task, _value, nesting, outcome
 from .sequential import SequentialBody
 
 # id of a transpiled function's code object -> (code, its FunctionSpec). By identity:
@@ -108,6 +108,12 @@ ior, ixor, iand = operator.ior, operator.ixor, operator.iand
 from operator import (add, and_, contains, eq, floordiv, ge, getitem, gt, invert, is_,  # noqa: E402,F401
                       is_not, le, lshift, lt, matmul, mod, mul, ne, neg, not_, or_, pos, pow,
                       rshift, sub, truediv, xor)
+
+
+def user_locals(found, names):
+    """``locals()`` of a transpiled body as the user wrote it: only the function's own
+    names (not the transpiler's), with values, not futures."""
+    return {name: _value(value) for name, value in found.items() if name in names}
 
 
 def tuple_of(*items):

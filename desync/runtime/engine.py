@@ -29,7 +29,7 @@ import sys
 import threading
 import time
 from collections import deque
-from types import FunctionType, TracebackType
+from types import BuiltinMethodType, FunctionType, MethodType, ModuleType, TracebackType
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -401,8 +401,22 @@ class Scope:
             fn = _value(task.fn)
             args = [resolve(a) for a in task.args]
             kwargs = task.kwargs
-            if kwargs:
-                value = fn(*args, **{k: resolve(v) for k, v in kwargs.items()})
+            kwargs = {k: resolve(v) for k, v in kwargs.items()} if kwargs else {}
+            if fn is _call_got:  # the receiver first, then the call from the body's frame
+                getter, inputs, name = args[0], args[1], args[2]
+                fn = getattr(getter(*[_value(i) for i in inputs]), name)
+                args = args[3:]
+            elif fn is _call_method:  # obj.name(...), its object known only now
+                fn = getattr(args[0], args[1])
+                args = args[2:]
+            frame = self.frame
+            if frame is not None and not task.generated and task.lasti is not None \
+                    and looks_at_caller(fn):
+                # Made from a frame that reports the body's file, function and line,
+                # for what looks at its caller (logging's records, warnings).
+                value = _as_body(frame, task.lasti)(fn, args, kwargs)
+            elif kwargs:
+                value = fn(*args, **kwargs)
             else:
                 value = fn(*args)
         except BaseException as error:
@@ -739,15 +753,100 @@ class Scope:
                 entries.pop()
 
 
+def _call_got(getter, inputs, name, *args, **kwargs):
+    """The effect ``effect_method`` makes (``Scope._run_effect`` unpacks it)."""
+    return getattr(getter(*[_value(i) for i in inputs]), name)(*args, **kwargs)
+
+
+_STACK_WALKERS = frozenset({"logging", "warnings"})
+_FRAME_MODULES = frozenset({"builtins", "sys", "warnings", "_warnings", "inspect"})
+
+
+def looks_at_caller(fn) -> bool:
+    """May ``fn`` look at the frame that calls it? A function of the user's is its
+    own caller's frame for what it does; library code (bound methods of loggers,
+    ``logging.info``, ``warnings.warn``) may walk up to whoever called it. A C method
+    of an object (``out.append``) never does: the common effect pays nothing."""
+    cls = fn.__class__
+    if cls is FunctionType:
+        return fn.__module__ in _STACK_WALKERS
+    if cls is BuiltinMethodType:
+        owner = fn.__self__
+        return owner is None or (owner.__class__ is ModuleType
+                                 and owner.__name__ in _FRAME_MODULES)
+    if cls is MethodType:
+        return looks_at_caller(fn.__func__)
+    return True  # a class, a partial, a callable object: it may run anything
+
+
+_as_body_cache: dict = {}   # (code of a body, lasti) -> a function that calls as from there
+_AS_BODY_CODES: set = set()
+
+
+def _as_body(frame, lasti):
+    """A function ``(fn, args, kwargs) -> fn(*args, **kwargs)`` whose frame has the
+    body's file name, function name, globals and the line of the statement at
+    ``lasti``: an effect made at retirement is seen by stack-walking code (a log
+    record's location, ``warnings.warn``) as made by that statement."""
+    code = frame.f_code
+    key = (code, lasti)
+    found = _as_body_cache.get(key)
+    if found is None:
+        line = _line_of(code, lasti)
+        source = "\n" * max(line - 1, 0) + "def _(f, a, k): return f(*a, **k)\n"
+        made = compile(source, code.co_filename, "exec", dont_inherit=True)
+        inner = next(c for c in made.co_consts if hasattr(c, "co_code"))
+        names = {"co_name": code.co_name}
+        if hasattr(code, "co_qualname"):
+            names["co_qualname"] = code.co_qualname
+        inner = inner.replace(**names)
+        _AS_BODY_CODES.add(inner)
+        found = FunctionType(inner, frame.f_globals)
+        if len(_as_body_cache) > 4096:
+            _as_body_cache.clear()
+            _AS_BODY_CODES.clear()
+            _AS_BODY_CODES.add(inner)
+        _as_body_cache[key] = found
+    return found
+
+
+_REGION_CODES: set = set()    # region functions' code, renamed like their body
+_region_names: dict = {}
+
+
+def named_like_body(fn, frame):
+    """The function of a try statement run as one step, named like the body it is
+    part of: what logs inside it names the body's function, as in plain Python."""
+    if frame is None:
+        return fn
+    code = fn.__code__
+    renamed = _region_names.get(code)
+    if renamed is None:
+        body = frame.f_code
+        names = {"co_name": body.co_name}
+        if hasattr(body, "co_qualname"):
+            names["co_qualname"] = body.co_qualname
+        renamed = code.replace(**names)
+        if len(_region_names) > 4096:
+            _region_names.clear()
+        _region_names[code] = renamed
+        _REGION_CODES.add(renamed)
+    return FunctionType(renamed, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+
+
 def _keep_user_frames(error, task):
     """Drop desync's own frames (the task runner, the cache, a generated wrapper)
     from the top of a task's traceback: it starts in the user's code."""
     tb = error.__traceback__
     generated = task.fn if task.generated else None
+    if task.fn is _call_got:
+        generated = task.args[0]  # the receiver's getter: desync's code, not the user's
     while tb is not None:
         code = tb.tb_frame.f_code
+        if code in _REGION_CODES:
+            break  # the user's try statement: _final_traceback shows its line
         module = tb.tb_frame.f_globals.get("__name__", "")
-        if module.startswith("desync.runtime") or (
+        if module.startswith("desync.runtime") or code in _AS_BODY_CODES or (
                 generated is not None and getattr(generated, "__code__", None) is code):
             tb = tb.tb_next
             continue
@@ -766,10 +865,15 @@ def _final_traceback(error, frame, lasti):
     # Skip the frames the exception gathered on its way from the failing entry to
     # here (the body, the runtime); keep the callee's own frames below them.
     inner = tb
-    while inner is not None and (inner.tb_frame is frame or inner.tb_frame.f_globals.get(
-            "__name__", "").startswith("desync.runtime")):
+    while inner is not None and (inner.tb_frame is frame or inner.tb_frame.f_code in
+                                 _AS_BODY_CODES or inner.tb_frame.f_globals.get(
+                                     "__name__", "").startswith("desync.runtime")):
         inner = inner.tb_next
     line = _line_of(frame.f_code, lasti)
+    if inner is not None and inner.tb_frame.f_code in _REGION_CODES:
+        # Raised in a try statement run as one step: plain Python shows the body at
+        # the line inside it, not the step.
+        line, lasti, inner = inner.tb_lineno, -1, inner.tb_next
     try:
         error.__traceback__ = TracebackType(inner, frame, lasti if lasti >= 0 else -1, line)
     except (TypeError, ValueError):  # pragma: no cover
@@ -917,6 +1021,15 @@ class Body(Scope):
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 
+    def effect_method(self, targets, getter, inputs, name, *args, **kwargs):
+        """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
+        the call is made, in program order."""
+        lasti = sys._getframe(1).f_lasti
+        if targets.__class__ is str:
+            targets = (targets,)
+        return self._spawn(EFFECT, _call_got, (getter, inputs, name, *args), kwargs, None,
+                           lasti, targets=targets)
+
     def augment(self, target, op, value, operand):
         """``x op= operand`` on a local: in place (an effect) unless ``x`` is immutable."""
         if value.__class__ is not Task and immutable(value):
@@ -1034,6 +1147,7 @@ class Body(Scope):
         """A ``try`` statement run as written, in program order, once the speculative
         calls issued for it are settled: its handlers see what plain Python raised."""
         lasti = sys._getframe(1).f_lasti
+        fn = named_like_body(fn, self.frame)
         if "*world" in targets:
             targets = (*[t for t in targets if t != "*world"], *_effects.WORLD_ALL)
         for arg in args:
@@ -1122,6 +1236,10 @@ class Body(Scope):
             fault = self._retire_all_or_fault()
             if fault is not None:
                 self._raise_fault(fault, None)
+
+    # The end of a body that falls off its end: what is pending retires there, so a
+    # failure reaches the call's exit at its own line (a name of its own for traces).
+    finish = barrier
 
     def iterate(self, keys, iterable, *parts):
         """The iterator of a ``for`` loop. Advancing an iterator that is its own

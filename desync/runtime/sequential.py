@@ -9,7 +9,8 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
-from .engine import _COLLECTORS, UNBOUND, Deferred, _call_method, _consumer, _tls, unpack_values
+from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body, _call_method,
+                     _consumer, _tls, looks_at_caller, named_like_body, unpack_values)
 
 
 class _NoBlock:
@@ -43,20 +44,37 @@ class SequentialBody:
         return False
 
     def call(self, fn, *args, **kwargs):
+        if looks_at_caller(fn):
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         if self.cache is not None:
             return self.cache.call(fn, args, kwargs)
         return fn(*args, **kwargs)
 
     def read(self, keys, fn, *args, **kwargs):
+        if looks_at_caller(fn):
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         return self.call(fn, *args, **kwargs)
 
     def call_star(self, keys, fn, args, kwargs):
+        if looks_at_caller(fn):
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         return self.call(fn, *args, **kwargs)
 
     def method(self, target, keys, obj, name, *args, **kwargs):
-        return getattr(obj, name)(*args, **kwargs)
+        frame = sys._getframe(1)  # a logger's method names its caller: the body's line
+        return _as_body(frame, frame.f_lasti)(getattr(obj, name), args, kwargs)
+
+    def effect_method(self, targets, getter, inputs, name, *args, **kwargs):
+        frame = sys._getframe(1)
+        return _as_body(frame, frame.f_lasti)(getattr(getter(*inputs), name), args, kwargs)
 
     def effect(self, targets, fn, *args, **kwargs):
+        if looks_at_caller(fn):
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         return fn(*args, **kwargs)
 
     def augment(self, target, op, value, operand):
@@ -82,7 +100,7 @@ class SequentialBody:
         return Deferred(fn, args, None)
 
     def region(self, targets, fn, *args):
-        return fn(*args)
+        return named_like_body(fn, sys._getframe(1))(*args)
 
     def consume(self, consumer, conditions, values, items):
         return _consumer(consumer, conditions, values)(*items)
@@ -101,6 +119,8 @@ class SequentialBody:
 
     def barrier(self):
         return None
+
+    finish = barrier
 
     def iterate(self, keys, iterable, *parts):
         return iterable
@@ -134,7 +154,12 @@ def _drop_runtime_frames(error):
         return
     frames = []
     while tb is not None:
-        if tb.tb_frame.f_globals.get("__name__") != __name__:
+        code = tb.tb_frame.f_code
+        if code in _REGION_CODES and frames:
+            # A try statement run as one step: the body's entry at the line inside it.
+            frames[-1] = (frames[-1][0], -1, tb.tb_lineno)
+        elif not tb.tb_frame.f_globals.get("__name__", "").startswith("desync.runtime") \
+                and code not in _AS_BODY_CODES:
             frames.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
         tb = tb.tb_next
     rebuilt = None

@@ -333,6 +333,9 @@ class TracingBody(Body):
             reason = "every step issued before"
         return self._waiting(reason, super().barrier)
 
+    def finish(self):
+        return self._waiting("the end of the call: every step issued", super().finish)
+
     def _finish_all(self):
         return self._waiting("the end of the call: tasks still running",
                              super()._finish_all)

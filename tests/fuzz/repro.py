@@ -31,7 +31,7 @@ def _emit(*event):
 
 LOG_HEADER = '''class _Record(logging.Handler):
     def emit(self, record):
-        TRACE.append(("log", record.levelname, record.getMessage()))
+        TRACE.append(("log", record.levelname, record.getMessage(), record.funcName))
 
 
 LOG = logging.getLogger("fz")

@@ -112,7 +112,9 @@ class TraceWriter:
 
 class _TraceHandler(logging.Handler):
     def emit(self, record):
-        TRACE.append(("log", record.levelname, record.getMessage()))
+        # funcName: the body that logged (desync makes the call at its turn, from a
+        # frame named like the body); the line differs by design between mode files.
+        TRACE.append(("log", record.levelname, record.getMessage(), record.funcName))
 
 
 LOGGER = logging.getLogger("fz")
