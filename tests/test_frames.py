@@ -126,7 +126,13 @@ def _run(fn, n):
         try:
             result = caller_of(fn, n)
         except KeyError as error:  # the traceback from the caller down, as (function, line)
-            result = [(f.name, f.lineno) for f in traceback.extract_tb(error.__traceback__)]
+            frames = traceback.extract_tb(error.__traceback__)
+            result = [(f.name, f.lineno) for f in frames]
+            if sys.version_info < (3, 11):
+                # 3.10's with statement keeps the traceback it caught: the body's
+                # frame where the failure surfaced and desync's frames come between
+                # (docs/debugging.md). The caller and the failing line are exact.
+                result = result[:2] + result[-1:]
     where = [(w.filename, w.lineno, str(w.message)) for w in caught]
     return result, list(RECORDS), where
 

@@ -139,6 +139,11 @@ def _run_inline(scope: "Scope", tasks):
         _tls.scope, _tls.inline = outer
 
 
+# Python 3.10's with statement re-raises the traceback it caught, not the one
+# __exit__ leaves on the exception.
+_WITH_KEEPS_OLD_TRACEBACK = sys.version_info < (3, 11)
+
+
 def _throw(error: BaseException):
     """Raise ``error`` as it is: a ``raise`` statement links it to whatever this
     thread is handling (``__context__``), which plain Python never did."""
@@ -459,6 +464,9 @@ class Scope:
             block.fault_seq = fault.seq
         self._truncate_log(fault.seq)
         self.origins[id(error)] = (error, fault.lasti)
+        if _WITH_KEEPS_OLD_TRACEBACK:
+            # __exit__ cannot fix the traceback there: start it at the failing line now.
+            _final_traceback(error, self.frame, fault.lasti)
         _throw(error)
 
     def _flush(self, fault):
