@@ -284,6 +284,45 @@ def bench_idioms(args, folder):
                ratio, "x", "<= 1.3", ratio <= 1.3 and got == expected)
 
 
+def bench_small(args, folder):
+    module = load_generated(textwrap.dedent('''
+        from desync import desync
+
+        def cheap(x):
+            return x + 1
+
+        @desync
+        def small(x):
+            a = cheap(x)
+            b = cheap(a)
+            out = [a]
+            if b > 3:
+                out.append(b)
+            return out
+    '''), "bench_small", folder)
+    from desync.runtime import pacing
+    calls = 2_000 if args.quick else 20_000
+    inputs = iter(range(10 ** 9))  # new inputs each call: no cache hits
+
+    def run(fn):
+        for _ in range(calls):
+            fn(next(inputs))
+    run(module.small)  # let pacing decide
+    paced = best_of(lambda: run(module.small), 3) / calls * 1e6
+    pacing.set_enabled(False)
+    try:
+        unpaced = best_of(lambda: run(module.small), 3) / calls * 1e6
+    finally:
+        pacing.set_enabled(True)
+    plain = best_of(lambda: run(module.small.__desync_original__), 3) / calls * 1e6
+    print(f"a small desync function called {calls:,} times (two cheap calls, an append; "
+          "default settings)")
+    report("small", "desync, per call (paced: runs in order)", paced, "us")
+    report("small", "desync, pacing off (every call concurrent)", unpaced, "us")
+    report("small", "plain Python, per call", plain, "us")
+    report("small", "paced / pacing off", paced / unpaced, "x", "<= 0.2", paced / unpaced <= 0.2)
+
+
 def _loop_module(folder, sizes):
     lines = ["from desync import desync", "", "def f(i):", "    return i * 2", "",
              "@desync", "def loop(n):", "    out = []", "    for i in range(n):",
@@ -568,7 +607,7 @@ def bench_watch(args, folder):
 
 
 SECTIONS = {"seed": bench_seed, "model": bench_model, "idioms": bench_idioms,
-            "tasks": bench_tasks, "scale": bench_scale, "memory": bench_memory,
+            "tasks": bench_tasks, "small": bench_small, "scale": bench_scale, "memory": bench_memory,
             "cache": bench_cache, "cachecosts": bench_cache_costs, "hash": bench_hash,
             "compile": bench_compile, "build": bench_build, "import": bench_import,
             "watch": bench_watch}

@@ -36,6 +36,7 @@ class FunctionSpec:
         self._cache = None
         self._version = None
         self._base_version = None
+        self.pace = None                # what its calls cost: see desync.runtime.pacing
 
     def active_cache(self):
         if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") in ("0", "false"):

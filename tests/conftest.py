@@ -1,4 +1,4 @@
-"""Shared helpers: the other supported Python interpreters on this machine."""
+"""Shared helpers: the other supported Python interpreters on this machine; pacing off."""
 from __future__ import annotations
 
 import glob
@@ -9,6 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from desync.runtime import pacing
+
+# The engine's tests call cheap functions many times: pacing would soon run them in
+# order and the engine would go untested. Pacing has its own tests (test_pacing.py).
+pacing.set_enabled(False)
 
 REPO = Path(__file__).resolve().parent.parent
 SUPPORTED = ("3.10", "3.11", "3.12", "3.13")

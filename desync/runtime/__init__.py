@@ -9,7 +9,10 @@ import operator
 import os
 import sys
 
+from time import perf_counter
+
 from .engine import NESTING, UNBOUND, Body, Deferred, Task, _value, nesting, outcome
+from .pacing import pace_of
 from .sequential import SequentialBody
 
 # id of a transpiled function's code object -> (code, its FunctionSpec). By identity:
@@ -55,7 +58,13 @@ def scope():
         from .executors import default_threads
         return _Body(None, default_threads(), None)
     _, foreign, threads = spec.executors.resolve()
-    return _Body(foreign, threads, cache)
+    if foreign is not None:
+        return _Body(foreign, threads, cache)
+    pace = pace_of(spec)
+    body = _Sequential(cache) if pace.in_order() else _Body(foreign, threads, cache)
+    body.pace = pace
+    body.began = perf_counter()
+    return body
 
 
 

@@ -216,6 +216,8 @@ class Scope:
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
         self.groups: dict = {}                # key -> all keys it stands for (see distinct)
+        self.pace = None                      # the function's Pace (scope() sets it)
+        self.began = 0.0
 
     # -- the function body ------------------------------------------------------
     def __enter__(self):
@@ -241,6 +243,8 @@ class Scope:
             return False
         finally:
             self._finish_all()
+            if self.pace is not None:
+                self.pace.concurrent_took(time.perf_counter() - self.began)
 
     def _finish_all(self):
         """Structured concurrency: nothing this call started outlives it."""

@@ -7,6 +7,7 @@ exactly like the original.
 from __future__ import annotations
 
 import sys
+import time
 from types import TracebackType
 
 from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body, _call_method,
@@ -27,11 +28,13 @@ _NO_BLOCK = _NoBlock()
 
 
 class SequentialBody:
-    __slots__ = ("cache", "log")
+    __slots__ = ("cache", "log", "pace", "began")
 
     def __init__(self, cache):
         self.cache = cache
         self.log = {}
+        self.pace = None   # the function's Pace, when pacing chose this runtime
+        self.began = 0.0
 
     def __enter__(self):
         _tls.depth = getattr(_tls, "depth", 0) + 1
@@ -39,6 +42,8 @@ class SequentialBody:
 
     def __exit__(self, exc_type, exc, tb):
         _tls.depth -= 1
+        if self.pace is not None:
+            self.pace.in_order_took(time.perf_counter() - self.began)
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False
