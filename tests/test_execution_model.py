@@ -671,3 +671,125 @@ def test_a_nested_desync_call_on_a_one_worker_executor_finishes():
     threading.Thread(target=run, daemon=True).start()
     assert done.wait(10), "deadlock"
     assert result == [1 + 2 + 10 + 11]
+
+
+# -- found by the fuzzer (seed 20261126) ------------------------------------------------
+
+def _times_then_score(n, xs, scores):
+    k = 0
+    while k < 2:
+        k += 1
+        try:
+            n *= xs[0]                     # rebinds a name the try itself reads
+            scores.append(fails_at_eight(k, n))
+        except ZeroDivisionError:
+            pass
+    return scores                          # (n is read nowhere else)
+
+
+def fails_at_eight(k, n):
+    if n == 8:
+        raise ValueError(f"reached {k}, {n}")
+    time.sleep(0.002)
+    return k * n
+
+
+def test_a_try_in_a_loop_sees_the_names_it_rebound_in_the_last_iteration():
+    for mode in ("threads", "sequential"):
+        plain_scores, ds_scores = [], []
+        with pytest.raises(ValueError) as expected:
+            _times_then_score(2, [2], plain_scores)
+        decorated = dz(cache=False)(_times_then_score)
+        with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
+            with pytest.raises(ValueError) as got:
+                decorated(2, [2], ds_scores)
+        assert str(got.value) == str(expected.value) == "reached 2, 8"
+        assert ds_scores == plain_scores == [4]
+        assert _times_then_score(3, [1], []) == decorated(3, [1], []) == [3, 6]
+
+
+class _Holder:
+    def __init__(self):
+        self.items = []
+
+    def total(self):
+        time.sleep(0.002)
+        return sum(self.items)
+
+
+def _chained(xs):
+    a = b = _Holder()
+    a.items = xs                           # through one name
+    b.items.append(b.total())              # read through the other
+    xs.reverse()
+    return list(xs)
+
+
+def test_chained_assignment_names_one_object():
+    expected = _chained([5, 2, 1])
+    assert expected == [8, 1, 2, 5]
+    decorated = dz(cache=False)(_chained)
+    for _ in range(5):
+        assert decorated([5, 2, 1]) == expected
+
+
+def _three_operands(flagged, xs, ys):
+    out = []
+    if flagged.flag and xs and xs[-1].strip() == "":     # textwrap's shape
+        out.append("dropped")
+    if flagged.flag and fails_at_eight(1, len(xs)) and ys:
+        out.append("all true")
+    return out
+
+
+class _Flagged:
+    flag = True
+
+
+def test_a_condition_of_three_operands_keeps_its_third():
+    decorated = dz(cache=False)(_three_operands)
+    for xs, ys in ((["a", "b "], []), (["a", " "], []), (["a"], [1]), ([], [1])):
+        assert decorated(_Flagged(), xs, ys) == _three_operands(_Flagged(), xs, ys), (xs, ys)
+
+
+class _Handler:
+    def take(self, words, line):           # changes its arguments, not its object
+        time.sleep(0.002)
+        line.append(words.pop())
+
+
+def _handles(words):
+    handler = _Handler()
+    line = []
+    handler.take(words, line)              # textwrap's self._handle_long_word(chunks, cur_line, ...)
+    total = sum(map(len, line))
+    return total, list(words), line
+
+
+def test_a_method_that_changes_its_arguments_is_ordered_with_their_readers():
+    decorated = dz(cache=False)(_handles)
+    for _ in range(5):
+        assert decorated(["ab", "cde"]) == _handles(["ab", "cde"]) == (3, ["ab"], ["cde"])
+
+
+class _Private:
+    def __init__(self):
+        self.__count = 0
+
+    def __bump(self, by):
+        time.sleep(0.002)
+        self.__count += by
+        return self.__count
+
+    @dz(cache=False)
+    def run(self, xs):
+        for x in xs:
+            self.__bump(x)                 # a private method, through the mangled name
+        seen = self.__count                # a private attribute read ...
+        self.__last = seen                 # ... and stored
+        return seen, self._Private__last
+
+
+def test_private_names_in_a_class_are_mangled_as_python_does():
+    assert _Private().run([1, 2, 3]) == (6, 6)
+    assert _Private.run.__desync_original__(_Private(), [1, 2]) == (3, 3)

@@ -17,7 +17,8 @@ from .analyse import analyse, module_imports, module_level_names, module_objects
 from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
-from .parse import DesyncNames, check_supported, desync_functions, literal_options, parse_source
+from .parse import (DesyncNames, check_supported, desync_functions, enclosing_classes, literal_options,
+                    mangle_private_attributes, parse_source)
 
 __all__ = ["Module", "transpile_source", "DesyncError"]
 
@@ -35,6 +36,7 @@ class Module:
         self.module_imports = module_imports(self.tree)
         self.import_table = import_table(self.tree)
         self.namer = Namer(self.tree)
+        self.classes = enclosing_classes(self.tree)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""
@@ -50,6 +52,9 @@ class Module:
         if not fresh:
             fn = copy.deepcopy(fn)  # self.tree is shared: never rewrite it in place
         check_supported(fn, self.filename)
+        class_name = self.classes.get((fn.lineno, fn.col_offset))
+        if class_name is not None:
+            mangle_private_attributes(fn, class_name)
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),

@@ -561,6 +561,9 @@ class _Classes:
 
     def stmt_Assign(self, node):
         value = self.expr(node.value)
+        if value is None and len(node.targets) > 1:
+            # ``a = b = make()``: whatever the value is, the targets hold one object.
+            value = self.aliases.fresh("value")
         for target in node.targets:
             self.bind(target, value)
             if isinstance(node.value, ast.Lambda) and isinstance(target, ast.Name):

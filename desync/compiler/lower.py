@@ -388,8 +388,11 @@ class Lowerer:
                 test = ast.UnaryOp(op=ast.Not(), operand=test)
             branch: list = []
             branch.append(_assign(result, self.value(value, branch)))
-            current.append(_if(test, branch))
-            current, previous = branch, value
+            statement = _if(test, branch)
+            current.append(statement)
+            # The next operand goes inside this one's branch (the If's own list:
+            # _if copies the list it is given).
+            current, previous = statement.body, value
         return _load(result)
 
     def lower_IfExp(self, node, pre):
@@ -1301,8 +1304,11 @@ class Lowerer:
                 return None
         outputs = []
         elsewhere = _loads_elsewhere(self.fn, node)
+        # The statement is in a loop: a name it reads from before and rebinds is read
+        # by the next iteration's run of it (``n *= k`` in the try), so it goes out too.
+        carried = set(inputs)
         for name in sorted(local & bound):
-            if name not in elsewhere:
+            if name not in elsewhere and name not in carried:
                 continue
             if name in before:
                 if name not in inputs:

@@ -137,3 +137,53 @@ def literal_options(decorator: ast.expr, filename: str) -> dict:
                     value = (value,)
                 options["pure"] = frozenset(value)
     return options
+
+
+# -- private names --------------------------------------------------------------------
+def enclosing_classes(tree: ast.AST) -> dict:
+    """{(line, column) of each function: the class whose body it is in, directly or
+    through other functions} -- the class Python mangles ``__names`` with there."""
+    found: dict = {}
+
+    def visit(node, class_name):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                visit(child, child.name)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                if class_name is not None and not isinstance(child, ast.Lambda):
+                    found[(child.lineno, child.col_offset)] = class_name
+                visit(child, class_name)
+            else:
+                visit(child, class_name)
+    visit(tree, None)
+    return found
+
+
+def mangled(name: str, class_name: str) -> str:
+    """``__name`` as Python spells it inside ``class_name`` (``_Class__name``)."""
+    if not name.startswith("__") or name.endswith("__") or "." in name:
+        return name
+    owner = class_name.lstrip("_")
+    return f"_{owner}{name}" if owner else name
+
+
+def mangle_private_attributes(fn: ast.AST, class_name: str) -> None:
+    """Spell ``obj.__name`` as Python does inside the class, in place: the transpiler
+    turns attribute names into strings (``getattr(obj, "...")``), which Python never
+    mangles. Identical meaning: ``_Class__name`` is not mangled again."""
+    def visit(node, owner):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                for part in (*child.bases, *child.keywords, *child.decorator_list):
+                    visit_one(part, owner)
+                for statement in child.body:
+                    visit_one(statement, child.name)
+                continue
+            visit_one(child, owner)
+
+    def visit_one(node, owner):
+        if isinstance(node, ast.Attribute):
+            node.attr = mangled(node.attr, owner)
+        visit(node, owner)
+
+    visit(fn, class_name)

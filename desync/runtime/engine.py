@@ -920,7 +920,10 @@ class Body(Scope):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
         if fn.__class__ is Task:
-            # The callee itself is a future: its kind is known when it is there.
+            # The callee itself is a future: its kind is known when it is there; if
+            # it may change what it is given, wait for it to know.
+            if _holds_mutable(args, kwargs):
+                return self._call(keys, self.get(fn), args, kwargs, lasti)
             return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
         owner = getattr(fn, "__self__", None)
         if owner is not None and owner.__class__ is not _MODULE and not isinstance(owner, type) \
@@ -1003,25 +1006,40 @@ class Body(Scope):
 
     def method(self, target, keys, obj, name, *args, **kwargs):
         """``obj.name(*args)``: an effect on ``target`` unless the method only reads."""
-        lasti = sys._getframe(1).f_lasti
+        return self._method(target, keys, obj, name, args, kwargs, sys._getframe(1).f_lasti)
+
+    def _method(self, target, keys, obj, name, args, kwargs, lasti):
         if obj.__class__ is not Task:
             try:
                 bound = getattr(obj, name)
             except BaseException as error:
                 return self._failed_now(error, lasti)
             kind, world = _method_facts(obj, name, bound)
-            if kind == _effects.PURE and not self._runs_other_code(bound, args, kwargs, keys):
+            changes_arguments = (args or kwargs) and _changes_arguments(bound)
+            if kind == _effects.PURE and not changes_arguments \
+                    and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
                 return self._spawn(CALL, bound, args, kwargs, keys, lasti)
-            if kind == _effects.READS:
+            if kind == _effects.READS and not changes_arguments:
                 return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             targets = (target, *world) if world else (target,)
-            if bound.__class__ is FunctionType and _effects.facts_of(bound).mutates:
-                # ``Base.__init__(self, ...)``: a function reached through its class
-                # that changes what it is given.
-                targets = (*targets, *keys)
+            if changes_arguments:
+                # ``Base.__init__(self, ...)``, ``self._handle(chunks, line)``: a method
+                # that changes what it is given writes those objects, in order. The
+                # compiler keyed its object, not always its arguments: what follows
+                # waits for it (as for a function that changes its arguments).
+                task = self._spawn(EFFECT, bound, args, kwargs, None, lasti,
+                                   targets=(*targets, *keys))
+                self.fence = task
+                return task
             return self._spawn(EFFECT, bound, args, kwargs, None, lasti, targets=targets)
+        if _holds_mutable(args, kwargs):
+            # The object is still being made, and whether its method changes the
+            # objects it is given (``handler.take(words, line)``) is known only from
+            # the method: wait for the object. (A call's pending result passed on,
+            # ``groups.setdefault(k, []).append(slow(x))``, does not make it wait.)
+            return self._method(target, keys, self.get(obj), name, args, kwargs, lasti)
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(target,))
 
@@ -1364,6 +1382,14 @@ def _holds_nothing(fn) -> bool:
 _MODULE = type(sys)
 
 
+def _holds_mutable(args, kwargs) -> bool:
+    """Is an argument an object at hand that a callee could change?"""
+    for arg in (*args, *kwargs.values()) if kwargs else args:
+        if arg.__class__ is not Task and not immutable(arg):
+            return True
+    return False
+
+
 def all_immutable(args, kwargs) -> bool:
     for arg in args:
         if arg.__class__ is Task or not immutable(arg):
@@ -1494,6 +1520,22 @@ def _method_facts(obj, name, bound):
             _method_cache.clear()
         _method_cache[key] = found  # a user's method may be redefined: not cached
     return found
+
+
+def _changes_arguments(bound) -> bool:
+    """Does this Python function (plain, or bound to its object) change an argument
+    other than the object it is bound to?"""
+    if bound.__class__ is FunctionType:
+        return bool(_effects.facts_of(bound).mutates)
+    func = getattr(bound, "__func__", None)
+    if func.__class__ is not FunctionType:
+        return False
+    facts = _effects.inferred(func)
+    if facts is None:
+        return True   # its code cannot be read: order it after what it is given
+    code = func.__code__
+    own = {0, code.co_varnames[0]} if code.co_argcount else {0}
+    return bool(facts.mutates - own)
 
 
 def method_kind(obj, name, bound) -> str:

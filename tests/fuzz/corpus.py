@@ -357,6 +357,46 @@ PROGRAMS = [
             counts[x % 2] += f(x)
         return counts, len(counts)
     """, (0, 0, [1, 2, 3], "", {})),
+    # Found by the fuzzer (seed 20261126): a try run as one step in a loop rebinds a
+    # name it also reads; the next iteration must see the new value.
+    ("a try in a loop rebinds a name it reads", """
+        k = 0
+        while k < 2:
+            k += 1
+            try:
+                n *= head(xs)
+                K{sfx}.count += g(k, n)
+            except ZeroDivisionError:
+                pass
+        return n, K{sfx}.count
+    """, (2, 0, [2], "", {})),
+    # Found by the fuzzer (seed 20261126): ``a = b = make()`` names one object; a
+    # write through one name orders with reads through the other.
+    # Found by CPython's textwrap tests: ``a and b() and c`` dropped its third operand.
+    ("a condition of three operands with a call in the middle", """
+        out = []
+        if xs and head(xs) > 0 and len(xs) > 5:
+            out.append(f(1))
+        if not xs or g(n) > 100 or d:
+            out.append(f(2))
+        return out, xs and f(3) and s
+    """, (0, 0, [1, 2], "", {})),
+    # Found by CPython's difflib tests: ``self.__name`` became getattr(self, "__name"),
+    # which Python does not mangle.
+    ("private attributes of a method's object", """
+        self.__tally = f(n)
+        self.__tally += g(1)
+        items = [self.__tally]
+        items.append(f(self.__tally))
+        return items, getattr(self, "_P{sfx}__tally")
+    """, (1, 0, [], "", {}), True),
+    ("chained assignment names one object", """
+        bx = box = Box(7)
+        bx.items = xs
+        box.items.append(box.total())
+        xs.reverse()
+        return summ(*xs)
+    """, (0, 0, [5, 2, 1], "", {})),
 ]
 
 

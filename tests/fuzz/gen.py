@@ -425,8 +425,10 @@ class Gen:
                 (1, lambda: ast.UnaryOp(op=ast.Not(), operand=self.e_list(sc, cx, d - 1))),
                 (1, lambda: self.e_list(sc, cx, d - 1))]
         if d > 1:
+            # Two or three operands: ``a and b() and c`` once lost its third (textwrap).
             opts += [(1, lambda: ast.BoolOp(op=r.choice([ast.And(), ast.Or()]),
-                                            values=[self.e_cond(sc, cx, d - 1), self.e_cond(sc, cx, d - 1)])),
+                                            values=[self.e_cond(sc, cx, d - 1)
+                                                    for _ in range(r.choice((2, 2, 3)))])),
                      (0.5, lambda: self.anyall(sc, cx, d))]
         return self.pick(opts)
 
