@@ -13,7 +13,8 @@ import pytest
 
 from desync import desync
 from desync.runtime import pacing
-from desync.runtime.pacing import BIG, CHEAP, CHEAP_RUNS, IN_ORDER, MAX_BACKOFF, PROBING, Pace
+from desync.runtime.pacing import (CHEAP_RUNS, GAIN, IN_ORDER, MAX_BACKOFF, MAX_PROBE_EVERY,
+                                   PROBE_EVERY, PROBING, Pace)
 
 
 @pytest.fixture
@@ -29,8 +30,8 @@ def _spec(fn):
 
 
 def _until_in_order(fn, *args, limit=1000):
-    """Call until pacing runs ``fn`` in order (16 cheap calls in a row; a loaded
-    machine may make some calls slow, so allow many)."""
+    """Call until pacing runs ``fn`` in order (8 calls in a row that did not
+    overlap; a loaded machine may make some look otherwise, so allow many)."""
     for _ in range(limit):
         fn(*args)
         if _spec(fn).pace.mode == IN_ORDER:
@@ -39,59 +40,93 @@ def _until_in_order(fn, *args, limit=1000):
 
 
 # -- the decision, on synthetic times ---------------------------------------------
-def test_cheap_runs_go_in_order(paced):
-    pace = Pace()
-    for _ in range(CHEAP_RUNS - 1):
-        pace.concurrent_took(CHEAP / 4)
+CALM = (40e-6, 2e-6)           # (wall time, tasks' time added up): nothing overlapped
+LONG_CALM = (5e-3, 1e-3)       # a long call of tiny steps (difflib's shape)
+OVERLAPPED = (0.1, 0.4)        # four 0.1 s waits side by side
+
+
+def _calm(pace, times, runs):
+    for _ in range(runs):
+        pace.concurrent_took(*times)
+
+
+def test_calls_that_do_not_overlap_go_in_order_short_or_long(paced):
+    for times in (CALM, LONG_CALM):
+        pace = Pace()
+        _calm(pace, times, CHEAP_RUNS - 1)
         assert pace.mode == PROBING
-    pace.concurrent_took(CHEAP / 4)
-    assert pace.mode == IN_ORDER and pace.in_order()
+        _calm(pace, times, 1)
+        assert pace.mode == IN_ORDER and pace.in_order()
 
 
-def test_a_slower_call_restarts_the_count(paced):
+def test_a_call_that_overlaps_restarts_the_count(paced):
     pace = Pace()
-    for _ in range(CHEAP_RUNS - 1):
-        pace.concurrent_took(CHEAP / 4)
-    pace.concurrent_took(BIG * 10)          # the first call, a pause, or real work
-    for _ in range(CHEAP_RUNS - 1):
-        pace.concurrent_took(CHEAP / 4)
+    _calm(pace, CALM, CHEAP_RUNS - 1)
+    pace.concurrent_took(*OVERLAPPED)
+    _calm(pace, CALM, CHEAP_RUNS - 1)
     assert pace.mode == PROBING
-    pace.concurrent_took(CHEAP / 4)
+    _calm(pace, CALM, 1)
     assert pace.mode == IN_ORDER
+    # The threshold: tasks' time above GAIN times the wall time.
+    pace = Pace()
+    pace.concurrent_took(1.0, GAIN * 1.0 + 0.01)
+    assert pace.calm_runs == 0
+    pace.concurrent_took(1.0, GAIN * 1.0 - 0.01)
+    assert pace.calm_runs == 1
 
 
 def _in_order_pace():
     pace = Pace()
-    for _ in range(CHEAP_RUNS + 1):
-        pace.concurrent_took(40e-6)
+    _calm(pace, CALM, CHEAP_RUNS)
     assert pace.mode == IN_ORDER
     return pace
 
 
-def test_a_big_call_in_order_goes_back_and_each_return_doubles_the_cheap_runs(paced):
+def _run_in_order(pace, calls, elapsed=3e-6):
+    """``calls`` calls as scope() makes them; how many ran in order."""
+    count = 0
+    for _ in range(calls):
+        if pace.in_order():
+            count += 1
+            pace.in_order_took(elapsed)
+        else:
+            pace.concurrent_took(*CALM)
+    return count
+
+
+def test_probes_come_every_so_often_and_less_often_while_they_confirm(paced):
     pace = _in_order_pace()
-    pace.in_order_took(3e-6)
+    every = PROBE_EVERY
+    while every < MAX_PROBE_EVERY:
+        assert _run_in_order(pace, every) == every
+        assert not pace.in_order()          # the probe
+        pace.concurrent_took(*CALM)         # ... did not overlap
+        every *= 2
+        assert pace.probe_every == every
     assert pace.mode == IN_ORDER
+
+
+def test_a_probe_that_overlaps_goes_back_and_each_return_doubles_the_runs(paced):
+    pace = _in_order_pace()
     for back in range(1, MAX_BACKOFF + 3):
-        pace.in_order_took(BIG)
+        _run_in_order(pace, PROBE_EVERY)
+        assert not pace.in_order()          # the probe
+        pace.concurrent_took(*OVERLAPPED)
         assert pace.mode == PROBING and not pace.in_order()
         needed = CHEAP_RUNS << min(back, MAX_BACKOFF)
-        for _ in range(needed - 1):
-            pace.concurrent_took(40e-6)
+        _calm(pace, CALM, needed - 1)
         assert pace.mode == PROBING
-        pace.concurrent_took(40e-6)
+        _calm(pace, CALM, 1)
         assert pace.mode == IN_ORDER, back
 
 
-def test_calls_clearly_slower_in_order_go_back_to_concurrent(paced):
+def test_an_in_order_call_far_longer_than_usual_makes_the_next_a_probe(paced):
     pace = _in_order_pace()
-    for _ in range(pacing.SLOW_RUNS - 1):
-        pace.in_order_took(200e-6)          # short calls that wait: they overlapped before
-    pace.in_order_took(3e-6)                # a fast one: slow ones were hiccups
-    for _ in range(pacing.SLOW_RUNS - 1):
-        pace.in_order_took(200e-6)
-    assert pace.mode == IN_ORDER
-    pace.in_order_took(200e-6)
+    _run_in_order(pace, 10, elapsed=5e-6)
+    assert pace.in_order()
+    pace.in_order_took(0.05)                # new inputs: much more work
+    assert not pace.in_order()              # so the next call is a probe
+    pace.concurrent_took(*OVERLAPPED)       # and it overlaps
     assert pace.mode == PROBING
 
 
@@ -144,19 +179,36 @@ def test_a_function_that_starts_doing_real_work_goes_back_and_overlaps_again(pac
     assert two_naps(0) == 3
     _until_in_order(two_naps, 0)
     pace = _spec(two_naps).pace
-    assert pace.mode == IN_ORDER
-    assert two_naps(0.05) == 3              # in order: 0.1 s, and it shows the work
-    assert pace.mode == PROBING
+    for _ in range(5):
+        assert two_naps(0) == 3
+    assert two_naps(0.05) == 3              # in order: 0.1 s, far above its usual
+    assert pace.mode == IN_ORDER and pace.probe_due
     started = time.perf_counter()
-    assert two_naps(0.2) == 3               # concurrent again: the naps overlap
+    assert two_naps(0.2) == 3               # the probe: concurrent, the naps overlap
     assert time.perf_counter() - started < 0.35
+    assert pace.mode == PROBING             # and from now on concurrent
 
 
-def test_a_function_with_real_work_is_not_paced(paced):
+def test_a_function_whose_calls_overlap_is_not_paced(paced):
     for _ in range(CHEAP_RUNS + 4):
-        assert two_naps_slow(0.001) == 3
-    pace = _spec(two_naps_slow).pace
-    assert pace.mode == PROBING and pace.cheap_runs == 0
+        assert two_naps_slow(0.01) == 3
+    assert _spec(two_naps_slow).pace.mode == PROBING
+
+
+@desync(cache=False)
+def many_tiny_steps(n):
+    out = []
+    for i in range(n):
+        out.append(cheap(i))
+    return out
+
+
+def test_a_long_call_of_tiny_steps_runs_in_order(paced):
+    # Each call takes far longer than its steps' work (difflib's shape): in order,
+    # it costs what the steps cost.
+    assert many_tiny_steps(300) == list(range(1, 301))
+    _until_in_order(many_tiny_steps, 300)
+    assert many_tiny_steps(5) == [1, 2, 3, 4, 5]
 
 
 @desync(cache=False)

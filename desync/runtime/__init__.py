@@ -49,6 +49,12 @@ def scope():
     code = sys._getframe(1).f_code
     found = _specs.get(id(code))
     spec = found[1] if found is not None and found[0] is code else None
+    if spec is not None and spec.pace is not None and not _disabled and spec.pace.in_order():
+        # Paced: its calls do not overlap, so they run in order (the fast path).
+        body = _Sequential(spec.active_cache())
+        body.pace = spec.pace
+        body.began = perf_counter()
+        return body
     cache = spec.active_cache() if spec is not None else None
     if _disabled or nesting() > NESTING:
         # Deep recursion of desync functions: each concurrent level costs the stack
@@ -60,9 +66,8 @@ def scope():
     _, foreign, threads = spec.executors.resolve()
     if foreign is not None:
         return _Body(foreign, threads, cache)
-    pace = pace_of(spec)
-    body = _Sequential(cache) if pace.in_order() else _Body(foreign, threads, cache)
-    body.pace = pace
+    body = _Body(foreign, threads, cache)
+    body.pace = pace_of(spec)
     body.began = perf_counter()
     return body
 

@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections import deque
+from time import perf_counter as _clock
 from types import BuiltinMethodType, FunctionType, MethodType, ModuleType, TracebackType
 
 from . import effects as _effects
@@ -218,6 +219,7 @@ class Scope:
         self.groups: dict = {}                # key -> all keys it stands for (see distinct)
         self.pace = None                      # the function's Pace (scope() sets it)
         self.began = 0.0
+        self.busy = 0.0                       # seconds its tasks ran, added up (pacing)
 
     # -- the function body ------------------------------------------------------
     def __enter__(self):
@@ -244,7 +246,7 @@ class Scope:
         finally:
             self._finish_all()
             if self.pace is not None:
-                self.pace.concurrent_took(time.perf_counter() - self.began)
+                self.pace.concurrent_took(time.perf_counter() - self.began, self.busy)
 
     def _finish_all(self):
         """Structured concurrency: nothing this call started outlives it."""
@@ -419,15 +421,19 @@ class Scope:
                 fn = getattr(args[0], args[1])
                 args = args[2:]
             frame = self.frame
-            if frame is not None and not task.generated and task.lasti is not None \
-                    and looks_at_caller(fn):
-                # Made from a frame that reports the body's file, function and line,
-                # for what looks at its caller (logging's records, warnings).
-                value = _as_body(frame, task.lasti)(fn, args, kwargs)
-            elif kwargs:
-                value = fn(*args, **kwargs)
-            else:
-                value = fn(*args)
+            started = _clock()
+            try:
+                if frame is not None and not task.generated and task.lasti is not None \
+                        and looks_at_caller(fn):
+                    # Made from a frame that reports the body's file, function and
+                    # line, for what looks at its caller (logging's records, warnings).
+                    value = _as_body(frame, task.lasti)(fn, args, kwargs)
+                elif kwargs:
+                    value = fn(*args, **kwargs)
+                else:
+                    value = fn(*args)
+            finally:
+                self.busy += _clock() - started
         except BaseException as error:
             _keep_user_frames(error, task)
             with self.lock:
@@ -687,12 +693,16 @@ class Scope:
             self._finish(task, DONE, value, None)
 
     def _invoke(self, task, fn, args, kwargs):
-        cache = self.cache
-        if cache is not None and task.kind == CALL and not task.generated:
-            return cache.call(fn, args, kwargs)
-        if kwargs:
-            return fn(*args, **kwargs)
-        return fn(*args)
+        started = _clock()
+        try:
+            cache = self.cache
+            if cache is not None and task.kind == CALL and not task.generated:
+                return cache.call(fn, args, kwargs)
+            if kwargs:
+                return fn(*args, **kwargs)
+            return fn(*args)
+        finally:
+            self.busy += _clock() - started   # (a lost update under a race: a heuristic)
 
     # -- waiting (owner thread) -------------------------------------------------
     def _help_until(self, done, retire=True):

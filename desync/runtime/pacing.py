@@ -1,21 +1,23 @@
-"""Pacing: when concurrency cannot pay, a desync function runs its calls in order.
+"""Pacing: when concurrency does not pay, a desync function runs its calls in order.
 
-A call of a desync function whose every call takes microseconds has nothing worth
-overlapping, yet running it concurrently costs tens of microseconds (tasks, the
-reorder buffer, waking workers). Per function, measured on its own calls: after
-``CHEAP_RUNS`` calls in a row that each finished within ``CHEAP`` seconds running
-concurrently, its calls run in program order on the calling thread (the runtime
-``desync.sequential()`` uses: plain Python's results, the call cache still on).
-An in-order call that takes ``BIG`` seconds or more, or ``SLOW_RUNS`` in a row
-that run clearly slower than the concurrent ones did (calls that wait on I/O
-overlap even when short), show work worth overlapping: the function goes back to
-concurrent calls, and each time back it needs twice as many cheap calls in a row
-to go in order again. A function whose calls are sometimes big so runs in order
-when concurrency would have paid on a number of calls that grows with the
-logarithm of its calls, not with them; a pause of the machine costs one round of
-probing. Only
-functions on desync's threads are paced: a process pool or a Dask executor is
-chosen to move work elsewhere.
+Running a call concurrently costs tens of microseconds per task (tasks, the reorder
+buffer, waking workers). It pays only where calls overlap: callees that wait (I/O,
+sleeps, C code that releases the GIL) running side by side. Where they do not (tiny
+callees, or pure-Python work that the GIL runs one at a time anyway) it only makes
+the function slower, often many times over.
+
+Per function, measured on its own calls: a concurrent call *overlapped* when the
+time its tasks took, added up, exceeds its wall time by ``GAIN`` (several tasks ran
+at once). After ``CHEAP_RUNS`` calls in a row that did not overlap, the function's
+calls run in program order on the calling thread (the runtime ``desync.sequential()``
+uses: plain Python's results, the call cache still on). In order, it is checked
+again by a *probe*, one call run concurrently: after ``PROBE_EVERY`` calls (doubling
+after each probe that confirms, up to ``MAX_PROBE_EVERY``), and right after a call
+that took far longer than the function's in-order calls usually do (new inputs may
+bring work that overlaps). A probe that overlaps sends the function back to
+concurrent calls, and each time back it needs twice as many calls that do not
+overlap before it runs in order again. Only functions on desync's threads are
+paced: a process pool or a Dask executor is chosen to move work elsewhere.
 
 ``DESYNC_PACING=0`` (or ``set_enabled(False)``) turns pacing off: every call runs
 concurrently, as the engine's tests need.
@@ -24,12 +26,13 @@ from __future__ import annotations
 
 import os
 
-CHEAP = 250e-6
-BIG = 2e-3
-CHEAP_RUNS = 16
-SLOW_RUNS = 3          # in-order calls clearly slower than concurrent ones, to switch back
-
-MAX_BACKOFF = 10       # at most CHEAP_RUNS * 2**10 cheap calls to go in order again
+GAIN = 1.5             # tasks' time / wall time above which a call overlapped
+CHEAP_RUNS = 8         # calls in a row that did not overlap, to go in order
+PROBE_EVERY = 64       # in-order calls between probes, at first
+MAX_PROBE_EVERY = 4096
+MAX_BACKOFF = 10       # at most CHEAP_RUNS * 2**10 calls to go in order again
+OUTLIER = 4.0          # an in-order call this many times its usual time...
+OUTLIER_FLOOR = 1e-3   # ... and this much longer: probe the next call
 
 PROBING, IN_ORDER = 0, 1
 
@@ -47,52 +50,62 @@ def set_enabled(enabled: bool) -> None:
 
 class Pace:
     """What one desync function's calls have cost so far. Updated without a lock:
-    a lost update among racing calls only delays a decision by a call."""
+    racing calls may lose an update, which only delays a decision by a call."""
 
-    __slots__ = ("mode", "cheap_runs", "needed", "slow_runs", "returns", "concurrent_time")
+    __slots__ = ("mode", "calm_runs", "needed", "returns", "since_probe", "probe_every",
+                 "probe_due", "in_order_time")
 
     def __init__(self):
         self.mode = PROBING
-        self.cheap_runs = 0
-        self.needed = CHEAP_RUNS     # cheap calls in a row to go in order
-        self.slow_runs = 0
+        self.calm_runs = 0           # concurrent calls in a row that did not overlap
+        self.needed = CHEAP_RUNS
         self.returns = 0             # times it went back from in order to concurrent
-        self.concurrent_time = 0.0   # the mean of the current run of cheap concurrent calls
+        self.since_probe = 0
+        self.probe_every = PROBE_EVERY
+        self.probe_due = False
+        self.in_order_time = 0.0     # running mean of in-order calls' wall time
 
     def in_order(self) -> bool:
-        return self.mode == IN_ORDER and _enabled
+        """Run this call in order? (False: run it concurrently, maybe as a probe.)"""
+        if self.mode != IN_ORDER or not _enabled:
+            return False
+        if self.probe_due or self.since_probe >= self.probe_every:
+            self.probe_due = False
+            self.since_probe = 0
+            return False
+        self.since_probe += 1
+        return True
 
-    def concurrent_took(self, elapsed: float) -> None:
-        if self.mode != PROBING:
+    def concurrent_took(self, elapsed: float, busy: float) -> None:
+        overlapped = busy > GAIN * elapsed
+        if self.mode == IN_ORDER:    # a probe
+            if overlapped:
+                self._back()
+            else:
+                self.probe_every = min(self.probe_every * 2, MAX_PROBE_EVERY)
             return
-        if elapsed < CHEAP:
-            runs = self.cheap_runs
-            self.concurrent_time = (self.concurrent_time * runs + elapsed) / (runs + 1)
-            self.cheap_runs = runs + 1
-            if runs + 1 >= self.needed:
-                self.mode = IN_ORDER
-                self.slow_runs = 0
-        else:
-            self.cheap_runs = 0
-            self.concurrent_time = 0.0
+        if overlapped:
+            self.calm_runs = 0
+            return
+        self.calm_runs += 1
+        if self.calm_runs >= self.needed:
+            self.mode = IN_ORDER
+            self.since_probe = 0
+            self.in_order_time = 0.0
 
     def in_order_took(self, elapsed: float) -> None:
         if self.mode != IN_ORDER:
             return
-        if elapsed >= BIG:
-            self._back()
-        elif elapsed > 2 * self.concurrent_time + 20e-6:
-            self.slow_runs += 1
-            if self.slow_runs >= SLOW_RUNS:
-                self._back()
-        else:
-            self.slow_runs = 0
+        usual = self.in_order_time
+        if usual and elapsed > OUTLIER * usual and elapsed - usual > OUTLIER_FLOOR:
+            self.probe_due = True    # much more work than usual: does it overlap?
+        self.in_order_time = elapsed if not usual else usual + (elapsed - usual) / 8
 
     def _back(self):
         self.returns += 1
         self.needed = CHEAP_RUNS << min(self.returns, MAX_BACKOFF)
-        self.cheap_runs = 0
-        self.concurrent_time = 0.0
+        self.calm_runs = 0
+        self.probe_every = PROBE_EVERY
         self.mode = PROBING
 
 

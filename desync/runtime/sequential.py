@@ -69,12 +69,18 @@ class SequentialBody:
         return self.call(fn, *args, **kwargs)
 
     def method(self, target, keys, obj, name, *args, **kwargs):
-        frame = sys._getframe(1)  # a logger's method names its caller: the body's line
-        return _as_body(frame, frame.f_lasti)(getattr(obj, name), args, kwargs)
+        bound = getattr(obj, name)
+        if looks_at_caller(bound):
+            frame = sys._getframe(1)  # a logger's method names its caller: the body's line
+            return _as_body(frame, frame.f_lasti)(bound, args, kwargs)
+        return bound(*args, **kwargs)
 
     def effect_method(self, targets, getter, inputs, name, *args, **kwargs):
-        frame = sys._getframe(1)
-        return _as_body(frame, frame.f_lasti)(getattr(getter(*inputs), name), args, kwargs)
+        bound = getattr(getter(*inputs), name)
+        if looks_at_caller(bound):
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(bound, args, kwargs)
+        return bound(*args, **kwargs)
 
     def effect(self, targets, fn, *args, **kwargs):
         if looks_at_caller(fn):
