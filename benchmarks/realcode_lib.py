@@ -119,8 +119,9 @@ CI_MODULES = ("fractions", "heapq", "base64", "gettext")
 # the CI test requires exactly these to differ, so a fix (or a new difference)
 # shows. gettext's _as_int walks up from its caller to find the first frame outside
 # gettext and warns with that stacklevel; the plural function that calls it runs as
-# a task on a worker thread, so the walk ends in desync's frames there.
-_STACKLEVEL = "warnings.warn's stacklevel walks past a callee run on a worker thread"
+# a task on a worker thread (or, paced, is called through a runtime frame), so the
+# walk ends in desync's frames.
+_STACKLEVEL = "warnings.warn's stacklevel walks past a callee desync calls"
 KNOWN_DIFFERENCES = {
     f"test.test_gettext.{case}.{test}": _STACKLEVEL
     for case in ("GNUTranslationsPluralFormsTestCase", "GNUTranslationsClassPluralFormsTestCase",
