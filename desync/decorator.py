@@ -37,6 +37,7 @@ class FunctionSpec:
         self._version = None
         self._base_version = None
         self.pace = None                # what its calls cost: see desync.runtime.pacing
+        self.plain = None               # the original function, for paced calls (runtime.plain)
 
     def active_cache(self):
         if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") in ("0", "false"):
@@ -81,6 +82,10 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         spec = FunctionSpec(impl, executors, cache, source_info)
         spec.options = options
         runtime.register(impl.__code__, spec)
+    original = getattr(impl, "__desync_original__", None)
+    if spec.plain is None and original is not None and not original.__code__.co_freevars:
+        # Without a closure, every function made from this code behaves as this one.
+        spec.plain = original
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
     attach_cache_api(impl, spec)
@@ -186,7 +191,7 @@ def _transpile_source(fn):
     with _modules_lock:
         compiled = _compiled.get(key)
     if compiled is None:
-        transpiled = module.transpile_def(node)
+        transpiled = module.transpile_def(node, plain=True)
         compiled = compile_function(transpiled, filename, code.co_freevars, class_name)
         with _modules_lock:
             _compiled[key] = compiled

@@ -25,8 +25,9 @@ def lowered(body: str, **kw) -> list[str]:
     """The lines of the transpiled function's body, inside the scope."""
     found = module(body, **kw)
     node = found.find("fn")[0]
-    text = source_of(found.transpile_def(node))
-    return [line.strip() for line in text.splitlines()[3:]]
+    lines = source_of(found.transpile_def(node)).splitlines()
+    start = next(i for i, line in enumerate(lines) if "__desync_rt__.scope()" in line)
+    return [line.strip() for line in lines[start + 1:]]
 
 
 def facts_of(body: str, pure=frozenset()):

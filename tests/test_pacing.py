@@ -293,3 +293,51 @@ def test_DESYNC_PACING_0_turns_it_off_in_a_process(tmp_path):
                          timeout=120, env={**os.environ, "DESYNC_PACING": "0"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False False"
+
+
+# -- in order, as the original function itself --------------------------------------
+def caller_code(x):
+    return sys._getframe(1).f_code
+
+
+@desync(cache=False)
+def who_calls(x):
+    a = caller_code(x)
+    return a
+
+
+@desync
+def who_calls_cached(x):
+    a = caller_code(x)
+    return a
+
+
+def test_in_order_without_a_cache_the_original_function_runs(paced):
+    who_calls(0)
+    _until_in_order(who_calls, 1)
+    assert who_calls(2) is who_calls.__desync_original__.__code__
+
+
+def test_in_order_with_the_cache_the_transpiled_body_runs_to_use_it(paced):
+    who_calls_cached(0)
+    for i in range(1, 200):  # new inputs: no hits; the calls still go in order
+        who_calls_cached(i)
+        if _spec(who_calls_cached).pace.mode == IN_ORDER:
+            break
+    assert _spec(who_calls_cached).pace.mode == IN_ORDER
+    assert who_calls_cached(10_000) is not who_calls_cached.__desync_original__.__code__
+
+
+def make_closure(k):
+    @desync(cache=False)
+    def adds(x):
+        a = cheap(x)
+        return a + k, caller_code(x)
+    return adds
+
+
+def test_a_function_with_a_closure_keeps_its_own_cells(paced):
+    first, second = make_closure(10), make_closure(20)
+    _until_in_order(first, 1)
+    assert first(1)[0] == 12 and second(1)[0] == 22   # never the other's original
+    assert first(1)[1] is not first.__desync_original__.__code__

@@ -5,7 +5,8 @@ table of what library functions do (``desync.runtime.effects``) and itself; neve
 toolchain (generated code names the runtime only as ``__desync_rt__``).
 
 One entry point per way in, all built on ``Module.transpile_def``, so the
-decorator, the import hook and the build produce the same code for the same source.
+decorator, the import hook and the build produce the same code for the same source
+(the decorator's begins with the check that lets a paced call run the original).
 """
 from __future__ import annotations
 
@@ -47,8 +48,11 @@ class Module:
         return [qualname for node, qualname, _ in _all_functions(self.tree)
                 if self.names.decorator_of(node) is not None]
 
-    def transpile_def(self, fn: ast.FunctionDef, fresh: bool = False) -> ast.FunctionDef:
-        """The transpiled function; ``fresh``: ``fn`` belongs to a throwaway tree."""
+    def transpile_def(self, fn: ast.FunctionDef, fresh: bool = False,
+                      plain: bool = False) -> ast.FunctionDef:
+        """The transpiled function; ``fresh``: ``fn`` belongs to a throwaway tree;
+        ``plain``: the decorator's form, which a paced call may leave for the original
+        function (``lower_function``)."""
         if not fresh:
             fn = copy.deepcopy(fn)  # self.tree is shared: never rewrite it in place
         check_supported(fn, self.filename)
@@ -61,7 +65,7 @@ class Module:
                         self.module_objects, self.module_imports)
         facts.imports_table = self.import_table
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
-                              self.module_imports)
+                              self.module_imports, plain)
 
     def _nested(self, node):
         # node sits inside a function that is already a private copy: no copy needed.

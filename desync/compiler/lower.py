@@ -141,6 +141,7 @@ class Lowerer:
         self.loop_blocks: list[int] = []           # blocks open when each loop started
         self.setters: dict[str, str] = {}          # cell or declared name -> its setter
         self.regions: list = []                    # try statements run as one step (defs)
+        self.reads_frames = False                  # a statement looks at the calling frame
         self.spec_mode = False                     # lowering what may never run
         self.fn = fn
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
@@ -1030,6 +1031,7 @@ class Lowerer:
         ``locals()`` and ``eval(text)`` see the variables' values."""
         self.note("sync", f"`{_short(node)}` looks at the calling frame: it runs as written, "
                           "in the body's frame, after everything before it", node)
+        self.reads_frames = True
         out = [_expr(self._ds("barrier"))]
         if kind == "locals":
             # Names may hold futures: give eval/exec/locals() their values.
@@ -1989,8 +1991,10 @@ def _declarations(body) -> list:
 
 
 def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: str,
-                   transpile_nested, imports=frozenset()) -> ast.FunctionDef:
-    """The transpiled FunctionDef: same name, signature and decorators; new body."""
+                   transpile_nested, imports=frozenset(), plain=False) -> ast.FunctionDef:
+    """The transpiled FunctionDef: same name, signature and decorators; new body.
+    ``plain``: begin with the check that lets a paced call run the original function
+    (the decorator has the original; built code does not, and keeps its lines)."""
     lowerer = Lowerer(facts, namer, filename, transpile_nested, set(imports), fn)
     body = list(fn.body)
     head = []
@@ -2050,13 +2054,37 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
                                          optional_vars=_store(namer.scope))],
                      body=prologue + lowered)
     _locate(scope, anchor)
-    new = ast.FunctionDef(name=fn.name, args=fn.args, body=head + setters + [scope],
+    prologue = _plain_prologue(fn, namer) if plain and not lowerer.reads_frames else []
+    for node in prologue:
+        _locate(node, anchor)
+    new = ast.FunctionDef(name=fn.name, args=fn.args, body=head + prologue + setters + [scope],
                           decorator_list=fn.decorator_list, returns=fn.returns,
                           type_comment=None, **_type_params(fn))
     ast.copy_location(new, fn)
     _locate(new, anchor)
     new._desync_notes = sorted(lowerer.notes, key=lambda n: n[0])
     return new  # every node placed above: no second walk of the whole tree
+
+
+def _plain_prologue(fn, namer) -> list:
+    """When pacing runs this function's calls in order and nothing needs the
+    transpiled body (no call cache, no closure), the runtime hands back the original
+    function: the call is plain Python, at plain Python's cost. (Not for a body that
+    looks at its caller's frame: the original would see this function as caller.)"""
+    name = namer.free("_plain")
+    arguments = fn.args
+    args = [_load(a.arg) for a in (*arguments.posonlyargs, *arguments.args)]
+    if arguments.vararg is not None:
+        args.append(ast.Starred(value=_load(arguments.vararg.arg), ctx=ast.Load()))
+    keywords = [ast.keyword(arg=a.arg, value=_load(a.arg)) for a in arguments.kwonlyargs]
+    if arguments.kwarg is not None:
+        keywords.append(ast.keyword(arg=None, value=_load(arguments.kwarg.arg)))
+    # The original runs from this frame (no runtime frame in its tracebacks), then its
+    # time is recorded.
+    original = ast.Subscript(value=_load(name), slice=_const(0), ctx=ast.Load())
+    test = ast.NamedExpr(target=_store(name), value=_call(_rt("plain")))
+    run = ast.Return(value=_call(_rt("plain_took"), [_load(name), _call(original, args, keywords)]))
+    return [_if(test, [run])]
 
 
 def _type_params(fn=None) -> dict:

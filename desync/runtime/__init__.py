@@ -44,6 +44,30 @@ def spec_for(code):
     return found[1] if found is not None and found[0] is code else None
 
 
+def plain():
+    """``(original function, its Pace, start time)`` when this call of a transpiled
+    function may run as the original, plain Python: pacing runs its calls in order,
+    it has no call cache and no closure, tracing and DESYNC_DISABLE are off. Else None
+    (the transpiled body runs)."""
+    code = sys._getframe(1).f_code
+    found = _specs.get(id(code))
+    if found is None or found[0] is not code:
+        return None
+    spec = found[1]
+    original, pace = spec.plain, spec.pace
+    if original is None or pace is None or _disabled or _Body is not Body \
+            or not pace.would_run_in_order() or spec.active_cache() is not None \
+            or not pace.in_order():  # (asked last: it counts the call)
+        return None
+    return original, pace, perf_counter()
+
+
+def plain_took(started, value):
+    """The original's result, its time recorded (a failing call is not timed)."""
+    started[1].in_order_took(perf_counter() - started[2])
+    return value
+
+
 def scope():
     """The scope for one call of the transpiled function that calls this."""
     code = sys._getframe(1).f_code

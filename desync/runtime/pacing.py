@@ -65,8 +65,14 @@ class Pace:
         self.probe_due = False
         self.in_order_time = 0.0     # running mean of in-order calls' wall time
 
+    def would_run_in_order(self) -> bool:
+        """What ``in_order`` would say, without counting the call."""
+        return self.mode == IN_ORDER and _enabled and not self.probe_due \
+            and self.since_probe < self.probe_every
+
     def in_order(self) -> bool:
-        """Run this call in order? (False: run it concurrently, maybe as a probe.)"""
+        """Run this call in order? (False: run it concurrently, maybe as a probe.)
+        Counts the call: ask once per call."""
         if self.mode != IN_ORDER or not _enabled:
             return False
         if self.probe_due or self.since_probe >= self.probe_every:
