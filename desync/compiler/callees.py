@@ -36,16 +36,21 @@ def static_facts(func: ast.expr, imports: dict, module_names=frozenset()):
             return None
         return listed_facts("builtins", func.id)
     if isinstance(func, ast.Attribute):
-        parts = []
-        node = func
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if isinstance(node, ast.Name) and node.id in imports:
-            where, attr = imports[node.id]
-            path = [where] + ([attr] if attr else []) + list(reversed(parts[1:]))
-            return listed_facts(".".join(path), func.attr)
+        root, path = _attribute_path(func)
+        if root is not None and root.id in imports:
+            where, attr = imports[root.id]
+            return listed_facts(".".join([where] + ([attr] if attr else []) + path[:-1]),
+                                func.attr)
     return None
+
+
+def _attribute_path(node: ast.expr):
+    """``a.b.c`` -> (the Name ``a``, ["b", "c"]); (None, []) if it is not names."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return (node, parts[::-1]) if isinstance(node, ast.Name) else (None, [])
 
 
 # Callees that look at the frame that calls them (or at its callers): they must be
@@ -69,14 +74,10 @@ def dotted_callee(func: ast.expr, imports: dict, module_names=frozenset()) -> st
         if func.id not in module_names and hasattr(builtins, func.id):
             return f"builtins.{func.id}"
         return None
-    parts = []
-    node = func
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name) and node.id in imports:
-        where, attr = imports[node.id]
-        return ".".join([where] + ([attr] if attr else []) + list(reversed(parts)))
+    root, path = _attribute_path(func)
+    if root is not None and root.id in imports:
+        where, attr = imports[root.id]
+        return ".".join([where] + ([attr] if attr else []) + path)
     return None
 
 
