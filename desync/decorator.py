@@ -37,7 +37,7 @@ class FunctionSpec:
         self._version = None
         self._base_version = None
         self.pace = None                # what its calls cost: see desync.runtime.pacing
-        self.plain = None               # the original function, for paced calls (runtime.plain)
+        self.plain = {}                 # id(globals) -> the original function (runtime.plain)
 
     def active_cache(self):
         if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") in ("0", "false"):
@@ -83,9 +83,10 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         spec.options = options
         runtime.register(impl.__code__, spec)
     original = getattr(impl, "__desync_original__", None)
-    if spec.plain is None and original is not None and not original.__code__.co_freevars:
-        # Without a closure, every function made from this code behaves as this one.
-        spec.plain = original
+    if original is not None and not original.__code__.co_freevars:
+        # Without a closure, every function made from this code in this module
+        # behaves as this one (its arguments are all passed on).
+        spec.plain.setdefault(id(original.__globals__), original)
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
     attach_cache_api(impl, spec)

@@ -341,3 +341,36 @@ def test_a_function_with_a_closure_keeps_its_own_cells(paced):
     _until_in_order(first, 1)
     assert first(1)[0] == 12 and second(1)[0] == 22   # never the other's original
     assert first(1)[1] is not first.__desync_original__.__code__
+
+
+def test_a_module_imported_afresh_runs_its_own_original(paced, tmp_path):
+    # One transpiled code object serves both imports of the module; each must run
+    # the original with its own module's globals (test suites import modules afresh).
+    (tmp_path / "fresh_mod.py").write_text(textwrap.dedent('''
+        from desync import desync
+
+        MARK = object()
+
+        def cheap(x):
+            return x + 1
+
+        @desync(cache=False)
+        def marked(x):
+            a = cheap(x)
+            return a, MARK
+    '''))
+    import importlib
+    sys.path.insert(0, str(tmp_path))
+    try:
+        first = importlib.import_module("fresh_mod")
+        del sys.modules["fresh_mod"]
+        second = importlib.import_module("fresh_mod")
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("fresh_mod", None)
+    assert first.MARK is not second.MARK
+    assert first.marked.__code__ is second.marked.__code__   # the shared transpiled code
+    _until_in_order(first.marked, 1)
+    for _ in range(20):
+        assert first.marked(1) == (2, first.MARK)
+        assert second.marked(1) == (2, second.MARK)

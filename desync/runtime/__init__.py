@@ -49,13 +49,17 @@ def plain():
     function may run as the original, plain Python: pacing runs its calls in order,
     it has no call cache and no closure, tracing and DESYNC_DISABLE are off. Else None
     (the transpiled body runs)."""
-    code = sys._getframe(1).f_code
+    frame = sys._getframe(1)
+    code = frame.f_code
     found = _specs.get(id(code))
     if found is None or found[0] is not code:
         return None
     spec = found[1]
-    original, pace = spec.plain, spec.pace
-    if original is None or pace is None or _disabled or _Body is not Body \
+    # One code object may run with several modules' globals (a module imported
+    # afresh, reloaded): the original of this very module.
+    original, pace = spec.plain.get(id(frame.f_globals)), spec.pace
+    if original is None or original.__globals__ is not frame.f_globals \
+            or pace is None or _disabled or _Body is not Body \
             or not pace.would_run_in_order() or spec.active_cache() is not None \
             or not pace.in_order():  # (asked last: it counts the call)
         return None
