@@ -129,8 +129,9 @@ def _flatten(suite):
 
 
 def _count_desync_calls():
-    """Count the calls of each desync function: the runtime looks up the spec of the
-    calling code once per call (``scope()``)."""
+    """Count the calls of each desync function: a call runs the transpiled body, whose
+    ``scope()`` looks up the calling code's spec, or (paced) the original function,
+    whose time ``plain_took`` records."""
     from desync import runtime
     specs = getattr(runtime, "_specs", None)
     if not isinstance(specs, dict):
@@ -140,12 +141,19 @@ def _count_desync_calls():
     class Counting(dict):
         def get(self, key, default=None):
             value = dict.get(self, key, default)
-            if value is not None:  # keyed by the id of a code object: (code, spec)
-                code = value[0] if isinstance(value, tuple) else key
+            if value is not None and sys._getframe(1).f_code.co_name == "scope":
+                code = value[0] if isinstance(value, tuple) else key  # (code, spec)
                 counts[code] = counts.get(code, 0) + 1
             return value
 
     runtime._specs = Counting(specs)
+    plain_took = getattr(runtime, "plain_took", None)
+    if plain_took is not None:
+        def counted(started, value):
+            original = started[0]
+            counts[original.__code__] = counts.get(original.__code__, 0) + 1
+            return plain_took(started, value)
+        runtime.plain_took = counted
     return counts
 
 

@@ -24,6 +24,10 @@ def _is_transpiled(fn) -> bool:
     return runtime.__name__ and "__desync_rt__" in fn.__code__.co_names
 
 
+# DESYNC_CACHE=0 turns the call cache off for the process: read once, not per call.
+_CACHE_OFF = os.environ.get("DESYNC_CACHE", "1") in ("0", "false")
+
+
 class FunctionSpec:
     """Everything the runtime and the version/cache API know about one desync function."""
 
@@ -40,7 +44,7 @@ class FunctionSpec:
         self.plain = {}                 # id(globals) -> the original function (runtime.plain)
 
     def active_cache(self):
-        if self.cache_option is False or os.environ.get("DESYNC_CACHE", "1") in ("0", "false"):
+        if self.cache_option is False or _CACHE_OFF:
             return None
         cache = self._cache
         if cache is None:
