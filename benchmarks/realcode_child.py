@@ -149,9 +149,17 @@ def _count_desync_calls():
     runtime._specs = Counting(specs)
     plain_took = getattr(runtime, "plain_took", None)
     if plain_took is not None:
+        transpiled: dict = {}   # id of an original's code -> its transpiled code
+
         def counted(started, value):
-            original = started[0]
-            counts[original.__code__] = counts.get(original.__code__, 0) + 1
+            original = started[0].__code__
+            code = transpiled.get(id(original))
+            if code is None:  # counted under the transpiled code, as scope() counts
+                for known, spec in dict.values(runtime._specs):
+                    for fn in getattr(spec, "plain", {}).values():
+                        transpiled[id(fn.__code__)] = known
+                code = transpiled.get(id(original), original)
+            counts[code] = counts.get(code, 0) + 1
             return plain_took(started, value)
         runtime.plain_took = counted
     return counts
