@@ -87,9 +87,11 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         spec.options = options
         runtime.register(impl.__code__, spec)
     original = getattr(impl, "__desync_original__", None)
-    if original is not None and not original.__code__.co_freevars:
+    if original is not None and not original.__code__.co_freevars \
+            and spec.active_cache() is None:
         # Without a closure, every function made from this code in this module
-        # behaves as this one (its arguments are all passed on).
+        # behaves as this one (its arguments are all passed on). With a call cache,
+        # the transpiled body runs, so its callees can be answered from the cache.
         spec.plain.setdefault(id(original.__globals__), original)
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
