@@ -88,7 +88,7 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         runtime.register(impl.__code__, spec)
     original = getattr(impl, "__desync_original__", None)
     if original is not None and not original.__code__.co_freevars \
-            and spec.active_cache() is None:
+            and (spec.cache_option is False or _CACHE_OFF):  # (no cache made yet: no settings read)
         # Without a closure, every function made from this code in this module
         # behaves as this one (its arguments are all passed on). With a call cache,
         # the transpiled body runs, so its callees can be answered from the cache.

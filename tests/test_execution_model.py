@@ -793,3 +793,43 @@ class _Private:
 def test_private_names_in_a_class_are_mangled_as_python_does():
     assert _Private().run([1, 2, 3]) == (6, 6)
     assert _Private.run.__desync_original__(_Private(), [1, 2]) == (3, 3)
+
+
+# -- found by the fuzzer (seed 990017) ---------------------------------------------------
+
+class _Filler:
+    def fill(self, x):
+        time.sleep(0.001)
+        self.filled = x
+
+
+class _SuperInATry(_Filler):
+    @dz(cache=False)
+    def run(self, items):
+        k = 0
+        while k < len(items):
+            try:
+                super().fill(items[k])      # zero-argument super() in a try in a loop
+            except ZeroDivisionError:
+                pass
+            k += 1
+        return self.filled
+
+
+def test_zero_argument_super_in_a_try_in_a_loop():
+    assert _SuperInATry().run([1, 2, 3]) == 3
+
+
+def _twice_consumed(xs):
+    it = map(fails_at_eight, [1] * len(xs), xs)   # an iterator a call made
+    k = 0
+    while k < 2:
+        k += 1
+        ordered = sorted(it, key=lambda v: -v)     # consumes it (a pure-looking expression)
+    return ordered, list(it)
+
+
+def test_an_iterator_made_by_a_call_is_consumed_in_program_order():
+    decorated = dz(cache=False)(_twice_consumed)
+    for _ in range(10):
+        assert decorated([1, 2, 3]) == _twice_consumed([1, 2, 3]) == ([], [])

@@ -1282,6 +1282,8 @@ class Lowerer:
             if isinstance(sub, kinds) or (isinstance(sub, ast.Delete)
                                           and any(isinstance(t, ast.Name) for t in sub.targets)):
                 return None
+            if isinstance(sub, ast.Name) and sub.id in ("super", "__class__"):
+                return None  # zero-argument super() needs the method's own frame
         loaded, bound = _region_names(node)
         if any(self.kind(n) in ("cell", "declared") for n in bound):
             return None

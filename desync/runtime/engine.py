@@ -947,7 +947,8 @@ class Body(Scope):
         facts = _effects.facts_of(fn)
         kind = facts.kind
         if kind == _effects.PURE and not facts.mutates:
-            if self._runs_other_code(fn, args, kwargs, keys):
+            if self._runs_other_code(fn, args, kwargs, keys) or _iterator_among(args, kwargs):
+                # (``sorted(it)``: advancing an iterator is an effect, in program order)
                 return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
                                    targets=keys or ())
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
@@ -1103,8 +1104,13 @@ class Body(Scope):
             kind = arg.__class__
             if kind is Task:
                 if arg.state != DONE:
+                    if _makes_iterator(arg.fn):
+                        # ``it = map(f, xs)`` still pending: consuming it is an effect.
+                        return self._spawn(EFFECT, fn, args, None, None,
+                                           sys._getframe(2).f_lasti, generated=True, targets=())
                     waiting = True
-                continue
+                    continue
+                kind = arg.value.__class__  # done: judged by what it made
             if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or
                                               hasattr(kind, "__next__")):
                 # ``list(gen)``: running a generator (or advancing an iterator) is an
@@ -1390,6 +1396,36 @@ def _holds_nothing(fn) -> bool:
 
 
 _MODULE = type(sys)
+
+
+def _iterator_among(args, kwargs) -> bool:
+    """Is an argument an iterator, or a pending call's result that will be one?"""
+    for arg in (*args, *kwargs.values()) if kwargs else args:
+        kind = arg.__class__
+        if kind is Task:
+            if arg.state != DONE:
+                if _makes_iterator(arg.fn):
+                    return True
+                continue
+            kind = arg.value.__class__
+        if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__")):
+            return True
+    return False
+
+
+def _makes_iterator(fn) -> bool:
+    """Does calling ``fn`` make an iterator (whose consumption is an effect)?
+    ``map``, ``zip``, ``filter``, ``enumerate``..., ``iter``, ``open``, generator
+    functions."""
+    if fn.__class__ is type:
+        return hasattr(fn, "__next__")
+    if fn is iter or fn is open:
+        return True
+    code = getattr(fn, "__code__", None)
+    return code is not None and bool(code.co_flags & _GENERATOR_FLAGS)
+
+
+_GENERATOR_FLAGS = 0x20 | 0x200   # CO_GENERATOR, CO_ASYNC_GENERATOR
 
 
 def _holds_mutable(args, kwargs) -> bool:

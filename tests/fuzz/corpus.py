@@ -390,6 +390,28 @@ PROGRAMS = [
         items.append(f(self.__tally))
         return items, getattr(self, "_P{sfx}__tally")
     """, (1, 0, [], "", {}), True),
+    # Found by the fuzzer (seed 990017): a try in a loop run as one step moved
+    # zero-argument super() out of the method.
+    ("super() in a try in a loop", """
+        k = 0
+        while k < 2:
+            k += 1
+            try:
+                super().fill(n + k)
+            except ZeroDivisionError:
+                pass
+        return self.v
+    """, (1, 0, [], "", {}), True),
+    # Found by the fuzzer (seed 990017): an iterator a call made, consumed by a
+    # call-free expression and again later.
+    ("an iterator consumed twice", """
+        it = map(f, xs)
+        k = 0
+        while k < 2:
+            k += 1
+            acc = sorted(it)
+        return acc, list(it)
+    """, (0, 0, [1, 2, 3], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
