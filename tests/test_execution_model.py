@@ -833,3 +833,35 @@ def test_an_iterator_made_by_a_call_is_consumed_in_program_order():
     decorated = dz(cache=False)(_twice_consumed)
     for _ in range(10):
         assert decorated([1, 2, 3]) == _twice_consumed([1, 2, 3]) == ([], [])
+
+
+# -- found by the fuzzer (seed 5150) -----------------------------------------------------
+
+def _reads_before_rebinding(m):
+    seen = []
+
+    def bump():
+        nonlocal m
+        m += 8
+        return m
+
+    first = (m, bump())                     # m is read before bump rebinds it
+    seen.append(m)
+    second = str(m) + str(bump())           # (an operator: always was in order)
+    print_like = _record(m, bump())         # a call's arguments, left to right
+    return first, seen, second, print_like
+
+
+def _record(*values):
+    time.sleep(0.001)
+    return values
+
+
+def test_a_variable_is_read_before_a_later_call_rebinds_it():
+    expected = _reads_before_rebinding(0)
+    assert expected == ((0, 8), [8], "816", (16, 24))
+    decorated = dz(cache=False)(_reads_before_rebinding)
+    for mode in ("threads", "sequential"):
+        with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
+            for _ in range(3):
+                assert decorated(0) == expected, mode

@@ -313,6 +313,12 @@ class Lowerer:
             # ``f"{xs}{xs.pop()}"`` formats ``xs`` first: format it now.
             text = self.atom(ast.JoinedStr(values=[value]), pre, original)
             return ast.FormattedValue(value=text, conversion=-1, format_spec=None)
+        if isinstance(original, ast.Name) and isinstance(value, ast.Name) \
+                and value.id == original.id and self.kind(original.id) != "local":
+            # ``(s, bump())`` where bump rebinds ``s`` (nonlocal, global): read it now.
+            name = self.temp()
+            pre.append(_assign(name, value))
+            return _load(name)
         return value if _is_atom(value) else self.atom(value, pre, original)
 
     def lower_Name(self, node, pre):
@@ -807,8 +813,18 @@ class Lowerer:
             args, kwargs = self.star_args(node, pre)
             return [ast.Starred(value=args, ctx=ast.Load())], [ast.keyword(arg=None,
                                                                            value=kwargs)]
-        args = [self.value(a, pre) for a in node.args]
-        keywords = [ast.keyword(arg=k.arg, value=self.value(k.value, pre)) for k in node.keywords]
+        parts = [*node.args, *(k.value for k in node.keywords)]
+        last = max((i for i, part in enumerate(parts) if self.has_steps(part)), default=-1)
+        values = []
+        for index, part in enumerate(parts):
+            value = self.value(part, pre)
+            if index < last and isinstance(part, ast.Name) and isinstance(value, ast.Name) \
+                    and value.id == part.id and self.kind(part.id) != "local":
+                value = self._computed(value, part, pre)  # ``print(m, bump())``: m first
+            values.append(value)
+        args = values[:len(node.args)]
+        keywords = [ast.keyword(arg=k.arg, value=v)
+                    for k, v in zip(node.keywords, values[len(node.args):])]
         return args, keywords
 
     def star_args(self, node, pre):

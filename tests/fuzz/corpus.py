@@ -412,6 +412,17 @@ PROGRAMS = [
             acc = sorted(it)
         return acc, list(it)
     """, (0, 0, [1, 2, 3], "", {})),
+    # Found by the fuzzer (seed 5150): a variable a closure rebinds, read in an
+    # expression or a call's arguments before the call that rebinds it.
+    ("a variable read before a later call rebinds it", """
+        def bump(v):
+            nonlocal m
+            m += 8
+            return f(v)
+        pair = (m, bump(n))
+        print(m, bump(1))
+        return pair, m
+    """, (0, 0, [], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
