@@ -865,3 +865,42 @@ def test_a_variable_is_read_before_a_later_call_rebinds_it():
         with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
             for _ in range(3):
                 assert decorated(0) == expected, mode
+
+
+# -- found by the fuzzer (seed 31337) ----------------------------------------------------
+
+def _unpacks_before_popping(d):
+    merged = {**d, "b": d.pop("k")}        # d is unpacked before the pop
+    return merged, d
+
+
+def test_a_dict_is_unpacked_before_a_later_part_changes_it():
+    decorated = dz(cache=False)(_unpacks_before_popping)
+    for _ in range(5):
+        assert decorated({"k": 0, "b": 3}) == _unpacks_before_popping({"k": 0, "b": 3}) \
+            == ({"k": 0, "b": 0}, {"b": 3})
+
+
+def _zero_later():
+    time.sleep(0.05)
+    return 0
+
+
+def _default_in_finally(n, m, xs):
+    xs.insert(0, _zero_later())
+    m, n = (n, m)                          # ordered after the insert: n is pending here
+    try:
+        pass
+    finally:
+        taken = _call_with(lambda v, n=n: n + v, 1)   # a default evaluated in a clause run as written
+    return m, taken, xs
+
+
+def _call_with(fn, value):
+    return fn(value)
+
+
+def test_a_lambda_default_in_a_finally_clause_gets_the_value():
+    decorated = dz(cache=False)(_default_in_finally)
+    for _ in range(5):
+        assert decorated(3, 4, []) == _default_in_finally(3, 4, [])

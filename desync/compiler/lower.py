@@ -269,8 +269,9 @@ class Lowerer:
         if method is not None:
             return method(node, pre)
         if isinstance(node, ast.Dict):  # evaluated key, value, key, value...
+            unpacks = {2 * i + 1 for i, key in enumerate(node.keys) if key is None}
             pairs = self.lower_in_order([part for pair in zip(node.keys, node.values)
-                                         for part in pair], pre)
+                                         for part in pair], pre, unpacks)
             return ast.copy_location(ast.Dict(keys=pairs[0::2], values=pairs[1::2]), node)
         children = [v for _, value in ast.iter_fields(node)
                     for v in (value if isinstance(value, list) else [value])
@@ -286,10 +287,11 @@ class Lowerer:
         new = type(node)(**fields)  # every field given: required ones included
         return ast.copy_location(new, node) if hasattr(node, "lineno") else new
 
-    def lower_in_order(self, parts, pre) -> list:
+    def lower_in_order(self, parts, pre, dict_unpacks=frozenset()) -> list:
         """Parts Python evaluates left to right. A part before one with calls is
         computed before those calls are issued: ``xs[-1] - xs.pop()`` reads
-        ``xs[-1]`` first, as Python does. (``None`` parts, a dict's ``**``, stay.)"""
+        ``xs[-1]`` first, as Python does; ``{**d, k: d.pop(k)}`` unpacks ``d`` first
+        (``dict_unpacks``: the indexes of ``**`` values). ``None`` parts stay."""
         last = max((i for i, part in enumerate(parts)
                     if part is not None and self.has_steps(part)), default=-1)
         out = []
@@ -299,7 +301,10 @@ class Lowerer:
                 continue
             value = self.lower(part, pre)
             if index < last:
-                value = self._computed(value, part, pre)
+                if index in dict_unpacks:
+                    value = self.atom(ast.Dict(keys=[None], values=[value]), pre, part)
+                else:
+                    value = self._computed(value, part, pre)
             out.append(value)
         return out
 
@@ -1625,7 +1630,19 @@ class _PlainRewriter(ast.NodeTransformer):
         return self.generic_visit(node)
 
     def _scope(self, node):
-        return node  # nested scopes read cells: always values
+        # Nested scopes read cells: always values. What the definition evaluates
+        # here (defaults, decorators, bases) may hold futures: resolve those.
+        args = getattr(node, "args", None)
+        if isinstance(args, ast.arguments):
+            args.defaults = [self.visit(d) for d in args.defaults]
+            args.kw_defaults = [None if d is None else self.visit(d) for d in args.kw_defaults]
+        if hasattr(node, "decorator_list"):
+            node.decorator_list = [self.visit(d) for d in node.decorator_list]
+        if isinstance(node, ast.ClassDef):
+            node.bases = [self.visit(b) for b in node.bases]
+            for keyword in node.keywords:
+                keyword.value = self.visit(keyword.value)
+        return node
 
     visit_Lambda = visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scope
 

@@ -423,6 +423,24 @@ PROGRAMS = [
         print(m, bump(1))
         return pair, m
     """, (0, 0, [], "", {})),
+    # Found by the fuzzer (seed 31337): ``{**d, k: d.pop(k)}`` unpacked d after the pop;
+    # a lambda's default in a finally clause (run as written) got a pending value.
+    ("a dict unpacked before a later part changes it", """
+        k = 0
+        while k < 1 and xs:
+            k += 1
+            print(0, {**d, 'b': d.pop('k')})
+        return d
+    """, (0, 0, [4], "", {'k': 0, 'b': 3})),
+    ("a lambda default in a finally clause", """
+        xs.insert(0, f(0))
+        m, n = (n, m)
+        try:
+            pass
+        finally:
+            apply(lambda v, n=n: n, 'b')
+        return (m, xs)
+    """, (0, 0, [], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
