@@ -260,3 +260,13 @@ def test_a_module_transpiles_to_code_that_compiles_deterministically():
     second = source_of(Module(source, "m.py").transpile())
     assert first == second
     compile(first, "m.py", "exec")
+
+
+def test_slices_stored_and_deleted_through_helpers_are_valid_source():
+    # A bare ``1:2`` is valid only inside brackets: built code once had
+    # ``delitem(xs, :1)`` (found by the fuzzer, seed 31337).
+    from desync.compiler import transpile_source
+    source = ("from desync import desync\n\ndef f(x):\n    return x\n\n@desync\n"
+              "def p(xs, grid):\n    a = f(1)\n    del xs[:1]\n    xs[1:2] = [a]\n"
+              "    xs[::2] += [a]\n    grid[0:1, 2] = a\n    del grid[::2, :]\n    return xs\n")
+    compile(transpile_source(source, "m.py"), "m.py", "exec")

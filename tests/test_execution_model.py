@@ -904,3 +904,24 @@ def test_a_lambda_default_in_a_finally_clause_gets_the_value():
     decorated = dz(cache=False)(_default_in_finally)
     for _ in range(5):
         assert decorated(3, 4, []) == _default_in_finally(3, 4, [])
+
+
+def _deletes_then_filters(xs, d):
+    keep = Box()                           # a call first: the deletion below waits for it
+    del xs[:1]
+    d["b"] = len([w for w in [1] if xs])   # the condition reads xs after the deletion
+    xs[0:1] = [keep.n]                     # a slice stored through a helper
+    return d, xs
+
+
+class Box:
+    def __init__(self):
+        time.sleep(0.002)
+        self.n = 7
+
+
+def test_a_comprehension_condition_reads_after_pending_changes_and_slices_are_stored():
+    decorated = dz(cache=False)(_deletes_then_filters)
+    for xs in ([3], [3, 4, 5]):
+        for _ in range(5):
+            assert decorated(list(xs), {}) == _deletes_then_filters(list(xs), {})

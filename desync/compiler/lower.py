@@ -287,6 +287,18 @@ class Lowerer:
         new = type(node)(**fields)  # every field given: required ones included
         return ast.copy_location(new, node) if hasattr(node, "lineno") else new
 
+    def index_value(self, node, pre) -> ast.expr:
+        """A subscript's index as a value passed to a helper: ``xs[1:2] = v`` stores at
+        ``slice(1, 2)`` (a bare ``1:2`` is valid only inside brackets)."""
+        if isinstance(node, ast.Slice):
+            parts = [self.value(part, pre) if part is not None else _const(None)
+                     for part in (node.lower, node.upper, node.step)]
+            return self.emit(pre, self._ds("pure", _rt("slice_of"), *parts))
+        if isinstance(node, ast.Tuple) and any(isinstance(e, ast.Slice) for e in node.elts):
+            items = [self.index_value(e, pre) for e in node.elts]
+            return self.emit(pre, self._ds("pure", _rt("tuple_of"), *items))
+        return self.value(node, pre)
+
     def lower_in_order(self, parts, pre, dict_unpacks=frozenset()) -> list:
         """Parts Python evaluates left to right. A part before one with calls is
         computed before those calls are issued: ``xs[-1] - xs.pop()`` reads
@@ -737,8 +749,14 @@ class Lowerer:
             body.extend(self._spec_level(node, index + 1, items, frame))
         else:
             parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
-        for part in parts:
+        for position, part in enumerate(parts):
             step = self.speculative(part, body)
+            if position < len(generator.ifs) and isinstance(step, ast.Name) \
+                    and isinstance(part, ast.Name):
+                keys = self.read_keys([part])
+                if keys:  # ``if xs``: its truth after the pending changes to xs, not later
+                    step = self.emit(body, self._ds("pure_read", self._keys_node(keys),
+                                                    _rt("truth"), step))
             body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
                                                   ctx=ast.Load()), [step])))
         out.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(keys),
@@ -989,7 +1007,7 @@ class Lowerer:
         if isinstance(target, ast.Attribute):
             helper, where = "setattr_", _const(target.attr)
         else:
-            helper, where = "setitem", self.value(target.slice, pre)
+            helper, where = "setitem", self.index_value(target.slice, pre)
         return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
                                      value))]
 
@@ -1142,7 +1160,7 @@ class Lowerer:
         if isinstance(target, ast.Attribute):
             helper, where = "aug_attr", _const(target.attr)
         else:
-            helper, where = "aug_item", self.value(target.slice, pre)
+            helper, where = "aug_item", self.index_value(target.slice, pre)
         return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
                                      op, operand))]
 
@@ -1157,7 +1175,7 @@ class Lowerer:
         if isinstance(target, ast.Attribute):
             where, read, helper = _const(target.attr), _load("getattr"), "store_aug_attr"
         else:
-            where, read, helper = self.value(target.slice, pre), _rt("getitem"), "store_aug_item"
+            where, read, helper = self.index_value(target.slice, pre), _rt("getitem"), "store_aug_item"
         current = self.emit(pre, self._ds("effect", self._keys_node([key]), read, obj, where))
         operand = self.value(node.value, pre)
         return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
@@ -1181,7 +1199,7 @@ class Lowerer:
             if isinstance(target, ast.Attribute):
                 parts, helper = [obj, _const(target.attr)], "delattr_"
             else:
-                parts, helper = [obj, self.value(target.slice, pre)], "delitem"
+                parts, helper = [obj, self.index_value(target.slice, pre)], "delitem"
             out.extend(pre)
             out.append(_expr(self._ds("effect", self._keys_node([key]), _rt(helper), *parts)))
         return out

@@ -158,6 +158,10 @@ def user_locals(found, names):
     return {name: _value(value) for name, value in found.items() if name in names}
 
 
+slice_of = slice   # ``xs[1:2]`` as an index passed on (the user may shadow ``slice``)
+truth = operator.truth
+
+
 def tuple_of(*items):
     return items
 

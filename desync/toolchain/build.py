@@ -150,7 +150,14 @@ class Builder:
         qualnames = module.all_desync_qualnames()
         if not qualnames:
             return None
-        return self.emit(text, module), qualnames
+        built = self.emit(text, module)
+        try:  # what ships must at least compile: a transpiler bug stops the build here
+            compile(built, source.path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            raise DesyncError(f"internal error: the transpiled module does not compile "
+                              f"({error.msg}, built line {error.lineno}); please report it "
+                              "with this file", source.path, error.lineno, "transpiler") from None
+        return built, qualnames
 
     @staticmethod
     def emit(text, module) -> str:

@@ -441,6 +441,15 @@ PROGRAMS = [
             apply(lambda v, n=n: n, 'b')
         return (m, xs)
     """, (0, 0, [], "", {})),
+    # Found by the fuzzer (seed 31337): a comprehension's condition on a variable read
+    # before a pending deletion; slices stored and deleted through helpers.
+    ("a comprehension condition after a pending change; slices", """
+        bx = Box(n)
+        del xs[:1]
+        d['b'], K{sfx}.count = divmod(len([w for w in [m] if xs]), 3)
+        xs[0:1] = [f(1)]
+        return xs
+    """, (0, 0, [3, 4], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
