@@ -925,3 +925,26 @@ def test_a_comprehension_condition_reads_after_pending_changes_and_slices_are_st
     for xs in ([3], [3, 4, 5]):
         for _ in range(5):
             assert decorated(list(xs), {}) == _deletes_then_filters(list(xs), {})
+
+
+def _fails_inside(x):
+    raise ValueError(f"inner {x}")
+
+
+@dz(cache=False, executor=OneWorker())
+def _inner_on_another_executor(x):
+    a = _fails_inside(x)
+    return a
+
+
+def _handles_then_calls(x):
+    try:
+        raise KeyError(x)
+    finally:
+        _inner_on_another_executor(x)      # raises while KeyError is being handled
+
+
+def test_a_failure_on_another_executor_chains_to_what_was_being_handled():
+    with pytest.raises(ValueError) as caught:
+        _handles_then_calls(1)
+    assert isinstance(caught.value.__context__, KeyError)   # as plain Python chains it

@@ -612,6 +612,7 @@ class Scope:
                     cache.store(key, value, time.perf_counter() - started)
                 self._finish(task, DONE, value, None)
             else:
+                _chain_under(error, self.h0)
                 self._finish(task, FAILED, None, error)
         future.add_done_callback(done)
 
@@ -1396,6 +1397,21 @@ def _holds_nothing(fn) -> bool:
 
 
 _MODULE = type(sys)
+
+
+def _chain_under(error, handled) -> None:
+    """A call run by another executor raised ``error`` while the body was handling
+    ``handled``: chain it as Python would have (the first exception raised in the
+    call gets ``handled`` as its ``__context__``)."""
+    if handled is None:
+        return
+    seen = set()
+    while error is not None and id(error) not in seen and error is not handled:
+        seen.add(id(error))
+        if error.__context__ is None:
+            error.__context__ = handled
+            return
+        error = error.__context__
 
 
 def _iterator_among(args, kwargs) -> bool:
