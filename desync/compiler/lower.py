@@ -530,14 +530,19 @@ class Lowerer:
             self.renamed.pop()
         return self.emit(pre, self._ds("collect", _const(kind), _load(items)))
 
-    def _comprehension_level(self, node, index, items, frame) -> list:
-        generator = node.generators[index]
+    def _level_head(self, generator, frame):
+        """One ``for`` of a comprehension: (statements before it, its iterable, the keys
+        it reads, its target renamed to fresh temporaries)."""
         out: list = []
         iterable = self.value(generator.iter, out)
         keys = self.read_keys([generator.iter])
         for name in _target_names(generator.target):
             frame[name] = self.temp()
-        target = _rename_target(generator.target, frame)
+        return out, iterable, keys, _rename_target(generator.target, frame)
+
+    def _comprehension_level(self, node, index, items, frame) -> list:
+        generator = node.generators[index]
+        out, iterable, keys, target = self._level_head(generator, frame)
         body: list = []
         for condition in generator.ifs:
             test = self.now(condition, body)
@@ -737,12 +742,7 @@ class Lowerer:
 
     def _spec_level(self, node, index, items, frame) -> list:
         generator = node.generators[index]
-        out: list = []
-        iterable = self.value(generator.iter, out)
-        keys = self.read_keys([generator.iter])
-        for name in _target_names(generator.target):
-            frame[name] = self.temp()
-        target = _rename_target(generator.target, frame)
+        out, iterable, keys, target = self._level_head(generator, frame)
         body: list = []
         parts = list(generator.ifs)
         if index + 1 < len(node.generators):
