@@ -82,6 +82,19 @@ class Module:
         tree = _NestedRewriter(self, fresh=True).visit(parse_source(self.source, self.filename))
         return add_runtime_import(tree)
 
+    def select(self, function: str | None = None) -> list:
+        """(node, qualname, class name) of every desync function, or of ``function``
+        only; LookupError naming the desync functions when it is not there."""
+        found = self.functions()
+        if function is None:
+            return found
+        hit = self.find(function)
+        if hit is None:
+            known = ", ".join(q for _, q, _ in found) or "none"
+            raise LookupError(f"no function {function!r} in {self.filename} "
+                              f"(desync functions: {known})")
+        return [hit]
+
     def find(self, name: str, firstlineno: int | None = None):
         """The desync (or any) function called ``name`` (a qualname or a plain name)."""
         for node, qualname, class_name in self.functions():

@@ -29,14 +29,7 @@ def explain_source(source: str, filename: str, function: str | None = None,
                    color: bool = False) -> str:
     """The account of every desync function in ``source`` (or of one)."""
     module = Module(source, filename)
-    found = module.functions()
-    if function is not None:
-        hit = module.find(function)
-        if hit is None:
-            known = ", ".join(q for _, q, _ in found) or "none"
-            raise LookupError(f"no function {function!r} in {filename} (desync functions: "
-                              f"{known})")
-        found = [hit]
+    found = module.select(function)
     lines = source.splitlines()
     out = []
     for node, qualname, _ in found:
