@@ -280,13 +280,7 @@ def _pickler_classes():
 
         class Plain(pickle.Pickler):
             def reducer_override(self, obj):
-                if type(obj) is _FunctionType and obj is not _function_marker:
-                    return _function_marker, (_token_of(obj),)
-                if type(obj) is type and _class_token is not None:
-                    token = _class_token(obj)
-                    if token is not None:
-                        return _function_marker, (token,)
-                return NotImplemented
+                return _by_token(obj)
 
         _picklers = [Plain, None]
     if _picklers[1] is None:
@@ -297,16 +291,22 @@ def _pickler_classes():
 
         class Cloud(cloudpickle.Pickler):
             def reducer_override(self, obj):
-                if type(obj) is _FunctionType and obj is not _function_marker:
-                    return _function_marker, (_token_of(obj),)
-                if type(obj) is type and _class_token is not None:
-                    token = _class_token(obj)
-                    if token is not None:
-                        return _function_marker, (token,)
-                return super().reducer_override(obj)
+                reduced = _by_token(obj)
+                return reduced if reduced is not NotImplemented else super().reducer_override(obj)
 
         _picklers[1] = Cloud
     return _picklers
+
+
+def _by_token(obj):
+    """Functions and classes stand in a hash stream as their code token (both picklers)."""
+    if type(obj) is _FunctionType and obj is not _function_marker:
+        return _function_marker, (_token_of(obj),)
+    if type(obj) is type and _class_token is not None:
+        token = _class_token(obj)
+        if token is not None:
+            return _function_marker, (token,)
+    return NotImplemented
 
 
 def _function_marker(token):  # pragma: no cover - only named in hash streams, never called
