@@ -9,15 +9,23 @@ import time
 from ..errors import DesyncError
 
 
+def _read_target(target: str, command: str):
+    """``FILE[:FUNCTION]`` -> (path, function name, source); source None (said on
+    stderr) when the file cannot be read."""
+    path, _, name = target.partition(":")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return path, name, handle.read()
+    except OSError as error:
+        print(f"desync {command}: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return path, name, None
+
+
 def _show(args) -> int:
     from ..compiler import Module
     from ..compiler.emit import built_source, source_of
-    path, _, name = args.target.partition(":")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            source = handle.read()
-    except OSError as error:
-        print(f"desync show: cannot read {path}: {error.strerror}", file=sys.stderr)
+    path, name, source = _read_target(args.target, "show")
+    if source is None:
         return 2
     if args.graph or args.format:
         from ..compiler.graph import render
@@ -43,12 +51,8 @@ def _show(args) -> int:
 
 def _explain(args) -> int:
     from ..compiler.explain import explain_source, use_color
-    path, _, name = args.target.partition(":")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            source = handle.read()
-    except OSError as error:
-        print(f"desync explain: cannot read {path}: {error.strerror}", file=sys.stderr)
+    path, name, source = _read_target(args.target, "explain")
+    if source is None:
         return 2
     try:
         text = explain_source(source, path, name or None,
