@@ -58,9 +58,9 @@ def main():
                 pass
     import test.support  # noqa: F401  (and what it imports)
 
-    counts = {}
+    total_calls, codes_called = (lambda: 0), (lambda: set())
     if args.count_calls:
-        counts = _count_desync_calls()
+        total_calls, codes_called = _count_desync_calls()
 
     copy_dir = os.path.abspath(args.dir)
     sys.path.insert(0, copy_dir)
@@ -108,12 +108,12 @@ def main():
         if test_id not in skip and (not args.only or any(o in test_id for o in args.only)):
             tests.append(case)
 
-    result = Recorder(emit, lambda: sum(counts.values()))
+    result = Recorder(emit, total_calls)
     started = result.started = time.perf_counter()
     unittest.TestSuite(tests).run(result)
     seconds = time.perf_counter() - started
-    calls = sum(counts.values())
-    exercised = sorted({getattr(code, "co_qualname", code.co_name) for code in counts
+    calls = total_calls()
+    exercised = sorted({getattr(code, "co_qualname", code.co_name) for code in codes_called()
                         if os.path.abspath(code.co_filename).startswith(copy_dir + os.sep)})
     emit(event="end", seconds=seconds, calls=calls, exercised=exercised)
     stacks.close()
@@ -131,11 +131,12 @@ def _flatten(suite):
 def _count_desync_calls():
     """Count the calls of each desync function: a call runs the transpiled body, whose
     ``scope()`` looks up the calling code's spec, or (paced) the original function,
-    whose time ``plain_took`` records."""
+    which its gate counts (``Gate.granted``). Returns ``(total calls so far, codes
+    called)``, two functions."""
     from desync import runtime
     specs = getattr(runtime, "_specs", None)
     if not isinstance(specs, dict):
-        return {}
+        return (lambda: 0), (lambda: set())
     counts: dict = {}
 
     class Counting(dict):
@@ -147,22 +148,23 @@ def _count_desync_calls():
             return value
 
     runtime._specs = Counting(specs)
-    plain_took = getattr(runtime, "plain_took", None)
-    if plain_took is not None:
-        transpiled: dict = {}   # id of an original's code -> its transpiled code
+    gates: dict = {}   # every gate asked about, kept (its count must not vanish with it)
+    ask = getattr(runtime, "plain", None)
+    if ask is not None:
+        def asked(gate):
+            gates[id(gate)] = gate
+            return ask(gate)
+        runtime.plain = asked
 
-        def counted(started, value):
-            original = started[0].__code__
-            code = transpiled.get(id(original))
-            if code is None:  # counted under the transpiled code, as scope() counts
-                for known, spec in dict.values(runtime._specs):
-                    for fn in getattr(spec, "plain", {}).values():
-                        transpiled[id(fn.__code__)] = known
-                code = transpiled.get(id(original), original)
-            counts[code] = counts.get(code, 0) + 1
-            return plain_took(started, value)
-        runtime.plain_took = counted
-    return counts
+    def opened():
+        return [g for g in gates.values() if g.granted and g.spec is not None]
+
+    def total():
+        return sum(counts.values()) + sum(g.granted - max(g.n, 0) for g in opened())
+
+    def codes():
+        return set(counts) | {g.spec.fn.__code__ for g in opened()}
+    return total, codes
 
 
 class Recorder(unittest.TestResult):

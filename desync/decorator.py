@@ -13,6 +13,7 @@ from .errors import DesyncError
 from .runtime import effects, executors
 from .runtime.cache import CallCache, set_source_hasher
 from .runtime.executors import ExecutorChoice
+from .runtime.pacing import GATE, Gate
 from .version import attach_version_api
 
 _modules_lock = threading.Lock()
@@ -41,7 +42,6 @@ class FunctionSpec:
         self._version = None
         self._base_version = None
         self.pace = None                # what its calls cost: see desync.runtime.pacing
-        self.plain = {}                 # id(globals) -> the original function (runtime.plain)
 
     def active_cache(self):
         if self.cache_option is False or _CACHE_OFF:
@@ -86,13 +86,9 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
         spec = FunctionSpec(impl, executors, cache, source_info)
         spec.options = options
         runtime.register(impl.__code__, spec)
-    original = getattr(impl, "__desync_original__", None)
-    if original is not None and not original.__code__.co_freevars \
-            and (spec.cache_option is False or _CACHE_OFF):  # (no cache made yet: no settings read)
-        # Without a closure, every function made from this code in this module
-        # behaves as this one (its arguments are all passed on). With a call cache,
-        # the transpiled body runs, so its callees can be answered from the cache.
-        spec.plain.setdefault(id(original.__globals__), original)
+    gate = _gate_of(impl)
+    if gate is not None:
+        gate.spec = spec   # open to pacing: see desync.runtime.pacing
     impl.__desync_spec__ = spec
     attach_version_api(impl, spec)
     attach_cache_api(impl, spec)
@@ -127,12 +123,23 @@ def _code_for(code, options):
     return found[1], runtime.spec_for(found[1])
 
 
+def _gate_of(fn):
+    """The Gate in a decorator-made function's cell, or None (built code has none)."""
+    freevars = fn.__code__.co_freevars
+    if GATE in freevars:
+        return fn.__closure__[freevars.index(GATE)].cell_contents
+    return None
+
+
 def _own_code(fn, options):
     code, spec = _code_for(fn.__code__, options)
     if code is fn.__code__:
         return fn, spec
-    own = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__,
-                             fn.__closure__)
+    closure = fn.__closure__
+    if GATE in code.co_freevars:   # a gate of its own: its spec is another
+        at = code.co_freevars.index(GATE)
+        closure = closure[:at] + (types.CellType(Gate(fn.__desync_original__)),) + closure[at + 1:]
+    own = types.FunctionType(code, fn.__globals__, fn.__name__, fn.__defaults__, closure)
     own.__kwdefaults__ = fn.__kwdefaults__
     own.__qualname__ = fn.__qualname__
     own.__module__ = fn.__module__
@@ -199,7 +206,8 @@ def _transpile_source(fn):
         compiled = _compiled.get(key)
     if compiled is None:
         transpiled = module.transpile_def(node, plain=True)
-        compiled = compile_function(transpiled, filename, code.co_freevars, class_name)
+        freevars = code.co_freevars + ((GATE,) if transpiled._desync_gate else ())
+        compiled = compile_function(transpiled, filename, freevars, class_name)
         with _modules_lock:
             _compiled[key] = compiled
     return compiled, (filename, module, node)
@@ -211,6 +219,8 @@ def _bind(fn, compiled, options):
     code = fn.__code__
     filename = code.co_filename
     cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+    if GATE in compiled.co_freevars:
+        cells[GATE] = types.CellType(Gate(fn))   # opened once the spec is known
     missing = [name for name in compiled.co_freevars if name not in cells]
     if missing:  # pragma: no cover - the factory passes exactly the original's free variables
         raise DesyncError(f"internal: free variables {missing} of '{fn.__qualname__}'",

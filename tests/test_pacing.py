@@ -13,7 +13,7 @@ import pytest
 
 from desync import desync
 from desync.runtime import pacing
-from desync.runtime.pacing import (CHEAP_RUNS, GAIN, IN_ORDER, MAX_BACKOFF, MAX_PROBE_EVERY,
+from desync.runtime.pacing import (CACHE_RECHECK, CHEAP_RUNS, GAIN, IN_ORDER, MAX_BACKOFF, MAX_PROBE_EVERY,
                                    PROBE_EVERY, PROBING, Pace)
 
 
@@ -27,6 +27,18 @@ def paced():
 def _spec(fn):
     from desync import runtime
     return runtime.spec_for(fn.__code__)
+
+
+def _gate(fn):
+    from desync.decorator import _gate_of
+    return _gate_of(fn)
+
+
+def _probe_due(fn):
+    """Will the next call be a probe? (Seen by the runtime, or by the function's gate
+    while the original ran.)"""
+    gate = _gate(fn)
+    return _spec(fn).pace.probe_due or (gate is not None and gate.n < 0)
 
 
 def _until_in_order(fn, *args, limit=1000):
@@ -182,7 +194,7 @@ def test_a_function_that_starts_doing_real_work_goes_back_and_overlaps_again(pac
     for _ in range(5):
         assert two_naps(0) == 3
     assert two_naps(0.05) == 3              # in order: 0.1 s, far above its usual
-    assert pace.mode == IN_ORDER and pace.probe_due
+    assert pace.mode == IN_ORDER and _probe_due(two_naps)
     started = time.perf_counter()
     assert two_naps(0.2) == 3               # the probe: concurrent, the naps overlap
     assert time.perf_counter() - started < 0.35
@@ -312,20 +324,65 @@ def who_calls_cached(x):
     return a
 
 
-def test_in_order_without_a_cache_the_original_function_runs(paced):
-    who_calls(0)
-    _until_in_order(who_calls, 1)
-    assert who_calls(2) is who_calls.__desync_original__.__code__
-
-
-def test_in_order_with_the_cache_the_transpiled_body_runs_to_use_it(paced):
-    who_calls_cached(0)
-    for i in range(1, 200):  # new inputs: no hits; the calls still go in order
+def test_with_an_idle_cache_the_original_function_runs(paced):
+    # caller_code looks at frames: the cache never keys it, so the cache has
+    # nothing to do and the original runs all the same.
+    _until_in_order(who_calls_cached, 1)
+    for i in range(CHEAP_RUNS * 4):
         who_calls_cached(i)
-        if _spec(who_calls_cached).pace.mode == IN_ORDER:
-            break
-    assert _spec(who_calls_cached).pace.mode == IN_ORDER
-    assert who_calls_cached(10_000) is not who_calls_cached.__desync_original__.__code__
+    assert _spec(who_calls_cached).pace.cache_idle
+    assert who_calls_cached(10_000) is who_calls_cached.__desync_original__.__code__
+
+
+def worth_caching(x):
+    total = 0
+    for i in range(20_000):   # ~1 ms of pure Python: worth a lookup
+        total += i * x
+    return total, caller_hint()
+
+
+def caller_hint():
+    return None
+
+
+@desync
+def uses_its_cache(x):
+    a = worth_caching(x % 3)
+    return a
+
+
+def test_with_a_cache_in_use_the_transpiled_body_runs_to_use_it(paced):
+    cache = uses_its_cache.get_cache()
+    for i in range(200):
+        uses_its_cache(i)
+    assert _spec(uses_its_cache).pace.mode == IN_ORDER
+    assert not _spec(uses_its_cache).pace.cache_idle
+    hits = cache.hits
+    for i in range(30):
+        uses_its_cache(i)
+    assert cache.hits >= hits + 29   # the callee ran at most once more
+
+
+def test_an_idle_cache_is_looked_at_again_less_and_less_often(paced):
+    pace = Pace()
+    pace.mode = IN_ORDER
+    pace.probe_every = MAX_PROBE_EVERY
+    for _ in range(CHEAP_RUNS):
+        assert pace.grant(True) == 0    # the transpiled body runs, keying nothing
+        pace.cache_ran(False)
+    assert pace.cache_idle
+    granted = []
+    for _ in range(3):
+        run = 0
+        while (batch := pace.grant(True)):
+            run += batch
+        granted.append(run)
+        pace.cache_ran(False)           # the check: still idle
+    assert granted == [CACHE_RECHECK, CACHE_RECHECK * 2, CACHE_RECHECK * 4]
+    while pace.grant(True):
+        pass
+    pace.cache_ran(True)                # the check keyed a call: the cache is in use
+    assert not pace.cache_idle and pace.grant(True) == 0
 
 
 def make_closure(k):
@@ -339,8 +396,31 @@ def make_closure(k):
 def test_a_function_with_a_closure_keeps_its_own_cells(paced):
     first, second = make_closure(10), make_closure(20)
     _until_in_order(first, 1)
-    assert first(1)[0] == 12 and second(1)[0] == 22   # never the other's original
-    assert first(1)[1] is not first.__desync_original__.__code__
+    _until_in_order(second, 1)
+    for _ in range(40):   # several batches of the gate
+        assert first(1)[0] == 12 and second(1)[0] == 22   # never the other's original
+    assert first(1)[1] is first.__desync_original__.__code__
+
+
+def make_counter():
+    count = 0
+
+    @desync(cache=False)
+    def bump(by):
+        nonlocal count
+        a = cheap(by)
+        count += a
+        return count
+    return bump
+
+
+def test_a_closure_that_rebinds_its_variable_shares_it_with_the_original(paced):
+    bump = make_counter()
+    total = 0
+    for i in range(300):   # concurrent, then in order, then as the original
+        total += i + 1
+        assert bump(i) == total
+    assert _spec(bump).pace.mode == IN_ORDER and _gate(bump).granted > 0
 
 
 def test_a_module_imported_afresh_runs_its_own_original(paced, tmp_path):
@@ -374,3 +454,79 @@ def test_a_module_imported_afresh_runs_its_own_original(paced, tmp_path):
     for _ in range(20):
         assert first.marked(1) == (2, first.MARK)
         assert second.marked(1) == (2, second.MARK)
+
+
+# -- the gate: in order as the original, under stress ----------------------------------
+def make_tally():
+    seen = []
+
+    @desync
+    def tally(x, into=None):
+        a = cheap(x)
+        if a % 7 == 0:
+            raise ValueError(a)
+        seen.append(a)
+        (into if into is not None else seen).append(-a)
+        return len(seen)
+    return tally, seen
+
+
+def test_many_threads_through_one_gate_keep_every_call_and_failure(paced):
+    tally, seen = make_tally()
+    _until_in_order(tally, 1)
+    seen.clear()
+    failures = []
+    errors = []
+
+    def work(start):
+        try:
+            for x in range(start, start + 2000):
+                try:
+                    tally(x)
+                except ValueError as error:
+                    failures.append(error.args[0])
+        except BaseException as error:   # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(k * 2000,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    expected_ok = [x + 1 for x in range(16000) if (x + 1) % 7]
+    assert sorted(failures) == [x + 1 for x in range(16000) if (x + 1) % 7 == 0]
+    assert sorted(v for v in seen if v > 0) == expected_ok          # each call once
+    assert sorted(-v for v in seen if v < 0) == expected_ok
+    assert _gate(tally).granted > 1000    # most calls ran as the original
+
+
+def test_disabling_or_tracing_closes_every_gate(paced):
+    import desync as package
+    tally, seen = make_tally()
+    _until_in_order(tally, 1)
+    for x in range(40):
+        if (x + 1) % 7:
+            tally(x)
+    assert _gate(tally).n > 0 or _gate(tally).granted > 1
+    with package.tracing() as recorder:
+        assert _gate(tally).n == 0      # the next call asks the runtime, which records it
+        tally(1)
+    assert any("tally" in str(event.get("name", "")) for event in recorder.trace()["traceEvents"])
+    for x in range(40):
+        if (x + 1) % 7:
+            tally(x)
+    package.disable()
+    try:
+        assert _gate(tally).n == 0
+        assert tally(1) == len(seen)    # disabled: plain Python's answer all the same
+    finally:
+        package.enable()
+
+
+def test_a_gate_pickles_closed(paced):
+    import pickle
+    tally, _ = make_tally()
+    _until_in_order(tally, 1)
+    copy = pickle.loads(pickle.dumps(_gate(tally)))
+    assert copy.spec is None and copy.fn is None and copy.n == 0   # another process asks

@@ -27,6 +27,7 @@ from __future__ import annotations
 import ast
 
 from ..errors import DesyncError
+from ..runtime.pacing import GATE
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES,
                       Facts, fans_out, name_reads, root_name, scope_frees, scope_nodes)
 
@@ -2116,15 +2117,18 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     ast.copy_location(new, fn)
     _locate(new, anchor)
     new._desync_notes = sorted(lowerer.notes, key=lambda n: n[0])
+    new._desync_gate = bool(prologue)   # compile it with the GATE free variable
     return new  # every node placed above: no second walk of the whole tree
 
 
 def _plain_prologue(fn, namer) -> list:
     """When pacing runs this function's calls in order and nothing needs the
-    transpiled body (no call cache, no closure), the runtime hands back the original
-    function: the call is plain Python, at plain Python's cost. (Not for a body that
-    looks at its caller's frame: the original would see this function as caller.)"""
-    name = namer.free("_plain")
+    transpiled body (its call cache, if any, is idle), the call runs the original
+    function: plain Python, at nearly plain Python's cost. An open gate runs it
+    without calling the runtime; otherwise the runtime decides, and may open the gate
+    for the next calls. (Not for a body that looks at its caller's frame: the
+    original would see this function as its caller.)"""
+    gate, began, result, plain = (namer.free(n) for n in ("_gate", "_began", "_result", "_plain"))
     arguments = fn.args
     args = [_load(a.arg) for a in (*arguments.posonlyargs, *arguments.args)]
     if arguments.vararg is not None:
@@ -2132,12 +2136,29 @@ def _plain_prologue(fn, namer) -> list:
     keywords = [ast.keyword(arg=a.arg, value=_load(a.arg)) for a in arguments.kwonlyargs]
     if arguments.kwarg is not None:
         keywords.append(ast.keyword(arg=None, value=_load(arguments.kwarg.arg)))
-    # The original runs from this frame (no runtime frame in its tracebacks), then its
-    # time is recorded.
-    original = ast.Subscript(value=_load(name), slice=_const(0), ctx=ast.Load())
-    test = ast.NamedExpr(target=_store(name), value=_call(_rt("plain")))
-    run = ast.Return(value=_call(_rt("plain_took"), [_load(name), _call(original, args, keywords)]))
-    return [_if(test, [run])]
+
+    def attribute(name, attr, ctx=ast.Load()):
+        return ast.Attribute(value=_load(name), attr=attr, ctx=ctx)
+
+    # The original runs from this frame (no runtime frame in its tracebacks).
+    open_gate = [
+        ast.AugAssign(target=attribute(gate, "n", ast.Store()), op=ast.Sub(), value=_const(1)),
+        ast.Assign(targets=[_store(began)], value=_call(_rt("clock"))),
+        ast.Assign(targets=[_store(result)], value=_call(attribute(gate, "fn"), args, keywords)),
+        _if(ast.Compare(left=ast.BinOp(left=_call(_rt("clock")), op=ast.Sub(), right=_load(began)),
+                        ops=[ast.Gt()], comparators=[attribute(gate, "slow")]),
+            [ast.Assign(targets=[attribute(gate, "n", ast.Store())], value=_const(-1))]),
+        ast.Return(value=_load(result)),
+    ]
+    original = ast.Subscript(value=_load(plain), slice=_const(0), ctx=ast.Load())
+    asked = ast.NamedExpr(target=_store(plain), value=_call(_rt("plain"), [_load(gate)]))
+    return [
+        ast.Assign(targets=[_store(gate)], value=_load(GATE)),
+        _if(ast.Compare(left=attribute(gate, "n"), ops=[ast.Gt()], comparators=[_const(0)]),
+            open_gate),
+        _if(asked, [ast.Return(value=_call(_rt("plain_took"),
+                                           [_load(plain), _call(original, args, keywords)]))]),
+    ]
 
 
 def _type_params(fn=None) -> dict:

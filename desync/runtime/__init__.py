@@ -12,7 +12,7 @@ import sys
 from time import perf_counter
 
 from .engine import NESTING, UNBOUND, Body, Deferred, Task, _value, nesting, outcome
-from .pacing import pace_of
+from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
 # id of a transpiled function's code object -> (code, its FunctionSpec). By identity:
@@ -33,6 +33,7 @@ def is_enabled() -> bool:
 def set_enabled(enabled: bool) -> None:
     global _disabled
     _disabled = not enabled
+    close_gates()
 
 
 def register(code, spec) -> None:
@@ -44,32 +45,28 @@ def spec_for(code):
     return found[1] if found is not None and found[0] is code else None
 
 
-def plain():
-    """``(original function, its Pace, start time)`` when this call of a transpiled
-    function may run as the original, plain Python: pacing runs its calls in order,
-    it has no call cache and no closure, tracing and DESYNC_DISABLE are off. Else None
-    (the transpiled body runs)."""
-    frame = sys._getframe(1)
-    code = frame.f_code
-    found = _specs.get(id(code))
-    if found is None or found[0] is not code:
+def plain(gate):
+    """``(original function, its Pace, start time)`` when this call of a decorator-made
+    function may run as the original, plain Python: pacing runs its calls in order, its
+    call cache (if any) has been idle, tracing and DESYNC_DISABLE are off. Opens the
+    gate for the next calls too (``pacing.open_gate``). Else None: the transpiled body
+    runs."""
+    spec = gate.spec
+    if spec is None or _disabled or _Body is not Body:
         return None
-    spec = found[1]
-    # One code object may run with several modules' globals (a module imported
-    # afresh, reloaded): the original of this very module.
-    original, pace = spec.plain.get(id(frame.f_globals)), spec.pace
-    if original is None or original.__globals__ is not frame.f_globals \
-            or pace is None or _disabled or _Body is not Body \
-            or not pace.would_run_in_order() or spec.active_cache() is not None \
-            or not pace.in_order():  # (asked last: it counts the call)
+    pace = spec.pace
+    if pace is None or not open_gate(gate, pace, spec.active_cache() is not None):
         return None
-    return original, pace, perf_counter()
+    return gate.fn, pace, perf_counter()
 
 
 def plain_took(started, value):
     """The original's result, its time recorded (a failing call is not timed)."""
     started[1].in_order_took(perf_counter() - started[2])
     return value
+
+
+clock = perf_counter   # what an open gate times its calls with
 
 
 def scope():
@@ -79,8 +76,11 @@ def scope():
     spec = found[1] if found is not None and found[0] is code else None
     if spec is not None and spec.pace is not None and not _disabled and spec.pace.in_order():
         # Paced: its calls do not overlap, so they run in order (the fast path).
-        body = _Sequential(spec.active_cache())
+        cache = spec.active_cache()
+        body = _Sequential(cache)
         body.pace = spec.pace
+        if cache is not None:
+            body.keyed = cache.hits + cache.misses
         body.began = perf_counter()
         return body
     cache = spec.active_cache() if spec is not None else None

@@ -19,12 +19,22 @@ concurrent calls, and each time back it needs twice as many calls that do not
 overlap before it runs in order again. Only functions on desync's threads are
 paced: a process pool or a Dask executor is chosen to move work elsewhere.
 
+A function the decorator made from source has its original at hand: in order, its
+calls run the original itself, plain Python, through a ``Gate`` (a cell of the
+transpiled function). The runtime opens the gate for a batch of ``BATCH`` calls at a
+time; the transpiled function's first lines run a call of an open gate without
+calling into the runtime, timing it only to spot a call far longer than usual. With
+a call cache, the original runs only while the cache is idle for the function (no
+call keyed in ``CHEAP_RUNS`` in-order calls in a row; checked again every
+``CACHE_RECHECK`` calls, doubling): skipping an idle cache changes nothing.
+
 ``DESYNC_PACING=0`` (or ``set_enabled(False)``) turns pacing off: every call runs
 concurrently, as the engine's tests need.
 """
 from __future__ import annotations
 
 import os
+import weakref
 
 GAIN = 1.5             # tasks' time / wall time above which a call overlapped
 CHEAP_RUNS = 8         # calls in a row that did not overlap, to go in order
@@ -33,8 +43,11 @@ MAX_PROBE_EVERY = 4096
 MAX_BACKOFF = 10       # at most CHEAP_RUNS * 2**10 calls to go in order again
 OUTLIER = 4.0          # an in-order call this many times its usual time...
 OUTLIER_FLOOR = 1e-3   # ... and this much longer: probe the next call
+BATCH = 16             # calls a gate runs as the original between two looks at the Pace
+CACHE_RECHECK = 64     # original-function calls between two looks at an idle cache, at first
 
 PROBING, IN_ORDER = 0, 1
+GATE = "__desync_gate__"   # the free variable holding a decorator-made function's Gate
 
 _enabled = os.environ.get("DESYNC_PACING", "1").strip().lower() not in ("0", "false", "no", "off")
 
@@ -46,6 +59,58 @@ def is_enabled() -> bool:
 def set_enabled(enabled: bool) -> None:
     global _enabled
     _enabled = bool(enabled)
+    close_gates()
+
+
+class Gate:
+    """One decorator-made function's way to its original: ``n`` calls left to run as
+    ``fn`` before asking again; a call longer than ``slow`` seconds sets ``n`` to -1
+    (probe the next call). Held in a closure cell of the transpiled function, so a
+    factory's functions, or one module imported twice, each have their own."""
+
+    __slots__ = ("n", "fn", "slow", "spec", "granted", "__weakref__")
+
+    def __init__(self, fn=None, spec=None):
+        self.n = 0
+        self.fn = fn
+        self.slow = _NEVER
+        self.spec = spec       # None: closed (what a copy in another process gets)
+        self.granted = 0       # calls granted so far (a count for reports)
+        _gates.add(self)
+
+    def __reduce__(self):
+        return (Gate, ())
+
+    def __repr__(self):
+        state = "closed" if self.spec is None else f"{self.n} calls left"
+        return f"<desync Gate {getattr(self.fn, '__qualname__', None)}: {state}>"
+
+
+_NEVER = float("inf")
+_gates: weakref.WeakSet = weakref.WeakSet()
+
+
+def close_gates() -> None:
+    """Every open gate asks again at its next call (desync turned off, tracing on)."""
+    for gate in list(_gates):
+        gate.n = 0
+
+
+def open_gate(gate: Gate, pace: "Pace", cached: bool) -> bool:
+    """Let this call and up to ``BATCH - 1`` more run the original?"""
+    if gate.n < 0:           # the last call took far longer than usual
+        gate.n = 0
+        pace.outlier()
+    usual = pace.in_order_time
+    # Until an in-order call has been timed there is no usual time to compare with:
+    # one call at a time.
+    batch = pace.grant(cached, BATCH if usual else 1)
+    if not batch:
+        return False
+    gate.n = batch - 1
+    gate.granted += batch
+    gate.slow = max(OUTLIER * usual, usual + OUTLIER_FLOOR) if usual else _NEVER
+    return True
 
 
 class Pace:
@@ -53,7 +118,8 @@ class Pace:
     racing calls may lose an update, which only delays a decision by a call."""
 
     __slots__ = ("mode", "calm_runs", "needed", "returns", "since_probe", "probe_every",
-                 "probe_due", "in_order_time")
+                 "probe_due", "in_order_time", "cache_calm", "cache_idle", "cache_every",
+                 "cache_left")
 
     def __init__(self):
         self.mode = PROBING
@@ -64,11 +130,42 @@ class Pace:
         self.probe_every = PROBE_EVERY
         self.probe_due = False
         self.in_order_time = 0.0     # running mean of in-order calls' wall time
+        self.cache_calm = 0          # in-order calls in a row that keyed no call
+        self.cache_idle = False
+        self.cache_every = CACHE_RECHECK
+        self.cache_left = 0          # original-function calls until the cache is checked
 
-    def would_run_in_order(self) -> bool:
-        """What ``in_order`` would say, without counting the call."""
-        return self.mode == IN_ORDER and _enabled and not self.probe_due \
-            and self.since_probe < self.probe_every
+    def grant(self, cached: bool, most: int = BATCH) -> int:
+        """How many calls, this one first, may run as the original function (0: the
+        transpiled body runs: concurrently, as a probe, or in order to use the cache).
+        Counts them."""
+        if self.mode != IN_ORDER or not _enabled or self.probe_due:
+            return 0
+        batch = min(most, self.probe_every - self.since_probe)
+        if cached:
+            if not self.cache_idle:
+                return 0
+            batch = min(batch, self.cache_left)
+            self.cache_left -= batch
+        if batch <= 0:
+            return 0
+        self.since_probe += batch
+        return batch
+
+    def cache_ran(self, keyed: bool) -> None:
+        """An in-order call of the transpiled body ended; did it key any call?"""
+        if keyed:
+            self.cache_calm = 0
+            self.cache_idle = False
+            self.cache_every = CACHE_RECHECK
+            return
+        self.cache_calm += 1
+        if self.cache_idle:      # a check that found it still idle: look less often
+            self.cache_every = min(self.cache_every * 2, MAX_PROBE_EVERY)
+            self.cache_left = self.cache_every
+        elif self.cache_calm >= CHEAP_RUNS:
+            self.cache_idle = True
+            self.cache_left = self.cache_every
 
     def in_order(self) -> bool:
         """Run this call in order? (False: run it concurrently, maybe as a probe.)
@@ -104,8 +201,15 @@ class Pace:
             return
         usual = self.in_order_time
         if usual and elapsed > OUTLIER * usual and elapsed - usual > OUTLIER_FLOOR:
-            self.probe_due = True    # much more work than usual: does it overlap?
+            self.outlier()
         self.in_order_time = elapsed if not usual else usual + (elapsed - usual) / 8
+
+    def outlier(self):
+        """A call took far longer than usual: new inputs, maybe new work. Does it
+        overlap now (the next call is a probe)? Would the cache help now (the next
+        in-order call runs the transpiled body)?"""
+        self.probe_due = True
+        self.cache_left = 0
 
     def _back(self):
         self.returns += 1

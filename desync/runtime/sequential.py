@@ -28,13 +28,14 @@ _NO_BLOCK = _NoBlock()
 
 
 class SequentialBody:
-    __slots__ = ("cache", "log", "pace", "began")
+    __slots__ = ("cache", "log", "pace", "began", "keyed")
 
     def __init__(self, cache):
         self.cache = cache
         self.log = {}
         self.pace = None   # the function's Pace, when pacing chose this runtime
         self.began = 0.0
+        self.keyed = 0     # the cache's keyed calls (hits + misses) when the call began
 
     def __enter__(self):
         _tls.depth = getattr(_tls, "depth", 0) + 1
@@ -42,8 +43,12 @@ class SequentialBody:
 
     def __exit__(self, exc_type, exc, tb):
         _tls.depth -= 1
-        if self.pace is not None:
-            self.pace.in_order_took(time.perf_counter() - self.began)
+        pace = self.pace
+        if pace is not None:
+            pace.in_order_took(time.perf_counter() - self.began)
+            cache = self.cache
+            if cache is not None:
+                pace.cache_ran(cache.hits + cache.misses != self.keyed)
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False

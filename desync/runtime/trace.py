@@ -106,6 +106,7 @@ def start(path=None) -> Recorder:
     os.environ[_OWNER_ENV] = str(os.getpid())
     runtime._Body = TracingBody
     runtime._Sequential = TracingSequentialBody
+    runtime.close_gates()   # calls running as the original would not be recorded
     return _recorder
 
 
