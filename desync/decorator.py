@@ -8,13 +8,12 @@ import os
 import threading
 import types
 
-from . import runtime
+from . import runtime, version
 from .errors import DesyncError
 from .runtime import effects, executors
 from .runtime.cache import CallCache, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .runtime.pacing import GATE, Gate
-from .version import attach_version_api
 
 _modules_lock = threading.Lock()
 _modules: dict = {}   # (filename, digest of source) -> compiler.Module
@@ -42,6 +41,34 @@ class FunctionSpec:
         self._version = None
         self._base_version = None
         self.pace = None                # what its calls cost: see desync.runtime.pacing
+
+    # The API a desync function carries (``f.get_version()``...): bound methods of its
+    # spec, so decorating makes no closures.
+    def get_version(self):
+        """This function's version: 1.0 when fresh, or as set by set_version()/the lockfile."""
+        return version.version_of(self)
+
+    def set_version(self, base):
+        """Number this function's version relative to a saved base version."""
+        return version.set_version_of(self, base)
+
+    def get_callees(self):
+        """((callee name, hash), ...): what minor_hash is made of, in order."""
+        return version.callees_of(self)
+
+    def get_cache(self):
+        """This function's call cache (picklable: save it, load it elsewhere)."""
+        cache = self.active_cache()
+        if cache is None:
+            cache = self._cache = make_cache(True if self.cache_option is False
+                                             else self.cache_option)
+        return cache
+
+    def set_cache(self, cache):
+        """Put a cache (for example one loaded from a file) in place."""
+        if not isinstance(cache, CallCache):
+            raise TypeError(f"set_cache() takes a desync CallCache, not {type(cache).__name__}")
+        self._cache = cache
 
     def active_cache(self):
         if self.cache_option is False or _CACHE_OFF:
@@ -90,8 +117,9 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
     if gate is not None:
         gate.spec = spec   # open to pacing: see desync.runtime.pacing
     impl.__desync_spec__ = spec
-    attach_version_api(impl, spec)
-    attach_cache_api(impl, spec)
+    impl.get_version, impl.set_version, impl.get_callees = \
+        spec.get_version, spec.set_version, spec.get_callees
+    impl.get_cache, impl.set_cache = spec.get_cache, spec.set_cache
     return impl
 
 
@@ -369,20 +397,3 @@ def _make_configured(setting: str, where: str):
 executors.set_configuration(_configured_executor_settings, _configured_executor_factory)
 
 
-def attach_cache_api(fn, spec) -> None:
-    def get_cache():
-        """This function's call cache (picklable: save it, load it elsewhere)."""
-        cache = spec.active_cache()
-        if cache is None:
-            cache = spec._cache = make_cache(True if spec.cache_option is False
-                                             else spec.cache_option)
-        return cache
-
-    def set_cache(cache):
-        """Put a cache (for example one loaded from a file) in place."""
-        if not isinstance(cache, CallCache):
-            raise TypeError(f"set_cache() takes a desync CallCache, not {type(cache).__name__}")
-        spec._cache = cache
-
-    fn.get_cache = get_cache
-    fn.set_cache = set_cache

@@ -137,36 +137,29 @@ def _source_roots(spec):
     return roots
 
 
-def attach_version_api(fn, spec) -> None:
-    lock = threading.Lock()
+def _current_version(spec) -> Version:
+    hashes = function_hash(spec)
+    return Version(hashes.major, hashes.minor)
 
-    def current_version() -> Version:
-        hashes = function_hash(spec)
-        return Version(hashes.major, hashes.minor)
 
-    def get_version() -> Version:
-        """This function's version: 1.0 when fresh, or as set by set_version()/the lockfile."""
-        with lock:
-            if spec._version is not None:
-                return spec._version
-        version = current_version()
-        recorded = _lockfile_version(spec, version)
-        return recorded if recorded is not None else version
+def version_of(spec) -> Version:
+    """The function's version: 1.0 when fresh, or as set by set_version()/the lockfile."""
+    if spec._version is not None:
+        return spec._version
+    version = _current_version(spec)
+    recorded = _lockfile_version(spec, version)
+    return recorded if recorded is not None else version
 
-    def set_version(base: Version) -> Version:
-        """Number this function's version relative to a saved base version."""
-        version = current_version().bump_from(base)
-        with lock:
-            spec._version = version
-        return version
 
-    def get_callees():
-        """((callee name, hash), ...): what minor_hash is made of, in order."""
-        return function_hash(spec).callees
+def set_version_of(spec, base: Version) -> Version:
+    """Number the function's version relative to a saved base version."""
+    version = spec._version = _current_version(spec).bump_from(base)
+    return version
 
-    fn.get_version = get_version
-    fn.set_version = set_version
-    fn.get_callees = get_callees
+
+def callees_of(spec):
+    """((callee name, hash), ...): what minor_hash is made of, in order."""
+    return function_hash(spec).callees
 
 
 def _lockfile_version(spec, version):
