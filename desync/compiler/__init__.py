@@ -11,15 +11,14 @@ decorator, the import hook and the build produce the same code for the same sour
 from __future__ import annotations
 
 import ast
-import copy
 
 from ..errors import DesyncError
 from .analyse import analyse, module_imports, module_level_names, module_objects
 from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
-from .parse import (DesyncNames, check_supported, desync_functions, enclosing_classes, literal_options,
-                    mangle_private_attributes, parse_source)
+from .parse import (DesyncNames, GCPaused, check_supported, copy_tree, desync_functions, enclosing_classes,
+                    literal_options, mangle_private_attributes, parse_source)
 
 __all__ = ["Module", "transpile_source", "DesyncError"]
 
@@ -28,6 +27,10 @@ class Module:
     """A parsed module and what is needed to transpile the desync functions in it."""
 
     def __init__(self, source: str, filename: str):
+        with GCPaused():
+            self._read(source, filename)
+
+    def _read(self, source, filename):
         self.source = source
         self.filename = filename
         self.tree = parse_source(source, filename)
@@ -53,8 +56,12 @@ class Module:
         """The transpiled function; ``fresh``: ``fn`` belongs to a throwaway tree;
         ``plain``: the decorator's form, which a paced call may leave for the original
         function (``lower_function``)."""
+        with GCPaused():
+            return self._transpile_def(fn, fresh, plain)
+
+    def _transpile_def(self, fn, fresh, plain):
         if not fresh:
-            fn = copy.deepcopy(fn)  # self.tree is shared: never rewrite it in place
+            fn = copy_tree(fn)  # self.tree is shared: never rewrite it in place
         check_supported(fn, self.filename)
         class_name = self.classes.get((fn.lineno, fn.col_offset))
         if class_name is not None:
@@ -79,8 +86,9 @@ class Module:
         # Parsing again is several times cheaper than deep-copying self.tree; the
         # rewritten functions get their locations in lower_function, the runtime
         # import in add_runtime_import.
-        tree = _NestedRewriter(self, fresh=True).visit(parse_source(self.source, self.filename))
-        return add_runtime_import(tree)
+        with GCPaused():
+            tree = _NestedRewriter(self, fresh=True).visit(parse_source(self.source, self.filename))
+            return add_runtime_import(tree)
 
     def select(self, function: str | None = None) -> list:
         """(node, qualname, class name) of every desync function, or of ``function``

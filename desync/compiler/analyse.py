@@ -161,6 +161,7 @@ class Facts:
     comprehension_names: dict = field(default_factory=dict)  # id(comprehension) -> {name: node}
     expr_class: dict = field(default_factory=dict)           # id(expression) -> its class
     imports: set = field(default_factory=set)                # names bound by import: not objects
+    nodes: list = field(default_factory=list)                # scope_nodes of the body, as analysed
 
     def builtin(self, name: str) -> bool:
         return (name not in self.locals and name not in self.module_names
@@ -483,6 +484,7 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
     facts.imports = set(imports) | {(a.asname or a.name).split(".")[0] for node in nodes
                                      if isinstance(node, (ast.Import, ast.ImportFrom))
                                      for a in node.names}
+    facts.nodes = nodes   # one walk of a long body serves the lowering too
     _Classes(facts, objects).run(fn)
     facts.logged = _logged_names(fn, local_names, nodes)
     return facts

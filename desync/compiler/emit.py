@@ -14,6 +14,7 @@ import copy
 import types
 
 from .lower import RUNTIME
+from .parse import GCPaused
 from .unparse import unparse
 
 RUNTIME_IMPORT = f"import desync.runtime as {RUNTIME}"
@@ -98,7 +99,8 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
         if "lineno" in node._attributes:
             node.lineno = node.end_lineno = line
             node.col_offset = node.end_col_offset = 0
-    code = compile(ast.fix_missing_locations(module), filename, "exec", dont_inherit=True)
+    with GCPaused():
+        code = compile(ast.fix_missing_locations(module), filename, "exec", dont_inherit=True)
     found = _find_code(code, fn.name, depth=3 if class_name else 2)
     if found is None:  # pragma: no cover - would be a bug in the factory layout
         raise RuntimeError(f"desync: compiled code for {fn.name} not found")

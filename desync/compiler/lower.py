@@ -30,6 +30,7 @@ from ..errors import DesyncError
 from ..runtime.pacing import GATE
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES,
                       Facts, fans_out, name_reads, root_name, scope_frees, scope_nodes)
+from .parse import copy_tree
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -134,7 +135,7 @@ class Lowerer:
         self.namer = namer
         self.filename = filename
         self.transpile_nested = transpile_nested
-        self.imports = imports | _local_imports(fn)
+        self.imports = imports | facts.imports
         self.temps: set[str] = set()
         self.counter = 0
         self.renamed: list[dict[str, str]] = []   # comprehension variables -> temps
@@ -1769,6 +1770,8 @@ def _names(keys) -> str:
 
 
 def _copy(node, memo=None):
+    if memo is None:
+        return copy_tree(node)
     import copy
     return copy.deepcopy(node, memo)
 
@@ -1984,14 +1987,6 @@ def _made_here(node) -> list:
     return parts + node.args.defaults + [d for d in node.args.kw_defaults if d]
 
 
-def _local_imports(fn) -> set[str]:
-    out = set()
-    for node in scope_nodes(fn.body):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            out.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return out
-
-
 def _locate(new, node):
     """Every generated node takes the source statement's position, unless it
     already has one of its own (nodes copied from the user's code). Statements
@@ -2034,14 +2029,14 @@ def _possibly_one_object(fn, facts) -> list:
 
 def _module_objects_used(fn, facts) -> set:
     """Module-level names the body reads as objects (not imports, not builtins)."""
-    used = {n.id for n in scope_nodes(fn.body) if isinstance(n, ast.Name)}
+    used = {n.id for n in facts.nodes if isinstance(n, ast.Name)}
     return {n for n in used if n in facts.module_names and n not in facts.locals
             and n not in facts.imports and n not in facts.declared
             and facts.aliases.find(n) in facts.effected}
 
 
-def _declarations(body) -> list:
-    return [n for n in scope_nodes(body) if isinstance(n, (ast.Global, ast.Nonlocal))]
+def _declarations(nodes) -> list:
+    return [n for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal))]
 
 
 def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: str,
@@ -2055,7 +2050,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
         head.append(body.pop(0))
-    declarations = _declarations(body)
+    declarations = _declarations(facts.nodes)
     globals_, nonlocals = set(), set()
     for declaration in declarations:
         (globals_ if isinstance(declaration, ast.Global) else nonlocals).update(declaration.names)
