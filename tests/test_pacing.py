@@ -13,7 +13,7 @@ import pytest
 
 from desync import desync
 from desync.runtime import pacing
-from desync.runtime.pacing import (CACHE_RECHECK, CHEAP_RUNS, GAIN, IN_ORDER, MAX_BACKOFF, MAX_PROBE_EVERY,
+from desync.runtime.pacing import (CACHE_RECHECK, CHEAP_RUNS, GAIN, TASKS_PER_RUN, IN_ORDER, MAX_BACKOFF, MAX_PROBE_EVERY,
                                    PROBE_EVERY, PROBING, Pace)
 
 
@@ -69,6 +69,17 @@ def test_calls_that_do_not_overlap_go_in_order_short_or_long(paced):
         assert pace.mode == PROBING
         _calm(pace, times, 1)
         assert pace.mode == IN_ORDER and pace.in_order()
+
+
+def test_a_call_of_many_steps_that_did_not_overlap_counts_for_several(paced):
+    pace = Pace()
+    pace.concurrent_took(*LONG_CALM, tasks=TASKS_PER_RUN * (CHEAP_RUNS - 2))
+    assert pace.mode == PROBING              # one call of 6 x 64 steps: 7 observations
+    pace.concurrent_took(*LONG_CALM, tasks=3)
+    assert pace.mode == IN_ORDER
+    overlapping = Pace()
+    overlapping.concurrent_took(*OVERLAPPED, tasks=TASKS_PER_RUN * 100)
+    assert overlapping.mode == PROBING and overlapping.calm_runs == 0
 
 
 def test_a_call_that_overlaps_restarts_the_count(paced):
@@ -221,6 +232,25 @@ def test_a_long_call_of_tiny_steps_runs_in_order(paced):
     assert many_tiny_steps(300) == list(range(1, 301))
     _until_in_order(many_tiny_steps, 300)
     assert many_tiny_steps(5) == [1, 2, 3, 4, 5]
+
+
+@desync(cache=False)
+def many_more_tiny_steps(n):
+    out = []
+    for i in range(n):
+        out.append(cheap(i))
+    return out
+
+
+def test_a_long_call_of_tiny_steps_is_judged_in_a_few_calls(paced):
+    # Steps that did not overlap count as observations: not eight long calls, two.
+    calls = 0
+    while _spec(many_more_tiny_steps).pace is None \
+            or _spec(many_more_tiny_steps).pace.mode != IN_ORDER:
+        assert many_more_tiny_steps(2000) == list(range(1, 2001))
+        calls += 1
+        assert calls < 50
+    assert calls <= 4
 
 
 @desync(cache=False)

@@ -246,7 +246,8 @@ class Scope:
         finally:
             self._finish_all()
             if self.pace is not None:
-                self.pace.concurrent_took(time.perf_counter() - self.began, self.busy)
+                self.pace.concurrent_took(time.perf_counter() - self.began, self.busy,
+                                          self.spawned)
 
     def _finish_all(self):
         """Structured concurrency: nothing this call started outlives it."""

@@ -8,7 +8,8 @@ the function slower, often many times over.
 
 Per function, measured on its own calls: a concurrent call *overlapped* when the
 time its tasks took, added up, exceeds its wall time by ``GAIN`` (several tasks ran
-at once). After ``CHEAP_RUNS`` calls in a row that did not overlap, the function's
+at once). After ``CHEAP_RUNS`` calls in a row that did not overlap (a call of many
+steps counts as more than one: ``TASKS_PER_RUN`` steps each), the function's
 calls run in program order on the calling thread (the runtime ``desync.sequential()``
 uses: plain Python's results, the call cache still on). In order, it is checked
 again by a *probe*, one call run concurrently: after ``PROBE_EVERY`` calls (doubling
@@ -38,6 +39,7 @@ import weakref
 
 GAIN = 1.5             # tasks' time / wall time above which a call overlapped
 CHEAP_RUNS = 8         # calls in a row that did not overlap, to go in order
+TASKS_PER_RUN = 64     # a call's steps that count as one more call that did not overlap
 PROBE_EVERY = 64       # in-order calls between probes, at first
 MAX_PROBE_EVERY = 4096
 MAX_BACKOFF = 10       # at most CHEAP_RUNS * 2**10 calls to go in order again
@@ -179,7 +181,9 @@ class Pace:
         self.since_probe += 1
         return True
 
-    def concurrent_took(self, elapsed: float, busy: float) -> None:
+    def concurrent_took(self, elapsed: float, busy: float, tasks: int = 0) -> None:
+        """A concurrent call ended: ``elapsed`` wall seconds, ``busy`` seconds of its
+        tasks added up, ``tasks`` steps issued."""
         overlapped = busy > GAIN * elapsed
         if self.mode == IN_ORDER:    # a probe
             if overlapped:
@@ -190,7 +194,10 @@ class Pace:
         if overlapped:
             self.calm_runs = 0
             return
-        self.calm_runs += 1
+        # A call of many steps none of which overlapped is that many observations:
+        # difflib's find_longest_match makes thousands, and running eight of them
+        # concurrently before deciding cost more than the rest of its tests.
+        self.calm_runs += 1 + tasks // TASKS_PER_RUN
         if self.calm_runs >= self.needed:
             self.mode = IN_ORDER
             self.since_probe = 0

@@ -28,7 +28,9 @@ class Worker:
             cmd = ["nice", "-n", str(nice)] + cmd
         env = dict(os.environ, PYTHONHASHSEED=os.environ.get("PYTHONHASHSEED", "0"), FZ_DIR=self.dir)
         env.pop("DESYNC_DISABLE", None)
-        env["DESYNC_PACING"] = "0"  # every call through the engine, however cheap
+        # Every call through the engine, however cheap; ``--pacing`` leaves pacing on,
+        # so repeated calls go in order and then through the original function.
+        env["DESYNC_PACING"] = "1" if os.environ.get("FZ_PACING") == "1" else "0"
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=self.log, env=env, start_new_session=True)
         self.buffer = b""
