@@ -440,7 +440,8 @@ def statement_count(decls, sfx):
     for node in decls:
         for sub in ast.walk(node):
             if isinstance(sub, ast.FunctionDef) and sub.name in (f"p{sfx}", f"q{sfx}", "run"):
-                total += len(ast.unparse(sub).splitlines())
+                # (an edit may leave a node without a position: unparse needs one)
+                total += len(ast.unparse(ast.fix_missing_locations(sub)).splitlines())
     return total
 
 
