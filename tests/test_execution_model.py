@@ -948,3 +948,91 @@ def test_a_failure_on_another_executor_chains_to_what_was_being_handled():
     with pytest.raises(ValueError) as caught:
         _handles_then_calls(1)
     assert isinstance(caught.value.__context__, KeyError)   # as plain Python chains it
+
+
+# -- seed 777 (pacing on): what Python evaluates first fails first --------------------
+def _fails_at_four(x):
+    if x == 4:
+        raise ValueError("f(4)")
+    return x + 1
+
+
+def _two(x, y=1):
+    return x + y
+
+
+class _Sink:
+    def take(self, *parts, **named):
+        return parts, named
+
+
+def _lookup_then_call(n):
+    empty = {}
+    try:
+        _two({}['k'], y=_fails_at_four(n))
+    except KeyError:
+        return "key first"
+
+
+def _tuple_first(n):
+    try:
+        return ({}['k'], _fails_at_four(n))
+    except (KeyError, ValueError) as error:
+        return type(error).__name__
+
+
+def _operand_first(n):
+    try:
+        return [1][5] + _fails_at_four(n)
+    except (IndexError, ValueError) as error:
+        return type(error).__name__
+
+
+def _star_first(n):
+    try:
+        return _two(*[(1, 2)[7]], y=_fails_at_four(n))
+    except (IndexError, ValueError) as error:
+        return type(error).__name__
+
+
+def _method_argument_first(n):
+    sink = _Sink()
+    try:
+        return sink.take({}['k'], _fails_at_four(n))
+    except (KeyError, ValueError) as error:
+        return type(error).__name__
+
+
+def _division_first(n):
+    try:
+        return _two(1 // 0, _fails_at_four(n))
+    except (ZeroDivisionError, ValueError) as error:
+        return type(error).__name__
+
+
+@pytest.mark.parametrize("fn", [_lookup_then_call, _tuple_first, _operand_first, _star_first,
+                                _method_argument_first, _division_first])
+@pytest.mark.parametrize("mode", ["threads", "one-worker", "sequential"])
+def test_an_expression_evaluated_before_a_call_fails_before_it(fn, mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(fn)
+    for _ in range(5):
+        if mode == "sequential":
+            with desync.sequential():
+                assert decorated(4) == fn(4)
+        else:
+            assert decorated(4) == fn(4)
+
+
+def _handler_reads_in_a_comprehension(xs):
+    c = 1
+    try:
+        for x in [0]:
+            c = _fails_at_four(4 + x)
+    except ValueError:
+        return [v for v in range(3) if v <= c]
+
+
+def test_a_handler_that_reads_a_name_only_in_a_comprehension_sees_its_value_before_the_failure():
+    decorated = dz(cache=False)(_handler_reads_in_a_comprehension)
+    for _ in range(5):
+        assert decorated([1]) == [0, 1]

@@ -338,7 +338,17 @@ class Lowerer:
             name = self.temp()
             pre.append(_assign(name, value))
             return _load(name)
-        return value if _is_atom(value) else self.atom(value, pre, original)
+        return self.inline_now(value if _is_atom(value) else self.atom(value, pre, original), pre)
+
+    def inline_now(self, value, pre):
+        """An expression that reads nothing of the body stays where it stands, after
+        the calls hoisted out of its statement; one Python evaluates before such a
+        call (``g({}['k'], y=f(n))``: the KeyError comes first) is evaluated now."""
+        if _is_atom(value) or isinstance(value, (ast.Starred, ast.FormattedValue)):
+            return value
+        name = self.temp()
+        pre.append(_assign(name, value))
+        return _load(name)
 
     def lower_Name(self, node, pre):
         renamed = self.renamed_to(node.id)
@@ -846,6 +856,8 @@ class Lowerer:
             if index < last and isinstance(part, ast.Name) and isinstance(value, ast.Name) \
                     and value.id == part.id and self.kind(part.id) != "local":
                 value = self._computed(value, part, pre)  # ``print(m, bump())``: m first
+            elif index < last:
+                value = self.inline_now(value, pre)
             values.append(value)
         args = values[:len(node.args)]
         keywords = [ast.keyword(arg=k.arg, value=v)
@@ -855,18 +867,23 @@ class Lowerer:
     def star_args(self, node, pre):
         """``f(a, *b, k=c, **d)``: a future of the positional tuple and of the
         keyword dict, made when their parts are there."""
+        order = [a.value if isinstance(a, ast.Starred) else a for a in node.args] \
+            + [k.value for k in node.keywords]
+        last = max((i for i, part in enumerate(order) if self.has_steps(part)), default=-1)
+
+        def value(index, expr):
+            lowered = self.value(expr, pre)
+            return self.inline_now(lowered, pre) if index < last else lowered
         parts = []
-        for arg in node.args:
+        for index, arg in enumerate(node.args):
             if isinstance(arg, ast.Starred):
-                value = self.value(arg.value, pre)
-                parts.append(ast.Starred(value=value, ctx=ast.Load()))
+                parts.append(ast.Starred(value=value(index, arg.value), ctx=ast.Load()))
             else:
-                parts.append(self.value(arg, pre))
+                parts.append(value(index, arg))
         keys, values = [], []
-        for keyword in node.keywords:
-            value = self.value(keyword.value, pre)
+        for index, keyword in enumerate(node.keywords, len(node.args)):
             keys.append(None if keyword.arg is None else _const(keyword.arg))
-            values.append(value)
+            values.append(value(index, keyword.value))
         positional = self.atom(_tuple(parts), pre, node)
         keywords = self.atom(ast.Dict(keys=keys, values=values), pre, node)
         return positional, keywords

@@ -450,6 +450,26 @@ PROGRAMS = [
         xs[0:1] = [f(1)]
         return xs
     """, (0, 0, [3, 4], "", {})),
+    ("a lookup Python evaluates before a call fails first", """
+        try:
+            n, m = (m, n)
+            g({}['k'], y=f(n))
+        except (ValueError, KeyError):
+            f(n)
+        try:
+            return ([1][m], f(m))
+        except (IndexError, FzError):
+            return n
+    """, (0, 4, [], "", {})),
+    ("a handler reads a name only in a comprehension condition", """
+        c = 1
+        try:
+            for x in xs:
+                c = g(sum(xs), x)
+        except (KeyError, FzError):
+            d['k'] = [v for v in range(3) if v <= c for w in range(2)]
+        return c
+    """, (0, 0, [4, 2], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
