@@ -50,6 +50,9 @@ def fuzz(seed, count=None, seconds=None, workers=2, size=10, batch=20, fails=4, 
         elif kind == "mismatch":
             sig = signature(event["mode"], event["diff"], event.get("expected"), event.get("actual"))
             event["signature"] = sig
+            if sig.startswith("plain program"):
+                stats["plain hangs"] = stats.get("plain hangs", 0) + 1
+                continue   # the program, not desync: nothing to shrink
             groups[sig].append(event)
             if event["index"] not in bad_programs:
                 bad_programs.add(event["index"])
@@ -145,7 +148,9 @@ def report(stats, groups, out=sys.stdout):
     rate = stats["programs"] / stats["seconds"] if stats["seconds"] else 0.0
     print(f"{stats['programs']} programs, {stats['runs']} runs in {stats['seconds']:.1f} s "
           f"({rate:.0f} programs/s); {stats['mismatching programs']} programs mismatch; "
-          f"{stats['hangs']} hangs", file=out)
+          f"{stats['hangs']} hangs"
+          + (f" ({stats['plain hangs']} generated programs hang in plain Python: skipped)"
+             if stats.get("plain hangs") else ""), file=out)
     for crash in stats["crashes"][:3]:
         print("fuzzer crash:\n" + crash, file=out)
     for sig, events in sorted(groups.items(), key=lambda kv: -len({e["index"] for e in kv[1]})):
