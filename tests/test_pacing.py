@@ -235,7 +235,7 @@ def test_a_long_call_of_tiny_steps_runs_in_order(paced):
 
 
 @desync(cache=False)
-def many_more_tiny_steps(n):
+def many_more_tiny_steps(n):   # many_tiny_steps again, with a Pace of its own
     out = []
     for i in range(n):
         out.append(cheap(i))
