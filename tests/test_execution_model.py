@@ -1036,3 +1036,33 @@ def test_a_handler_that_reads_a_name_only_in_a_comprehension_sees_its_value_befo
     decorated = dz(cache=False)(_handler_reads_in_a_comprehension)
     for _ in range(5):
         assert decorated([1]) == [0, 1]
+
+
+# -- seed 8080: a try run as one step changes a list a lambda also captures -----------
+def _slow_value(x):
+    time.sleep(0.002)
+    return x
+
+
+def _sum_now(xs):
+    return sum(xs)
+
+
+def _region_changes_a_captured_list(xs):
+    size = lambda: len(xs)     # xs is a cell now: the try reads it in place
+    sums = []
+    for x in [1, 2, 3]:
+        sums.append(_sum_now(xs))
+        try:
+            pass
+        finally:
+            xs.append(_slow_value(x))
+    return sums, size()
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_try_run_as_one_step_orders_its_changes_to_a_captured_list(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _region_changes_a_captured_list)
+    for _ in range(5):
+        assert decorated([]) == _region_changes_a_captured_list([]) == ([0, 1, 3], 3)

@@ -1408,7 +1408,12 @@ class Lowerer:
                                      **_type_params())
         _locate(definition, node)
         self.regions.append(definition)
-        targets = self.read_keys([_load(n) for n in inputs])
+        # Every object the statement can reach: its inputs, and the cells and outside
+        # names it reads in place (``xs`` a lambda also captures is a cell the region
+        # reads directly, not an input, and ``xs.append`` in it must order later reads).
+        reached = inputs + sorted(n for n in loaded - region_locals
+                                  if self.kind(n) in ("cell", "declared", "outside"))
+        targets = self.read_keys([_load(n) for n in reached])
         shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
         if _calls_beyond_objects(copied, set(inputs) | region_locals | set(outputs),
                                  shadowed):

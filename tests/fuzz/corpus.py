@@ -470,6 +470,18 @@ PROGRAMS = [
             d['k'] = [v for v in range(3) if v <= c for w in range(2)]
         return c
     """, (0, 0, [4, 2], "", {})),
+    ("a try run as one step appends to a list a lambda captures", """
+        it = lambda w: [v for v in xs]
+        b = apply0(lambda: m)
+        for x in ([7, b] + [m])[:8]:
+            b = total(xs)
+            try:
+                pass
+            finally:
+                if len(xs) < 9:
+                    xs.append(apply(f, 0))
+        return b, it(0)
+    """, (0, 0, [], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
