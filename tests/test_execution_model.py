@@ -1066,3 +1066,39 @@ def test_a_try_run_as_one_step_orders_its_changes_to_a_captured_list(mode):
         _region_changes_a_captured_list)
     for _ in range(5):
         assert decorated([]) == _region_changes_a_captured_list([]) == ([0, 1, 3], 3)
+
+
+# -- seed 9191: x += call() reads x before the call ----------------------------------
+_GLOBAL_TOTAL = 0
+
+
+def _adds_to_a_global_the_call_rebinds(n):
+    global _GLOBAL_TOTAL
+
+    def reset_to(v):
+        global _GLOBAL_TOTAL
+        _GLOBAL_TOTAL = v
+        return v
+    _GLOBAL_TOTAL = 100
+    _GLOBAL_TOTAL += reset_to(n)
+    return _GLOBAL_TOTAL
+
+
+def _adds_to_a_cell_the_call_rebinds(n):
+    total = 100
+
+    def reset_to(v):
+        nonlocal total
+        total = v
+        return v
+    total += reset_to(n)
+    return total
+
+
+@pytest.mark.parametrize("fn", [_adds_to_a_global_the_call_rebinds, _adds_to_a_cell_the_call_rebinds])
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_an_augmented_assignment_reads_its_name_before_the_call_on_the_right(fn, mode):
+    decorated = dz(cache=False)(fn)
+    for _ in range(5):
+        with desync.sequential() if mode == "sequential" else contextlib.nullcontext():
+            assert decorated(3) == fn(3) == 103

@@ -1162,11 +1162,16 @@ class Lowerer:
         target = node.target
         if not isinstance(target, ast.Name) and self.has_steps(node.value):
             return self.aug_store_read_first(node, op)
+        if isinstance(target, ast.Name) and self.kind(target.id) in ("cell", "declared"):
+            # ``G += bump()`` where bump rebinds G: Python reads G before the call.
+            current = self.lower_Name(ast.Name(id=target.id, ctx=ast.Load()), pre)
+            if self.has_steps(node.value):
+                current = self.inline_now(current, pre) if not isinstance(current, ast.Name) \
+                    else self._computed(current, ast.Name(id=target.id, ctx=ast.Load()), pre)
         operand = self.value(node.value, pre)
         if isinstance(target, ast.Name):
             kind = self.kind(target.id)
             if kind in ("cell", "declared"):
-                current = self.lower_Name(ast.Name(id=target.id, ctx=ast.Load()), pre)
                 # In place on a mutable value (``xs += [0]``): a change of the object too.
                 step = self._ds("augment", _const(self.effect_key(target)), op, current,
                                 operand)

@@ -423,6 +423,16 @@ PROGRAMS = [
         print(m, bump(1))
         return pair, m
     """, (0, 0, [], "", {})),
+    # Found by the fuzzer (seed 9191): ``G += gset(n)`` read G after the call rebinding it.
+    ("an augmented assignment reads its name before the call on the right", """
+        def reset(v):
+            nonlocal m
+            m = v
+            return f(v)
+        m += reset(n)
+        m += g(m, reset(m))
+        return m
+    """, (0, 0, [], "", {})),
     # Found by the fuzzer (seed 31337): ``{**d, k: d.pop(k)}`` unpacked d after the pop;
     # a lambda's default in a finally clause (run as written) got a pending value.
     ("a dict unpacked before a later part changes it", """
