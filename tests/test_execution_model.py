@@ -1102,3 +1102,95 @@ def test_an_augmented_assignment_reads_its_name_before_the_call_on_the_right(fn,
     for _ in range(5):
         with desync.sequential() if mode == "sequential" else contextlib.nullcontext():
             assert decorated(3) == fn(3) == 103
+
+
+# -- seed 1212: any()/all() stop where Python stops, over any iterable ---------------
+def _fails_at_five(x):
+    if x == 5:
+        raise ValueError(x)
+    return x
+
+
+def _any_over_a_lazy_map(xs):
+    return any(i for i in map(_fails_at_five, xs)), all(map(_fails_at_five, [0] + xs))
+
+
+def _any_over_an_endless_iterator(xs):
+    import itertools
+    return any(x > 3 for x in itertools.count()), all(x < 3 for x in itertools.count())
+
+
+def _any_over_a_file(text):
+    handle = io.StringIO(text)
+    found = any(line.startswith("#") for line in handle)
+    return found, handle.read()      # where any() stopped reading
+
+
+def _any_over_a_generator(xs):
+    seen = []
+
+    def numbers():
+        for x in xs:
+            seen.append(x)
+            yield x
+    return any(_fails_at_five(x) > 2 for x in numbers()), seen
+
+
+def _all_over_containers(xs):
+    return (any(_fails_at_five(x) > 3 for x in xs), all(_fails_at_five(x) < 9 for x in xs),
+            any(i > 1 for i, x in enumerate(xs)), all(a <= b for a, b in zip(xs, xs[1:])))
+
+
+@pytest.mark.parametrize("fn, arg", [(_any_over_a_lazy_map, [6, 5, 2]),
+                                     (_any_over_an_endless_iterator, None),
+                                     (_any_over_a_file, "a\n#b\nc\n"),
+                                     (_any_over_a_generator, [1, 3, 5]),
+                                     (_all_over_containers, [1, 2, 4])])
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_any_and_all_stop_where_python_stops(fn, arg, mode):
+    decorated = dz(cache=False)(fn)
+    with desync.sequential() if mode == "sequential" else contextlib.nullcontext():
+        assert decorated(arg) == fn(arg)
+
+
+# -- seeds 6061 and 1212: a method changes what its object's attributes hold ---------
+class _ItemsHolder:
+    def __init__(self):
+        self.items = []
+
+    def add(self, v):
+        self.items.append(v)
+
+
+def _slow_id(x):
+    time.sleep(0.002)
+    return x
+
+
+def _reads_a_list_an_object_holds(m):
+    holder = _ItemsHolder()
+    acc = []
+    holder.items = acc
+    sizes = []
+    for v in range(3):
+        holder.add(_slow_id(v))
+        sizes.append(len(list(acc)))
+    return sizes
+
+
+def _calls_back_a_reader_of_a_held_list(xs):
+    holder = _ItemsHolder()
+    holder.items = xs
+    readers = [lambda: sum(x for x in xs)]
+    holder.add(_slow_id(5))
+    return [read() for read in readers]
+
+
+@pytest.mark.parametrize("fn, arg", [(_reads_a_list_an_object_holds, 0),
+                                     (_calls_back_a_reader_of_a_held_list, [1])])
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_method_that_changes_its_objects_attributes_orders_readers_of_them(fn, arg, mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(fn)
+    for _ in range(5):
+        assert decorated(list(arg) if isinstance(arg, list) else arg) == \
+            fn(list(arg) if isinstance(arg, list) else arg)

@@ -117,6 +117,14 @@ class Aliases:
             self.parent.setdefault(found, found)
         return self.find(found)
 
+    def reach_fields(self, node: str) -> set[str]:
+        """What the object holds in its attributes, and all that holds (not its own
+        contents: the items of a list are not the list's state)."""
+        seen: set[str] = set()
+        for field in self.fields.get(self.find(node), {}).values():
+            seen |= self.reach(field)
+        return seen
+
     def reach(self, node: str) -> set[str]:
         """The classes of the object and of everything it may hold."""
         seen = set()
@@ -498,6 +506,7 @@ class _Classes:
         self.aliases = facts.aliases
         self.objects = set(objects)
         self.comprehension_stack: list[dict] = []
+        self.changed_receivers: list[str] = []   # objects a method may have changed
 
     # The class of a name in the current position (comprehension variables are
     # their own names).
@@ -527,6 +536,14 @@ class _Classes:
     def run(self, fn):
         for stmt in fn.body:
             self.stmt(stmt)
+        # A method may change what its object holds in its attributes too
+        # (``self.items.append`` in ``bx.add(v)``, where ``bx.items`` is the body's
+        # ``acc``): once every link is known (a loop may make one after the call), all
+        # of it is effected. Not what it holds as contents: ``out.append(x)`` does
+        # not change ``x``.
+        for receiver in self.changed_receivers:
+            for root in self.aliases.reach_fields(receiver):
+                self.effect(root)
         # Classes may have merged after being marked: keep only roots.
         aliases = self.aliases
         self.facts.effected = {aliases.find(n) for n in self.facts.effected}
@@ -861,11 +878,12 @@ class _Classes:
             if receiver is not None:
                 # A method may change its object, store its arguments in it, and
                 # return (a part of) it.
-                if func.attr not in facts.pure_methods:
-                    self.effect(receiver)
                 inner = self.aliases.contents(receiver)
                 for arg in args:
                     self.aliases.union(inner, arg)
+                if func.attr not in facts.pure_methods:
+                    self.effect(receiver)
+                    self.changed_receivers.append(receiver)
                 return self.aliases.union(self.aliases.fresh("ret"), inner)
             callee = None
         else:

@@ -220,6 +220,15 @@ class Lowerer:
                     keys.append(key)
         return keys
 
+    def held_keys(self, receiver, target) -> list[str]:
+        """Keys of the effected objects ``receiver`` holds in its attributes."""
+        found = self.class_of(receiver)
+        if found is None:
+            return []
+        facts = self.facts
+        return sorted(k for k in facts.aliases.reach_fields(found)
+                      if k in facts.effected and k != target)
+
     def expression_keys(self, node) -> list[str]:
         """Keys of every object an expression reads."""
         names = [sub for sub in _expr_nodes(node) if isinstance(sub, ast.Name)
@@ -712,11 +721,19 @@ class Lowerer:
             consumer, eager = func, True
         else:
             return None
+        is_map = isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) \
+            and arg.func.id == "map" and self.facts.builtin("map") and len(arg.args) >= 2 \
+            and not arg.keywords and not any(isinstance(a, ast.Starred) for a in arg.args)
         if isinstance(arg, ast.GeneratorExp) and self.can_fan_out(arg):
             if eager and not any(g.ifs for g in arg.generators):
                 items = self.comprehension(arg, pre, "list")
                 return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
                                        else _load(func.id), [items]), pre)
+            if not eager:
+                if len(arg.generators) > 1:
+                    return None   # inner iterables made per element: not checked ahead
+                return self.spread_or_plain(node, arg.generators[0], "iter", pre, lambda new, out:
+                                            self.spec_comprehension(new.args[0], out, consumer))
             scratch: list = []
             try:
                 result = self.spec_comprehension(arg, scratch, consumer)
@@ -724,11 +741,50 @@ class Lowerer:
                 return None
             pre.extend(scratch)
             return result
-        if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) \
-                and arg.func.id == "map" and self.facts.builtin("map") and len(arg.args) >= 2 \
-                and not arg.keywords and not any(isinstance(a, ast.Starred) for a in arg.args):
-            return self.map_fan_out(arg, pre, consumer, speculative=not eager)
+        if is_map and not eager:
+            return self.spread_or_plain(node, arg, "args", pre, lambda new, out:
+                                        self.map_fan_out(new.args[0], out, consumer, True))
+        if is_map:
+            return self.map_fan_out(arg, pre, consumer, speculative=False)
         return None
+
+    def spread_or_plain(self, node, holder, field, pre, fan_out) -> ast.expr:
+        """``any(f(x) for x in xs)``: Python stops at the first true element, so the
+        elements can all start ahead only if iterating ``xs`` to its end is harmless: a
+        container (a list, a range...), not an iterator (a file, a generator, ``map``
+        or ``itertools.count()``, whose next items run code, consume input, or never
+        end). Checked when the call is made; otherwise the call runs as written.
+        ``holder.field``: the iterable (a generator's ``iter``) or ``map``'s ``args``."""
+        parts = getattr(holder, field)
+        iterables = parts[1:] if field == "args" else [parts]
+        checked, replaced = [], []
+        for iterable in iterables:
+            sources = _spread_sources(iterable, self.facts)
+            if sources is None:   # range(...), a display: a container
+                replaced.append(self.inline_now(self.value(iterable, pre), pre))
+                continue
+            values = {}
+            for source in sources:   # evaluated once, for the check and for the call
+                value = self.inline_now(self.value(source, pre), pre)
+                values[id(source)] = value
+                checked.append(self._ds("get", value) if isinstance(value, ast.Name)
+                               and self.is_local_value(value.id) else value)
+            replaced.append(values[id(iterable)] if id(iterable) in values
+                            else _Replace(values).visit(iterable))
+        if field == "args":
+            holder.args = [parts[0], *replaced]
+        else:
+            setattr(holder, field, replaced[0])
+        as_written = _PlainRewriter(self).expression(node)   # (a copy: before the fan-out)
+        result = self.temp()
+        spread: list = []
+        spread.append(_assign(result, fan_out(node, spread)))
+        if not checked:
+            pre.extend(spread)
+        else:
+            plain = [_expr(self._ds("barrier")), _assign(result, as_written)]
+            pre.append(_if(_call(_rt("spreadable"), checked), spread, plain))
+        return _load(result)
 
     def spec_comprehension(self, node, pre, consumer) -> ast.expr:
         """Every element (and its conditions) computed ahead; ``_ds.consume`` takes them
@@ -839,7 +895,10 @@ class Lowerer:
         else:
             receiver = self.value(receiver_node, pre)
         args, keywords = self.call_args(node, pre)
-        return self.emit(pre, self._ds("method", _const(target), self._keys_node(keys),
+        # If it changes its object, it may change what the object's attributes hold.
+        held = self.held_keys(receiver_node, target)
+        targets = _const(target) if not held else self._keys_node([target, *held])
+        return self.emit(pre, self._ds("method", targets, self._keys_node(keys),
                                        receiver, _const(func.attr), *args,
                                        keywords=keywords))
 
@@ -1608,6 +1667,28 @@ class Lowerer:
         return out
 
     stmt_AsyncFunctionDef = stmt_ClassDef = stmt_FunctionDef
+
+
+_CONTAINER_VIEWS = ("enumerate", "zip", "reversed")
+
+
+def _spread_sources(iterable, facts):
+    """What must be a container for iterating ``iterable`` to its end to be harmless:
+    ``[xs]`` for ``xs``, ``[a, b]`` for ``zip(a, b)``; None for ``range(...)`` or a
+    display (always fine)."""
+    if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
+            and facts.builtin(iterable.func.id) and not any(
+                isinstance(a, ast.Starred) for a in iterable.args):
+        name = iterable.func.id
+        if name == "range":
+            return None
+        if name in _CONTAINER_VIEWS and iterable.args and all(
+                k.arg in ("start", "strict") for k in iterable.keywords):
+            return list(iterable.args[:1] if name != "zip" else iterable.args)
+    if isinstance(iterable, (ast.List, ast.Tuple, ast.Set)) and not any(
+            isinstance(e, ast.Starred) for e in iterable.elts):
+        return None   # a display: a container
+    return [iterable]
 
 
 class _PlainRewriter(ast.NodeTransformer):

@@ -158,6 +158,20 @@ def user_locals(found, names):
     return {name: _value(value) for name, value in found.items() if name in names}
 
 
+_CONTAINERS = frozenset({list, tuple, range, str, bytes, bytearray, dict, set, frozenset,
+                         type({}.keys()), type({}.values()), type({}.items())})
+
+
+def spreadable(*values) -> bool:
+    """Can ``any(f(x) for x in xs)`` iterate ``xs`` to its end ahead? Only a container
+    of these exact types: an iterator's next items may run code, consume input or
+    never end."""
+    for value in values:
+        if value.__class__ not in _CONTAINERS:
+            return False
+    return True
+
+
 slice_of = slice   # ``xs[1:2]`` as an index passed on (the user may shadow ``slice``)
 truth = operator.truth
 

@@ -1036,7 +1036,10 @@ class Body(Scope):
                 return self._spawn(CALL, bound, args, kwargs, keys, lasti)
             if kind == _effects.READS and not changes_arguments:
                 return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
-            targets = (target, *world) if world else (target,)
+            # (``target``: the object's key, or a tuple of it and of what it holds)
+            targets = target if target.__class__ is tuple else (target,)
+            if world:
+                targets = (*targets, *world)
             if changes_arguments:
                 # ``Base.__init__(self, ...)``, ``self._handle(chunks, line)``: a method
                 # that changes what it is given writes those objects, in order. The
@@ -1054,7 +1057,7 @@ class Body(Scope):
             # ``groups.setdefault(k, []).append(slow(x))``, does not make it wait.)
             return self._method(target, keys, self.get(obj), name, args, kwargs, lasti)
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
-                           targets=(target,))
+                           targets=target if target.__class__ is tuple else (target,))
 
     def effect(self, targets, fn, *args, **kwargs):
         """A known effect (a store, a ``del``, a write to a closure variable)."""

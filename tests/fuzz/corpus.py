@@ -492,6 +492,24 @@ PROGRAMS = [
                     xs.append(apply(f, 0))
         return b, it(0)
     """, (0, 0, [], "", {})),
+    # Found by the fuzzer (seeds 1212, 6061): any() over a lazy iterator ran it to its
+    # end; a method changing what its object's attribute holds did not order readers.
+    ("any() over an iterator stops where Python stops", """
+        found = any(i for i in map(f, xs))
+        it = iter(xs)
+        first = any(g(x) > 40 for x in it)
+        return found, first, list(it)
+    """, (0, 0, [6, 5, 2], "", {})),
+    ("a method changes a list its object's attribute holds", """
+        bx = Box(0)
+        ys = acc = []
+        bx.items = acc
+        readers = [lambda: summ(*acc)]
+        for v in xs:
+            bx.add(g(v, m))
+            n = len(acc)
+        return n, [r() for r in readers], ys
+    """, (0, 7, [3, 1], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
