@@ -1194,3 +1194,13 @@ def test_a_method_that_changes_its_objects_attributes_orders_readers_of_them(fn,
     for _ in range(5):
         assert decorated(list(arg) if isinstance(arg, list) else arg) == \
             fn(list(arg) if isinstance(arg, list) else arg)
+
+
+def _star_call_in_any(xs):
+    zs = [1, 2]
+    return any(_two(*zs) % 2 == 1 for x in reversed(xs)), all(_two(*zs) > 0 for x in xs)
+
+
+def test_any_whose_element_cannot_start_ahead_runs_as_written():
+    decorated = dz(cache=False)(_star_call_in_any)
+    assert decorated([1, 2]) == _star_call_in_any([1, 2]) == (True, True)

@@ -777,12 +777,16 @@ class Lowerer:
             setattr(holder, field, replaced[0])
         as_written = _PlainRewriter(self).expression(node)   # (a copy: before the fan-out)
         result = self.temp()
+        plain = [_expr(self._ds("barrier")), _assign(result, as_written)]
         spread: list = []
-        spread.append(_assign(result, fan_out(node, spread)))
+        try:
+            spread.append(_assign(result, fan_out(node, spread)))
+        except _NoSpec:   # an element that cannot be computed ahead: as written
+            pre.extend(plain)
+            return _load(result)
         if not checked:
             pre.extend(spread)
         else:
-            plain = [_expr(self._ds("barrier")), _assign(result, as_written)]
             pre.append(_if(_call(_rt("spreadable"), checked), spread, plain))
         return _load(result)
 

@@ -438,6 +438,15 @@ class Gen:
         inner = self.comp_scope(sc, v)
         elt = self.e_cond(inner, replace(cx, io=False, mut=False), d - 1)
         self.feat["any/all"] += 1
+        lazy = self.r.random()
+        if lazy < 0.15:
+            # An iterator, not a container: any() stops early and its next items never
+            # run (``map(f, xs)`` once ran to its end under desync, past a failure).
+            it = Call("map", [Nm("f"), it])
+            self.feat["any/all over map"] += 1
+        elif lazy < 0.25:
+            it = Call("iter", [it])
+            self.feat["any/all over iter"] += 1
         return Call(self.r.choice(["any", "all"]), [ast.GeneratorExp(elt=elt, generators=[Comp(St(v), it)])])
 
     def key(self, sc, cx, d):
