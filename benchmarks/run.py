@@ -419,9 +419,17 @@ def bench_scale(args, folder):
         report("scale", f"dependent chain / submit().result() chain (n={n:,})", chain / hand,
                "x", "<= 1", chain / hand <= 1)
     if 1_000 in per_n and sizes[-1] in per_n:
-        ratio = per_n[sizes[-1]]["desync loop"] / per_n[1_000]["desync loop"]
-        report("scale", f"loop per task at n={sizes[-1]:,} / at n=1,000", ratio, "x", "<= 1.5",
-               ratio <= 1.5)
+        # The goal is the issue's: default settings. The engine's own growth and the
+        # hand-written pool's (one run each at the largest n: noisy) are shown beside it.
+        big = sizes[-1]
+        ratio = per_n[big]["desync loop, default settings (paced)"] \
+            / per_n[1_000]["desync loop, default settings (paced)"]
+        report("scale", f"loop per task at n={big:,} / at n=1,000, default settings", ratio,
+               "x", "<= 1.5", ratio <= 1.5)
+        report("scale", f"  every call concurrent (the engine), n={big:,} / n=1,000",
+               per_n[big]["desync loop"] / per_n[1_000]["desync loop"], "x")
+        report("scale", f"  ThreadPoolExecutor, n={big:,} / n=1,000",
+               per_n[big]["ThreadPoolExecutor"] / per_n[1_000]["ThreadPoolExecutor"], "x")
     pool.shutdown()
 
 
