@@ -1204,3 +1204,25 @@ def _star_call_in_any(xs):
 def test_any_whose_element_cannot_start_ahead_runs_as_written():
     decorated = dz(cache=False)(_star_call_in_any)
     assert decorated([1, 2]) == _star_call_in_any([1, 2]) == (True, True)
+
+
+# -- seed 7474 (--clock): a clock reading waiting for earlier work still measures
+#    the call after it
+def _takes(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+def _clock_after_pending_work():
+    earlier = _takes(0.02)      # the reading waits for it (it happens after it)
+    t0 = time.perf_counter()
+    _takes(0.03)                # reads nothing pending: it must still not start before t0
+    return time.perf_counter() - t0 >= 0.03, earlier
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_clock_reading_behind_pending_calls_still_measures_the_call_after_it(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _clock_after_pending_work)
+    for _ in range(3):
+        assert decorated() == (True, 0.02)

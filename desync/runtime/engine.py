@@ -36,6 +36,8 @@ from . import effects as _effects
 from .executors import inside_executor
 from .handled import handled_exception, swapped_handled
 
+_CLOCK_WORLD = _effects.WORLD_CLOCK   # readings of it are fences: see Body._call
+
 PENDING, READY, RUNNING, DONE, FAILED, CANCELLED = range(6)
 CALL, PURE, EFFECT = range(3)
 WINDOW = 8192          # entries in flight before the owner stops issuing and retires
@@ -959,9 +961,11 @@ class Body(Scope):
         if kind == _effects.READS and not facts.mutates:
             return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
         targets = (*keys, *facts.world)
-        if facts.mutates and not keys:
+        if (facts.mutates and not keys) or _CLOCK_WORLD in facts.world:
             # Mutates an argument the compiler did not see being mutated: order
-            # everything after it too.
+            # everything after it too. A clock reading too: the calls after it start
+            # after it, so ``t0 = perf_counter(); work(); perf_counter() - t0``
+            # measures work() as plain Python does.
             task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
             self.fence = task
             return task
