@@ -1226,3 +1226,27 @@ def test_a_clock_reading_behind_pending_calls_still_measures_the_call_after_it(m
         _clock_after_pending_work)
     for _ in range(3):
         assert decorated() == (True, 0.02)
+
+
+# -- seed 7373: a try in a loop binds a name a lambda default reads after it ----------
+def _pair(n):
+    return n, n + 1
+
+
+def _lambda_default_reads_what_a_try_bound(xs):
+    out = []
+    for x in xs:
+        try:
+            first, second = _pair(x)
+        except ArithmeticError:
+            pass
+        out.append((lambda v, b=second: v * b)(2))
+    return out
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_a_lambda_default_after_a_try_reads_what_the_try_bound(mode):
+    decorated = dz(cache=False)(_lambda_default_reads_what_a_try_bound)
+    with desync.sequential() if mode == "sequential" else contextlib.nullcontext():
+        for _ in range(3):
+            assert decorated([1, 2, 3]) == _lambda_default_reads_what_a_try_bound([1, 2, 3])

@@ -931,7 +931,7 @@ def _logged_names(fn, local_names, nodes) -> set[str]:
     if not blocks:
         return set()
     loads_total: dict[str, int] = {}
-    for node in _reads_with_nested(nodes):
+    for node in reads_with_nested(nodes):
         loads_total[node.id] = loads_total.get(node.id, 0) + 1
     logged = set()
     for node in blocks:
@@ -945,7 +945,7 @@ def _logged_names(fn, local_names, nodes) -> set[str]:
         for stmt in body:
             bound |= _bound_here(stmt)
         inside: dict[str, int] = {}
-        for sub in _reads_with_nested(scope_nodes(body)):
+        for sub in reads_with_nested(scope_nodes(body)):
             inside[sub.id] = inside.get(sub.id, 0) + 1
         loops = _in_loop(fn, node)
         for name in bound & local_names:
@@ -955,7 +955,7 @@ def _logged_names(fn, local_names, nodes) -> set[str]:
     return logged
 
 
-def _reads_with_nested(nodes):
+def reads_with_nested(nodes):
     """``name_reads``, and the names read inside comprehensions, lambdas and nested
     functions among ``nodes`` (``[v for v in r if v <= c]`` in a handler reads ``c``).
     A nested scope's own names are counted too: more logging, never less."""

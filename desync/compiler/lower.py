@@ -29,7 +29,8 @@ import ast
 from ..errors import DesyncError
 from ..runtime.pacing import GATE
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES,
-                      Facts, fans_out, name_reads, root_name, scope_frees, scope_nodes)
+                      Facts, fans_out, name_reads, reads_with_nested, root_name, scope_frees,
+                      scope_nodes)
 from .parse import copy_tree
 
 RUNTIME = "__desync_rt__"
@@ -1975,18 +1976,20 @@ def _ends_in_raise(body) -> bool:
     return bool(body) and isinstance(body[-1], ast.Raise)
 
 
+# (Reads inside lambdas, comprehensions and nested defs count: ``lambda x, b=b: ...``
+# after a try reads the ``b`` it bound.)
 def _loads_in(statements) -> set:
-    return {n.id for n in name_reads(scope_nodes(statements))}
+    return {n.id for n in reads_with_nested(scope_nodes(statements))}
 
 
 def _loads_outside_body(node) -> set:
     parts = [*(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody]
-    return {n.id for n in name_reads(scope_nodes(parts))}
+    return {n.id for n in reads_with_nested(scope_nodes(parts))}
 
 
 def _loaded_only_after(body, name, index) -> bool:
     for position, statement in enumerate(body):
-        loads = any(n.id == name for n in name_reads(scope_nodes([statement])))
+        loads = any(n.id == name for n in reads_with_nested(scope_nodes([statement])))
         if loads and position <= index:
             if position == index and isinstance(statement, ast.Assign) and not any(
                     isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
@@ -1997,8 +2000,8 @@ def _loaded_only_after(body, name, index) -> bool:
 
 
 def _loads_elsewhere(fn, node) -> set:
-    inside = {id(n) for n in scope_nodes([node])}
-    return {n.id for n in name_reads(scope_nodes(fn.body)) if id(n) not in inside}
+    inside = {id(n) for n in reads_with_nested(scope_nodes([node]))}
+    return {n.id for n in reads_with_nested(scope_nodes(fn.body)) if id(n) not in inside}
 
 
 def _calls_beyond_objects(node, local_names, builtins_here) -> bool:

@@ -510,6 +510,17 @@ PROGRAMS = [
             n = len(acc)
         return n, [r() for r in readers], ys
     """, (0, 7, [3, 1], "", {})),
+    # Found by the fuzzer (seed 7373): a try run as one step did not hand out a name
+    # only a lambda's default read after it.
+    ("a lambda default reads what a try in a loop bound", """
+        for i, j in zip([0, 1], xs):
+            try:
+                [t, b] = mk(n + j)
+            except ArithmeticError as e1:
+                pass
+            EV{sfx}.append(('c', apply(lambda x, b=b: scale(b, by=3), total([]))))
+        return t
+    """, (0, 0, [2, 3], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
