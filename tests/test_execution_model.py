@@ -1250,3 +1250,18 @@ def test_a_lambda_default_after_a_try_reads_what_the_try_bound(mode):
     with desync.sequential() if mode == "sequential" else contextlib.nullcontext():
         for _ in range(3):
             assert decorated([1, 2, 3]) == _lambda_default_reads_what_a_try_bound([1, 2, 3])
+
+
+# -- seed 9292: a comprehension run as written orders its changes to what it reads -----
+def _comprehension_that_pops(xs):
+    xs.append(_slow_value(3))         # pending: the comprehension waits behind it
+    handlers = {v: lambda w, v=v: v + w for v in range(xs.pop())}   # runs as written
+    return sorted(handlers), _sum_now(xs), _sum_now(list(xs))
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_comprehension_run_as_written_orders_what_it_changes(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _comprehension_that_pops)
+    for _ in range(5):
+        assert decorated([4, 6]) == _comprehension_that_pops([4, 6]) == ([0, 1, 2], 10, 10)

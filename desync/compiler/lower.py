@@ -590,7 +590,12 @@ class Lowerer:
         self.note("sequential", "comprehension makes functions over its own variables: it "
                                 "runs as written, in program order", node)
         names = self.free_values(node)
-        return self.emit(pre, self._ds("effect", self._keys_node([]),
+        # It may change what it reads (``range(xs.pop())``): later reads of those wait.
+        targets = self.expression_keys(node)
+        shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
+        if _calls_beyond_objects(node, set(names), shadowed):
+            targets = [*targets, "*world"]
+        return self.emit(pre, self._ds("effect", self._keys_node(targets),
                                        _lambda(names, node), *map(_load, names)))
 
     def free_values(self, node) -> list[str]:

@@ -1068,6 +1068,8 @@ class Body(Scope):
         lasti = sys._getframe(1).f_lasti
         if targets.__class__ is str:
             targets = (targets,)
+        elif "*world" in targets:   # code run as written that calls out (see region)
+            targets = (*[t for t in targets if t != "*world"], *_effects.WORLD_ALL)
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 

@@ -521,6 +521,16 @@ PROGRAMS = [
             EV{sfx}.append(('c', apply(lambda x, b=b: scale(b, by=3), total([]))))
         return t
     """, (0, 0, [2, 3], "", {})),
+    # Found by the fuzzer (seed 9292): a comprehension run as written (it makes
+    # functions) changed xs, but later reads of xs did not wait for it.
+    ("a comprehension run as written changes what later steps read", """
+        r = total(xs)
+        tp = xs.pop()
+        seen = {v: lambda w, m=m: 0 for v in range(xs.pop())}
+        g(xs[0], y=summ(*xs))
+        xs.append(0)
+        return xs, sorted(seen)
+    """, (0, 0, [4, 6, 5], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
