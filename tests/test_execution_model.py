@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+import textwrap
 import traceback
 from concurrent.futures import Executor, Future
 
@@ -1265,3 +1266,55 @@ def test_a_comprehension_run_as_written_orders_what_it_changes(mode):
         _comprehension_that_pops)
     for _ in range(5):
         assert decorated([4, 6]) == _comprehension_that_pops([4, 6]) == ([0, 1, 2], 10, 10)
+
+
+# -- seed 1357: a logger imported from another module, called in a try in a loop ---------
+def test_a_log_call_made_ahead_in_a_try_names_the_body(tmp_path):
+    # The logger is an imported name, so ``LOG.info`` is looked up as a step ahead
+    # and the call is made when the try statement gets there: the record must name
+    # the body's function, not desync's (the shape of the last session's "does not
+    # reproduce" find: its standalone file defined the logger itself).
+    (tmp_path / "logsetup_mod.py").write_text(textwrap.dedent('''
+        import logging
+        RECORDS = []
+
+        class Keep(logging.Handler):
+            def emit(self, record):
+                RECORDS.append((record.funcName, record.getMessage()))
+
+        LOG = logging.getLogger("desync-test-imported")
+        LOG.setLevel(logging.INFO)
+        LOG.propagate = False
+        LOG.addHandler(Keep())
+    '''))
+    (tmp_path / "logbody_mod.py").write_text(textwrap.dedent('''
+        from desync import desync
+        from logsetup_mod import LOG
+
+        def last(out):
+            return out[-1] if out else -1
+
+        @desync(cache=False)
+        def body(xs):
+            out = []
+            for x in xs:
+                try:
+                    LOG.info('%s|%s', x, last(out))
+                    out.append(x)
+                except ArithmeticError:
+                    raise
+            return out
+    '''))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import logbody_mod
+        import logsetup_mod
+        for runner in (contextlib.nullcontext, desync.sequential):
+            logsetup_mod.RECORDS.clear()
+            with runner():
+                assert logbody_mod.body([1, 2]) == [1, 2]
+            assert logsetup_mod.RECORDS == [("body", "1|-1"), ("body", "2|1")]
+    finally:
+        sys.path.remove(str(tmp_path))
+        for name in ("logbody_mod", "logsetup_mod"):
+            sys.modules.pop(name, None)

@@ -110,9 +110,13 @@ def outcome(x):
     if kind is Deferred:
         fn = outcome(x.fn)  # ``random.random()``: the callee may itself be a step ahead
         args = [outcome(a) for a in x.args]
-        if x.kwargs:
-            return fn(*args, **{k: outcome(v) for k, v in x.kwargs.items()})
-        return fn(*args)
+        kwargs = {k: outcome(v) for k, v in x.kwargs.items()} if x.kwargs else {}
+        if looks_at_caller(fn):
+            # ``LOG.info(...)`` whose logger was itself a step ahead: it sees the try
+            # statement's frame (named like the body) as its caller, not this one.
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
+        return fn(*args, **kwargs) if kwargs else fn(*args)
     return x
 
 

@@ -531,6 +531,19 @@ PROGRAMS = [
         xs.append(0)
         return xs, sorted(seen)
     """, (0, 0, [4, 6, 5], "", {})),
+    # Found by the fuzzer (seed 1357; the non-reproducing find of the session
+    # before): LOG, an imported name, called in a try in a loop through a logger
+    # looked up ahead: the record named desync's function instead of the body.
+    ("a log call in a try in a loop names the body", """
+        out = []
+        for x in range(3):
+            try:
+                LOG.info('%s|%s', '', out[-1] if out else -1)
+                out.append(f(x))
+            except ArithmeticError:
+                raise
+        return out
+    """, (0, 0, [], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
