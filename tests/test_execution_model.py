@@ -1318,3 +1318,38 @@ def test_a_log_call_made_ahead_in_a_try_names_the_body(tmp_path):
         sys.path.remove(str(tmp_path))
         for name in ("logbody_mod", "logsetup_mod"):
             sys.modules.pop(name, None)
+
+
+# -- seed 2468: any() of an object the body changes; super() in a comprehension --------
+def _pops_then_any(xs):
+    first = _slow_value(0)     # pending: the pop waits behind it
+    xs.pop()
+    return any(xs for w in range(1)), all(xs for w in range(2)), first
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_any_of_a_list_takes_its_truth_after_the_changes_before(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _pops_then_any)
+    for _ in range(5):
+        assert decorated([7]) == _pops_then_any([7]) == (False, False, 0)
+
+
+class _Counter:
+    def get(self):
+        return 2
+
+
+class _UsesSuperInAComprehension(_Counter):
+    def get(self):
+        return 5
+
+    def run(self, c):
+        return [x for x in range(super().get() + 1) if (lambda w: w)(c) % 2 == 0]
+
+
+def test_zero_argument_super_in_a_comprehension_that_runs_as_written():
+    plain = _UsesSuperInAComprehension.run
+    decorated = dz(cache=False)(plain)
+    obj = _UsesSuperInAComprehension()
+    assert decorated(obj, 2) == plain(obj, 2) == [0, 1, 2]

@@ -589,6 +589,10 @@ class Lowerer:
         """A comprehension that cannot fan out runs whole, in program order."""
         self.note("sequential", "comprehension makes functions over its own variables: it "
                                 "runs as written, in program order", node)
+        if any(isinstance(sub, ast.Name) and sub.id in ("super", "__class__")
+               for sub in ast.walk(node)):
+            # Zero-argument super() needs the method's own frame: no lambda around it.
+            return self.as_written(node, pre)
         names = self.free_values(node)
         # It may change what it reads (``range(xs.pop())``): later reads of those wait.
         targets = self.expression_keys(node)
@@ -739,7 +743,8 @@ class Lowerer:
                 if len(arg.generators) > 1:
                     return None   # inner iterables made per element: not checked ahead
                 return self.spread_or_plain(node, arg.generators[0], "iter", pre, lambda new, out:
-                                            self.spec_comprehension(new.args[0], out, consumer))
+                                            self.spec_comprehension(new.args[0], out, consumer,
+                                                                    truth=True))
             scratch: list = []
             try:
                 result = self.spec_comprehension(arg, scratch, consumer)
@@ -783,7 +788,7 @@ class Lowerer:
             setattr(holder, field, replaced[0])
         as_written = _PlainRewriter(self).expression(node)   # (a copy: before the fan-out)
         result = self.temp()
-        plain = [_expr(self._ds("barrier")), _assign(result, as_written)]
+        plain = self._as_written_into(result, as_written)
         spread: list = []
         try:
             spread.append(_assign(result, fan_out(node, spread)))
@@ -796,7 +801,17 @@ class Lowerer:
             pre.append(_if(_call(_rt("spreadable"), checked), spread, plain))
         return _load(result)
 
-    def spec_comprehension(self, node, pre, consumer) -> ast.expr:
+    def _as_written_into(self, name, rewritten) -> list:
+        return [_expr(self._ds("barrier")), _assign(name, rewritten)]
+
+    def as_written(self, node, pre) -> ast.expr:
+        """An expression run as written on the calling thread, after everything before
+        it (its names read resolved)."""
+        result = self.temp()
+        pre.extend(self._as_written_into(result, _PlainRewriter(self).expression(node)))
+        return _load(result)
+
+    def spec_comprehension(self, node, pre, consumer, truth=False) -> ast.expr:
         """Every element (and its conditions) computed ahead; ``_ds.consume`` takes them
         in order, skipping the elements whose conditions fail, as plain Python does."""
         self.note("fan-out", "elements and conditions start together; only the elements "
@@ -809,7 +824,7 @@ class Lowerer:
         frame: dict[str, str] = {}
         self.renamed.append(frame)
         try:
-            scratch.extend(self._spec_level(node, 0, items, frame))
+            scratch.extend(self._spec_level(node, 0, items, frame, truth))
         finally:
             self.renamed.pop()
         conditions = sum(len(g.ifs) for g in node.generators)
@@ -818,22 +833,24 @@ class Lowerer:
         return self.emit(pre, self._ds("consume", consumer, _const(conditions), _const(values),
                                        _load(items)))
 
-    def _spec_level(self, node, index, items, frame) -> list:
+    def _spec_level(self, node, index, items, frame, truth=False) -> list:
+        """``truth``: the consumer (any, all) takes each element's truth, so an element
+        that is an object the body changes is tested after the changes before it."""
         generator = node.generators[index]
         out, iterable, keys, target = self._level_head(generator, frame)
         body: list = []
         parts = list(generator.ifs)
         if index + 1 < len(node.generators):
-            body.extend(self._spec_level(node, index + 1, items, frame))
+            body.extend(self._spec_level(node, index + 1, items, frame, truth))
         else:
             parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         for position, part in enumerate(parts):
             step = self.speculative(part, body)
-            if position < len(generator.ifs) and isinstance(step, ast.Name) \
+            if (position < len(generator.ifs) or truth) and isinstance(step, ast.Name) \
                     and isinstance(part, ast.Name):
-                keys = self.read_keys([part])
-                if keys:  # ``if xs``: its truth after the pending changes to xs, not later
-                    step = self.emit(body, self._ds("pure_read", self._keys_node(keys),
+                part_keys = self.read_keys([part])
+                if part_keys:  # ``if xs``: its truth after the pending changes to xs, not later
+                    step = self.emit(body, self._ds("pure_read", self._keys_node(part_keys),
                                                     _rt("truth"), step))
             body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
                                                   ctx=ast.Load()), [step])))

@@ -544,6 +544,14 @@ PROGRAMS = [
                 raise
         return out
     """, (0, 0, [], "", {})),
+    # Found by the fuzzer (seed 2468): any() of a list took its truth before a pending
+    # pop; a comprehension with super() that runs as written was moved into a lambda.
+    ("any() of a list the body changes", """
+        buf = io.StringIO()
+        b = g(*pair(xs.pop()))
+        K{sfx}.count = any((xs for w in range(1)))
+        return b, all(xs for w in range(2))
+    """, (0, 0, [1], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
