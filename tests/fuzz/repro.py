@@ -34,7 +34,7 @@ LOG_HEADER = '''class _Record(logging.Handler):
         TRACE.append(("log", record.levelname, record.getMessage(), record.funcName))
 
 
-LOG = logging.getLogger("fz")
+from tests.fuzz.rt import LOGGER as LOG  # imported, as in the fuzzer: desync treats it so
 LOG.handlers[:] = [_Record()]
 LOG.propagate = False
 LOG.setLevel(logging.DEBUG)
