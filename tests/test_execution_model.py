@@ -1353,3 +1353,23 @@ def test_zero_argument_super_in_a_comprehension_that_runs_as_written():
     decorated = dz(cache=False)(plain)
     obj = _UsesSuperInAComprehension()
     assert decorated(obj, 2) == plain(obj, 2) == [0, 1, 2]
+
+
+# -- seed 2718: an `if` on a module object the body changes waits for the change ----------
+_REGISTRY: list = []
+
+
+def _registers_then_tests(m):
+    _REGISTRY.clear()
+    _REGISTRY.append(_slow_value(m))      # pending until the call is done
+    if _REGISTRY:
+        return "filled"
+    return "empty"
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_an_if_on_a_module_object_waits_for_the_changes_before_it(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _registers_then_tests)
+    for m in (0, 2):
+        assert decorated(m) == _registers_then_tests(m)

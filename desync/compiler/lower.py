@@ -1037,10 +1037,11 @@ class Lowerer:
         if self.free_values(expr) or self.has_steps(expr):
             self.note("waits", f"needs `{_short(expr)}` now to go on", expr)
         value = self.value(expr, pre)
-        # A name (a local, or a cell a closure shares) is tested once the changes
-        # issued before to what it refers to are made: ``xs.pop() if xs else 0``.
+        # A name (a local, a cell a closure shares, a module object the body changes)
+        # is tested once the changes issued before to what it refers to are made:
+        # ``xs.pop() if xs else 0``, ``REG.append(v); if REG: ...``.
         keys = self.expression_keys(expr) if isinstance(value, ast.Name) \
-            and value.id not in self.temps and self.kind(value.id) != "outside" else []
+            and value.id not in self.temps else []
         if keys:
             return self._ds("get_after", self._keys_node(keys), value)
         return self._ds("get", value) if isinstance(value, ast.Name) and \

@@ -552,6 +552,16 @@ PROGRAMS = [
         K{sfx}.count = any((xs for w in range(1)))
         return b, all(xs for w in range(2))
     """, (0, 0, [1], "", {})),
+    # Found by the fuzzer (seed 2718): ``if REG:`` tested the module list before the
+    # pending append to it.
+    ("an if on a module object after a pending change to it", """
+        REG{sfx}.append([g(*(0,)) for v in range(m)])
+        if REG{sfx}:
+            m *= n
+        while not REG{sfx}:
+            m += 1
+        return m
+    """, (0, 9, [], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
