@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 
+RECYCLE_AFTER = 25   # jobs (batches of programs) a worker runs before a fresh one takes over
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -36,6 +37,7 @@ class Worker:
         self.buffer = b""
         self.last = None  # the last "run"/"start"/"load" event: what is in progress
         self.job = None
+        self.jobs_done = 0
 
     def submit(self, job):
         self.job = job
@@ -158,6 +160,15 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
                     if event["ev"] == "idle":
                         sel.unregister(w.proc.stdout)
                         del busy[w]
+                        w.jobs_done += 1
+                        if w.jobs_done >= RECYCLE_AFTER and pending:
+                            # desync keeps every module it decorated (for versions):
+                            # after thousands of programs a worker holds millions of
+                            # objects, and one garbage collection can outlast the
+                            # watchdog (a false hang). A fresh worker carries on.
+                            w.release()
+                            closing.append(w)
+                            w = Worker(nice)
                         start(w)
                         break
                     yield event
