@@ -1373,3 +1373,21 @@ def test_an_if_on_a_module_object_waits_for_the_changes_before_it(mode):
         _registers_then_tests)
     for m in (0, 2):
         assert decorated(m) == _registers_then_tests(m)
+
+
+# -- seed 1414 (pacing on): random.shuffle changes its list ---------------------------
+def _shuffles_then_reads(xs):
+    first = _slow_value(xs[0])          # pending: the shuffle waits behind it
+    random.shuffle(xs)
+    return xs[-1], list(xs), first
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_random_shuffle_is_a_change_of_its_list(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _shuffles_then_reads)
+    for seed in range(5):
+        random.seed(seed)
+        expected = _shuffles_then_reads([1, 2, 3, 4, 5, 6])
+        random.seed(seed)
+        assert decorated([1, 2, 3, 4, 5, 6]) == expected

@@ -110,6 +110,7 @@ _BUILTINS = {
 # with "*" for every other callable of the module.
 _CLOCK = _effect(WORLD_CLOCK, "reads the clock")
 _RANDOM = _effect(WORLD_RANDOM, "draws from a shared random generator")
+_SHUFFLE = Facts(EFFECT, {WORLD_RANDOM}, mutates={0}, reason="shuffles its list in place")
 _FILE_READ = _reads(WORLD_FILES, "reads the file system")
 _FILE_WRITE = _effect(WORLD_FILES, "writes the file system")
 _NET_READ = _reads(WORLD_NET, "reads the network")
@@ -121,8 +122,8 @@ _LOG = _effect(WORLD_STDOUT, "logs")
 _MODULES: dict[str, dict[str, Facts]] = {
     "time": {"*": _CLOCK, "sleep": PURE_FACTS, "strptime": PURE_FACTS,
              "asctime": PURE_FACTS, "mktime": PURE_FACTS, "get_clock_info": PURE_FACTS},
-    "random": {"*": _RANDOM},
-    "_random": {"*": _RANDOM},
+    "random": {"*": _RANDOM, "shuffle": _SHUFFLE},
+    "_random": {"*": _RANDOM, "shuffle": _SHUFFLE},
     "secrets": {"*": _RANDOM, "compare_digest": PURE_FACTS},
     "uuid": {"uuid1": _RANDOM, "uuid4": _RANDOM, "getnode": _ENV_READ},
     "logging": {"*": _LOG, "getLogger": PURE_FACTS, "Formatter": PURE_FACTS,
@@ -338,7 +339,7 @@ def _compute(fn) -> Facts:
         kind = type(owner)
         module = getattr(kind, "__module__", "") or ""
         if module in ("random", "_random"):
-            return _RANDOM
+            return _SHUFFLE if name == "shuffle" else _RANDOM
         if module.startswith(("_io", "io")):
             return _effect(WORLD_FILES, "uses a file")
         if module.startswith("pathlib"):

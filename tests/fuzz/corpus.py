@@ -562,6 +562,14 @@ PROGRAMS = [
             m += 1
         return m
     """, (0, 9, [], "", {})),
+    # Found by the fuzzer (seed 1414, pacing on): random.shuffle was not known to
+    # change its list, so xs[-1] was read before the shuffle.
+    ("random.shuffle changes its list", """
+        r, u1 = pair(xs[0])
+        random.shuffle(xs)
+        cf = cfg(xs[-1])
+        return r, xs[-1], list(xs)
+    """, (0, 0, [1, 4, 1], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
