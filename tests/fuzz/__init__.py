@@ -17,5 +17,10 @@ calls it, plain, under threads, under a one-worker custom executor and under
 
 Long runs: ``python -m tests.fuzz --seconds 600 --seed N [--out fuzz-out]`` (see
 ``--help``); ``--program I`` prints program I of a seed. The CI part is
-tests/test_differential.py.
+tests/test_differential.py. Workers run with pacing off (every call through the
+engine); ``--pacing --fails 6 --repeats 3 --delay 0`` leaves it on, so each program's
+repeated calls go in order and then run its original function. ``--clock`` adds
+timing code (``perf_counter()`` around a call); those programs run without callee
+delays. Each new seed at ``--size 12`` found about one new shape in 4,000 programs
+in the 2026-11-26 sessions: run new seeds, and add each find to corpus.py.
 """
