@@ -1163,18 +1163,13 @@ class _ItemsHolder:
         self.items.append(v)
 
 
-def _slow_id(x):
-    time.sleep(0.002)
-    return x
-
-
 def _reads_a_list_an_object_holds(m):
     holder = _ItemsHolder()
     acc = []
     holder.items = acc
     sizes = []
     for v in range(3):
-        holder.add(_slow_id(v))
+        holder.add(_slow_value(v))
         sizes.append(len(list(acc)))
     return sizes
 
@@ -1183,7 +1178,7 @@ def _calls_back_a_reader_of_a_held_list(xs):
     holder = _ItemsHolder()
     holder.items = xs
     readers = [lambda: sum(x for x in xs)]
-    holder.add(_slow_id(5))
+    holder.add(_slow_value(5))
     return [read() for read in readers]
 
 
@@ -1209,15 +1204,10 @@ def test_any_whose_element_cannot_start_ahead_runs_as_written():
 
 # -- seed 7474 (--clock): a clock reading waiting for earlier work still measures
 #    the call after it
-def _takes(seconds):
-    time.sleep(seconds)
-    return seconds
-
-
 def _clock_after_pending_work():
-    earlier = _takes(0.02)      # the reading waits for it (it happens after it)
+    earlier = sleep_for(0.02)      # the reading waits for it (it happens after it)
     t0 = time.perf_counter()
-    _takes(0.03)                # reads nothing pending: it must still not start before t0
+    sleep_for(0.03)                # reads nothing pending: it must still not start before t0
     return time.perf_counter() - t0 >= 0.03, earlier
 
 
