@@ -221,6 +221,12 @@ class Lowerer:
                     keys.append(key)
         return keys
 
+    def calls_out(self, node, local_names) -> bool:
+        """Does code run as written call beyond the methods of its own objects (so
+        it may touch the outside world)?"""
+        shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
+        return _calls_beyond_objects(node, local_names, shadowed)
+
     def held_keys(self, receiver, target) -> list[str]:
         """Keys of the effected objects ``receiver`` holds in its attributes."""
         found = self.class_of(receiver)
@@ -596,8 +602,7 @@ class Lowerer:
         names = self.free_values(node)
         # It may change what it reads (``range(xs.pop())``): later reads of those wait.
         targets = self.expression_keys(node)
-        shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
-        if _calls_beyond_objects(node, set(names), shadowed):
+        if self.calls_out(node, set(names)):
             targets = [*targets, "*world"]
         return self.emit(pre, self._ds("effect", self._keys_node(targets),
                                        _lambda(names, node), *map(_load, names)))
@@ -1506,9 +1511,7 @@ class Lowerer:
         reached = inputs + sorted(n for n in loaded - region_locals
                                   if self.kind(n) in ("cell", "declared", "outside"))
         targets = self.read_keys([_load(n) for n in reached])
-        shadowed = {n for n in _COMPUTING_BUILTINS if self.facts.builtin(n)}
-        if _calls_beyond_objects(copied, set(inputs) | region_locals | set(outputs),
-                                 shadowed):
+        if self.calls_out(copied, set(inputs) | region_locals | set(outputs)):
             targets = [*targets, "*world"]
         step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params))
         out = scratch

@@ -38,6 +38,12 @@ from .handled import handled_exception, swapped_handled
 
 _CLOCK_WORLD = _effects.WORLD_CLOCK   # readings of it are fences: see Body._call
 
+
+def _with_world(targets) -> tuple:
+    """The compiler's ``"*world"`` (code that may touch anything outside) as every
+    part of the world."""
+    return (*[t for t in targets if t != "*world"], *_effects.WORLD_ALL)
+
 PENDING, READY, RUNNING, DONE, FAILED, CANCELLED = range(6)
 CALL, PURE, EFFECT = range(3)
 WINDOW = 8192          # entries in flight before the owner stops issuing and retires
@@ -1073,7 +1079,7 @@ class Body(Scope):
         if targets.__class__ is str:
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
-            targets = (*[t for t in targets if t != "*world"], *_effects.WORLD_ALL)
+            targets = _with_world(targets)
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 
@@ -1210,7 +1216,7 @@ class Body(Scope):
         lasti = sys._getframe(1).f_lasti
         fn = named_like_body(fn, self.frame)
         if "*world" in targets:
-            targets = (*[t for t in targets if t != "*world"], *_effects.WORLD_ALL)
+            targets = _with_world(targets)
         for arg in args:
             if arg.__class__ is Deferred:
                 targets = (*targets, *_deferred_world(arg))
