@@ -31,6 +31,11 @@ _CACHE_OFF = os.environ.get("DESYNC_CACHE", "1") in ("0", "false")
 class FunctionSpec:
     """Everything the runtime and the version/cache API know about one desync function."""
 
+    # One per decorated function: slots keep decorating a module of them cheap.
+    __slots__ = ("fn", "qualname", "executors", "cache_option", "source_info", "options",
+                 "pace", "embedded_hash", "_cache", "_version", "_base_version",
+                 "_source_roots")
+
     def __init__(self, fn, executors, cache, source_info):
         self.fn = fn
         self.qualname = fn.__qualname__
@@ -104,7 +109,10 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
                           fn.__code__.co_firstlineno, "lambda")
     executors = ExecutorChoice(executor, max_workers)  # bad options fail before any work
     source_info = None
-    options = tuple(_option_key(v) for v in (executor, max_workers, cache, pure))
+    if executor is None and max_workers is None and cache is True and pure == ():
+        options = _DEFAULT_OPTIONS
+    else:
+        options = tuple(_option_key(v) for v in (executor, max_workers, cache, pure))
     if _is_transpiled(fn):
         impl, spec = _own_code(fn, options)
     else:
@@ -116,11 +124,13 @@ def desync(fn=None, *, executor=None, max_workers=None, cache=True, pure=()):
     gate = _gate_of(impl)
     if gate is not None:
         gate.spec = spec   # open to pacing: see desync.runtime.pacing
-    impl.__desync_spec__ = spec
-    impl.get_version, impl.set_version, impl.get_callees = \
-        spec.get_version, spec.set_version, spec.get_callees
-    impl.get_cache, impl.set_cache = spec.get_cache, spec.set_cache
+    impl.__dict__.update(__desync_spec__=spec, get_version=spec.get_version,
+                         set_version=spec.set_version, get_callees=spec.get_callees,
+                         get_cache=spec.get_cache, set_cache=spec.set_cache)
     return impl
+
+
+_DEFAULT_OPTIONS = (None, None, True, ())
 
 
 _variants: dict = {}   # (id of a code object, options) -> (that code, its copy)
@@ -198,13 +208,19 @@ def _module_for(filename: str, fn_globals):
     return module, digest
 
 
+_fncache = None
+
+
 def _transpile_live(fn, options):
-    from .toolchain import fncache  # a few stat calls and a read: no parsing
-    compiled = fncache.lookup(fn)
+    global _fncache
+    if _fncache is None:
+        from . import fncache  # a few stat calls and a read: no parsing
+        _fncache = fncache
+    compiled = _fncache.lookup(fn)
     source_info = None
     if compiled is None:
         compiled, source_info = _transpile_source(fn)
-        fncache.store(fn, compiled)
+        _fncache.store(fn, compiled)
     impl, spec = _bind(fn, compiled, options)
     return impl, source_info, spec
 
@@ -245,24 +261,32 @@ def _bind(fn, compiled, options):
     """The transpiled function: ``compiled`` with the original's globals, closure
     cells, defaults and metadata."""
     code = fn.__code__
-    filename = code.co_filename
-    cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
-    if GATE in compiled.co_freevars:
-        cells[GATE] = types.CellType(Gate(fn))   # opened once the spec is known
-    missing = [name for name in compiled.co_freevars if name not in cells]
-    if missing:  # pragma: no cover - the factory passes exactly the original's free variables
-        raise DesyncError(f"internal: free variables {missing} of '{fn.__qualname__}'",
-                          filename, code.co_firstlineno)
-    fn.__globals__.setdefault("__desync_rt__", runtime)
+    wanted = compiled.co_freevars
+    if wanted == (GATE,):   # the usual case: no closure of its own
+        closure = (types.CellType(Gate(fn)),)   # opened once the spec is known
+    else:
+        cells = dict(zip(code.co_freevars, fn.__closure__ or ()))
+        if GATE in wanted:
+            cells[GATE] = types.CellType(Gate(fn))
+        missing = [name for name in wanted if name not in cells]
+        if missing:  # pragma: no cover - the factory passes exactly the original's free variables
+            raise DesyncError(f"internal: free variables {missing} of '{fn.__qualname__}'",
+                              code.co_filename, code.co_firstlineno)
+        closure = tuple(cells[name] for name in wanted) or None
+    fn_globals = fn.__globals__
+    if "__desync_rt__" not in fn_globals:
+        fn_globals["__desync_rt__"] = runtime
     compiled, spec = _code_for(compiled, options)
-    impl = types.FunctionType(compiled, fn.__globals__, fn.__name__, fn.__defaults__,
-                              tuple(cells[name] for name in compiled.co_freevars) or None)
-    impl.__kwdefaults__ = fn.__kwdefaults__
+    impl = types.FunctionType(compiled, fn_globals, fn.__name__, fn.__defaults__, closure)
+    if fn.__kwdefaults__ is not None:
+        impl.__kwdefaults__ = fn.__kwdefaults__
     impl.__qualname__ = fn.__qualname__
-    impl.__module__ = fn.__module__
+    if impl.__module__ != fn.__module__:
+        impl.__module__ = fn.__module__
     impl.__doc__ = fn.__doc__
     impl.__annotations__ = fn.__annotations__
-    impl.__dict__.update(fn.__dict__)
+    if fn.__dict__:
+        impl.__dict__.update(fn.__dict__)
     impl.__desync_original__ = fn
     return impl, spec
 

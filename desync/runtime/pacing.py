@@ -78,7 +78,6 @@ class Gate:
         self.slow = _NEVER
         self.spec = spec       # None: closed (what a copy in another process gets)
         self.granted = 0       # calls granted so far (a count for reports)
-        _gates.add(self)
 
     def __reduce__(self):
         return (Gate, ())
@@ -93,7 +92,8 @@ _gates: weakref.WeakSet = weakref.WeakSet()
 
 
 def close_gates() -> None:
-    """Every open gate asks again at its next call (desync turned off, tracing on)."""
+    """Every open gate asks again at its next call (desync turned off, tracing on).
+    Gates never opened are not listed, and are closed already."""
     for gate in list(_gates):
         gate.n = 0
 
@@ -109,6 +109,8 @@ def open_gate(gate: Gate, pace: "Pace", cached: bool) -> bool:
     batch = pace.grant(cached, BATCH if usual else 1)
     if not batch:
         return False
+    if not gate.granted:     # listed once it can be open: decorating stays cheap
+        _gates.add(gate)
     gate.n = batch - 1
     gate.granted += batch
     gate.slow = max(OUTLIER * usual, usual + OUTLIER_FLOOR) if usual else _NEVER

@@ -20,7 +20,7 @@ import sys
 import threading
 import types
 
-from .fncache import desync_fingerprint  # noqa: F401 (used here, and named here by tests)
+from ..fncache import desync_fingerprint  # noqa: F401 (used here, and named here by tests)
 
 _MARKER = b"desync"
 _HEADER = b"DSYB"

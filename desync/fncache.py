@@ -18,7 +18,8 @@ import os
 import sys
 import threading
 import time
-from importlib._bootstrap_external import MAGIC_NUMBER, cache_from_source  # loaded already
+# The import system's own module: always loaded (``importlib`` itself may not be).
+from _frozen_importlib_external import MAGIC_NUMBER, cache_from_source
 
 _HEADER = b"DSYF"
 _lock = threading.Lock()
@@ -50,10 +51,9 @@ def desync_fingerprint() -> bytes:
     change only with a version. Stat-based, so it costs a few syscalls per process."""
     global _fingerprint
     if _fingerprint is None:
-        from .. import __version__
+        from . import __version__
         digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-        compiler = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                                "compiler")
+        compiler = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compiler")
         with os.scandir(compiler) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 if entry.name.endswith(".py"):
