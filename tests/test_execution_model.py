@@ -1381,3 +1381,39 @@ def test_random_shuffle_is_a_change_of_its_list(mode):
         expected = _shuffles_then_reads([1, 2, 3, 4, 5, 6])
         random.seed(seed)
         assert decorated([1, 2, 3, 4, 5, 6]) == expected
+
+
+# -- seed 8484 (pacing on): an iterator in a closure variable, consumed twice ----------
+def _consumes_a_local_iterator_twice(n):
+    xs = iter(range(n))
+    a = _slow_value(1)                          # pending: the f-string waits for it
+    first = f"{list(xs)}{a}"                    # consumes xs, behind the call
+    second = max((w for w in list(xs)), default=-1)   # the generator makes xs a cell
+    return first, second
+
+
+def _consumes_a_generator_twice(n):
+    it = (w for w in range(n))
+    a = _slow_value(1)
+    first = f"{list(it)}{a}"
+    second = max((len(first) for w in list(it)), default=-1)
+    return first, second
+
+
+def _consumes_a_map_twice(n):
+    it = map(str, range(n))
+    a = _slow_value(1)
+    first = f"{sorted(it)}{a}"
+    second = [w for w in (x for x in list(it))]
+    return first, second
+
+
+@pytest.mark.parametrize("fn", [_consumes_a_local_iterator_twice, _consumes_a_generator_twice,
+                                _consumes_a_map_twice])
+@pytest.mark.parametrize("mode", ["threads", "one-worker", "sequential"])
+def test_an_iterator_a_closure_variable_holds_is_consumed_in_program_order(fn, mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(fn)
+    runner = desync.sequential if mode == "sequential" else contextlib.nullcontext
+    for n in (0, 3):
+        with runner():
+            assert decorated(n) == fn(n)

@@ -962,9 +962,10 @@ class Body(Scope):
         kind = facts.kind
         if kind == _effects.PURE and not facts.mutates:
             if self._runs_other_code(fn, args, kwargs, keys) or _iterator_among(args, kwargs):
-                # (``sorted(it)``: advancing an iterator is an effect, in program order)
+                # (``sorted(it)``: advancing an iterator is an effect, in program order;
+                # one held in a closure variable is changed: the owner's reads wait)
                 return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
-                                   targets=keys or ())
+                                   targets=(*keys, *self._cells_read(fn, args, kwargs)))
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
                 keys = ()  # the keys were the arguments' and none can change
             return self._spawn(CALL, fn, args, kwargs, keys, lasti)
@@ -995,14 +996,48 @@ class Body(Scope):
     def _closes_over_body(self, fn, args, kwargs, keys) -> bool:
         """Does a function passed here read a closure variable of the body that the
         compiler did not see passed (so the call does not wait for its writes)?"""
+        return any(key not in keys for key in self._cells_read(fn, args, kwargs))
+
+    def _cells_read(self, fn, args, kwargs) -> tuple:
+        """The keys (``"@name"``) of the body's closure variables that ``fn``, or a
+        function among its arguments, reads."""
         cells = self.cells
+        if not cells:
+            return ()
+        found = ()
         for candidate in (fn, *args, *(kwargs.values() if kwargs else ())):
             if candidate.__class__ is FunctionType and candidate.__closure__:
                 for cell in candidate.__closure__:
-                    box = cells.get(id(cell))
-                    if box is not None and box not in keys:
-                        return True
-        return False
+                    key = cells.get(id(cell))
+                    if key is not None and key not in found:
+                        found += (key,)
+        return found
+
+    def _iterators_held(self, fn) -> tuple:
+        """The keys of the body's closure variables that ``fn`` (a generated
+        expression) reads and that hold an iterator: running ``list(it)`` on one
+        advances it, a change later reads of the variable must wait for."""
+        cells = self.cells
+        found = ()
+        for cell in fn.__closure__:
+            key = cells.get(id(cell))
+            if key is None:
+                continue
+            try:
+                held = cell.cell_contents
+            except ValueError:  # not bound yet
+                continue
+            kind = held.__class__
+            if kind is Task:
+                if held.state != DONE:
+                    if _makes_iterator(held.fn):
+                        found += (key,)
+                    continue
+                kind = held.value.__class__
+            if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or
+                                              hasattr(kind, "__next__")):
+                found += (key,)
+        return found
 
     def collect(self, kind, items):
         """The value of a comprehension: its elements, in order, once all are there."""
@@ -1138,6 +1173,11 @@ class Body(Scope):
                 # effect: in program order, when the variables it reads are current.
                 return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
                                    generated=True, targets=())
+        if self.cells and fn.__class__ is FunctionType and fn.__closure__ is not None:
+            held = self._iterators_held(fn)
+            if held:
+                return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
+                                   generated=True, targets=held)
         if waiting:
             return self._spawn(PURE, fn, args, None, keys, sys._getframe(2).f_lasti,
                                generated=True)

@@ -570,6 +570,15 @@ PROGRAMS = [
         cf = cfg(xs[-1])
         return r, xs[-1], list(xs)
     """, (0, 0, [1, 4, 1], "", {})),
+    # Found by the fuzzer (seed 8484, pacing on): a generator in a closure variable,
+    # consumed by an f-string waiting on a call, then by a generator's first iterable
+    # on the owner thread: the second ran first and the log showed an empty list.
+    ("a generator consumed twice, the first time behind a call", """
+        it = (w for w in [m, n, m + n])
+        out = f"{list(it)!r}:{label(m)!r}"
+        r = max((len(out) + w for w in list(it)), default=-1)
+        return out, r
+    """, (1, 2, [], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
