@@ -1417,3 +1417,83 @@ def test_an_iterator_a_closure_variable_holds_is_consumed_in_program_order(fn, m
     for n in (0, 3):
         with runner():
             assert decorated(n) == fn(n)
+
+
+# -- an iterator reached through an attribute, an item or a global, consumed twice ------
+class _HoldsAnIterator:
+    pass
+
+
+_MODULE_ITERATOR = None
+
+
+def _consumes_an_attribute_twice(n):
+    h = _HoldsAnIterator()
+    h.it = iter(range(n))
+    a = _slow_value(1)
+    first = f"{list(h.it)}{a}"               # waits for the call; consumes h.it
+    second = [w for w in list(h.it)]         # nothing to wait for: would run first
+    return first, second
+
+
+def _consumes_an_item_twice(n):
+    its = [iter(range(n))]
+    a = _slow_value(1)
+    first = f"{list(its[0])}{a}"
+    second = max((w for w in list(its[0])), default=-1)
+    return first, second
+
+
+def _consumes_a_global_twice(n):
+    global _MODULE_ITERATOR
+    _MODULE_ITERATOR = iter(range(n))
+    a = _slow_value(1)
+    first = f"{sorted(_MODULE_ITERATOR)}{a}"
+    second = [w for w in tuple(_MODULE_ITERATOR)]
+    return first, second
+
+
+def _consumes_an_iterator_still_being_made(n):
+    h = _HoldsAnIterator()
+    h.it = iter(range(_slow_value(n)))       # h.it is set once the call is done
+    a = _slow_value(1)
+    x = h.it                                 # a step that waits: an iterator, unknown yet
+    first = f"{list(x)}{a}"
+    second = list(x)
+    return first, second
+
+
+def _consumes_through_in_and_star(n):
+    h = _HoldsAnIterator()
+    h.it = iter(range(n))
+    a = _slow_value(1)
+    first = (1 in h.it, a)                   # advances h.it past 1
+    second = [*h.it]
+    return first, second
+
+
+@pytest.mark.parametrize("fn", [_consumes_an_attribute_twice, _consumes_an_item_twice,
+                                _consumes_a_global_twice,
+                                _consumes_an_iterator_still_being_made,
+                                _consumes_through_in_and_star])
+@pytest.mark.parametrize("mode", ["threads", "one-worker", "sequential"])
+def test_an_iterator_reached_through_an_object_is_consumed_in_program_order(fn, mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(fn)
+    runner = desync.sequential if mode == "sequential" else contextlib.nullcontext
+    for n in (0, 3):
+        with runner():
+            assert decorated(n) == fn(n)
+
+
+def _sorts_held_lists(data):
+    a = _slow_value(1)
+    first = sorted(data.rows) + [a]          # a list, not an iterator: may run ahead
+    return first, sum(data.rows), [r for r in data.rows]
+
+
+def test_consuming_a_list_held_in_an_attribute_gives_plain_results():
+    data = _HoldsAnIterator()
+    data.rows = [3, 1, 2]
+    decorated = dz(cache=False)(_sorts_held_lists)
+    for _ in range(3):
+        assert decorated(data) == _sorts_held_lists(data) == ([1, 2, 3, 1], 6, [3, 1, 2])

@@ -74,6 +74,12 @@ class _Plain(Exception):
     """This statement must run as written, on the owner thread, after a barrier."""
 
 
+# Builtins that run through the iterable they are given, and those that only wrap
+# theirs (what consumes the wrapper consumes what it wraps).
+_CONSUMERS = EAGER_CONSUMERS | {"any", "all", "bytes", "bytearray"}
+_LAZY_WRAPPERS = frozenset({"iter", "reversed", "enumerate", "zip", "map", "filter"})
+
+
 class _NoSpec(Exception):
     """This expression cannot be computed ahead speculatively."""
 
@@ -990,6 +996,12 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
+        marked = self.mark_consumed(expr, set(names))
+        if marked is not None:
+            if self.spec_mode:
+                raise _NoSpec()
+            return self.emit(pre, self._ds("pure_advancing", self._keys_node(keys),
+                                           _lambda(names, marked), *map(_load, names)))
         if not names and not keys and not self.spec_mode:
             return expr  # reads nothing of the body: computed where it stands
         simple = self.simple_operation(expr)
@@ -999,6 +1011,70 @@ class Lowerer:
         if keys:
             return self.emit(pre, self._ds("pure_read", self._keys_node(keys), function, *params))
         return self.emit(pre, self._ds("pure", function, *params))
+
+    def mark_consumed(self, expr, params) -> ast.expr | None:
+        """``expr`` with what it consumes marked (``list(advancing(self.rows))``), or
+        None if it consumes nothing it reaches other than through ``params``.
+
+        Consuming an iterator changes it. The runtime sees the values a step is
+        given (and runs a step given an iterator in program order); an iterator
+        reached through an attribute, an item, a global or a closure variable it
+        sees only when the marked step runs (see ``Body.pure_advancing``)."""
+        builtin = self.facts.builtin
+        marked = False
+
+        def reachable(node) -> bool:
+            if isinstance(node, ast.Name):
+                return node.id not in params
+            if isinstance(node, ast.Attribute):
+                return True
+            if isinstance(node, ast.Subscript):
+                return not isinstance(node.slice, ast.Slice)  # a slice is a new sequence
+            return False
+
+        def mark(node):
+            """``node`` (a consumed operand), marked where it reaches an iterator."""
+            nonlocal marked
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                    and node.func.id in _LAZY_WRAPPERS and builtin(node.func.id):
+                node.args = [mark(a) for a in node.args]  # ``list(zip(a, self.it))``
+                return node
+            if isinstance(node, ast.BoolOp):
+                node.values = [mark(v) for v in node.values]
+                return node
+            if isinstance(node, ast.IfExp):
+                node.body, node.orelse = mark(node.body), mark(node.orelse)
+                return node
+            if reachable(node):
+                marked = True
+                return _call(_rt("advancing"), [node])
+            return node
+
+        def visit(node):
+            if isinstance(node, ast.Lambda):
+                return  # runs later, if at all
+            if isinstance(node, ast.Call):
+                func = node.func
+                consumer = (isinstance(func, ast.Name) and func.id in _CONSUMERS
+                            and builtin(func.id)
+                            and (func.id not in ("min", "max") or len(node.args) == 1)) \
+                    or (isinstance(func, ast.Attribute) and func.attr == "join")
+                if consumer and node.args and not isinstance(node.args[0], ast.Starred):
+                    node.args[0] = mark(node.args[0])
+            elif isinstance(node, COMPREHENSIONS):
+                for generator in node.generators:
+                    generator.iter = mark(generator.iter)
+            elif isinstance(node, ast.Starred):
+                node.value = mark(node.value)
+            elif isinstance(node, ast.Compare):
+                node.comparators = [mark(c) if isinstance(op, (ast.In, ast.NotIn)) else c
+                                    for op, c in zip(node.ops, node.comparators)]
+            for child in ast.iter_child_nodes(node):
+                visit(child)
+
+        copied = copy_tree(expr)
+        visit(copied)
+        return copied if marked else None
 
     def simple_operation(self, expr):
         """``x + 1``, ``a[i]``, ``o.name``, ``len(xs)``, ``(a, b)``: one function of

@@ -545,6 +545,10 @@ class Scope:
                 if abort is not None and dep.seq > abort and not dep.soft:
                     dep.state = CANCELLED
                     stack.append((dep, None, None))
+                elif not dep.soft and not dep.tolerant and _advances_inputs(dep):
+                    # Given an iterator that was still being made when it was issued:
+                    # advancing it is a change, made in program order by the owner.
+                    dep.kind = EFFECT
                 elif dep.kind == PURE:
                     dep.state = RUNNING
                     inline.append(dep)
@@ -701,10 +705,23 @@ class Scope:
             except BaseException as caught:
                 error = caught
         if error is not None:
+            if error.__class__ is _Reorder and task.generated == ADVANCES:
+                self._in_order(task)
+                return
             _keep_user_frames(error, task)
             self._finish(task, FAILED, None, error)
         else:
             self._finish(task, DONE, value, None)
+
+    def _in_order(self, task):
+        """A task that would advance an iterator: it runs again as an effect, when
+        everything before it has retired (the owner runs it at the head)."""
+        with self.lock:
+            task.kind = EFFECT
+            task.state = PENDING
+            task.waiting = 0
+            if self.owner_waiting:
+                self.cond.notify_all()
 
     def _invoke(self, task, fn, args, kwargs):
         started = _clock()
@@ -712,6 +729,13 @@ class Scope:
             cache = self.cache
             if cache is not None and task.kind == CALL and not task.generated:
                 return cache.call(fn, args, kwargs)
+            if task.generated == ADVANCES:  # ahead of program order (see pure_advancing)
+                saved = getattr(_tls, "ahead", None)
+                _tls.ahead = getattr(_tls, "depth", 0)
+                try:
+                    return fn(*args)
+                finally:
+                    _tls.ahead = saved
             if kwargs:
                 return fn(*args, **kwargs)
             return fn(*args)
@@ -1027,15 +1051,13 @@ class Body(Scope):
                 held = cell.cell_contents
             except ValueError:  # not bound yet
                 continue
-            kind = held.__class__
-            if kind is Task:
+            if held.__class__ is Task:
                 if held.state != DONE:
                     if _makes_iterator(held.fn):
                         found += (key,)
                     continue
-                kind = held.value.__class__
-            if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or
-                                              hasattr(kind, "__next__")):
+                held = held.value
+            if _advances(held):
                 found += (key,)
         return found
 
@@ -1155,7 +1177,23 @@ class Body(Scope):
                     break
         return self._pure(fn, args, keys, waiting)
 
-    def _pure(self, fn, args, keys, waiting):
+    def pure_advancing(self, keys, fn, *args):
+        """``pure_read`` of an expression that consumes something it reaches, not
+        through its inputs (``list(self.rows)``, ``sorted(ITEMS)``), each marked by
+        ``advancing``: run ahead of program order, it stops before advancing an
+        iterator and runs again in order, as an effect (see ``_Reorder``)."""
+        fence = self.fence
+        waiting = fence is not None and fence.state < DONE
+        if not waiting:
+            last = self.last_effect
+            for key in keys:
+                effect = last.get(key)
+                if effect is not None and effect.state < DONE:
+                    waiting = True
+                    break
+        return self._pure(fn, args, keys, waiting, ADVANCES)
+
+    def _pure(self, fn, args, keys, waiting, generated=True):
         for arg in args:
             kind = arg.__class__
             if kind is Task:
@@ -1180,7 +1218,21 @@ class Body(Scope):
                                    generated=True, targets=held)
         if waiting:
             return self._spawn(PURE, fn, args, None, keys, sys._getframe(2).f_lasti,
-                               generated=True)
+                               generated=generated)
+        if generated == ADVANCES and self.rob:
+            # Entries before it are not retired: it runs ahead of them, unless what
+            # it consumes turns out to be an iterator.
+            values = [_value(a) for a in args]
+            saved = getattr(_tls, "ahead", None)
+            _tls.ahead = getattr(_tls, "depth", 0)
+            try:
+                return fn(*values)
+            except _Reorder:
+                pass
+            finally:
+                _tls.ahead = saved
+            return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
+                               generated=True, targets=keys or ())
         return fn(*[_value(a) for a in args])
 
     # Speculation ---------------------------------------------------------------
@@ -1472,6 +1524,39 @@ def _chain_under(error, handled) -> None:
             error.__context__ = handled
             return
         error = error.__context__
+
+
+ADVANCES = 2   # Task.generated of a pure_advancing step
+
+
+class _Reorder(Exception):
+    """Raised by ``advancing`` in a step run ahead of program order, before it would
+    advance an iterator: the step is run again, in order."""
+
+
+def advancing(value):
+    """Marks what an expression consumes (``list(advancing(self.rows))``): the value
+    itself, unless this step runs ahead of program order and it is an iterator."""
+    if getattr(_tls, "ahead", None) == getattr(_tls, "depth", 0) and _advances(value):
+        raise _Reorder
+    return value
+
+
+def _advances(value) -> bool:
+    """Is ``value`` an iterator of its own (consuming it changes it)?"""
+    kind = value.__class__
+    return kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__"))
+
+
+def _advances_inputs(task) -> bool:
+    for arg in task.args:
+        if _advances(arg.value if arg.__class__ is Task else arg):
+            return True
+    if task.kwargs:
+        for arg in task.kwargs.values():
+            if _advances(arg.value if arg.__class__ is Task else arg):
+                return True
+    return False
 
 
 def _iterator_among(args, kwargs) -> bool:

@@ -102,6 +102,8 @@ class SequentialBody:
     def pure_read(self, keys, fn, *args):
         return fn(*args)
 
+    pure_advancing = pure_read
+
     def collect(self, kind, items):
         return _COLLECTORS[kind](*items)
 
