@@ -33,12 +33,13 @@ from dataclasses import dataclass, replace
 
 INT, STR, LIST, LLIST, DICT, DLIST, BOX, TUP = "int", "str", "list", "llist", "dict", "dlist", "box", "tup"
 FN1, FN0, FLIST, GEN, EFN, IO, CFG, EXC = "fn1", "fn0", "flist", "gen", "efn", "io", "cfg", "exc"
+HGEN = "hgen"   # a generator held by another object: ``hold.gen`` or ``held[0]``
 
 POOLS = {
     INT: ["a", "b", "c", "t", "r"], STR: ["w", "lab", "msg"], LIST: ["ys", "zs", "out", "acc"],
     LLIST: ["table", "grid"], DICT: ["cnt", "seen"], DLIST: ["groups", "by"], BOX: ["box", "bx"],
     TUP: ["tp"], FN1: ["fn", "hk"], FN0: ["th"], FLIST: ["fns", "cbs"], GEN: ["gen", "it"],
-    IO: ["buf"], CFG: ["cf"],
+    IO: ["buf"], CFG: ["cf"], HGEN: ["hold", "held"],
 }
 LOOP_VARS = ["i", "j", "v", "x"]
 COMP_VARS = ["v", "w", "x", "i"]
@@ -308,6 +309,12 @@ class Gen:
                     (1 if mlists else 0, lambda: self.feature("pop-expr", self.pop_expr(r.choice(mlists)))),
                     (1 if self.vars(sc, GEN, ro_ok=False) else 0,
                      lambda: self.feature("next", Call("next", [Nm(r.choice(self.vars(sc, GEN))), K(-1)]))),
+                    (3 if self.vars(sc, HGEN) else 0,
+                     lambda: self.feature("held-consume", self.pick([
+                         (1, lambda: Call("next", [self.held(sc), K(-1)])),
+                         (1, lambda: Call("sum", [self.held(sc)])),
+                         (1, lambda: Call("int", [ast.Compare(left=self.small(0, 3), ops=[ast.In()],
+                                                              comparators=[self.held(sc)])]))]))),
                     (0.5 if self.vars(sc, DICT, ro_ok=False) else 0,
                      lambda: Call(At(r.choice(self.vars(sc, DICT, ro_ok=False)), "pop"), [self.key(sc, cx, d - 1), K(0)])),
                 ]
@@ -541,6 +548,10 @@ class Gen:
                          (0.5 if cx.method else 0, lambda: At("self", "log"))]
             if cx.mut and self.vars(sc, GEN, ro_ok=False):
                 opts += [(1, lambda: self.feature("lazy-consume", Call("list", [Nm(r.choice(self.vars(sc, GEN)))])))]
+            if cx.mut and self.vars(sc, HGEN):
+                opts += [(4, lambda: self.feature("held-consume", Call(r.choice(["list", "sorted"]), [self.held(sc)]))),
+                         (2, lambda: self.feature("held-consume", ast.ListComp(
+                             elt=Nm("w"), generators=[Comp(St("w"), self.held(sc))])))]
         return self.pick(opts)
 
     def llist_elem(self, sc):
@@ -1131,7 +1142,25 @@ class Gen:
         name = self.name_for(sc, GEN)
         after = dict(sc)
         after[name] = Var(GEN)
-        return [Assign([St(name)], self.e_gen(sc, cx, d))], after
+        out = [Assign([St(name)], self.e_gen(sc, cx, d))]
+        if self.chance(0.6):
+            # The same generator reached through an object: consuming it there is a
+            # change desync sees only when it runs (seed 8484: an attribute, an item,
+            # a closure variable).
+            holder = self.r.choice(POOLS[HGEN])
+            self.feat["held-generator"] += 1
+            if holder == "hold":
+                out += [Assign([St(holder)], Call("Box", [K(0)])),
+                        Assign([At(holder, "gen", True)], Nm(name))]
+            else:
+                out.append(Assign([St(holder)], Lst([Nm(name)])))
+            after[holder] = Var(HGEN)
+        return out, after
+
+    def held(self, sc):
+        """A held generator, reached through its holder."""
+        name = self.r.choice(self.vars(sc, HGEN))
+        return At(name, "gen") if name == "hold" else Sub(name, K(0))
 
     def s_module_state(self, sc, cx, d):
         r = self.r
@@ -1508,6 +1537,8 @@ class Gen:
                 elts.append(ast.ListComp(elt=Call("cb"), generators=[Comp(St("cb"), Nm(n))]))
             if v.ty == GEN and self.chance(0.3):
                 elts.append(Call("list", [Nm(n)]))
+            if v.ty == HGEN and self.chance(0.6):
+                elts.append(Call("list", [At(n, "gen") if n == "hold" else Sub(n, K(0))]))
         if self.chance(0.2):
             elts.append(self.e_int(sc, cx, 2))
         return Tup(elts) if len(elts) != 1 else elts[0]
