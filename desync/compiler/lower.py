@@ -1021,7 +1021,7 @@ class Lowerer:
         reached through an attribute, an item, a global or a closure variable it
         sees only when the marked step runs (see ``Body.pure_advancing``)."""
         builtin = self.facts.builtin
-        marked = False
+        found = False
 
         def reachable(node) -> bool:
             if isinstance(node, ast.Name):
@@ -1032,25 +1032,29 @@ class Lowerer:
                 return not isinstance(node.slice, ast.Slice)  # a slice is a new sequence
             return False
 
-        def mark(node):
+        def mark(node, change):
             """``node`` (a consumed operand), marked where it reaches an iterator."""
-            nonlocal marked
+            nonlocal found
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                     and node.func.id in _LAZY_WRAPPERS and builtin(node.func.id):
-                node.args = [mark(a) for a in node.args]  # ``list(zip(a, self.it))``
-                return node
-            if isinstance(node, ast.BoolOp):
-                node.values = [mark(v) for v in node.values]
-                return node
-            if isinstance(node, ast.IfExp):
-                node.body, node.orelse = mark(node.body), mark(node.orelse)
-                return node
-            if reachable(node):
-                marked = True
-                return _call(_rt("advancing"), [node])
+                parts = [mark(a, change) for a in node.args]  # ``list(zip(a, self.it))``
+                if change:
+                    node.args = parts
+            elif isinstance(node, ast.BoolOp):
+                parts = [mark(v, change) for v in node.values]
+                if change:
+                    node.values = parts
+            elif isinstance(node, ast.IfExp):
+                body, orelse = mark(node.body, change), mark(node.orelse, change)
+                if change:
+                    node.body, node.orelse = body, orelse
+            elif reachable(node):
+                found = True
+                if change:
+                    return _call(_rt("advancing"), [node])
             return node
 
-        def visit(node):
+        def visit(node, change):
             if isinstance(node, ast.Lambda):
                 return  # runs later, if at all
             if isinstance(node, ast.Call):
@@ -1060,21 +1064,24 @@ class Lowerer:
                             and (func.id not in ("min", "max") or len(node.args) == 1)) \
                     or (isinstance(func, ast.Attribute) and func.attr == "join")
                 if consumer and node.args and not isinstance(node.args[0], ast.Starred):
-                    node.args[0] = mark(node.args[0])
+                    node.args[0] = mark(node.args[0], change)
             elif isinstance(node, COMPREHENSIONS):
                 for generator in node.generators:
-                    generator.iter = mark(generator.iter)
+                    generator.iter = mark(generator.iter, change)
             elif isinstance(node, ast.Starred):
-                node.value = mark(node.value)
+                node.value = mark(node.value, change)
             elif isinstance(node, ast.Compare):
-                node.comparators = [mark(c) if isinstance(op, (ast.In, ast.NotIn)) else c
-                                    for op, c in zip(node.ops, node.comparators)]
+                node.comparators = [mark(c, change) if isinstance(op, (ast.In, ast.NotIn))
+                                    else c for op, c in zip(node.ops, node.comparators)]
             for child in ast.iter_child_nodes(node):
-                visit(child)
+                visit(child, change)
 
+        visit(expr, False)   # most expressions consume nothing: no copy for them
+        if not found:
+            return None
         copied = copy_tree(expr)
-        visit(copied)
-        return copied if marked else None
+        visit(copied, True)
+        return copied
 
     def simple_operation(self, expr):
         """``x + 1``, ``a[i]``, ``o.name``, ``len(xs)``, ``(a, b)``: one function of
