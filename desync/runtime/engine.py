@@ -1166,32 +1166,26 @@ class Body(Scope):
     def pure_read(self, keys, fn, *args):
         """A call-free expression that reads objects the body mutates: a task while
         a change issued before to one of them is pending."""
-        fence = self.fence
-        waiting = fence is not None and fence.state < DONE
-        if not waiting:
-            last = self.last_effect
-            for key in keys:
-                effect = last.get(key)
-                if effect is not None and effect.state < DONE:
-                    waiting = True
-                    break
-        return self._pure(fn, args, keys, waiting)
+        return self._pure(fn, args, keys, self._behind(keys))
 
     def pure_advancing(self, keys, fn, *args):
         """``pure_read`` of an expression that consumes something it reaches, not
         through its inputs (``list(self.rows)``, ``sorted(ITEMS)``), each marked by
         ``advancing``: run ahead of program order, it stops before advancing an
         iterator and runs again in order, as an effect (see ``_Reorder``)."""
+        return self._pure(fn, args, keys, self._behind(keys), ADVANCES)
+
+    def _behind(self, keys) -> bool:
+        """Is the fence, or a change issued before to one of ``keys``, pending?"""
         fence = self.fence
-        waiting = fence is not None and fence.state < DONE
-        if not waiting:
-            last = self.last_effect
-            for key in keys:
-                effect = last.get(key)
-                if effect is not None and effect.state < DONE:
-                    waiting = True
-                    break
-        return self._pure(fn, args, keys, waiting, ADVANCES)
+        if fence is not None and fence.state < DONE:
+            return True
+        last = self.last_effect
+        for key in keys:
+            effect = last.get(key)
+            if effect is not None and effect.state < DONE:
+                return True
+        return False
 
     def _pure(self, fn, args, keys, waiting, generated=True):
         for arg in args:
