@@ -1497,3 +1497,39 @@ def test_consuming_a_list_held_in_an_attribute_gives_plain_results():
     decorated = dz(cache=False)(_sorts_held_lists)
     for _ in range(3):
         assert decorated(data) == _sorts_held_lists(data) == ([1, 2, 3, 1], 6, [3, 1, 2])
+
+
+# Failures at every step around a consumption that runs again in order: the right
+# error, and no step left behind (a flushed step that asks to run in order again).
+def _fails_at(step, failing):
+    time.sleep(0.001 * (step % 3))
+    if step == failing:
+        raise ValueError(f"step {step}")
+    return step
+
+
+def _consumes_around_failures(n, failing):
+    h = _HoldsAnIterator()
+    h.it = iter(range(n))
+    a = _fails_at(1, failing)
+    first = f"{list(h.it)}{a}{_fails_at(2, failing)}"
+    b = _fails_at(3, failing)
+    second = [w for w in list(h.it)] + [b, _fails_at(4, failing)]
+    return first, second
+
+
+def _outcome(fn, *args):
+    try:
+        return "value", fn(*args)
+    except ValueError as error:
+        return "error", str(error)
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_consumptions_run_again_in_order_under_failures_at_every_step(mode):
+    executor = OneWorker() if mode == "one-worker" else None
+    decorated = dz(cache=False, executor=executor)(_consumes_around_failures)
+    for _ in range(40):
+        for failing in range(6):
+            assert _outcome(decorated, 3, failing) == _outcome(_consumes_around_failures, 3,
+                                                               failing)

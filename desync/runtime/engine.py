@@ -717,11 +717,20 @@ class Scope:
         """A task that would advance an iterator: it runs again as an effect, when
         everything before it has retired (the owner runs it at the head)."""
         with self.lock:
-            task.kind = EFFECT
-            task.state = PENDING
-            task.waiting = 0
-            if self.owner_waiting:
-                self.cond.notify_all()
+            if task.orphan:  # the buffer was flushed while it ran: it never happens
+                inline, queued = self._settle_locked(task, CANCELLED, None, None,
+                                                     flushing=True)
+            else:
+                task.kind = EFFECT
+                task.state = PENDING
+                task.waiting = 0
+                if self.owner_waiting:
+                    self.cond.notify_all()
+                return
+        if queued:
+            self._submit(queued)
+        if inline:
+            _run_inline(self, inline)
 
     def _invoke(self, task, fn, args, kwargs):
         started = _clock()
