@@ -355,3 +355,32 @@ def test_infer_source_for_explain(tmp_path):
     facts = infer_source(source, path, "h")
     assert facts.kind == PURE and not facts.cacheable
     assert infer_source(source, path, "missing") is None
+
+
+# -- lambdas: no def to infer from; the facts of what they can call -------------------
+def _shows(x):
+    print(x)
+    return x
+
+
+_counter = [0]
+
+
+def test_a_lambda_has_the_facts_of_the_functions_it_calls():
+    assert facts_of(lambda v: _shows(v)).kind == EFFECT
+    assert facts_of(lambda v: print(v)).kind == EFFECT
+    assert facts_of(lambda v: sys.stdout.write(str(v))).kind == EFFECT
+    assert facts_of(lambda v: time.time() - v).kind != PURE       # a clock reading
+    assert facts_of(lambda v: os.remove(v)).kind == EFFECT
+    assert facts_of(lambda v: (lambda w: _shows(w))(v)).kind == EFFECT  # nested code
+    show = _shows
+    assert facts_of(lambda v: show(v)).kind == EFFECT                 # held in a cell
+    inner = lambda w: _shows(w)   # noqa: E731
+    assert facts_of(lambda v: inner(v)).kind == EFFECT                # a lambda in a cell
+
+
+def test_a_lambda_that_only_computes_stays_pure():
+    import math
+    for fn in (lambda v: v + 1, lambda v: -v[1], lambda v: math.sqrt(v), lambda v: len(v),
+               lambda v: sorted(v, key=abs), lambda v: v.name):
+        assert facts_of(fn).kind == PURE, fn

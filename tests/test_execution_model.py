@@ -1533,3 +1533,58 @@ def test_consumptions_run_again_in_order_under_failures_at_every_step(mode):
         for failing in range(6):
             assert _outcome(decorated, 3, failing) == _outcome(_consumes_around_failures, 3,
                                                                failing)
+
+
+# -- a key function that prints runs where plain Python runs it -------------------------
+def _shows(x):
+    print(x)
+    return -x
+
+
+def _slow_list(xs):
+    time.sleep(0.02)
+    return list(xs)
+
+
+def _picks_shows():
+    time.sleep(0.02)
+    return _shows
+
+
+def _sorts_with_a_printing_key(xs, ys):
+    a = _slow_list(xs)                        # the first sort waits for it
+    first = sorted(a, key=_shows)
+    second = sorted(ys, key=_shows)           # nothing to wait for
+    return first, second
+
+
+def _sorts_with_a_lambda_that_prints(xs, ys):
+    a = _slow_list(xs)
+    first = max(a, key=lambda v: _shows(v))
+    second = min(ys, key=lambda v: _shows(v))
+    return first, second
+
+
+def _sorts_with_a_key_still_being_made(xs, ys):
+    early = _picks_shows()
+    late = _shows                             # ready at once
+    first = sorted(xs, key=early)
+    second = sorted(ys, key=late)
+    return first, second
+
+
+@pytest.mark.parametrize("fn", [_sorts_with_a_printing_key, _sorts_with_a_lambda_that_prints,
+                                _sorts_with_a_key_still_being_made])
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_key_function_that_prints_runs_in_program_order(fn, mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(fn)
+
+    def printed(f):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            value = f([1, 2, 3], [10, 20, 30])
+        return value, out.getvalue().split()
+    expected = printed(fn)
+    assert expected[1][:3] == ["1", "2", "3"]
+    for _ in range(3):
+        assert printed(decorated) == expected

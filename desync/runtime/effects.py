@@ -368,9 +368,81 @@ def _compute(fn) -> Facts:
         listed = _module_facts(owner.__name__, name)
     if listed is not None:
         return listed
-    if type(fn) is type(_compute) and _provider is not None:
-        return _provided(fn)
+    if type(fn) is type(_compute):
+        if fn.__code__.co_name == "<lambda>":
+            return _lambda_facts(fn, 0)
+        if _provider is not None:
+            return _provided(fn)
     return PURE_FACTS
+
+
+_RANK = {PURE: 0, READS: 1, EFFECT: 2}
+_named: dict = {}   # a lambda's code -> the facts of the functions it names
+
+
+def _lambda_facts(fn, depth) -> Facts:
+    """A lambda has no ``def`` to infer from: the strongest facts among what it can
+    call, the functions it names (globals, builtins, ``module.function``,
+    ``sys.stdout``) and those its closure holds. ``sorted(xs, key=lambda v: show(v))``
+    prints when ``show`` does."""
+    code = fn.__code__
+    found = _named.get(code)
+    if found is None:
+        found = _names_facts(code, fn.__globals__, depth)
+        with _lock:
+            if len(_named) > 4096:
+                _named.clear()
+            _named[code] = found
+    for cell in fn.__closure__ or ():
+        try:
+            held = cell.cell_contents
+        except ValueError:  # not bound yet
+            continue
+        if held is not fn and callable(held) and not isinstance(held, type) and depth < 3:
+            found = _joined(found, _lambda_facts(held, depth + 1)
+                            if getattr(held, "__name__", None) == "<lambda>"
+                            and type(held) is type(_compute) else facts_of(held))
+    return found
+
+
+def _names_facts(code, namespace, depth) -> Facts:
+    names = set()
+    stack = [code]
+    while stack:  # the lambda's own names and those of code nested in it
+        current = stack.pop()
+        names.update(current.co_names)
+        stack.extend(c for c in current.co_consts if type(c) is type(code))
+    found = PURE_FACTS
+    for name in names:
+        value = namespace.get(name, _MISSING)
+        if value is _MISSING:
+            value = getattr(builtins, name, None)
+        if isinstance(value, type(sys)):
+            for attribute in names:  # ``os.remove``, ``sys.stdout``
+                member = getattr(value, attribute, None)
+                if _stream(member):
+                    found = _joined(found, _effect(WORLD_STDOUT, "writes to the terminal"))
+                elif callable(member) and not isinstance(member, type):
+                    found = _joined(found, facts_of(member))
+        elif callable(value) and not isinstance(value, type):
+            if type(value) is type(_compute) and value.__code__.co_name == "<lambda>":
+                if depth < 3:
+                    found = _joined(found, _lambda_facts(value, depth + 1))
+            else:
+                found = _joined(found, facts_of(value))
+    return found
+
+
+def _joined(a: Facts, b: Facts) -> Facts:
+    if b is PURE_FACTS or (b.kind == PURE and not b.world and not b.mutates):
+        return a
+    kind = b.kind if _RANK[b.kind] > _RANK[a.kind] else a.kind
+    if b.mutates:  # changes what it is given: what the lambda passes on, unknown here
+        kind = EFFECT
+    return Facts(kind, a.world | b.world, (), b.reason if kind == b.kind else a.reason)
+
+
+_MISSING = object()
 
 
 def has_provider() -> bool:

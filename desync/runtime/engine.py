@@ -545,9 +545,10 @@ class Scope:
                 if abort is not None and dep.seq > abort and not dep.soft:
                     dep.state = CANCELLED
                     stack.append((dep, None, None))
-                elif not dep.soft and not dep.tolerant and _advances_inputs(dep):
-                    # Given an iterator that was still being made when it was issued:
-                    # advancing it is a change, made in program order by the owner.
+                elif not dep.soft and not dep.tolerant and _runs_inputs(dep):
+                    # Given an iterator, or a function, that was still being made when
+                    # it was issued: advancing the iterator is a change, and what the
+                    # function does is not known here: in program order, by the owner.
                     dep.kind = EFFECT
                 elif dep.kind == PURE:
                     dep.state = RUNNING
@@ -1086,13 +1087,14 @@ class Body(Scope):
             if kind in _PLAIN_VALUES:
                 continue
             if kind is Task:
-                continue
+                if arg.state != DONE:
+                    continue  # judged when it is ready (see _runs_inputs)
+                arg = arg.value
+                kind = arg.__class__
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
-            if kind in _CALLABLE_TYPES:
-                facts = _effects.facts_of(arg)
-                if facts.kind != _effects.PURE or facts.mutates:  # reduce(iadd, lists)
-                    return True
+            if kind in _CALLABLE_TYPES and _does_more(arg):
+                return True
         if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
             return True
         return False
@@ -1551,15 +1553,25 @@ def _advances(value) -> bool:
     return kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__"))
 
 
-def _advances_inputs(task) -> bool:
-    for arg in task.args:
-        if _advances(arg.value if arg.__class__ is Task else arg):
-            return True
-    if task.kwargs:
-        for arg in task.kwargs.values():
-            if _advances(arg.value if arg.__class__ is Task else arg):
+def _runs_inputs(task) -> bool:
+    """Does a ready task get, among inputs that were pending when it was issued, an
+    iterator it may advance or (a call) a function that does more than compute?"""
+    call = task.kind == CALL
+    for arg in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
+        if arg.__class__ is Task:
+            value = arg.value
+            if _advances(value) or (call and value.__class__ in _CALLABLE_TYPES
+                                    and _does_more(value)):
                 return True
+        elif _advances(arg):
+            return True
     return False
+
+
+def _does_more(fn) -> bool:
+    """A function passed along that has effects or changes its arguments."""
+    facts = _effects.facts_of(fn)
+    return facts.kind != _effects.PURE or bool(facts.mutates)  # reduce(iadd, lists)
 
 
 def _iterator_among(args, kwargs) -> bool:
