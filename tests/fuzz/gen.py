@@ -656,7 +656,12 @@ class Gen:
         fns = self.vars(sc, FN1) if cx.body else []
         opts = [(1, lambda: Nm(r.choice(["f", "g"]))),
                 (4 if fns else 0, lambda: Nm(r.choice(fns))),
-                (4, lambda: self.lambda1(sc, d))]
+                (4, lambda: self.lambda1(sc, d)),
+                # A function that prints, passed along (``sorted(xs, key=shown)``): its
+                # prints happen where plain Python makes them.
+                (1 if cx.io else 0, lambda: self.feature("effect-fn", self.pick([
+                    (1, lambda: Nm("shown")),
+                    (1, lambda: Lam(["v"], Call("shown", [Nm("v")])))])))]
         return self.pick(opts)
 
     def lambda1(self, sc, d):

@@ -68,6 +68,13 @@ def label(x):
     return f"v{x}"
 
 
+def shown(x):
+    """The one callee with an effect: it prints (desync infers it, and orders it)."""
+    _hit("shown", x)
+    print("shown", x)
+    return (x * 5 + 2) % 97
+
+
 def up(s):
     _hit("up", s)
     return s.upper()[:6]
