@@ -33,7 +33,8 @@ DATA, ORDER, CARRIED, AFTER = "data", "order", "carried", "after"
 
 # _ds methods: which make a node, which only pass values along.
 _CALLS = {"call", "read", "call_star"}
-_GLUE = {"pure", "pure_read", "collect", "consume", "unpack", "bind", "augment", "spec_pure"}
+_GLUE = {"pure", "pure_read", "pure_advancing", "collect", "consume", "unpack", "bind", "augment",
+         "spec_pure"}
 _SYNCS = {"get", "get_after", "result", "barrier", "settle", "finish"}
 
 
@@ -212,10 +213,10 @@ class _Builder:
         args = node.args
         line = getattr(node, "lineno", 0)
         if method in _GLUE:
-            if method in ("pure", "spec_pure", "pure_read"):
-                rest = args[2:] if method in ("pure_read", "spec_pure") else args[1:]
+            if method in ("pure", "spec_pure", "pure_read", "pure_advancing"):
+                rest = args[1:] if method == "pure" else args[2:]
                 found = self._args_sources(rest)
-                if method == "pure_read":
+                if method in ("pure_read", "pure_advancing"):
                     for key in self._keys(args[0]):
                         effect = self.keys.get(key)
                         if effect is not None:

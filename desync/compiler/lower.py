@@ -28,9 +28,9 @@ import ast
 
 from ..errors import DesyncError
 from ..runtime.pacing import GATE
-from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, MUTATING_BUILTINS, PURE_BUILTINS, SCOPES,
-                      Facts, fans_out, name_reads, reads_with_nested, root_name, scope_frees,
-                      scope_nodes)
+from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_BUILTINS,
+                      PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
+                      root_name, scope_frees, scope_nodes)
 from .parse import copy_tree
 
 RUNTIME = "__desync_rt__"
@@ -78,6 +78,8 @@ class _Plain(Exception):
 # theirs (what consumes the wrapper consumes what it wraps).
 _CONSUMERS = EAGER_CONSUMERS | {"any", "all", "bytes", "bytearray"}
 _LAZY_WRAPPERS = frozenset({"iter", "reversed", "enumerate", "zip", "map", "filter"})
+_NEW_OBJECTS = FRESH_BUILTINS | {"list", "tuple", "set", "frozenset", "sorted", "dict",
+                                 "bytearray", "range"}
 
 
 class _NoSpec(Exception):
@@ -1000,7 +1002,7 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
-        marked = self.mark_consumed(expr, set(names))
+        marked = self.mark_consumed(expr)
         if marked is not None:
             if self.spec_mode:
                 raise _NoSpec()
@@ -1016,24 +1018,30 @@ class Lowerer:
             return self.emit(pre, self._ds("pure_read", self._keys_node(keys), function, *params))
         return self.emit(pre, self._ds("pure", function, *params))
 
-    def mark_consumed(self, expr, params) -> ast.expr | None:
+    def mark_consumed(self, expr) -> ast.expr | None:
         """``expr`` with what it consumes marked (``list(advancing(self.rows))``), or
-        None if it consumes nothing it reaches other than through ``params``.
+        None if it consumes nothing but new objects.
 
-        Consuming an iterator changes it. The runtime sees the values a step is
-        given (and runs a step given an iterator in program order); an iterator
-        reached through an attribute, an item, a global or a closure variable it
-        sees only when the marked step runs (see ``Body.pure_advancing``)."""
+        Consuming an iterator changes it, and so does iterating an object whose
+        ``__iter__`` is its own code. The runtime judges the values a step is given
+        before it runs; what a step reaches through an attribute, an item, a global
+        or a closure variable it sees only as the marked step runs (see
+        ``Body.pure_advancing``)."""
         builtin = self.facts.builtin
         found = False
 
         def reachable(node) -> bool:
-            if isinstance(node, ast.Name):
-                return node.id not in params
-            if isinstance(node, ast.Attribute):
+            # Anything but a new object: a value passed to the step too (the runtime
+            # judges those before running it, but marked, a partial run can never have
+            # advanced one before it stops at another: it runs again from the start).
+            if isinstance(node, (ast.Name, ast.Attribute)):
                 return True
             if isinstance(node, ast.Subscript):
                 return not isinstance(node.slice, ast.Slice)  # a slice is a new sequence
+            if isinstance(node, ast.Call):  # ``getattr(h, "it")``, ``max(iterators)``
+                func = node.func
+                return not (isinstance(func, ast.Name) and builtin(func.id)
+                            and func.id in _NEW_OBJECTS)
             return False
 
         def mark(node, change):
@@ -1044,6 +1052,15 @@ class Lowerer:
                 parts = [mark(a, change) for a in node.args]  # ``list(zip(a, self.it))``
                 if change:
                     node.args = parts
+            elif isinstance(node, ast.Starred):  # ``zip(*self.columns)``: its items
+                if isinstance(node.value, (ast.List, ast.Tuple)):
+                    parts = [mark(e, change) for e in node.value.elts]
+                    if change:
+                        node.value.elts = parts
+                elif reachable(node.value):
+                    found = True
+                    if change:
+                        node.value = _call(_rt("advancing_items"), [node.value])
             elif isinstance(node, ast.BoolOp):
                 parts = [mark(v, change) for v in node.values]
                 if change:
@@ -1067,13 +1084,16 @@ class Lowerer:
                             and builtin(func.id)
                             and (func.id not in ("min", "max") or len(node.args) == 1)) \
                     or (isinstance(func, ast.Attribute) and func.attr == "join")
-                if consumer and node.args and not isinstance(node.args[0], ast.Starred):
+                if consumer and node.args:
                     node.args[0] = mark(node.args[0], change)
             elif isinstance(node, COMPREHENSIONS):
                 for generator in node.generators:
                     generator.iter = mark(generator.iter, change)
-            elif isinstance(node, ast.Starred):
-                node.value = mark(node.value, change)
+            elif isinstance(node, ast.Starred):  # ``[*it]``, ``f(*it)``: what it unpacks
+                if isinstance(node.value, (ast.List, ast.Tuple)):
+                    node.value.elts = [mark(e, change) for e in node.value.elts]
+                else:
+                    node.value = mark(node.value, change)
             elif isinstance(node, ast.Compare):
                 node.comparators = [mark(c, change) if isinstance(op, (ast.In, ast.NotIn))
                                     else c for op, c in zip(node.ops, node.comparators)]

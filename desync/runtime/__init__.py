@@ -11,7 +11,8 @@ import sys
 
 from time import perf_counter
 
-from .engine import NESTING, UNBOUND, Body, Deferred, Task, _value, advancing, nesting, outcome
+from .engine import (NESTING, UNBOUND, Body, Deferred, Task, _value, advancing, advancing_items,
+                     nesting, outcome)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
@@ -188,5 +189,5 @@ if os.environ.get("DESYNC_TRACE"):
     from .trace import start_from_environment
     start_from_environment()
 
-__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register", "is_enabled", "advancing",
-           "set_enabled"]
+__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register",
+           "is_enabled", "set_enabled", "advancing", "advancing_items"]

@@ -330,14 +330,7 @@ class Scope:
             if arg.state != DONE:
                 deps.append(arg)
         if kind == EFFECT:
-            last = self.last_effect
-            groups = self.groups
-            for key in targets:
-                if groups and key in groups:
-                    for other in groups[key]:
-                        last[other] = task
-                else:
-                    last[key] = task
+            self._claim(task, targets)
             if not tolerant:
                 deps = ()  # its inputs are earlier entries: retired when it is at the head
         elif keys:
@@ -1186,6 +1179,17 @@ class Body(Scope):
         iterator and runs again in order, as an effect (see ``_Reorder``)."""
         return self._pure(fn, args, keys, self._behind(keys), ADVANCES)
 
+    def _claim(self, task, keys):
+        """Later reads of ``keys`` wait for ``task``, as for a change to them."""
+        last = self.last_effect
+        groups = self.groups
+        for key in keys:
+            if groups and key in groups:
+                for other in groups[key]:
+                    last[other] = task
+            else:
+                last[key] = task
+
     def _behind(self, keys) -> bool:
         """Is the fence, or a change issued before to one of ``keys``, pending?"""
         fence = self.fence
@@ -1222,8 +1226,13 @@ class Body(Scope):
                 return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
                                    generated=True, targets=held)
         if waiting:
-            return self._spawn(PURE, fn, args, None, keys, sys._getframe(2).f_lasti,
+            task = self._spawn(PURE, fn, args, None, keys, sys._getframe(2).f_lasti,
                                generated=generated)
+            if generated == ADVANCES and task.state < DONE:
+                # It may consume what it reaches through these objects: later reads of
+                # them (a function called on them, ``g()`` reading ``h.it``) wait for it.
+                self._claim(task, (*(keys or ()), *self._cells_read(fn, (), None)))
+            return task
         if generated == ADVANCES and self.rob:
             # Entries before it are not retired: it runs ahead of them, unless what
             # it consumes turns out to be an iterator.
@@ -1541,10 +1550,28 @@ class _Reorder(Exception):
 
 def advancing(value):
     """Marks what an expression consumes (``list(advancing(self.rows))``): the value
-    itself, unless this step runs ahead of program order and it is an iterator."""
-    if getattr(_tls, "ahead", None) == getattr(_tls, "depth", 0) and _advances(value):
+    itself, unless this step runs ahead of program order and consuming the value
+    changes something (an iterator, or an object whose ``__iter__`` is its own code)."""
+    if getattr(_tls, "ahead", None) == getattr(_tls, "depth", 0) and (
+            _advances(value) or _iterates_by_code(value)):
         raise _Reorder
     return value
+
+
+def advancing_items(value):
+    """``zip(*advancing_items(self.columns))``: what is unpacked, and its items, marked."""
+    advancing(value)
+    if value.__class__ in (list, tuple):
+        for item in value:
+            advancing(item)
+    return value
+
+
+def _iterates_by_code(value) -> bool:
+    """Does iterating ``value`` run its class's own Python code (an ``__iter__`` that
+    may change it, or hand out an iterator it shares)?"""
+    kind = value.__class__
+    return kind not in _PLAIN_VALUES and getattr(kind, "__iter__", None).__class__ is FunctionType
 
 
 def _advances(value) -> bool:
@@ -1783,15 +1810,11 @@ def method_kind(obj, name, bound) -> str:
     return _effects.EFFECT  # a method of an unknown type: assume it changes its object
 
 
-_PRIVATE_ITERATORS = (type(iter(range(0))), type(iter([])), type(iter(())), type(iter({})),
-                      type(iter({}.values())), type(iter({}.items())), type(iter(set())),
-                      type(iter("")), type(iter(b"")))
-
-
 def _stateful(part) -> bool:
     """Is ``part`` an iterator of its own (advancing it changes it)? Asked of the
-    type, never by calling ``iter()``: that runs the object's code (and may raise)."""
-    return hasattr(part.__class__, "__next__") and not isinstance(part, _PRIVATE_ITERATORS)
+    type, never by calling ``iter()``: that runs the object's code (and may raise).
+    An iterator over a list is one too: whoever else holds it sees it advance."""
+    return hasattr(part.__class__, "__next__")
 
 
 def unpack_values(value, count, after):

@@ -1,0 +1,384 @@
+"""Programs an adversarial tester wrote against the rule that consuming an
+iterator is a change made in program order (wherever the iterator is held). Each
+``prog_*`` is run plain and under desync; the ids name the tester's classes:
+A: a loop over a user-held iterator of a built-in container, B: consumption
+desync did not mark, C: iterables whose iteration changes them, D: a step run
+again in order after a partial run."""
+import io
+import itertools
+import time
+
+GG = None
+LOG = []
+
+
+def slow(x=None):
+    time.sleep(0.02)
+    return x
+
+
+class Holder:
+
+    def __init__(self, it=None):
+        self.it = it
+
+
+class Box:
+    pass
+
+
+class Shared:
+    """An iterable (no __next__) whose __iter__ hands out one shared iterator."""
+
+    def __init__(self, n):
+        self._it = iter(range(n))
+
+    def __iter__(self):
+        return self._it
+
+
+def raisegen(n, at=2):
+    for i in range(n):
+        if i == at:
+            raise ValueError(f'boom at {i}')
+        yield i
+
+
+def fmt(**kw):
+    time.sleep(0.005)
+    return sorted(kw.items())
+
+
+class Draining:
+
+    def __init__(self, n):
+        self.items = list(range(n))
+
+    def __iter__(self):
+        while self.items:
+            yield self.items.pop(0)
+
+
+def loggen(n):
+    for i in range(n):
+        LOG.append(i)
+        yield i
+
+
+# A01: A: for-loop over a user-held iter(list) runs before an earlier sorted(it) queued behind a slow call
+def prog_A01():
+    it = iter([1, 2, 3])
+    slow(1)
+    first = sorted(it)
+    out = []
+    for x in it:
+        out.append(x)
+    return (first, out)
+
+
+# A02: A: list comprehension over iter(list) runs before an earlier list(it)
+def prog_A02():
+    it = iter([1, 2, 3])
+    a = slow(1)
+    first = list(it)
+    second = [x for x in it]
+    return (a, first, second)
+
+
+# A03: A: for-loop over h.it (iter(range)) runs before an earlier f-string consuming h.it that waits for slow()
+def prog_A03():
+    h = Holder(iter(range(4)))
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    out = []
+    for x in h.it:
+        out.append(x)
+    return (first, out)
+
+
+# A04: A: for-loop over a rebound module global iterator
+def prog_A04():
+    global GG
+    GG = iter(range(4))
+    a = slow(1)
+    first = f'{list(GG)}{a}'
+    out = []
+    for x in GG:
+        out.append(x)
+    return (first, out)
+
+
+# A05: A: comprehension over d['k'] / t[0] (iter(range))
+def prog_A05():
+    d = {'k': iter(range(4))}
+    a = slow(1)
+    first = f"{list(d['k'])}{a}"
+    second = [x for x in d['k']]
+    return (first, second)
+
+
+# A06: A: [w for w in h.it] after a pending f-string consuming h.it
+def prog_A06():
+    h = Holder(iter(range(4)))
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    return (first, [w for w in h.it])
+
+
+# A07: A: sum(x for x in it) over a local iter(range) (fans out into an owner loop)
+def prog_A07():
+    it = iter(range(4))
+    a = slow(1)
+    first = f'{list(it)}{a}'
+    second = sum((x for x in it))
+    return (first, second)
+
+
+# A08: A: list(islice(it, 2)) waiting for slow(), then a loop over it
+def prog_A08():
+    h = Holder(iter(range(6)))
+    a = slow(1)
+    first = f'{list(itertools.islice(h.it, 2))}{a}'
+    out = []
+    for x in h.it:
+        out.append(x)
+    return (first, out)
+
+
+# A09: A: m = map(str, h.it) consumed behind slow(), then a loop over h.it
+def prog_A09():
+    h = Holder(iter(range(6)))
+    m = map(str, h.it)
+    a = slow(1)
+    first = f'{list(m)}{a}'
+    out = []
+    for x in h.it:
+        out.append(x)
+    return (first, out)
+
+
+# A10: A: g = (x*2 for x in it) consumed behind slow(), then [x for x in it]
+def prog_A10():
+    it = iter(range(4))
+    g = (x * 2 for x in it)
+    a = slow(1)
+    first = f'{list(g)}{a}'
+    second = [x for x in it]
+    return (first, second)
+
+
+# A11: A: (a in it) behind slow(), then [x for x in it]
+def prog_A11():
+    it = iter(range(6))
+    a = slow(2)
+    first = a in it
+    out = [x for x in it]
+    return (first, out)
+
+
+# A12: A: loop runs ahead over items plain Python never gives it, raising ZeroDivisionError plain Python never raises
+def prog_A12():
+    it = iter([1, 2, 0])
+    a = slow(1)
+    first = f'{list(it)}{a}'
+    out = []
+    for x in it:
+        out.append(10 // x)
+    return (first, out)
+
+
+# A13: A: list(it) as a keyword argument (no dependency on slow) is still delayed, the comprehension is not
+def prog_A13():
+    it = iter([1, 2, 3])
+    a = slow(1)
+    first = fmt(rows=list(it), a=a)
+    second = [x for x in it]
+    return (first, second)
+
+
+# A14: A: iter(dict) (dict_keyiterator)
+def prog_A14():
+    it = iter({'a': 1, 'b': 2})
+    a = slow(1)
+    first = f'{list(it)}{a}'
+    return (first, [k for k in it])
+
+
+# A15: A: class attribute iterator, comprehension
+def prog_A15():
+
+    class C:
+        it = iter(range(3))
+    a = slow(1)
+    first = f'{list(C.it)}{a}'
+    return (first, [x for x in C.it])
+
+
+# A16: A: "".join(o.b.it) behind slow, then a for-loop over o.b.it (iter(str))
+def prog_A16():
+    o = Box()
+    o.b = Box()
+    o.b.it = iter('xyz')
+    a = slow(1)
+    first = ''.join(o.b.it) + str(a)
+    out = []
+    for c in o.b.it:
+        out.append(c)
+    return (first, out)
+
+
+# A17: A: loop with break, then islice behind slow, then a second loop
+def prog_A17():
+    h = Holder(iter(range(6)))
+    out = []
+    for x in h.it:
+        out.append(x)
+        if x == 1:
+            break
+    a = slow(1)
+    first = f'{list(itertools.islice(h.it, 1))}{a}'
+    for x in h.it:
+        out.append(x)
+    return (out, first)
+
+
+# A18: A: (sum(t[0]), a), then a for-loop over t[0]
+def prog_A18():
+    t = (iter([1, 2, 3]), 9)
+    a = slow(1)
+    first = (sum(t[0]), a)
+    out = []
+    for x in t[0]:
+        out.append(x)
+    return (first, out)
+
+
+# A19: A (timing-dependent, ~20-40% of runs, pacing on or off): it = iter(slow([1,2,3])); the comprehension over it races the f-string
+def prog_A19():
+    it = iter(slow([1, 2, 3]))
+    a = slow(1)
+    first = f'{list(it)}{a}'
+    second = [x for x in it]
+    return (first, second)
+
+
+# B01: B: list(getattr(h, 'it')) is not marked as consuming: runs ahead of the earlier f-string
+def prog_B01():
+    h = Holder()
+    h.it = (x for x in range(3))
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    second = list(getattr(h, 'it'))
+    return (first, second)
+
+
+# B02: B: getattr on a StringIO held in an attribute
+def prog_B02():
+    h = Holder()
+    h.it = io.StringIO('a\nb\n')
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    second = list(getattr(h, 'it'))
+    return (first, second)
+
+
+# B04: B: sorted(*[h.it]) / list(*[h.it]): a Starred arg of a consumer is not marked
+def prog_B04():
+    h = Holder()
+    h.it = (x for x in [3, 1, 2])
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    second = sorted(*[h.it])
+    return (first, second)
+
+
+# B05: B: list(zip(*h.its)) consumes the iterators in a list attribute, not marked
+def prog_B05():
+    h = Box()
+    h.its = [(x for x in range(2)), (x for x in range(3))]
+    a = slow(1)
+    first = f'{[list(x) for x in h.its]}{a}'
+    second = list(zip(*h.its))
+    return (first, second)
+
+
+# B06: B: (lambda: list(h.it))() called inline runs ahead
+def prog_B06():
+    h = Holder()
+    h.it = (x for x in range(4))
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    second = (lambda: list(h.it))()
+    return (first, second)
+
+
+# B07: B: a nested def reading h.it (h a closure variable) runs ahead
+def prog_B07():
+    h = Holder()
+    h.it = (x for x in range(4))
+
+    def g():
+        return list(h.it)
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    second = g()
+    return (first, second)
+
+
+# B08: B: getattr(GG, 'it') on a module global holder
+def prog_B08():
+    global GG
+    GG = Holder((x for x in range(3)))
+    a = slow(1)
+    first = f'{list(GG.it)}{a}'
+    second = list(getattr(GG, 'it'))
+    return (first, second)
+
+
+# C01: C: an iterable whose __iter__ returns one shared iterator is treated as a container and read ahead
+def prog_C01():
+    s = Shared(4)
+    a = slow(1)
+    first = f'{list(s)}{a}'
+    second = list(s)
+    return (first, second)
+
+
+# C02: C: an iterable whose iteration pops its items is read ahead
+def prog_C02():
+    h = Draining(3)
+    a = slow(1)
+    first = f'{list(h)}{a}'
+    second = list(h)
+    return (first, second)
+
+
+# D01: D (new in 9dfa935): a pure_advancing step that runs ahead, consumes an unmarked iterator (getattr), then hits advancing() and is re-run in order: the unmarked iterator is consumed twice. No other statement touches h.it2.
+def prog_D01():
+    h = Holder(iter(range(4)))
+    h.it2 = iter([7, 8])
+    a = slow(1)
+    b = f'{a}'
+    second = (list(getattr(h, 'it2')), list(h.it))
+    return (b, second)
+
+
+# D02: D: same, the unmarked consumption is sorted(*[h.it2])
+def prog_D02():
+    h = Holder(iter(range(4)))
+    h.it2 = iter([7, 8])
+    a = slow(1)
+    b = f'{a}'
+    second = (sorted(*[h.it2]), list(h.it))
+    return (b, second)
+
+
+# D03: D: re-run advances a logging generator twice; the second run sees it exhausted (sum 0 instead of 1)
+def prog_D03():
+    LOG.clear()
+    h = Holder(iter(range(4)))
+    h.it2 = loggen(2)
+    a = slow(1)
+    first = f'{list(h.it)}{a}'
+    second = (sum(getattr(h, 'it2')), list(h.it))
+    return (first, second, list(LOG))

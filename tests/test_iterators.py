@@ -1,0 +1,42 @@
+"""Consuming an iterator is a change made in program order, wherever the iterator
+is held: the adversarial tester's programs (tests/iterator_programs.py), plain and
+under desync, on threads and on a one-worker executor, several runs each."""
+from __future__ import annotations
+
+import concurrent.futures
+
+import pytest
+
+import desync
+from desync import desync as dz
+from tests import iterator_programs
+
+PROGRAMS = sorted(name for name in vars(iterator_programs) if name.startswith("prog_"))
+
+
+def _outcome(fn):
+    try:
+        return "value", repr(fn())
+    except Exception as error:  # the program's own errors are part of its outcome
+        return "error", type(error).__name__, str(error)
+
+
+@pytest.fixture(scope="module")
+def one_worker():
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        yield pool
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_a_tester_program_gives_what_plain_python_gives(name, one_worker):
+    plain = getattr(iterator_programs, name)
+    expected = _outcome(plain)
+    runs = [(dz(cache=False)(plain), None), (dz(cache=False, executor=one_worker)(plain), None),
+            (dz(cache=False)(plain), desync.sequential)]
+    for decorated, runner in runs:
+        for _ in range(3):
+            if runner is None:
+                assert _outcome(decorated) == expected
+            else:
+                with runner():
+                    assert _outcome(decorated) == expected
