@@ -5,6 +5,7 @@ on a one-worker executor that is not a ThreadPoolExecutor, and sequentially
 from __future__ import annotations
 
 import contextlib
+import heapq
 import io
 import logging
 import os
@@ -1588,3 +1589,36 @@ def test_a_key_function_that_prints_runs_in_program_order(fn, mode):
     assert expected[1][:3] == ["1", "2", "3"]
     for _ in range(3):
         assert printed(decorated) == expected
+
+
+# -- fuzzer, seed 20250101 program 506: a library function that changes a parameter ----
+def _total_of(xs):
+    return sum(xs)
+
+
+def _shuffles_a_parameter_behind_a_call(xs, m):
+    _slow_value(m)                   # pending: the shuffle waits behind it
+    random.shuffle(xs)               # changes xs: the compiler must know
+    first = _total_of(xs[1:])        # xs[1:] read inline for the call, after the shuffle
+    lazily = (x for x in xs if x)    # (a generator reading xs keeps xs a plain variable)
+    return first, xs[0], sorted(lazily)
+
+
+def _pushes_onto_a_parameter_behind_a_call(heap, m):
+    _slow_value(m)
+    heapq.heappush(heap, -1)
+    first = _total_of(heap[:1])
+    lazily = (x for x in heap if x)
+    return first, len(heap), sorted(lazily)
+
+
+@pytest.mark.parametrize("fn", [_shuffles_a_parameter_behind_a_call,
+                                _pushes_onto_a_parameter_behind_a_call])
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_library_function_that_changes_a_parameter_orders_later_reads(fn, mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(fn)
+    for seed in range(6):
+        random.seed(seed)
+        expected = fn([3, 6, 0, 5], 1)
+        random.seed(seed)
+        assert decorated([3, 6, 0, 5], 1) == expected

@@ -69,8 +69,7 @@ class Module:
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
-                        self.module_objects, self.module_imports)
-        facts.imports_table = self.import_table
+                        self.module_objects, self.module_imports, self.import_table)
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports, plain)
 

@@ -448,7 +448,8 @@ def module_imports(tree: ast.Module) -> set[str]:
 
 
 def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(),
-            objects: set[str] = frozenset(), imports: set[str] = frozenset()) -> Facts:
+            objects: set[str] = frozenset(), imports: set[str] = frozenset(),
+            import_table=None) -> Facts:
     params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a is not None]
     if fn.args.vararg:
         params.append(fn.args.vararg.arg)
@@ -493,6 +494,7 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                                      if isinstance(node, (ast.Import, ast.ImportFrom))
                                      for a in node.names}
     facts.nodes = nodes   # one walk of a long body serves the lowering too
+    facts.imports_table = import_table if import_table is not None else {}
     _Classes(facts, objects).run(fn)
     facts.logged = _logged_names(fn, local_names, nodes)
     return facts
@@ -827,6 +829,21 @@ class _Classes:
         self.facts.comprehension_names[id(node)] = frame
         return self._container(values, "comp")
 
+    def _library_changes(self, node, args):
+        """``random.shuffle(xs)``, ``heapq.heappush(h, x)``: a library function known to
+        change an argument changes that object, as a method of it would."""
+        from .callees import static_facts
+        listed = static_facts(node.func, self.facts.imports_table, self.facts.module_names)
+        if listed is None or not listed.mutates:
+            return
+        given = [(index, arg) for index, (arg, node_arg) in enumerate(zip(args, node.args))
+                 if not isinstance(node_arg, ast.Starred)]
+        given += [(keyword.arg, arg) for keyword, arg in zip(node.keywords, args[len(node.args):])]
+        for where, arg in given:
+            if where in listed.mutates and arg is not None:
+                self.effect(arg)
+                self.effect(self.aliases.contents(arg))
+
     def expr_ListComp(self, node):
         return self._comprehension(node, [node.elt])
 
@@ -840,6 +857,8 @@ class _Classes:
         args = [self.expr(a) for a in node.args]
         args += [self.expr(k.value) for k in node.keywords]
         facts = self.facts
+        if not (isinstance(func, ast.Name) and facts.builtin(func.id)):
+            self._library_changes(node, args)
         if isinstance(func, ast.Name) and facts.builtin(func.id):
             name = func.id
             if name in MUTATING_BUILTINS and args and args[0] is not None:
