@@ -384,6 +384,12 @@ class Gen:
             (1, lambda: Call("map", [self.e_fn1(sc, cx, d), self.e_list(sc, cx, d)])),
             (0.5, lambda: Call("filter", [self.e_fn1(sc, cx, d), self.e_list(sc, cx, d)])),
             (0.5, lambda: Call("reversed", [self.e_list(sc, cx, d)])),
+            # A generator or iterator the body holds, run through by the loop (a change:
+            # anything before that consumes it goes first).
+            (3 if cx.mut and self.vars(sc, GEN, ro_ok=False) else 0,
+             lambda: self.feature("loop-over-held", Nm(r.choice(self.vars(sc, GEN, ro_ok=False))))),
+            (3 if cx.mut and self.vars(sc, HGEN) else 0,
+             lambda: self.feature("loop-over-held", self.held(sc))),
         ])
 
     def comp_scope(self, sc, var, ty=INT):
