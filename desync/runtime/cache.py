@@ -868,10 +868,11 @@ class CallCache:
             return value
         ident = key.id
         while True:
-            found, value = self._use(ident)
-            if found:
-                self.hits += 1
-                return value
+            if ident in self._values:  # (a miss, the common first call, skips the look)
+                found, value = self._use(ident)
+                if found:
+                    self.hits += 1
+                    return value
             if self.disk is not None:
                 found, value = self._disk_lookup(key)
                 if found:
@@ -964,7 +965,8 @@ class CallCache:
     # -- stores ---------------------------------------------------------------------------
     def _store(self, key, value, cost, token, fresh=False):
         stats = key.stats
-        stats.learn(cost)
+        known = stats.cost  # stats.learn(cost), inline: this is every miss's path
+        stats.cost = cost if cost > known else known * 0.75 + cost * 0.25
         entry = None
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
             stats.was_cheap()
