@@ -1622,3 +1622,38 @@ def test_a_library_function_that_changes_a_parameter_orders_later_reads(fn, mode
         expected = fn([3, 6, 0, 5], 1)
         random.seed(seed)
         assert decorated([3, 6, 0, 5], 1) == expected
+
+
+# -- a keyword argument named like a runtime parameter (fn, self, name, keys...) --------
+def _takes_keywords(**given):
+    return sorted(given.items())
+
+
+class _Collects:
+    def __init__(self):
+        self.items = []
+
+    def put(self, **given):
+        self.items.append(sorted(given.items()))
+
+
+def _calls_with_runtime_names(box):
+    a = _slow_value(1)
+    first = _takes_keywords(fn=a, self=2, keys=3, targets=4)
+    box.put(name=a, obj=2, target=3, getter=4, inputs=5)
+    out = []
+    for i in range(2):
+        try:
+            out.append(_takes_keywords(fn=i, keys=i))
+        except ValueError:
+            pass
+    return first, box.items, out, _takes_keywords(**{"fn": a, "name": 1})
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker", "sequential"])
+def test_keyword_arguments_may_be_named_like_the_runtimes_parameters(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _calls_with_runtime_names)
+    runner = desync.sequential if mode == "sequential" else contextlib.nullcontext
+    with runner():
+        assert decorated(_Collects()) == _calls_with_runtime_names(_Collects())

@@ -816,7 +816,7 @@ class Scope:
                 entries.pop()
 
 
-def _call_got(getter, inputs, name, *args, **kwargs):
+def _call_got(getter, inputs, name, /, *args, **kwargs):
     """The effect ``effect_method`` makes (``Scope._run_effect`` unpacks it)."""
     return getattr(getter(*[_value(i) for i in inputs]), name)(*args, **kwargs)
 
@@ -959,11 +959,11 @@ class Body(Scope):
     """The calls transpiled code makes: one method per kind of step."""
 
     # Calls ------------------------------------------------------------------
-    def call(self, fn, *args, **kwargs):
+    def call(self, fn, /, *args, **kwargs):
         """``fn(*args)``: a task, or an effect if ``fn`` does more than compute."""
         return self._call((), fn, args, kwargs)
 
-    def read(self, keys, fn, *args, **kwargs):
+    def read(self, keys, fn, /, *args, **kwargs):
         """A call whose arguments reach objects the body mutates (``keys``)."""
         return self._call(keys, fn, args, kwargs)
 
@@ -1092,7 +1092,7 @@ class Body(Scope):
             return True
         return False
 
-    def method(self, target, keys, obj, name, *args, **kwargs):
+    def method(self, target, keys, obj, name, /, *args, **kwargs):
         """``obj.name(*args)``: an effect on ``target`` unless the method only reads."""
         return self._method(target, keys, obj, name, args, kwargs, sys._getframe(1).f_lasti)
 
@@ -1134,7 +1134,7 @@ class Body(Scope):
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=target if target.__class__ is tuple else (target,))
 
-    def effect(self, targets, fn, *args, **kwargs):
+    def effect(self, targets, fn, /, *args, **kwargs):
         """A known effect (a store, a ``del``, a write to a closure variable)."""
         lasti = sys._getframe(1).f_lasti
         if targets.__class__ is str:
@@ -1144,7 +1144,7 @@ class Body(Scope):
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 
-    def effect_method(self, targets, getter, inputs, name, *args, **kwargs):
+    def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
         the call is made, in program order."""
         lasti = sys._getframe(1).f_lasti
@@ -1250,7 +1250,7 @@ class Body(Scope):
         return fn(*[_value(a) for a in args])
 
     # Speculation ---------------------------------------------------------------
-    def spec(self, keys, fn, *args, **kwargs):
+    def spec(self, keys, fn, /, *args, **kwargs):
         """A call plain Python may never make (in a ``try`` body, under a comprehension
         condition, in ``any(...)``): a task whose failure only counts if the code that
         consumes it gets there; an effect is deferred until then."""
@@ -1269,7 +1269,7 @@ class Body(Scope):
             keys = (*keys, *facts.world)
         return self._spawn(CALL, fn, args, kwargs, keys, lasti, soft=True)
 
-    def spec_method(self, keys, obj, name, *args, **kwargs):
+    def spec_method(self, keys, obj, name, /, *args, **kwargs):
         if obj.__class__ is Task or obj.__class__ is Deferred:
             return Deferred(_call_method, (obj, name, *args), kwargs)
         try:
@@ -1650,7 +1650,7 @@ def all_immutable(args, kwargs) -> bool:
     return True
 
 
-def _call_method(obj, name, *args, **kwargs):
+def _call_method(obj, name, /, *args, **kwargs):
     return getattr(obj, name)(*args, **kwargs)
 
 

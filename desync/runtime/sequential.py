@@ -53,7 +53,7 @@ class SequentialBody:
             _drop_runtime_frames(exc)
         return False
 
-    def call(self, fn, *args, **kwargs):
+    def call(self, fn, /, *args, **kwargs):
         if looks_at_caller(fn):
             frame = sys._getframe(1)
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
@@ -61,7 +61,7 @@ class SequentialBody:
             return self.cache.call(fn, args, kwargs)
         return fn(*args, **kwargs)
 
-    def read(self, keys, fn, *args, **kwargs):
+    def read(self, keys, fn, /, *args, **kwargs):
         if looks_at_caller(fn):
             frame = sys._getframe(1)
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
@@ -73,21 +73,21 @@ class SequentialBody:
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         return self.call(fn, *args, **kwargs)
 
-    def method(self, target, keys, obj, name, *args, **kwargs):
+    def method(self, target, keys, obj, name, /, *args, **kwargs):
         bound = getattr(obj, name)
         if looks_at_caller(bound):
             frame = sys._getframe(1)  # a logger's method names its caller: the body's line
             return _as_body(frame, frame.f_lasti)(bound, args, kwargs)
         return bound(*args, **kwargs)
 
-    def effect_method(self, targets, getter, inputs, name, *args, **kwargs):
+    def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         bound = getattr(getter(*inputs), name)
         if looks_at_caller(bound):
             frame = sys._getframe(1)
             return _as_body(frame, frame.f_lasti)(bound, args, kwargs)
         return bound(*args, **kwargs)
 
-    def effect(self, targets, fn, *args, **kwargs):
+    def effect(self, targets, fn, /, *args, **kwargs):
         if looks_at_caller(fn):
             frame = sys._getframe(1)
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
@@ -108,10 +108,10 @@ class SequentialBody:
         return _COLLECTORS[kind](*items)
 
     # Speculative steps are made only when the code that consumes them gets there.
-    def spec(self, keys, fn, *args, **kwargs):
+    def spec(self, keys, fn, /, *args, **kwargs):
         return Deferred(fn, args, kwargs)
 
-    def spec_method(self, keys, obj, name, *args, **kwargs):
+    def spec_method(self, keys, obj, name, /, *args, **kwargs):
         return Deferred(_call_method, (obj, name, *args), kwargs)
 
     def spec_pure(self, keys, fn, *args):

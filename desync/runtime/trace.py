@@ -385,15 +385,15 @@ class TracingSequentialBody(SequentialBody):
                             _tls.cache if cached else None))
         return value
 
-    def call(self, fn, *args, **kwargs):
+    def call(self, fn, /, *args, **kwargs):
         return self._timed(CALL, fn, lambda: SequentialBody.call(self, fn, *args, **kwargs),
                            cached=self.cache is not None)
 
-    def method(self, target, keys, obj, name, *args, **kwargs):
+    def method(self, target, keys, obj, name, /, *args, **kwargs):
         bound = getattr(obj, name)
         return self._timed(EFFECT, bound, lambda: bound(*args, **kwargs))
 
-    def effect(self, targets, fn, *args, **kwargs):
+    def effect(self, targets, fn, /, *args, **kwargs):
         return self._timed(EFFECT, fn, lambda: fn(*args, **kwargs))
 
 
@@ -419,7 +419,7 @@ class TimedCall:
     def __setstate__(self, fn):
         self.fn = fn
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, /, *args, **kwargs):
         start = time.time_ns()
         value = self.fn(*args, **kwargs)
         thread = threading.current_thread()
