@@ -272,6 +272,9 @@ class Gen:
                 (1, lambda: self.callee("g", [x()], [("y", x())])),
                 (1, lambda: self.callee("g", [], [("y", x()), ("x", x())])),
                 (1, lambda: self.callee("scale", [x()], [("by", self.small(1, 3))])),
+                (0.5, lambda: self.feature("runtime-keywords", self.callee(
+                    "named", [], [(k, x()) for k in r.sample(["fn", "name", "keys", "target"],
+                                                             r.randint(1, 3))]))),
                 (1, lambda: self.callee("summ", [x() for _ in range(r.randint(0, 3))])),
                 (1, lambda: self.callee("summ", [ast.Starred(value=lst(), ctx=ast.Load())])),
                 (1, lambda: self.callee("g", [ast.Starred(value=self.e_tup(sc, cx, d - 1), ctx=ast.Load())])),

@@ -100,6 +100,12 @@ def scale(x, *, by=2):
     return (x * by) % 97
 
 
+def named(fn=0, name=0, keys=0, target=0):
+    """Keywords named like the runtime's own parameters."""
+    _hit("named", fn, name=name, keys=keys, target=target)
+    return (fn * 7 + name + keys * 3 + target) % 97
+
+
 def summ(*args):
     _hit("summ", *args)
     return sum(args) % 97
