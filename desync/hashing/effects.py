@@ -190,6 +190,11 @@ class _Outcome:
 _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
 
 
+def _logging_facts() -> Facts:
+    """What a logger's methods do: log (the table's facts of ``logging.info``)."""
+    return table.listed_facts("logging", "info")
+
+
 class _Inferrer:
     def __init__(self, hasher, memo):
         self.hasher = hasher
@@ -308,6 +313,9 @@ class _Inferrer:
             if func.attr not in table.READ_ONLY_METHODS \
                     and self._method_mutates(module, func.attr, stack):
                 written(receiver, f"super().{func.attr}()")
+        if isinstance(func, ast.Attribute) and self._makes_logger(module, func.value, imported):
+            out.add(_logging_facts(), f"logging.getLogger(...).{func.attr}()")
+            return
         if parts is None:
             return
         head = parts[0]
@@ -325,6 +333,9 @@ class _Inferrer:
             callee = self._imported(module, imported[head], parts, stack)
         elif head in local:
             return  # a call on a local or parameter: counted as a method call above
+        elif head in module.bindings and len(parts) == 2 and self._makes_logger(
+                module, _module_values(module).get(head), imported):
+            callee = _logging_facts()   # ``log = logging.getLogger(__name__)``; ``log.info()``
         elif head in module.bindings:
             # Every module-level definition of the name counts (``if``/``try`` variants).
             found = []
@@ -349,6 +360,27 @@ class _Inferrer:
             for keyword in call.keywords:
                 if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
                     written(keyword.value.id, f"passes {keyword.value.id} to {where}")
+
+    @staticmethod
+    def _makes_logger(module, expr, imported) -> bool:
+        """Is ``expr`` ``logging.getLogger(...)``, however ``logging`` was imported?"""
+        if not isinstance(expr, ast.Call):
+            return False
+        parts = _dotted(expr.func)
+        if not parts:
+            return False
+        for binding in (imported.get(parts[0]), *module.bindings.get(parts[0], ())):
+            if binding is None:
+                continue
+            if binding[0] == "module":
+                dotted = ".".join((binding[1], *parts[1:]))
+            elif binding[0] == "from":
+                dotted = ".".join(filter(None, (binding[1], binding[2], *parts[1:])))
+            else:
+                continue
+            if dotted in ("logging.getLogger", "logging.Logger"):
+                return True
+        return False
 
     def _method_mutates(self, module, method, stack) -> bool:
         """May ``obj.method()`` change ``obj`` (its type unknown)? If the project's

@@ -28,6 +28,7 @@ parameter mutates it, on a module-level object changes ``WORLD_STATE``).
 from __future__ import annotations
 
 import builtins
+import functools
 import sys
 import threading
 
@@ -308,8 +309,10 @@ def facts_of(fn) -> Facts:
     except KeyError:
         pass
     except TypeError:  # unhashable callable
-        return _compute(fn)
-    facts = _compute(fn)
+        return _computed(fn)[0]
+    facts, complete = _computed(fn)
+    if not complete:  # a cycle was cut below it: right for this question only
+        return facts
     try:
         with _lock:
             if len(_cache) > 65536:
@@ -318,6 +321,32 @@ def facts_of(fn) -> Facts:
     except TypeError:
         pass
     return facts
+
+
+_computing = threading.local()
+
+
+def _computed(fn) -> tuple:
+    """``(_compute(fn), complete)``, with cycles cut: functions that hold each other (nested
+    ``def``s calling each other through their cells) count as pure for each other;
+    what each does itself still counts."""
+    busy = getattr(_computing, "ids", None)
+    if busy is None:
+        busy = _computing.ids = set()
+        _computing.cut = False
+    key = id(fn)
+    if key in busy:
+        _computing.cut = True
+        return PURE_FACTS, False
+    outer_cut, _computing.cut = _computing.cut, False
+    busy.add(key)
+    try:
+        facts = _compute(fn)
+        complete = not _computing.cut
+        return facts, complete
+    finally:
+        busy.discard(key)
+        _computing.cut = outer_cut or _computing.cut
 
 
 def _compute(fn) -> Facts:
@@ -356,6 +385,8 @@ def _compute(fn) -> Facts:
         if module.startswith("subprocess"):
             return _PROC
         func = getattr(fn, "__func__", None)
+        if type(func) is type(_compute):
+            return facts_of(func)   # (a lambda bound with types.MethodType too)
         if func is not None and _provider is not None:
             return _provided(func)
         return PURE_FACTS
@@ -371,8 +402,60 @@ def _compute(fn) -> Facts:
     if type(fn) is type(_compute):
         if fn.__code__.co_name == "<lambda>":
             return _lambda_facts(fn, 0)
-        if _provider is not None:
-            return _provided(fn)
+        if _provider is None:
+            return PURE_FACTS
+        found = _provided(fn)
+        wrapped = getattr(fn, "__wrapped__", None)  # a functools.wraps wrapper
+        if callable(wrapped):
+            found = _joined(found, facts_of(wrapped))
+        return _joined(found, _captured_facts(fn, 0))
+    return _other_callable(fn)
+
+
+def _captured_facts(fn, depth) -> Facts:
+    """What a function can run through what it holds, beyond what its source says:
+    its closure cells and its defaults (``lambda v, f=show: f(v)``, a nested ``def``
+    calling ``p.key(v)`` on an object of the body)."""
+    found = PURE_FACTS
+    if depth >= 3:
+        return found
+    names = fn.__code__.co_names
+    held = [*(fn.__defaults__ or ()), *((fn.__kwdefaults__ or {}).values())]
+    for cell in fn.__closure__ or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:  # not bound yet
+            pass
+    for value in held:
+        if value is not fn:
+            found = _joined(found, _held_facts(value, names, depth))
+    return found
+
+
+def _other_callable(fn) -> Facts:
+    """Callables that are not functions: what they end up running."""
+    if isinstance(fn, functools.partial):
+        inner = facts_of(fn.func)
+        # The arguments it holds are its own: changing them is an effect of the call.
+        return _joined(PURE_FACTS, inner) if inner.mutates else inner
+    wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache, cache
+    if callable(wrapped) and wrapped is not fn:
+        return facts_of(wrapped)
+    if isinstance(fn, type):
+        if fn.__module__ == "builtins" or not _provider:
+            return PURE_FACTS
+        found = PURE_FACTS
+        for method in ("__new__", "__init__"):
+            code = getattr(fn, method, None)
+            if type(code) is type(_compute):
+                facts = _provided(code)
+                # Its first parameter is the new object: changing it is not an effect.
+                mutates = {m - 1 if isinstance(m, int) else m for m in facts.mutates} - {-1}
+                found = _joined(found, Facts(facts.kind, facts.world, mutates, facts.reason))
+        return found
+    call = getattr(type(fn), "__call__", None)
+    if type(call) is type(_compute):               # an instance of a class with __call__
+        return facts_of(call.__get__(fn))
     return PURE_FACTS
 
 
@@ -393,16 +476,7 @@ def _lambda_facts(fn, depth) -> Facts:
             if len(_named) > 4096:
                 _named.clear()
             _named[code] = found
-    for cell in fn.__closure__ or ():
-        try:
-            held = cell.cell_contents
-        except ValueError:  # not bound yet
-            continue
-        if held is not fn and callable(held) and not isinstance(held, type) and depth < 3:
-            found = _joined(found, _lambda_facts(held, depth + 1)
-                            if getattr(held, "__name__", None) == "<lambda>"
-                            and type(held) is type(_compute) else facts_of(held))
-    return found
+    return _joined(found, _captured_facts(fn, depth))
 
 
 def _names_facts(code, namespace, depth) -> Facts:
@@ -417,20 +491,42 @@ def _names_facts(code, namespace, depth) -> Facts:
         value = namespace.get(name, _MISSING)
         if value is _MISSING:
             value = getattr(builtins, name, None)
-        if isinstance(value, type(sys)):
-            for attribute in names:  # ``os.remove``, ``sys.stdout``
-                member = getattr(value, attribute, None)
-                if _stream(member):
-                    found = _joined(found, _effect(WORLD_STDOUT, "writes to the terminal"))
-                elif callable(member) and not isinstance(member, type):
-                    found = _joined(found, facts_of(member))
-        elif callable(value) and not isinstance(value, type):
-            if type(value) is type(_compute) and value.__code__.co_name == "<lambda>":
-                if depth < 3:
-                    found = _joined(found, _lambda_facts(value, depth + 1))
-            else:
-                found = _joined(found, facts_of(value))
+        found = _joined(found, _held_facts(value, names, depth))
     return found
+
+
+def _held_facts(value, names, depth) -> Facts:
+    """What a lambda can run through ``value``, a global or closure value it names:
+    the value itself if callable, else ``value.method`` for the names it uses
+    (``os.remove``, ``sys.stdout.write``, ``printer.show``)."""
+    if value is None or value.__class__ in _PLAIN_KINDS:
+        return PURE_FACTS
+    found = PURE_FACTS
+    if callable(value):
+        if type(value) is type(_compute) and value.__code__.co_name == "<lambda>":
+            return _lambda_facts(value, depth + 1) if depth < 3 else PURE_FACTS
+        return facts_of(value)
+    module = isinstance(value, type(sys))
+    for attribute in names:
+        # A module's attributes as they are; an object's methods from its class, so
+        # that a property is never run here.
+        member = getattr(value if module else type(value), attribute, None)
+        if member is None:
+            continue
+        if _stream(member) or (module and _stream(getattr(value, attribute, None))):
+            found = _joined(found, _effect(WORLD_STDOUT, "writes to the terminal"))
+        elif module:  # a library's function: what the table says (os.remove, time.time)
+            if callable(member) and not isinstance(member, type):
+                found = _joined(found, _module_facts(value.__name__, attribute)
+                                or _module_facts(getattr(member, "__module__", None),
+                                                 getattr(member, "__name__", ""))
+                                or PURE_FACTS)
+        elif callable(member):
+            found = _joined(found, facts_of(member))
+    return found
+
+
+_PLAIN_KINDS = frozenset({int, float, str, bytes, bool, tuple, list, dict, set, frozenset})
 
 
 def _joined(a: Facts, b: Facts) -> Facts:

@@ -1086,8 +1086,8 @@ class Body(Scope):
                 kind = arg.__class__
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
-            if kind in _CALLABLE_TYPES and _does_more(arg):
-                return True
+            if (kind in _CALLABLE_TYPES or callable(arg)) and _does_more(arg):
+                return True  # (a partial, a class, an object with __call__ too)
         if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
             return True
         return False
@@ -1587,8 +1587,8 @@ def _runs_inputs(task) -> bool:
     for arg in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
         if arg.__class__ is Task:
             value = arg.value
-            if _advances(value) or (call and value.__class__ in _CALLABLE_TYPES
-                                    and _does_more(value)):
+            if _advances(value) or (call and value.__class__ not in _PLAIN_VALUES
+                                    and callable(value) and _does_more(value)):
                 return True
         elif _advances(arg):
             return True

@@ -1,0 +1,62 @@
+"""The second adversarial round's harness: each program module here calls ``main``
+with its cases; every case runs plain, then under desync on threads, on a one-worker
+``ThreadPoolExecutor`` and under ``desync.sequential()``, five runs each, comparing
+printed output, result, exception and the state of the arguments. Prints OK or
+MISMATCH (``tests/test_callbacks.py`` runs every module)."""
+import contextlib, io, os, random, sys, threading, concurrent.futures, time
+os.environ.setdefault("DESYNC_PACING", "0")
+import desync as D
+from desync import desync
+
+def slow(x):
+    time.sleep(0.02)
+    return x
+
+def first(x):
+    return x
+
+def _outcome(fn, make_args, state):
+    args = make_args()
+    buf = io.StringIO()
+    random.seed(12345)
+    res = exc = None
+    with contextlib.redirect_stdout(buf):
+        try:
+            res = fn(*args)
+        except Exception as e:
+            exc = (type(e).__name__, str(e))
+    return (buf.getvalue(), repr(res), exc, state(args))
+
+def _timed(f, timeout=20):
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("v", f()), daemon=True)
+    t.start(); t.join(timeout)
+    return box.get("v", ("HANG",))
+
+_TP1 = concurrent.futures.ThreadPoolExecutor(1)
+
+def check(fn, make_args=lambda: (), state=lambda a: repr(a), runs=5, cache=False):
+    plain = _outcome(fn, make_args, state)
+    thr = desync(cache=cache)(fn)
+    tp1 = desync(cache=cache, executor=_TP1)(fn)
+    def seq():
+        with D.sequential():
+            return _outcome(thr, make_args, state)
+    modes = {"threads": lambda: _outcome(thr, make_args, state),
+             "ThreadPoolExecutor(1)": lambda: _outcome(tp1, make_args, state),
+             "sequential": seq}
+    bad = False
+    for mode, run in modes.items():
+        diffs = [g for g in (_timed(run) for _ in range(runs)) if g != plain]
+        if diffs:
+            bad = True
+            print(f"  {fn.__name__} [{mode}] {len(diffs)}/{runs} differ")
+            print(f"      plain : {plain}")
+            print(f"      desync: {diffs[0]}")
+    return bad
+
+def main(cases):
+    bad = False
+    for c in cases:
+        bad |= check(*c) if isinstance(c, tuple) else check(c)
+    print("MISMATCH" if bad else "OK")
