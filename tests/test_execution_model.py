@@ -1657,3 +1657,25 @@ def test_keyword_arguments_may_be_named_like_the_runtimes_parameters(mode):
     runner = desync.sequential if mode == "sequential" else contextlib.nullcontext
     with runner():
         assert decorated(_Collects()) == _calls_with_runtime_names(_Collects())
+
+
+# -- a builtin class's method called with its object first changes that object ---------
+def _changes_through_unbound_methods(xs, d, box):
+    a = _slow_value(4)
+    list.append(xs, a)                 # behind the call: xs.append(a)
+    first = _total_of(xs[:])           # read inline for the call, after the append
+    dict.update(d, k=a)
+    object.__setattr__(box, "items", [a])
+    lazily = (x for x in xs if x)      # (a generator reading xs keeps xs a plain variable)
+    return first, dict(d), list(box.items), sorted(lazily)
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker", "sequential"])
+def test_an_unbound_builtin_method_changes_its_first_argument(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _changes_through_unbound_methods)
+    runner = desync.sequential if mode == "sequential" else contextlib.nullcontext
+    for _ in range(3):
+        with runner():
+            assert decorated([1], {}, _Collects()) == \
+                _changes_through_unbound_methods([1], {}, _Collects())

@@ -447,6 +447,20 @@ def module_imports(tree: ast.Module) -> set[str]:
     return names
 
 
+_BUILTIN_CLASSES = frozenset({"list", "dict", "set", "bytearray", "object"})
+
+
+def unbound_builtin_method(node: ast.Call, facts) -> bool:
+    """``list.append(xs, v)``, ``object.__setattr__(h, "x", 1)``: a method of a builtin
+    class, called with its object first, that may change that object."""
+    from ..runtime.effects import READ_ONLY_METHODS
+    func = node.func
+    return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id in _BUILTIN_CLASSES and facts.builtin(func.value.id)
+            and func.attr not in READ_ONLY_METHODS and bool(node.args)
+            and not isinstance(node.args[0], ast.Starred))
+
+
 def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(),
             objects: set[str] = frozenset(), imports: set[str] = frozenset(),
             import_table=None) -> Facts:
@@ -831,8 +845,13 @@ class _Classes:
 
     def _library_changes(self, node, args):
         """``random.shuffle(xs)``, ``heapq.heappush(h, x)``: a library function known to
-        change an argument changes that object, as a method of it would."""
+        change an argument changes that object, as a method of it would; so does a
+        builtin class's method called on its object (``list.append(xs, v)``)."""
         from .callees import static_facts
+        if unbound_builtin_method(node, self.facts) and args and args[0] is not None:
+            self.effect(args[0])
+            self.effect(self.aliases.contents(args[0]))
+            return
         listed = static_facts(node.func, self.facts.imports_table, self.facts.module_names)
         if listed is None or not listed.mutates:
             return

@@ -30,7 +30,7 @@ from ..errors import DesyncError
 from ..runtime.pacing import GATE
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_BUILTINS,
                       PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
-                      root_name, scope_frees, scope_nodes)
+                      root_name, scope_frees, scope_nodes, unbound_builtin_method)
 from .parse import copy_tree
 
 RUNTIME = "__desync_rt__"
@@ -661,6 +661,13 @@ class Lowerer:
             any(k.arg is None for k in node.keywords)
         if self.spec_mode:
             return self.spec_step(node, pre, starred)
+        if not starred and unbound_builtin_method(node, self.facts):
+            # list.append(xs, v): an effect on xs, its first argument.
+            target = self.effect_key(node.args[0])
+            callee = self.lower(func, pre)
+            args, keywords = self.call_args(node, pre)
+            return self.emit(pre, self._ds("effect", self._keys_node([target]), callee, *args,
+                                           keywords=keywords))
         if isinstance(func, ast.Attribute) and not self.is_module(func.value):
             return self.method_step(node, pre, starred)
         if isinstance(func, ast.Name) and func.id in MUTATING_BUILTINS \
@@ -708,8 +715,9 @@ class Lowerer:
         func = node.func
         self.note("ahead", f"`{_short(func)}(...)` starts ahead; its result (or error) counts "
                            "only where plain Python would reach it", node)
-        if starred or (isinstance(func, ast.Name) and (
-                func.id in MUTATING_BUILTINS or func.id in self.facts.local_functions)):
+        if starred or unbound_builtin_method(node, self.facts) or (
+                isinstance(func, ast.Name) and (func.id in MUTATING_BUILTINS
+                                                or func.id in self.facts.local_functions)):
             raise _NoSpec()
         keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
         if isinstance(func, ast.Attribute) and not self.is_module(func.value):

@@ -28,6 +28,7 @@ parameter mutates it, on a module-level object changes ``WORLD_STATE``).
 from __future__ import annotations
 
 import builtins
+import collections
 import functools
 import sys
 import threading
@@ -434,6 +435,12 @@ def _captured_facts(fn, depth) -> Facts:
 
 def _other_callable(fn) -> Facts:
     """Callables that are not functions: what they end up running."""
+    owner = getattr(fn, "__objclass__", None)
+    if owner in _MUTABLE_CLASSES:   # list.append, deque.append, object.__setattr__
+        name = getattr(fn, "__name__", "")
+        if name in READ_ONLY_METHODS or name.startswith("__") and name not in _CHANGING_DUNDERS:
+            return PURE_FACTS
+        return Facts(PURE, mutates={0}, reason=f"changes the {owner.__name__} it is given")
     if isinstance(fn, functools.partial):
         inner = facts_of(fn.func)
         # The arguments it holds are its own: changing them is an effect of the call.
@@ -527,6 +534,11 @@ def _held_facts(value, names, depth) -> Facts:
 
 
 _PLAIN_KINDS = frozenset({int, float, str, bytes, bool, tuple, list, dict, set, frozenset})
+_MUTABLE_CLASSES = frozenset({list, dict, set, bytearray, object, collections.deque,
+                              collections.OrderedDict, collections.defaultdict})
+_CHANGING_DUNDERS = frozenset({"__setitem__", "__delitem__", "__setattr__", "__delattr__",
+                               "__iadd__", "__imul__", "__ior__", "__iand__", "__isub__",
+                               "__ixor__", "__init__"})
 
 
 def _joined(a: Facts, b: Facts) -> Facts:
