@@ -77,7 +77,7 @@ def _short(fp) -> str:
     return repr(fp) if not isinstance(fp, str) or fp != "fn" else "<fn>"
 
 
-def hit(name, *args, **kwargs):
+def hit(name, /, *args, **kwargs):
     """Called first thing by every callee."""
     fp = (name, tuple(fingerprint(a) for a in args),
           tuple(sorted((k, fingerprint(v)) for k, v in kwargs.items())))
