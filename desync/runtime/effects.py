@@ -438,7 +438,8 @@ def _other_callable(fn) -> Facts:
     owner = getattr(fn, "__objclass__", None)
     if owner in _MUTABLE_CLASSES:   # list.append, deque.append, object.__setattr__
         name = getattr(fn, "__name__", "")
-        if name in READ_ONLY_METHODS or name.startswith("__") and name not in _CHANGING_DUNDERS:
+        if name in READ_ONLY_METHODS or (name.startswith("__")
+                                         and name not in _CHANGING_DUNDERS):
             return PURE_FACTS
         return Facts(PURE, mutates={0}, reason=f"changes the {owner.__name__} it is given")
     if isinstance(fn, functools.partial):
@@ -449,8 +450,8 @@ def _other_callable(fn) -> Facts:
     if callable(wrapped) and wrapped is not fn:
         return facts_of(wrapped)
     if isinstance(fn, type):
-        if fn.__module__ == "builtins" or not _provider:
-            return PURE_FACTS
+        if not _provider or not _project_class(fn):
+            return PURE_FACTS   # a library's class: the table's business, as before
         found = PURE_FACTS
         for method in ("__new__", "__init__"):
             code = getattr(fn, method, None)
@@ -464,6 +465,15 @@ def _other_callable(fn) -> Facts:
     if type(call) is type(_compute):               # an instance of a class with __call__
         return facts_of(call.__get__(fn))
     return PURE_FACTS
+
+
+def _project_class(cls) -> bool:
+    """A class of the user's project (not the standard library's or a package's)?"""
+    module = sys.modules.get(cls.__module__ or "")
+    top = (cls.__module__ or "").partition(".")[0]
+    path = getattr(module, "__file__", None) or ""
+    return bool(path) and top not in sys.stdlib_module_names \
+        and "site-packages" not in path and "dist-packages" not in path
 
 
 _RANK = {PURE: 0, READS: 1, EFFECT: 2}
