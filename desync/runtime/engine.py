@@ -539,9 +539,9 @@ class Scope:
                     dep.state = CANCELLED
                     stack.append((dep, None, None))
                 elif not dep.soft and not dep.tolerant and _runs_inputs(dep):
-                    # Given an iterator, or a function, that was still being made when
-                    # it was issued: advancing the iterator is a change, and what the
-                    # function does is not known here: in program order, by the owner.
+                    # Given, by a step still pending when it was issued, an iterator
+                    # (advancing it is a change) or a function with effects: it runs
+                    # in program order, made by the owner at the head.
                     dep.kind = EFFECT
                 elif dep.kind == PURE:
                     dep.state = RUNNING
