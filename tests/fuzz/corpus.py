@@ -579,6 +579,20 @@ PROGRAMS = [
         r = max((len(out) + w for w in list(it)), default=-1)
         return out, r
     """, (1, 2, [], "", {})),
+    # Found this session: a printing key waited for nothing and ran first; a shuffle
+    # behind a pending call was not a change for the compiler (seed 20250101 #506).
+    ("a key that prints, after a sort that waits", """
+        first = sorted([f(n), m, 2], key=shown)
+        second = sorted(xs, key=lambda v: shown(v))
+        return first, second
+    """, (1, 2, [5, 3], "", {})),
+    ("a shuffle behind a pending call, then a read inside a call", """
+        f(total(xs))
+        random.shuffle(xs)
+        r = f(total(xs[1:]))
+        lazily = (v for v in xs if v)
+        return r, sorted(lazily)
+    """, (0, 0, [3, 6, 0], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs
