@@ -25,6 +25,7 @@ any bounded executor, one worker included.
 """
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import time
@@ -1078,6 +1079,8 @@ class Body(Scope):
         for arg in (*args, *(kwargs.values() if kwargs else ())):
             kind = arg.__class__
             if kind in _PLAIN_VALUES:
+                if kind in _HOLDERS and arg and _holds_doers(arg):
+                    return True  # run_all([show, neg], x): the callee calls them
                 continue
             if kind is Task:
                 if arg.state != DONE:
@@ -1593,6 +1596,20 @@ def _runs_inputs(task) -> bool:
         elif _advances(arg):
             return True
     return False
+
+
+_HOLDERS = frozenset({list, tuple, dict})
+
+
+def _holds_doers(container) -> bool:
+    """Functions with effects handed over in a list, tuple or dict (handlers, a
+    dispatch table). Looked for only when the first item is a function: a container
+    of data costs one check."""
+    items = container.values() if container.__class__ is dict else container
+    first = next(iter(items))
+    if first.__class__ in _PLAIN_VALUES or not callable(first):
+        return False
+    return any(callable(item) and _does_more(item) for item in itertools.islice(items, 256))
 
 
 def _does_more(fn) -> bool:
