@@ -1679,3 +1679,23 @@ def test_an_unbound_builtin_method_changes_its_first_argument(mode):
         with runner():
             assert decorated([1], {}, _Collects()) == \
                 _changes_through_unbound_methods([1], {}, _Collects())
+
+
+# -- a bare name as a statement is evaluated (it may be unbound) ------------------------
+def _reads_a_bare_name(flag):
+    if flag:
+        xs = _slow_value(1)
+    try:
+        xs  # noqa: B018 (the statement under test)
+    except NameError as error:
+        return type(error).__name__
+    return "bound"
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_a_bare_name_statement_raises_when_unbound(mode):
+    decorated = dz(cache=False)(_reads_a_bare_name)
+    runner = desync.sequential if mode == "sequential" else contextlib.nullcontext
+    with runner():
+        assert decorated(False) == _reads_a_bare_name(False) == "UnboundLocalError"
+        assert decorated(True) == _reads_a_bare_name(True) == "bound"

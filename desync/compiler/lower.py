@@ -1330,8 +1330,10 @@ class Lowerer:
             return pre + [_expr(last.value)]
         if _is_atom(value) or not (self.free_values(value)
                                     or self.expression_keys(node.value)):
-            if not _is_atom(value):
-                pre.append(_expr(value))  # reads nothing of the body: evaluate it here
+            if not isinstance(value, ast.Constant):
+                # Reads nothing of the body: evaluated here (a bare name too: it may be
+                # unbound, and plain Python raises then).
+                pre.append(_expr(value))
             return pre
         self.atom(value, pre, node.value)
         return pre
