@@ -448,6 +448,7 @@ def module_imports(tree: ast.Module) -> set[str]:
 
 
 _BUILTIN_CLASSES = frozenset({"list", "dict", "set", "bytearray", "object"})
+_LIVE_VIEWS = frozenset({"keys", "values", "items"})
 
 
 def unbound_builtin_method(node: ast.Call, facts) -> bool:
@@ -922,6 +923,9 @@ class _Classes:
                 if func.attr not in facts.pure_methods:
                     self.effect(receiver)
                     self.changed_receivers.append(receiver)
+                if func.attr in _LIVE_VIEWS and not node.args:
+                    # d.keys(): a live view of d, read as d (changes to d show in it).
+                    return self.aliases.union(self.aliases.fresh("view"), receiver)
                 return self.aliases.union(self.aliases.fresh("ret"), inner)
             callee = None
         else:

@@ -1444,7 +1444,8 @@ class Body(Scope):
             yield item
 
     def unpack(self, value, count, after=None):
-        """``a, *b, c = value``: one value (or future) per target."""
+        """``a, *b, c = value``: one value (or future) per target. Unpacking an
+        iterator advances it: everything before it happens first."""
         if value.__class__ is Task:
             if value.state != DONE:
                 lasti = sys._getframe(1).f_lasti
@@ -1454,6 +1455,8 @@ class Body(Scope):
                 return [self._spawn(PURE, _item, (whole, i), None, None, lasti, generated=True)
                         for i in range(total)]
             value = value.value
+        if value.__class__ not in _PLAIN_VALUES and (_advances(value) or _iterates_by_code(value)):
+            self.barrier()
         return unpack_values(value, count, after)
 
     # Blocks and restoring locals ---------------------------------------------
@@ -1574,7 +1577,12 @@ def _iterates_by_code(value) -> bool:
     """Does iterating ``value`` run its class's own Python code (an ``__iter__`` that
     may change it, or hand out an iterator it shares)?"""
     kind = value.__class__
-    return kind not in _PLAIN_VALUES and getattr(kind, "__iter__", None).__class__ is FunctionType
+    if kind in _PLAIN_VALUES:
+        return False
+    through = getattr(kind, "__iter__", None)
+    if through is None:  # an old-style sequence: iterated through its __getitem__
+        through = getattr(kind, "__getitem__", None)
+    return through.__class__ is FunctionType
 
 
 def _advances(value) -> bool:
@@ -1835,9 +1843,14 @@ def _stateful(part) -> bool:
 
 
 def unpack_values(value, count, after):
-    """Python's unpacking rules, with Python's error messages."""
+    """Python's unpacking rules, with Python's error messages. Without a starred
+    target Python reads one item more than the targets, not the whole iterable (an
+    iterator keeps the rest; an endless one ends)."""
     try:
-        items = list(value)
+        if after is None and value.__class__ is not list and value.__class__ is not tuple:
+            items = list(itertools.islice(iter(value), count + 1))
+        else:
+            items = list(value)
     except TypeError:
         if not hasattr(value, "__iter__") and not hasattr(value, "__getitem__"):
             raise TypeError(f"cannot unpack non-iterable {type(value).__name__} object") from None

@@ -1,5 +1,5 @@
 """Written by an adversarial tester (callbacks and effects desync must see).
-Run: DESYNC_PACING=0 python tests/callback_programs/cache_drops_effects.py"""
+Run: DESYNC_PACING=0 python tests/adversarial_programs/cache_drops_effects.py"""
 import sys, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import concurrent.futures, contextlib, io, random, threading, time  # noqa: F401,E401

@@ -1,8 +1,8 @@
-"""The second adversarial round's harness: each program module here calls ``main``
+"""The adversarial rounds' harness: each program module here calls ``main``
 with its cases; every case runs plain, then under desync on threads, on a one-worker
 ``ThreadPoolExecutor`` and under ``desync.sequential()``, five runs each, comparing
 printed output, result, exception and the state of the arguments. Prints OK or
-MISMATCH (``tests/test_callbacks.py`` runs every module)."""
+MISMATCH (``tests/test_adversarial_programs.py`` runs every module)."""
 import contextlib, io, os, random, sys, threading, concurrent.futures, time
 os.environ.setdefault("DESYNC_PACING", "0")
 import desync as D
