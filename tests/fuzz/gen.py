@@ -783,6 +783,8 @@ class Gen:
             (0.5 if io and cx.body else 0, lambda: self.s_def_global(sc, cx)),
             (2 if mut else 0, lambda: self.s_closure_store(sc, cx, d)),
             (1 if mut else 0, lambda: self.s_gen(sc, cx, d)),
+            (1 if mut and (self.vars(sc, GEN, ro_ok=False) or self.vars(sc, HGEN)) else 0,
+             lambda: self.s_unpack_held(sc)),
             (2 if io else 0, lambda: self.s_module_state(sc, cx, d)),
             (2 if cx.method and io else 0, lambda: self.s_method(sc, cx, d)),
             (1, lambda: self.s_walrus(sc, cx, d)),
@@ -1170,6 +1172,23 @@ class Gen:
                 out.append(Assign([St(holder)], Lst([Nm(name)])))
             after[holder] = Var(HGEN)
         return out, after
+
+    def s_unpack_held(self, sc):
+        """``a, b = it``: Python reads one item more than the targets (seed: the third
+        adversarial round), and only after what consumes the iterator before."""
+        r = self.r
+        gens = self.vars(sc, GEN, ro_ok=False)
+        source = Nm(r.choice(gens)) if gens and (not self.vars(sc, HGEN) or self.chance(0.5)) \
+            else self.held(sc)
+        names = [n for n in POOLS[INT] if n not in sc or (sc[n].ty == INT and not sc[n].ro)]
+        targets = r.sample(names, min(len(names), r.randint(1, 2)))
+        after = dict(sc)
+        for name in targets:
+            after[name] = Var(INT)
+        self.feat["unpack-held"] += 1
+        target = Tup([St(n) for n in targets], store=True) if len(targets) > 1 else \
+            Tup([St(targets[0])], store=True)
+        return [Assign([target], source)], after
 
     def held(self, sc):
         """A held generator, reached through its holder."""
