@@ -384,3 +384,20 @@ def test_a_lambda_that_only_computes_stays_pure():
     for fn in (lambda v: v + 1, lambda v: -v[1], lambda v: math.sqrt(v), lambda v: len(v),
                lambda v: sorted(v, key=abs), lambda v: v.name):
         assert facts_of(fn).kind == PURE, fn
+
+
+# -- a function of the project writing to sys.stdout or sys.stderr --------------------
+def _writes_out(x):
+    sys.stdout.write(f"{x}\n")
+    return x
+
+
+def _writes_err(x):
+    sys.stderr.write(f"{x}\n")
+    return x
+
+
+@pytest.mark.parametrize("fn", [_writes_out, _writes_err])
+def test_writing_to_the_terminal_streams_is_an_effect_never_cached(fn):
+    facts = facts_of(fn)
+    assert facts.kind == EFFECT and not facts.cacheable

@@ -210,6 +210,8 @@ _MODULES: dict[str, dict[str, Facts]] = {
 WORLD_OBJECTS = {
     "os.environ": _ENV_READ, "os.environb": _ENV_READ, "sys.argv": _ENV_READ,
     "sys.stdin": _effect(WORLD_INPUT, "reads the terminal"),
+    "sys.stdout": _effect(WORLD_STDOUT, "writes to the terminal"),
+    "sys.stderr": _effect(WORLD_STDOUT, "writes to the terminal"),
 }
 
 # Methods that stand for the file system whatever object they are called on
