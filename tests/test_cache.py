@@ -1020,3 +1020,38 @@ def test_a_first_call_on_big_data_is_cached():
     assert cache.call(load_and_scan, (big,), None) == 300_000
     assert cache.call(load_and_scan, (big,), None) == 300_000
     assert cache.hits == 1
+
+
+def test_two_definitions_of_one_name_have_keys_of_their_own(tmp_path, monkeypatch):
+    """A factory's two branches, and a def made again, share a qualified name: the
+    cache must not answer one with the other's result."""
+    (tmp_path / "variants_mod.py").write_text(textwrap.dedent("""
+        import time
+
+        def make(double):
+            if double:
+                def conv(x):
+                    time.sleep(0.002)
+                    return x * 2
+            else:
+                def conv(x):
+                    time.sleep(0.002)
+                    return x * 3
+            return conv
+
+        def scale(x):
+            return x + 1
+
+        OLD_SCALE = scale
+
+        def scale(x):
+            return x + 1000
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("variants_mod", None)
+    import variants_mod
+    cache = CallCache(adaptive=False)
+    twice, thrice = variants_mod.make(True), variants_mod.make(False)
+    assert [cache.call(f, (5,), None) for f in (twice, thrice, twice)] == [10, 15, 10]
+    assert [cache.call(f, (1,), None) for f in (variants_mod.OLD_SCALE, variants_mod.scale)] \
+        == [2, 1001]

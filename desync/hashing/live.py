@@ -9,7 +9,7 @@ import os
 import threading
 
 from ..errors import DesyncError
-from .hashes import FunctionHash
+from .hashes import FunctionHash, hash64
 
 _project_lock = threading.Lock()
 _hashers: dict = {}
@@ -77,4 +77,10 @@ def transitive_code_hash(fn) -> int | None:
     module = hasher.project.load(module_name_for(fn), fn.__code__.co_filename, source)
     if module is None or fn.__qualname__ not in module.defs:
         return None
-    return hasher.of(module, fn.__qualname__).transitive
+    transitive = hasher.of(module, fn.__qualname__).transitive
+    if len(module.variants.get(fn.__qualname__) or ()) > 1:
+        # Several definitions of one name (a factory's branches, a def made again):
+        # their hash covers them all, so the line of this one tells them apart.
+        line = fn.__code__.co_firstlineno
+        return hash64(b"variant:%d:%d" % (transitive, line))
+    return transitive
