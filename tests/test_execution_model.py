@@ -1699,3 +1699,27 @@ def test_a_bare_name_statement_raises_when_unbound(mode):
     with runner():
         assert decorated(False) == _reads_a_bare_name(False) == "UnboundLocalError"
         assert decorated(True) == _reads_a_bare_name(True) == "bound"
+
+
+# -- a desync function made by a factory changes what it captured, then reads it --------
+class _Settable:
+    pass
+
+
+def _makes_a_step(store, obj):
+    def step(x):
+        b = _slow_value(x)
+        store.append(b)         # behind the call
+        n = len(store)          # must see the append
+        obj.v = b
+        return n, obj.v
+    return step
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_factory_made_function_orders_changes_to_what_it_captured(mode):
+    for x in range(3):
+        plain = _makes_a_step([], _Settable())
+        decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+            _makes_a_step([], _Settable()))
+        assert decorated(x) == plain(x) == (1, x)

@@ -501,10 +501,15 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                     cells |= (frees - own) & local_names
                     nested_writers |= (writes - own) & (local_names | declared)
 
+    # Variables of an enclosing function (a desync function made by a factory) are
+    # objects outside the body, as module-level ones are: their changes are ordered.
+    enclosing = {node.id for node in nodes if isinstance(node, ast.Name)
+                 and node.id not in local_names and node.id not in declared
+                 and node.id not in module_names and not hasattr(builtins, node.id)}
     facts = Facts(locals=local_names, params=params, declared=declared, cells=cells,
                   nested_writers=nested_writers, local_functions={},
-                  module_names=set(module_names), aliases=Aliases(), effected=set(),
-                  pure_methods=frozenset(pure_methods))
+                  module_names=set(module_names) | enclosing, aliases=Aliases(),
+                  effected=set(), pure_methods=frozenset(pure_methods))
     facts.imports = set(imports) | {(a.asname or a.name).split(".")[0] for node in nodes
                                      if isinstance(node, (ast.Import, ast.ImportFrom))
                                      for a in node.names}
