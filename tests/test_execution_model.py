@@ -1723,3 +1723,31 @@ def test_a_factory_made_function_orders_changes_to_what_it_captured(mode):
         decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
             _makes_a_step([], _Settable()))
         assert decorated(x) == plain(x) == (1, x)
+
+
+# -- a callee reads a global the body rebinds just before calling it -------------------
+_MODE = 0
+
+
+def _tagged(x):
+    return x, _MODE
+
+
+def _rebinds_then_calls(x):
+    global _MODE
+    a = _tagged(_slow_value(x))   # waits for the call: the rebinding waits behind it
+    _MODE = x + 100
+    b = _tagged(x)                # reads the new _MODE, as in Python
+    return a, b
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_callee_reading_a_global_the_body_rebinds_sees_the_new_value(mode):
+    global _MODE
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _rebinds_then_calls)
+    for x in range(3):
+        _MODE = 0
+        expected = _rebinds_then_calls(x)
+        _MODE = 0
+        assert decorated(x) == expected == ((x, 0), (x, x + 100))

@@ -226,6 +226,7 @@ class Scope:
         self.owner_waiting = False
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
         self.cells = None                     # closure cells of the body (their writes are effects)
+        self.boxes = False                    # a write to a global or cell was issued
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
@@ -971,6 +972,10 @@ class Body(Scope):
     def _call(self, keys, fn, args, kwargs, lasti=None):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
+        written = self._globals_pending(fn) if self.boxes and fn.__class__ is FunctionType \
+            else ()
+        if written:
+            keys = (*keys, *written)   # ``MODE = x; tagged(x)``: tagged reads MODE
         if fn.__class__ is Task:
             # The callee itself is a future: its kind is known when it is there; if
             # it may change what it is given, wait for it to know.
@@ -995,7 +1000,7 @@ class Body(Scope):
                 return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
                                    targets=(*keys, *self._cells_read(fn, args, kwargs)))
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
-                keys = ()  # the keys were the arguments' and none can change
+                keys = written  # the keys were the arguments' and none can change
             return self._spawn(CALL, fn, args, kwargs, keys, lasti)
         if kind == _effects.READS and not facts.mutates:
             return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
@@ -1025,6 +1030,20 @@ class Body(Scope):
         """Does a function passed here read a closure variable of the body that the
         compiler did not see passed (so the call does not wait for its writes)?"""
         return any(key not in keys for key in self._cells_read(fn, args, kwargs))
+
+    def _globals_pending(self, fn) -> tuple:
+        """The keys of module globals the body is still writing that ``fn`` (a function
+        of the same module) names: its call reads them after the writes, as in Python."""
+        frame = self.frame
+        if frame is None or fn.__globals__ is not frame.f_globals:
+            return ()
+        last = self.last_effect
+        found = ()
+        for name in fn.__code__.co_names:
+            effect = last.get("@" + name)
+            if effect is not None and effect.state < DONE:
+                found += ("@" + name,)
+        return found
 
     def _cells_read(self, fn, args, kwargs) -> tuple:
         """The keys (``"@name"``) of the body's closure variables that ``fn``, or a
@@ -1144,6 +1163,8 @@ class Body(Scope):
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
             targets = _with_world(targets)
+        if not self.boxes:
+            self.boxes = any(t.__class__ is str and t[:1] == "@" for t in targets)
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 
