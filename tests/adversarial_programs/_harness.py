@@ -3,7 +3,7 @@ with its cases; every case runs plain, then under desync on threads, on a one-wo
 ``ThreadPoolExecutor`` and under ``desync.sequential()``, five runs each, comparing
 printed output, result, exception and the state of the arguments. Prints OK or
 MISMATCH (``tests/test_adversarial_programs.py`` runs every module)."""
-import contextlib, io, os, random, sys, threading, concurrent.futures, time
+import contextlib, io, logging, os, random, sys, threading, concurrent.futures, time
 os.environ.setdefault("DESYNC_PACING", "0")
 import desync as D
 from desync import desync
@@ -60,3 +60,18 @@ def main(cases):
     for c in cases:
         bad |= check(*c) if isinstance(c, tuple) else check(c)
     print("MISMATCH" if bad else "OK")
+
+
+class ToStdout(logging.Handler):
+    """Log records as lines of the captured output, so their order is compared."""
+
+    def emit(self, record):
+        sys.stdout.write("LOG " + record.getMessage() + "\n")
+
+
+def to_stdout(logger):
+    """``logger`` writes its INFO records to stdout, and only there."""
+    logger.propagate = False
+    logger.addHandler(ToStdout())
+    logger.setLevel(logging.INFO)
+    return logger

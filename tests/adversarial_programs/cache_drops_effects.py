@@ -4,20 +4,14 @@ import sys, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import concurrent.futures, contextlib, io, random, threading, time  # noqa: F401,E401
 from desync import desync  # noqa: F401,E402
-from _harness import check, first, main, slow  # noqa: F401,E402
+from _harness import check, first, main, slow, to_stdout  # noqa: F401,E402
 
 # With the DEFAULT cache (cache=True), a callee's effect disappears on the second call:
 # logging.getLogger(name).info(...) is judged pure; apply(partial_or_instance) is judged pure.
 import functools, logging
 
-class ToStdout(logging.Handler):
-    def emit(self, record):
-        sys.stdout.write("LOG " + record.getMessage() + "\n")
-
 lg = logging.getLogger("adv2.cache")
-lg.propagate = False
-lg.addHandler(ToStdout())
-lg.setLevel(logging.INFO)
+to_stdout(lg)
 
 def slow_log(v):
     time.sleep(0.05)

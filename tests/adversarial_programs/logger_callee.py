@@ -4,20 +4,14 @@ import sys, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import concurrent.futures, contextlib, io, random, threading, time  # noqa: F401,E401
 from desync import desync  # noqa: F401,E402
-from _harness import check, first, main, slow  # noqa: F401,E402
+from _harness import check, first, main, slow, to_stdout  # noqa: F401,E402
 
 # A callee that logs through a module-level logger (logger = logging.getLogger(...)) or
 # logging.getLogger(name).info(...) is not ordered with the body's prints (handler writes to stdout)
 import logging
 
-class ToStdout(logging.Handler):
-    def emit(self, record):
-        sys.stdout.write("LOG " + record.getMessage() + "\n")
-
 logger = logging.getLogger("adv2.fail")
-logger.propagate = False
-logger.addHandler(ToStdout())
-logger.setLevel(logging.INFO)
+to_stdout(logger)
 
 def uses_logger(v):
     logger.info("ul %s", v)
