@@ -35,6 +35,14 @@ def outer(value):
     return inner(inner(value))
 
 
+def run_threads(worker, count):
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def fresh_cache(fn, **options):
     cache = CallCache(**options)
     fn.set_cache(cache)
@@ -188,16 +196,7 @@ def test_a_mutated_result_is_never_served():
     assert mutates_result(2) == [0, 1, "extra"]
     assert mutates_result(2) == [0, 1, "extra"]
     assert mutates_result(2) == [0, 1, "extra"]
-    assert cache.hits == 0
-
-
-def test_an_unchanged_mutable_result_hits_by_identity():
-    cache = CallCache(adaptive=False)
-    first = cache.call(make_list, (3,), None)
-    assert cache.call(make_list, (3,), None) is first
-    first.append(3)
-    again = cache.call(make_list, (3,), None)
-    assert again == [0, 1, 2] and again is not first
+    assert cache.hits == 2   # each hit an unchanged list of its own, changed by its caller
 
 
 # -- issue: module constants, closures and defaults --------------------------------------------
@@ -574,20 +573,16 @@ def slow_identity(x):
     return [x]
 
 
-def test_identical_calls_in_flight_run_once_and_share_the_object():
+def test_identical_calls_in_flight_run_once():
     cache = CallCache()
     results = []
 
     def worker():
         results.append(cache.call(slow_identity, (7,), None))
 
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(worker, 16)
     assert cache.misses == 1 and cache.hits == 15
-    assert all(r is results[0] for r in results) and results[0] == [7]
+    assert all(r == [7] for r in results)
 
 
 def failing_slowly(x):
@@ -605,11 +600,7 @@ def test_waiters_on_a_failing_call_run_it_themselves():
         except KeyError as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_threads(worker, 4)
     assert len(errors) == 4 and len(cache) == 0
 
 
@@ -766,7 +757,8 @@ def test_disk_hits_return_equal_copies(tmp_path):
     second = CallCache(directory=tmp_path / "c", adaptive=False)
     copy = second.call(make_list, (4,), None)
     assert copy == value and copy is not value and second.hits == 1
-    assert second.call(make_list, (4,), None) is copy   # now in memory: the same object
+    again = second.call(make_list, (4,), None)   # now from memory: still its own object
+    assert again == copy and again is not copy and second.hits == 2
 
 
 def test_disk_store_refuses_a_folder_others_can_write(tmp_path):
@@ -911,22 +903,22 @@ def test_explain_says_why():
     assert not explain(len)[0]
 
 
-def test_fresh_calls_never_share_a_mutable_result():
+def test_fresh_is_accepted_and_every_mutable_result_is_the_callers_own():
     cache = CallCache(adaptive=False)
-    shared = cache.call(make_list, (3,), None)
-    assert cache.call(make_list, (3,), None) is shared
+    first = cache.call(make_list, (3,), None)
     mine = cache.call(make_list, (3,), None, fresh=True)
-    assert mine == shared and mine is not shared
+    assert mine == first and mine is not first and cache.hits == 1
     mine.append(9)
-    again = cache.call(make_list, (3,), None)
-    assert again is shared and shared == [0, 1, 2]
-    assert cache.call(sleepy, (1,), None, fresh=True) == 2   # immutable results still hit
+    assert cache.call(make_list, (3,), None) == [0, 1, 2]
+    assert cache.call(sleepy, (1,), None, fresh=True) == 2
     key = cache.key_for(make_list, (5,), None)
-    assert cache.store(key, [0, 1, 2, 3, 4], 1.0, fresh=True) is False
-    assert cache.lookup(key) == (False, None)
-    cache.store(key, [0, 1, 2, 3, 4], 1.0)
-    assert cache.lookup(key, fresh=True) == (False, None)
-    assert cache.lookup(key)[0]
+    stored = [0, 1, 2, 3, 4]
+    assert cache.store(key, stored, 1.0, fresh=True) is True   # the cache keeps a copy
+    stored.append("changed after the store")
+    found, value = cache.lookup(key, fresh=True)
+    assert found and value == [0, 1, 2, 3, 4]
+    found, other = cache.lookup(key)
+    assert found and other == value and other is not value
 
 
 def test_the_class_of_an_input_counts_by_its_code(tmp_path, monkeypatch):
@@ -1055,3 +1047,330 @@ def test_two_definitions_of_one_name_have_keys_of_their_own(tmp_path, monkeypatc
     assert [cache.call(f, (5,), None) for f in (twice, thrice, twice)] == [10, 15, 10]
     assert [cache.call(f, (1,), None) for f in (variants_mod.OLD_SCALE, variants_mod.scale)] \
         == [2, 1001]
+
+
+# -- issue: a hit handed one mutable result to two holders ---------------------------------
+# Plain Python builds a new list on every call of make_list; the cache must not make
+# two callers share one (a change through one would show through the other).
+
+@dz
+def two_rows(n):
+    r = make_list(n)
+    s = make_list(n)
+    r.append("extra")
+    return r, s, r is s
+
+
+@dz
+def row_then_row(n):
+    r = make_list(n)
+    r.append("x")
+    s = make_list(n)
+    return r, s
+
+
+@dz(max_workers=1)
+def two_rows_one_worker(n):
+    r = make_list(n)
+    s = make_list(n)
+    r.append("extra")
+    return r, s, r is s
+
+
+@dz(max_workers=1)
+def row_then_row_one_worker(n):
+    r = make_list(n)
+    r.append("x")
+    s = make_list(n)
+    return r, s
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker", "sequential"])
+def test_two_calls_never_share_a_result_they_built(mode):
+    first, then = (two_rows_one_worker, row_then_row_one_worker) if mode == "one-worker" \
+        else (two_rows, row_then_row)
+    fresh_cache(first)
+    fresh_cache(then)
+    for i in range(6):  # the later rounds hit
+        n = i % 2 + 1
+        if mode == "sequential":
+            with desync.sequential():
+                got, seen = first(n), then(n)
+        else:
+            got, seen = first(n), then(n)
+        assert got == (list(range(n)) + ["extra"], list(range(n)), False)
+        assert seen == (list(range(n)) + ["x"], list(range(n)))
+
+
+def test_a_result_handed_out_is_never_the_cached_object():
+    cache = CallCache(adaptive=False)
+    first = cache.call(make_list, (3,), None)
+    second = cache.call(make_list, (3,), None)
+    third = cache.call(make_list, (3,), None)
+    assert cache.hits == 2
+    assert first == second == third == [0, 1, 2]
+    assert first is not second and second is not third and first is not third
+    second.append("mine")
+    assert cache.call(make_list, (3,), None) == [0, 1, 2]
+    assert cache.hits == 3
+
+
+def test_waiters_on_one_call_get_objects_of_their_own():
+    cache = CallCache()
+    results = []
+
+    def worker():
+        mine = cache.call(slow_identity, (7,), None)
+        mine.append(threading.get_ident())
+        results.append(mine)
+
+    run_threads(worker, 12)
+    assert cache.misses == 1 and cache.hits == 11
+    assert len({id(r) for r in results}) == 12
+    assert all(len(r) == 2 and r[0] == 7 for r in results)
+
+
+REGISTRY = {"a": [1, 2]}
+
+
+def registered(name):
+    time.sleep(0.003)
+    return REGISTRY
+
+
+def tagged_sentinel(n):
+    time.sleep(0.003)
+    return [MISSING, n, {"row": list(range(n))}]
+
+
+def test_objects_from_the_callees_world_keep_their_identity():
+    cache = CallCache(adaptive=False)
+    for _ in range(3):
+        assert cache.call(registered, ("a",), None) is REGISTRY
+    first = cache.call(tagged_sentinel, (2,), None)
+    second = cache.call(tagged_sentinel, (2,), None)
+    assert cache.hits == 3
+    assert second[0] is MISSING and first[0] is MISSING       # shared, as in plain Python
+    assert second == first and second is not first            # built by the call: its own
+    assert second[2]["row"] is not first[2]["row"]
+
+
+def test_a_hit_from_disk_then_memory_is_never_shared(tmp_path):
+    cache = CallCache(directory=str(tmp_path), adaptive=False)
+    cache.call(make_list, (4,), None)
+    again = CallCache(directory=str(tmp_path), adaptive=False)
+    a = again.call(make_list, (4,), None)
+    b = again.call(make_list, (4,), None)
+    assert again.hits == 2 and a == b == [0, 1, 2, 3] and a is not b
+
+
+# -- issue: class attributes were missing from keys ------------------------------------------
+
+class Settings:
+    level = 1          # rebound between calls
+    handlers = {}      # a class-level registry, changed in place
+    shared_rows = [[1, 2]]
+
+
+def scaled_by_class(x):
+    time.sleep(0.003)
+    return x * Settings.level
+
+
+def handler_for(name):
+    time.sleep(0.003)
+    return Settings.handlers.get(name, "missing")
+
+
+def class_rows():
+    time.sleep(0.003)
+    return Settings.shared_rows
+
+
+def test_class_attributes_a_callee_reads_are_in_its_key():
+    cache = CallCache(adaptive=False)
+    for i in range(4):
+        Settings.level = i
+        Settings.handlers["h"] = i
+        assert cache.call(scaled_by_class, (5,), None) == 5 * i
+        assert cache.call(handler_for, ("h",), None) == i
+        assert cache.call(handler_for, ("h",), None) == i
+    assert cache.hits == 4
+    assert cache.call(class_rows, (), None) is Settings.shared_rows   # its world's object
+    assert cache.call(class_rows, (), None) is Settings.shared_rows
+
+
+class Price:
+    rate = 1
+
+    def __init__(self, amount):
+        self.amount = amount
+
+
+def price_total(p):
+    time.sleep(0.003)
+    return p.amount * p.rate
+
+
+class Node:
+    default = None      # an instance of the class itself: hashing must not recurse
+    tags = ["a"]
+
+    def __init__(self, v):
+        self.v = v
+
+
+Node.default = Node(0)
+
+
+def node_value(node):
+    time.sleep(0.003)
+    return node.v + len(node.tags) + node.default.v
+
+
+def test_class_attributes_of_an_input_count():
+    cache = CallCache(adaptive=False)
+    p = Price(10)
+    for rate in (1, 2, 3, 2):
+        Price.rate = rate
+        assert cache.call(price_total, (p,), None) == 10 * rate
+    assert cache.hits == 1
+    n = Node(5)
+    assert cache.call(node_value, (n,), None) == 6
+    Node.tags.append("b")
+    assert cache.call(node_value, (n,), None) == 7
+    assert cache.call(node_value, (n,), None) == 7
+    assert cache.hits == 2
+
+
+def make_cell_reader():
+    v = None
+
+    def helper(x):
+        time.sleep(0.003)
+        return (x, v)
+
+    def forget():
+        nonlocal v
+        del v
+    return helper, forget
+
+
+def test_an_emptied_closure_cell_is_not_a_cell_holding_none():
+    cache = CallCache(adaptive=False)
+    helper, forget = make_cell_reader()
+    assert cache.call(helper, (1,), None) == (1, None)
+    forget()
+    with pytest.raises(NameError):
+        cache.call(helper, (1,), None)
+    with pytest.raises(NameError):
+        cache.call(helper, (1,), None)
+
+
+def make_reached_cell_reader():
+    v = 10
+
+    def inner_read(x):
+        return (x, v)
+
+    def forget():
+        nonlocal v
+        del v
+
+    def refill(value):
+        nonlocal v
+        v = value
+    return inner_read, forget, refill
+
+
+reached_read, forget_reached, refill_reached = make_reached_cell_reader()
+
+
+def reaches_a_cell(x):
+    time.sleep(0.003)
+    return reached_read(x)
+
+
+def test_a_cell_of_a_reached_function_emptied_and_filled_again_counts():
+    cache = CallCache(adaptive=False)
+    forget_reached()
+    with pytest.raises(NameError):
+        cache.call(reaches_a_cell, (1,), None)
+    refill_reached(3)
+    assert cache.call(reaches_a_cell, (1,), None) == (1, 3)
+    refill_reached(4)
+    assert cache.call(reaches_a_cell, (1,), None) == (1, 4)
+    forget_reached()
+    with pytest.raises(NameError):
+        cache.call(reaches_a_cell, (1,), None)
+
+
+def reads_a_late_global(x):
+    time.sleep(0.003)
+    return x * LATE_FACTOR  # noqa: F821 - defined by the test, after the first call
+
+
+def test_a_global_defined_after_the_first_call_is_in_the_key():
+    cache = CallCache(adaptive=False)
+    with pytest.raises(NameError):
+        cache.call(reads_a_late_global, (2,), None)
+    try:
+        globals()["LATE_FACTOR"] = 3
+        assert cache.call(reads_a_late_global, (2,), None) == 6
+        globals()["LATE_FACTOR"] = 5
+        assert cache.call(reads_a_late_global, (2,), None) == 10
+    finally:
+        globals().pop("LATE_FACTOR", None)
+
+
+def shadowed_builtin(x):
+    time.sleep(0.003)
+    return len(x)
+
+
+def test_a_builtin_shadowed_later_by_a_global_is_seen():
+    cache = CallCache(adaptive=False)
+    assert cache.call(shadowed_builtin, ("abc",), None) == 3
+    try:
+        globals()["len"] = lambda x: 99
+        assert cache.call(shadowed_builtin, ("abc",), None) == 99
+    finally:
+        globals().pop("len", None)
+    assert cache.call(shadowed_builtin, ("abc",), None) == 3
+
+
+def read_module_setting(mod, x):
+    time.sleep(0.003)
+    return x + mod.DESYNC_TEST_LEVEL
+
+
+def test_a_module_passed_as_an_input_counts_by_its_settings():
+    import json
+    cache = CallCache(adaptive=False)
+    try:
+        for level in (1, 2, 1):
+            json.DESYNC_TEST_LEVEL = level
+            assert cache.call(read_module_setting, (json, 10), None) == 10 + level
+        assert cache.hits == 1
+    finally:
+        del json.DESYNC_TEST_LEVEL
+
+
+RATE_A = 1
+
+
+def rate_by_name(name):
+    time.sleep(0.003)
+    return globals()["RATE_" + name]
+
+
+def test_globals_looked_up_by_a_computed_name_count():
+    global RATE_A
+    cache = CallCache(adaptive=False)
+    try:
+        for value in (1, 2, 3, 2):
+            RATE_A = value
+            assert cache.call(rate_by_name, ("A",), None) == value
+        assert cache.hits == 1
+    finally:
+        RATE_A = 1

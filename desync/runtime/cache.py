@@ -16,13 +16,13 @@ Callees that touch the outside world or mutate their arguments are not cached
 ``cacheable`` override. Callees cheaper than a lookup are not cached either
 (measured on their first calls, re-checked now and then).
 
-In memory, a hit returns the very object the call returned (as
-``functools.lru_cache`` does). A mutable result is fingerprinted when stored and
-checked on each hit: if a caller changed it since, the hit is dropped and the call
-runs again. A result that shares a mutable object with the call's inputs is not
-cached. The on-disk store returns equal copies (pickles).
+A hit returns what plain Python would have: an immutable result as it is, and a
+mutable one as an object of its own (each call builds a new list in plain Python),
+with the objects the callee took from its world (a sentinel, a registry) shared by
+reference (``frozen``). A result that shares a mutable object with the call's
+inputs is not cached. The on-disk store returns equal copies (pickles).
 
-Memory is bounded in bytes (sizes estimated while fingerprinting) with a
+Memory is bounded in bytes (sizes estimated while hashing the result) with a
 scan-resistant policy: a small FIFO window in front of a main area kept by CLOCK,
 where a newcomer displaces an entry only if it was asked for more often
 (W-TinyLFU's admission, with exact counts for a bounded set of keys). A hit takes
@@ -44,12 +44,14 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
+from .frozen import Copied, Frozen, freeze
 from .inputhash import (TooLarge, Unhashable, call_digest, digest_of, plain_key, set_class_token,
-                        set_function_token)
+                        set_function_token, set_module_token)
 
 DEFAULT_MAX_BYTES = 256 << 20
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
 _FunctionType = types.FunctionType
+_STORED_FORMS = (Frozen, Copied)
 
 
 def nocache(fn):
@@ -127,8 +129,8 @@ def _state_of(fn):
     for cell in closure or ():
         try:
             cells.append(cell.cell_contents)
-        except ValueError:  # an empty cell
-            cells.append(None)
+        except ValueError:  # an empty cell (``del v``): not a cell holding None
+            cells.append(_EMPTY_CELL)
     if kwdefaults:
         return (defaults, cells, sorted(kwdefaults.items()))
     return (defaults, cells)
@@ -187,6 +189,28 @@ def distribution_version(top: str) -> str:
     return found
 
 
+class _EmptyCell:
+    """Stands in a key for a closure cell with no value."""
+
+    def __reduce__(self):
+        return (_EmptyCell, ())
+
+
+_EMPTY_CELL = _EmptyCell()
+
+
+def _global_loads(code, out):
+    """Names the code (and its nested code) looks up as globals."""
+    import dis
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            out.add(instruction.argval)
+    for const in code.co_consts:
+        if type(const) is types.CodeType:
+            _global_loads(const, out)
+    return out
+
+
 def _all_names(code, out):
     out.update(code.co_names)
     for const in code.co_consts:
@@ -243,7 +267,7 @@ class _Reads:
     checked together (``groups``). ``volatile``: (label, holder, name) of mutable
     values, re-hashed by content on every call."""
 
-    __slots__ = ("watch", "volatile", "digest", "groups", "others")
+    __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent")
 
     def __init__(self):
         self.watch = []
@@ -251,6 +275,7 @@ class _Reads:
         self.digest = b""
         self.groups = None
         self.others = None
+        self.absent = []   # (namespace, names looked up as globals it did not hold)
 
     def _group(self):
         by_namespace, others = {}, []
@@ -280,6 +305,9 @@ class _Reads:
             for a, b in zip(now, seen):
                 if a is not b:
                     return False
+        for namespace, names in self.absent:  # a global defined since, or a builtin shadowed
+            if not namespace.keys().isdisjoint(names):
+                return False
         for kind, holder, seen in self.others:
             if kind == _CELL:
                 try:
@@ -294,12 +322,28 @@ class _Reads:
                 return False
         return True
 
-    def volatile_digest(self) -> bytes:
+    def volatile_digest(self, world: dict | None = None) -> bytes:
+        """The content digest of the mutable values read; ``world``: a dict that
+        receives the ids of the mutable objects met (a result keeps those by reference)."""
         parts = []
         for label, holder, name in self.volatile:
             value = holder.get(name, _ABSENT) if name is not None else holder
-            parts.append(label + digest_of(value, b"v").digest)
+            found = digest_of(value, b"v")
+            parts.append(label + found.digest)
+            if world is not None:
+                world[id(value)] = value
+                if found.ids:
+                    world.update(found.ids)
         return b"".join(parts)
+
+    def world_ids(self) -> dict:
+        """Ids of the mutable values read (top level only: for callees whose reads are
+        not hashed, marked ``cacheable``)."""
+        world = {}
+        for label, holder, name in self.volatile:
+            value = holder.get(name, _ABSENT) if name is not None else holder
+            world[id(value)] = value
+        return world
 
 
 def _collect_reads(fn) -> _Reads:
@@ -354,11 +398,16 @@ def _collect_reads(fn) -> _Reads:
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
                 static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
-                for attr, member in list(vars(value).items()):
+                attributes = vars(value)
+                for attr, member in list(attributes.items()):
                     if isinstance(member, (staticmethod, classmethod)):
                         member = member.__func__
                     if type(member) is _FunctionType:
                         stack.append((member, False))
+                    elif attr in names and not _is_machinery(attr, member):
+                        # Data the code reads by name: re-read on every call (a class
+                        # attribute can be rebound or changed in place).
+                        reads.volatile.append((b"ca:" + attr.encode(), attributes, attr))
                     elif type(member) in _IMMUTABLE:
                         static.append(b"ca:" + attr.encode() + digest_of(member, b"c").digest)
             return
@@ -406,7 +455,9 @@ def _collect_reads(fn) -> _Reads:
             for cell in g.__closure__ or ():
                 try:
                     content = cell.cell_contents
-                except ValueError:
+                except ValueError:  # empty now: watched, so filling it is seen
+                    watch(_CELL, cell, None, _ABSENT)
+                    static.append(b"cell:empty")
                     continue
                 watch(_CELL, cell, None, content)
                 value_part(b"cell", None, None, content, names, 1)
@@ -422,6 +473,17 @@ def _collect_reads(fn) -> _Reads:
                     watch(_CELL, cell, None, content)
                     value_part(b"cell", None, None, content, names, 1)
         namespace = g.__globals__
+        loads = _global_loads(code, set())
+        absent = tuple(name for name in loads if name not in namespace)
+        if absent:
+            reads.absent.append((namespace, absent))
+        if ("globals" in absent or "vars" in absent) and id(namespace) not in seen_objects:
+            # Names computed at run time (``globals()["RATE_" + name]``): the module's
+            # data counts whole.
+            seen_objects.add(id(namespace))
+            module = sys.modules.get(namespace.get("__name__", ""))
+            if module is not None and vars(module) is namespace:
+                reads.volatile.append((b"globals()", {"module": module}, "module"))
         for name in sorted(names):
             if name in namespace:
                 value = namespace[name]
@@ -485,12 +547,48 @@ _class_tokens: dict = {}
 
 def _class_token(cls) -> bytes | None:
     """How the class of an object in an input is hashed: a class of the project by its
-    name and the code of its methods (and its project bases'), so an edited method
-    is another input; an installed package's class by name and version; others by
-    name alone (None)."""
+    name, the code of its methods and its data attributes as they are now (and its
+    project bases'), so an edited method or a changed class setting is another
+    input; an installed package's class by name and version; others by name alone
+    (None)."""
     found = _class_tokens.get(cls)
-    if found is not None:
-        return found or None
+    if found is None:
+        found = _class_tokens[cls] = _static_class_token(cls)
+    token, holders = found
+    if not holders or cls in _tokenizing.__dict__.setdefault("classes", set()):
+        return token or None  # (an instance of the class among its own attributes)
+    busy = _tokenizing.classes
+    busy.add(cls)
+    try:
+        parts = [token]
+        for attributes in holders:
+            for attr, member in list(attributes.items()):
+                if type(member) is _FunctionType or _is_machinery(attr, member):
+                    continue
+                try:
+                    digest = digest_of(member, b"c", _CLASS_DATA_LIMIT).digest
+                except Unhashable:  # a lock, a socket: a resource, not content
+                    digest = b"?" + type(member).__qualname__.encode()
+                parts.append(attr.encode() + b"=" + digest)
+    finally:
+        busy.discard(cls)
+    return digest_of(tuple(parts), b"C").digest
+
+
+_tokenizing = threading.local()
+_CLASS_DATA_LIMIT = 1 << 20   # class data bigger than this makes the call uncached
+
+
+def _is_machinery(attr, member) -> bool:
+    """Class members that are not data a method reads: dunders, descriptors."""
+    return (attr.startswith("__") and attr.endswith("__")) or isinstance(
+        member, (staticmethod, classmethod, property, type, types.MemberDescriptorType,
+                 types.GetSetDescriptorType))
+
+
+def _static_class_token(cls):
+    """(the token of a class's name and code, its project classes' dicts to read data
+    attributes from)."""
     top = (cls.__module__ or "").partition(".")[0]
     where = _module_kind(top) if top else "stdlib"
     token = b""
@@ -508,16 +606,41 @@ def _class_token(cls) -> bytes | None:
                     member = member.__func__
                 elif isinstance(member, property):
                     member = member.fget
-                if type(member) is _FunctionType:
+                if type(member) is _FunctionType:  # (data: read on each use, above)
                     parts.append(attr.encode() + b"=" + b"".join(_code_bytes(member.__code__, [])))
-                elif type(member) in _IMMUTABLE:
-                    parts.append(attr.encode() + b"=" + digest_of(member, b"c").digest)
         token = b"cls:" + digest_of(tuple(parts), b"C").digest
-    _class_tokens[cls] = token
-    return token or None
+        holders = tuple(vars(klass) for klass in cls.__mro__ if klass is not object and
+                        _module_kind((klass.__module__ or "").partition(".")[0]) == "project")
+        return token, holders
+    return token, ()
 
 
 set_class_token(_class_token)
+
+
+def _module_token(module) -> bytes:
+    """A module passed as an input: its data attributes as they are now (a callee
+    reading ``mod.LEVEL`` depends on it), and an installed package's version. A
+    library module's own containers are its code's business: only its scalar and
+    string settings count; a project module's data counts whole."""
+    top = (getattr(module, "__name__", "") or "").partition(".")[0]
+    where = _module_kind(top) if top else "stdlib"
+    parts = [distribution_version(top).encode()] if where == "dist" else []
+    for attr, member in list(vars(module).items()):
+        kind = type(member)
+        if kind in _IMMUTABLE:
+            if not (attr.startswith("__") and attr.endswith("__")):
+                parts.append((attr, member))
+        elif where == "project" and not _is_machinery(attr, member) and not isinstance(
+                member, (types.ModuleType, _FunctionType, types.BuiltinFunctionType)):
+            try:
+                parts.append((attr, digest_of(member, b"c", _CLASS_DATA_LIMIT).digest))
+            except Unhashable:
+                parts.append((attr, "?" + kind.__qualname__))
+    return digest_of(tuple(parts), b"m").digest
+
+
+set_module_token(_module_token)
 
 
 def explain(fn) -> tuple[bool, str]:
@@ -625,15 +748,17 @@ class CacheKey:
     """One call's key, and what ``store`` needs to judge the result. Opaque; stays in
     the process that made it."""
 
-    __slots__ = ("id", "code_hash", "ids", "stats", "overhead")
+    __slots__ = ("id", "code_hash", "ids", "stats", "overhead", "world")
 
-    def __init__(self, ident, code_hash, ids, stats, overhead):
+    def __init__(self, ident, code_hash, ids, stats, overhead, world=None):
         self.id = ident               # bytes: everything the result depends on (a digest,
         # or for small plain arguments the exact text the digest would be taken of)
         self.code_hash = code_hash    # the callee's code alone (the disk store's folder)
         self.ids = ids                # mutable objects met in the inputs, for alias checks
         self.stats = stats
         self.overhead = overhead      # seconds spent hashing inputs (a lookup costs about this)
+        self.world = world            # ids of mutable objects the callee reads (or None):
+        # a result shares these by reference, and gets a copy of the rest
 
     def __repr__(self):
         return f"<desync CacheKey {self.code_hash:016x}/{self.digest().hex()}>"
@@ -689,8 +814,7 @@ class CallCache:
     def _reset(self):
         # Entries live in flat dicts (no object per entry: fewer objects for the
         # garbage collector to walk in a cache of a million small results).
-        self._values: dict = {}     # key id -> the result
-        self._fps: dict = {}        # key id -> fingerprint, for mutable results only
+        self._values: dict = {}     # key id -> the result, or its Frozen/Copied form
         self._freq: dict = {}       # key id -> how often asked for, if not 1 (capped, aged)
         self._refs: set = set()     # key ids used since the CLOCK hand passed
         self._window: OrderedDict = OrderedDict()   # key id -> size in bytes
@@ -710,7 +834,12 @@ class CallCache:
             entries = list(self._values.items())
         saved = []
         for key, value in entries:
+            if type(value) is Frozen and value.shared is None:
+                saved.append((key, value.payload))
+                continue
             try:
+                if type(value) in _STORED_FORMS:
+                    value = value.thaw()
                 saved.append((key, pickle.dumps(value, protocol=5)))
             except Exception:
                 try:
@@ -728,7 +857,7 @@ class CallCache:
         import pickle
         for key, payload in state.get("entries", ()):
             try:
-                self._remember(key, pickle.loads(payload), None)
+                self._remember(key, pickle.loads(payload), None, payload)
             except Exception:
                 continue
 
@@ -747,8 +876,7 @@ class CallCache:
 
     def clear(self):
         with self._lock:
-            self._values.clear()   # values before fingerprints: see _use
-            self._fps.clear()
+            self._values.clear()
             self._freq.clear()
             self._refs.clear()
             self._window.clear()
@@ -798,8 +926,13 @@ class CallCache:
             else:
                 prefix, state = _prefix_and_state(fn)
                 prefix = b"%x:" % callee.code_hash + prefix + reads.digest
-            if reads.volatile and not forced:
-                prefix += reads.volatile_digest()
+            world = None
+            if reads.volatile:
+                if forced:
+                    world = reads.world_ids()
+                else:
+                    world = {}
+                    prefix += reads.volatile_digest(world)
             digest = plain_key(args, prefix) if not kwargs and state is None else None
             if digest is not None:
                 ids = None
@@ -815,33 +948,30 @@ class CallCache:
             return None
         except Unhashable:
             return None
-        return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start)
+        return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start, world)
 
     def lookup(self, key: CacheKey, fresh: bool = False):
         """(True, value) on a hit, else (False, None). Never blocks on other calls.
-
-        ``fresh=True``: the caller will mutate the result, so only a deeply immutable
-        result may be served (a mutable one would be shared with other holders)."""
+        A mutable value is the caller's own (``fresh`` is accepted for compatibility:
+        every hit is fresh)."""
         found, value = self._use(key.id)
         if found:
-            if fresh and key.id in self._fps:
-                return False, None
             return True, value
-        if self.disk is not None and not fresh:
+        if self.disk is not None:
             return self._disk_lookup(key)
         return False, None
 
     def store(self, key: CacheKey, value, cost_seconds: float, fresh: bool = False) -> bool:
         """Remember a call's result (``cost_seconds``: how long the call took). Returns
         whether it was kept; cheap calls, results that share mutable objects with
-        their inputs and results that cannot be fingerprinted are not, nor mutable
-        results of a ``fresh`` call (its caller is about to change them)."""
-        return self._store(key, value, cost_seconds, None, fresh)
+        their inputs and results that can be neither hashed nor copied are not. The
+        cache keeps a copy: the caller may change ``value`` afterwards."""
+        return self._store(key, value, cost_seconds, None)
 
     # -- a local call ------------------------------------------------------------------
     def call(self, fn, args, kwargs, fresh: bool = False):
-        """``fn(*args, **kwargs)`` through the cache. ``fresh=True`` when the caller will
-        mutate the result: it then gets an object of its own (see ``lookup``)."""
+        """``fn(*args, **kwargs)`` through the cache. A mutable result is always the
+        caller's own object (``fresh`` is accepted for compatibility)."""
         key = self.key_for(fn, args, kwargs)
         if key is None:
             self.uncached += 1
@@ -856,16 +986,6 @@ class CallCache:
                     stats.was_cheap()
                 return value
             return fn(*args, **kwargs) if kwargs else fn(*args)
-        if fresh:
-            found, value = self.lookup(key, True)
-            if found:
-                self.hits += 1
-                return value
-            self.misses += 1
-            start = perf_counter()
-            value = fn(*args, **kwargs) if kwargs else fn(*args)
-            self._store(key, value, perf_counter() - start, None, True)
-            return value
         ident = key.id
         while True:
             if ident in self._values:  # (a miss, the common first call, skips the look)
@@ -908,7 +1028,13 @@ class CallCache:
                 waiting = self._waiting[ident] = _Waiting()
         waiting.event.wait()
         if waiting.shared:
-            return True, waiting.value
+            stored = waiting.value
+            if type(stored) in _STORED_FORMS:
+                try:
+                    return True, stored.thaw()
+                except Exception:
+                    return False, None
+            return True, stored
         return False, None
 
     def _release(self, ident, token):
@@ -921,20 +1047,15 @@ class CallCache:
 
     # -- hits ---------------------------------------------------------------------------
     def _use(self, ident):
-        """(True, value) if ``ident`` is held and its value unchanged. Takes no lock."""
-        # The fingerprint is read first and written first, the value removed first: a
-        # hit racing an insert, eviction or clear() never skips the check it needs.
-        fps = self._fps
-        fingerprint = fps.get(ident) if fps else None
+        """(True, value) if ``ident`` is held: a mutable result as a new object of the
+        caller's own. Takes no lock."""
         value = self._values.get(ident, _MISSING)
         if value is _MISSING:
             return False, None
-        if fingerprint is not None:
+        if type(value) in _STORED_FORMS:
             try:
-                same = digest_of(value, b"V").digest == fingerprint
-            except Unhashable:
-                same = False
-            if not same:  # a caller changed the object since: not a result any more
+                value = value.thaw()
+            except Exception:  # a class that moved, a damaged payload: a miss
                 self._drop(ident)
                 return False, None
         self._refs.add(ident)
@@ -959,11 +1080,11 @@ class CallCache:
             except Exception:
                 pass
             return False, None
-        self._remember(key.id, value, None)
+        self._remember(key.id, value, None, payload)
         return True, value
 
     # -- stores ---------------------------------------------------------------------------
-    def _store(self, key, value, cost, token, fresh=False):
+    def _store(self, key, value, cost, token):
         stats = key.stats
         known = stats.cost  # stats.learn(cost), inline: this is every miss's path
         stats.cost = cost if cost > known else known * 0.75 + cost * 0.25
@@ -971,23 +1092,27 @@ class CallCache:
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
             stats.was_cheap()
         else:
-            if stats.cheap or stats.skip:
+            kind = type(value)
+            if kind in _IMMUTABLE:  # the common case, inline: (+ the key: up to 256 bytes)
+                entry = (value, 520 if kind is not str and kind is not bytes
+                         else 505 + len(value), 0.0)
+            else:
+                entry = self._entry_for(value, key.ids, key.world)
+            # Each hit of a mutable result copies it (loading a pickle costs about
+            # three times writing it): keep it only if that beats running the call.
+            if self.adaptive and entry is not None and \
+                    cost < key.overhead * 2 + entry[2] * 3 + 2e-6:
+                stats.was_cheap()
+                entry = None
+            elif stats.cheap or stats.skip:
                 stats.cheap = 0
                 stats.skip = False
                 stats.period = 16
-            kind = type(value)
-            if kind in _IMMUTABLE:  # the common case, inline: (+ the key: up to 256 bytes)
-                entry = (None, 520 if kind is not str and kind is not bytes
-                         else 505 + len(value))
-            else:
-                entry = self._entry_for(value, key.ids)
-            if fresh and entry is not None and entry[0] is not None:
-                entry = None  # mutable, and about to be changed by its caller
         kept = False
         ident = key.id
         with self._lock:  # one round trip: insert, and hand the value to any waiter
             if entry is not None:
-                kept = self._insert_locked(ident, value, entry[0], entry[1])
+                kept = self._insert_locked(ident, entry[0], entry[1])
             waiting = None
             if token is not None:
                 if self._inflight.get(ident) == token:
@@ -995,17 +1120,20 @@ class CallCache:
                 waiting = self._waiting.pop(ident, None)
                 if waiting is not None and kept:
                     waiting.shared = True
-                    waiting.value = value
+                    waiting.value = entry[0]
         if waiting is not None:
             waiting.event.set()
         if kept and self.disk is not None:
-            self._disk_put(key, value)
+            self._disk_put(key, value, entry[0])
         return kept
 
-    def _disk_put(self, key, value):
+    def _disk_put(self, key, value, stored):
         import pickle
         try:
-            payload = pickle.dumps(value, protocol=5)
+            if type(stored) is Frozen and stored.shared is None:
+                payload = stored.payload
+            else:
+                payload = pickle.dumps(value, protocol=5)
         except Exception:
             try:
                 import cloudpickle
@@ -1018,26 +1146,44 @@ class CallCache:
             pass  # a full, read-only or unsafe disk must not fail the call
 
     @staticmethod
-    def _entry_for(value, input_ids):
-        """(fingerprint or None, size) for a result, or None if it must not be kept."""
+    def _entry_for(value, input_ids, world_ids=None, payload=None):
+        """(what to keep, size, seconds spent copying) for a result, or None if it must
+        not be kept. What is kept: the value itself if immutable or the callee's world's
+        own object, else its frozen form (``payload``: its plain pickle, if known)."""
         kind = type(value)
         if kind in _IMMUTABLE:  # (+ the key: up to 256 bytes)
-            return None, (520 if kind is not str and kind is not bytes else 505 + len(value))
+            return value, (520 if kind is not str and kind is not bytes else 505 + len(value)), 0.0
+        if not input_ids and not world_ids and kind is not tuple and kind is not frozenset:
+            # Nothing it could share with the inputs or the callee's world: no walk,
+            # its pickle is all that is kept (and all a hit needs).
+            started = perf_counter()
+            stored = Frozen(payload, None) if payload is not None else freeze(value, None, False)
+            if stored is not None:
+                return stored, max(stored.nbytes, 64) + 456, perf_counter() - started
         try:
             found = digest_of(value, b"V")
         except Unhashable:
-            return None  # cannot check it on a hit: not kept
+            return None  # no stable content: not kept
         if input_ids and found.ids:
             if not input_ids.keys().isdisjoint(found.ids.keys()):
                 return None  # the result is (part of) an input: not kept
-        return (None if found.immutable else found.digest), max(found.size, 64) + 456
+        size = max(found.size, 64) + 456
+        if found.immutable or (world_ids and id(value) in world_ids):
+            return value, size, 0.0  # shared by every caller in plain Python too
+        started = perf_counter()
+        if payload is not None and not world_ids:
+            return Frozen(payload, None), size, perf_counter() - started
+        stored = freeze(value, world_ids)
+        if stored is None:
+            return None
+        return stored, max(size, stored.nbytes + 456), perf_counter() - started
 
-    def _remember(self, ident, value, input_ids) -> bool:
-        entry = self._entry_for(value, input_ids)
+    def _remember(self, ident, value, input_ids, payload=None) -> bool:
+        entry = self._entry_for(value, input_ids, None, payload)
         if entry is None:
             return False
         with self._lock:
-            return self._insert_locked(ident, value, entry[0], entry[1])
+            return self._insert_locked(ident, entry[0], entry[1])
 
     # -- the policy ------------------------------------------------------------------------
     def _set_limits(self):
@@ -1051,14 +1197,12 @@ class CallCache:
             self._window_count = max(count // 100, 1)
             self._main_count = count - self._window_count
 
-    def _insert_locked(self, ident, value, fingerprint, size) -> bool:
+    def _insert_locked(self, ident, stored, size) -> bool:
         if size > self._main_max or self._main_count < 1:
             return False
         if ident in self._values:
             self._unlink(ident)
-        if fingerprint is not None:
-            self._fps[ident] = fingerprint
-        self._values[ident] = value
+        self._values[ident] = stored
         if self._ghost:  # a count of 1 is implied: most entries are never asked again
             carried = self._ghost.pop(ident, 0)
             if carried:
@@ -1123,7 +1267,6 @@ class CallCache:
     def _forget(self, ident):
         """Drop an entry that is in neither queue any more; remember how popular it was."""
         self._values.pop(ident, None)
-        self._fps.pop(ident, None)
         self._refs.discard(ident)
         ghost = self._ghost
         ghost[ident] = self._freq.pop(ident, 1)
@@ -1150,7 +1293,6 @@ class CallCache:
             if size is not None:
                 self._main_bytes -= size
         self._values.pop(ident, None)
-        self._fps.pop(ident, None)
         self._freq.pop(ident, None)
         self._refs.discard(ident)
 

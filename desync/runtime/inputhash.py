@@ -97,6 +97,15 @@ def set_class_token(token) -> None:
     _class_token = token
 
 
+# A module in an input stands for its name and its data (the cache installs this).
+_module_token = None
+
+
+def set_module_token(token) -> None:
+    global _module_token
+    _module_token = token
+
+
 def _token_of(fn) -> bytes:
     token = _function_token(fn) if _function_token is not None else None
     if token is None:
@@ -181,6 +190,8 @@ class _Walk:
         elif kind is _ModuleType:
             name = value.__name__.encode("utf-8", "surrogatepass")
             out.append(b"M%d:" % len(name) + name)
+            if _module_token is not None:  # its settings (``mod.LEVEL``) count too
+                out.append(_module_token(value))
         elif kind is range:
             out.append(b"r%r" % ((value.start, value.stop, value.step),))
             self.size += 48
