@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import io
+import json
 import logging
 import os
 import queue
@@ -1751,3 +1752,49 @@ def test_a_callee_reading_a_global_the_body_rebinds_sees_the_new_value(mode):
         expected = _rebinds_then_calls(x)
         _MODE = 0
         assert decorated(x) == expected == ((x, 0), (x, x + 100))
+
+
+# -- a callee reads a module-level object (or module) the body changes just before ----------
+_SETTINGS = {"level": -1, "nested": {"level": -1}}
+
+
+def _read_level():
+    return _SETTINGS["level"]
+
+
+def _read_nested_level():
+    return _SETTINGS["nested"]["level"]
+
+
+def _read_json_level():
+    return json.DESYNC_TEST_LEVEL
+
+
+def _read_module_level(mod):
+    return mod.DESYNC_TEST_LEVEL
+
+
+def _sets_then_reads(x):
+    v = _slow_value(x)
+    _SETTINGS["level"] = v        # waits for the call: the read below must wait for it
+    a = _read_level()
+    json.DESYNC_TEST_LEVEL = v + 1
+    b = _read_json_level()
+    json.DESYNC_TEST_LEVEL = v + 2
+    c = _read_module_level(json)
+    settings = _SETTINGS          # through another name, and what it holds
+    settings["nested"]["level"] = _slow_value(v + 3)
+    d = _read_nested_level()
+    return a, b, c, d
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_callee_reading_a_global_object_the_body_changes_sees_the_change(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _sets_then_reads)
+    try:
+        for x in range(12):   # past the pacing's first calls
+            _SETTINGS["level"] = _SETTINGS["nested"]["level"] = json.DESYNC_TEST_LEVEL = -1
+            assert decorated(x) == (x, x + 1, x + 2, x + 3)
+    finally:
+        del json.DESYNC_TEST_LEVEL

@@ -266,6 +266,8 @@ class Lowerer:
 
     def effect_key(self, node) -> str:
         found = self.class_of(node)
+        if found is None and isinstance(node, ast.Name) and node.id in self.facts.imports:
+            return node.id  # ``json.LEVEL = v``: callees naming json wait for it
         return found if found is not None else "<unknown>"
 
     @staticmethod
@@ -2285,6 +2287,20 @@ def _possibly_one_object(fn, facts) -> list:
     return [(name, facts.read_keys([facts.aliases.find(name)])) for name in candidates]
 
 
+def _global_objects_changed(fn, facts) -> list:
+    """(name, keys) of module-level objects the body changes, directly or through what
+    they hold: a callee reading the global must wait for those changes."""
+    used = {n.id for n in facts.nodes if isinstance(n, ast.Name)}
+    found = []
+    for name in sorted(used):
+        if name in facts.module_names and name not in facts.locals \
+                and name not in facts.imports and name not in facts.declared:
+            keys = facts.read_keys([facts.aliases.find(name)])
+            if keys:
+                found.append((name, keys))
+    return found
+
+
 def _module_objects_used(fn, facts) -> set:
     """Module-level names the body reads as objects (not imports, not builtins)."""
     used = {n.id for n in facts.nodes if isinstance(n, ast.Name)}
@@ -2321,6 +2337,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
         ast.copy_location(node, fn)
     head.extend(merged)
     distinct = _possibly_one_object(fn, facts)
+    global_objects = _global_objects_changed(fn, facts)
     lowered = lowerer.body(body) if body else [ast.Pass()]
     if body and not isinstance(body[-1], (ast.Return, ast.Raise)):
         # Falling off the end: what is still pending retires inside the body, so a
@@ -2334,6 +2351,10 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
         prologue.append(_expr(lowerer._ds("distinct", *[
             _tuple([_tuple(_const(k) for k in keys), _load(name)])
             for name, keys in distinct])))
+    if global_objects:
+        prologue.append(_expr(lowerer._ds("global_keys", *[
+            _tuple([_const(name), _tuple(_const(k) for k in keys)])
+            for name, keys in global_objects])))
     for name in facts.params:
         if name in facts.logged:
             prologue.append(_expr(lowerer._ds("bind", _const(name), _load(name))))

@@ -227,6 +227,7 @@ class Scope:
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
         self.cells = None                     # closure cells of the body (their writes are effects)
         self.boxes = False                    # a write to a global or cell was issued
+        self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
@@ -972,8 +973,8 @@ class Body(Scope):
     def _call(self, keys, fn, args, kwargs, lasti=None):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
-        written = self._globals_pending(fn) if self.boxes and fn.__class__ is FunctionType \
-            else ()
+        written = self._globals_pending(fn, args) if self.boxes and \
+            fn.__class__ is FunctionType else ()
         if written:
             keys = (*keys, *written)   # ``MODE = x; tagged(x)``: tagged reads MODE
         if fn.__class__ is Task:
@@ -1031,18 +1032,29 @@ class Body(Scope):
         compiler did not see passed (so the call does not wait for its writes)?"""
         return any(key not in keys for key in self._cells_read(fn, args, kwargs))
 
-    def _globals_pending(self, fn) -> tuple:
-        """The keys of module globals the body is still writing that ``fn`` (a function
-        of the same module) names: its call reads them after the writes, as in Python."""
+    def _globals_pending(self, fn, args) -> tuple:
+        """The keys of module globals the body is still rebinding or changing
+        (``MODE = x``, ``CONFIG["k"] = v``, ``json.LEVEL = v``) that ``fn`` (a function
+        of the same module) names, or that are modules passed to it: its call reads
+        them after the writes, as in Python."""
         frame = self.frame
-        if frame is None or fn.__globals__ is not frame.f_globals:
+        if frame is None:
             return ()
         last = self.last_effect
         found = ()
-        for name in fn.__code__.co_names:
-            effect = last.get("@" + name)
-            if effect is not None and effect.state < DONE:
-                found += ("@" + name,)
+        if fn.__globals__ is frame.f_globals:
+            objects = self.global_objects
+            for name in fn.__code__.co_names:
+                for key in ("@" + name, name, *objects.get(name, ())):
+                    effect = last.get(key)
+                    if effect is not None and effect.state < DONE and key not in found:
+                        found += (key,)
+        for arg in args:
+            if arg.__class__ is _MODULE:  # ``read(json)`` after ``json.LEVEL = v``
+                namespace = frame.f_globals
+                for key, effect in list(last.items()):
+                    if effect.state < DONE and namespace.get(key) is arg and key not in found:
+                        found += (key,)
         return found
 
     def _cells_read(self, fn, args, kwargs) -> tuple:
@@ -1163,8 +1175,6 @@ class Body(Scope):
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
             targets = _with_world(targets)
-        if not self.boxes:
-            self.boxes = any(t.__class__ is str and t[:1] == "@" for t in targets)
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 
@@ -1207,6 +1217,12 @@ class Body(Scope):
         """Later reads of ``keys`` wait for ``task``, as for a change to them."""
         last = self.last_effect
         groups = self.groups
+        if not self.boxes and self.frame is not None:
+            # A change to a global (rebinding it, or its object): callees naming it
+            # wait (``_globals_pending``).
+            names = self.frame.f_globals
+            self.boxes = any(key.__class__ is str and (key[:1] == "@" or key in names)
+                             for key in keys)
         for key in keys:
             if groups and key in groups:
                 for other in groups[key]:
@@ -1503,6 +1519,13 @@ class Body(Scope):
             entries = self.log.get(name)
             out.append(entries[-1][1] if entries else UNBOUND)
         return tuple(out)
+
+    def global_keys(self, *named):
+        """``((name, keys), ...)``: module-level objects the body changes, and the keys
+        of those changes (``c = CONFIG; c["sub"]["x"] = v``). A callee of this module
+        naming one is called after the changes issued before it."""
+        self.global_objects = dict(named)
+        self.boxes = True
 
     def distinct(self, *named):
         """``((keys, value), ...)`` of the arguments and module objects: those that

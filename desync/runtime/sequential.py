@@ -163,6 +163,9 @@ class SequentialBody:
     def distinct(self, *named):
         return None
 
+    def global_keys(self, *named):
+        return None
+
 
 def _drop_runtime_frames(error):
     """Tracebacks read as plain Python's: no frames of this module between the body
