@@ -85,7 +85,10 @@ def scope():
         body.began = perf_counter()
         return body
     cache = spec.active_cache() if spec is not None else None
-    if _disabled or nesting() > NESTING:
+    if _disabled:
+        # The switch back: plain Python's calls, every one made (no cache).
+        return _Sequential(None)
+    if nesting() > NESTING:
         # Deep recursion of desync functions: each concurrent level costs the stack
         # several frames, so deep levels run sequentially (exact, and fewer frames).
         return _Sequential(cache)
