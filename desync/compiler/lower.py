@@ -2290,23 +2290,24 @@ def _possibly_one_object(fn, facts) -> list:
 def _global_objects_changed(fn, facts) -> list:
     """(name, keys) of module-level objects the body changes, directly or through what
     they hold: a callee reading the global must wait for those changes."""
-    used = {n.id for n in facts.nodes if isinstance(n, ast.Name)}
     found = []
-    for name in sorted(used):
-        if name in facts.module_names and name not in facts.locals \
-                and name not in facts.imports and name not in facts.declared:
-            keys = facts.read_keys([facts.aliases.find(name)])
-            if keys:
-                found.append((name, keys))
+    for name in sorted(_module_objects_named(facts)):
+        keys = facts.read_keys([facts.aliases.find(name)])
+        if keys:
+            found.append((name, keys))
     return found
 
 
-def _module_objects_used(fn, facts) -> set:
+def _module_objects_named(facts) -> set:
     """Module-level names the body reads as objects (not imports, not builtins)."""
     used = {n.id for n in facts.nodes if isinstance(n, ast.Name)}
     return {n for n in used if n in facts.module_names and n not in facts.locals
-            and n not in facts.imports and n not in facts.declared
-            and facts.aliases.find(n) in facts.effected}
+            and n not in facts.imports and n not in facts.declared}
+
+
+def _module_objects_used(fn, facts) -> set:
+    """Module-level objects the body reads and changes."""
+    return {n for n in _module_objects_named(facts) if facts.aliases.find(n) in facts.effected}
 
 
 def _declarations(nodes) -> list:

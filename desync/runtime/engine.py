@@ -1175,6 +1175,13 @@ class Body(Scope):
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
             targets = _with_world(targets)
+        if not self.boxes and self.frame is not None:
+            # A global rebound, or an imported module's attribute set (``json.LEVEL =
+            # v``): callees naming it wait (``_globals_pending``; changes to other
+            # module-level objects are named by ``global_keys``).
+            names = self.frame.f_globals
+            self.boxes = any(key.__class__ is str and (key[:1] == "@" or key in names)
+                             for key in targets)
         return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
 
@@ -1217,12 +1224,6 @@ class Body(Scope):
         """Later reads of ``keys`` wait for ``task``, as for a change to them."""
         last = self.last_effect
         groups = self.groups
-        if not self.boxes and self.frame is not None:
-            # A change to a global (rebinding it, or its object): callees naming it
-            # wait (``_globals_pending``).
-            names = self.frame.f_globals
-            self.boxes = any(key.__class__ is str and (key[:1] == "@" or key in names)
-                             for key in keys)
         for key in keys:
             if groups and key in groups:
                 for other in groups[key]:
