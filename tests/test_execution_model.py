@@ -1798,3 +1798,43 @@ def test_a_callee_reading_a_global_object_the_body_changes_sees_the_change(mode)
             assert decorated(x) == (x, x + 1, x + 2, x + 3)
     finally:
         del json.DESYNC_TEST_LEVEL
+
+
+# -- the caller's context (ContextVars, the decimal context) reaches the calls -------------
+import contextvars  # noqa: E402
+import decimal  # noqa: E402
+
+_REQUEST = contextvars.ContextVar("_REQUEST", default="none")
+
+
+def _tag_with_request(x):
+    time.sleep(0.002)
+    return x, _REQUEST.get()
+
+
+def _divide_in_context(x):
+    time.sleep(0.002)
+    return str(decimal.Decimal(x) / decimal.Decimal(7))
+
+
+def _calls_reading_context(x):
+    a = _tag_with_request(x)
+    b = _tag_with_request(x + 1)
+    c = _divide_in_context(x + 1)
+    d = _divide_in_context(x + 2)
+    return a, b, c, d
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_calls_see_the_callers_context(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _calls_reading_context)
+    for x in range(10):
+        token = _REQUEST.set(f"request-{x}")
+        try:
+            with decimal.localcontext() as context:
+                context.prec = 3 + x % 3
+                expected = _calls_reading_context(x)
+                assert decorated(x) == expected
+        finally:
+            _REQUEST.reset(token)

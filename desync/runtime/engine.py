@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from contextvars import copy_context as _copy_context
 import threading
 import time
 from collections import deque
@@ -71,7 +72,8 @@ class Task:
     """One entry of the reorder buffer: a call, a pure expression or an effect."""
 
     __slots__ = ("seq", "kind", "fn", "args", "kwargs", "state", "value", "error", "waiting",
-                 "dependents", "lasti", "generated", "orphan", "targets", "soft", "tolerant")
+                 "dependents", "lasti", "generated", "orphan", "targets", "soft", "tolerant",
+                 "context")
 
     def __repr__(self):  # pragma: no cover - debugging aid
         names = ("pending", "ready", "running", "done", "failed", "cancelled")
@@ -317,6 +319,9 @@ class Scope:
         task.targets = targets
         task.soft = soft
         task.tolerant = tolerant
+        # A call may run on another thread: it sees the caller's ContextVars (the
+        # decimal context, a request id) as they are when it is issued.
+        task.context = _copy_context() if kind == CALL else None
         if not soft:
             rob.append(task)
         deps = []
@@ -684,7 +689,11 @@ class Scope:
         except BaseException as error:  # pragma: no cover - inputs are settled
             self._finish(task, FAILED, None, error)
             return
-        self._call_and_finish(task, fn, args, kwargs)
+        context = task.context
+        if context is not None:
+            context.run(self._call_and_finish, task, fn, args, kwargs)
+        else:
+            self._call_and_finish(task, fn, args, kwargs)
 
     def _call_and_finish(self, task, fn, args, kwargs):
         h0 = self.h0

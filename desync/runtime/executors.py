@@ -85,9 +85,11 @@ def inside_executor():
     return getattr(_inside, "token", None)
 
 
-def _run_marked(token, fn, args, kwargs):
+def _run_marked(token, fn, args, kwargs, context=None):
     # A desync call nested in this task can tell it runs on the executor it would
     # submit to, and run its own queued calls itself rather than wait for a worker.
+    if context is not None:  # the caller's ContextVars (an executor in this process)
+        return context.run(_run_marked, token, fn, args, kwargs)
     previous = getattr(_inside, "token", None)
     _inside.token = token
     try:
@@ -124,7 +126,7 @@ def submit_directly(executor: Executor):
     token = id(executor)
 
     def submit(scope, task, fn, args, kwargs):
-        return executor.submit(_run_marked, token, fn, args, kwargs)
+        return executor.submit(_run_marked, token, fn, args, kwargs, task.context)
     submit.token = token
     return submit
 
