@@ -482,7 +482,9 @@ def test_numpy_arrays_hash_by_content():
     b = a.copy()
     b[500] = -1
     assert hash_value(a) != hash_value(b)
-    assert hash_value(a[::2]) == hash_value(numpy.ascontiguousarray(a[::2]))
+    # Strides can be read (``a.strides``): a view and its contiguous copy differ.
+    assert hash_value(a[::2]) != hash_value(numpy.ascontiguousarray(a[::2]))
+    assert hash_value(a[::2]) == hash_value(a.copy()[::2])
     m = numpy.arange(6.0).reshape(2, 3)
     assert hash_value(m) != hash_value(numpy.asfortranarray(m))
     for size in (100, 5000, 70_000, 1 << 20):
@@ -1385,3 +1387,114 @@ def test_the_switch_back_makes_every_call():
     outer(40)
     outer(40)
     assert cache.hits == 2
+
+
+# -- issue: copies a hit gave that plain Python never makes -----------------------------------
+import dataclasses  # noqa: E402
+
+def returns_library_sentinel(k):
+    time.sleep(0.003)
+    return [{"a": 1}.get(k, dataclasses.MISSING), k]
+
+
+def returns_a_lambda(n):
+    time.sleep(0.003)
+    return [lambda: n, n]
+
+
+def returns_a_local_class(n):
+    time.sleep(0.003)
+
+    class Local:
+        x = n
+    return Local
+
+
+class DropsMemo:
+    def __init__(self, n):
+        self.n = n
+        self.memo = {"sq": n * n}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("memo", None)
+        return state
+
+
+def builds_drops_memo(n):
+    time.sleep(0.003)
+    return DropsMemo(n)
+
+
+def test_a_hit_never_gives_a_copy_plain_python_would_not_make():
+    cache = CallCache(adaptive=False)
+    for _ in range(3):   # a stateless library sentinel: shared, as plain Python shares it
+        assert cache.call(returns_library_sentinel, ("z",), None)[0] is dataclasses.MISSING
+    assert cache.hits == 2
+    # A lambda, a class made by the call, an object whose pickle leaves state out:
+    # no copy could be what plain Python returns, so they are not kept.
+    first = cache.call(returns_a_lambda, (1,), None)[0]
+    first.count = 1
+    again = cache.call(returns_a_lambda, (1,), None)[0]
+    assert again is not first and not hasattr(again, "count") and again() == 1
+    local = cache.call(returns_a_local_class, (1,), None)
+    local.x += 1
+    assert cache.call(returns_a_local_class, (1,), None).x == 1
+    for _ in range(2):
+        assert cache.call(builds_drops_memo, (3,), None).memo == {"sq": 9}
+    assert cache.hits == 2
+
+
+def array_and_view(n):
+    import numpy
+    time.sleep(0.003)
+    a = numpy.zeros(n)
+    return a, a[1:]
+
+
+def broadcast_row(n):
+    import numpy
+    time.sleep(0.003)
+    return numpy.broadcast_to(numpy.arange(3.0), (n, 3))
+
+
+def test_views_in_results_are_not_copied_apart():
+    pytest.importorskip("numpy")
+    import numpy
+    cache = CallCache(adaptive=False)
+    for i in range(3):
+        a, view = cache.call(array_and_view, (4,), None)
+        a[1] = i + 1
+        assert view[0] == i + 1 and numpy.shares_memory(a, view)
+        row = cache.call(broadcast_row, (2,), None)
+        assert row.strides == (0, 8) and not row.flags.writeable
+
+
+def squares_of(a):
+    time.sleep(0.003)
+    return (a * a).tolist(), type(a).__name__, getattr(a, "unit", None), a.strides
+
+
+def test_array_subclasses_and_strides_are_part_of_the_key():
+    numpy = pytest.importorskip("numpy")
+
+    class Unit(numpy.ndarray):
+        def __new__(cls, data, unit):
+            obj = numpy.asarray(data).view(cls)
+            obj.unit = unit
+            return obj
+
+        def __array_finalize__(self, obj):
+            self.unit = getattr(obj, "unit", None)
+
+    cache = CallCache(adaptive=False)
+    plain = numpy.array([[1, 2], [3, 4]])
+    got = [cache.call(squares_of, (value,), None) for value in (
+        plain, numpy.matrix(plain), numpy.ma.masked_array(plain, mask=[[0, 1], [0, 0]]),
+        Unit(plain, "m"), Unit(plain, "km"), numpy.asfortranarray(plain),
+        numpy.arange(8).reshape(2, 4)[:, ::2] + 0, numpy.arange(8).reshape(2, 4)[:, ::2])]
+    expected = [squares_of(v) for v in (
+        plain, numpy.matrix(plain), numpy.ma.masked_array(plain, mask=[[0, 1], [0, 0]]),
+        Unit(plain, "m"), Unit(plain, "km"), numpy.asfortranarray(plain),
+        numpy.arange(8).reshape(2, 4)[:, ::2] + 0, numpy.arange(8).reshape(2, 4)[:, ::2])]
+    assert got == expected

@@ -44,14 +44,15 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
-from .frozen import Copied, Frozen, freeze
+from . import frozen as _frozen
+from .frozen import Frozen, freeze
 from .inputhash import (TooLarge, Unhashable, call_digest, digest_of, plain_key, set_class_token,
                         set_function_token, set_module_token)
 
 DEFAULT_MAX_BYTES = 256 << 20
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
 _FunctionType = types.FunctionType
-_STORED_FORMS = (Frozen, Copied)
+_STORED_FORMS = (Frozen,)
 
 
 def nocache(fn):
@@ -643,6 +644,14 @@ def _module_token(module) -> bytes:
 set_module_token(_module_token)
 
 
+def _is_project_class(cls) -> bool:
+    top = (getattr(cls, "__module__", None) or "").partition(".")[0]
+    return bool(top) and _module_kind(top) == "project"
+
+
+_frozen.is_project_class = _is_project_class
+
+
 def explain(fn) -> tuple[bool, str]:
     """(whether calls of ``fn`` are cached, why): for ``desync explain`` and users."""
     if type(fn) is not _FunctionType:
@@ -814,7 +823,7 @@ class CallCache:
     def _reset(self):
         # Entries live in flat dicts (no object per entry: fewer objects for the
         # garbage collector to walk in a cache of a million small results).
-        self._values: dict = {}     # key id -> the result, or its Frozen/Copied form
+        self._values: dict = {}     # key id -> the result, or its Frozen form
         self._freq: dict = {}       # key id -> how often asked for, if not 1 (capped, aged)
         self._refs: set = set()     # key ids used since the CLOCK hand passed
         self._window: OrderedDict = OrderedDict()   # key id -> size in bytes
@@ -1157,9 +1166,10 @@ class CallCache:
             # Nothing it could share with the inputs or the callee's world: no walk,
             # its pickle is all that is kept (and all a hit needs).
             started = perf_counter()
-            stored = Frozen(payload, None) if payload is not None else freeze(value, None, False)
-            if stored is not None:
-                return stored, max(stored.nbytes, 64) + 456, perf_counter() - started
+            stored = Frozen(payload, None) if payload is not None else freeze(value)
+            if stored is None:
+                return None  # no faithful copy: not kept
+            return stored, max(stored.nbytes, 64) + 456, perf_counter() - started
         try:
             found = digest_of(value, b"V")
         except Unhashable:

@@ -85,11 +85,28 @@ def inside_executor():
     return getattr(_inside, "token", None)
 
 
-def _run_marked(token, fn, args, kwargs, context=None):
+class _CallerContext:
+    """The caller's ``contextvars`` context, for an executor in this process. An
+    executor that pickles its calls (to run them elsewhere) gets None instead."""
+
+    __slots__ = ("context",)
+
+    def __init__(self, context):
+        self.context = context
+
+    def __reduce__(self):
+        return _no_context, ()
+
+
+def _no_context():
+    return None
+
+
+def _run_marked(token, fn, args, kwargs, caller=None):
     # A desync call nested in this task can tell it runs on the executor it would
     # submit to, and run its own queued calls itself rather than wait for a worker.
-    if context is not None:  # the caller's ContextVars (an executor in this process)
-        return context.run(_run_marked, token, fn, args, kwargs)
+    if caller is not None and caller.context is not None:  # the caller's ContextVars
+        return caller.context.run(_run_marked, token, fn, args, kwargs)
     previous = getattr(_inside, "token", None)
     _inside.token = token
     try:
@@ -126,7 +143,8 @@ def submit_directly(executor: Executor):
     token = id(executor)
 
     def submit(scope, task, fn, args, kwargs):
-        return executor.submit(_run_marked, token, fn, args, kwargs, task.context)
+        return executor.submit(_run_marked, token, fn, args, kwargs,
+                               _CallerContext(task.context))
     submit.token = token
     return submit
 

@@ -3,24 +3,43 @@
 Plain Python builds a new list each time ``make_row(n)`` runs: two callers never
 share it, and one caller appending to its row leaves the other's alone. A cache
 that handed the stored object to every hit would make them share it. So a mutable
-result is kept *frozen* (pickled, or deep-copied where pickle cannot) and each hit,
-and each caller that waited for the same call, gets a copy of its own.
+result is kept *frozen* (pickled) and each hit, and each caller that waited for the
+same call, loads a copy of its own.
 
 What the callee did not build, it took from its world: a module-level sentinel, a
 registry, a configuration dict. Plain Python hands every caller the very object,
 and so does a hit: those objects (``world_ids``: what the callee reads beyond its
-arguments, as met while hashing its key) are kept by reference, never copied.
+arguments, as met while hashing its key), and objects with no state at all (a
+library's ``MISSING`` sentinel), are kept by reference, never copied.
+
+A result no copy could reproduce is not kept (the call runs again): one pickle
+cannot write (a lambda, a class made by the call), a NumPy view or array subclass
+(a copy would own its memory, or drop the subclass's attributes), and an object of
+the project whose class chooses what pickle keeps (``__getstate__``...).
 """
 from __future__ import annotations
 
-import copy
+import copyreg
 import io
 import pickle
+import sys
+import threading
+
+# Whether a class is the project's own (the cache installs its test).
+is_project_class = None
+
+_loading = threading.local()
+_CUSTOM_PICKLING = ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__",
+                    "__getnewargs__", "__getnewargs_ex__")
+
+
+class NotKept(Exception):
+    """The result has no faithful copy."""
 
 
 class Frozen:
-    """A stored mutable result: the pickle of what the call built, plus the
-    objects of the callee's world inside it (loaded by reference)."""
+    """A stored mutable result: the pickle of what the call built, plus the objects
+    inside it that are shared by reference."""
 
     __slots__ = ("payload", "shared")
 
@@ -31,36 +50,58 @@ class Frozen:
     def thaw(self):
         if self.shared is None:
             return pickle.loads(self.payload)
-        return _WorldUnpickler(io.BytesIO(self.payload), self.shared).load()
+        saved = getattr(_loading, "shared", None)
+        _loading.shared = self.shared
+        try:
+            return _SharingUnpickler(io.BytesIO(self.payload), self.shared).load()
+        finally:
+            _loading.shared = saved
 
     @property
     def nbytes(self) -> int:
         return len(self.payload)
 
 
-class Copied:
-    """A stored mutable result pickle cannot write (a local class, a lambda inside):
-    a deep copy, copied again for each holder."""
-
-    __slots__ = ("value", "shared")
-
-    def __init__(self, value, shared: list | None):
-        self.value = value
-        self.shared = shared
-
-    def thaw(self):
-        return _deepcopy(self.value, self.shared)
-
-    @property
-    def nbytes(self) -> int:
-        return 0
+def _shared_object(index):
+    """Stands in a frozen result for an object kept by reference."""
+    return _loading.shared[index]
 
 
-class _WorldPickler(pickle.Pickler):
-    def __init__(self, file, world_ids):
+class _ResultPickler(pickle.Pickler):
+    """Refuses what no copy reproduces; shares stateless objects. (Not called for
+    exact lists, dicts, ints...: plain data costs nothing extra.)"""
+
+    def __init__(self, file):
         super().__init__(file, protocol=5)
-        self.world_ids = world_ids
         self.shared: list = []
+
+    def reducer_override(self, obj):
+        kind = type(obj)
+        numpy = sys.modules.get("numpy")
+        if numpy is not None and isinstance(obj, numpy.ndarray):
+            if kind is not numpy.ndarray or obj.base is not None:
+                raise NotKept("a NumPy view or array subclass")
+            return NotImplemented
+        if kind.__module__ == "builtins" or isinstance(obj, type):
+            return NotImplemented  # builtins are faithful; classes go by reference
+        if is_project_class is not None and is_project_class(kind) and any(
+                name in vars(klass) for klass in kind.__mro__[:-1] for name in _CUSTOM_PICKLING):
+            raise NotKept(f"{kind.__qualname__} chooses what pickle keeps")
+        try:
+            reduced = obj.__reduce_ex__(5)
+        except Exception:
+            return NotImplemented  # pickle reports it
+        if type(reduced) is tuple and len(reduced) >= 2 and reduced[0] is copyreg.__newobj__ \
+                and reduced[1] == (kind,) and not any(reduced[2:]):
+            self.shared.append(obj)  # no state: a sentinel; plain Python shares it
+            return _shared_object, (len(self.shared) - 1,)
+        return NotImplemented
+
+
+class _WorldPickler(_ResultPickler):
+    def __init__(self, file, world_ids):
+        super().__init__(file)
+        self.world_ids = world_ids
 
     def persistent_id(self, obj):
         if id(obj) in self.world_ids:
@@ -69,7 +110,7 @@ class _WorldPickler(pickle.Pickler):
         return None
 
 
-class _WorldUnpickler(pickle.Unpickler):
+class _SharingUnpickler(pickle.Unpickler):
     def __init__(self, file, shared):
         super().__init__(file)
         self.shared = shared
@@ -78,50 +119,14 @@ class _WorldUnpickler(pickle.Unpickler):
         return self.shared[pid]
 
 
-def _deepcopy(value, shared):
-    memo = {id(obj): obj for obj in shared} if shared else {}
-    return copy.deepcopy(value, memo)
-
-
-def freeze(value, world_ids=None, copy_too=True):
-    """The stored form of a mutable result (``Frozen`` or ``Copied``), or None when it
-    can be neither pickled nor copied (then it is not cached). ``world_ids``: ids of
-    objects to keep by reference; ``copy_too=False``: a pickle or nothing."""
+def freeze(value, world_ids=None):
+    """The stored form of a mutable result, or None when no copy of it would be what
+    plain Python returns (then it is not cached). ``world_ids``: ids of objects to
+    keep by reference."""
+    buffer = io.BytesIO()
+    pickler = _WorldPickler(buffer, world_ids) if world_ids else _ResultPickler(buffer)
     try:
-        if not world_ids:
-            return Frozen(pickle.dumps(value, protocol=5), None)
-        buffer = io.BytesIO()
-        pickler = _WorldPickler(buffer, world_ids)
         pickler.dump(value)
-        return Frozen(buffer.getvalue(), pickler.shared or None)
-    except Exception:
-        if not copy_too:
-            return None
-    try:
-        shared = [obj for obj in _reachable(value) if id(obj) in world_ids] \
-            if world_ids else None
-        return Copied(_deepcopy(value, shared), shared or None)
-    except Exception:
+    except Exception:  # NotKept, or not picklable
         return None
-
-
-def _reachable(value, limit=100_000):
-    """Objects reachable from a result through containers and instance dicts (to find
-    the world objects a deep copy must keep)."""
-    seen, stack, found = set(), [value], []
-    while stack and len(seen) < limit:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        found.append(obj)
-        if isinstance(obj, dict):
-            stack.extend(obj.keys())
-            stack.extend(obj.values())
-        elif isinstance(obj, (list, tuple, set, frozenset)):
-            stack.extend(obj)
-        else:
-            state = getattr(obj, "__dict__", None)
-            if isinstance(state, dict):
-                stack.append(state)
-    return found
+    return Frozen(buffer.getvalue(), pickler.shared or None)

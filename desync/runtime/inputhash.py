@@ -265,7 +265,20 @@ class _Walk:
             base = getattr(base, "base", None)
         self.grow(112 + array.nbytes)
         order = b"F" if array.flags.f_contiguous and not array.flags.c_contiguous else b"C"
-        self.out.append(b"A" + array.dtype.str.encode() + order + b"%r:" % (array.shape,))
+        # Strides count (a callee can read them); so do a subclass and its attributes
+        # (np.matrix multiplies differently; a masked array's mask, a unit).
+        self.out.append(b"A" + array.dtype.str.encode() + order + b"%r:" % (
+            (array.shape, array.strides),))
+        kind = type(array)
+        if kind is not sys.modules["numpy"].ndarray:
+            name = f"{kind.__module__}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
+            self.out.append(b"S%d:" % len(name) + name)
+            token = _class_token(kind) if _class_token is not None else None
+            if token:
+                self.out.append(token)
+            state = getattr(array, "__dict__", None)
+            if state:
+                self.feed(dict(state), depth + 1)
         if not array.flags.c_contiguous:
             array = sys.modules["numpy"].ascontiguousarray(array)
         view = memoryview(array).cast("B") if array.ndim else memoryview(array.tobytes())
