@@ -323,13 +323,14 @@ class _Reads:
                 return False
         return True
 
-    def volatile_digest(self, world: dict | None = None) -> bytes:
+    def volatile_digest(self, world: dict | None = None, limit=None) -> bytes:
         """The content digest of the mutable values read; ``world``: a dict that
-        receives the ids of the mutable objects met (a result keeps those by reference)."""
+        receives the ids of the mutable objects met (a result keeps those by reference).
+        ``limit``: a budget in estimated bytes for each value (past it, ``TooLarge``)."""
         parts = []
         for label, holder, name in self.volatile:
             value = holder.get(name, _ABSENT) if name is not None else holder
-            found = digest_of(value, b"v")
+            found = digest_of(value, b"v", limit)
             parts.append(label + found.digest)
             if world is not None:
                 world[id(value)] = value
@@ -683,7 +684,7 @@ class _Stats:
     """Per callee: is a call worth a lookup? Learnt from the first calls, re-checked
     on one call in ``period`` while skipped."""
 
-    __slots__ = ("cheap", "skip", "period", "countdown", "cost", "measure")
+    __slots__ = ("cheap", "skip", "period", "countdown", "cost", "measure", "probing")
 
     def __init__(self):
         self.cheap = 0
@@ -692,6 +693,7 @@ class _Stats:
         self.countdown = 0
         self.cost = -1.0       # seconds a call takes (a moving average); -1: not known yet
         self.measure = False   # a call was too big to hash: time it, to learn its cost
+        self.probing = False   # a call with the first, generous budget is in flight
 
     def was_cheap(self):
         """A call cost less than a lookup would: after a streak, skip keying."""
@@ -711,6 +713,9 @@ class _Stats:
         to half of the call it would save. Before any call is timed, a generous budget
         (a call made once per process, on big data, is what a disk cache is for)."""
         if self.cost < 0:
+            if self.probing:  # calls made while the first runs: not worth hashing big
+                return _MIN_BUDGET  # data each (they are timed instead)
+            self.probing = True
             return _FIRST_BUDGET
         return max(_MIN_BUDGET, self.cost * 0.5 * _HASH_RATE)
 
@@ -936,18 +941,20 @@ class CallCache:
                 prefix, state = _prefix_and_state(fn)
                 prefix = b"%x:" % callee.code_hash + prefix + reads.digest
             world = None
+            budget = stats.hashing_budget() if self.adaptive else None
             if reads.volatile:
                 if forced:
                     world = reads.world_ids()
                 else:
                     world = {}
-                    prefix += reads.volatile_digest(world)
+                    # What it reads is hashed on every call too: within the same budget
+                    # as its inputs (a cheap lookup into a big table is not keyed).
+                    prefix += reads.volatile_digest(world, budget)
             digest = plain_key(args, prefix) if not kwargs and state is None else None
             if digest is not None:
                 ids = None
             else:
-                inputs = call_digest(args, kwargs, prefix, state, stats.hashing_budget()
-                                     if self.adaptive else None)
+                inputs = call_digest(args, kwargs, prefix, state, budget)
                 digest, ids = inputs.digest, inputs.ids
         except TooLarge:
             # Hashing these inputs would cost more than the call is likely to: the
