@@ -1511,17 +1511,124 @@ def test_only_one_first_call_gets_the_generous_hashing_budget():
     assert stats.hashing_budget() == 0.5 * cache_mod._HASH_RATE
 
 
-BIG_TABLE = {i: i * 2 for i in range(200_000)}
-
-
 def look_up_big(k):
-    return BIG_TABLE.get(k)
+    return BIG_TABLE.get(k)  # noqa: F821 - set by the test (a big module global)
 
 
 def test_a_cheap_lookup_into_a_big_global_is_not_keyed_after_its_first_call():
-    cache = CallCache()
-    assert cache.call(look_up_big, (1,), None) == 2
-    before = cache.hits + cache.misses
-    for i in range(200):
-        assert cache.call(look_up_big, (i,), None) == 2 * i
-    assert cache.hits + cache.misses - before < 30   # probes only: the table is not hashed
+    globals()["BIG_TABLE"] = {i: i * 2 for i in range(200_000)}
+    try:
+        cache = CallCache()
+        assert cache.call(look_up_big, (1,), None) == 2
+        before = cache.hits + cache.misses
+        for i in range(200):
+            assert cache.call(look_up_big, (i,), None) == 2 * i
+        assert cache.hits + cache.misses - before < 30   # probes only: no hashing the table
+    finally:
+        del globals()["BIG_TABLE"]
+
+
+class BaseSettings:
+    level = 1
+    factor = 2
+
+    class Database:
+        port = 1
+
+    @classmethod
+    def scaled(cls, x):
+        return x * cls.factor
+
+
+class ChildSettings(BaseSettings):
+    pass
+
+
+def inherited_level(x):
+    time.sleep(0.003)
+    return x * ChildSettings.level
+
+
+def nested_port(x):
+    time.sleep(0.003)
+    return x + BaseSettings.Database.port
+
+
+def through_classmethod(x):
+    time.sleep(0.003)
+    return BaseSettings.scaled(x)
+
+
+def by_computed_name(x, name):
+    time.sleep(0.003)
+    return x * getattr(BaseSettings, "lev" + name) + BaseSettings.__dict__["factor"]
+
+
+def test_class_state_reached_indirectly_is_in_the_key():
+    cache = CallCache(adaptive=False)
+    calls = [(inherited_level, (2,)), (nested_port, (2,)), (through_classmethod, (2,)),
+             (by_computed_name, (2, "el"))]
+    saved = BaseSettings.level, BaseSettings.factor, BaseSettings.Database.port
+    try:
+        for level in (1, 2, 3, 2):
+            BaseSettings.level = BaseSettings.factor = BaseSettings.Database.port = level
+            for fn, args in calls:
+                assert cache.call(fn, args, None) == fn(*args)
+        ChildSettings.level = 10    # shadowed later by the subclass
+        assert cache.call(inherited_level, (2,), None) == 20
+    finally:
+        BaseSettings.level, BaseSettings.factor, BaseSettings.Database.port = saved
+        del ChildSettings.level
+    assert cache.hits == 4
+
+
+TAX = 2
+
+
+class Item:
+    def __init__(self, price):
+        self.price = price
+
+    def total(self):
+        return self.price * TAX
+
+
+def item_total(item):
+    time.sleep(0.003)
+    return item.total()
+
+
+def weighted(fn, x):
+    time.sleep(0.003)
+    return x * getattr(fn, "weight", 1)
+
+
+def weight_of_one():
+    return 1
+
+
+def scaled_by_builtin(x):
+    time.sleep(0.003)
+    return x * DESYNC_TEST_SCALE  # noqa: F821 - a builtin set by the test
+
+
+def test_state_read_through_inputs_and_builtins_is_in_the_key():
+    import builtins
+    global TAX
+    cache = CallCache(adaptive=False)
+    item = Item(100)
+    try:
+        for tax in (2, 3, 2):
+            TAX = tax          # read by a method of the input
+            assert cache.call(item_total, (item,), None) == 100 * tax
+        for weight in (1, 4, 1):
+            weight_of_one.weight = weight   # an attribute of an input function
+            assert cache.call(weighted, (weight_of_one, 5), None) == 5 * weight
+        for scale in (1, 3, 1):
+            builtins.DESYNC_TEST_SCALE = scale
+            assert cache.call(scaled_by_builtin, (5,), None) == 5 * scale
+    finally:
+        TAX = 2
+        del weight_of_one.weight
+        del builtins.DESYNC_TEST_SCALE
+    assert cache.hits == 3

@@ -34,6 +34,7 @@ Split API for executors that run calls elsewhere: ``key_for`` / ``lookup`` /
 """
 from __future__ import annotations
 
+import builtins
 import hashlib
 import itertools
 import operator
@@ -52,7 +53,6 @@ from .inputhash import (TooLarge, Unhashable, call_digest, digest_of, plain_key,
 DEFAULT_MAX_BYTES = 256 << 20
 _IMMUTABLE = frozenset({type(None), bool, int, float, complex, str, bytes, range})
 _FunctionType = types.FunctionType
-_STORED_FORMS = (Frozen,)
 
 
 def nocache(fn):
@@ -330,6 +330,9 @@ class _Reads:
         parts = []
         for label, holder, name in self.volatile:
             value = holder.get(name, _ABSENT) if name is not None else holder
+            if value is _ABSENT:
+                parts.append(label + b"-")
+                continue
             found = digest_of(value, b"v", limit)
             parts.append(label + found.digest)
             if world is not None:
@@ -348,12 +351,16 @@ class _Reads:
         return world
 
 
-def _collect_reads(fn) -> _Reads:
+def _collect_reads(fn, reached=()) -> _Reads:
+    """What ``fn`` reads beyond its arguments (and ``reached``: functions whose
+    closures and defaults count too, such as a class's methods)."""
     reads = _Reads()
     static = [b"py%x" % sys.hexversion]
     seen_code = set()
     seen_objects = set()
-    stack = [(fn, True)]
+    stack = [(function, False) for function in reached]
+    if fn is not None:
+        stack.append((fn, True))
 
     def watch(kind, holder, name, value):
         reads.watch.append((kind, holder, name, value))
@@ -385,6 +392,11 @@ def _collect_reads(fn) -> _Reads:
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
                 namespace = vars(value)
+                if not _DYNAMIC_LOOKUPS.isdisjoint(names) and id(namespace) not in seen_objects:
+                    # ``getattr(config, "RATE_" + name)``: its data counts whole.
+                    seen_objects.add(id(namespace))
+                    reads.volatile.append((b"mod:" + value.__name__.encode(),
+                                           {"module": value}, "module"))
                 for attr in names:
                     if attr in namespace and (id(namespace), attr) not in seen_objects:
                         seen_objects.add((id(namespace), attr))
@@ -400,18 +412,38 @@ def _collect_reads(fn) -> _Reads:
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
                 static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
-                attributes = vars(value)
-                for attr, member in list(attributes.items()):
-                    if isinstance(member, (staticmethod, classmethod)):
-                        member = member.__func__
-                    if type(member) is _FunctionType:
-                        stack.append((member, False))
-                    elif attr in names and not _is_machinery(attr, member):
-                        # Data the code reads by name: re-read on every call (a class
-                        # attribute can be rebound or changed in place).
-                        reads.volatile.append((b"ca:" + attr.encode(), attributes, attr))
-                    elif type(member) in _IMMUTABLE:
-                        static.append(b"ca:" + attr.encode() + digest_of(member, b"c").digest)
+                klasses = [k for k in value.__mro__ if k is not object and _module_kind(
+                    (k.__module__ or "").partition(".")[0]) == "project"]
+                # The names the class's own code reads count too (a classmethod reading
+                # ``cls.factor``); code looking attributes up by computed names
+                # (``getattr``, ``__dict__``) reads them all.
+                read = set(names)
+                for klass in klasses:
+                    for member in vars(klass).values():
+                        function = _function_of(member)
+                        if function is not None:
+                            _all_names(function.__code__, read)
+                dynamic = not _DYNAMIC_LOOKUPS.isdisjoint(read)
+                data = set()
+                for klass in klasses:
+                    attributes = vars(klass)
+                    for attr, member in list(attributes.items()):
+                        function = _function_of(member)
+                        if function is not None:
+                            stack.append((function, False))
+                        elif isinstance(member, type) and attr in read:
+                            value_part(b"cn:" + attr.encode(), None, None, member, names,
+                                       depth + 1)   # a nested class: ``Config.DB.port``
+                        elif (dynamic or attr in read) and not _is_machinery(attr, member):
+                            data.add(attr)
+                        elif type(member) in _IMMUTABLE:
+                            static.append(b"ca:" + attr.encode() + digest_of(member, b"c").digest)
+                # Data read by name is re-read on every call, from every class of the
+                # MRO (rebound, changed in place, or shadowed later by a subclass).
+                for attr in sorted(data):
+                    for klass in klasses:
+                        reads.volatile.append((b"ca:" + klass.__qualname__.encode() + b"." +
+                                               attr.encode(), vars(klass), attr))
             return
         if isinstance(value, (types.BuiltinFunctionType, types.MethodWrapperType,
                               types.WrapperDescriptorType, types.MethodDescriptorType)):
@@ -479,6 +511,19 @@ def _collect_reads(fn) -> _Reads:
         absent = tuple(name for name in loads if name not in namespace)
         if absent:
             reads.absent.append((namespace, absent))
+            built_in = namespace.get("__builtins__", builtins)
+            if type(built_in) is types.ModuleType:
+                built_in = vars(built_in)
+            for name in absent:  # data put in builtins (``builtins.SCALE = 2``) counts;
+                # builtin functions and classes are code (rebinding those is not seen)
+                value = built_in.get(name, _ABSENT)
+                if value is not _ABSENT and not isinstance(value, (
+                        type, types.BuiltinFunctionType)) \
+                        and (id(built_in), name) not in seen_objects:
+                    seen_objects.add((id(built_in), name))
+                    watch(_DICT, built_in, name, value)
+                    if type(value) in _IMMUTABLE:
+                        value_part(b"b:" + name.encode(), built_in, name, value, names, 0)
         if ("globals" in absent or "vars" in absent) and id(namespace) not in seen_objects:
             # Names computed at run time (``globals()["RATE_" + name]``): the module's
             # data counts whole.
@@ -534,9 +579,11 @@ def _function_token(fn) -> bytes | None:
         return None
     parts.append(read)
     state = _state_of(fn)
-    if state is not None:
+    attributes = {k: v for k, v in fn.__dict__.items() if not k.startswith("__desync")} \
+        if fn.__dict__ else None   # ``fn.weight = 2``: a callee may read it
+    if state is not None or attributes:
         try:
-            parts.append(digest_of(state, b"s").digest)
+            parts.append(digest_of((state, attributes), b"s").digest)
         except Unhashable:
             return None
     return digest_of(tuple(parts), b"F").digest
@@ -572,13 +619,36 @@ def _class_token(cls) -> bytes | None:
                 except Unhashable:  # a lock, a socket: a resource, not content
                     digest = b"?" + type(member).__qualname__.encode()
                 parts.append(attr.encode() + b"=" + digest)
+        # What its methods read beyond the object (``item.total()`` reads ``TAX``).
+        reads = _class_reads.get(cls)
+        if reads is None or not reads.current():
+            reads = _class_reads[cls] = _collect_reads(None, [
+                function for attributes in holders for member in list(attributes.values())
+                if (function := _function_of(member)) is not None])
+        parts.append(reads.digest)
+        if reads.volatile:
+            parts.append(reads.volatile_digest(None, _CLASS_DATA_LIMIT))
     finally:
         busy.discard(cls)
     return digest_of(tuple(parts), b"C").digest
 
 
 _tokenizing = threading.local()
+_class_reads: dict = {}   # project class -> _Reads of its methods
 _CLASS_DATA_LIMIT = 1 << 20   # class data bigger than this makes the call uncached
+
+
+_DYNAMIC_LOOKUPS = frozenset({"getattr", "__dict__", "vars", "hasattr", "globals"})
+
+
+def _function_of(member):
+    """The function behind a class member (method, static or class method,
+    property getter), or None."""
+    if isinstance(member, (staticmethod, classmethod)):
+        member = member.__func__
+    elif isinstance(member, property):
+        member = member.fget
+    return member if type(member) is _FunctionType else None
 
 
 def _is_machinery(attr, member) -> bool:
@@ -801,6 +871,7 @@ _tokens = itertools.count(1)
 
 
 _MISSING = object()
+_UNSET = object()
 
 
 class CallCache:
@@ -852,7 +923,7 @@ class CallCache:
                 saved.append((key, value.payload))
                 continue
             try:
-                if type(value) in _STORED_FORMS:
+                if type(value) is Frozen:
                     value = value.thaw()
                 saved.append((key, pickle.dumps(value, protocol=5)))
             except Exception:
@@ -941,7 +1012,7 @@ class CallCache:
                 prefix, state = _prefix_and_state(fn)
                 prefix = b"%x:" % callee.code_hash + prefix + reads.digest
             world = None
-            budget = stats.hashing_budget() if self.adaptive else None
+            budget = _UNSET   # (asked for once, and only when something is hashed)
             if reads.volatile:
                 if forced:
                     world = reads.world_ids()
@@ -949,11 +1020,14 @@ class CallCache:
                     world = {}
                     # What it reads is hashed on every call too: within the same budget
                     # as its inputs (a cheap lookup into a big table is not keyed).
+                    budget = stats.hashing_budget() if self.adaptive else None
                     prefix += reads.volatile_digest(world, budget)
             digest = plain_key(args, prefix) if not kwargs and state is None else None
             if digest is not None:
                 ids = None
             else:
+                if budget is _UNSET:
+                    budget = stats.hashing_budget() if self.adaptive else None
                 inputs = call_digest(args, kwargs, prefix, state, budget)
                 digest, ids = inputs.digest, inputs.ids
         except TooLarge:
@@ -1045,7 +1119,7 @@ class CallCache:
         waiting.event.wait()
         if waiting.shared:
             stored = waiting.value
-            if type(stored) in _STORED_FORMS:
+            if type(stored) is Frozen:
                 try:
                     return True, stored.thaw()
                 except Exception:
@@ -1068,7 +1142,7 @@ class CallCache:
         value = self._values.get(ident, _MISSING)
         if value is _MISSING:
             return False, None
-        if type(value) in _STORED_FORMS:
+        if type(value) is Frozen:
             try:
                 value = value.thaw()
             except Exception:  # a class that moved, a damaged payload: a miss
