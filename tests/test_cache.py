@@ -1632,3 +1632,36 @@ def test_state_read_through_inputs_and_builtins_is_in_the_key():
         del weight_of_one.weight
         del builtins.DESYNC_TEST_SCALE
     assert cache.hits == 3
+
+
+class Registry:
+    DEFAULTS = {"retries": 3}
+
+    def defaults(self):
+        return Registry.DEFAULTS
+
+
+def defaults_of(registry):
+    time.sleep(0.003)
+    return [registry.DEFAULTS, registry.defaults(), {"built": True}]
+
+
+def registry_of(module):
+    time.sleep(0.003)
+    return [module.DESYNC_TEST_REGISTRY]
+
+
+def test_objects_reached_through_inputs_keep_their_identity():
+    import types
+    cache = CallCache(adaptive=False)
+    registry = Registry()
+    for _ in range(3):
+        got = cache.call(defaults_of, (registry,), None)
+        assert got[0] is Registry.DEFAULTS and got[1] is Registry.DEFAULTS
+        got[2]["built"] = False    # built by the call: the caller's own
+    assert cache.hits == 2
+    module = types.ModuleType("tests_desync_registry")
+    module.__name__ = __name__   # a module of the project
+    module.DESYNC_TEST_REGISTRY = {"a": 1}
+    for _ in range(2):
+        assert cache.call(registry_of, (module,), None)[0] is module.DESYNC_TEST_REGISTRY

@@ -615,10 +615,12 @@ def _class_token(cls) -> bytes | None:
                 if type(member) is _FunctionType or _is_machinery(attr, member):
                     continue
                 try:
-                    digest = digest_of(member, b"c", _CLASS_DATA_LIMIT).digest
+                    found = digest_of(member, b"c", _CLASS_DATA_LIMIT)
                 except Unhashable:  # a lock, a socket: a resource, not content
-                    digest = b"?" + type(member).__qualname__.encode()
-                parts.append(attr.encode() + b"=" + digest)
+                    parts.append(attr.encode() + b"=?" + type(member).__qualname__.encode())
+                    continue
+                parts.append(attr.encode() + b"=" + found.digest)
+                _reached(member, found)
         # What its methods read beyond the object (``item.total()`` reads ``TAX``).
         reads = _class_reads.get(cls)
         if reads is None or not reads.current():
@@ -627,13 +629,24 @@ def _class_token(cls) -> bytes | None:
                 if (function := _function_of(member)) is not None])
         parts.append(reads.digest)
         if reads.volatile:
-            parts.append(reads.volatile_digest(None, _CLASS_DATA_LIMIT))
+            parts.append(reads.volatile_digest(getattr(_tokenizing, "world", None),
+                                               _CLASS_DATA_LIMIT))
     finally:
         busy.discard(cls)
     return digest_of(tuple(parts), b"C").digest
 
 
 _tokenizing = threading.local()
+_tokenizing.world = None
+
+
+def _reached(value, found):
+    """Record an object an input's class or module holds (see ``key_for``)."""
+    world = getattr(_tokenizing, "world", None)
+    if world is not None and not found.immutable:
+        world[id(value)] = value
+        if found.ids:
+            world.update(found.ids)
 _class_reads: dict = {}   # project class -> _Reads of its methods
 _CLASS_DATA_LIMIT = 1 << 20   # class data bigger than this makes the call uncached
 
@@ -706,9 +719,12 @@ def _module_token(module) -> bytes:
         elif where == "project" and not _is_machinery(attr, member) and not isinstance(
                 member, (types.ModuleType, _FunctionType, types.BuiltinFunctionType)):
             try:
-                parts.append((attr, digest_of(member, b"c", _CLASS_DATA_LIMIT).digest))
+                found = digest_of(member, b"c", _CLASS_DATA_LIMIT)
             except Unhashable:
                 parts.append((attr, "?" + kind.__qualname__))
+                continue
+            parts.append((attr, found.digest))
+            _reached(member, found)
     return digest_of(tuple(parts), b"m").digest
 
 
@@ -1028,8 +1044,16 @@ class CallCache:
             else:
                 if budget is _UNSET:
                     budget = stats.hashing_budget() if self.adaptive else None
-                inputs = call_digest(args, kwargs, prefix, state, budget)
+                # Objects the inputs' classes and modules hold (``r.DEFAULTS``,
+                # ``mod.REGISTRY``) are the callee's world too: a result shares them.
+                reached = _tokenizing.world = {}
+                try:
+                    inputs = call_digest(args, kwargs, prefix, state, budget)
+                finally:
+                    _tokenizing.world = None
                 digest, ids = inputs.digest, inputs.ids
+                if reached:
+                    world = reached if world is None else {**world, **reached}
         except TooLarge:
             # Hashing these inputs would cost more than the call is likely to: the
             # call runs uncached (``first(xs)`` on a long list stays O(1)), and is
