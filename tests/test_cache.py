@@ -1665,3 +1665,35 @@ def test_objects_reached_through_inputs_keep_their_identity():
     module.DESYNC_TEST_REGISTRY = {"a": 1}
     for _ in range(2):
         assert cache.call(registry_of, (module,), None)[0] is module.DESYNC_TEST_REGISTRY
+
+
+def decimal_seventh(x):
+    import decimal
+    time.sleep(0.003)
+    return str(decimal.Decimal(x) / decimal.Decimal(7))
+
+
+class HidesScale:
+    def __init__(self, n, scale):
+        self.n = n
+        self.scale = scale
+
+    def __getstate__(self):
+        return {"n": self.n}
+
+
+def scaled_model(m):
+    time.sleep(0.003)
+    return m.n * m.scale
+
+
+def test_the_decimal_context_and_state_pickle_hides_are_in_the_key():
+    import decimal
+    cache = CallCache(adaptive=False)
+    for precision in (3, 5, 3):
+        with decimal.localcontext() as context:
+            context.prec = precision
+            assert cache.call(decimal_seventh, (1,), None) == decimal_seventh(1)
+    for scale in (1, 2, 1):
+        assert cache.call(scaled_model, (HidesScale(2, scale),), None) == 2 * scale
+    assert cache.hits == 2

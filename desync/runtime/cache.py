@@ -256,6 +256,20 @@ def _immutable_object(value) -> bool:
     return numpy is not None and isinstance(value, (numpy.generic, numpy.dtype))
 
 
+class _DecimalSettings:
+    """Stands in a callee's reads for the decimal context's settings."""
+
+    @staticmethod
+    def get(name, default=None):
+        import decimal
+        context = decimal.getcontext()
+        return (context.prec, context.rounding, context.Emin, context.Emax,
+                context.capitals, context.clamp,
+                tuple(sorted(t.__name__ for t, on in context.traps.items() if on)))
+
+
+_DECIMAL_SETTINGS = _DecimalSettings()
+_DECIMAL_MODULES = frozenset({"decimal", "_decimal", "_pydecimal"})
 _DICT, _CELL, _DEFAULTS, _KWDEFAULTS = 0, 1, 2, 3
 _ABSENT = object()
 
@@ -365,6 +379,13 @@ def _collect_reads(fn, reached=()) -> _Reads:
     def watch(kind, holder, name, value):
         reads.watch.append((kind, holder, name, value))
 
+    def decimal_read():
+        # Decimal arithmetic depends on the thread's context (precision, rounding):
+        # it is read on every call, like a module-level value.
+        if _DECIMAL_SETTINGS not in seen_objects:
+            seen_objects.add(_DECIMAL_SETTINGS)
+            reads.volatile.append((b"decimal-context", _DECIMAL_SETTINGS, "settings"))
+
     def value_part(label, holder, name, value, names, depth):
         """Account for one value the code reads (global, attribute, cell, default)."""
         if depth > 6:
@@ -373,6 +394,13 @@ def _collect_reads(fn, reached=()) -> _Reads:
         if kind in _IMMUTABLE:
             static.append(label + digest_of(value, b"c").digest)
             return
+        try:
+            home = value.__name__ if kind is types.ModuleType else getattr(value, "__module__",
+                                                                           None)
+        except Exception:  # a proxy that fails on any attribute
+            home = None
+        if home in _DECIMAL_MODULES:
+            decimal_read()
         if kind is not types.ModuleType:  # a module is read per attribute, each function
             if id(value) in seen_objects:  # reading its own names from it
                 return
@@ -477,6 +505,8 @@ def _collect_reads(fn, reached=()) -> _Reads:
             continue
         seen_code.add(code)
         names = _all_names(code, set())
+        if not _DECIMAL_MODULES.isdisjoint(names):  # ``import decimal`` in the function
+            decimal_read()
         if not is_callee:
             # A function reached from the callee: its code, defaults and closure. (The
             # callee's own are in the input hash and its source hash.)

@@ -33,6 +33,12 @@ _CUSTOM_PICKLING = ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__
                     "__getnewargs__", "__getnewargs_ex__")
 
 
+def chooses_its_pickle(kind) -> bool:
+    """A class of the project that decides what pickle keeps of its objects."""
+    return is_project_class is not None and is_project_class(kind) and any(
+        name in vars(klass) for klass in kind.__mro__[:-1] for name in _CUSTOM_PICKLING)
+
+
 class NotKept(Exception):
     """The result has no faithful copy."""
 
@@ -84,8 +90,7 @@ class _ResultPickler(pickle.Pickler):
             return NotImplemented
         if kind.__module__ == "builtins" or isinstance(obj, type):
             return NotImplemented  # builtins are faithful; classes go by reference
-        if is_project_class is not None and is_project_class(kind) and any(
-                name in vars(klass) for klass in kind.__mro__[:-1] for name in _CUSTOM_PICKLING):
+        if chooses_its_pickle(kind):
             raise NotKept(f"{kind.__qualname__} chooses what pickle keeps")
         try:
             reduced = obj.__reduce_ex__(5)

@@ -37,6 +37,8 @@ import io
 import struct
 import sys
 
+from . import frozen
+
 _OWN_DIGEST = 4096         # buffers from this size get their own SHA-256 digest
 _CHUNK = 4 << 20           # above a few chunks, chunks are hashed in parallel threads
 _PARALLEL = 4 * _CHUNK
@@ -323,13 +325,22 @@ def _pickler_classes():
 
 
 def _by_token(obj):
-    """Functions and classes stand in a hash stream as their code token (both picklers)."""
-    if type(obj) is _FunctionType and obj is not _function_marker:
+    """Functions and classes stand in a hash stream as their code token (both picklers).
+    An object of the project whose class chooses what pickle keeps (``__getstate__``
+    leaving a field out) is hashed by all its attributes: a callee may read them."""
+    kind = type(obj)
+    if kind is _FunctionType and obj is not _function_marker:
         return _function_marker, (_token_of(obj),)
-    if type(obj) is type and _class_token is not None:
+    if kind is type and _class_token is not None:
         token = _class_token(obj)
         if token is not None:
             return _function_marker, (token,)
+        return NotImplemented
+    if kind.__module__ != "builtins" and frozen.chooses_its_pickle(kind):
+        state = getattr(obj, "__dict__", None)
+        if state is None:
+            raise Unhashable(f"{kind.__qualname__} chooses what pickle keeps")
+        return _function_marker, (kind, dict(state))
     return NotImplemented
 
 
