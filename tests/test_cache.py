@@ -1697,3 +1697,20 @@ def test_the_decimal_context_and_state_pickle_hides_are_in_the_key():
     for scale in (1, 2, 1):
         assert cache.call(scaled_model, (HidesScale(2, scale),), None) == 2 * scale
     assert cache.hits == 2
+
+
+def set_that_shrank(n):
+    time.sleep(0.003)
+    s = set(range(100))
+    for x in range(100):
+        if x not in (2, 9):
+            s.discard(x)
+    return s, {n, n + 1}
+
+
+def test_a_hit_never_changes_a_sets_iteration_order():
+    cache = CallCache(adaptive=False)
+    expected = [list(part) for part in set_that_shrank(1)]
+    for _ in range(3):
+        assert [list(part) for part in cache.call(set_that_shrank, (1,), None)] == expected
+    assert cache.call(set_that_shrank, (1,), None)[1] == {1, 2}

@@ -965,7 +965,7 @@ class CallCache:
             entries = list(self._values.items())
         saved = []
         for key, value in entries:
-            if type(value) is Frozen and value.shared is None:
+            if type(value) is Frozen and value.shared is None and value.array is None:
                 saved.append((key, value.payload))
                 continue
             try:
@@ -1274,7 +1274,7 @@ class CallCache:
     def _disk_put(self, key, value, stored):
         import pickle
         try:
-            if type(stored) is Frozen and stored.shared is None:
+            if type(stored) is Frozen and stored.shared is None and stored.array is None:
                 payload = stored.payload
             else:
                 payload = pickle.dumps(value, protocol=5)

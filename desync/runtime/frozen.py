@@ -14,8 +14,9 @@ library's ``MISSING`` sentinel), are kept by reference, never copied.
 
 A result no copy could reproduce is not kept (the call runs again): one pickle
 cannot write (a lambda, a class made by the call), a NumPy view or array subclass
-(a copy would own its memory, or drop the subclass's attributes), and an object of
-the project whose class chooses what pickle keeps (``__getstate__``...).
+(a copy would own its memory, or drop the subclass's attributes), an object of
+the project whose class chooses what pickle keeps (``__getstate__``...), and a
+set whose copy would iterate in another order.
 """
 from __future__ import annotations
 
@@ -45,15 +46,20 @@ class NotKept(Exception):
 
 class Frozen:
     """A stored mutable result: the pickle of what the call built, plus the objects
-    inside it that are shared by reference."""
+    inside it that are shared by reference; or a private copy of a NumPy array
+    (copying it again is a memory copy, cheaper than loading a pickle)."""
 
-    __slots__ = ("payload", "shared")
+    __slots__ = ("payload", "shared", "array")
 
-    def __init__(self, payload: bytes, shared: list | None):
+    def __init__(self, payload: bytes, shared: list | None, array=None):
         self.payload = payload
         self.shared = shared
+        self.array = array
 
     def thaw(self):
+        array = self.array
+        if array is not None:
+            return _copy_array(array)
         if self.shared is None:
             return pickle.loads(self.payload)
         saved = getattr(_loading, "shared", None)
@@ -65,7 +71,14 @@ class Frozen:
 
     @property
     def nbytes(self) -> int:
-        return len(self.payload)
+        return len(self.payload) if self.array is None else self.array.nbytes
+
+
+def _copy_array(array):
+    copy = array.copy(order="K")
+    if not array.flags.writeable:
+        copy.flags.writeable = False
+    return copy
 
 
 def _shared_object(index):
@@ -128,6 +141,30 @@ def freeze(value, world_ids=None):
     """The stored form of a mutable result, or None when no copy of it would be what
     plain Python returns (then it is not cached). ``world_ids``: ids of objects to
     keep by reference."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and type(value) is numpy.ndarray and value.base is None \
+            and not value.dtype.hasobject:
+        return Frozen(b"", None, _copy_array(value))
+    found = _frozen(value, world_ids)
+    if found is None:
+        return None
+    if _SET in found.payload or _FROZENSET in found.payload:
+        # A set rebuilt from its items can iterate in another order than the one that
+        # grew and shrank (its table size differs): kept only if the copy's order is
+        # the same, as its pickle shows.
+        try:
+            again = _frozen(found.thaw(), world_ids)
+        except Exception:
+            return None
+        if again is None or again.payload != found.payload:
+            return None
+    return found
+
+
+_SET, _FROZENSET = pickle.EMPTY_SET, pickle.FROZENSET
+
+
+def _frozen(value, world_ids):
     buffer = io.BytesIO()
     pickler = _WorldPickler(buffer, world_ids) if world_ids else _ResultPickler(buffer)
     try:
