@@ -1714,3 +1714,34 @@ def test_a_hit_never_changes_a_sets_iteration_order():
     for _ in range(3):
         assert [list(part) for part in cache.call(set_that_shrank, (1,), None)] == expected
     assert cache.call(set_that_shrank, (1,), None)[1] == {1, 2}
+
+
+def test_a_namespace_package_of_the_project_is_followed(tmp_path, monkeypatch):
+    # A package without __init__.py has no __file__: it is still the project's code,
+    # so what its functions read is in the key.
+    package = tmp_path / "desync_ns_pkg"
+    package.mkdir()
+    (package / "rates.py").write_text(textwrap.dedent("""
+        import time
+        RATE = 2
+
+        def rate():
+            return RATE
+
+        def priced(x):
+            time.sleep(0.003)
+            return x * rate()
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import importlib
+    rates = importlib.import_module("desync_ns_pkg.rates")
+    try:
+        cache = CallCache(adaptive=False)
+        for value in (2, 3, 2):
+            rates.RATE = value
+            assert cache.call(rates.priced, (5,), None) == 5 * value
+        assert cache.hits == 1
+    finally:
+        for name in ("desync_ns_pkg.rates", "desync_ns_pkg"):
+            sys.modules.pop(name, None)
+            cache_mod._module_kinds.pop(name, None)

@@ -151,6 +151,9 @@ def _module_kind(top: str) -> str:
     if kind is None:
         module = sys.modules.get(top)
         path = getattr(module, "__file__", None) or ""
+        if not path and module is not None and top not in _STDLIB:
+            # A namespace package (no __init__.py): where its folders are.
+            path = next(iter(getattr(module, "__path__", None) or ()), "")
         if top in _STDLIB or top.startswith("_") and not path:
             kind = "stdlib"
         elif "site-packages" in path or "dist-packages" in path:

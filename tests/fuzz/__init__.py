@@ -1,8 +1,10 @@
 """A differential fuzzer for desync: generated programs, plain Python against desync.
 
-Black-box: it only decorates generated source with ``@desync(cache=False, ...)`` and
+Black-box: it only decorates generated source with ``@desync(cache=CACHE, ...)`` and
 calls it, plain, under threads, under a one-worker custom executor and under
-``desync.sequential()``, and compares everything a caller can observe.
+``desync.sequential()``, and compares everything a caller can observe. ``CACHE`` is
+False unless ``--cache`` (``FZ_CACHE=1``): then the pure callees are cached with a
+cache that keeps even the cheapest calls, and repeats and plans exercise hits.
 
     gen.py      the program generator (typed ASTs that keep the user's promise)
     prelude.py  the fixed callees and classes every generated module starts with

@@ -184,10 +184,15 @@ def main(argv=None):
     parser.add_argument("--pacing", action="store_true",
                         help="leave pacing on: a program's repeated calls go in order, then "
                              "run its original function (use many --fails and --repeats)")
+    parser.add_argument("--cache", action="store_true",
+                        help="generated desync functions use the call cache (the default "
+                             "users run); repeats then hit")
     parser.add_argument("--program", type=int, default=None, help="print program INDEX of --seed and exit")
     args = parser.parse_args(argv)
     if args.pacing:
         os.environ["FZ_PACING"] = "1"   # read by the workers' environment (pool.Worker)
+    if args.cache:
+        os.environ["FZ_CACHE"] = "1"    # read by tests.fuzz.rt in the workers
     if args.program is not None:
         program = generate(args.seed, args.program, size=args.size, clock=args.clock)
         print(program.module_text())

@@ -1586,7 +1586,7 @@ class Gen:
         self.budget = saved
         if after is not None:
             body.append(ast.Return(value=self.e_int(after, cx, 2)))
-        deco = Call("desync", [], [("cache", K(False)), ("executor", Nm("EXECUTOR"))])
+        deco = Call("desync", [], [("cache", Nm("CACHE")), ("executor", Nm("EXECUTOR"))])
         return Def(f"q{self.sfx}", ["a", "ys"], body, [deco])
 
     def body_function(self, method):
@@ -1611,7 +1611,7 @@ class Gen:
             body.append(ast.Return(value=self.result_expr(sc, cx)))
         if self.global_writes:
             body.insert(0, ast.Global(names=[self.G]))
-        deco = Call("desync", [], [("cache", K(False)), ("executor", Nm("EXECUTOR"))])
+        deco = Call("desync", [], [("cache", Nm("CACHE")), ("executor", Nm("EXECUTOR"))])
         name = "run" if method else f"p{self.sfx}"
         return Def(name, (["self"] if method else []) + params, body, [deco])
 

@@ -173,6 +173,9 @@ class Batch:
             self.modules["threads"] = self.modules["sequential"] = load(write("ds", True), None)
         if "one-worker" in modes:
             self.modules["one-worker"] = load(write("ds1", True, "# one worker\n"), one_worker())
+        if rt.CACHE:
+            for module in set(self.modules.values()):
+                prelude.mark_cacheable(module)
 
     def cleanup(self):
         for path in self.paths:

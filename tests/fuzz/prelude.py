@@ -26,6 +26,7 @@ import time
 from tests.fuzz.rt import hit as _hit, emit as _emit, FzError, LOGGER as LOG
 from tests.fuzz import rt as _rt
 EXECUTOR = _rt.NEXT_EXECUTOR
+CACHE = _rt.CACHE
 
 
 def f(x):
@@ -229,3 +230,23 @@ DEFS = _top_level_defs()
 CALLEES = ("f", "g", "total", "head", "mk", "rows", "pair", "label", "up", "join", "apply",
            "apply0", "scale", "summ", "weigh", "mkbox", "cfg", "nap")
 DEPENDS = {"mkbox": ("Box",), "cfg": ("Cfg",)}
+# Callees that compute from their arguments and the plan (``apply`` and ``apply0`` call
+# what they are given, which may print): with ``FZ_CACHE=1`` they are marked
+# ``desync.cacheable``, since their instrumentation (recording, delays) would
+# otherwise make desync judge them as changing module state.
+PURE_CALLEES = ("f", "g", "total", "head", "mk", "rows", "pair", "label", "up", "join",
+                "scale", "named", "summ", "weigh", "mkbox", "cfg", "nap")
+
+
+def mark_cacheable(module):
+    """Mark the pure callees cacheable, and give every desync function of the module a
+    cache that keeps even the cheapest calls (the callees take microseconds, less than
+    a lookup: the default cache would learn not to look them up)."""
+    import desync
+    for name in PURE_CALLEES:
+        desync.cacheable(getattr(module, name))
+    for value in list(vars(module).values()):
+        members = vars(value).values() if isinstance(value, type) else (value,)
+        for member in members:
+            if hasattr(member, "set_cache"):
+                member.set_cache(desync.CallCache(adaptive=False))

@@ -10,6 +10,7 @@ the order in which callees run: the contract holds.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -24,19 +25,22 @@ EXCEPTIONS = {"ValueError": ValueError, "KeyError": KeyError, "FzError": FzError
               "ZeroDivisionError": ZeroDivisionError, "KeyboardInterrupt": KeyboardInterrupt}
 
 TRACE: list = []            # ("out", text), ("log", level, msg), ("enter", tag), ...
-FAIL: dict = {}             # fingerprint of a call -> name of the exception it raises
+FAIL: tuple = ()            # (fingerprint of a call, name of the exception it raises)
 RECORD: list | None = None  # when a list: every call's fingerprint, in the order made
 DELAY_MAX = 0.0             # seconds; 0 for most programs
+CACHE = os.environ.get("FZ_CACHE") == "1"   # generated desync functions use the call cache
 _delay_rng = random.Random(0)
 _delay_lock = threading.Lock()
 
 
 def reset(fail=None, record=False, delay=0.0, salt=0):
-    global FAIL, RECORD, DELAY_MAX
+    global FAIL, RECORD, DELAY_MAX, _record, _pause
     TRACE.clear()
-    FAIL = dict(fail or {})
+    FAIL = tuple((fp, kind) for fp, kind in (fail or {}).items())  # immutable: in cache keys
     RECORD = [] if record else None
+    _record = RECORD.append if record else _nothing
     DELAY_MAX = delay
+    _pause = _random_pause if delay else _nothing
     _delay_rng.seed(salt)
 
 
@@ -78,20 +82,31 @@ def _short(fp) -> str:
 
 
 def hit(name, /, *args, **kwargs):
-    """Called first thing by every callee."""
+    """Called first thing by every callee. A pure function of its inputs and of FAIL
+    (the plan) as far as desync's call cache can tell: recording and delays are test
+    instrumentation, behind the hooks ``reset`` sets, so that with ``FZ_CACHE=1`` the
+    callees are cached and the cache is fuzzed too."""
     fp = (name, tuple(fingerprint(a) for a in args),
           tuple(sorted((k, fingerprint(v)) for k, v in kwargs.items())))
-    record = RECORD
-    if record is not None:
-        record.append(fp)
-    if DELAY_MAX:
-        with _delay_lock:
-            delay = _delay_rng.random() * DELAY_MAX if _delay_rng.random() < 0.7 else 0.0
-        if delay:
-            time.sleep(delay)
-    kind = FAIL.get(fp)
-    if kind is not None:
-        raise EXCEPTIONS[kind](describe(fp))
+    _record(fp)
+    _pause()
+    for planned, kind in FAIL:
+        if planned == fp:
+            raise EXCEPTIONS[kind](describe(fp))
+
+
+def _nothing(*_):
+    return None
+
+
+def _random_pause():
+    with _delay_lock:
+        delay = _delay_rng.random() * DELAY_MAX if _delay_rng.random() < 0.7 else 0.0
+    if delay:
+        time.sleep(delay)
+
+
+_record = _pause = _nothing
 
 
 def emit(*event):
