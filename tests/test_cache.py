@@ -1745,3 +1745,88 @@ def test_a_namespace_package_of_the_project_is_followed(tmp_path, monkeypatch):
         for name in ("desync_ns_pkg.rates", "desync_ns_pkg"):
             sys.modules.pop(name, None)
             cache_mod._module_kinds.pop(name, None)
+
+
+class UserId(str):
+    pass
+
+
+class Temperature(float):
+    pass
+
+
+class Shape(__import__("abc").ABC):
+    factor = 2
+
+
+class Point(__import__("collections").namedtuple("Point", "x y")):
+    SCALE = 1
+
+
+def describe_input(value):
+    time.sleep(0.003)
+    if isinstance(value, type):
+        return value.factor
+    if isinstance(value, Point):
+        return (value.x + value.y) * value.SCALE + getattr(value, "tag", 0)
+    return repr(value)
+
+
+class Accumulator:
+    def add(self, v):
+        self.total = getattr(self, "total", 0) + v
+
+
+def make_accumulator(n):
+    time.sleep(0.003)
+    return [Accumulator(), n]
+
+
+def test_more_inputs_and_results_the_cache_must_tell_apart():
+    cache = CallCache(adaptive=False)
+    # Subclasses of builtins carry their value; metaclass classes and named-tuple
+    # subclasses their class data and attributes.
+    for value in (UserId("a"), UserId("b"), Temperature(0.5), Temperature(1.5)):
+        assert cache.call(describe_input, (value,), None) == repr(value)
+    for factor in (2, 3):
+        Shape.factor = factor
+        assert cache.call(describe_input, (Shape,), None) == factor
+    p = Point(1, 2)
+    for scale, tag in ((1, 0), (2, 0), (2, 5)):
+        Point.SCALE = scale
+        if tag:
+            p.tag = tag
+        assert cache.call(describe_input, (p,), None) == 3 * scale + tag
+    Shape.factor, Point.SCALE = 2, 1
+    assert cache.hits == 0
+    # An object the call made with no state yet is the caller's own, not a sentinel.
+    first = cache.call(make_accumulator, (1,), None)[0]
+    first.add(5)
+    again = cache.call(make_accumulator, (1,), None)[0]
+    assert again is not first and not hasattr(again, "total")
+
+
+def arrays_in_a_dict(n):
+    import numpy
+    time.sleep(0.003)
+    return {"data": numpy.arange(n)}
+
+
+def first_of(a, b):
+    time.sleep(0.003)
+    return float(a[0]), float(b[1])
+
+
+def test_numpy_inputs_and_results_in_containers():
+    numpy = pytest.importorskip("numpy")
+    cache = CallCache(adaptive=False)
+    days = numpy.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")
+    assert cache.call(describe_input, (days,), None) == repr(days)   # hashed, no crash
+    b = numpy.zeros(4)
+    assert cache.call(first_of, (b[:2], b), None) == (0.0, 0.0)
+    b[1] = 1.0   # the base passed after its view: its contents count
+    assert cache.call(first_of, (b[:2], b), None) == (0.0, 1.0)
+    for _ in range(2):
+        got = cache.call(arrays_in_a_dict, (3,), None)["data"]
+        got.resize(5, refcheck=False)   # owns its memory, as plain Python's does
+        assert got.tolist() == [0, 1, 2, 0, 0]

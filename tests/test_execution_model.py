@@ -1838,3 +1838,25 @@ def test_calls_see_the_callers_context(mode):
                 assert decorated(x) == expected
         finally:
             _REQUEST.reset(token)
+
+
+# -- globals() in a body is the body's module namespace ----------------------------------------
+_GX = 0
+
+
+def _read_gx():
+    return _GX
+
+
+def _writes_through_globals(k):
+    g = globals()
+    g["_GX"] = k
+    return _read_gx(), g.get("__name__")
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_globals_in_a_body_is_the_bodys_module(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _writes_through_globals)
+    for k in range(1, 5):
+        assert decorated(k) == (k, __name__)

@@ -59,6 +59,7 @@ FRAME_SENSITIVE = frozenset({
     "sys._getframe", "sys._getframemodulename", "inspect.currentframe", "inspect.stack",
     "inspect.getouterframes", "traceback.extract_stack", "traceback.format_stack",
     "traceback.print_stack", "traceback.walk_stack", "warnings.warn", "builtins.breakpoint",
+    "builtins.globals",
 })
 # Builtins that read the calling frame's variables when called without a namespace.
 FRAME_LOCALS = frozenset({"locals", "vars", "dir", "eval", "exec"})

@@ -35,9 +35,12 @@ _CUSTOM_PICKLING = ("__reduce__", "__reduce_ex__", "__getstate__", "__setstate__
 
 
 def chooses_its_pickle(kind) -> bool:
-    """A class of the project that decides what pickle keeps of its objects."""
+    """A class of the project that decides what pickle keeps of its objects (itself or
+    a project base; a builtin base's own pickling, a str's or a Fraction's, is
+    faithful)."""
     return is_project_class is not None and is_project_class(kind) and any(
-        name in vars(klass) for klass in kind.__mro__[:-1] for name in _CUSTOM_PICKLING)
+        name in vars(klass) for klass in kind.__mro__
+        if is_project_class(klass) for name in _CUSTOM_PICKLING)
 
 
 class NotKept(Exception):
@@ -81,6 +84,21 @@ def _copy_array(array):
     return copy
 
 
+def _module_level(obj) -> bool:
+    """Is ``obj`` a module-level value of its class's module (a sentinel), rather than
+    an object the call made with no state yet (``Acc()``, to be filled by its caller)?"""
+    module = sys.modules.get(type(obj).__module__ or "")
+    return module is not None and any(value is obj for value in list(vars(module).values()))
+
+
+def _owned_array(data, dtype, shape, fortran, writeable):
+    import numpy
+    array = numpy.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+    array = array.copy(order="K")
+    array.flags.writeable = writeable
+    return array
+
+
 def _shared_object(index):
     """Stands in a frozen result for an object kept by reference."""
     return _loading.shared[index]
@@ -100,7 +118,12 @@ class _ResultPickler(pickle.Pickler):
         if numpy is not None and isinstance(obj, numpy.ndarray):
             if kind is not numpy.ndarray or obj.base is not None:
                 raise NotKept("a NumPy view or array subclass")
-            return NotImplemented
+            if obj.dtype.hasobject:
+                return NotImplemented
+            # Loaded as an array that owns its memory (``resize`` works), in its order.
+            fortran = obj.flags.f_contiguous and not obj.flags.c_contiguous
+            return _owned_array, (obj.tobytes(order="F" if fortran else "C"), obj.dtype,
+                                  obj.shape, fortran, obj.flags.writeable)
         if kind.__module__ == "builtins" or isinstance(obj, type):
             return NotImplemented  # builtins are faithful; classes go by reference
         if chooses_its_pickle(kind):
@@ -110,9 +133,9 @@ class _ResultPickler(pickle.Pickler):
         except Exception:
             return NotImplemented  # pickle reports it
         if type(reduced) is tuple and len(reduced) >= 2 and reduced[0] is copyreg.__newobj__ \
-                and reduced[1] == (kind,) and not any(reduced[2:]):
-            self.shared.append(obj)  # no state: a sentinel; plain Python shares it
-            return _shared_object, (len(self.shared) - 1,)
+                and reduced[1] == (kind,) and not any(reduced[2:]) and _module_level(obj):
+            self.shared.append(obj)  # a library's sentinel (``dataclasses.MISSING``):
+            return _shared_object, (len(self.shared) - 1,)  # plain Python shares it
         return NotImplemented
 
 

@@ -208,6 +208,13 @@ class _Walk:
             self.grow(40 + 8 * len(value))
             for item in value:
                 self.feed(item, depth + 1)
+            # A subclass with methods, class data or instance attributes: those too.
+            token = _class_token(kind) if _class_token is not None else None
+            if token:
+                out.append(token)
+            state = getattr(value, "__dict__", None)
+            if state:
+                self.feed(dict(state), depth + 1)
         elif kind is memoryview:
             self.immutable = False
             view = value
@@ -221,7 +228,7 @@ class _Walk:
         self.immutable = False
         key = id(value)
         seen = self.memo.get(key)
-        if seen is not None:  # shared (or a cycle): a back reference
+        if seen is not None and seen >= 0:  # shared, or a cycle (-1: met as a base only)
             self.out.append(b"@%d" % seen)
             return
         self.memo[key] = len(self.memo)
@@ -255,7 +262,7 @@ class _Walk:
             raise _NeedsPickle()  # object or structured arrays: pickle knows them
         key = id(array)
         seen = self.memo.get(key)
-        if seen is not None:
+        if seen is not None and seen >= 0:  # (-1: met as a view's base, not yet hashed)
             self.out.append(b"@%d" % seen)
             return
         self.memo[key] = len(self.memo)
@@ -270,7 +277,7 @@ class _Walk:
         # Strides count (a callee can read them); so do a subclass and its attributes
         # (np.matrix multiplies differently; a masked array's mask, a unit).
         self.out.append(b"A" + array.dtype.str.encode() + order + b"%r:" % (
-            (array.shape, array.strides),))
+            (array.shape, array.strides, array.flags.writeable, array.dtype.metadata),))
         kind = type(array)
         if kind is not sys.modules["numpy"].ndarray:
             name = f"{kind.__module__}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
@@ -283,7 +290,9 @@ class _Walk:
                 self.feed(dict(state), depth + 1)
         if not array.flags.c_contiguous:
             array = sys.modules["numpy"].ascontiguousarray(array)
-        view = memoryview(array).cast("B") if array.ndim else memoryview(array.tobytes())
+        # (as bytes: a memoryview cannot hold some dtypes, datetime64 among them)
+        view = memoryview(array.reshape(-1).view("u1")) if array.ndim and array.size \
+            else memoryview(array.tobytes())
         self.out.append(_raw(view))
 
 
@@ -331,7 +340,7 @@ def _by_token(obj):
     kind = type(obj)
     if kind is _FunctionType and obj is not _function_marker:
         return _function_marker, (_token_of(obj),)
-    if kind is type and _class_token is not None:
+    if isinstance(obj, type) and _class_token is not None:   # (ABCs and Enums too)
         token = _class_token(obj)
         if token is not None:
             return _function_marker, (token,)
