@@ -1830,3 +1830,60 @@ def test_numpy_inputs_and_results_in_containers():
         got = cache.call(arrays_in_a_dict, (3,), None)["data"]
         got.resize(5, refcheck=False)   # owns its memory, as plain Python's does
         assert got.tolist() == [0, 1, 2, 0, 0]
+
+
+def times(k):
+    def decorate(fn):
+        @__import__("functools").wraps(fn)
+        def wrapper(x):
+            return k * fn(x)
+        return wrapper
+    return decorate
+
+
+def plus_one_slowly(x):
+    time.sleep(0.003)
+    return x + 1
+
+
+doubled = times(2)(plus_one_slowly)
+tripled = times(3)(plus_one_slowly)
+
+
+def around(fn):
+    def wrapper(x):
+        return fn(x)
+    return wrapper
+
+
+def shouts(x):
+    time.sleep(0.003)
+    print("shouts", x)
+    return x
+
+
+quiet_wrapper = around(plus_one_slowly)
+loud_wrapper = around(shouts)
+LOUD_TABLE = {"loud": shouts}
+
+
+def apply_slowly(fn, x):
+    time.sleep(0.003)
+    return fn(x)
+
+
+def dispatch_slowly(kind, x):
+    time.sleep(0.003)
+    return LOUD_TABLE[kind](x)
+
+
+def test_decorators_and_functions_handed_over_are_told_apart(capsys):
+    cache = CallCache(adaptive=False)
+    for _ in range(2):   # two wraps-decorated wrappers of one function: not one key
+        assert (cache.call(doubled, (1,), None), cache.call(tripled, (1,), None)) == (4, 6)
+    for _ in range(2):   # one wrapper code, two closures: the loud one is never cached
+        cache.call(quiet_wrapper, (1,), None)
+        cache.call(loud_wrapper, (1,), None)
+        cache.call(apply_slowly, (shouts, 2), None)
+        cache.call(dispatch_slowly, ("loud", 3), None)
+    assert capsys.readouterr().out.count("shouts") == 6

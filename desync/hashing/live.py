@@ -72,13 +72,19 @@ def transitive_code_hash(fn) -> int | None:
         fn = getattr(fn, "__desync_original__", fn)
     if fn.__code__.co_name == "<lambda>":
         return None
+    # The name its code was defined under: ``functools.wraps`` copies the wrapped
+    # function's ``__qualname__`` onto a wrapper (3.10 has no co_qualname: a wrapper
+    # whose code is named otherwise has no hash).
+    qualname = getattr(fn.__code__, "co_qualname", None) or fn.__qualname__
+    if qualname.rpartition(".")[2] != fn.__code__.co_name:
+        return None
     hasher = live_hasher()
     source = spec.source_info[1].source if spec is not None and spec.source_info else None
     module = hasher.project.load(module_name_for(fn), fn.__code__.co_filename, source)
-    if module is None or fn.__qualname__ not in module.defs:
+    if module is None or qualname not in module.defs:
         return None
-    transitive = hasher.of(module, fn.__qualname__).transitive
-    if len(module.variants.get(fn.__qualname__) or ()) > 1:
+    transitive = hasher.of(module, qualname).transitive
+    if len(module.variants.get(qualname) or ()) > 1:
         # Several definitions of one name (a factory's branches, a def made again):
         # their hash covers them all, so the line of this one tells them apart.
         line = fn.__code__.co_firstlineno

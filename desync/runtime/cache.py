@@ -35,6 +35,7 @@ Split API for executors that run calls elsewhere: ``key_for`` / ``lookup`` /
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import itertools
 import operator
@@ -285,7 +286,7 @@ class _Reads:
     checked together (``groups``). ``volatile``: (label, holder, name) of mutable
     values, re-hashed by content on every call."""
 
-    __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent")
+    __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent", "effects")
 
     def __init__(self):
         self.watch = []
@@ -294,6 +295,7 @@ class _Reads:
         self.groups = None
         self.others = None
         self.absent = []   # (namespace, names looked up as globals it did not hold)
+        self.effects = None  # why a function it may run is not cacheable, if one is not
 
     def _group(self):
         by_namespace, others = {}, []
@@ -500,6 +502,11 @@ def _collect_reads(fn, reached=()) -> _Reads:
         # unless it is marked ``cacheable``).
         reads.volatile.append((label, holder, name) if name is not None
                               else (label, value, None))
+        if kind is dict or kind is list or kind is tuple:
+            # A dispatch table (``HANDLERS[kind](x)``): what its functions do counts.
+            for item in list(value.values() if kind is dict else value)[:256]:
+                if type(item) in _CALLABLES and not effects.facts_of(item).cacheable:
+                    reads.effects = effects.facts_of(item).reason or "runs a function with effects"
 
     while stack:
         g, is_callee = stack.pop()
@@ -695,6 +702,21 @@ def _function_of(member):
     elif isinstance(member, property):
         member = member.fget
     return member if type(member) is _FunctionType else None
+
+
+_CALLABLES = frozenset({_FunctionType, types.MethodType, types.BuiltinFunctionType,
+                        types.BuiltinMethodType})
+
+
+def _runs_effects_given(args, kwargs) -> bool:
+    """Is a function handed to the callee one that prints, writes or reads the world
+    (``apply(show, x)``)? A hit would skip what it does."""
+    for value in (*args, *(kwargs.values() if kwargs else ())):
+        kind = type(value)
+        if kind in _CALLABLES or kind is functools.partial:
+            if not effects.facts_of(value).cacheable:
+                return True
+    return False
 
 
 def _is_machinery(attr, member) -> bool:
@@ -1040,8 +1062,16 @@ class CallCache:
             if fn.__dict__.get("__desync_nocache__"):
                 return None
             forced = fn.__dict__.get("__desync_cacheable__", False)
-        if not forced and not callee.cacheable:
-            return None
+        if not forced:
+            if fn.__closure__ is not None or fn.__defaults__ or fn.__kwdefaults__:
+                # What it does depends on what it holds (``twice(noisy)`` and
+                # ``twice(pure)`` share their code): judged per function.
+                if not effects.facts_of(fn).cacheable:
+                    return None
+            elif not callee.cacheable:
+                return None
+            if _runs_effects_given(args, kwargs):
+                return None
         start = perf_counter()  # what a lookup costs each time: checking what the callee
         reads = callee.reads    # reads (collected again when a global is rebound), hashing
         if reads is None or not reads.current():  # its inputs
@@ -1050,6 +1080,8 @@ class CallCache:
             callee.key_prefix = None
             if first:  # a one-time cost (versions of packages...): not a lookup's
                 start = perf_counter()
+        if reads.effects is not None and not forced:
+            return None
         try:
             if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
                     and not fn.__kwdefaults__:

@@ -92,7 +92,10 @@ def _module_level(obj) -> bool:
 
 
 def _owned_array(data, dtype, shape, fortran, writeable):
-    import numpy
+    numpy = sys.modules.get("numpy")
+    if numpy is None:  # loaded from the disk store in a process that has not used it yet
+        import importlib
+        numpy = importlib.import_module("numpy")
     array = numpy.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
     array = array.copy(order="K")
     array.flags.writeable = writeable
