@@ -1887,3 +1887,24 @@ def test_decorators_and_functions_handed_over_are_told_apart(capsys):
         cache.call(apply_slowly, (shouts, 2), None)
         cache.call(dispatch_slowly, ("loud", 3), None)
     assert capsys.readouterr().out.count("shouts") == 6
+
+
+def json_setting(x):
+    import json  # noqa: F401 - (named as a global below)
+    time.sleep(0.003)
+    return x + JSON_MODULE.DESYNC_TEST_LEVEL + getattr(JSON_MODULE, "DESYNC_TEST_" + "OTHER")
+
+
+JSON_MODULE = __import__("json")
+
+
+def test_settings_a_program_puts_on_a_library_module_are_in_the_key():
+    cache = CallCache(adaptive=False)
+    try:
+        for level in (1, 2, 1):
+            JSON_MODULE.DESYNC_TEST_LEVEL = level
+            JSON_MODULE.DESYNC_TEST_OTHER = 10 * level
+            assert cache.call(json_setting, (1,), None) == 1 + 11 * level
+        assert cache.hits == 1
+    finally:
+        del JSON_MODULE.DESYNC_TEST_LEVEL, JSON_MODULE.DESYNC_TEST_OTHER

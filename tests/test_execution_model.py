@@ -1860,3 +1860,139 @@ def test_globals_in_a_body_is_the_bodys_module(mode):
         _writes_through_globals)
     for k in range(1, 5):
         assert decorated(k) == (k, __name__)
+
+
+# -- callees reading a global the body changes: nested code, wrappers, other names ----------
+import functools  # noqa: E402
+import json as _json_alias  # noqa: E402
+
+_TABLE = {"v": 0, "w": 0}
+
+
+class _TableReader:
+    def read(self):
+        return _TABLE["v"]
+
+    def __call__(self):
+        return _TABLE["v"]
+
+
+_READER = _TableReader()
+
+
+class _Level:
+    level = 0
+
+
+_LEVEL_INSTANCE = _Level()
+
+
+def _sum_in_genexpr():
+    return sum(_TABLE[k] for k in ("v", "w"))
+
+
+def _read_with(offset):
+    return _TABLE["v"] + offset
+
+
+def _read_instance_level():
+    return _LEVEL_INSTANCE.level
+
+
+def _read_json_setting():
+    return json.DESYNC_TEST_SETTING
+
+
+def _changes_globals_in_many_ways(x, table=_TABLE):
+    a = _slow_value(x)
+    table["v"] = a                            # through a parameter that is the global
+    r1 = _sum_in_genexpr()                    # named only in a generator expression
+    table["v"] = a + 1
+    r2 = _READER.read()                       # a bound method
+    table["v"] = a + 2
+    r3 = functools.partial(_read_with, 0)()   # a partial
+    table["v"] = a + 3
+    r4 = _READER()                            # an object's __call__
+    _Level.level = a + 4
+    r5 = _read_instance_level()               # a class attribute read through an instance
+    _json_alias.DESYNC_TEST_SETTING = a + 5
+    r6 = _read_json_setting()                 # a module changed under another name
+    return r1, r2, r3, r4, r5, r6
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_callees_see_global_changes_made_under_any_name(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _changes_globals_in_many_ways)
+    try:
+        for x in range(10):
+            _TABLE["v"] = _TABLE["w"] = 0
+            _Level.level = 0
+            json.DESYNC_TEST_SETTING = 0
+            assert decorated(x) == (x, x + 1, x + 2, x + 3, x + 4, x + 5)
+    finally:
+        del json.DESYNC_TEST_SETTING
+
+
+def _tagged_request(x):
+    time.sleep(0.002)
+    return x, _REQUEST.get()
+
+
+def _changes_context_between_calls(x):
+    a = _slow_value(x)
+    _REQUEST.set(f"r{a}")                 # after a pending call: the next call sees it
+    b = _tagged_request(1)
+    decimal.getcontext().prec = 3 + a % 3
+    c = _divide_in_context(1)
+    decimal.setcontext(decimal.Context(prec=4 + a % 2))
+    d = _divide_in_context(2)
+    return b, c, d, decimal.getcontext().prec
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_context_changes_made_by_the_body_reach_the_calls_after_them(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _changes_context_between_calls)
+    for x in range(6):
+        for run in (_changes_context_between_calls, decorated):
+            context = contextvars.copy_context()
+            with decimal.localcontext():
+                outcome = context.run(run, x)
+            if run is _changes_context_between_calls:
+                expected = outcome
+        assert outcome == expected
+
+
+_PRIORITY = {"x": 0, "y": 1, "z": 2}
+
+
+def _priority_of(name):
+    time.sleep(0.001)
+    return _PRIORITY[name]
+
+
+def _above_limit(i):
+    time.sleep(0.001)
+    return i > _TABLE["v"]
+
+
+def _speculative_reads_of_a_changed_global(x):
+    a = _slow_value(x)
+    _TABLE["v"] = a
+    _PRIORITY["x"] = 5 if a % 2 else -5
+    kept = [i for i in range(4) if _above_limit(i)]   # calls under a condition
+    anything = any(_above_limit(i) for i in range(4))
+    order = sorted(["x", "y", "z"], key=_priority_of)   # a key function
+    return kept, anything, order
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_speculative_calls_and_key_functions_see_the_bodys_changes(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _speculative_reads_of_a_changed_global)
+    for x in range(6):
+        _TABLE["v"], _PRIORITY["x"] = 0, 0
+        expected = _speculative_reads_of_a_changed_global(x)
+        _TABLE["v"], _PRIORITY["x"] = 0, 0
+        assert decorated(x) == expected

@@ -60,7 +60,13 @@ FRAME_SENSITIVE = frozenset({
     "inspect.getouterframes", "traceback.extract_stack", "traceback.format_stack",
     "traceback.print_stack", "traceback.walk_stack", "warnings.warn", "builtins.breakpoint",
     "builtins.globals",
+    # The thread's context: the body's own, changed in program order; calls issued
+    # after take it with them.
+    "decimal.setcontext", "decimal.getcontext", "decimal.localcontext",
+    "contextvars.copy_context",
 })
+# Methods of a module-level ContextVar that change the body's context.
+CONTEXT_METHODS = frozenset({"set", "reset"})
 # Builtins that read the calling frame's variables when called without a namespace.
 FRAME_LOCALS = frozenset({"locals", "vars", "dir", "eval", "exec"})
 
@@ -85,7 +91,11 @@ def dotted_callee(func: ast.expr, imports: dict, module_names=frozenset()) -> st
 def reads_frame(call: ast.Call, imports: dict, module_names=frozenset()) -> str | None:
     """"stack" if the call looks at its caller's frame, "locals" if it reads the
     caller's variables (``locals()``, ``eval(text)``), else None."""
-    name = dotted_callee(call.func, imports, module_names)
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS \
+            and isinstance(func.value, ast.Name) and func.value.id in module_names:
+        return "stack"   # ``REQUEST.set(v)``: the context the calls after it see
+    name = dotted_callee(func, imports, module_names)
     if name is None:
         return None
     if name in FRAME_SENSITIVE:

@@ -153,6 +153,7 @@ class Lowerer:
         self.setters: dict[str, str] = {}          # cell or declared name -> its setter
         self.regions: list = []                    # try statements run as one step (defs)
         self.reads_frames = False                  # a statement looks at the calling frame
+        self.changes_imports = False               # ``json.LEVEL = v`` (or through an alias)
         self.spec_mode = False                     # lowering what may never run
         self.fn = fn
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
@@ -267,6 +268,7 @@ class Lowerer:
     def effect_key(self, node) -> str:
         found = self.class_of(node)
         if found is None and isinstance(node, ast.Name) and node.id in self.facts.imports:
+            self.changes_imports = True
             return node.id  # ``json.LEVEL = v``: callees naming json wait for it
         return found if found is not None else "<unknown>"
 
@@ -2298,6 +2300,17 @@ def _global_objects_changed(fn, facts) -> list:
     return found
 
 
+def _may_change_outside_objects(facts, lowerer) -> bool:
+    """May the body change, under a name of its own, an object a callee reads under
+    another (a parameter that is a global, ``self``, ``import json as js``,
+    ``globals()``)? Then the runtime remembers which objects its effects change."""
+    if lowerer.changes_imports:
+        return True
+    if any(isinstance(n, ast.Name) and n.id in ("globals", "vars") for n in facts.nodes):
+        return True
+    return any(facts.read_keys([facts.aliases.find(name)]) for name in facts.params)
+
+
 def _module_objects_named(facts) -> set:
     """Module-level names the body reads as objects (not imports, not builtins)."""
     used = {n.id for n in facts.nodes if isinstance(n, ast.Name)}
@@ -2352,6 +2365,8 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
         prologue.append(_expr(lowerer._ds("distinct", *[
             _tuple([_tuple(_const(k) for k in keys), _load(name)])
             for name, keys in distinct])))
+    if _may_change_outside_objects(facts, lowerer):
+        prologue.append(_expr(lowerer._ds("track_changes")))
     if global_objects:
         prologue.append(_expr(lowerer._ds("global_keys", *[
             _tuple([_const(name), _tuple(_const(k) for k in keys)])

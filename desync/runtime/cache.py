@@ -421,8 +421,19 @@ def _collect_reads(fn, reached=()) -> _Reads:
         if kind is types.ModuleType:
             top = value.__name__.partition(".")[0]
             where = _module_kind(top)
-            if where == "dist":
-                static.append(b"dist:" + distribution_version(top).encode())
+            if where != "project" and top != "desync":
+                if where == "dist":
+                    static.append(b"dist:" + distribution_version(top).encode())
+                # A library module's settings it names (``json.LEVEL``, set by the
+                # program) are re-read on every call; its code is its version.
+                namespace = vars(value)
+                dynamic = not _DYNAMIC_LOOKUPS.isdisjoint(names)  # ``getattr(json, name)``
+                for attr in sorted(list(namespace)[:512] if dynamic else names):
+                    if attr in namespace and type(namespace[attr]) in _IMMUTABLE \
+                            and (id(namespace), attr) not in seen_objects:
+                        seen_objects.add((id(namespace), attr))
+                        reads.volatile.append((b"lib:" + value.__name__.encode() + b"." +
+                                               attr.encode(), namespace, attr))
             elif where == "project":
                 namespace = vars(value)
                 if not _DYNAMIC_LOOKUPS.isdisjoint(names) and id(namespace) not in seen_objects:
@@ -430,7 +441,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
                     seen_objects.add(id(namespace))
                     reads.volatile.append((b"mod:" + value.__name__.encode(),
                                            {"module": value}, "module"))
-                for attr in names:
+                for attr in sorted(names):
                     if attr in namespace and (id(namespace), attr) not in seen_objects:
                         seen_objects.add((id(namespace), attr))
                         found = namespace[attr]

@@ -32,7 +32,8 @@ import threading
 import time
 from collections import deque
 from time import perf_counter as _clock
-from types import BuiltinMethodType, FunctionType, MethodType, ModuleType, TracebackType
+from types import (BuiltinFunctionType, BuiltinMethodType, CodeType, FunctionType, MethodType,
+                   ModuleType, TracebackType)
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -230,6 +231,8 @@ class Scope:
         self.cells = None                     # closure cells of the body (their writes are effects)
         self.boxes = False                    # a write to a global or cell was issued
         self.global_objects: dict = {}        # global name -> keys of changes to its object
+        self.receivers: dict = {}             # id of an object changed -> (it, the effect)
+        self.tracking = False                 # record receivers (see track_changes)
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
@@ -837,6 +840,61 @@ _STACK_WALKERS = frozenset({"logging", "warnings"})
 _FRAME_MODULES = frozenset({"builtins", "sys", "warnings", "_warnings", "inspect"})
 
 
+_names_by_code: dict = {}   # code -> the names it and its nested code look up
+
+
+def _global_names(code) -> tuple:
+    """(names a function's code may read as globals, nested code included (a generator
+    expression, a lambda, a nested ``def``), their boxes' keys ``"@name"``)."""
+    found = _names_by_code.get(code)
+    if found is None:
+        names, stack = set(), [code]
+        while stack:
+            current = stack.pop()
+            names.update(current.co_names)
+            stack.extend(c for c in current.co_consts if c.__class__ is _CODE)
+        names = tuple(sorted(names))
+        found = _names_by_code[code] = (names, tuple("@" + name for name in names))
+    return found
+
+
+def _functions_run_by(fn) -> list:
+    """The Python functions a callable runs first: a function, a method's function,
+    a partial's, a wrapper's and what it wraps, an object's ``__call__``."""
+    found = []
+    for _ in range(6):
+        cls = fn.__class__
+        if cls is FunctionType:
+            state = fn.__dict__
+            if state:
+                original = state.get("__desync_original__")
+                if original is not None:
+                    fn = original   # a desync function: its own code
+                    continue
+            found.append(fn)
+            wrapped = state.get("__wrapped__") if state else None
+            if wrapped is None:
+                return found
+            fn = wrapped
+            continue
+        if cls is MethodType:
+            fn = fn.__func__
+        elif cls is _PARTIAL:
+            fn = fn.func
+        elif cls is BuiltinFunctionType or cls is type:
+            return found
+        else:
+            wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache
+            if wrapped is not None:
+                fn = wrapped
+                continue
+            call = getattr(cls, "__call__", None)
+            if call.__class__ is not FunctionType:
+                return found
+            fn = call
+    return found
+
+
 def looks_at_caller(fn) -> bool:
     """May ``fn`` look at the frame that calls it? A function of the user's is its
     own caller's frame for what it does; library code (bound methods of loggers,
@@ -982,8 +1040,8 @@ class Body(Scope):
     def _call(self, keys, fn, args, kwargs, lasti=None):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
-        written = self._globals_pending(fn, args) if self.boxes and \
-            fn.__class__ is FunctionType else ()
+        written = self._globals_pending(fn, args, kwargs) if self.boxes or self.receivers \
+            else ()
         if written:
             keys = (*keys, *written)   # ``MODE = x; tagged(x)``: tagged reads MODE
         if fn.__class__ is Task:
@@ -1041,7 +1099,7 @@ class Body(Scope):
         compiler did not see passed (so the call does not wait for its writes)?"""
         return any(key not in keys for key in self._cells_read(fn, args, kwargs))
 
-    def _globals_pending(self, fn, args) -> tuple:
+    def _globals_pending(self, fn, args, kwargs=None) -> tuple:
         """The keys of module globals the body is still rebinding or changing
         (``MODE = x``, ``CONFIG["k"] = v``, ``json.LEVEL = v``) that ``fn`` (a function
         of the same module) names, or that are modules passed to it: its call reads
@@ -1050,19 +1108,44 @@ class Body(Scope):
         if frame is None:
             return ()
         last = self.last_effect
+        receivers = self.receivers
+        changed = []   # objects the callee reads that the body may be changing
         found = ()
-        if fn.__globals__ is frame.f_globals:
-            objects = self.global_objects
-            for name in fn.__code__.co_names:
-                for key in ("@" + name, name, *objects.get(name, ())):
-                    effect = last.get(key)
-                    if effect is not None and effect.state < DONE and key not in found:
-                        found += (key,)
+        run = _functions_run_by(fn)
+        for value in (*args, *(kwargs.values() if kwargs else ())):
+            if value.__class__ in _CALLABLE_VALUES:   # ``sorted(xs, key=prio)``
+                run += _functions_run_by(value)
+        for target in run:
+            namespace = target.__globals__
+            names, boxes = _global_names(target.__code__)
+            if self.boxes and namespace is frame.f_globals:
+                objects = self.global_objects
+                for name, box in zip(names, boxes):
+                    for key in (box, name, *objects.get(name, ())):
+                        effect = last.get(key)
+                        if effect is not None and effect.state < DONE and key not in found:
+                            found += (key,)
+            if receivers:
+                # Changed under another name (a parameter, ``self``, ``import json as
+                # js``): the object itself, or its class (``S.level``).
+                for name in names:
+                    value = namespace.get(name)
+                    if value is not None and value.__class__ not in _NEVER_CHANGED:
+                        changed.append(value)
+                        changed.append(value.__class__)
+                changed.append(namespace)   # ``globals()["X"] = v``
         for arg in args:
             if arg.__class__ is _MODULE:  # ``read(json)`` after ``json.LEVEL = v``
                 namespace = frame.f_globals
                 for key, effect in list(last.items()):
                     if effect.state < DONE and namespace.get(key) is arg and key not in found:
+                        found += (key,)
+                changed.append(arg)
+        for value in changed:
+            hit = receivers.get(id(value))
+            if hit is not None and hit[0] is value and hit[1].state < DONE:
+                for key in hit[1].targets or ():
+                    if key not in found:
                         found += (key,)
         return found
 
@@ -1147,6 +1230,8 @@ class Body(Scope):
                 return self._failed_now(error, lasti)
             kind, world = _method_facts(obj, name, bound)
             changes_arguments = (args or kwargs) and _changes_arguments(bound)
+            if self.boxes or self.receivers:
+                keys = (*keys, *self._globals_pending(bound, args, kwargs))  # ``R.read(1)``
             if kind == _effects.PURE and not changes_arguments \
                     and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
@@ -1166,8 +1251,11 @@ class Body(Scope):
                 task = self._spawn(EFFECT, bound, args, kwargs, None, lasti,
                                    targets=(*targets, *keys))
                 self.fence = task
+                self._changing(obj, task)
                 return task
-            return self._spawn(EFFECT, bound, args, kwargs, None, lasti, targets=targets)
+            task = self._spawn(EFFECT, bound, args, kwargs, None, lasti, targets=targets)
+            self._changing(obj, task)
+            return task
         if _holds_mutable(args, kwargs):
             # The object is still being made, and whether its method changes the
             # objects it is given (``handler.take(words, line)``) is known only from
@@ -1191,8 +1279,18 @@ class Body(Scope):
             names = self.frame.f_globals
             self.boxes = any(key.__class__ is str and (key[:1] == "@" or key in names)
                              for key in targets)
-        return self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
+        task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
+        if args:
+            self._changing(args[0], task)   # (a store's object)
+        return task
+
+    def _changing(self, obj, task):
+        """Remember the object an effect changes: a callee reading it under another
+        name waits for the change (``_globals_pending``)."""
+        if self.tracking and obj.__class__ is not Task and task.state < DONE \
+                and not immutable(obj):
+            self.receivers[id(obj)] = (obj, task)
 
     def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
@@ -1317,6 +1415,8 @@ class Body(Scope):
             return Deferred(fn, args, kwargs)
         if facts.kind == _effects.READS:
             keys = (*keys, *facts.world)
+        if self.boxes or self.receivers:   # reads a global the body is changing
+            keys = (*keys, *self._globals_pending(fn, args, kwargs))
         return self._spawn(CALL, fn, args, kwargs, keys, lasti, soft=True)
 
     def spec_method(self, keys, obj, name, /, *args, **kwargs):
@@ -1530,6 +1630,11 @@ class Body(Scope):
             out.append(entries[-1][1] if entries else UNBOUND)
         return tuple(out)
 
+    def track_changes(self):
+        """The body may change an object a callee reads under another name: remember
+        the objects its effects change (``_changing``)."""
+        self.tracking = True
+
     def global_keys(self, *named):
         """``((name, keys), ...)``: module-level objects the body changes, and the keys
         of those changes (``c = CONFIG; c["sub"]["x"] = v``). A callee of this module
@@ -1583,6 +1688,12 @@ def _holds_nothing(fn) -> bool:
 
 
 _MODULE = type(sys)
+# Values a callee names that no effect of a body changes in place.
+_NEVER_CHANGED = frozenset({FunctionType, BuiltinFunctionType, int, float, str, bytes, bool,
+                            type(None), tuple, frozenset, range, complex})
+_CODE = CodeType
+_PARTIAL = __import__("functools").partial
+_CALLABLE_VALUES = frozenset({FunctionType, MethodType, _PARTIAL})   # handed to a callee
 
 
 def _chain_under(error, handled) -> None:

@@ -166,6 +166,9 @@ class SequentialBody:
     def global_keys(self, *named):
         return None
 
+    def track_changes(self):
+        return None
+
 
 def _drop_runtime_frames(error):
     """Tracebacks read as plain Python's: no frames of this module between the body
