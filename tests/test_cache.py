@@ -1908,3 +1908,75 @@ def test_settings_a_program_puts_on_a_library_module_are_in_the_key():
         assert cache.hits == 1
     finally:
         del JSON_MODULE.DESYNC_TEST_LEVEL, JSON_MODULE.DESYNC_TEST_OTHER
+
+
+class Rules:
+    @staticmethod
+    def rate():
+        return 1
+
+    class Limits:
+        top = 1
+
+
+class CountedMeta(type):
+    factor = 1
+
+
+class Counted(metaclass=CountedMeta):
+    pass
+
+
+def rule_price(n):
+    time.sleep(0.003)
+    return n * Rules.rate() + Counted.factor
+
+
+def limits_of(rules):
+    time.sleep(0.003)
+    return rules.Limits.top
+
+
+def tenth(d):
+    time.sleep(0.003)
+    return str(d / 10 / 3)
+
+
+def keeps_in_closure():
+    store = {"kept": []}
+
+    def give():
+        return store
+    return give
+
+
+def returns_what_fn_holds(fn):
+    time.sleep(0.003)
+    return [fn()["kept"]]
+
+
+def test_replaced_methods_metaclasses_decimals_and_held_objects():
+    import decimal
+    cache = CallCache(adaptive=False)
+    try:
+        assert cache.call(rule_price, (3,), None) == 4
+        Rules.rate = staticmethod(lambda: 7)       # a method replaced
+        assert cache.call(rule_price, (3,), None) == 22
+        CountedMeta.factor = 5                     # an attribute of the metaclass
+        assert cache.call(rule_price, (3,), None) == 26
+        for top in (1, 2):
+            Rules.Limits.top = top                 # a nested class of an input
+            assert cache.call(limits_of, (Rules(),), None) == top
+        for precision in (3, 6):
+            with decimal.localcontext() as context:
+                context.prec = precision
+                assert cache.call(tenth, (decimal.Decimal(1),), None) == tenth(
+                    decimal.Decimal(1))
+    finally:
+        Rules.rate = staticmethod(lambda: 1)
+        CountedMeta.factor, Rules.Limits.top = 1, 1
+    assert cache.hits == 0
+    give = keeps_in_closure()
+    for _ in range(2):   # an object the given function holds: shared, not copied
+        assert cache.call(returns_what_fn_holds, (give,), None)[0] is give()["kept"]
+    assert cache.hits == 1

@@ -286,7 +286,8 @@ class _Reads:
     checked together (``groups``). ``volatile``: (label, holder, name) of mutable
     values, re-hashed by content on every call."""
 
-    __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent", "effects")
+    __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent", "effects",
+                 "world_only")
 
     def __init__(self):
         self.watch = []
@@ -296,6 +297,7 @@ class _Reads:
         self.others = None
         self.absent = []   # (namespace, names looked up as globals it did not hold)
         self.effects = None  # why a function it may run is not cacheable, if one is not
+        self.world_only = []   # (namespace, name) of library data a result may share
 
     def _group(self):
         by_namespace, others = {}, []
@@ -429,11 +431,17 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 namespace = vars(value)
                 dynamic = not _DYNAMIC_LOOKUPS.isdisjoint(names)  # ``getattr(json, name)``
                 for attr in sorted(list(namespace)[:512] if dynamic else names):
-                    if attr in namespace and type(namespace[attr]) in _IMMUTABLE \
-                            and (id(namespace), attr) not in seen_objects:
-                        seen_objects.add((id(namespace), attr))
+                    if attr not in namespace or (id(namespace), attr) in seen_objects:
+                        continue
+                    seen_objects.add((id(namespace), attr))
+                    member = namespace[attr]
+                    if type(member) in _IMMUTABLE:
                         reads.volatile.append((b"lib:" + value.__name__.encode() + b"." +
                                                attr.encode(), namespace, attr))
+                    elif type(member) in (list, dict, set):
+                        # The library's own data (``keyword.kwlist``): not in the key,
+                        # but a result holding it shares it, as plain Python does.
+                        reads.world_only.append((namespace, attr))
             elif where == "project":
                 namespace = vars(value)
                 if not _DYNAMIC_LOOKUPS.isdisjoint(names) and id(namespace) not in seen_objects:
@@ -456,8 +464,10 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
                 static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
-                klasses = [k for k in value.__mro__ if k is not object and _module_kind(
-                    (k.__module__ or "").partition(".")[0]) == "project"]
+                klasses = [k for k in (*value.__mro__, *type(value).__mro__)
+                           if k is not object and k is not type and _module_kind(
+                               (k.__module__ or "").partition(".")[0]) == "project"]
+                # (a project metaclass's attributes too: ``A.factor`` defined on it)
                 # The names the class's own code reads count too (a classmethod reading
                 # ``cls.factor``); code looking attributes up by computed names
                 # (``getattr``, ``__dict__``) reads them all.
@@ -475,6 +485,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
                         function = _function_of(member)
                         if function is not None:
                             stack.append((function, False))
+                            watch(_DICT, attributes, attr, member)   # replaced later
                         elif isinstance(member, type) and attr in read:
                             value_part(b"cn:" + attr.encode(), None, None, member, names,
                                        depth + 1)   # a nested class: ``Config.DB.port``
@@ -634,9 +645,11 @@ def _function_token(fn) -> bytes | None:
         if fn.__dict__ else None   # ``fn.weight = 2``: a callee may read it
     if state is not None or attributes:
         try:
-            parts.append(digest_of((state, attributes), b"s").digest)
+            found = digest_of((state, attributes), b"s")
         except Unhashable:
             return None
+        parts.append(found.digest)
+        _reached((state, attributes), found)   # what it holds is the callee's world too
     return digest_of(tuple(parts), b"F").digest
 
 
@@ -661,9 +674,20 @@ def _class_token(cls) -> bytes | None:
     busy.add(cls)
     try:
         parts = [token]
+        functions = []
         for attributes in holders:
             for attr, member in list(attributes.items()):
-                if type(member) is _FunctionType or _is_machinery(attr, member):
+                function = _function_of(member)
+                if function is not None:   # a method replaced since (``Item.value = f``)
+                    functions.append(function)
+                    parts.append(attr.encode() + b"=fn:" + _code_digest(function.__code__))
+                    continue
+                if isinstance(member, type) and not attr.startswith("__"):
+                    inner = _class_token(member)   # a nested class (``c.DB.port``)
+                    if inner:
+                        parts.append(attr.encode() + b"=cls:" + inner)
+                    continue
+                if _is_machinery(attr, member):
                     continue
                 try:
                     found = digest_of(member, b"c", _CLASS_DATA_LIMIT)
@@ -673,11 +697,11 @@ def _class_token(cls) -> bytes | None:
                 parts.append(attr.encode() + b"=" + found.digest)
                 _reached(member, found)
         # What its methods read beyond the object (``item.total()`` reads ``TAX``).
-        reads = _class_reads.get(cls)
-        if reads is None or not reads.current():
-            reads = _class_reads[cls] = _collect_reads(None, [
-                function for attributes in holders for member in list(attributes.values())
-                if (function := _function_of(member)) is not None])
+        functions = tuple(functions)
+        known = _class_reads.get(cls)
+        if known is None or known[0] != functions or not known[1].current():
+            known = _class_reads[cls] = (functions, _collect_reads(None, functions))
+        reads = known[1]
         parts.append(reads.digest)
         if reads.volatile:
             parts.append(reads.volatile_digest(getattr(_tokenizing, "world", None),
@@ -698,7 +722,15 @@ def _reached(value, found):
         world[id(value)] = value
         if found.ids:
             world.update(found.ids)
-_class_reads: dict = {}   # project class -> _Reads of its methods
+_class_reads: dict = {}   # project class -> (its methods, _Reads of them)
+_code_digests: dict = {}  # code object -> digest of its bytes, names and constants
+
+
+def _code_digest(code) -> bytes:
+    found = _code_digests.get(code)
+    if found is None:
+        found = _code_digests[code] = digest_of(tuple(_code_bytes(code, [])), b"k").digest
+    return found
 _CLASS_DATA_LIMIT = 1 << 20   # class data bigger than this makes the call uncached
 
 
@@ -717,6 +749,20 @@ def _function_of(member):
 
 _CALLABLES = frozenset({_FunctionType, types.MethodType, types.BuiltinFunctionType,
                         types.BuiltinMethodType})
+
+
+def _holds_decimal(args, kwargs) -> bool:
+    """Is a Decimal among the arguments (or the items of a list, tuple or dict given)?"""
+    decimal_type = sys.modules["decimal"].Decimal
+    for value in (*args, *(kwargs.values() if kwargs else ())):
+        kind = type(value)
+        if kind is decimal_type:
+            return True
+        if kind is list or kind is tuple or kind is dict:
+            items = value.values() if kind is dict else value
+            if any(type(item) is decimal_type for item in items):
+                return True
+    return False
 
 
 def _runs_effects_given(args, kwargs) -> bool:
@@ -760,9 +806,10 @@ def _static_class_token(cls):
                 if type(member) is _FunctionType:  # (data: read on each use, above)
                     parts.append(attr.encode() + b"=" + b"".join(_code_bytes(member.__code__, [])))
         token = b"cls:" + digest_of(tuple(parts), b"C").digest
-        holders = tuple(vars(klass) for klass in cls.__mro__ if klass is not object and
-                        _module_kind((klass.__module__ or "").partition(".")[0]) == "project")
-        return token, holders
+        holders = tuple(vars(klass) for klass in (*cls.__mro__, *type(cls).__mro__)
+                        if klass is not object and klass is not type and _module_kind(
+                            (klass.__module__ or "").partition(".")[0]) == "project")
+        return token, holders   # (a project metaclass's attributes count too)
     return token, ()
 
 
@@ -1081,8 +1128,6 @@ class CallCache:
                     return None
             elif not callee.cacheable:
                 return None
-            if _runs_effects_given(args, kwargs):
-                return None
         start = perf_counter()  # what a lookup costs each time: checking what the callee
         reads = callee.reads    # reads (collected again when a global is rebound), hashing
         if reads is None or not reads.current():  # its inputs
@@ -1114,12 +1159,22 @@ class CallCache:
                     # as its inputs (a cheap lookup into a big table is not keyed).
                     budget = stats.hashing_budget() if self.adaptive else None
                     prefix += reads.volatile_digest(world, budget)
+            if reads.world_only:
+                world = {} if world is None else world
+                for namespace, attr in reads.world_only:
+                    member = namespace.get(attr)
+                    world[id(member)] = member
             digest = plain_key(args, prefix) if not kwargs and state is None else None
             if digest is not None:
-                ids = None
+                ids = None   # (plain arguments: no function among them)
             else:
+                if not forced and _runs_effects_given(args, kwargs):
+                    return None
                 if budget is _UNSET:
                     budget = stats.hashing_budget() if self.adaptive else None
+                if "decimal" in sys.modules and _holds_decimal(args, kwargs):
+                    # Arithmetic on a Decimal argument uses the thread's context.
+                    prefix += digest_of(_DECIMAL_SETTINGS.get(None), b"d").digest
                 # Objects the inputs' classes and modules hold (``r.DEFAULTS``,
                 # ``mod.REGISTRY``) are the callee's world too: a result shares them.
                 reached = _tokenizing.world = {}
