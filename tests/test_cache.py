@@ -1980,3 +1980,49 @@ def test_replaced_methods_metaclasses_decimals_and_held_objects():
     for _ in range(2):   # an object the given function holds: shared, not copied
         assert cache.call(returns_what_fn_holds, (give,), None)[0] is give()["kept"]
     assert cache.hits == 1
+
+
+class Thresholds:
+    level = 1
+    level_b = 10
+
+
+def level_from(cls):
+    return cls.level
+
+
+def reads_through_a_helper(x):
+    time.sleep(0.003)
+    return x * level_from(Thresholds)
+
+
+def reads_by_attrgetter(name):
+    import operator
+    time.sleep(0.003)
+    return operator.attrgetter("level_" + name)(Thresholds)
+
+
+class CompactEncoder(__import__("json").JSONEncoder):
+    item_separator = ","
+
+
+def encoded(values):
+    import json
+    time.sleep(0.003)
+    return json.dumps(values, cls=CompactEncoder)
+
+
+def test_class_data_read_by_other_code_is_in_the_key():
+    cache = CallCache(adaptive=False)
+    try:
+        for level in (1, 2):
+            Thresholds.level = level
+            Thresholds.level_b = 10 * level
+            CompactEncoder.item_separator = "," if level == 1 else ", "
+            assert cache.call(reads_through_a_helper, (3,), None) == 3 * level
+            assert cache.call(reads_by_attrgetter, ("b",), None) == 10 * level
+            assert cache.call(encoded, ([1, 2],), None) == encoded([1, 2])
+    finally:
+        Thresholds.level, Thresholds.level_b = 1, 10
+        CompactEncoder.item_separator = ","
+    assert cache.hits == 0

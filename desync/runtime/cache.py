@@ -382,6 +382,9 @@ def _collect_reads(fn, reached=()) -> _Reads:
     stack = [(function, False) for function in reached]
     if fn is not None:
         stack.append((fn, True))
+    all_names: set = set()       # every name the reached code reads
+    class_records: list = []     # (project classes of a class read, data counted)
+    module_records: list = []    # project modules read
 
     def watch(kind, holder, name, value):
         reads.watch.append((kind, holder, name, value))
@@ -444,6 +447,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
                         reads.world_only.append((namespace, attr))
             elif where == "project":
                 namespace = vars(value)
+                module_records.append(namespace)
                 if not _DYNAMIC_LOOKUPS.isdisjoint(names) and id(namespace) not in seen_objects:
                     # ``getattr(config, "RATE_" + name)``: its data counts whole.
                     seen_objects.add(id(namespace))
@@ -477,8 +481,12 @@ def _collect_reads(fn, reached=()) -> _Reads:
                         function = _function_of(member)
                         if function is not None:
                             _all_names(function.__code__, read)
-                dynamic = not _DYNAMIC_LOOKUPS.isdisjoint(read)
+                # A library base's code (``json.JSONEncoder``) reads attributes the
+                # project's code never names: then all of its data counts.
+                dynamic = not _DYNAMIC_LOOKUPS.isdisjoint(read) or any(
+                    k not in klasses and k is not object for k in value.__mro__)
                 data = set()
+                class_records.append((klasses, data))
                 for klass in klasses:
                     attributes = vars(klass)
                     for attr, member in list(attributes.items()):
@@ -537,6 +545,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
             continue
         seen_code.add(code)
         names = _all_names(code, set())
+        all_names |= names
         if not _DECIMAL_MODULES.isdisjoint(names):  # ``import decimal`` in the function
             decimal_read()
         if not is_callee:
@@ -598,6 +607,27 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 value = namespace[name]
                 watch(_DICT, namespace, name, value)
                 value_part(b"g:" + name.encode(), namespace, name, value, names, 0)
+    # A class or module one function names, another reads from (``helper(Settings)``
+    # reading ``cls.level``): the data any reached function names counts.
+    for klasses, data in class_records:
+        for klass in klasses:
+            attributes = vars(klass)
+            for attr, member in sorted(attributes.items()):
+                if attr in all_names and attr not in data and _function_of(member) is None \
+                        and not isinstance(member, type) and not _is_machinery(attr, member):
+                    data.add(attr)
+                    for holder in klasses:
+                        reads.volatile.append((b"ca:" + holder.__qualname__.encode() + b"." +
+                                               attr.encode(), vars(holder), attr))
+    for namespace in module_records:
+        for attr in sorted(all_names):
+            if attr in namespace and (id(namespace), attr) not in seen_objects:
+                member = namespace[attr]
+                if _function_of(member) is None and not isinstance(member, (
+                        type, types.ModuleType, types.BuiltinFunctionType)):
+                    seen_objects.add((id(namespace), attr))
+                    watch(_DICT, namespace, attr, member)
+                    value_part(b"a:" + attr.encode(), namespace, attr, member, all_names, 1)
     reads.digest = digest_of(tuple(static), b"R").digest
     return reads
 
@@ -734,7 +764,8 @@ def _code_digest(code) -> bytes:
 _CLASS_DATA_LIMIT = 1 << 20   # class data bigger than this makes the call uncached
 
 
-_DYNAMIC_LOOKUPS = frozenset({"getattr", "__dict__", "vars", "hasattr", "globals"})
+_DYNAMIC_LOOKUPS = frozenset({"getattr", "__dict__", "vars", "hasattr", "globals", "attrgetter",
+                              "getmembers", "getattr_static"})
 
 
 def _function_of(member):
