@@ -117,11 +117,20 @@ def bench_mutable_results(quick):
         cache = new_cache(adaptive=False)
         cache.call(make, (n,), None)
         repeats = 200 if quick else 2000
-        hit = best_of(lambda: [cache.call(make, (n,), None) for _ in range(repeats)], 5) / repeats
+        def hits():
+            for _ in range(repeats):
+                cache.call(make, (n,), None)
+        hit = best_of(hits, 5) / repeats
         remembered = functools.lru_cache(None)(make)
         remembered(n)
-        safe = best_of(lambda: [copy.deepcopy(remembered(n)) for _ in range(repeats)], 5) / repeats
-        run = best_of(lambda: [make(n) for _ in range(repeats)], 5) / repeats
+        def safe_hits():
+            for _ in range(repeats):
+                copy.deepcopy(remembered(n))
+        safe = best_of(safe_hits, 5) / repeats
+        def calls():   # (every loop here drops its results as they come)
+            for _ in range(repeats):
+                make(n)
+        run = best_of(calls, 5) / repeats
 
         def misses():
             for _ in range(repeats):
@@ -129,10 +138,14 @@ def bench_mutable_results(quick):
                 cache.call(make, (n,), None)
         miss = best_of(misses, 5) / repeats
         report(f"hit, {label}", hit * 1e6, "us")
-        # An array is a memory copy either way: parity (within noise) is the goal.
-        goal = 0.8 if "NumPy" in label else 1.0
-        report("  deepcopy(lru_cache hit) / desync hit", safe / hit, "x", f">= {goal:g}",
-               safe >= hit * goal)
+        if "NumPy" in label:
+            # An array is a memory copy either way: what a hit adds is the lookup.
+            # (a big copy's own time moves by more than 3 us from run to run)
+            report("  desync hit - deepcopy(lru_cache hit)", (hit - safe) * 1e6, "us",
+                   "<= 3 us or 15%", hit - safe <= max(3e-6, 0.15 * safe))
+        else:
+            report("  deepcopy(lru_cache hit) / desync hit", safe / hit, "x", ">= 1",
+                   safe >= hit)
         report("  the call itself", run * 1e6, "us")
         report("  a miss, over the call itself (key, keep a copy)", (miss - run) * 1e6, "us")
 
