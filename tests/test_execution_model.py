@@ -1996,3 +1996,75 @@ def test_speculative_calls_and_key_functions_see_the_bodys_changes(mode):
         expected = _speculative_reads_of_a_changed_global(x)
         _TABLE["v"], _PRIORITY["x"] = 0, 0
         assert decorated(x) == expected
+
+
+# -- round 3: context set through any name or in a finally; globals reached indirectly ------
+class _Holder:
+    request = contextvars.ContextVar("_Holder.request", default="none")
+
+
+class _Base:
+    level = 0
+    tags: list = []
+
+
+class _Child(_Base):
+    pass
+
+
+_CHILD = _Child()
+
+
+class _Registry:
+    level = 0
+
+    def has(self, n):
+        time.sleep(0.001)
+        return n < self.level
+
+
+_REG = _Registry()
+
+
+def _child_view(x):
+    time.sleep(0.002)
+    return x, _CHILD.level, len(_CHILD.tags)
+
+
+def _context_and_indirect_globals(x):
+    var = _Holder.request
+    out = []
+    for i in range(3):
+        try:
+            out.append(_tagged_by(var, i))
+        finally:
+            var.set(f"r{x}-{i}")        # in a finally, through a local name
+    a = _slow_value(x)
+    ctx = decimal.getcontext()
+    ctx.prec = 3 + a % 3                # the decimal context through a local name
+    c = _divide_in_context(1)
+    _Base.level = a                     # a base's attribute, read through a subclass
+    _Child.tags.append(a)               # a class list changed in place
+    d = _child_view(1)
+    _REG.level = a + 2                  # read by a method, under a condition
+    kept = [n for n in range(6) if _REG.has(n)]
+    return out, c, d, kept
+
+
+def _tagged_by(var, i):
+    time.sleep(0.001)
+    return i, var.get()
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_context_and_globals_reached_indirectly_are_ordered(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _context_and_indirect_globals)
+    for x in range(6):
+        results = []
+        for run in (_context_and_indirect_globals, decorated):
+            _Base.level, _REG.level = 0, 0
+            _Child.tags = []
+            with decimal.localcontext():
+                results.append(contextvars.copy_context().run(run, x))
+        assert results[1] == results[0]

@@ -92,9 +92,8 @@ def reads_frame(call: ast.Call, imports: dict, module_names=frozenset()) -> str 
     """"stack" if the call looks at its caller's frame, "locals" if it reads the
     caller's variables (``locals()``, ``eval(text)``), else None."""
     func = call.func
-    if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS \
-            and isinstance(func.value, ast.Name) and func.value.id in module_names:
-        return "stack"   # ``REQUEST.set(v)``: the context the calls after it see
+    if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS:
+        return "stack"   # ``REQUEST.set(v)`` (any object that may be a ContextVar)
     name = dotted_callee(func, imports, module_names)
     if name is None:
         return None

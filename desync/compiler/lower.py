@@ -70,6 +70,10 @@ class Namer:
         return name
 
 
+_COMPOUND = (ast.For, ast.While, ast.If, ast.With, ast.Try) + \
+    ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+
+
 class _Plain(Exception):
     """This statement must run as written, on the owner thread, after a barrier."""
 
@@ -270,6 +274,8 @@ class Lowerer:
         if found is None and isinstance(node, ast.Name) and node.id in self.facts.imports:
             self.changes_imports = True
             return node.id  # ``json.LEVEL = v``: callees naming json wait for it
+        if found is None:
+            self.changes_imports = True   # ``type(S).level = v``: an object it cannot name
         return found if found is not None else "<unknown>"
 
     @staticmethod
@@ -1256,7 +1262,16 @@ class Lowerer:
         outer, self.current = self.current, node
         try:
             frame = self.reads_frame(node)
-            out = self.frame_statement(node, frame) if frame else handler(node)
+            if frame:
+                out = self.frame_statement(node, frame)
+            elif isinstance(node, _COMPOUND) and self.changes_context(node):
+                # (a ContextVar set in a ``finally``, a precision in a loop: the calls
+                # after it must take the context it leaves)
+                self.note("sync", f"`{_short(node)}` changes the thread's context: it runs "
+                                  "as written, after everything before it", node)
+                out = self.plain(node)
+            else:
+                out = handler(node)
         except _Plain:
             out = self.plain(node)
         finally:
@@ -1264,6 +1279,22 @@ class Lowerer:
         for new in out:
             _locate(new, node)
         return out
+
+    def changes_context(self, node) -> bool:
+        """Does code anywhere in the statement (nested functions aside) change the
+        thread's context: ``x.set(v)``/``x.reset(t)`` on any object that may be a
+        ContextVar, or the decimal context?"""
+        from .callees import CONTEXT_METHODS, dotted_callee
+        imports = getattr(self.facts, "imports_table", {})
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS:
+                    return True
+                name = dotted_callee(func, imports, self.facts.module_names)
+                if name is not None and name.startswith("decimal.") and "context" in name:
+                    return True
+        return False
 
     def reads_frame(self, node) -> str | None:
         """Does the statement (its own expressions, not a nested body) call something
@@ -2308,7 +2339,8 @@ def _may_change_outside_objects(facts, lowerer) -> bool:
         return True
     if any(isinstance(n, ast.Name) and n.id in ("globals", "vars") for n in facts.nodes):
         return True
-    return any(facts.read_keys([facts.aliases.find(name)]) for name in facts.params)
+    return any(facts.read_keys([facts.aliases.find(name)])
+               for name in (*facts.params, *_module_objects_named(facts)))
 
 
 def _module_objects_named(facts) -> set:

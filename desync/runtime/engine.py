@@ -840,6 +840,30 @@ _STACK_WALKERS = frozenset({"logging", "warnings"})
 _FRAME_MODULES = frozenset({"builtins", "sys", "warnings", "_warnings", "inspect"})
 
 
+def _add_held(changed, value, names):
+    """Add ``value``'s classes, and what they and ``value`` hold under ``names``."""
+    kind = value if isinstance(value, type) else value.__class__
+    holders = [*kind.__mro__[:-1]]
+    if not isinstance(value, type) and value.__class__ is not _MODULE:
+        changed.extend(holders)
+        state = getattr(value, "__dict__", None)
+        if state.__class__ is dict:
+            holders.append(value)
+    for holder in holders:
+        attributes = getattr(holder, "__dict__", None)
+        if attributes is None:
+            continue
+        for name in names:
+            held = attributes.get(name)
+            if held is not None and held.__class__ not in _NEVER_CHANGED:
+                changed.append(held)
+
+
+def _decimal_context_type():
+    decimal = sys.modules.get("decimal")
+    return decimal.Context if decimal is not None else None
+
+
 _names_by_code: dict = {}   # code -> the names it and its nested code look up
 
 
@@ -1127,13 +1151,22 @@ class Body(Scope):
                             found += (key,)
             if receivers:
                 # Changed under another name (a parameter, ``self``, ``import json as
-                # js``): the object itself, or its class (``S.level``).
+                # js``): the object itself, its class and bases (``S.level`` after
+                # ``Base.level = v``), and what they hold by a name the code reads
+                # (``S.tags`` after ``Settings.tags.append(v)``).
                 for name in names:
                     value = namespace.get(name)
                     if value is not None and value.__class__ not in _NEVER_CHANGED:
                         changed.append(value)
-                        changed.append(value.__class__)
+                        _add_held(changed, value, names)
                 changed.append(namespace)   # ``globals()["X"] = v``
+                changed.append(sys.modules.get(namespace.get("__name__", "")))  # its module
+                for cell in target.__closure__ or ():   # what it holds: cells, defaults
+                    try:
+                        changed.append(cell.cell_contents)
+                    except ValueError:
+                        pass
+                changed.extend(target.__defaults__ or ())
         for arg in args:
             if arg.__class__ is _MODULE:  # ``read(json)`` after ``json.LEVEL = v``
                 namespace = frame.f_globals
@@ -1141,6 +1174,13 @@ class Body(Scope):
                     if effect.state < DONE and namespace.get(key) is arg and key not in found:
                         found += (key,)
                 changed.append(arg)
+        if receivers and fn.__class__ is _PARTIAL:   # ``partial(read_cfg, CONFIG)``
+            changed.extend(fn.args)
+            changed.extend(fn.keywords.values())
+        owner = getattr(fn, "__self__", None)
+        if receivers and owner is not None and owner.__class__ is not _MODULE:
+            changed.append(owner)   # ``REG.has(n)`` after ``REG.level = v``
+            _add_held(changed, owner, run and _global_names(run[0].__code__)[0] or ())
         for value in changed:
             hit = receivers.get(id(value))
             if hit is not None and hit[0] is value and hit[1].state < DONE:
@@ -1279,6 +1319,11 @@ class Body(Scope):
             names = self.frame.f_globals
             self.boxes = any(key.__class__ is str and (key[:1] == "@" or key in names)
                              for key in targets)
+        if args and args[0].__class__ is _decimal_context_type():
+            # ``ctx.prec = 5`` on the thread's decimal context: the calls after it must
+            # take the context it leaves, so it happens now, after what comes before.
+            self.barrier()
+            return fn(*(_value(a) for a in args), **{k: _value(v) for k, v in kwargs.items()})
         task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
                            targets=targets)
         if args:
