@@ -2026,3 +2026,89 @@ def test_class_data_read_by_other_code_is_in_the_key():
         Thresholds.level, Thresholds.level_b = 1, 10
         CompactEncoder.item_separator = ","
     assert cache.hits == 0
+
+
+def rate_of(k):
+    time.sleep(0.003)
+    return rate_of.rates[k]
+
+
+rate_of.rates = {"a": 1}
+STYLE_DEFAULTS = {"color": "plain"}
+
+
+def styled(options):
+    time.sleep(0.003)
+    return "defaults" if options is STYLE_DEFAULTS else "custom:" + options["color"]
+
+
+class Money(__import__("decimal").Decimal):
+    pass
+
+
+class Tally(__import__("collections").Counter):
+    pass
+
+
+def describe_money(m):
+    time.sleep(0.003)
+    return str(m), getattr(m, "currency", None)
+
+
+def make_tally(n):
+    time.sleep(0.003)
+    t = Tally(a=n)
+    t.label = "tally"
+    return t
+
+
+def failure_as_value(n):
+    time.sleep(0.003)
+    try:
+        raise ValueError(n)
+    except ValueError as error:
+        return error
+
+
+def test_round_three_keys_and_copies():
+    cache = CallCache(adaptive=False)
+    for rate in (1, 2, 3):   # the callee's own attribute
+        rate_of.rates["a"] = rate
+        assert cache.call(rate_of, ("a",), None) == rate
+    copy_of_defaults = dict(STYLE_DEFAULTS)
+    assert cache.call(styled, (STYLE_DEFAULTS,), None) == "defaults"
+    assert cache.call(styled, (copy_of_defaults,), None) == "custom:plain"
+    for currency in ("EUR", "USD"):   # attributes a library base's pickling leaves out
+        m = Money("1.5")
+        m.currency = currency
+        assert cache.call(describe_money, (m,), None) == ("1.5", currency)
+    for _ in range(2):
+        assert cache.call(make_tally, (2,), None).label == "tally"
+        assert cache.call(failure_as_value, (1,), None).__traceback__ is not None
+    assert cache.hits == 0
+
+
+CONFIG_LOCK = threading.RLock()
+
+
+def locked_read(k):
+    time.sleep(0.002)
+    with CONFIG_LOCK:
+        return k * 2
+
+
+@dz
+def reads_under_the_callers_lock(keys):
+    return [locked_read(k) for k in keys]
+
+
+def test_a_callee_taking_a_lock_the_caller_holds_does_not_deadlock():
+    result = []
+
+    def run():
+        with CONFIG_LOCK:
+            result.append(reads_under_the_callers_lock([1, 2, 3]))
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive() and result == [[2, 4, 6]]

@@ -1999,8 +1999,8 @@ def test_speculative_calls_and_key_functions_see_the_bodys_changes(mode):
 
 
 # -- round 3: context set through any name or in a finally; globals reached indirectly ------
-class _Holder:
-    request = contextvars.ContextVar("_Holder.request", default="none")
+class _ContextHolder:
+    request = contextvars.ContextVar("_ContextHolder.request", default="none")
 
 
 class _Base:
@@ -2032,7 +2032,7 @@ def _child_view(x):
 
 
 def _context_and_indirect_globals(x):
-    var = _Holder.request
+    var = _ContextHolder.request
     out = []
     for i in range(3):
         try:

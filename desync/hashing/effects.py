@@ -303,6 +303,9 @@ class _Inferrer:
             if method in table.FILE_METHODS and (parts is None or root in local
                                                   or root is None):
                 out.add(table.FILE_METHODS[method], f".{method}()")
+            elif method == "read" and call.args and root in local \
+                    and isinstance(call.args[0], (ast.Name, ast.Attribute, ast.JoinedStr)):
+                out.add(table.READ_BY_NAME, ".read(path)")
             if root is not None and method not in table.READ_ONLY_METHODS \
                     and (param_of(root) is not None or root in objects) \
                     and self._method_mutates(module, method, stack):

@@ -81,7 +81,7 @@ def scope():
         body = _Sequential(cache)
         body.pace = spec.pace
         if cache is not None:
-            body.keyed = cache.hits + cache.misses
+            body.keyed = cache.hits
         body.began = perf_counter()
         return body
     cache = spec.active_cache() if spec is not None else None

@@ -358,6 +358,8 @@ class _Reads:
             parts.append(label + found.digest)
             if world is not None:
                 world[id(value)] = value
+                labels = world.setdefault(_LABELS, {})
+                labels[id(value)] = label   # (an argument that is this very object)
                 if found.ids:
                     world.update(found.ids)
         return b"".join(parts)
@@ -445,6 +447,16 @@ def _collect_reads(fn, reached=()) -> _Reads:
                         # The library's own data (``keyword.kwlist``): not in the key,
                         # but a result holding it shares it, as plain Python does.
                         reads.world_only.append((namespace, attr))
+                    elif callable(member) and not isinstance(member, type):
+                        # ``mock.patch("json.dumps", ...)``: a library function replaced
+                        # is seen (its name and kind stand in the key; its version is
+                        # the distribution's).
+                        watch(_DICT, namespace, attr, member)
+                        static.append(b"lib-fn:" + attr.encode() + b"=" + (
+                            f"{type(member).__qualname__}:"
+                            f"{getattr(member, '__module__', '')}."
+                            f"{getattr(member, '__qualname__', '')}").encode(
+                                "utf-8", "surrogatepass"))
             elif where == "project":
                 namespace = vars(value)
                 module_records.append(namespace)
@@ -1032,6 +1044,7 @@ _tokens = itertools.count(1)
 
 _MISSING = object()
 _UNSET = object()
+_LABELS = object()   # (a key of a world dict: the labels of the values read)
 
 
 class CallCache:
@@ -1147,10 +1160,14 @@ class CallCache:
         if callee.code_hash is None:
             return None
         forced = False
+        attributes = None
         if fn.__dict__:
             if fn.__dict__.get("__desync_nocache__"):
                 return None
             forced = fn.__dict__.get("__desync_cacheable__", False)
+            # ``rate.table[k]``: a callee reading its own attributes depends on them.
+            attributes = {k: v for k, v in fn.__dict__.items() if not k.startswith("__")} \
+                or None
         if not forced:
             if fn.__closure__ is not None or fn.__defaults__ or fn.__kwdefaults__:
                 # What it does depends on what it holds (``twice(noisy)`` and
@@ -1171,7 +1188,7 @@ class CallCache:
             return None
         try:
             if fn.__closure__ is None and fn.__defaults__ is callee.defaults \
-                    and not fn.__kwdefaults__:
+                    and not fn.__kwdefaults__ and attributes is None:
                 prefix, state = callee.key_prefix, None
                 if prefix is None:
                     prefix = callee.key_prefix = b"%x:" % callee.code_hash + callee.prefix \
@@ -1179,6 +1196,8 @@ class CallCache:
             else:
                 prefix, state = _prefix_and_state(fn)
                 prefix = b"%x:" % callee.code_hash + prefix + reads.digest
+                if attributes is not None:
+                    state = (state, attributes)
             world = None
             budget = _UNSET   # (asked for once, and only when something is hashed)
             if reads.volatile:
@@ -1214,6 +1233,14 @@ class CallCache:
                 finally:
                     _tokenizing.world = None
                 digest, ids = inputs.digest, inputs.ids
+                labels = world.get(_LABELS) if world else None
+                if labels:
+                    # ``opts is DEFAULTS``: an argument that is an object the callee
+                    # reads is not the same input as an equal copy of it.
+                    marks = [labels.get(id(v), b"") for v in
+                             (*args, *(kwargs.values() if kwargs else ()))]
+                    if any(marks):
+                        digest = _blake2b(digest + b"|".join(marks), digest_size=16).digest()
                 if reached:
                     world = reached if world is None else {**world, **reached}
         except TooLarge:

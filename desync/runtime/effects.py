@@ -123,7 +123,7 @@ _LOG = _effect(WORLD_STDOUT, "logs")
 
 _MODULES: dict[str, dict[str, Facts]] = {
     "time": {"*": _CLOCK, "sleep": PURE_FACTS, "strptime": PURE_FACTS,
-             "asctime": PURE_FACTS, "mktime": PURE_FACTS, "get_clock_info": PURE_FACTS},
+             "mktime": PURE_FACTS, "get_clock_info": PURE_FACTS},   # (asctime(): now)
     "random": {"*": _RANDOM, "shuffle": _SHUFFLE},
     "_random": {"*": _RANDOM, "shuffle": _SHUFFLE},
     "secrets": {"*": _RANDOM, "compare_digest": PURE_FACTS},
@@ -146,7 +146,8 @@ _MODULES: dict[str, dict[str, Facts]] = {
                   "isdir": _FILE_READ, "islink": _FILE_READ, "ismount": _FILE_READ,
                   "getsize": _FILE_READ, "getmtime": _FILE_READ, "getatime": _FILE_READ,
                   "getctime": _FILE_READ, "samefile": _FILE_READ, "realpath": _FILE_READ,
-                  "abspath": _ENV_READ, "expanduser": _ENV_READ, "expandvars": _ENV_READ},
+                  "abspath": _ENV_READ, "expanduser": _ENV_READ, "expandvars": _ENV_READ,
+                  "relpath": _ENV_READ},
     "genericpath": {"exists": _FILE_READ, "isfile": _FILE_READ, "isdir": _FILE_READ,
                     "islink": _FILE_READ, "getsize": _FILE_READ, "getmtime": _FILE_READ,
                     "getatime": _FILE_READ, "getctime": _FILE_READ, "samefile": _FILE_READ,
@@ -181,10 +182,34 @@ _MODULES: dict[str, dict[str, Facts]] = {
                 "getsize": _FILE_READ, "getmtime": _FILE_READ, "getatime": _FILE_READ,
                 "getctime": _FILE_READ, "samefile": _FILE_READ, "realpath": _FILE_READ,
                 "abspath": _ENV_READ, "expanduser": _ENV_READ, "expandvars": _ENV_READ,
-                "*": PURE_FACTS},
+                "relpath": _ENV_READ, "*": PURE_FACTS},
     "pathlib": {"Path.cwd": _ENV_READ, "Path.home": _ENV_READ},
-    "numpy.random": {"*": _RANDOM, "default_rng": PURE_FACTS, "Generator": PURE_FACTS,
-                     "RandomState": PURE_FACTS, "SeedSequence": PURE_FACTS},
+    # (a generator made without a seed draws from the OS: not cached, seeded or not)
+    "numpy.random": {"*": _RANDOM, "SeedSequence": PURE_FACTS},
+    # Reading files, the environment, or printing, behind library calls.
+    "gzip": {"*": _FILE_WRITE, "compress": PURE_FACTS, "decompress": PURE_FACTS},
+    "bz2": {"*": _FILE_WRITE, "compress": PURE_FACTS, "decompress": PURE_FACTS},
+    "lzma": {"*": _FILE_WRITE, "compress": PURE_FACTS, "decompress": PURE_FACTS},
+    "zipfile": {"*": _FILE_WRITE, "is_zipfile": _FILE_READ},
+    "tarfile": {"*": _FILE_WRITE},
+    "sqlite3": {"*": _FILE_WRITE},
+    "shelve": {"*": _FILE_WRITE},
+    "dbm": {"*": _FILE_WRITE},
+    "getpass": {"*": _ENV_READ},
+    # Only the main thread may set signal handlers, and an event loop belongs to its
+    # thread: such calls are made in program order, on the calling thread.
+    "signal": {"*": _PROC},
+    "asyncio": {"*": _PROC},
+    "pprint": {"pprint": _effect(WORLD_STDOUT, "prints"), "pp": _effect(WORLD_STDOUT, "prints")},
+    "traceback": {name: _effect(WORLD_STDOUT, "prints a traceback") for name in (
+        "print_exc", "print_exception", "print_tb", "print_stack", "print_last")},
+    # Methods of library classes, by the class's qualified name (``parser.parse_args()``).
+    "argparse": {"ArgumentParser.parse_args": _ENV_READ,
+                 "ArgumentParser.parse_known_args": _ENV_READ,
+                 "ArgumentParser.parse_intermixed_args": _ENV_READ},
+    "configparser": {f"{cls}.{method}": _FILE_READ
+                     for cls in ("ConfigParser", "RawConfigParser", "SafeConfigParser")
+                     for method in ("read", "read_file")},
     # Pure functions that mutate an argument (positions): a hit would skip the change.
     "heapq": {"heappush": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
               "heappop": Facts(PURE, mutates={0, "heap"}, reason="mutates its heap"),
@@ -222,7 +247,12 @@ FILE_METHODS = {
     "rglob": _FILE_READ, "is_file": _FILE_READ, "is_dir": _FILE_READ,
     "write_text": _FILE_WRITE, "write_bytes": _FILE_WRITE, "touch": _FILE_WRITE,
     "unlink": _FILE_WRITE, "mkdir": _FILE_WRITE, "rmdir": _FILE_WRITE,
+    "read_file": _FILE_READ,                                  # configparser, by a path
+    "parse_args": _ENV_READ, "parse_known_args": _ENV_READ,   # argparse: sys.argv
 }
+# ``x.read(path)`` with an argument, on an object the function made: a reader of
+# files by name (``ConfigParser().read(path)``), not a stream's ``read(n)``.
+READ_BY_NAME = _FILE_READ
 
 # Methods that change their object on the builtin types and files: mutating
 # whatever object they are called on, even if a class of the project defines a
@@ -387,6 +417,9 @@ def _compute(fn) -> Facts:
             return _NET_READ if name in ("get", "head", "options") else _NET_WRITE
         if module.startswith("subprocess"):
             return _PROC
+        listed = _module_facts(module, f"{kind.__qualname__}.{name}")
+        if listed is not None and listed is not _module_facts(module, "\0"):
+            return listed   # a library class's method in the table
         func = getattr(fn, "__func__", None)
         if type(func) is type(_compute):
             return facts_of(func)   # (a lambda bound with types.MethodType too)

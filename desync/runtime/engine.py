@@ -859,6 +859,24 @@ def _add_held(changed, value, names):
                 changed.append(held)
 
 
+_locks_by_code: dict = {}   # code -> the module-level RLocks it names
+
+
+def _holds_its_lock(fn) -> bool:
+    """Does this thread hold an RLock the function names (a module-level one)?"""
+    code = fn.__code__
+    locks = _locks_by_code.get(code)
+    if locks is None:
+        namespace = fn.__globals__
+        locks = _locks_by_code[code] = tuple(
+            value for value in (namespace.get(name) for name in _global_names(code)[0])
+            if value.__class__ is _RLOCK)
+    for lock in locks:
+        if lock._is_owned():
+            return True
+    return False
+
+
 def _decimal_context_type():
     decimal = sys.modules.get("decimal")
     return decimal.Context if decimal is not None else None
@@ -1085,6 +1103,11 @@ class Body(Scope):
             return task
         facts = _effects.facts_of(fn)
         kind = facts.kind
+        if fn.__class__ is FunctionType and _holds_its_lock(fn):
+            # ``with _lock:`` in the callee, an RLock this thread holds (the caller took
+            # it around its call): only this thread may re-enter it. Called here, in
+            # order, as in plain Python.
+            return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
         if kind == _effects.PURE and not facts.mutates:
             if self._runs_other_code(fn, args, kwargs, keys) or _iterator_among(args, kwargs):
                 # (``sorted(it)``: advancing an iterator is an effect, in program order;
@@ -1734,6 +1757,7 @@ def _holds_nothing(fn) -> bool:
 
 _MODULE = type(sys)
 # Values a callee names that no effect of a body changes in place.
+_RLOCK = type(threading.RLock())
 _NEVER_CHANGED = frozenset({FunctionType, BuiltinFunctionType, int, float, str, bytes, bool,
                             type(None), tuple, frozenset, range, complex})
 _CODE = CodeType

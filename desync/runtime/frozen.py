@@ -43,6 +43,28 @@ def chooses_its_pickle(kind) -> bool:
         if is_project_class(klass) for name in _CUSTOM_PICKLING)
 
 
+_DEFAULT_REDUCE_EX = object.__reduce_ex__
+_DEFAULT_REDUCE = object.__reduce__
+
+
+def drops_attributes(obj) -> bool:
+    """Would pickling this object of the project leave out attributes it holds (a
+    subclass of ``Decimal``, ``date`` or ``Counter``, whose base pickles its value
+    only)?"""
+    kind = type(obj)
+    if kind.__reduce_ex__ is _DEFAULT_REDUCE_EX and kind.__reduce__ is _DEFAULT_REDUCE:
+        return False   # (object's own pickling keeps the instance's __dict__)
+    state = getattr(obj, "__dict__", None)
+    if not state or state.__class__ is not dict or is_project_class is None \
+            or not is_project_class(kind):
+        return False
+    try:
+        reduced = obj.__reduce_ex__(5)
+    except Exception:
+        return False
+    return type(reduced) is tuple and (len(reduced) < 3 or not reduced[2])
+
+
 class NotKept(Exception):
     """The result has no faithful copy."""
 
@@ -127,10 +149,13 @@ class _ResultPickler(pickle.Pickler):
             fortran = obj.flags.f_contiguous and not obj.flags.c_contiguous
             return _owned_array, (obj.tobytes(order="F" if fortran else "C"), obj.dtype,
                                   obj.shape, fortran, obj.flags.writeable)
+        if isinstance(obj, BaseException):
+            # (pickle keeps its args only: not its traceback, cause or context)
+            raise NotKept("an exception as a value")
         if kind.__module__ == "builtins" or isinstance(obj, type):
             return NotImplemented  # builtins are faithful; classes go by reference
-        if chooses_its_pickle(kind):
-            raise NotKept(f"{kind.__qualname__} chooses what pickle keeps")
+        if chooses_its_pickle(kind) or drops_attributes(obj):
+            raise NotKept(f"pickle does not keep all of a {kind.__qualname__}")
         try:
             reduced = obj.__reduce_ex__(5)
         except Exception:

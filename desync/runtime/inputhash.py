@@ -350,6 +350,11 @@ def _by_token(obj):
         if state is None:
             raise Unhashable(f"{kind.__qualname__} chooses what pickle keeps")
         return _function_marker, (kind, dict(state))
+    if kind.__module__ != "builtins" and frozen.drops_attributes(obj):
+        # A subclass of Decimal, datetime, Counter... with attributes of its own: the
+        # base's pickling leaves them out, a callee may read them.
+        reduced = obj.__reduce_ex__(5)
+        return _function_marker, (kind, reduced[1:3], dict(vars(obj)))
     return NotImplemented
 
 

@@ -35,7 +35,7 @@ class SequentialBody:
         self.log = {}
         self.pace = None   # the function's Pace, when pacing chose this runtime
         self.began = 0.0
-        self.keyed = 0     # the cache's keyed calls (hits + misses) when the call began
+        self.keyed = 0     # the cache's hits when the call began
 
     def __enter__(self):
         _tls.depth = getattr(_tls, "depth", 0) + 1
@@ -48,7 +48,9 @@ class SequentialBody:
             pace.in_order_took(time.perf_counter() - self.began)
             cache = self.cache
             if cache is not None:
-                pace.cache_ran(cache.hits + cache.misses != self.keyed)
+                # (only hits count as work: a cache that keys a cheap callee now and
+                # then to re-check its cost, and never hits, has nothing to give)
+                pace.cache_ran(cache.hits != self.keyed)
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False
