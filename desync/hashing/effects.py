@@ -381,7 +381,7 @@ class _Inferrer:
                 dotted = ".".join(filter(None, (binding[1], binding[2], *parts[1:])))
             else:
                 continue
-            if dotted in ("logging.getLogger", "logging.Logger"):
+            if dotted in ("logging.getLogger", "logging.Logger", "logging.LoggerAdapter"):
                 return True
         return False
 

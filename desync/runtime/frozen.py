@@ -9,14 +9,15 @@ same call, loads a copy of its own.
 What the callee did not build, it took from its world: a module-level sentinel, a
 registry, a configuration dict. Plain Python hands every caller the very object,
 and so does a hit: those objects (``world_ids``: what the callee reads beyond its
-arguments, as met while hashing its key), and objects with no state at all (a
-library's ``MISSING`` sentinel), are kept by reference, never copied.
+arguments, as met while hashing its key), and module-level objects with no state
+(a library's ``MISSING`` sentinel), are kept by reference, never copied.
 
 A result no copy could reproduce is not kept (the call runs again): one pickle
 cannot write (a lambda, a class made by the call), a NumPy view or array subclass
 (a copy would own its memory, or drop the subclass's attributes), an object of
-the project whose class chooses what pickle keeps (``__getstate__``...), and a
-set whose copy would iterate in another order.
+the project whose class chooses what pickle keeps (``__getstate__``...) or whose
+library base leaves its attributes out, an exception (its traceback and chain),
+and a set whose copy would iterate in another order.
 """
 from __future__ import annotations
 
