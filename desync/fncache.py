@@ -5,8 +5,8 @@ The import hook caches whole modules; a module imported without it still has
 its ``@desync`` functions transpiled one by one at import. After the first run
 the code objects come from here, without parsing or transpiling anything:
 importing costs about what a plain import costs. An entry is used only if the
-source bytes, the Python version and desync's transpiler are the ones it was
-made from; a damaged file is a miss. ``-B``/``PYTHONDONTWRITEBYTECODE`` are
+source (its mtime and size, else its bytes), the Python version and desync's
+transpiler are the ones it was made from; a damaged file is a miss. ``-B``/``PYTHONDONTWRITEBYTECODE`` are
 honoured as by Python's loader.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ import atexit
 import hashlib
 import marshal
 import os
+import struct
 import sys
 import threading
 import time
@@ -22,6 +23,8 @@ import time
 from _frozen_importlib_external import MAGIC_NUMBER, cache_from_source
 
 _HEADER = b"DSYF"
+_DIGEST = 16                     # bytes of the source's digest
+_STAMP = struct.Struct("<qqq")   # the source's mtime, ctime (ns) and size
 _lock = threading.Lock()
 _files: dict = {}     # source path -> _File
 _flush_registered = False
@@ -81,31 +84,55 @@ def _key(fn) -> tuple:
 
 
 def _load(source: str):
+    # Checked as Python checks its own .pyc, by the source's stamp (mtime and size, in
+    # ns where Python uses seconds; ctime too, which tar and cp -p cannot set back), so
+    # a hit reads nothing but the cache file; a stamp that differs (a touch, a
+    # checkout, a copied tree) falls back to the source's digest.
     try:
         status = os.stat(source)
-        with open(source, "rb") as handle:
-            data = handle.read()
     except OSError:
         return None
-    stamp = (status.st_mtime_ns, status.st_size)
-    digest = hashlib.blake2b(data, digest_size=16).digest()
-    entries = {}
+    stamp = (status.st_mtime_ns, status.st_ctime_ns, status.st_size)
+    cached = b""
     path = _cache_path(source)
     if path is not None:
         try:
             with open(path, "rb") as handle:
                 cached = handle.read()
         except OSError:
-            cached = b""
-        prefix = _prefix()
-        if cached.startswith(prefix) and cached[len(prefix):len(prefix) + 16] == digest:
-            try:
-                loaded = marshal.loads(memoryview(cached)[len(prefix) + 16:])
-            except (ValueError, EOFError, TypeError):
-                loaded = None  # damaged: a miss
-            if isinstance(loaded, dict):
-                entries = loaded
-    return _File(stamp, digest, entries)
+            pass
+    prefix = _prefix()
+    start = len(prefix) + _DIGEST + _STAMP.size
+    valid = cached.startswith(prefix) and len(cached) > start
+    if valid and _STAMP.unpack_from(cached, len(prefix) + _DIGEST) == stamp:
+        digest = cached[len(prefix):len(prefix) + _DIGEST]
+        restamp = False
+    else:
+        digest = _digest_of(source)
+        if digest is None:
+            return None
+        valid = valid and cached[len(prefix):len(prefix) + _DIGEST] == digest
+        restamp = valid   # same source, new stamp: write it, so the next run skips this
+    entries = {}
+    if valid:
+        try:
+            loaded = marshal.loads(memoryview(cached)[start:])
+        except (ValueError, EOFError, TypeError):
+            loaded = None  # damaged: a miss
+        if isinstance(loaded, dict):
+            entries = loaded
+    found = _File(stamp, digest, entries)
+    if restamp and entries:
+        _mark_dirty(found)
+    return found
+
+
+def _digest_of(source: str):
+    try:
+        with open(source, "rb") as handle:
+            return hashlib.blake2b(handle.read(), digest_size=_DIGEST).digest()
+    except OSError:
+        return None
 
 
 def _file(source: str):
@@ -118,7 +145,7 @@ def _file(source: str):
             status = os.stat(source)
         except OSError:
             return None
-        if (status.st_mtime_ns, status.st_size) == found.stamp:
+        if (status.st_mtime_ns, status.st_ctime_ns, status.st_size) == found.stamp:
             found.checked = now
             return found
     loaded = _load(source)
@@ -138,16 +165,20 @@ def lookup(fn):
 
 def store(fn, code) -> None:
     """Keep ``code`` (the transpiled ``fn``) for the next process."""
-    global _flush_registered
     with _lock:
         cached = _file(fn.__code__.co_filename)
         if cached is None:
             return
         cached.entries[_key(fn)] = code
-        cached.dirty = True
-        if not _flush_registered:
-            atexit.register(flush)
-            _flush_registered = True
+        _mark_dirty(cached)
+
+
+def _mark_dirty(cached) -> None:
+    global _flush_registered
+    cached.dirty = True
+    if not _flush_registered:
+        atexit.register(flush)
+        _flush_registered = True
 
 
 def flush() -> None:
@@ -162,7 +193,8 @@ def flush() -> None:
             if path is None:
                 continue
             try:
-                data = _prefix() + cached.digest + marshal.dumps(cached.entries)
+                data = (_prefix() + cached.digest + _STAMP.pack(*cached.stamp)
+                        + marshal.dumps(cached.entries))
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 temporary = f"{path}.{os.getpid()}.tmp"
                 with open(temporary, "wb") as handle:

@@ -70,3 +70,44 @@ def test_an_edit_a_damaged_file_and_dont_write_bytecode_are_misses(tmp_path):
     assert not cached[0].exists()
     run(tmp_path, flags=("-B",))
     assert not cached[0].exists()
+
+
+def _cache_file(folder):
+    found = [p for p in (folder / "__pycache__").iterdir() if p.name.endswith(".desync-fn.pyc")]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_a_touched_source_stays_a_hit_and_is_restamped(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text(MODULE)
+    run(tmp_path)
+    cache = _cache_file(tmp_path)
+    before = cache.read_bytes()
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    values, where, _ = run(tmp_path)   # new stamp, same bytes: the digest says a hit
+    assert values == (5, 5) and where == "cached"
+    after = cache.read_bytes()
+    assert after != before and after[-200:] == before[-200:]  # only the stamp was rewritten
+    values, where, _ = run(tmp_path)
+    assert values == (5, 5) and where == "cached"
+    assert cache.read_bytes() == after   # the stamp matched: nothing written
+
+
+def test_a_same_size_edit_with_its_mtime_set_back_is_a_miss(tmp_path):
+    source = tmp_path / "m.py"
+    source.write_text(MODULE)
+    run(tmp_path)
+    status = source.stat()
+    edited = MODULE.replace("return x + 1", "return x + 3")
+    assert len(edited) == len(MODULE)
+    source.write_text(edited)
+    # mtime and size as before (tar and cp -p do this): the ctime still differs.
+    os.utime(source, ns=(status.st_atime_ns, status.st_mtime_ns))
+    # Python's own .pyc would be stale too (it checks mtime and size): drop it, so the
+    # original function is the edited one, and the desync cache must not disagree.
+    for pyc in (tmp_path / "__pycache__").glob("m.*.pyc"):
+        if not pyc.name.endswith(".desync-fn.pyc"):
+            pyc.unlink()
+    values, where, _ = run(tmp_path)
+    assert values == (9, 9) and where == "compiler"
