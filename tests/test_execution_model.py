@@ -2068,3 +2068,100 @@ def test_context_and_globals_reached_indirectly_are_ordered(mode):
             with decimal.localcontext():
                 results.append(contextvars.copy_context().run(run, x))
         assert results[1] == results[0]
+
+
+# -- a global read by a function the callee calls in turn -------------------------------------
+_DEEP = {"level": -1}
+_DEEP_MODE = 0
+
+
+def _deep_level():
+    return _DEEP["level"]
+
+
+def _via_helper(x):
+    return x, _deep_level()          # the callee names no global the body changes
+
+
+def _via_two_helpers(x):
+    return _via_helper(x)            # two calls away
+
+
+def _deep_mode():
+    return _DEEP_MODE
+
+
+class _Registry:
+    scale = 1
+
+    def level(self):
+        return _deep_level()
+
+    @property
+    def mode(self):
+        return _deep_mode()
+
+    @classmethod
+    def scaled(cls, x):
+        return x * cls.scale + _deep_level()
+
+    @staticmethod
+    def plain_level():
+        return _deep_level()
+
+
+_LEVELS_OBJ = _Registry()
+
+
+def _via_instance():
+    return _LEVELS_OBJ.level()
+
+
+def _via_property():
+    return _LEVELS_OBJ.mode
+
+
+def _via_classmethod(x):
+    return _Registry.scaled(x)
+
+
+def _via_staticmethod():
+    return _Registry.plain_level()
+
+
+def _even(n):
+    return _deep_level() if n == 0 else _odd(n - 1)
+
+
+def _odd(n):
+    return _deep_level() + 1000 if n == 0 else _even(n - 1)
+
+
+def _changes_then_calls_helpers(x):
+    global _DEEP_MODE
+    v = _slow_value(x)
+    _DEEP["level"] = v
+    a = _via_helper(x)
+    b = _via_two_helpers(x)
+    c = _via_instance()
+    d = _via_classmethod(x)
+    e = _via_staticmethod()
+    f = _even(3)
+    _DEEP_MODE = _slow_value(v + 5)  # a rebinding, read two calls away
+    g = _via_property()
+    _DEEP["level"] = _slow_value(v + 7)
+    h = sorted([3, 1, 2], key=lambda k: k * _via_helper(k)[1])
+    return a, b, c, d, e, f, g, h
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_global_read_by_the_callees_own_callee_is_read_after_the_change(mode):
+    global _DEEP_MODE
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _changes_then_calls_helpers)
+    for x in range(10):   # past the pacing's first calls
+        _DEEP["level"], _DEEP_MODE = -1, 0
+        expected = _changes_then_calls_helpers(x)
+        assert expected[0] == (x, x) and expected[6] == x + 5
+        _DEEP["level"], _DEEP_MODE = -1, 0
+        assert decorated(x) == expected

@@ -859,6 +859,139 @@ def _add_held(changed, value, names):
                 changed.append(held)
 
 
+_MAX_REACHED = 48   # functions followed from one callee: a bound on the cost of a call
+
+
+def _reached_from(run: list) -> list:
+    """``run`` and the functions of the user's project their code may call in turn,
+    transitively: ``describe()`` calling ``get_level()``, which reads ``CONFIG``, reads
+    it too. Followed through the module globals each one names (functions, what they
+    wrap, and the methods named on classes and instances of the project); library
+    and standard-library code is not followed (it does not read the user's globals)."""
+    if not run:
+        return run
+    found = list(run)
+    seen = {id(f) for f in found}
+    index = 0
+    while index < len(found):
+        target = found[index]
+        index += 1
+        for function in _called_by(target):
+            if id(function) not in seen:
+                seen.add(id(function))
+                found.append(function)
+                if len(found) >= _MAX_REACHED:
+                    return found
+    return found
+
+
+_called_cache: dict = {}   # code -> (namespace, getter, the values it got, functions)
+
+
+def _called_by(target) -> tuple:
+    """The project functions ``target``'s code names (directly), remembered per code
+    with the globals they came from: looked up again only when one is rebound."""
+    code = target.__code__
+    namespace = target.__globals__
+    found = _called_cache.get(code)
+    if found is not None and found[0] is namespace:
+        getter, seen, later = found[1], found[2], found[4]
+        if getter is None:
+            now = ()
+        elif len(seen) == 1:
+            now = (getter(namespace),)
+        else:
+            now = getter(namespace)
+        for a, b in zip(now, seen):
+            if a is not b:
+                break
+        else:
+            if not later or not any(name in namespace for name in later):
+                return found[3]
+    functions = []
+    present = []
+    later = []
+    if _in_project(namespace):
+        names = _global_names(code)[0]
+        for name in names:
+            value = namespace.get(name, _ABSENT)
+            if value is _ABSENT:
+                if name not in _BUILTIN_NAMES:
+                    later.append(name)   # a global not defined yet: looked for each time
+                continue
+            present.append(name)
+            cls = value.__class__
+            if cls in _NEVER_CHANGED and cls is not FunctionType or cls is _MODULE:
+                continue
+            if cls is FunctionType or cls is MethodType or cls is _PARTIAL:
+                more = _functions_run_by(value)
+            else:
+                more = _methods_named(value, names)
+            functions.extend(f for f in more if f is not target and _in_project(f.__globals__))
+    if present:
+        getter = _itemgetter(*present)
+        seen = (getter(namespace),) if len(present) == 1 else getter(namespace)
+    else:
+        getter, seen = None, ()
+    result = tuple(functions)
+    _called_cache[code] = (namespace, getter, seen, result, tuple(later))
+    return result
+
+
+_ABSENT = object()
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+_itemgetter = __import__("operator").itemgetter
+
+
+def _methods_named(value, names) -> list:
+    """The functions of a project class (or of an instance's class) that code naming
+    ``names`` may run: methods and properties by those names, and what making an
+    instance runs."""
+    kind = value if isinstance(value, type) else value.__class__
+    found = []
+    if not _in_project(getattr(sys.modules.get(kind.__module__ or ""), "__dict__", None)):
+        return found
+    wanted = (*names, "__init__", "__new__", "__post_init__", "__call__") \
+        if kind is value else (*names, "__call__")
+    for holder in kind.__mro__[:-1]:
+        attributes = holder.__dict__
+        for name in wanted:
+            member = attributes.get(name)
+            if member is None:
+                continue
+            if member.__class__ in (staticmethod, classmethod):
+                member = member.__func__
+            elif member.__class__ is property:
+                member = member.fget
+            if member.__class__ is FunctionType:
+                found.append(member)
+    return found
+
+
+_project_namespaces: dict = {}   # id of a module namespace -> (it, in the project?)
+
+
+def _in_project(namespace) -> bool:
+    """Is this module namespace the user's code (not the standard library's, not a
+    package installed in site-packages, not desync's)?"""
+    if namespace is None:
+        return False
+    found = _project_namespaces.get(id(namespace))
+    if found is not None and found[0] is namespace:
+        return found[1]
+    name = namespace.get("__name__") or ""
+    top = name.partition(".")[0]
+    path = namespace.get("__file__") or ""
+    verdict = top not in _STDLIB_NAMES and top != "desync" \
+        and "site-packages" not in path and "dist-packages" not in path
+    _project_namespaces[id(namespace)] = (namespace, verdict)
+    return verdict
+
+
+_STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) \
+    | frozenset(sys.builtin_module_names)
+
+
 _locks_by_code: dict = {}   # code -> the module-level RLocks it names
 
 
@@ -1162,7 +1295,7 @@ class Body(Scope):
         for value in (*args, *(kwargs.values() if kwargs else ())):
             if value.__class__ in _CALLABLE_VALUES:   # ``sorted(xs, key=prio)``
                 run += _functions_run_by(value)
-        for target in run:
+        for target in _reached_from(run):
             namespace = target.__globals__
             names, boxes = _global_names(target.__code__)
             if self.boxes and namespace is frame.f_globals:

@@ -593,6 +593,17 @@ PROGRAMS = [
         lazily = (v for v in xs if v)
         return r, sorted(lazily)
     """, (0, 0, [3, 6, 0], "", {})),
+    # Found by a person this session: a callee whose own helper reads a global the
+    # body changes ran before the change (only the callee's own code was looked at).
+    ("a global read by the callee's own helper", """
+        global G{sfx}
+        G{sfx} = f(n)
+        a = via{sfx}(m)
+        REG{sfx}.append(g(m))
+        b = [via{sfx}(v) for v in xs]
+        G{sfx} += 1
+        return a, b, via{sfx}(0)
+    """, (2, 3, [1, 4], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs

@@ -327,6 +327,8 @@ class Gen:
                     (1 if self.vars(sc, EFN) else 0, lambda: self.efn_call(sc, cx, d)),
                     (0.5, lambda: At(self.KC, "count")),
                     (0.5, lambda: self.feature("global-read", Nm(self.G))),
+                    # A callee whose own helper reads what the body writes (G, REG).
+                    (0.5, lambda: self.feature("global-read-indirect", Call(f"via{self.sfx}", [x()]))),
                     (0.5 if cx.method else 0, lambda: At("self", "v")),
                     (0.5 if cx.method and not cx.comp else 0, lambda: self.feature("super", Call(At(Call("super"), "get")))),
                 ]
@@ -1626,6 +1628,14 @@ EV{sfx} = []
 class K{sfx}:
     items = []
     count = 0
+
+
+def _g_of{sfx}():
+    return G{sfx} * 10 + len(REG{sfx})
+
+
+def via{sfx}(x):
+    return x + _g_of{sfx}()
 
 
 def _reset{sfx}():
