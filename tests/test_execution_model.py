@@ -5,6 +5,7 @@ on a one-worker executor that is not a ThreadPoolExecutor, and sequentially
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import io
 import json
@@ -2165,3 +2166,30 @@ def test_a_global_read_by_the_callees_own_callee_is_read_after_the_change(mode):
         assert expected[0] == (x, x) and expected[6] == x + 5
         _DEEP["level"], _DEEP_MODE = -1, 0
         assert decorated(x) == expected
+
+
+@functools.singledispatch
+def _dispatched(x):
+    return ("object", x)
+
+
+@_dispatched.register
+def _(x: int):
+    return ("int", x, _DEEP["level"])   # only the implementation reads the global
+
+
+def _changes_then_dispatches(x):
+    _DEEP["level"] = _slow_value(x)
+    a = _dispatched(x)
+    _DEEP["level"] = _slow_value(x + 1)
+    b = _dispatched(x)
+    return a, b
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_singledispatch_implementation_reading_a_global_waits_for_the_change(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _changes_then_dispatches)
+    for x in range(10):
+        _DEEP["level"] = -1
+        assert decorated(x) == _changes_then_dispatches(x) == (("int", x, x), ("int", x, x + 1))

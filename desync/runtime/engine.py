@@ -1047,7 +1047,13 @@ def _functions_run_by(fn) -> list:
                     fn = original   # a desync function: its own code
                     continue
             found.append(fn)
-            wrapped = state.get("__wrapped__") if state else None
+            if not state:
+                return found
+            registry = state.get("registry")
+            if registry.__class__ is _MAPPING_PROXY and "dispatch" in state:
+                # ``functools.singledispatch``: any registered implementation may run.
+                found.extend(f for f in registry.values() if f.__class__ is FunctionType)
+            wrapped = state.get("__wrapped__")
             if wrapped is None:
                 return found
             fn = wrapped
@@ -1895,6 +1901,7 @@ _NEVER_CHANGED = frozenset({FunctionType, BuiltinFunctionType, int, float, str, 
                             type(None), tuple, frozenset, range, complex})
 _CODE = CodeType
 _PARTIAL = __import__("functools").partial
+_MAPPING_PROXY = type(type.__dict__)
 _CALLABLE_VALUES = frozenset({FunctionType, MethodType, _PARTIAL})   # handed to a callee
 
 
