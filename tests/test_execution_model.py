@@ -2193,3 +2193,59 @@ def test_a_singledispatch_implementation_reading_a_global_waits_for_the_change(m
     for x in range(10):
         _DEEP["level"] = -1
         assert decorated(x) == _changes_then_dispatches(x) == (("int", x, x), ("int", x, x + 1))
+
+
+# -- a threading.local belongs to the thread that set it ------------------------------------
+import threading  # noqa: E402
+
+_LOCAL = threading.local()
+_CONNECTIONS = []
+
+
+def _current_user():
+    return getattr(_LOCAL, "user", "anon")
+
+
+def _greet(x):
+    time.sleep(0.002)
+    return f"{_current_user()}:{x}"     # reads the local through a helper
+
+
+def _connection():
+    if getattr(_LOCAL, "conn", None) is None:
+        _LOCAL.conn = f"conn{len(_CONNECTIONS)}"
+        _CONNECTIONS.append(_LOCAL.conn)
+    return _LOCAL.conn
+
+
+def _fetch(x):
+    time.sleep(0.002)
+    return x, _connection()             # one connection per thread
+
+
+def _read_local(local):
+    return getattr(local, "user", "anon")
+
+
+def _uses_thread_locals(user, n):
+    _LOCAL.user = user
+    rows = [_fetch(i) for i in range(n)]
+    a = _greet(n)
+    b = _read_local(_LOCAL)
+    _LOCAL.user = user + "!"
+    c = _greet(n + 1)
+    return [r[0] for r in rows], sorted({r[1] for r in rows}), a, b, c
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_calls_reading_a_thread_local_see_what_the_calling_thread_set(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _uses_thread_locals)
+    for x in range(10):
+        _LOCAL.__dict__.clear()
+        _CONNECTIONS.clear()
+        expected = _uses_thread_locals(f"u{x}", 3)
+        _LOCAL.__dict__.clear()
+        _CONNECTIONS.clear()
+        assert decorated(f"u{x}", 3) == expected
+        assert expected[1:] == (["conn0"], f"u{x}:3", f"u{x}", f"u{x}!:4")

@@ -992,6 +992,61 @@ _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) \
     | frozenset(sys.builtin_module_names)
 
 
+_THREAD_LOCAL = threading.local
+_modules_scanned = [0, False]   # (modules seen, a thread-local among their globals?)
+
+
+def _thread_locals_seen(fn) -> bool:
+    """Does a module of the project, or the namespace ``fn`` was defined in, hold a
+    ``threading.local`` at module level? Modules are looked at again whenever one was
+    imported since, a namespace when it gains a name: most programs have none, and
+    their calls pay two length checks."""
+    count = len(sys.modules)
+    if count != _modules_scanned[0]:
+        found = False
+        for module in list(sys.modules.values()):
+            namespace = getattr(module, "__dict__", None)
+            if namespace.__class__ is dict and _in_project(namespace) \
+                    and _holds_thread_local(namespace):
+                found = True
+                break
+        _modules_scanned[0], _modules_scanned[1] = count, found
+    if _modules_scanned[1]:
+        return True
+    namespace = getattr(fn, "__globals__", None)   # (one not imported: exec, a runner)
+    if namespace.__class__ is not dict:
+        return False
+    found = _locals_by_namespace.get(id(namespace))
+    if found is None or found[0] is not namespace or found[1] != len(namespace):
+        found = _locals_by_namespace[id(namespace)] = (
+            namespace, len(namespace), _holds_thread_local(namespace))
+    return found[2]
+
+
+def _holds_thread_local(namespace) -> bool:
+    for value in list(namespace.values()):
+        if issubclass(type(value), _THREAD_LOCAL):   # (type(): no __class__ property runs)
+            return True
+    return False
+
+
+_locals_by_namespace: dict = {}   # id of a namespace -> (it, its length, holds a local?)
+
+
+def _reads_thread_local(fn, args, kwargs) -> bool:
+    """Does ``fn``, a function it calls in turn, or an argument, name or hold a
+    module-level ``threading.local``?"""
+    for value in (*args, *(kwargs.values() if kwargs else ())):
+        if issubclass(type(value), _THREAD_LOCAL):
+            return True
+    for target in _reached_from(_functions_run_by(fn)):
+        namespace = target.__globals__
+        for name in _global_names(target.__code__)[0]:
+            if issubclass(type(namespace.get(name)), _THREAD_LOCAL):
+                return True
+    return False
+
+
 _locks_by_code: dict = {}   # code -> the module-level RLocks it names
 
 
@@ -1242,6 +1297,10 @@ class Body(Scope):
             return task
         facts = _effects.facts_of(fn)
         kind = facts.kind
+        if _thread_locals_seen(fn) and _reads_thread_local(fn, args, kwargs):
+            # A ``threading.local`` the callee (or a helper of it) reads holds what
+            # this thread put there (``_local.user = u``): called here, in order.
+            return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
         if fn.__class__ is FunctionType and _holds_its_lock(fn):
             # ``with _lock:`` in the callee, an RLock this thread holds (the caller took
             # it around its call): only this thread may re-enter it. Called here, in

@@ -604,6 +604,15 @@ PROGRAMS = [
         G{sfx} += 1
         return a, b, via{sfx}(0)
     """, (2, 3, [1, 4], "", {})),
+    # Found by a person this session: a callee whose helper reads a threading.local
+    # the body set ran on a worker thread, where the local is empty.
+    ("a thread-local the body sets, read by a callee's helper", """
+        TL{sfx}.v = f(n)
+        a = tlv{sfx}(m)
+        b = [tlv{sfx}(v) for v in xs]
+        TL{sfx}.v = g(m) + 1
+        return a, b, tlv{sfx}(0)
+    """, (2, 3, [1, 4], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs

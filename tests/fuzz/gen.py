@@ -329,6 +329,8 @@ class Gen:
                     (0.5, lambda: self.feature("global-read", Nm(self.G))),
                     # A callee whose own helper reads what the body writes (G, REG).
                     (0.5, lambda: self.feature("global-read-indirect", Call(f"via{self.sfx}", [x()]))),
+                    # ... and one whose helper reads a threading.local the body sets.
+                    (0.8, lambda: self.feature("thread-local-read", Call(f"tlv{self.sfx}", [x()]))),
                     (0.5 if cx.method else 0, lambda: At("self", "v")),
                     (0.5 if cx.method and not cx.comp else 0, lambda: self.feature("super", Call(At(Call("super"), "get")))),
                 ]
@@ -1205,6 +1207,7 @@ class Gen:
             (2, lambda: self.feature("class-attr", self.grow_expr(cx, At(self.KC, "items"), Expr(Call(At(At(self.KC, "items"), "append"), [x()]))))),
             (2, lambda: self.feature("class-attr", Aug(At(self.KC, "count", True), ast.Add(), x()))),
             (2, lambda: self.global_aug(sc, cx, d)),
+            (2, lambda: self.feature("thread-local", Assign([At(f"TL{self.sfx}", "v", True)], x()))),
         ]
         return [self.pick(opts)], dict(sc)
 
@@ -1638,6 +1641,17 @@ def via{sfx}(x):
     return x + _g_of{sfx}()
 
 
+TL{sfx} = threading.local()
+
+
+def _tl_of{sfx}():
+    return getattr(TL{sfx}, "v", 0)
+
+
+def tlv{sfx}(x):
+    return x + _tl_of{sfx}()
+
+
 def _reset{sfx}():
     global G{sfx}, REG{sfx}, EV{sfx}
     G{sfx} = 0
@@ -1645,10 +1659,12 @@ def _reset{sfx}():
     EV{sfx} = []
     K{sfx}.items = []
     K{sfx}.count = 0
+    TL{sfx}.__dict__.clear()
 
 
 def _state{sfx}():
-    return {{"G": G{sfx}, "REG": REG{sfx}, "EV": EV{sfx}, "K.items": K{sfx}.items, "K.count": K{sfx}.count}}
+    return {{"G": G{sfx}, "REG": REG{sfx}, "EV": EV{sfx}, "K.items": K{sfx}.items, "K.count": K{sfx}.count,
+             "TL": getattr(TL{sfx}, "v", None)}}
 '''
     return ast.parse(text).body
 

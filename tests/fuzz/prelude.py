@@ -22,6 +22,7 @@ import io
 import logging
 import random
 import sys
+import threading
 import time
 from tests.fuzz.rt import hit as _hit, emit as _emit, FzError, LOGGER as LOG
 from tests.fuzz import rt as _rt
