@@ -310,9 +310,13 @@ def _source_facts(fn):
     # What a callee does (effects.facts_of asks for functions it does not list):
     # from what a build embedded, else inferred from source (imports ``ast``).
     built = fn.__globals__.get("__desync_facts__")
-    if built is not None and fn.__qualname__ in built \
+    # (By the name its code has: a ``functools.wraps`` wrapper carries the wrapped
+    # function's ``__qualname__``.)
+    qualname = getattr(fn.__code__, "co_qualname", None) or (
+        None if "__wrapped__" in fn.__dict__ else fn.__qualname__)
+    if built is not None and qualname in built \
             and getattr(fn, "__desync_spec__", None) is None:
-        kind, world, mutates, reason = built[fn.__qualname__]
+        kind, world, mutates, reason = built[qualname]
         return effects.Facts(kind, world, mutates, reason)
     from .hashing.effects import infer
     return infer(fn)

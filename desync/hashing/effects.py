@@ -49,9 +49,28 @@ def infer(fn) -> Facts | None:
     spec = getattr(fn, "__desync_spec__", None)
     source = spec.source_info[1].source if spec is not None and spec.source_info else None
     module = hasher.project.load(module_name_for(fn), original.__code__.co_filename, source)
-    if module is None or fn.__qualname__ not in module.defs:
+    if module is None:
         return None
-    return infer_def(hasher, module, fn.__qualname__)
+    qualname = defined_qualname(original, module.defs)
+    if qualname is None:
+        return None
+    return infer_def(hasher, module, qualname)
+
+
+def defined_qualname(fn, defs):
+    """The qualified name ``fn``'s code was defined under, among ``defs``. Not simply
+    ``fn.__qualname__``: ``functools.wraps`` copies the wrapped function's onto a
+    wrapper, whose own code (what it prints, what it logs) is elsewhere."""
+    code = fn.__code__
+    qualname = getattr(code, "co_qualname", None) or fn.__qualname__
+    if qualname.rpartition(".")[2] == code.co_name and qualname in defs:
+        return qualname
+    # (3.10 has no co_qualname: the def of that name that starts on the code's line.)
+    for candidate, node in defs.items():
+        if getattr(node, "name", None) == code.co_name and code.co_firstlineno in (
+                node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))):
+            return candidate
+    return None
 
 
 def infer_source(source: str, filename: str, qualname: str) -> Facts | None:
@@ -339,6 +358,15 @@ class _Inferrer:
         elif head in module.bindings and len(parts) == 2 and self._makes_logger(
                 module, _module_values(module).get(head), imported):
             callee = _logging_facts()   # ``log = logging.getLogger(__name__)``; ``log.info()``
+        elif head in module.bindings and len(parts) == 2 \
+                and self._instance_method(module, head, parts[1]) is not None:
+            # ``CONSOLE.emit(msg)``, ``CONSOLE = Console()`` a module-level instance of a
+            # class of the module: what the method does (prints, logs) counts.
+            method = self._instance_method(module, head, parts[1])
+            facts = self.facts(module, method, stack)
+            if facts.mutates & {0, "self"}:
+                written(head, f"{where}()")
+            callee = Facts(facts.kind, facts.world, reason=facts.reason)
         elif head in module.bindings:
             # Every module-level definition of the name counts (``if``/``try`` variants).
             found = []
@@ -363,6 +391,19 @@ class _Inferrer:
             for keyword in call.keywords:
                 if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
                     written(keyword.value.id, f"passes {keyword.value.id} to {where}")
+
+    @staticmethod
+    def _instance_method(module, name, method):
+        """``Class.method`` when the module binds ``name`` once, to ``Class(...)`` of a
+        class the module defines with that method; else None."""
+        bindings = module.bindings.get(name, ())
+        if len(bindings) != 1 or bindings[0][0] != "const":
+            return None
+        value = _module_values(module).get(name)
+        if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Name):
+            return None
+        qualname = f"{value.func.id}.{method}"
+        return qualname if qualname in module.defs else None
 
     @staticmethod
     def _makes_logger(module, expr, imported) -> bool:

@@ -196,6 +196,15 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "shelve": {"*": _FILE_WRITE},
     "dbm": {"*": _FILE_WRITE},
     "getpass": {"*": _ENV_READ},
+    # Opening and comparing files by name.
+    "codecs": {"open": _effect(WORLD_FILES, "opens a file")},
+    "fileinput": {"*": _FILE_READ},
+    "tokenize": {"open": _FILE_READ},
+    "filecmp": {"*": _FILE_READ, "clear_cache": _FILE_WRITE},
+    "linecache": {"getline": _FILE_READ, "getlines": _FILE_READ, "checkcache": _FILE_READ,
+                  "updatecache": _FILE_READ},
+    "mimetypes": {"guess_type": PURE_FACTS, "guess_extension": PURE_FACTS,
+                  "guess_all_extensions": PURE_FACTS, "*": _FILE_READ},
     # Only the main thread may set signal handlers, and an event loop belongs to its
     # thread: such calls are made in program order, on the calling thread.
     "signal": {"*": _PROC},
@@ -245,6 +254,13 @@ WORLD_OBJECTS = {
 FILE_METHODS = {
     "read_text": _FILE_READ, "read_bytes": _FILE_READ, "iterdir": _FILE_READ,
     "rglob": _FILE_READ, "is_file": _FILE_READ, "is_dir": _FILE_READ,
+    # (pathlib's other readers of the file system, by name: on any object these
+    # names only make a callee uncached and ordered as a read, never wrong)
+    # (names common on other types, ``replace``, ``group``, ``rename``, are left out)
+    "glob": _FILE_READ, "exists": _FILE_READ, "stat": _FILE_READ, "lstat": _FILE_READ,
+    "is_symlink": _FILE_READ, "samefile": _FILE_READ, "readlink": _FILE_READ,
+    "resolve": _FILE_READ, "open": _effect(WORLD_FILES, "opens a file"),
+    "chmod": _FILE_WRITE, "symlink_to": _FILE_WRITE, "hardlink_to": _FILE_WRITE,
     "write_text": _FILE_WRITE, "write_bytes": _FILE_WRITE, "touch": _FILE_WRITE,
     "unlink": _FILE_WRITE, "mkdir": _FILE_WRITE, "rmdir": _FILE_WRITE,
     "read_file": _FILE_READ,                                  # configparser, by a path
@@ -483,7 +499,13 @@ def _other_callable(fn) -> Facts:
         return _joined(PURE_FACTS, inner) if inner.mutates else inner
     wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache, cache
     if callable(wrapped) and wrapped is not fn:
-        return facts_of(wrapped)
+        found = facts_of(wrapped)
+        call = getattr(type(fn), "__call__", None)
+        if type(call) is type(_compute):
+            # A class-based decorator (``update_wrapper(self, fn)``): what its own
+            # ``__call__`` does around the call counts too.
+            found = _joined(found, facts_of(call.__get__(fn)))
+        return found
     if isinstance(fn, type):
         if not _provider or not _project_class(fn):
             return PURE_FACTS   # a library's class: the table's business, as before

@@ -1122,6 +1122,9 @@ def _functions_run_by(fn) -> list:
         else:
             wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache
             if wrapped is not None:
+                call = getattr(cls, "__call__", None)
+                if call.__class__ is FunctionType:   # a class-based decorator's own code
+                    found.append(call)
                 fn = wrapped
                 continue
             call = getattr(cls, "__call__", None)
