@@ -405,3 +405,39 @@ def test_source_must_be_available():
     exec("from desync import desync\ndef f():\n    return 1\n", namespace)
     with pytest.raises(DesyncError, match="source"):
         desync(namespace["f"])
+
+
+# -- what a handler in the body sees: the traceback plain Python gives -----------------------
+def _parse_number(text):
+    time.sleep(0.001)
+    return int(text)
+
+
+def _frames_seen_by_handlers(items):
+    seen = []
+    for text in items:             # a try in a loop (run as one step)
+        try:
+            _parse_number(text)
+        except ValueError as error:
+            seen.append([(f.name, f.lineno) for f in traceback.extract_tb(error.__traceback__)])
+            seen.append(traceback.format_exc().count("desync"))
+    try:                           # a try on its own (a block)
+        total = _parse_number(items[0]) + _parse_number(items[-1])
+    except ValueError as error:
+        seen.append([(f.name, f.lineno) for f in traceback.extract_tb(error.__traceback__)])
+        seen.append([(f.name, f.lineno) for f in traceback.extract_tb(sys.exc_info()[2])])
+        total = None
+    return seen, total
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10 keeps its own copy of the "
+                    "handled traceback (sys.exc_info), which no code can change")
+@pytest.mark.parametrize("pacing", ["0", "1"])
+def test_a_handler_in_the_body_sees_plain_pythons_traceback(pacing, monkeypatch):
+    from desync.runtime import pacing as pacing_module
+    monkeypatch.setattr(pacing_module, "_enabled", pacing == "1")
+    decorated = desync(cache=False)(_frames_seen_by_handlers)
+    for items in (["1", "x", "2"], ["y", "3"], ["4", "z"]):
+        expected = _frames_seen_by_handlers(items)
+        for _ in range(10):   # past pacing's first calls
+            assert decorated(items) == expected

@@ -1562,8 +1562,10 @@ class Lowerer:
         handlers = []
         for handler in node.handlers:
             kind = plain.expression(handler.type) if handler.type is not None else None
+            # (first: the traceback it handles reads as plain Python's)
+            clean = [_expr(self._ds("handling"))]
             handlers.append(ast.ExceptHandler(type=kind, name=handler.name,
-                                              body=restore + plain.statements(handler.body)))
+                                              body=clean + restore + plain.statements(handler.body)))
         orelse = plain.statements(node.orelse) if node.orelse else []
         finalbody = (restore + plain.statements(node.finalbody)) if node.finalbody else []
         scoped = ast.With(items=[ast.withitem(context_expr=self._ds("block"),
@@ -1649,6 +1651,10 @@ class Lowerer:
         copied = _copy(node, memo)
         copied = _Replace({id(memo[key]): value for key, value in replacements.items()
                            if key in memo}).visit(copied)
+        for handler in ast.walk(copied):
+            if isinstance(handler, ast.ExceptHandler):
+                # (first: the traceback it handles reads as plain Python's)
+                handler.body.insert(0, _expr(_call(_rt("handling"), [])))
         body = [copied]
         if outputs:
             body.append(ast.Return(value=_tuple(_load(o) for o in outputs)))

@@ -12,7 +12,7 @@ import sys
 from time import perf_counter
 
 from .engine import (NESTING, UNBOUND, Body, Deferred, Task, _value, advancing, advancing_items,
-                     nesting, outcome)
+                     handling, nesting, outcome)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
@@ -192,5 +192,5 @@ if os.environ.get("DESYNC_TRACE"):
     from .trace import start_from_environment
     start_from_environment()
 
-__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "UNBOUND", "scope", "register",
+__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "handling", "UNBOUND", "scope", "register",
            "is_enabled", "set_enabled", "advancing", "advancing_items"]

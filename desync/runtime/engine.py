@@ -475,6 +475,19 @@ class Scope:
             self._help_until(lambda: head.state >= DONE or (
                 head.kind == EFFECT and head.waiting == 0), retire=False)
 
+    def handling(self):
+        """First statement of a transpiled ``except`` clause: the exception it handles
+        reads as plain Python's (``traceback.format_exc()``, ``log.exception``): the
+        body's line of the failing call, then the callee's frames, none of desync's."""
+        error = sys.exc_info()[1]
+        if error is None or error.__traceback__ is None:
+            return
+        origin = self.origins.get(id(error))
+        if origin is not None and origin[0] is error and self.frame is not None:
+            _final_traceback(error, self.frame, origin[1])
+        else:
+            handling()
+
     def _fault_now(self):
         """An entry failed: retire up to it and raise its error here."""
         fault = self._retire_all_or_fault()
@@ -1225,6 +1238,32 @@ def _keep_user_frames(error, task):
         break
     error.__traceback__ = tb
     task.generated = generated is not None
+
+
+def handling():
+    """First statement of an ``except`` clause run as a step (a ``try`` in a loop):
+    desync's own frames dropped from the traceback of the exception it handles (from
+    3.11 ``sys.exc_info()`` reads it from the exception; 3.10 keeps its own copy)."""
+    error = sys.exc_info()[1]
+    tb = error.__traceback__ if error is not None else None
+    if tb is None:
+        return
+    kept = []
+    found = False
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code in _AS_BODY_CODES or tb.tb_frame.f_globals.get(
+                "__name__", "").startswith("desync.runtime"):
+            found = True
+        else:
+            kept.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
+        tb = tb.tb_next
+    if not found:
+        return
+    rebuilt = None
+    for frame, lasti, line in reversed(kept):
+        rebuilt = TracebackType(rebuilt, frame, lasti, line)
+    error.__traceback__ = rebuilt
 
 
 def _final_traceback(error, frame, lasti):

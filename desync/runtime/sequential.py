@@ -11,7 +11,7 @@ import time
 from types import TracebackType
 
 from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body, _call_method,
-                     _consumer, _tls, looks_at_caller, named_like_body, unpack_values)
+                     _consumer, _tls, handling, looks_at_caller, named_like_body, unpack_values)
 
 
 class _NoBlock:
@@ -54,6 +54,11 @@ class SequentialBody:
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False
+
+    def handling(self):
+        """First statement of a transpiled ``except`` clause: no desync frames in the
+        traceback of the exception it handles."""
+        handling()
 
     def call(self, fn, /, *args, **kwargs):
         if looks_at_caller(fn):
