@@ -2112,3 +2112,30 @@ def test_a_callee_taking_a_lock_the_caller_holds_does_not_deadlock():
     worker.start()
     worker.join(30)
     assert not worker.is_alive() and result == [[2, 4, 6]]
+
+
+def _grown_then_shrunk(n):
+    time.sleep(0.002)
+    found = set(range(50 + n))
+    for x in range(45):
+        found.discard(x)
+    return found
+
+
+def test_a_set_that_grew_and_shrank_iterates_as_plain_pythons_after_a_change():
+    cache = CallCache(adaptive=False)
+    plain = _grown_then_shrunk(0)
+    plain.add(1000)
+    for _ in range(3):
+        got = cache.call(_grown_then_shrunk, (0,), None)
+        got.add(1000)
+        assert list(got) == list(plain)
+    # A set built in one go copies with the same table: it is still kept.
+    built = CallCache(adaptive=False)
+    built.call(_small_set, (3,), None)
+    assert len(built) == 1
+
+
+def _small_set(n):
+    time.sleep(0.002)
+    return {n, n + 1, n + 2}

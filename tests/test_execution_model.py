@@ -2249,3 +2249,27 @@ def test_calls_reading_a_thread_local_see_what_the_calling_thread_set(mode):
         _CONNECTIONS.clear()
         assert decorated(f"u{x}", 3) == expected
         assert expected[1:] == (["conn0"], f"u{x}:3", f"u{x}", f"u{x}!:4")
+
+
+# -- an item of a dict an imported module holds ------------------------------------------------
+def _joined(parts):
+    return json.DESYNC_TEST_OPTS["sep"].join(parts)
+
+
+def _sets_module_option(sep):
+    _slow_value(sep)
+    json.DESYNC_TEST_OPTS["sep"] = sep    # (``import json``: a module, not a global object)
+    return _joined(["u", "v"])
+
+
+@pytest.mark.parametrize("mode", ["threads", "one-worker"])
+def test_a_dict_held_by_an_imported_module_is_read_after_the_bodys_change(mode):
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(
+        _sets_module_option)
+    json.DESYNC_TEST_OPTS = {"sep": ","}
+    try:
+        for sep in "+-" * 6:
+            json.DESYNC_TEST_OPTS["sep"] = ","
+            assert decorated(sep) == _sets_module_option(sep) == f"u{sep}v"
+    finally:
+        del json.DESYNC_TEST_OPTS

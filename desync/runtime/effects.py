@@ -415,6 +415,12 @@ def _compute(fn) -> Facts:
         if _stream(owner):
             return _effect(WORLD_STDOUT, "writes to the terminal")
         kind = type(owner)
+        if kind in _MUTABLE_CLASSES and kind is not object and type(fn) is _BUILTIN_METHOD \
+                and name not in READ_ONLY_METHODS and not (
+                    name.startswith("__") and name not in _CHANGING_DUNDERS):
+            # ``out.append`` handed to a callee as a callback: calling it changes the
+            # list of the caller's, an effect in program order.
+            return _effect(WORLD_STATE, f"changes the {kind.__name__} it belongs to")
         module = getattr(kind, "__module__", "") or ""
         if module in ("random", "_random"):
             return _SHUFFLE if name == "shuffle" else _RANDOM
@@ -601,6 +607,7 @@ def _held_facts(value, names, depth) -> Facts:
 
 
 _PLAIN_KINDS = frozenset({int, float, str, bytes, bool, tuple, list, dict, set, frozenset})
+_BUILTIN_METHOD = type([].append)
 _MUTABLE_CLASSES = frozenset({list, dict, set, bytearray, object, collections.deque,
                               collections.OrderedDict, collections.defaultdict})
 _CHANGING_DUNDERS = frozenset({"__setitem__", "__delitem__", "__setattr__", "__delattr__",

@@ -857,7 +857,9 @@ def _add_held(changed, value, names):
     """Add ``value``'s classes, and what they and ``value`` hold under ``names``."""
     kind = value if isinstance(value, type) else value.__class__
     holders = [*kind.__mro__[:-1]]
-    if not isinstance(value, type) and value.__class__ is not _MODULE:
+    if value.__class__ is _MODULE:
+        holders = [value]   # ``cfg.OPTS["sep"]`` after ``cfg.OPTS["sep"] = v``
+    elif not isinstance(value, type):
         changed.extend(holders)
         state = getattr(value, "__dict__", None)
         if state.__class__ is dict:

@@ -205,12 +205,41 @@ def freeze(value, world_ids=None):
         # grew and shrank (its table size differs): kept only if the copy's order is
         # the same, as its pickle shows.
         try:
-            again = _frozen(found.thaw(), world_ids)
+            copy = found.thaw()
+            again = _frozen(copy, world_ids)
         except Exception:
             return None
         if again is None or again.payload != found.payload:
             return None
+        # Same order now, but a table of another size puts the next item elsewhere:
+        # ``s.add(x)`` on the copy would then iterate otherwise.
+        if _set_tables(value, []) != _set_tables(copy, []):
+            return None
     return found
+
+
+def _set_tables(value, out, depth=0):
+    """The memory size of each set in ``value`` (its table), in a fixed walk order."""
+    kind = type(value)
+    if depth > 20 or len(out) > 10000:
+        out.append(None)   # too deep or too many to compare: counts as differing
+        return out
+    if kind is set:
+        out.append(sys.getsizeof(value))
+    elif kind in (list, tuple):
+        for item in value:
+            _set_tables(item, out, depth + 1)
+    elif kind is dict:
+        for key, item in value.items():
+            _set_tables(key, out, depth + 1)
+            _set_tables(item, out, depth + 1)
+    elif kind is not frozenset and isinstance(getattr(value, "__dict__", None), dict) \
+            and not isinstance(value, type):
+        for item in value.__dict__.values():
+            _set_tables(item, out, depth + 1)
+    elif isinstance(value, set):
+        out.append(sys.getsizeof(value))
+    return out
 
 
 _SET, _FROZENSET = pickle.EMPTY_SET, pickle.FROZENSET

@@ -110,6 +110,27 @@ def module_object_method_prints_in_order():
     return console_slow(1) + console_fast(1)
 
 
+def emit_slow(callback, x):
+    time.sleep(0.01)
+    callback(x)
+    return x
+
+
+def emit_fast(callback, x):
+    callback(x)
+    return x
+
+
+def bound_append_as_callback():
+    out = []
+    emit_slow(out.append, 1)
+    emit_fast(out.append, -1)
+    seen = set()
+    emit_slow(seen.add, 2)
+    emit_fast(seen.discard, 2)
+    return out, sorted(seen)
+
+
 # -- the file system, read through library calls -------------------------------------
 FOLDER = tempfile.mkdtemp(prefix="desync-adv4-")
 
@@ -172,4 +193,5 @@ if __name__ == "__main__":
     main([wraps_prints_in_order, (wraps_logs_every_call, lambda: (), repr, 5, True),
           class_decorator_prints_in_order, module_object_method_prints_in_order,
           (module_object_method_prints_in_order, lambda: (), repr, 5, True),
+          bound_append_as_callback, (bound_append_as_callback, lambda: (), repr, 5, True),
           (reads_the_file_system_between_writes, fresh_folder, lambda a: "", 5, True)])
