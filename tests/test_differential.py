@@ -134,3 +134,28 @@ def test_generator_covers_the_shapes():
               "star-unpack", "call:summ", "call:scale", "nested-desync", "del"}
     missing = wanted - set(features)
     assert not missing, f"the generator never made: {sorted(missing)}"
+
+
+def test_generated_programs_transpile_the_same_through_every_way_in():
+    """The import hook and the build transpile whole modules (the decorator one function
+    at a time): every generated program compiles both ways (every generated node placed
+    at a line: the whole-module path has no ``fix_missing_locations`` to hide one)."""
+    from desync.compiler import Module
+    from desync.compiler.emit import compile_function
+    from tests.fuzz import prelude
+    failures = []
+    for index in range(300):
+        program = generate(SEED + 2, index, size=SIZE)
+        text = prelude.source(True) + "\n\n" + program.module_text() + "\n"
+        filename = f"<fuzz {SEED + 2}:{index}>"
+        try:
+            module = Module(text, filename)
+            whole = compile(module.transpile(), filename, "exec", dont_inherit=True)
+            for node, qualname, class_name in module.functions():
+                compile_function(module.transpile_def(node, plain=True), filename, (),
+                                 class_name)
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            failures.append(f"{index}: {type(error).__name__}: {error}")
+        else:
+            assert whole is not None
+    assert not failures, f"{len(failures)} of 300 programs fail: {failures[:5]}"

@@ -414,3 +414,61 @@ def test_importing_built_code_never_loads_the_transpiler(project):
     out = python(project, code, [project / "build/desync"])
     assert out.stdout.split() == ["none", "2"], out.stderr  # both inner calls hit, keyed
     # by the hashes the build embedded
+
+
+TRY_SHAPES = '''
+from desync import desync
+
+
+@desync
+def returns_in_try(log):
+    try:
+        return 1
+    finally:
+        log.append(2)
+
+
+@desync
+def swaps_in_handler(n, m):
+    try:
+        raise ValueError
+    except ValueError:
+        n, m = m, n
+    return n, m
+
+
+@desync
+def swaps_in_a_with_in_handler(n, m, path):
+    try:
+        raise ValueError
+    except ValueError:
+        with open(path) as handle:
+            n, m = m, n
+    return n, m
+
+
+@desync
+def handles_in_a_loop(items):
+    out = []
+    for item in items:
+        try:
+            out.append(int(item))
+        except ValueError:
+            out.append(-1)
+    return out
+'''
+
+
+def test_the_hook_compiles_try_statements_the_decorator_compiles(tmp_path):
+    """Generated nodes inside try statements had no line: the decorator's path filled
+    them in, the hook's and the build's (whole modules) failed with a TypeError."""
+    from desync.toolchain.importhook import compile_transpiled
+    path = tmp_path / "shapes.py"
+    path.write_text(TRY_SHAPES)
+    namespace = {"__name__": "shapes", "__file__": str(path)}
+    exec(compile_transpiled(TRY_SHAPES.encode(), str(path)), namespace)
+    log = []
+    assert namespace["returns_in_try"](log) == 1 and log == [2]
+    assert namespace["swaps_in_handler"](1, 2) == (2, 1)
+    assert namespace["swaps_in_a_with_in_handler"](1, 2, str(path)) == (2, 1)
+    assert namespace["handles_in_a_loop"](["1", "x", "3"]) == [1, -1, 3]

@@ -1563,11 +1563,18 @@ class Lowerer:
         for handler in node.handlers:
             kind = plain.expression(handler.type) if handler.type is not None else None
             # (first: the traceback it handles reads as plain Python's)
-            clean = [_expr(self._ds("handling"))]
-            handlers.append(ast.ExceptHandler(type=kind, name=handler.name,
-                                              body=clean + restore + plain.statements(handler.body)))
+            head = [_expr(self._ds("handling")), *(_copy(r) for r in restore)]
+            for statement in head:
+                _locate(statement, handler)
+            handled = ast.ExceptHandler(type=kind, name=handler.name,
+                                        body=head + plain.statements(handler.body))
+            handlers.append(ast.copy_location(handled, handler))
         orelse = plain.statements(node.orelse) if node.orelse else []
-        finalbody = (restore + plain.statements(node.finalbody)) if node.finalbody else []
+        finalbody = []
+        if node.finalbody:
+            finalbody = [*(_copy(r) for r in restore), *plain.statements(node.finalbody)]
+            for statement in finalbody[:len(restore)]:
+                _locate(statement, node.finalbody[0])
         scoped = ast.With(items=[ast.withitem(context_expr=self._ds("block"),
                                               optional_vars=_store(block))],
                           body=body)
@@ -1654,7 +1661,9 @@ class Lowerer:
         for handler in ast.walk(copied):
             if isinstance(handler, ast.ExceptHandler):
                 # (first: the traceback it handles reads as plain Python's)
-                handler.body.insert(0, _expr(_call(_rt("handling"), [])))
+                clean = _expr(_call(_rt("handling"), []))
+                _locate(clean, handler)
+                handler.body.insert(0, clean)
         body = [copied]
         if outputs:
             body.append(ast.Return(value=_tuple(_load(o) for o in outputs)))
@@ -1896,7 +1905,9 @@ class _PlainRewriter(ast.NodeTransformer):
             new = new if isinstance(new, list) else [new]
             for stmt in new:
                 out.append(stmt)
-                out.extend(self.after(statement))
+                for extra in self.after(statement):
+                    _locate(extra, statement)   # (new nodes beside a placed statement)
+                    out.append(extra)
         return out or [ast.Pass()]
 
     def expression(self, node):
@@ -1913,7 +1924,7 @@ class _PlainRewriter(ast.NodeTransformer):
     def visit_Name(self, node):
         if isinstance(node.ctx, ast.Load) and self.lowerer.is_local_value(node.id) \
                 and not any(node.id in s for s in self.shadowed):
-            return ast.copy_location(self.lowerer._ds("get", _load(node.id)), node)
+            return _placed(self.lowerer._ds("get", _load(node.id)), node)
         return node
 
     user_names = None  # set by frame_statement: locals() keeps only these names
@@ -1928,9 +1939,9 @@ class _PlainRewriter(ast.NodeTransformer):
             found = ast.Call(func=_rt("user_locals"), args=[
                 ast.Call(func=_load("locals"), args=[], keywords=[]), names], keywords=[])
             if func.id == "dir":
-                return ast.copy_location(ast.Call(func=_load("sorted"), args=[found],
+                return _placed(ast.Call(func=_load("sorted"), args=[found],
                                                   keywords=[]), node)
-            return ast.copy_location(found, node)
+            return _placed(found, node)
         return node
 
     def visit_AugAssign(self, node):
@@ -1942,7 +1953,7 @@ class _PlainRewriter(ast.NodeTransformer):
             current = self.lowerer._ds("get", _load(target.id))
             value = ast.Call(func=_rt(AUG_OPS[type(node.op)]),
                              args=[current, self.visit(node.value)], keywords=[])
-            return ast.copy_location(ast.Assign(targets=[_store(target.id)], value=value,
+            return _placed(ast.Assign(targets=[_store(target.id)], value=value,
                                                 lineno=0), node)
         return self.generic_visit(node)
 
@@ -2082,7 +2093,7 @@ class _Replace(ast.NodeTransformer):
     def visit(self, node):
         found = self.replacements.get(id(node))
         if found is not None:
-            return ast.copy_location(found, node) if hasattr(node, "lineno") else found
+            return _placed(found, node)
         return super().visit(node)
 
 
@@ -2284,6 +2295,15 @@ def _made_here(node) -> list:
     if isinstance(node, ast.ClassDef):
         return parts + node.bases + [k.value for k in node.keywords]
     return parts + node.args.defaults + [d for d in node.args.kw_defaults if d]
+
+
+def _placed(new, node):
+    """``new`` (a generated expression) and everything in it at ``node``'s position
+    (if it has one: a node the lowering made is placed with its statement)."""
+    if getattr(node, "lineno", None) is None:
+        return new
+    _locate(new, node)
+    return new
 
 
 def _locate(new, node):
