@@ -198,6 +198,16 @@ def _module_for(filename: str, fn_globals):
         return None, None
     source = "".join(lines)
     digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    if _fncache is not None and os.path.exists(filename):
+        on_disk = _fncache._text_digest(filename)
+        if on_disk is not None and on_disk != digest:
+            # linecache kept the text of an earlier read (the file was edited within
+            # one tick of the clock, then reloaded): read it again.
+            lines = linecache.updatecache(filename, fn_globals)
+            if lines:
+                source = "".join(lines)
+                digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"),
+                                         digest_size=16).digest()
     key = (filename, digest)
     with _modules_lock:
         module = _modules.get(key)
@@ -219,8 +229,8 @@ def _transpile_live(fn, options):
     compiled = _fncache.lookup(fn)
     source_info = None
     if compiled is None:
-        compiled, source_info = _transpile_source(fn)
-        _fncache.store(fn, compiled)
+        compiled, source_info, digest = _transpile_source(fn)
+        _fncache.store(fn, compiled, digest)
     impl, spec = _bind(fn, compiled, options)
     return impl, source_info, spec
 
@@ -254,7 +264,7 @@ def _transpile_source(fn):
         compiled = compile_function(transpiled, filename, freevars, class_name)
         with _modules_lock:
             _compiled[key] = compiled
-    return compiled, (filename, module, node)
+    return compiled, (filename, module, node), digest
 
 
 def _bind(fn, compiled, options):

@@ -19,6 +19,7 @@ import struct
 import sys
 import threading
 import time
+import types
 # The import system's own module: always loaded (``importlib`` itself may not be).
 from _frozen_importlib_external import MAGIC_NUMBER, cache_from_source
 
@@ -117,9 +118,10 @@ def _load(source: str):
     if valid:
         try:
             loaded = marshal.loads(memoryview(cached)[start:])
-        except (ValueError, EOFError, TypeError):
-            loaded = None  # damaged: a miss
-        if isinstance(loaded, dict):
+        except Exception:   # damaged (ValueError, EOFError, SystemError...): a miss
+            loaded = None
+        if isinstance(loaded, dict) and all(
+                isinstance(code, types.CodeType) for code in loaded.values()):
             entries = loaded
     found = _File(stamp, digest, entries)
     if restamp and entries:
@@ -135,17 +137,20 @@ def _digest_of(source: str):
         return None
 
 
-def _file(source: str):
+def _file(source: str, fresh: bool = False, exact: bool = False):
+    """The entries of ``source``; ``fresh``: its stamp checked now (not once in 2 s);
+    ``exact``: its content too (edits within one tick of the clock keep the stamp)."""
     found = _files.get(source)
     if found is not None:
         now = time.monotonic()
-        if now - found.checked < _RECHECK:
+        if now - found.checked < _RECHECK and not fresh and not exact:
             return found
         try:
             status = os.stat(source)
         except OSError:
             return None
-        if (status.st_mtime_ns, status.st_ctime_ns, status.st_size) == found.stamp:
+        if (status.st_mtime_ns, status.st_ctime_ns, status.st_size) == found.stamp \
+                and (not exact or _digest_of(source) == found.digest):
             found.checked = now
             return found
     loaded = _load(source)
@@ -154,23 +159,50 @@ def _file(source: str):
     return loaded
 
 
+_served: dict = {}   # key of an entry -> the original code it was last given for
+
+
 def lookup(fn):
     """The transpiled code object of ``fn`` from an earlier run, or None."""
+    key = _key(fn)
+    code = fn.__code__
     with _lock:
-        cached = _file(fn.__code__.co_filename)
+        # The same def met again with other code: the module was run again (a reload,
+        # an exec), maybe after an edit: the file is checked now, content included.
+        before = _served.get((code.co_filename, key))
+        _served[(code.co_filename, key)] = code
+        cached = _file(code.co_filename, exact=before is not None and before is not code)
         if cached is None:
             return None
-        return cached.entries.get(_key(fn))
+        return cached.entries.get(key)
 
 
-def store(fn, code) -> None:
-    """Keep ``code`` (the transpiled ``fn``) for the next process."""
+def store(fn, code, source_digest=None) -> None:
+    """Keep ``code`` (the transpiled ``fn``) for the next process, if it was made from
+    the text the file holds now (``source_digest``, of the text transpiled: a process
+    that outlived an edit transpiles the old text it has, which must not be kept
+    under the new file's digest)."""
+    filename = fn.__code__.co_filename
+    if source_digest is not None and source_digest != _text_digest(filename):
+        return
     with _lock:
-        cached = _file(fn.__code__.co_filename)
+        cached = _file(filename, fresh=True)
         if cached is None:
             return
         cached.entries[_key(fn)] = code
         _mark_dirty(cached)
+
+
+def _text_digest(filename: str):
+    """Digest of the file's text as ``linecache`` reads it (what the decorator
+    transpiles): decoded by its coding cookie, with universal newlines."""
+    import tokenize   # (loaded already: the decorator's transpiling path uses linecache)
+    try:
+        with tokenize.open(filename) as handle:
+            text = handle.read()
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return None
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _mark_dirty(cached) -> None:

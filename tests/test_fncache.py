@@ -111,3 +111,76 @@ def test_a_same_size_edit_with_its_mtime_set_back_is_a_miss(tmp_path):
             pyc.unlink()
     values, where, _ = run(tmp_path)
     assert values == (9, 9) and where == "compiler"
+
+
+RELOADS = textwrap.dedent('''
+    import importlib, os, sys
+    sys.path.insert(0, os.getcwd())
+    source = "from desync import desync\\n\\ndef g(x):\\n    return x\\n\\n@desync\\ndef f(x):\\n    return g(x) + {N}\\n"
+    open("modfast.py", "w").write(source.format(N=1))
+    import modfast
+    seen = [modfast.f(0)]
+    open("modfast.py", "w").write(source.format(N=2))    # same size, same lines, same tick
+    importlib.reload(modfast)
+    seen.append(modfast.f(0))
+    open("modfast.py", "w").write(source.format(N=33))
+    importlib.reload(modfast)
+    seen.append(modfast.f(0))
+    print(seen)
+''')
+
+
+def test_a_module_reloaded_right_after_an_edit_runs_the_new_code(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", RELOADS], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[1,", "2,", "33]"]
+
+
+OUTLIVES = textwrap.dedent('''
+    import os, sys, time
+    sys.path.insert(0, os.getcwd())
+    import desync.fncache
+    desync.fncache._RECHECK = 0               # (as if 2 s went by: the file is looked at again)
+    import m
+    first = m.make()(0)                       # nested desync function, decorated per call
+    text = open("m.py").read().replace("+ 1", "+ 7")
+    time.sleep(0.01)
+    open("m.py", "w").write(text)             # edited while this process runs
+    m.other_make()(0)                         # first decorated now, from the old text
+    print(first)
+''')
+
+NESTED = textwrap.dedent('''
+    from desync import desync
+
+    def g(x):
+        return x
+
+    def make():
+        @desync
+        def inner(x):
+            return g(x) + 1
+        return inner
+
+    def other_make():
+        @desync
+        def other(x):
+            return g(x) + 1
+        return other
+''')
+
+
+def test_a_process_that_outlives_an_edit_does_not_cache_the_old_text(tmp_path):
+    (tmp_path / "m.py").write_text(NESTED)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run([sys.executable, "-c", OUTLIVES], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"]
+    later = subprocess.run([sys.executable, "-c", "import sys, os; sys.path.insert(0, os.getcwd());"
+                            " import m; print(m.make()(0), m.other_make()(0))"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert later.returncode == 0, later.stderr
+    assert later.stdout.split() == ["7", "7"]   # the edited source, in a new process

@@ -76,10 +76,13 @@ class DesyncLoader(importlib.machinery.SourceFileLoader):
 
 
 def _unmarshal(data: bytes):
+    # A damaged cache file is a miss, whatever marshal makes of it (ValueError,
+    # EOFError, SystemError...). Like Python's own .pyc, the file has no checksum:
+    # damage that still reads as valid code is not detected (see docs/toolchain.md).
     try:
         code = marshal.loads(data)
-    except (ValueError, EOFError, TypeError):
-        return None  # a damaged cache file is a miss
+    except Exception:
+        return None
     return code if isinstance(code, types.CodeType) else None
 
 
