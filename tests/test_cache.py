@@ -2139,3 +2139,23 @@ def test_a_set_that_grew_and_shrank_iterates_as_plain_pythons_after_a_change():
 def _small_set(n):
     time.sleep(0.002)
     return {n, n + 1, n + 2}
+
+
+def test_clearing_or_pruning_a_folder_touches_only_desync_entries(tmp_path):
+    from desync.runtime.diskstore import DiskStore
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.md").write_text("keep me")
+    (tmp_path / "src" / "app").mkdir(parents=True)
+    (tmp_path / "src" / "app" / "core.py").write_text("keep me too")
+    (tmp_path / "README").write_text("and me")
+    tmp_path.chmod(0o700)
+    store = DiskStore(tmp_path)
+    store.put(0xABC, b"\x01" * 16, b"payload")
+    store.put(0xDEF, b"\x02" * 16, b"payload")
+    assert store.info()["entries"] == 2
+    assert store.prune([0xABC]) == 1
+    assert store.clear() == 1
+    assert (tmp_path / "docs" / "notes.md").read_text() == "keep me"
+    assert (tmp_path / "src" / "app" / "core.py").read_text() == "keep me too"
+    assert (tmp_path / "README").read_text() == "and me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README", "docs", "src"]

@@ -72,7 +72,9 @@ def test_build_mirrors_the_tree_and_writes_the_lockfile(project):
     assert out.returncode == 0, out.stderr
     built = project / "build" / "desync"
     files = snapshot(built)
-    assert set(files) == {"app/__init__.py", "app/core.py", "app/util.py", "app/data.json"}
+    # (and the marker that says a build wrote the folder, so the next may replace it)
+    assert set(files) == {"app/__init__.py", "app/core.py", "app/util.py", "app/data.json",
+                          ".desync-output"}
     assert files["app/util.py"] == (project / "src/app/util.py").read_bytes()
     assert files["app/data.json"] == (project / "src/app/data.json").read_bytes()
     core = files["app/core.py"].decode()
@@ -472,3 +474,87 @@ def test_the_hook_compiles_try_statements_the_decorator_compiles(tmp_path):
     assert namespace["swaps_in_handler"](1, 2) == (2, 1)
     assert namespace["swaps_in_a_with_in_handler"](1, 2, str(path)) == (2, 1)
     assert namespace["handles_in_a_loop"](["1", "x", "3"]) == [1, -1, 3]
+
+
+# -- a build never loses what is not its own -------------------------------------------------
+def _tree(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.mark.parametrize("out", [".", "src", ".."])
+def test_build_refuses_an_output_folder_that_is_or_holds_the_project(project, out):
+    (project / "notes.txt").write_text("mine")
+    before = _tree(project)
+    done = run(project, "build", "--out", out)
+    assert done.returncode == 1
+    assert "output folder" in done.stderr and "Traceback" not in done.stderr
+    assert _tree(project) == before and (project / "notes.txt").read_text() == "mine"
+
+
+def test_build_refuses_to_replace_a_folder_it_did_not_write(project):
+    other = project / "elsewhere"
+    other.mkdir()
+    (other / "keep.md").write_text("mine")
+    done = run(project, "build", "--out", "elsewhere")
+    assert done.returncode == 1 and "no desync build wrote" in done.stderr
+    assert _tree(other) == ["keep.md"]
+    assert not (project / "desync.lock").exists()
+    # A folder a build wrote is replaced by the next build, as before.
+    assert run(project, "build").returncode == 0
+    assert run(project, "build").returncode == 0
+
+
+def test_a_lockfile_that_cannot_be_written_leaves_output_and_lockfile_as_they_were(project):
+    assert run(project, "build").returncode == 0
+    built = project / "build" / "desync"
+    before = snapshot(built)
+    lock_before = (project / "desync.lock").read_text()
+    (project / "src" / "app" / "util.py").write_text("def twice(x):\n    return 3 * x\n")
+    done = run(project, "build", "--lockfile", "missing/desync.lock")
+    assert done.returncode == 1 and "cannot write the lockfile" in done.stderr
+    assert snapshot(built) == before
+    assert (project / "desync.lock").read_text() == lock_before
+    assert not (project / "missing").exists()
+
+
+def test_build_follows_symlinked_folders_and_skips_a_killed_builds_leftovers(project):
+    shared = project / "shared" / "sub"
+    shared.mkdir(parents=True)
+    (shared / "__init__.py").write_text("")
+    (shared / "helper.py").write_text("def h():\n    return 1\n")
+    (project / "src" / "app" / "sub").symlink_to(shared, target_is_directory=True)
+    (project / "src" / "app" / "loop").symlink_to(project / "src", target_is_directory=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    leftover = project / "build" / f"desync.old-{dead}"
+    (leftover / "app").mkdir(parents=True)
+    (leftover / "app" / "stale.py").write_text("x = 1\n")
+    done = run(project, "build")
+    assert done.returncode == 0, done.stderr
+    built = project / "build" / "desync"
+    assert (built / "app" / "sub" / "helper.py").read_text() == "def h():\n    return 1\n"
+    assert not any("stale" in p for p in _tree(built)) and not leftover.exists()
+
+
+def test_an_interrupted_build_puts_the_previous_output_back(project, monkeypatch):
+    from desync.toolchain.build import Builder
+    from desync.toolchain.config import load_config
+    monkeypatch.chdir(project)
+    assert run(project, "build").returncode == 0
+    built = project / "build" / "desync"
+    before = snapshot(built)
+    builder = Builder(load_config(str(project)))
+    staged, _, _ = builder.run()
+    real_replace, calls = os.replace, []
+
+    def interrupted(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:   # between moving the old output away and the new one in
+            raise KeyboardInterrupt
+        return real_replace(src, dst)
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        builder.write_tree(staged)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert snapshot(built) == before
+    assert sorted(p.name for p in (project / "build").iterdir()) == ["desync"]

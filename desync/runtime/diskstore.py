@@ -26,6 +26,13 @@ class UnsafeStore(Exception):
     """The folder is not private to the current user: its pickles are not loaded."""
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _is_hex(name: str, length: int) -> bool:
+    return len(name) == length and _HEX.issuperset(name)
+
+
 def _checksum(payload: bytes) -> bytes:
     return hashlib.blake2b(payload, digest_size=_CHECK).digest()
 
@@ -114,14 +121,16 @@ class DiskStore:
         except OSError:
             return found
         for folder in folders:
-            if not folder.is_dir(follow_symlinks=False):
+            # Only what desync writes: a folder per code hash (16 hex digits), a file per
+            # entry (32). ``cache clear --dir`` pointed at another folder touches nothing.
+            if not _is_hex(folder.name, 16) or not folder.is_dir(follow_symlinks=False):
                 continue
             try:
                 files = list(os.scandir(folder.path))
             except OSError:
                 continue
             for entry in files:
-                if entry.name.startswith(".tmp-"):
+                if not _is_hex(entry.name, 32):
                     continue
                 try:
                     info = entry.stat(follow_symlinks=False)
@@ -179,7 +188,7 @@ class DiskStore:
     def _remove_empty_folders(self):
         try:
             for folder in os.scandir(self.directory):
-                if folder.is_dir(follow_symlinks=False):
+                if _is_hex(folder.name, 16) and folder.is_dir(follow_symlinks=False):
                     try:
                         os.rmdir(folder.path)
                     except OSError:

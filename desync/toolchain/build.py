@@ -17,6 +17,7 @@ import hashlib
 import io
 import os
 import shutil
+import tempfile
 import subprocess
 import sys
 import time
@@ -59,6 +60,7 @@ def collect(config, paths, out_dir, from_command_line=False) -> list[SourceFile]
     """Every file under the source paths, sorted, minus caches, excludes and the output."""
     from .config import source_roots
     out_real = os.path.realpath(out_dir)
+    out_base = os.path.basename(out_real)
     files = []
     for given in paths:
         path = config.resolve(given)
@@ -67,10 +69,19 @@ def collect(config, paths, out_dir, from_command_line=False) -> list[SourceFile]
             candidates = [path]
         elif os.path.isdir(path):
             candidates = []
-            for folder, dirs, names in os.walk(path):
+            seen_folders = {os.path.realpath(path)}
+            # Symlinked folders are followed, as Python's imports follow them (each
+            # real folder once: a link back up does not loop).
+            for folder, dirs, names in os.walk(path, followlinks=True):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith(".")
                                  and os.path.realpath(os.path.join(folder, d)) != out_real
+                                 and _leftover_pid(d, out_base) is None
                                  and not d.endswith(".egg-info"))
+                for d in list(dirs):
+                    real = os.path.realpath(os.path.join(folder, d))
+                    if real in seen_folders:
+                        dirs.remove(d)
+                    seen_folders.add(real)
                 candidates.extend(os.path.join(folder, n) for n in sorted(names)
                                   if not n.endswith((".pyc", ".pyo")) and not n.startswith("."))
         elif from_command_line or config.paths_from is None:
@@ -282,11 +293,37 @@ class Builder:
         lockfile.write_atomically(self.lockfile, text)
         return True
 
+    def check_output(self):
+        """Refuse an output folder whose replacement would lose what is not desync's:
+        the project, a source folder or a folder holding them, or a folder of other
+        files that no build wrote."""
+        out = os.path.realpath(self.out)
+        guarded = [("the project folder", self.config.root)]
+        guarded += [("a source folder", self.config.resolve(p)) for p in self.paths]
+        guarded += [("the lockfile's folder", os.path.dirname(os.path.abspath(self.lockfile)))]
+        for what, folder in guarded:
+            real = os.path.realpath(folder)
+            if real == out or real.startswith(out.rstrip(os.sep) + os.sep):
+                raise DesyncError(f"the output folder {self.out} is {what} or holds it: a "
+                                  "build replaces its output folder whole; choose another "
+                                  "(--out, or [tool.desync] out)", self.config.pyproject)
+        if os.path.isdir(out) and not _written_by_desync(out):
+            raise DesyncError(f"the output folder {self.out} holds files no desync build "
+                              f"wrote (it has no {OUTPUT_MARKER}): a build replaces its output "
+                              "folder whole; remove it or choose another (--out, or "
+                              "[tool.desync] out)", self.config.pyproject)
+        elif os.path.exists(out) and not os.path.isdir(out):
+            raise DesyncError(f"the output {self.out} is a file, not a folder",
+                              self.config.pyproject)
+
     def write_tree(self, staged: dict):
         """Replace the output folder with the staged files, all at once."""
+        self.check_output()
         parent = os.path.dirname(self.out) or "."
         os.makedirs(parent, exist_ok=True)
+        _remove_leftovers(self.out)
         stage = f"{self.out}.tmp-{os.getpid()}"
+        old = f"{self.out}.old-{os.getpid()}"
         shutil.rmtree(stage, ignore_errors=True)
         try:
             for rel, data in sorted(staged.items()):
@@ -294,14 +331,18 @@ class Builder:
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 with open(target, "wb") as handle:
                     handle.write(data)
-            old = f"{self.out}.old-{os.getpid()}"
+            with open(os.path.join(stage, OUTPUT_MARKER), "w", encoding="utf-8") as handle:
+                handle.write(MARKER_TEXT)
             if os.path.exists(self.out):
                 os.replace(self.out, old)
             os.replace(stage, self.out)
-            shutil.rmtree(old, ignore_errors=True)
         except BaseException:
+            # (Ctrl-C between the two renames included: the previous output goes back.)
+            if not os.path.exists(self.out) and os.path.exists(old):
+                os.replace(old, self.out)
             shutil.rmtree(stage, ignore_errors=True)
             raise
+        shutil.rmtree(old, ignore_errors=True)
 
     def write_changed_files(self, staged: dict) -> list[str]:
         """Write only the files whose content differs (watch mode), each atomically,
@@ -312,7 +353,8 @@ class Builder:
         for folder, _, names in os.walk(self.out):
             for name in names:
                 rel = os.path.relpath(os.path.join(folder, name), self.out)
-                if rel not in wanted and "__pycache__" not in rel.split(os.sep):
+                if rel not in wanted and "__pycache__" not in rel.split(os.sep) \
+                        and rel != OUTPUT_MARKER:
                     os.unlink(os.path.join(folder, name))
                     written.append(rel.replace(os.sep, "/"))
         for rel, data in sorted(staged.items()):
@@ -333,6 +375,99 @@ class Builder:
 
     def write_lockfile(self, entries: dict) -> bool:
         return self.write_lockfile_text(lockfile.dumps(entries))
+
+    def stage_lockfile(self, entries: dict):
+        """The new lockfile written beside the old one (a temporary file), or None
+        if it is unchanged: a lockfile that cannot be written fails the build before
+        the output is replaced. ``commit_lockfile`` puts it in place."""
+        text = lockfile.dumps(entries)
+        try:
+            with open(self.lockfile, encoding="utf-8") as handle:
+                if handle.read() == text:
+                    return None
+        except (OSError, UnicodeDecodeError):
+            pass
+        folder = os.path.dirname(os.path.abspath(self.lockfile))
+        try:
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".desync-lock-")
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+        except OSError as error:
+            raise DesyncError(f"cannot write the lockfile {self.lockfile}: "
+                              f"{error.strerror or error}; nothing was written",
+                              self.lockfile) from None
+        return temporary
+
+    def commit_lockfile(self, staged) -> bool:
+        if staged is None:
+            return False
+        os.replace(staged, self.lockfile)
+        return True
+
+    @staticmethod
+    def discard_lockfile(staged) -> None:
+        if staged is not None:
+            try:
+                os.unlink(staged)
+            except OSError:
+                pass
+
+
+OUTPUT_MARKER = ".desync-output"
+MARKER_TEXT = ("This folder is written by `desync build`, whole: every build replaces it.\n"
+               "Edit the sources, not these files.\n")
+
+
+def _written_by_desync(folder: str) -> bool:
+    """An output folder a build made: its marker, or (before the marker) nothing but
+    built modules, copies and caches. An empty folder counts as one."""
+    if os.path.exists(os.path.join(folder, OUTPUT_MARKER)):
+        return True
+    built = False
+    for path, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for name in names:
+            if name.endswith(".py"):
+                try:
+                    with open(os.path.join(path, name), "rb") as handle:
+                        if b"__desync_hashes__ = " in handle.read():
+                            built = True
+                except OSError:
+                    pass
+    return built or not any(os.scandir(folder))
+
+
+def _remove_leftovers(out: str) -> None:
+    """``<out>.tmp-<pid>`` and ``<out>.old-<pid>`` folders of builds that were killed
+    (their process is gone): never sources, never kept."""
+    parent = os.path.dirname(out) or "."
+    base = os.path.basename(out)
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        pid = _leftover_pid(name, base)
+        if pid is not None and pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+
+
+def _leftover_pid(name: str, base: str):
+    for kind in (".tmp-", ".old-"):
+        prefix = base + kind
+        if name.startswith(prefix) and name[len(prefix):].isdigit():
+            return int(name[len(prefix):])
+    return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def _embedded_facts(hasher, parsed) -> dict:

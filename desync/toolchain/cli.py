@@ -128,10 +128,18 @@ def _builder(args):
 def _build(args) -> int:
     from .build import terminal_progress
     builder = _builder(args)
+    builder.check_output()   # before any work: an output that must not be replaced
     started = time.perf_counter()
     staged, entries, changes = builder.run(progress=None if args.quiet else terminal_progress())
-    builder.write_tree(staged)
-    wrote_lock = builder.write_lockfile(entries)
+    # The lockfile first, beside the old one: if it cannot be written, the previous
+    # output and lockfile both stay as they were.
+    pending = builder.stage_lockfile(entries)
+    try:
+        builder.write_tree(staged)
+    except BaseException:
+        builder.discard_lockfile(pending)
+        raise
+    wrote_lock = builder.commit_lockfile(pending)
     if not args.quiet:
         elapsed = time.perf_counter() - started
         print(f"desync build: {len(staged)} files -> {builder.out} "
