@@ -47,3 +47,47 @@ def test_a_rebuild_lists_every_version_that_moved(tmp_path, monkeypatch):
     assert sorted(l.split(":")[0].strip() for l in listed) == [f"app.core.job{i}"
                                                                 for i in range(6)]
     assert all("1.0 -> 1.1" in l for l in listed), listed
+
+
+def test_a_file_gone_between_listing_and_reading_does_not_stop_the_watch(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.desync]\npaths = ["src"]\n')
+    package = tmp_path / "src" / "app"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "core.py").write_text("from desync import desync\n\n@desync\ndef f(x):\n"
+                                     "    return x\n")
+    monkeypatch.chdir(tmp_path)
+    builder = Builder(load_config(), None, None, None)
+    real_run, calls = builder.run, []
+
+    def vanishing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:   # an editor's probe file, listed then gone
+            raise FileNotFoundError(2, "No such file or directory", str(package / "4913"))
+        return real_run(*args, **kwargs)
+    monkeypatch.setattr(builder, "run", vanishing)
+    lines: list[str] = []
+    stop, ready = threading.Event(), threading.Event()
+    thread = threading.Thread(target=watch, args=(builder,), daemon=True,
+                              kwargs=dict(out=lines.append, debounce=0.05, stop=stop, ready=ready))
+    thread.start()
+    try:
+        assert ready.wait(60)
+        (package / "core.py").write_text("from desync import desync\n\n@desync\ndef f(x):\n"
+                                         "    return x + 1\n")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(calls) < 2:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert thread.is_alive(), lines   # the watch goes on
+        (package / "core.py").write_text("from desync import desync\n\n@desync\ndef f(x):\n"
+                                         "    return x + 2\n")
+        while time.monotonic() < deadline and len(calls) < 3:
+            time.sleep(0.05)
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        thread.join(10)
+    [gone] = [i for i, line in enumerate(lines) if "4913" in line]
+    assert "the next change rebuilds" in lines[gone]
+    assert any(line.startswith("desync watch: rebuilt") for line in lines[gone + 1:]), lines

@@ -73,12 +73,30 @@ def watch(builder, out=print, debounce: float = 0.2, stop: threading.Event | Non
             out(f"desync watch: {error} (keeping the last good output)")
             broken[0] = True
             return
-        if first:
-            builder.write_tree(staged)
-            written = list(staged)
-        else:
-            written = builder.write_changed_files(staged)
-        builder.write_lockfile(entries)
+        except OSError as error:
+            if first:
+                raise
+            # A file gone between listing and reading (an editor's probe or swap
+            # file, a tool's scratch file): its removal is a change of its own, and
+            # the rebuild it brings reads the tree again.
+            out(f"desync watch: {error.filename or ''}: {error.strerror or error} "
+                "(keeping the last good output; the next change rebuilds)")
+            broken[0] = True
+            return
+        try:
+            if first:
+                builder.write_tree(staged)
+                written = list(staged)
+            else:
+                written = builder.write_changed_files(staged)
+            builder.write_lockfile(entries)
+        except OSError as error:
+            if first:
+                raise
+            out(f"desync watch: cannot write the output: {error} (the next change "
+                "rebuilds)")
+            broken[0] = True
+            return
         elapsed = (time.perf_counter() - started) * 1000
         if first or written or changes or broken[0]:
             broken[0] = False
