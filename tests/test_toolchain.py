@@ -558,3 +558,59 @@ def test_an_interrupted_build_puts_the_previous_output_back(project, monkeypatch
     monkeypatch.setattr(os, "replace", real_replace)
     assert snapshot(built) == before
     assert sorted(p.name for p in (project / "build").iterdir()) == ["desync"]
+
+
+# -- bad input: one clear line naming the file, never desync's traceback ------------------------
+def test_run_says_why_a_script_cannot_run_in_one_line(tmp_path):
+    script = tmp_path / "s.py"
+    script.write_text("from desync import desync\n\n@desync\ndef f():\n    yield 1\n\nf()\n")
+    done = run(tmp_path, "run", str(script))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"{script}:5" in done.stderr and "'yield' is not supported" in done.stderr
+
+
+def test_the_hook_raises_a_syntax_error_as_python_does(tmp_path):
+    (tmp_path / "broken.py").write_text("from desync import desync\n\n@desync\ndef f(:\n    pass\n")
+    done = python(tmp_path, "import desync\ndesync.install_import_hook()\ntry:\n    import broken\n"
+                  "except SyntaxError as error:\n    print('SyntaxError', error.lineno)\n",
+                  [tmp_path])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["SyntaxError", "4"]
+
+
+def test_show_and_explain_read_sources_as_python_does(tmp_path):
+    latin = ("# -*- coding: latin-1 -*-\nfrom desync import desync\n\ndef g(x):\n    return x\n\n"
+             "@desync\ndef f(x):\n    return g(x), 'caf\xe9'\n")
+    (tmp_path / "lat.py").write_bytes(latin.encode("latin-1"))
+    (tmp_path / "bom.py").write_bytes(b"\xef\xbb\xbf" + latin.split("\n", 1)[1].encode())
+    for command in ("show", "explain"):
+        for name in ("lat.py", "bom.py"):
+            done = run(tmp_path, command, name)
+            assert done.returncode == 0, (command, name, done.stderr)
+            assert "Traceback" not in done.stderr
+
+
+def test_a_damaged_lockfile_or_config_is_named_not_a_traceback(project):
+    assert run(project, "build").returncode == 0
+    lock = project / "desync.lock"
+    lock.write_bytes(lock.read_bytes() + b"\xff\xfe")
+    for command in ("build", "check", "lock"):
+        done = run(project, command)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, (command, done.stderr)
+        assert "desync.lock" in done.stderr and "not UTF-8" in done.stderr
+    lock.unlink()
+    for table in ("tool = 3\n", "[tool]\ndesync = 3\n", '[tool]\ndesync = ["paths"]\n'):
+        (project / "pyproject.toml").write_text(table)
+        done = run(project, "build")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert "pyproject.toml" in done.stderr and "must be a table" in done.stderr
+
+
+def test_an_expression_too_deep_to_transpile_is_refused_clearly(tmp_path):
+    from desync import DesyncError
+    from desync.compiler import Module
+    terms = " + ".join(f"g({i})" for i in range(1500))
+    text = f"from desync import desync\n\ndef g(x):\n    return x\n\n@desync\ndef f():\n    return {terms}\n"
+    with pytest.raises(DesyncError) as caught:   # (when reading it, or transpiling it)
+        Module(text, str(tmp_path / "m.py")).transpile()
+    assert "nested too deeply" in str(caught.value) and "m.py:7" in str(caught.value)

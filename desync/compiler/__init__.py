@@ -28,7 +28,10 @@ class Module:
 
     def __init__(self, source: str, filename: str):
         with GCPaused():
-            self._read(source, filename)
+            try:
+                self._read(source, filename)
+            except RecursionError:
+                raise _too_deep(_deepest(self.tree), filename) from None
 
     def _read(self, source, filename):
         self.source = source
@@ -57,7 +60,10 @@ class Module:
         ``plain``: the decorator's form, which a paced call may leave for the original
         function (``lower_function``)."""
         with GCPaused():
-            return self._transpile_def(fn, fresh, plain)
+            try:
+                return self._transpile_def(fn, fresh, plain)
+            except RecursionError:
+                raise _too_deep(fn, self.filename) from None
 
     def _transpile_def(self, fn, fresh, plain):
         if not fresh:
@@ -86,7 +92,11 @@ class Module:
         # rewritten functions get their locations in lower_function, the runtime
         # import in add_runtime_import.
         with GCPaused():
-            tree = _NestedRewriter(self, fresh=True).visit(parse_source(self.source, self.filename))
+            tree = parse_source(self.source, self.filename)
+            try:
+                tree = _NestedRewriter(self, fresh=True).visit(tree)
+            except RecursionError:
+                raise _too_deep(None, self.filename) from None
             return add_runtime_import(tree)
 
     def select(self, function: str | None = None) -> list:
@@ -160,3 +170,28 @@ def transpile_source(source: str, filename: str) -> str:
 
 def first_line(node) -> int:
     return _first_line(node)
+
+
+def _deepest(tree):
+    """The function (or statement) of ``tree`` that nests deepest (no recursion here)."""
+    best, best_depth = None, -1
+    for top in getattr(tree, "body", ()):
+        stack = [(top, 0, top)]
+        while stack:
+            node, depth, owner = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                owner = node
+            if depth > best_depth:
+                best, best_depth = owner, depth
+            stack.extend((child, depth + 1, owner) for child in ast.iter_child_nodes(node))
+    return best
+
+
+def _too_deep(fn, filename):
+    """An expression or block nested too deeply for the transpiler's recursion (a
+    sum of many hundred terms): said plainly, where the function is."""
+    name = f"'{fn.name}'" if getattr(fn, "name", None) else "a statement"
+    return DesyncError(f"{name} holds an expression or block nested too deeply for desync to "
+                       "transpile (several hundred levels, such as a sum of that many terms): "
+                       "split it into steps, or leave the function without @desync",
+                       filename, getattr(fn, "lineno", None), "nesting")

@@ -242,11 +242,22 @@ def loads(text: str, path: str = "desync.lock") -> dict:
 
 
 def read(path: str) -> dict:
+    text = read_text(path)
+    return {} if text is None else loads(text, path)
+
+
+def read_text(path: str) -> str | None:
+    """The lockfile's text, or None if there is none; a DesyncError naming the file
+    if it is not UTF-8 text (desync writes it so)."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return loads(handle.read(), path)
+            return handle.read()
     except FileNotFoundError:
-        return {}
+        return None
+    except UnicodeDecodeError as error:
+        raise DesyncError(f"the lockfile is not UTF-8 text ({error.reason} at byte "
+                          f"{error.start}): restore it from version control, or delete it "
+                          "and build again", path) from None
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -265,11 +265,7 @@ class Builder:
         entries now. The base is the lockfile committed at git's HEAD when there is
         one, so a branch bumps a function once however often it is rebuilt, and
         reverting an edit restores the committed version; else the lockfile on disk."""
-        try:
-            with open(self.lockfile, encoding="utf-8") as handle:
-                text = handle.read()
-        except FileNotFoundError:
-            text = None
+        text = lockfile.read_text(self.lockfile)
         on_disk = {}
         if text is not None:
             if self.merge and lockfile.conflict_lines(text):

@@ -13,12 +13,21 @@ def _read_target(target: str, command: str):
     """``FILE[:FUNCTION]`` -> (path, function name, source); source None (said on
     stderr) when the file cannot be read."""
     path, _, name = target.partition(":")
+    return path, name, _read_source(path, command)
+
+
+def _read_source(path: str, command: str):
+    """A source's text as Python reads it (a BOM or a coding cookie names its
+    encoding), or None, said on stderr."""
+    import tokenize
     try:
-        with open(path, encoding="utf-8") as handle:
-            return path, name, handle.read()
+        with tokenize.open(path) as handle:
+            return handle.read()
     except OSError as error:
         print(f"desync {command}: cannot read {path}: {error.strerror}", file=sys.stderr)
-        return path, name, None
+    except (SyntaxError, UnicodeDecodeError) as error:
+        print(f"desync {command}: cannot decode {path}: {error}", file=sys.stderr)
+    return None
 
 
 def _show(args) -> int:
@@ -166,8 +175,9 @@ def _explain_built(builder) -> None:
                 sources[rel] = path
     color = use_color(sys.stdout)
     for rel, path in sorted(sources.items()):
-        with open(path, encoding="utf-8") as handle:
-            print(explain_source(handle.read(), path, color=color), end="")
+        text = _read_source(path, "build --explain")
+        if text is not None:
+            print(explain_source(text, path, color=color), end="")
 
 
 def _lock(args) -> int:
@@ -176,11 +186,8 @@ def _lock(args) -> int:
     from ..hashing import lockfile
     builder = _builder(args)
     builder.merge = args.merge
-    try:
-        with open(builder.lockfile, encoding="utf-8") as handle:
-            conflicted = lockfile.conflict_lines(handle.read())
-    except FileNotFoundError:
-        conflicted = []
+    text = lockfile.read_text(builder.lockfile)
+    conflicted = lockfile.conflict_lines(text) if text is not None else []
     _, entries, changes = builder.run()
     wrote = builder.write_lockfile(entries)
     if conflicted:
@@ -196,10 +203,8 @@ def _lock(args) -> int:
 def _check(args) -> int:
     from ..hashing import lockfile
     builder = _builder(args)
-    try:
-        with open(builder.lockfile, encoding="utf-8") as handle:
-            text = handle.read()
-    except FileNotFoundError:
+    text = lockfile.read_text(builder.lockfile)
+    if text is None:
         builder.run()   # the sources must still parse
         print(f"desync check: {builder.lockfile} does not exist; run `python -m desync build`")
         return 1
@@ -238,12 +243,16 @@ def _version(entry) -> str:
 
 
 def _run(args) -> int:
-    from .importhook import run_script
+    from .importhook import ScriptError, run_script
     if not os.path.isfile(args.script):
         print(f"desync run: no such file: {args.script}", file=sys.stderr)
         return 2
     if not args.trace:
-        run_script(args.script, args.args)
+        try:
+            run_script(args.script, args.args)
+        except ScriptError as error:   # (its own code's errors stay its own, below)
+            print(f"desync run: {error}", file=sys.stderr)
+            return 1
         return 0
     from ..runtime import trace
     trace.start(os.path.abspath(args.trace))

@@ -117,7 +117,11 @@ def load_config(start: str | None = None) -> Config:
             data = _toml().load(handle)
     except (OSError, ValueError) as error:
         raise DesyncError(f"cannot read [tool.desync]: {error}", path) from error
-    table = data.get("tool", {}).get("desync", {})
+    tool = data.get("tool", {})
+    table = tool.get("desync", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        raise DesyncError("[tool.desync] must be a table (`[tool.desync]` and its keys), "
+                          f"not {table if table is not None else tool!r}", path)
     unknown = set(table) - _KEYS
     if unknown:
         raise DesyncError(f"unknown key(s) in [tool.desync]: {', '.join(sorted(unknown))} "

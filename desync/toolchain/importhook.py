@@ -10,6 +10,8 @@ edit of either invalidates it; a read-only file system just means no cache, and
 """
 from __future__ import annotations
 
+from ..errors import DesyncError
+
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -36,7 +38,13 @@ def compile_transpiled(data: bytes, path: str):
     """Code for a module's source: transpiled if it has desync functions, else None."""
     from ..compiler import Module
     text = importlib.util.decode_source(data)
-    module = Module(text, path)
+    try:
+        module = Module(text, path)
+    except DesyncError as error:
+        if isinstance(error.__cause__, SyntaxError):
+            # As Python's own loader: ``except SyntaxError`` around an import works.
+            raise error.__cause__ from None
+        raise
     if not module.all_desync_qualnames():
         return None
     return compile(module.transpile(), path, "exec", dont_inherit=True)
@@ -185,6 +193,24 @@ def uninstall_import_hook() -> None:
         hook.uninstall()
 
 
+class ScriptError(Exception):
+    """The script cannot be compiled (a syntax error, code desync refuses): what
+    ``desync run`` says in one line, where Python would say it too."""
+
+
+def compile_script(data: bytes, path: str):
+    try:
+        code = compile_transpiled(data, path) if _MARKER in data else None
+        if code is None:
+            code = compile(data, path, "exec", dont_inherit=True)
+    except DesyncError as error:
+        raise ScriptError(str(error)) from None
+    except (SyntaxError, UnicodeDecodeError) as error:
+        where = f"{path}:{error.lineno}: " if getattr(error, "lineno", None) else f"{path}: "
+        raise ScriptError(where + (getattr(error, "msg", None) or str(error))) from None
+    return code
+
+
 def run_script(path: str, argv: list[str]) -> None:
     """``python -m desync run SCRIPT``: like ``python SCRIPT`` with the hook on."""
     import types
@@ -192,9 +218,7 @@ def run_script(path: str, argv: list[str]) -> None:
     path = os.path.abspath(path)
     with open(path, "rb") as handle:
         data = handle.read()
-    code = compile_transpiled(data, path) if _MARKER in data else None
-    if code is None:
-        code = compile(data, path, "exec", dont_inherit=True)
+    code = compile_script(data, path)
     module = types.ModuleType("__main__")
     module.__file__ = path
     module.__builtins__ = __builtins__
