@@ -614,3 +614,24 @@ def test_an_expression_too_deep_to_transpile_is_refused_clearly(tmp_path):
     with pytest.raises(DesyncError) as caught:   # (when reading it, or transpiling it)
         Module(text, str(tmp_path / "m.py")).transpile()
     assert "nested too deeply" in str(caught.value) and "m.py:7" in str(caught.value)
+
+
+def test_build_skips_pipes_keeps_encodings_and_refuses_two_modules_of_one_name(project):
+    src = project / "src"
+    os.mkfifo(src / "app" / "events.pipe")   # would block a read forever
+    (src / "app" / "mu.py").write_bytes(
+        "# -*- coding: latin-1 -*-\nfrom desync import desync\n\n@desync\ndef f(\xb5):\n"
+        "    return \xb5 + 1\n".encode("latin-1"))
+    done = run(project, "build", timeout=60)
+    assert done.returncode == 0, done.stderr
+    built = project / "build" / "desync"
+    assert not (built / "app" / "events.pipe").exists()
+    check = python(built, "from app import mu\nprint(mu.f(1))", [built])
+    assert check.returncode == 0 and check.stdout.split() == ["2"], check.stderr
+    for tool in ("tool-a", "tool-b"):          # folders that are not packages
+        (src / tool).mkdir()
+        (src / tool / "main.py").write_text("from desync import desync\n\n@desync\n"
+                                            "def outer(x):\n    return x\n")
+    done = run(project, "build")
+    assert done.returncode == 1 and "two sources define the desync function main.outer" \
+        in done.stderr

@@ -16,6 +16,7 @@ import fnmatch
 import hashlib
 import io
 import os
+import re
 import shutil
 import tempfile
 import subprocess
@@ -82,8 +83,10 @@ def collect(config, paths, out_dir, from_command_line=False) -> list[SourceFile]
                     if real in seen_folders:
                         dirs.remove(d)
                     seen_folders.add(real)
+                # (regular files only: a named pipe or socket would block the read)
                 candidates.extend(os.path.join(folder, n) for n in sorted(names)
-                                  if not n.endswith((".pyc", ".pyo")) and not n.startswith("."))
+                                  if not n.endswith((".pyc", ".pyo")) and not n.startswith(".")
+                                  and os.path.isfile(os.path.join(folder, n)))
         elif from_command_line or config.paths_from is None:
             raise DesyncError(f"no such file or folder: {given}")
         else:
@@ -191,6 +194,7 @@ class Builder:
         # built code names the third-party modules each function reaches instead.
         versions = Hasher(self.project, third_party=False)
         staged, hashes, bodies, errors, encodings = {}, {}, {}, [], {}
+        owners = {}   # function name -> the source defining it
         for index, source in enumerate(files):
             if progress is not None:
                 progress(index + 1, len(files), source.rel)
@@ -233,8 +237,17 @@ class Builder:
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             encodings[source.rel] = encoding
             for qualname in qualnames:
-                hashes[f"{module_name}.{qualname}"] = (versions.of(parsed, qualname),
-                                                       *versions.reaches(parsed, qualname))
+                name = f"{module_name}.{qualname}"
+                if name in owners and owners[name] != source.path:
+                    # (two scripts named alike in folders that are not packages)
+                    errors.append(DesyncError(
+                        f"two sources define the desync function {name}: "
+                        f"{owners[name]} and {source.path}; the lockfile names functions "
+                        "by module, so each must have its own module name (make their "
+                        "folders packages, rename one, or exclude one)", source.path))
+                    continue
+                owners[name] = source.path
+                hashes[name] = (versions.of(parsed, qualname), *versions.reaches(parsed, qualname))
         if errors:
             first, rest = errors[0], errors[1:]
             message = str(first)[len(_where(first)):]
@@ -254,7 +267,7 @@ class Builder:
                     f"__desync_facts__ = {facts!r}\n")
             if third_party:
                 text += f"__desync_third_party__ = {third_party!r}\n"
-            staged[rel] = text.encode(encodings[rel])
+            staged[rel] = _encoded(text, encodings[rel])
         changes = [lockfile.explain(on_disk.get(n), entries.get(n), base.get(n))
                    for n in sorted(set(on_disk) | set(entries))
                    if on_disk.get(n) != entries.get(n)]
@@ -407,6 +420,21 @@ class Builder:
                 os.unlink(staged)
             except OSError:
                 pass
+
+
+def _encoded(text: str, encoding: str) -> bytes:
+    """The built module in its source's encoding; if a name Python normalised (``µ``
+    read as ``μ``) does not fit that encoding, in UTF-8 with its coding cookie said so
+    (the cookie's line stays where it was)."""
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        lines = text.split("\n")
+        for index in range(min(2, len(lines))):
+            if re.match(r"^[ \t\f]*#.*?coding[:=][ \t]*[-\w.]+", lines[index]):
+                lines[index] = re.sub(r"(coding[:=][ \t]*)[-\w.]+", r"\g<1>utf-8",
+                                      lines[index], count=1)
+        return "\n".join(lines).encode("utf-8")
 
 
 OUTPUT_MARKER = ".desync-output"
