@@ -966,7 +966,8 @@ class Lowerer:
 
     def call_args(self, node, pre, starred=False):
         if starred:
-            args, kwargs = self.star_args(node, pre)
+            # (spread into a runtime call: the positional part stays a plain tuple)
+            args, kwargs = self.star_args(node, pre, named=False)
             return [ast.Starred(value=args, ctx=ast.Load())], [ast.keyword(arg=None,
                                                                            value=kwargs)]
         parts = [*node.args, *(k.value for k in node.keywords)]
@@ -985,7 +986,7 @@ class Lowerer:
                     for k, v in zip(node.keywords, values[len(node.args):])]
         return args, keywords
 
-    def star_args(self, node, pre):
+    def star_args(self, node, pre, named=True):
         """``f(a, *b, k=c, **d)``: a future of the positional tuple and of the
         keyword dict, made when their parts are there."""
         order = [a.value if isinstance(a, ast.Starred) else a for a in node.args] \
@@ -1005,8 +1006,23 @@ class Lowerer:
         for index, keyword in enumerate(node.keywords, len(node.args)):
             keys.append(None if keyword.arg is None else _const(keyword.arg))
             values.append(value(index, keyword.value))
-        positional = self.atom(_tuple(parts), pre, node)
-        keywords = self.atom(ast.Dict(keys=keys, values=values), pre, node)
+        display = _tuple(parts)
+        if named and len(parts) == 1 and isinstance(parts[0], ast.Starred):
+            # ``f(*x)`` alone: Python names the callee when x is not iterable (a tuple
+            # display would say "Value after *"); the call says so (``_star_call``).
+            star = parts[0].value
+            display = ast.IfExp(test=_call(_rt("not_iterable"), [star]),
+                                body=_call(_rt("NotIterable"), [star]), orelse=display)
+        positional = self.atom(display, pre, node)
+        if any(k is None for k in keys):
+            # ``f(a=1, **d)``: merged as Python merges them, a key twice an error (a dict
+            # display would keep the last silently), named with the callee once known.
+            pairs = [_tuple([k if k is not None else _const(None), v])
+                     for k, v in zip(keys, values)]
+            merged = _call(_rt("keywords_of"), pairs)
+        else:
+            merged = ast.Dict(keys=keys, values=values)
+        keywords = self.atom(merged, pre, node)
         return positional, keywords
 
     def emit(self, pre: list, step: ast.expr) -> ast.Name:
@@ -1638,6 +1654,10 @@ class Lowerer:
                     for h in node.handlers)):
                 return None
             outputs.append(name)
+        if handler_names & set(outputs):
+            # ``except E as e`` unbinds ``e`` when the handler ends: a name the step
+            # would hand back may not exist then. Such a try runs as written.
+            return None
         # Issue the body's leading calls ahead.
         scratch: list = []
         replacements: dict[int, ast.expr] = {}

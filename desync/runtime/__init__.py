@@ -11,8 +11,9 @@ import sys
 
 from time import perf_counter
 
-from .engine import (NESTING, UNBOUND, Body, Deferred, Task, _value, advancing, advancing_items,
-                     handling, nesting, outcome)
+from .engine import (NESTING, UNBOUND, Body, Deferred, KeywordsError, NotIterable, Task, _value,
+                     advancing, advancing_items, handling, keywords_of, nesting, not_iterable,
+                     outcome)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
@@ -192,5 +193,6 @@ if os.environ.get("DESYNC_TRACE"):
     from .trace import start_from_environment
     start_from_environment()
 
-__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "handling", "UNBOUND", "scope", "register",
+__all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "handling", "keywords_of",
+           "KeywordsError", "NotIterable", "not_iterable", "UNBOUND", "scope", "register",
            "is_enabled", "set_enabled", "advancing", "advancing_items"]

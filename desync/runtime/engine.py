@@ -1381,6 +1381,8 @@ class Body(Scope):
             return self._spawn(EFFECT if fn.__class__ is Task else CALL, _star_call,
                                (fn, parts), None, keys or (), lasti, generated=True,
                                targets=keys or ())
+        if kwargs.__class__ is KeywordsError or args.__class__ is NotIterable:
+            return self._failed_now(_raised(check_star_parts, fn, args, kwargs), lasti)
         return self._call(keys, fn, tuple(args), dict(kwargs), lasti)
 
     def _closes_over_body(self, fn, args, kwargs, keys) -> bool:
@@ -2211,13 +2213,106 @@ def _consumer(consumer, conditions, values):
     return make
 
 
+def _raised(fn, *args):
+    """The exception ``fn(*args)`` raises."""
+    try:
+        fn(*args)
+    except BaseException as error:
+        return error
+    return None  # pragma: no cover - raise_for always raises
+
+
 def _star_parts(args, kwargs):
-    return tuple(args), dict(kwargs)
+    return (args if args.__class__ is NotIterable else tuple(args),
+            kwargs if kwargs.__class__ is KeywordsError else dict(kwargs))
 
 
 def _star_call(fn, parts):
     args, kwargs = parts
+    check_star_parts(fn, args, kwargs)
     return fn(*args, **kwargs)
+
+
+def check_star_parts(fn, args, kwargs) -> None:
+    """Raise, as Python words it, what made ``fn(*args, **kwargs)``'s parts unusable."""
+    if args.__class__ is NotIterable:
+        raise TypeError(f"{function_str(fn)} argument after * must be an iterable, not "
+                        f"{type(args.value).__name__}")
+    if kwargs.__class__ is KeywordsError:
+        kwargs.raise_for(fn)
+
+
+class NotIterable:
+    """``f(*x)`` with an ``x`` that is not iterable (raised by the call, naming it)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def not_iterable(value) -> bool:
+    kind = type(value)
+    return not hasattr(kind, "__iter__") and not (hasattr(kind, "__getitem__")
+                                                  and not issubclass(kind, dict))
+
+
+class KeywordsError:
+    """Why ``f(a=1, **d)``'s keywords cannot be merged; raised, as Python words it,
+    with the callee's name once it is known (``raise_for``)."""
+
+    __slots__ = ("template", "error")
+
+    def __init__(self, template, error=None):
+        self.template = template   # "{} got multiple values for keyword argument 'a'"
+        self.error = error         # an error of the mapping's own code, raised as is
+
+    def raise_for(self, fn):
+        if self.error is not None:
+            raise self.error
+        raise TypeError(self.template.format(function_str(fn)))
+
+    def keys(self):   # ``**kwargs`` of a call that never learns the callee's name
+        raise TypeError(self.template.format("a call") if self.error is None else "")
+
+
+def function_str(fn) -> str:
+    """A callable as CPython names it in argument errors: ``module.qualname()``."""
+    qualname = getattr(fn, "__qualname__", None)
+    if not isinstance(qualname, str):
+        return str(fn)
+    module = getattr(fn, "__module__", None)
+    if isinstance(module, str) and module != "builtins":
+        return f"{module}.{qualname}()"
+    return f"{qualname}()"
+
+
+def keywords_of(*pairs):
+    """``{**d, 'k': v, ...}`` for a call: ``(name or None, value)`` pairs merged in
+    order; a name twice, or a ``**`` operand that is not a mapping, is a
+    ``KeywordsError`` (what Python raises, once the callee's name is known)."""
+    merged = {}
+    for name, value in pairs:
+        if name is not None:
+            if name in merged:
+                return KeywordsError(f"{{}} got multiple values for keyword argument '{name}'")
+            merged[name] = value
+            continue
+        if not hasattr(type(value), "keys"):
+            return KeywordsError("{} argument after ** must be a mapping, not "
+                                 + type(value).__name__)
+        try:
+            keys = value.keys()
+            items = [(key, value[key]) for key in keys]
+        except Exception as error:   # the mapping's own code failed: its error
+            return KeywordsError("", error)
+        for key, item in items:
+            if not isinstance(key, str):
+                return KeywordsError("keywords must be strings")
+            if key in merged:
+                return KeywordsError(f"{{}} got multiple values for keyword argument '{key}'")
+            merged[key] = item
+    return merged
 
 
 def _collect_dict(*flat):
@@ -2323,15 +2418,14 @@ def unpack_values(value, count, after):
     """Python's unpacking rules, with Python's error messages. Without a starred
     target Python reads one item more than the targets, not the whole iterable (an
     iterator keeps the rest; an endless one ends)."""
-    try:
-        if after is None and value.__class__ is not list and value.__class__ is not tuple:
-            items = list(itertools.islice(iter(value), count + 1))
-        else:
-            items = list(value)
-    except TypeError:
-        if not hasattr(value, "__iter__") and not hasattr(value, "__getitem__"):
-            raise TypeError(f"cannot unpack non-iterable {type(value).__name__} object") from None
-        raise
+    kind = type(value)
+    if not hasattr(kind, "__iter__") and not hasattr(kind, "__getitem__"):
+        # Raised here, not while handling iter()'s error: its __context__ stays None.
+        raise TypeError(f"cannot unpack non-iterable {kind.__name__} object")
+    if after is None and kind is not list and kind is not tuple:
+        items = list(itertools.islice(iter(value), count + 1))
+    else:
+        items = list(value)
     if after is None:
         if len(items) > count:
             raise ValueError(f"too many values to unpack (expected {count})")

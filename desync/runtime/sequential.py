@@ -11,7 +11,8 @@ import time
 from types import TracebackType
 
 from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body, _call_method,
-                     _consumer, _tls, handling, looks_at_caller, named_like_body, unpack_values)
+                     _consumer, _tls, check_star_parts, handling, looks_at_caller, named_like_body,
+                     unpack_values)
 
 
 class _NoBlock:
@@ -75,6 +76,7 @@ class SequentialBody:
         return self.call(fn, *args, **kwargs)
 
     def call_star(self, keys, fn, args, kwargs):
+        check_star_parts(fn, args, kwargs)
         if looks_at_caller(fn):
             frame = sys._getframe(1)
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
