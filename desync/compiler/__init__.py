@@ -18,6 +18,7 @@ from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
 from .parse import (DesyncNames, GCPaused, check_supported, copy_tree, desync_functions, enclosing_classes,
+                    split_chained_comparisons,
                     literal_options, mangle_private_attributes, parse_source)
 
 __all__ = ["Module", "transpile_source", "DesyncError"]
@@ -72,6 +73,7 @@ class Module:
         class_name = self.classes.get((fn.lineno, fn.col_offset))
         if class_name is not None:
             mangle_private_attributes(fn, class_name)
+        split_chained_comparisons(fn, self.namer)
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),

@@ -770,10 +770,8 @@ class Lowerer:
             and arg.func.id == "map" and self.facts.builtin("map") and len(arg.args) >= 2 \
             and not arg.keywords and not any(isinstance(a, ast.Starred) for a in arg.args)
         if isinstance(arg, ast.GeneratorExp) and self.can_fan_out(arg):
-            if eager and not any(g.ifs for g in arg.generators):
-                items = self.comprehension(arg, pre, "list")
-                return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
-                                       else _load(func.id), [items]), pre)
+            # (Its elements computed ahead, consumed in order by a generator of the
+            # runtime's: an element's StopIteration becomes Python's RuntimeError.)
             if not eager:
                 if len(arg.generators) > 1:
                     return None   # inner iterables made per element: not checked ahead
@@ -784,14 +782,28 @@ class Lowerer:
             try:
                 result = self.spec_comprehension(arg, scratch, consumer)
             except _NoSpec:
-                return None
+                if any(g.ifs for g in arg.generators):
+                    return None
+                # (an element with effects: fanned out and collected, in order)
+                items = self.comprehension(arg, pre, "list")
+                return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
+                                       else _load(func.id), [items]), pre)
             pre.extend(scratch)
             return result
         if is_map and not eager:
             return self.spread_or_plain(node, arg, "args", pre, lambda new, out:
                                         self.map_fan_out(new.args[0], out, consumer, True))
         if is_map:
-            return self.map_fan_out(arg, pre, consumer, speculative=False)
+            # Computed ahead too: a call of f that raises StopIteration ends the map
+            # there, quietly, as Python's map does; what comes after it is not plain
+            # Python's to see.
+            scratch: list = []
+            try:
+                result = self.map_fan_out(arg, scratch, consumer, speculative=True)
+            except _NoSpec:
+                return self.map_fan_out(arg, pre, consumer, speculative=False)
+            pre.extend(scratch)
+            return result
         return None
 
     def spread_or_plain(self, node, holder, field, pre, fan_out) -> ast.expr:
@@ -921,7 +933,7 @@ class Lowerer:
             self.read_keys(node.args[1:])), source, *parts), body=body, orelse=[]))
         if speculative:
             return self.emit(pre, self._ds("consume", consumer, _const(0), _const(1),
-                                           _load(items)))
+                                           _load(items), _const(True)))
         collected = self.emit(pre, self._ds("collect", _const("list"), _load(items)))
         take = _load(consumer.value) if isinstance(consumer, ast.Constant) else consumer
         return self.atom(_call(take, [collected]), pre)

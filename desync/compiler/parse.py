@@ -224,3 +224,78 @@ def mangle_private_attributes(fn: ast.AST, class_name: str) -> None:
         visit(node, owner)
 
     visit(fn, class_name)
+
+
+_STEPS = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
+
+
+def _has_steps(node) -> bool:
+    return any(isinstance(sub, _STEPS) for sub in ast.walk(node))
+
+
+class _ChainSplitter(ast.NodeTransformer):
+    """``a < b < f(x)`` as ``a < b and b < f(x)``: Python evaluates a later operand
+    only if the comparisons before it hold, and desync lowers ``and`` with exactly
+    that rule (a step on its right is made only if it is reached). A middle operand
+    that is more than a name or a constant is computed once, into a temporary
+    (``a < (t := g()) and t < f(x)``); where an assignment expression may not go (a
+    comprehension, a lambda), such a chain is left as it is."""
+
+    def __init__(self, namer):
+        self.namer = namer
+        self.scoped = 0   # inside a comprehension or a lambda: no temporaries
+
+    def visit_Lambda(self, node):
+        self.scoped += 1
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.scoped -= 1
+
+    def _comprehension(self, node):
+        self.scoped += 1
+        try:
+            return self.generic_visit(node)
+        finally:
+            self.scoped -= 1
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    def visit_FunctionDef(self, node):
+        return node   # a nested def runs as plain Python: its chains are Python's
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Compare(self, node):
+        self.generic_visit(node)
+        if len(node.ops) < 2 or not any(_has_steps(c) for c in node.comparators[1:]):
+            return node
+        middles = node.comparators[:-1]
+        simple = all(isinstance(m, ast.Constant) or (isinstance(m, ast.Name) and not any(
+            isinstance(sub, ast.NamedExpr) for sub in ast.walk(node))) for m in middles)
+        if not simple and self.scoped:
+            return node
+        parts, left = [], node.left
+        for op, right in zip(node.ops, node.comparators):
+            if right is not node.comparators[-1] and not (
+                    isinstance(right, ast.Constant) or (simple and isinstance(right, ast.Name))):
+                temp = self.namer.free("_cmp")
+                value = ast.NamedExpr(target=ast.Name(id=temp, ctx=ast.Store()), value=right)
+                ast.copy_location(value, right)
+                ast.copy_location(value.target, right)
+                parts.append(ast.copy_location(
+                    ast.Compare(left=left, ops=[op], comparators=[value]), node))
+                left = ast.copy_location(ast.Name(id=temp, ctx=ast.Load()), right)
+                continue
+            parts.append(ast.copy_location(ast.Compare(left=left, ops=[op],
+                                                       comparators=[right]), node))
+            left = right if not isinstance(right, ast.Name) else ast.copy_location(
+                ast.Name(id=right.id, ctx=ast.Load()), right)
+        return ast.copy_location(ast.BoolOp(op=ast.And(), values=parts), node)
+
+
+def split_chained_comparisons(fn, namer) -> None:
+    """Rewrite, in place, the chained comparisons of ``fn``'s body whose later
+    operands have calls (see ``_ChainSplitter``)."""
+    splitter = _ChainSplitter(namer)
+    fn.body = [splitter.visit(statement) for statement in fn.body]

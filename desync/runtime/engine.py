@@ -1791,11 +1791,12 @@ class Body(Scope):
         return self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
                            targets=targets, tolerant=True, extra=_inside_deferred(args))
 
-    def consume(self, consumer, conditions, values, items):
+    def consume(self, consumer, conditions, values, items, of_map=False):
         """A comprehension or a consumed generator whose elements were computed ahead:
-        ``consumer`` takes them in order, with their conditions, as plain Python does."""
+        ``consumer`` takes them in order, with their conditions, as plain Python does
+        (``of_map``: the elements of ``map(f, ...)``, which a StopIteration ends)."""
         lasti = sys._getframe(1).f_lasti
-        make = _consumer(consumer, conditions, values)
+        make = _consumer(consumer, conditions, values, of_map)
         if any(i.__class__ is Deferred for i in items):
             targets = tuple(k for i in items if i.__class__ is Deferred
                             for k in _deferred_world(i))
@@ -2191,9 +2192,11 @@ _CONSUMERS = {"list": list, "set": set, "tuple": tuple, "frozenset": frozenset, 
               "dict": dict}
 
 
-def _consumer(consumer, conditions, values):
+def _consumer(consumer, conditions, values, of_map=False):
     """fn(*items): the elements (``values`` outcomes each, after ``conditions``
-    outcomes that must all hold) fed to the consumer in order."""
+    outcomes that must all hold) fed to the consumer in order. A generator, as the
+    generator expression it stands for: a StopIteration an element raises becomes
+    Python's RuntimeError (PEP 479); for ``map`` (``of_map``) it ends the elements."""
     take = _CONSUMERS.get(consumer, consumer) if consumer.__class__ is str else consumer
     width = conditions + values
 
@@ -2203,7 +2206,13 @@ def _consumer(consumer, conditions, values):
                 if not outcome(items[index]):
                     break
             else:
-                if values == 1:
+                if of_map:
+                    try:
+                        value = outcome(items[start])
+                    except StopIteration:
+                        return
+                    yield value
+                elif values == 1:
                     yield outcome(items[start + conditions])
                 else:
                     yield tuple(outcome(items[start + conditions + i]) for i in range(values))

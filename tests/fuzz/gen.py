@@ -443,7 +443,12 @@ class Gen:
                 (1, lambda: Cmp(x(), r.choice([ast.In(), ast.NotIn()]), self.e_list(sc, cx, d - 1))),
                 (1, lambda: Cmp(self.key(sc, cx, d - 1), r.choice([ast.In(), ast.NotIn()]), self.e_dict(sc, cx, d - 1))),
                 (1, lambda: ast.UnaryOp(op=ast.Not(), operand=self.e_list(sc, cx, d - 1))),
-                (1, lambda: self.e_list(sc, cx, d - 1))]
+                (1, lambda: self.e_list(sc, cx, d - 1)),
+                # A chain: its last operand (calls, a failure) only if the first holds.
+                (1, lambda: self.feature("chained-compare", ast.Compare(
+                    left=x(), ops=[r.choice(ops), r.choice(ops)],
+                    comparators=[x(), self.callee("shown", [x()]) if cx.io and r.random() < 0.5
+                                 else x()])))]
         if d > 1:
             # Two or three operands: ``a and b() and c`` once lost its third (textwrap).
             opts += [(1, lambda: ast.BoolOp(op=r.choice([ast.And(), ast.Or()]),
