@@ -1780,7 +1780,9 @@ class Lowerer:
                     bound.add(sub.id)
         names = sorted(n for n in bound if n in self.facts.logged and self.kind(n) == "local")
         if not names:
-            return []
+            # (asked all the same: the failure it handles is then put back, and no
+            # outer handler puts back what this one's code went on to bind)
+            return [_expr(self._ds("restoring", _load(block)))]
         targets = ast.Tuple(elts=[_store(n) for n in names], ctx=ast.Store())
         out = [ast.Assign(targets=[targets], value=self._ds(
             "restore", _load(block), _tuple(_const(n) for n in names)), lineno=0)]
@@ -1789,7 +1791,10 @@ class Lowerer:
                 out.append(_if(ast.Compare(left=_load(name), ops=[ast.Is()],
                                            comparators=[_rt("UNBOUND")]),
                                [ast.Delete(targets=[ast.Name(id=name, ctx=ast.Del())])]))
-        return out
+        # Only after a failure raised while later statements were already bound, and
+        # once: what a handler or an else clause then binds (an assignment
+        # expression, a match capture, a del) stands in the finally clause.
+        return [_if(self._ds("restoring", _load(block)), out)]
 
     def stmt_With(self, node):
         self.note("sync", "with: entered after everything before it; exits after its "

@@ -180,11 +180,12 @@ class Block:
     wins over a later error of the owner thread itself.
     """
 
-    __slots__ = ("scope", "fault_seq")
+    __slots__ = ("scope", "fault_seq", "start_seq")
 
     def __init__(self, scope: "Scope"):
         self.scope = scope
         self.fault_seq = None
+        self.start_seq = scope.seq   # entries issued inside it come after this
 
     def __enter__(self):
         return self
@@ -236,6 +237,8 @@ class Scope:
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
+        self.unrestored = None                # seq of a failure raised while later locals
+        # were already bound, until a handler, finally or with exit puts them back
         self.groups: dict = {}                # key -> all keys it stands for (see distinct)
         self.pace = None                      # the function's Pace (scope() sets it)
         self.began = 0.0
@@ -500,6 +503,7 @@ class Scope:
             error = RuntimeError("desync: an entry was cancelled without a failure; "
                                  "please report this as a bug")
         self._flush(fault)
+        self.unrestored = fault.seq   # locals bound ahead of it: the next handler puts back
         if block is not None:
             block.fault_seq = fault.seq
         self._truncate_log(fault.seq)
@@ -1934,6 +1938,17 @@ class Body(Scope):
         while len(entries) > 1 and entries[1][0] <= retired:
             entries.popleft()
         return value
+
+    def restoring(self, block) -> bool:
+        """Must the locals the block bound be put back (a failure raised inside it
+        while statements after the failing one were already bound), and not yet done?
+        Once: the first handler, finally or with exit to look puts them back, and
+        what it binds itself then stands."""
+        seq = self.unrestored
+        if seq is None or seq <= block.start_seq:
+            return False
+        self.unrestored = None
+        return True
 
     def restore(self, block, names):
         """The values ``names`` had when the failure a handler caught happened."""

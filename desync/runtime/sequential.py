@@ -162,6 +162,9 @@ class SequentialBody:
         self.log[name] = value
         return value
 
+    def restoring(self, block) -> bool:
+        return False   # nothing runs ahead here: every local is as plain Python left it
+
     def restore(self, block, names):
         log = self.log
         return tuple(log.get(name, UNBOUND) for name in names)
