@@ -201,6 +201,8 @@ class Block:
         with swapped_handled(scope.h0):
             fault = scope._retire_all_or_fault()
         if fault is None:
+            if exc_type is _Carried:
+                _throw(exc.error)   # (so the handlers around see the StopIteration)
             return False  # the owner's own error, every earlier entry done
         self.fault_seq = fault.seq
         scope._raise_fault(fault, self)
@@ -262,9 +264,13 @@ class Scope:
                 fault = self._retire_all_or_fault()
             if fault is not None:
                 self._raise_fault(fault, None)
+            if exc_type is _Carried:
+                exc = exc.error   # a StopIteration a for loop's step carried out
             origin = self.origins.get(id(exc))
             if origin is not None and origin[0] is exc:
                 _final_traceback(exc, self.frame, origin[1])
+            if exc_type is _Carried:
+                _throw(exc)
             return False
         finally:
             self._finish_all()
@@ -1896,16 +1902,7 @@ class Body(Scope):
         return self._guarded(iterator, keys, stateful)
 
     def _guarded(self, iterator, keys, stateful):
-        while True:
-            if stateful:
-                self.barrier()
-            elif keys:
-                self._wait_keys(keys)
-            try:
-                item = next(iterator)
-            except StopIteration:
-                return
-            yield item
+        return _Guarded(self, iterator, keys, stateful)
 
     def unpack(self, value, count, after=None):
         """``a, *b, c = value``: one value (or future) per target. Unpacking an
@@ -1997,6 +1994,39 @@ class Body(Scope):
         for setter in setters:
             for name, cell in zip(setter.__code__.co_freevars, setter.__closure__ or ()):
                 cells[id(cell)] = "@" + name
+
+
+class _Carried(Exception):
+    """A StopIteration raised by the loop body's work, on its way out of a ``for``
+    loop's step (raised as such, the loop would end quietly; raised in a generator,
+    it would become a RuntimeError). The block or the call around it raises it again."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+
+class _Guarded:
+    """A ``for`` loop's iterator that retires what the body issued before each step
+    (a stateful iterator) or waits for the keys it reads."""
+
+    __slots__ = ("scope", "iterator", "keys", "stateful")
+
+    def __init__(self, scope, iterator, keys, stateful):
+        self.scope, self.iterator, self.keys, self.stateful = scope, iterator, keys, stateful
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            if self.stateful:
+                self.scope.barrier()
+            elif self.keys:
+                self.scope._wait_keys(self.keys)
+        except StopIteration as error:
+            raise _Carried(error) from None
+        return next(self.iterator)
 
 
 class _NoTask:

@@ -3,7 +3,8 @@ Run: DESYNC_PACING=0 python tests/adversarial_programs/chains_and_stops.py
 
 A chained comparison evaluates a later operand only if the comparisons before it
 hold; a StopIteration raised by an element of a generator expression becomes
-Python's RuntimeError, and one raised by map's function ends the map quietly."""
+Python's RuntimeError, one raised by map's function ends the map quietly, and one
+raised by the body of a for loop over an iterator leaves the loop as it is."""
 import sys, os
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main, slow  # noqa: E402
@@ -86,9 +87,42 @@ def map_in_any():
     return any(map(head, [[0], []]))
 
 
+def stop_at(x):
+    if x == 1:
+        raise StopIteration(x)
+    return x
+
+
+def loop_body_stopiteration_leaves_the_call():
+    out = []
+    for x in iter(range(3)):   # an iterator: each step waits for the body before it
+        out.append(stop_at(slow(x)))
+    return out
+
+
+def loop_body_stopiteration_caught_around_the_loop():
+    out = []
+    try:
+        for x in iter(range(3)):
+            out.append(stop_at(slow(x)))
+    except Exception as e:
+        return type(e).__name__, repr(e), out
+
+
+def loop_body_stopiteration_suppressed_by_a_with():
+    import contextlib
+    out = []
+    with contextlib.suppress(StopIteration):
+        for x in iter(range(3)):
+            out.append(stop_at(slow(x)))
+    return out
+
+
 if __name__ == "__main__":
     main([chain_stops_before_a_failing_call, chain_stops_before_a_print,
           chain_in_an_if_and_an_assert, chain_middle_computed_once, chain_binding_in_an_operand,
           chain_in_a_comprehension_condition, genexpr_element_raises_stopiteration,
           genexpr_stopiteration_caught_as_runtime_error, genexpr_callee_hits_an_empty_list,
-          map_stops_quietly, map_in_any])
+          map_stops_quietly, map_in_any, loop_body_stopiteration_leaves_the_call,
+          loop_body_stopiteration_caught_around_the_loop,
+          loop_body_stopiteration_suppressed_by_a_with])
