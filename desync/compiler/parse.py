@@ -245,21 +245,15 @@ class _ChainSplitter(ast.NodeTransformer):
         self.namer = namer
         self.scoped = 0   # inside a comprehension or a lambda: no temporaries
 
-    def visit_Lambda(self, node):
+    def _scope_of_its_own(self, node):
         self.scoped += 1
         try:
             return self.generic_visit(node)
         finally:
             self.scoped -= 1
 
-    def _comprehension(self, node):
-        self.scoped += 1
-        try:
-            return self.generic_visit(node)
-        finally:
-            self.scoped -= 1
-
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = \
+        _scope_of_its_own
 
     def visit_FunctionDef(self, node):
         return node   # a nested def runs as plain Python: its chains are Python's
