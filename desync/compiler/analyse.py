@@ -49,6 +49,25 @@ PURE_BUILTINS = FRESH_BUILTINS | frozenset({
 })
 # Builtins that change their first argument.
 MUTATING_BUILTINS = frozenset({"next", "setattr", "delattr"})
+# Methods that change their object, when handed to a call as a callback.
+CHANGING_METHODS = frozenset("""
+    append extend insert remove pop clear update setdefault popitem add discard sort
+    reverse appendleft extendleft popleft rotate __setitem__ __delitem__ __setattr__
+    __delattr__ __iadd__ __ior__
+""".split())
+
+
+def handed_methods(call, pure_methods=frozenset()) -> list:
+    """The ``obj.method`` arguments of a call that change ``obj`` when called
+    (``collect(rows, out.append)``, ``cb(d.__setitem__, k, v)``)."""
+    found = []
+    for arg in [*call.args, *(k.value for k in call.keywords)]:
+        if isinstance(arg, ast.Starred):
+            arg = arg.value
+        if isinstance(arg, ast.Attribute) and isinstance(arg.ctx, ast.Load) \
+                and arg.attr in CHANGING_METHODS and arg.attr not in pure_methods:
+            found.append(arg)
+    return found
 
 
 class Aliases:
@@ -882,6 +901,12 @@ class _Classes:
         args = [self.expr(a) for a in node.args]
         args += [self.expr(k.value) for k in node.keywords]
         facts = self.facts
+        for bound in handed_methods(node, facts.pure_methods):
+            # ``collect(rows, out.append)``: the callee calls it, changing ``out``.
+            receiver = self.expr(bound.value)
+            if receiver is not None:
+                self.effect(receiver)
+                self.changed_receivers.append(receiver)
         if not (isinstance(func, ast.Name) and facts.builtin(func.id)):
             self._library_changes(node, args)
         if isinstance(func, ast.Name) and facts.builtin(func.id):

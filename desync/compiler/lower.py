@@ -29,6 +29,7 @@ import ast
 from ..errors import DesyncError
 from ..runtime.pacing import GATE
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_BUILTINS,
+                      handed_methods,
                       PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
                       root_name, scope_frees, scope_nodes, unbound_builtin_method)
 from .parse import copy_tree
@@ -364,7 +365,8 @@ class Lowerer:
         """``value`` computed now (in program order), as an atom."""
         if isinstance(value, ast.Starred):
             # ``[*xs, xs.pop()]`` unpacks ``xs`` before the pop: unpack it now.
-            items = ast.Call(func=_rt("tuple_of"), args=[value], keywords=[])
+            # (a display, not a call of a helper: Python's "Value after *" message)
+            items = ast.Tuple(elts=[value], ctx=ast.Load())
             return ast.Starred(value=self.atom(items, pre, original), ctx=ast.Load())
         if isinstance(value, ast.FormattedValue):
             # ``f"{xs}{xs.pop()}"`` formats ``xs`` first: format it now.
@@ -690,6 +692,14 @@ class Lowerer:
         callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
         keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
         self.note_call(node, keys)
+        handed = handed_methods(node, self.facts.pure_methods)
+        if handed:
+            # ``collect(rows, out.append)``: a change of ``out``, in program order, that
+            # later reads of ``out`` wait for.
+            targets = sorted({self.effect_key(h.value) for h in handed} | set(keys))
+            args, keywords = self.call_args(node, pre, starred)
+            return self.emit(pre, self._ds("effect", self._keys_node(targets), callee,
+                                           *args, keywords=keywords))
         if isinstance(func, ast.Name) and func.id in self.facts.local_functions:
             local = self.facts.local_functions[func.id]
             if local.writes or local.mutates:
@@ -877,8 +887,11 @@ class Lowerer:
         conditions = sum(len(g.ifs) for g in node.generators)
         values = 2 if isinstance(node, ast.DictComp) else 1
         pre.extend(scratch)
+        # (a list, set or dict comprehension lets a StopIteration out as it is; a
+        # generator expression turns it into RuntimeError)
+        stops = () if isinstance(node, ast.GeneratorExp) else (_const("raise"),)
         return self.emit(pre, self._ds("consume", consumer, _const(conditions), _const(values),
-                                       _load(items)))
+                                       _load(items), *stops))
 
     def _spec_level(self, node, index, items, frame, truth=False) -> list:
         """``truth``: the consumer (any, all) takes each element's truth, so an element
@@ -933,7 +946,7 @@ class Lowerer:
             self.read_keys(node.args[1:])), source, *parts), body=body, orelse=[]))
         if speculative:
             return self.emit(pre, self._ds("consume", consumer, _const(0), _const(1),
-                                           _load(items), _const(True)))
+                                           _load(items), _const("map")))
         collected = self.emit(pre, self._ds("collect", _const("list"), _load(items)))
         take = _load(consumer.value) if isinstance(consumer, ast.Constant) else consumer
         return self.atom(_call(take, [collected]), pre)

@@ -238,22 +238,36 @@ class _ChainSplitter(ast.NodeTransformer):
     only if the comparisons before it hold, and desync lowers ``and`` with exactly
     that rule (a step on its right is made only if it is reached). A middle operand
     that is more than a name or a constant is computed once, into a temporary
-    (``a < (t := g()) and t < f(x)``); where an assignment expression may not go (a
-    comprehension, a lambda), such a chain is left as it is."""
+    (``a < (t := g()) and t < f(x)``), anywhere an assignment expression may go:
+    everywhere but a comprehension's iterables, where such a chain is left as is."""
 
     def __init__(self, namer):
         self.namer = namer
-        self.scoped = 0   # inside a comprehension or a lambda: no temporaries
+        self.scoped = 0   # inside a comprehension's iterable: no temporaries
 
-    def _scope_of_its_own(self, node):
+    def _comprehension(self, node):
+        for generator in node.generators:
+            self.scoped += 1
+            try:
+                generator.iter = self.visit(generator.iter)
+            finally:
+                self.scoped -= 1
+            generator.ifs = [self.visit(test) for test in generator.ifs]
+        for field in ("elt", "key", "value"):
+            if getattr(node, field, None) is not None:
+                setattr(node, field, self.visit(getattr(node, field)))
+        return node
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+    def visit_arguments(self, node):
+        # A lambda's defaults: a temporary there would belong to the body's scope,
+        # which the analysis does not look for inside a lambda.
         self.scoped += 1
         try:
             return self.generic_visit(node)
         finally:
             self.scoped -= 1
-
-    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = \
-        _scope_of_its_own
 
     def visit_FunctionDef(self, node):
         return node   # a nested def runs as plain Python: its chains are Python's

@@ -466,8 +466,48 @@ def _compute(fn) -> Facts:
         wrapped = getattr(fn, "__wrapped__", None)  # a functools.wraps wrapper
         if callable(wrapped):
             found = _joined(found, facts_of(wrapped))
+        found = _joined(found, _instances_facts(fn))
         return _joined(found, _captured_facts(fn, 0))
     return _other_callable(fn)
+
+
+def _instances_facts(fn) -> Facts:
+    """What the methods of your objects that ``fn`` names at module level do
+    (``CONSOLE.emit(msg)``, ``P(x)`` with ``P`` an instance with ``__call__``): found on
+    the live objects, so instances made by a factory, imported from another module
+    or of a class whose method is inherited count too. Their prints and logs are
+    ``fn``'s; what they change of their own object is module state, as before."""
+    found = PURE_FACTS
+    names = fn.__code__.co_names
+    namespace = fn.__globals__
+    for name in names:
+        value = namespace.get(name)
+        kind = type(value)
+        if value is None or kind in _PLAIN_KINDS or isinstance(value, (type, type(sys))) \
+                or not _project_class(kind):
+            continue
+        wanted, seen = [*names, "__call__"], set()
+        while wanted and len(seen) < 64:
+            attribute = wanted.pop()
+            if attribute in seen:
+                continue
+            seen.add(attribute)
+            member = getattr(kind, attribute, None)
+            if isinstance(member, property):
+                member = member.fget
+            if type(member) is not type(_compute):
+                continue
+            # (and the methods it calls on its own object: ``self.say(x)``, inherited)
+            wanted.extend(member.__code__.co_names)
+            facts = facts_of(member)
+            if facts.kind != PURE or facts.world - {WORLD_STATE}:
+                found = _joined(found, Facts(facts.kind, facts.world,
+                                             reason=f"{name}.{attribute}(): {facts.reason}"))
+    return found
+
+
+_PLAIN_KINDS = frozenset({int, float, str, bytes, bool, tuple, list, dict, set, frozenset,
+                          complex, range, type(None)})
 
 
 def _captured_facts(fn, depth) -> Facts:

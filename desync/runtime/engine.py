@@ -1801,12 +1801,12 @@ class Body(Scope):
         return self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
                            targets=targets, tolerant=True, extra=_inside_deferred(args))
 
-    def consume(self, consumer, conditions, values, items, of_map=False):
+    def consume(self, consumer, conditions, values, items, stops=None):
         """A comprehension or a consumed generator whose elements were computed ahead:
         ``consumer`` takes them in order, with their conditions, as plain Python does
-        (``of_map``: the elements of ``map(f, ...)``, which a StopIteration ends)."""
+        (``stops``: what an element's StopIteration does, see ``_consumer``)."""
         lasti = sys._getframe(1).f_lasti
-        make = _consumer(consumer, conditions, values, of_map)
+        make = _consumer(consumer, conditions, values, stops)
         if any(i.__class__ is Deferred for i in items):
             targets = tuple(k for i in items if i.__class__ is Deferred
                             for k in _deferred_world(i))
@@ -2237,33 +2237,45 @@ _CONSUMERS = {"list": list, "set": set, "tuple": tuple, "frozenset": frozenset, 
               "dict": dict}
 
 
-def _consumer(consumer, conditions, values, of_map=False):
+def _consumer(consumer, conditions, values, stops=None):
     """fn(*items): the elements (``values`` outcomes each, after ``conditions``
-    outcomes that must all hold) fed to the consumer in order. A generator, as the
-    generator expression it stands for: a StopIteration an element raises becomes
-    Python's RuntimeError (PEP 479); for ``map`` (``of_map``) it ends the elements."""
+    outcomes that must all hold) fed to the consumer in order, by a generator, as
+    the generator expression it stands for: a StopIteration an element raises
+    becomes Python's RuntimeError (PEP 479). ``stops="map"``: it ends the elements
+    quietly (``map``); ``"raise"``: it comes out as it is (a list comprehension)."""
     take = _CONSUMERS.get(consumer, consumer) if consumer.__class__ is str else consumer
     width = conditions + values
+
+    def settled(item):
+        if stops != "raise":
+            return outcome(item)
+        try:
+            return outcome(item)
+        except StopIteration as error:
+            raise _Carried(error) from None   # (out of the generator as it is)
 
     def elements(items):
         for start in range(0, len(items), width):
             for index in range(start, start + conditions):
-                if not outcome(items[index]):
+                if not settled(items[index]):
                     break
             else:
-                if of_map:
+                if stops == "map":
                     try:
                         value = outcome(items[start])
                     except StopIteration:
-                        return
+                        return   # map's function raised it: the map ends there
                     yield value
                 elif values == 1:
-                    yield outcome(items[start + conditions])
+                    yield settled(items[start + conditions])
                 else:
-                    yield tuple(outcome(items[start + conditions + i]) for i in range(values))
+                    yield tuple(settled(items[start + conditions + i]) for i in range(values))
 
     def make(*items):
-        return take(elements(items))
+        try:
+            return take(elements(items))
+        except _Carried as carried:
+            _throw(carried.error)
     return make
 
 

@@ -129,8 +129,8 @@ class SequentialBody:
     def region(self, targets, fn, *args):
         return named_like_body(fn, sys._getframe(1))(*args)
 
-    def consume(self, consumer, conditions, values, items, of_map=False):
-        return _consumer(consumer, conditions, values, of_map)(*items)
+    def consume(self, consumer, conditions, values, items, stops=None):
+        return _consumer(consumer, conditions, values, stops)(*items)
 
     def get(self, value):
         return value
