@@ -1385,13 +1385,15 @@ class Body(Scope):
     def call_star(self, keys, fn, args, kwargs):
         """``fn(*args, **kwargs)`` where the tuple and the dict may be futures."""
         lasti = sys._getframe(1).f_lasti
-        if args.__class__ is Task or kwargs.__class__ is Task:
+        if args.__class__ is Task or kwargs.__class__ is Task or fn.__class__ is Task and (
+                kwargs.__class__ is KeywordsError or args.__class__ is NotIterable):
             parts = self._spawn(PURE, _star_parts, (args, kwargs), None, None, lasti,
                                 generated=True)
             return self._spawn(EFFECT if fn.__class__ is Task else CALL, _star_call,
                                (fn, parts), None, keys or (), lasti, generated=True,
                                targets=keys or ())
-        if kwargs.__class__ is KeywordsError or args.__class__ is NotIterable:
+        if (kwargs.__class__ is KeywordsError or args.__class__ is NotIterable) \
+                and fn.__class__ is not Task:   # (a callee still pending: named once known)
             return self._failed_now(_raised(check_star_parts, fn, args, kwargs), lasti)
         return self._call(keys, fn, tuple(args), dict(kwargs), lasti)
 
