@@ -184,3 +184,33 @@ def test_a_process_that_outlives_an_edit_does_not_cache_the_old_text(tmp_path):
                            cwd=tmp_path, env=env, capture_output=True, text=True)
     assert later.returncode == 0, later.stderr
     assert later.stdout.split() == ["7", "7"]   # the edited source, in a new process
+
+
+def test_equal_parts_of_functions_transpiled_one_by_one_are_written_once():
+    import marshal
+    from desync import fncache
+    source = textwrap.dedent('''
+        def a(x):
+            t = ("k", "v")
+            return (x, "label", t, (0,), 1.0)
+        def b(x):
+            t = ("k", "v")
+            return (x, "label", t, (False,), -0.0)
+    ''')
+    entries = {}
+    for name in ("a", "b"):   # compiled apart, as the decorator compiles each function
+        namespace = {}
+        exec(compile(source, "<m>", "exec"), namespace)
+        entries[name] = namespace[name].__code__
+    shared = fncache._sharing_equal_parts(entries)
+    assert shared == entries                       # the same code, part for part
+    assert len(marshal.dumps(shared)) < len(marshal.dumps(entries))
+    assert shared["a"].co_names is shared["b"].co_names
+    assert shared["a"].co_consts[1] is shared["b"].co_consts[1]   # ("k", "v")
+    loaded = marshal.loads(marshal.dumps(shared))
+    namespace = {}
+    for name, code in loaded.items():
+        namespace[name] = type(lambda: 0)(code, {})
+    # Equal but differently typed constants stay apart: (0,) == (False,), 1.0 == -0.0.
+    assert repr(namespace["a"](1)) == "(1, 'label', ('k', 'v'), (0,), 1.0)"
+    assert repr(namespace["b"](1)) == "(1, 'label', ('k', 'v'), (False,), -0.0)"
