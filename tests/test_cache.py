@@ -2159,3 +2159,61 @@ def test_clearing_or_pruning_a_folder_touches_only_desync_entries(tmp_path):
     assert (tmp_path / "src" / "app" / "core.py").read_text() == "keep me too"
     assert (tmp_path / "README").read_text() == "and me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["README", "docs", "src"]
+
+
+def test_keys_that_are_never_used_stop_being_made_unless_cheap_next_to_the_call():
+    window = cache_mod._FRUITLESS_WINDOW
+    # Every input new, a key costing a fifth of the call: lookups stop (probes go on).
+    stats = cache_mod._Stats()
+    for _ in range(window):
+        stats.missed(20e-6, 100e-6)
+    assert stats.skip and stats.fruitless and stats.countdown == stats.period
+    # Still fruitless at the next window: probes get rarer.
+    period = stats.period
+    for _ in range(window):
+        stats.missed(20e-6, 100e-6)
+    assert stats.period == period * 2
+    # A probe that hits: every call is looked up again.
+    stats.cost = 100e-6
+    stats.hit(20e-6)
+    assert not stats.skip and not stats.fruitless and stats.period == 16
+    # Keys costing under 5 % of a slow call are always made, hits or not.
+    slow = cache_mod._Stats()
+    for _ in range(window * 3):
+        slow.missed(20e-6, 0.01)
+    assert not slow.skip
+    # Lookups that hit often enough pay for themselves (here one call in three).
+    useful = cache_mod._Stats()
+    useful.cost = 100e-6
+    for i in range(window * 3):
+        if i % 2 == 0:
+            useful.hit(20e-6)
+        useful.missed(20e-6, 100e-6)
+    assert not useful.skip
+
+
+def test_a_desync_function_called_from_a_desync_body_is_cached(tmp_path):
+    source = tmp_path / "nested_desync.py"
+    source.write_text(textwrap.dedent('''
+        import time
+        from desync import desync
+
+        @desync
+        def slow_double(x):
+            time.sleep(0.01)
+            return x * 2
+
+        @desync
+        def outer(x):
+            return slow_double(x) + 1
+    '''))
+    sys.path.insert(0, str(tmp_path))
+    try:
+        import nested_desync
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert [nested_desync.outer(3) for _ in range(3)] == [7, 7, 7]
+    cache = nested_desync.outer.get_cache()
+    # Before: the callee's own API attributes (bound to its spec, which holds the
+    # executors) made every key unhashable: never cached, and each try cost a pickle.
+    assert (cache.misses, cache.hits) == (1, 2)

@@ -665,6 +665,21 @@ def reads_digest(fn, volatile: bool = True) -> bytes | None:
         return None
 
 
+# What ``@desync`` gives each function (the API, bound to its spec): not data a call
+# reads, and not hashable (the spec holds executors).
+_DESYNC_ATTRIBUTES = frozenset({"get_version", "set_version", "get_callees", "get_cache",
+                                "set_cache"})
+
+
+def _data_attributes(fn, prefix: str = "__desync"):
+    """``fn.weight = 2``: attributes a call may read (None if there are none)."""
+    attributes = fn.__dict__
+    desynced = "__desync_spec__" in attributes
+    found = {k: v for k, v in attributes.items() if not k.startswith(prefix)
+             and not (desynced and k in _DESYNC_ATTRIBUTES)}
+    return found or None
+
+
 def _function_token(fn) -> bytes | None:
     """How a function passed as an input is hashed: its identity, code, what it
     reads, its closure and defaults."""
@@ -683,8 +698,7 @@ def _function_token(fn) -> bytes | None:
         return None
     parts.append(read)
     state = _state_of(fn)
-    attributes = {k: v for k, v in fn.__dict__.items() if not k.startswith("__desync")} \
-        if fn.__dict__ else None   # ``fn.weight = 2``: a callee may read it
+    attributes = _data_attributes(fn) if fn.__dict__ else None
     if state is not None or attributes:
         try:
             found = digest_of((state, attributes), b"s")
@@ -926,7 +940,8 @@ class _Stats:
     """Per callee: is a call worth a lookup? Learnt from the first calls, re-checked
     on one call in ``period`` while skipped."""
 
-    __slots__ = ("cheap", "skip", "period", "countdown", "cost", "measure", "probing")
+    __slots__ = ("cheap", "skip", "period", "countdown", "cost", "measure", "probing",
+                 "fruitless", "keyed", "spent", "saved", "ran")
 
     def __init__(self):
         self.cheap = 0
@@ -936,6 +951,34 @@ class _Stats:
         self.cost = -1.0       # seconds a call takes (a moving average); -1: not known yet
         self.measure = False   # a call was too big to hash: time it, to learn its cost
         self.probing = False   # a call with the first, generous budget is in flight
+        self.fruitless = False  # skipped because its lookups did not pay for themselves
+        self.keyed = 0          # over the last keyed calls (a window): how many,
+        self.spent = 0.0        # the seconds their keys cost,
+        self.saved = 0.0        # the seconds their hits saved,
+        self.ran = 0.0          # and the seconds the misses ran
+
+    def hit(self, overhead):
+        self.spent += overhead
+        self.saved += self.cost if self.cost > 0 else 0.0
+        if self.fruitless:   # a probe found something again: look every call
+            self.fruitless = self.skip = False
+            self.period = 16
+
+    def missed(self, overhead, cost):
+        """A keyed call that ran. Every input new (``loads(text)`` on each line of a
+        file): keys that cost a noticeable share of the calls and are never used
+        stop being made, as for a callee cheaper than its key (probes go on)."""
+        self.keyed += 1
+        self.spent += overhead
+        self.ran += cost
+        if self.keyed >= _FRUITLESS_WINDOW:
+            if self.spent > self.saved and self.spent > self.ran * _FRUITLESS_SHARE:
+                if self.skip:
+                    self.period = min(self.period * 2, _MAX_PERIOD)
+                self.fruitless = self.skip = True
+                self.countdown = self.period
+            self.keyed = 0
+            self.spent = self.saved = self.ran = 0.0
 
     def was_cheap(self):
         """A call cost less than a lookup would: after a streak, skip keying."""
@@ -964,6 +1007,8 @@ class _Stats:
 
 _stats: dict = {}
 _CHEAP_STREAK = 3
+_FRUITLESS_WINDOW = 64      # keyed calls judged together
+_FRUITLESS_SHARE = 0.05     # keys costing under this share of the calls are always made
 _MAX_PERIOD = 1024
 _HASH_RATE = 100e6          # estimated input bytes hashed per second (a slow machine)
 _FIRST_BUDGET = 256 << 20   # about 2.5 s of hashing, once
@@ -1152,7 +1197,8 @@ class CallCache:
         if callee is None or callee.namespace is not fn.__globals__:
             callee = _callee_record(fn)
         stats = callee.stats
-        if stats.skip and self.adaptive:
+        if stats.skip and self.adaptive and not (stats.fruitless and self.disk is not None):
+            # (A disk store's hits come in later processes: it keys every call.)
             stats.countdown -= 1
             if stats.countdown > 0:
                 return None  # cheaper than a lookup: not even hashed
@@ -1166,8 +1212,7 @@ class CallCache:
                 return None
             forced = fn.__dict__.get("__desync_cacheable__", False)
             # ``rate.table[k]``: a callee reading its own attributes depends on them.
-            attributes = {k: v for k, v in fn.__dict__.items() if not k.startswith("__")} \
-                or None
+            attributes = _data_attributes(fn, "__")
         if not forced:
             if fn.__closure__ is not None or fn.__defaults__ or fn.__kwdefaults__:
                 # What it does depends on what it holds (``twice(noisy)`` and
@@ -1258,11 +1303,11 @@ class CallCache:
         A mutable value is the caller's own (``fresh`` is accepted for compatibility:
         every hit is fresh)."""
         found, value = self._use(key.id)
+        if not found and self.disk is not None:
+            found, value = self._disk_lookup(key)
         if found:
-            return True, value
-        if self.disk is not None:
-            return self._disk_lookup(key)
-        return False, None
+            key.stats.hit(key.overhead)
+        return found, value
 
     def store(self, key: CacheKey, value, cost_seconds: float, fresh: bool = False) -> bool:
         """Remember a call's result (``cost_seconds``: how long the call took). Returns
@@ -1295,11 +1340,13 @@ class CallCache:
                 found, value = self._use(ident)
                 if found:
                     self.hits += 1
+                    key.stats.hit(key.overhead)
                     return value
             if self.disk is not None:
                 found, value = self._disk_lookup(key)
                 if found:
                     self.hits += 1
+                    key.stats.hit(key.overhead)
                     return value
             token = next(_tokens)
             if self._inflight.setdefault(ident, token) == token:  # atomic: claims the call
@@ -1310,6 +1357,7 @@ class CallCache:
             shared, value = self._wait(ident)
             if shared:
                 self.hits += 1
+                key.stats.hit(key.overhead)
                 return value
         self.misses += 1
         start = perf_counter()
@@ -1392,6 +1440,8 @@ class CallCache:
         known = stats.cost  # stats.learn(cost), inline: this is every miss's path
         stats.cost = cost if cost > known else known * 0.75 + cost * 0.25
         entry = None
+        if self.disk is None:
+            stats.missed(key.overhead, cost)
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
             stats.was_cheap()
         else:
@@ -1407,7 +1457,7 @@ class CallCache:
                     cost < key.overhead * 2 + entry[2] * 3 + 2e-6:
                 stats.was_cheap()
                 entry = None
-            elif stats.cheap or stats.skip:
+            elif (stats.cheap or stats.skip) and not stats.fruitless:
                 stats.cheap = 0
                 stats.skip = False
                 stats.period = 16
