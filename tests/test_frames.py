@@ -157,3 +157,179 @@ def test_locals_and_eval_are_accepted_not_refused():
     assert dict(seen) == {"a": 2, "b": 3, "n": 1}
     assert also == 3 and names == ["a", "also", "b", "n", "seen"]
     assert total == 32
+
+
+# -- failures in a statement's header, and variables read by name in its clauses ----------
+
+class Suppress:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return True
+
+
+def fail(x):
+    raise ValueError(x)
+
+
+def fails_in_if_test():
+    x = 0
+    if fail(1) < 8:
+        x = 5
+    return x
+
+
+def fails_in_elif_test():
+    x = slow(0)
+    if x:
+        x = 1
+    elif fail(x):
+        x = 2
+    return x
+
+
+def fails_in_while_test():
+    n = 1
+    while fail(n):
+        n += 1
+    return n
+
+
+def fails_in_for_iterable():
+    total = 0
+    for v in fail(3):
+        total += v
+    return total
+
+
+def fails_in_match_subject():
+    match fail(4):
+        case 1:
+            return "one"
+    return "none"
+
+
+def locals_in_finally():
+    x = slow(2)
+    try:
+        y = slow(3)
+    finally:
+        return sorted(locals())
+
+
+def eval_in_handler():
+    x = slow(5)
+    try:
+        fail(1)
+    except ValueError:
+        return eval("x + 1")
+
+
+def locals_after_a_try_in_a_loop():
+    out = []
+    for i in range(2):
+        try:
+            y = slow(i)
+        except ValueError:
+            pass
+        out.append(sorted(locals()))
+    return out
+
+
+def locals_in_a_handler_in_a_loop():
+    out = []
+    for i in range(1):
+        try:
+            fail(1)
+        except ValueError:
+            out.append(sorted(locals()))
+    return out
+
+
+def locals_after_a_failed_try():
+    try:
+        a = fail(1)
+    except ValueError:
+        pass
+    return locals()
+
+
+def locals_after_a_suppressed_with():
+    with Suppress():
+        a = fail(1)
+    return "a" in locals()
+
+
+CLAUSES = [fails_in_if_test, fails_in_elif_test, fails_in_while_test, fails_in_for_iterable,
+           fails_in_match_subject, locals_in_finally, eval_in_handler,
+           locals_after_a_try_in_a_loop, locals_in_a_handler_in_a_loop,
+           locals_after_a_failed_try, locals_after_a_suppressed_with]
+
+
+def _outcome(fn):
+    try:
+        return ("returned", fn())
+    except ValueError as error:
+        frames = traceback.extract_tb(error.__traceback__)
+        return ("raised", [(f.name, f.lineno) for f in frames if f.filename == __file__
+                           and f.name in (fn.__name__, "fail")][-2:])
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("body", CLAUSES, ids=[b.__name__ for b in CLAUSES])
+def test_header_lines_and_variables_read_by_name_in_clauses_are_plain_pythons(body, mode):
+    # Before: a call failing in a header was reported at the body's first line, and
+    # locals()/eval() in handlers, finally clauses and a loop's try saw desync's
+    # names, futures, or a name the failed call never bound (a RuntimeError).
+    expected = _outcome(body)
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(body)
+    for _ in range(3):
+        if mode == "sequential":
+            with desync.sequential():
+                assert _outcome(decorated) == expected
+        else:
+            assert _outcome(decorated) == expected
+
+
+def collect(rows, add):
+    for row in rows:
+        add(fail(row))
+
+
+def nested_writer_fails():
+    out = []
+
+    def inner(i):
+        out.append(i)
+        return fail(i)
+    return inner(1)
+
+
+def handed_callback_fails():
+    out = []
+    collect([1, 2], out.append)
+    return out
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("body", [nested_writer_fails, handed_callback_fails],
+                         ids=["nested_writer", "handed_callback"])
+def test_the_frame_of_a_users_function_run_as_an_effect_stays(body, mode):
+    # Before: the nested def's (or collect's) own frame was dropped as if desync had
+    # generated it.
+    def names(fn):
+        try:
+            fn()
+        except ValueError as error:
+            return [f.name for f in traceback.extract_tb(error.__traceback__)
+                    if f.filename == __file__][-3:]
+    expected = names(body)
+    assert expected[-2:] in (["inner", "fail"], ["collect", "fail"])
+    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(body)
+    for _ in range(3):
+        if mode == "sequential":
+            with desync.sequential():
+                assert names(decorated) == expected
+        else:
+            assert names(decorated) == expected

@@ -184,6 +184,7 @@ class Facts:
     aliases: Aliases
     effected: set[str]                       # class roots that may see effects
     logged: set[str] = field(default_factory=set)
+    reads_locals: bool = False   # locals()/eval(text) in the body: every name is read
     pure_methods: frozenset = frozenset()
     comprehension_names: dict = field(default_factory=dict)  # id(comprehension) -> {name: node}
     expr_class: dict = field(default_factory=dict)           # id(expression) -> its class
@@ -535,8 +536,17 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
     facts.nodes = nodes   # one walk of a long body serves the lowering too
     facts.imports_table = import_table if import_table is not None else {}
     _Classes(facts, objects).run(fn)
-    facts.logged = _logged_names(fn, local_names, nodes)
+    facts.reads_locals = _reads_locals(nodes, facts)
+    facts.logged = _logged_names(fn, local_names, nodes, facts.reads_locals)
     return facts
+
+
+def _reads_locals(nodes, facts) -> bool:
+    """Does the body read its variables by name (``locals()``, ``eval(text)``)? Then
+    every name it binds is read everywhere."""
+    from .callees import reads_frame
+    return any(isinstance(node, ast.Call) and reads_frame(
+        node, facts.imports_table, facts.module_names) == "locals" for node in nodes)
 
 
 class _Classes:
@@ -996,7 +1006,7 @@ def _mutates_captured(scope, captured) -> bool:
 
 # -- names a handler may need as they were at a failure ------------------------------
 
-def _logged_names(fn, local_names, nodes) -> set[str]:
+def _logged_names(fn, local_names, nodes, reads_locals=False) -> set[str]:
     """Names bound inside a ``try`` or ``with`` body and read anywhere outside it."""
     blocks = [n for n in nodes if isinstance(n, (ast.Try, ast.With)) or (
         hasattr(ast, "TryStar") and isinstance(n, ast.TryStar))]
@@ -1022,7 +1032,7 @@ def _logged_names(fn, local_names, nodes) -> set[str]:
         loops = _in_loop(fn, node)
         for name in bound & local_names:
             total = loads_total.get(name, 0)
-            if total > inside.get(name, 0) or (loops and total):
+            if total > inside.get(name, 0) or (loops and total) or reads_locals:
                 logged.add(name)
     return logged
 

@@ -228,7 +228,7 @@ class _Builder:
                 return self._args_sources(args[2:])
             return self._args_sources(args[1:] if method in ("collect", "bind") else args)
         if method in _CALLS or method in ("spec", "method", "spec_method", "effect", "region",
-                                          "effect_method"):
+                                          "effect_method", "effect_call"):
             return frozenset([self.call_node(method, node, line)])
         if method in _SYNCS:
             if method == "finish":  # falling off the end: the end of the call's sync
@@ -322,7 +322,7 @@ class _Builder:
             return EFFECT, f"{self.source_text(line, 28)} (.{attr}())"
         if method == "region":
             return EFFECT, f"try, run as one step: {self.source_text(line, 28)}"
-        if method == "effect":
+        if method in ("effect", "effect_call"):
             if isinstance(callee, (ast.Name, ast.Attribute)) and not _generated(callee):
                 return EFFECT, f"{_short(callee)}()"
             return EFFECT, self.source_text(line)

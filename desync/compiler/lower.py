@@ -698,14 +698,14 @@ class Lowerer:
             # later reads of ``out`` wait for.
             targets = sorted({self.effect_key(h.value) for h in handed} | set(keys))
             args, keywords = self.call_args(node, pre, starred)
-            return self.emit(pre, self._ds("effect", self._keys_node(targets), callee,
+            return self.emit(pre, self._ds("effect_call", self._keys_node(targets), callee,
                                            *args, keywords=keywords))
         if isinstance(func, ast.Name) and func.id in self.facts.local_functions:
             local = self.facts.local_functions[func.id]
             if local.writes or local.mutates:
                 targets = sorted({self.box(w) for w in local.writes} | set(keys))
                 args, keywords = self.call_args(node, pre, starred)
-                return self.emit(pre, self._ds("effect", self._keys_node(targets), callee,
+                return self.emit(pre, self._ds("effect_call", self._keys_node(targets), callee,
                                                *args, keywords=keywords))
         if starred:
             args, kwargs = self.star_args(node, pre)
@@ -1374,18 +1374,28 @@ class Lowerer:
                           "in the body's frame, after everything before it", node)
         self.reads_frames = True
         out = [_expr(self._ds("barrier"))]
-        if kind == "locals":
-            # Names may hold futures: give eval/exec/locals() their values.
-            for name in sorted(n for n in self.facts.locals
-                               if self.kind(n) == "local" and self.renamed_to(n) is None):
-                out.append(ast.Try(
-                    body=[_assign(name, self._ds("get", _load(name)))],
-                    handlers=[ast.ExceptHandler(type=_load("NameError"), name=None,
-                                                body=[ast.Pass()])],
-                    orelse=[], finalbody=[]))
-        rewriter = _PlainRewriter(self)
-        rewriter.user_names = _user_names(self.fn)
-        return out + rewriter.statements([node])
+        return out + _PlainRewriter(self).statements([node])   # (values given in there)
+
+    def values_for_frame_readers(self) -> list:
+        """Names may hold futures: give eval/exec/locals() their values."""
+        out = []
+        for name in sorted(n for n in self.facts.locals
+                           if self.kind(n) == "local" and self.renamed_to(n) is None):
+            out.append(ast.Try(
+                body=[_assign(name, self._ds("get", _load(name)))],
+                handlers=[ast.ExceptHandler(type=_load("NameError"), name=None,
+                                            body=[ast.Pass()])],
+                orelse=[], finalbody=[]))
+        return out
+
+    def reads_locals_within(self, statements) -> bool:
+        """Does any of ``statements`` (in this scope, at any depth) read the body's
+        variables by name: ``locals()``, ``vars()``, ``dir()``, ``eval(text)``?"""
+        from .callees import reads_frame
+        imports = getattr(self.facts, "imports_table", {})
+        return any(isinstance(sub, ast.Call)
+                   and reads_frame(sub, imports, self.facts.module_names) == "locals"
+                   for sub in scope_nodes(statements))
 
     def plain(self, node, barrier=True) -> list:
         """Run a statement as written, on the owner thread, after everything issued
@@ -1641,6 +1651,8 @@ class Lowerer:
                 return None
             if isinstance(sub, ast.Name) and sub.id in ("super", "__class__"):
                 return None  # zero-argument super() needs the method's own frame
+        if self.reads_locals_within(parts):
+            return None   # ``locals()`` in a function of its own would see that one's
         loaded, bound = _region_names(node)
         if any(self.kind(n) in ("cell", "declared") for n in bound):
             return None
@@ -1664,7 +1676,7 @@ class Lowerer:
             else:
                 return None
         outputs = []
-        elsewhere = _loads_elsewhere(self.fn, node)
+        elsewhere = local if facts.reads_locals else _loads_elsewhere(self.fn, node)
         # The statement is in a loop: a name it reads from before and rebinds is read
         # by the next iteration's run of it (``n *= k`` in the try), so it goes out too.
         carried = set(inputs)
@@ -1951,6 +1963,11 @@ class _PlainRewriter(ast.NodeTransformer):
     def statements(self, statements) -> list:
         out = []
         for statement in statements:
+            if self.lowerer.reads_locals_within([statement]):
+                # (a handler's, a finally's, or one inside a statement run as written)
+                for given in self.lowerer.values_for_frame_readers():
+                    _locate(given, statement)
+                    out.append(given)
             new = self.visit(_copy(statement))
             new = new if isinstance(new, list) else [new]
             for stmt in new:
@@ -1977,15 +1994,13 @@ class _PlainRewriter(ast.NodeTransformer):
             return _placed(self.lowerer._ds("get", _load(node.id)), node)
         return node
 
-    user_names = None  # set by frame_statement: locals() keeps only these names
-
     def visit_Call(self, node):
         self.generic_visit(node)
         func = node.func
-        if self.user_names is not None and isinstance(func, ast.Name) \
+        if isinstance(func, ast.Name) \
                 and func.id in ("locals", "vars", "dir") and not node.args \
                 and not node.keywords and self.lowerer.facts.builtin(func.id):
-            names = _tuple(_const(n) for n in sorted(self.user_names))
+            names = _tuple(_const(n) for n in sorted(_user_names(self.lowerer.fn)))
             found = ast.Call(func=_rt("user_locals"), args=[
                 ast.Call(func=_load("locals"), args=[], keywords=[]), names], keywords=[])
             if func.id == "dir":
@@ -2362,8 +2377,9 @@ def _locate(new, node):
     already placed (by the lowering of an inner block) are not walked again, so
     placing a whole body costs time linear in its size."""
     line, column = node.lineno, node.col_offset
-    end_line = getattr(node, "end_lineno", line)
-    end_column = getattr(node, "end_col_offset", column)
+    header = _header_end(node)
+    end_line = getattr(header, "end_lineno", line)
+    end_column = getattr(header, "end_col_offset", column)
     stack = [new]
     while stack:
         sub = stack.pop()
@@ -2374,6 +2390,25 @@ def _locate(new, node):
             elif isinstance(sub, ast.stmt) and sub is not new:
                 continue  # placed already, with everything inside it
         stack.extend(ast.iter_child_nodes(sub))
+
+
+def _header_end(node):
+    """What code placed at a compound statement spans: its header, not its body. A
+    method call spanning into the body would be reported at the body's first line
+    (3.11+ puts a method call's instructions at its attribute's end)."""
+    if isinstance(node, (ast.If, ast.While)):
+        return node.test
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return node.iter
+    if isinstance(node, (ast.With, ast.AsyncWith)) and node.items:
+        item = node.items[-1]
+        return item.optional_vars or item.context_expr
+    if isinstance(node, ast.Match):
+        return node.subject
+    if isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
+        return ast.Pass(lineno=node.lineno, col_offset=node.col_offset,
+                        end_lineno=node.lineno, end_col_offset=node.col_offset + 4)
+    return node
 
 
 def _possibly_one_object(fn, facts) -> list:

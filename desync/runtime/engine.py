@@ -1585,8 +1585,17 @@ class Body(Scope):
                            targets=target if target.__class__ is tuple else (target,))
 
     def effect(self, targets, fn, /, *args, **kwargs):
-        """A known effect (a store, a ``del``, a write to a closure variable)."""
-        lasti = sys._getframe(1).f_lasti
+        """A known effect (a store, a ``del``, a write to a closure variable), made by
+        desync's own code: its frame is not the user's."""
+        return self._effect(targets, fn, args, kwargs, sys._getframe(1).f_lasti, True)
+
+    def effect_call(self, targets, fn, /, *args, **kwargs):
+        """A call of the user's own function that is an effect (a nested ``def``
+        writing the body's variables, ``collect(rows, out.append)``): its frame stays
+        in a traceback."""
+        return self._effect(targets, fn, args, kwargs, sys._getframe(1).f_lasti, False)
+
+    def _effect(self, targets, fn, args, kwargs, lasti, generated):
         if targets.__class__ is str:
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
@@ -1603,7 +1612,7 @@ class Body(Scope):
             # take the context it leaves, so it happens now, after what comes before.
             self.barrier()
             return fn(*(_value(a) for a in args), **{k: _value(v) for k, v in kwargs.items()})
-        task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=True,
+        task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=generated,
                            targets=targets)
         if args:
             self._changing(args[0], task)   # (a store's object)

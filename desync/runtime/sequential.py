@@ -102,6 +102,8 @@ class SequentialBody:
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         return fn(*args, **kwargs)
 
+    effect_call = effect   # (the user's function: no frame of desync's to drop here)
+
     def augment(self, target, op, value, operand):
         return op(value, operand)
 

@@ -396,6 +396,8 @@ class TracingSequentialBody(SequentialBody):
     def effect(self, targets, fn, /, *args, **kwargs):
         return self._timed(EFFECT, fn, lambda: fn(*args, **kwargs))
 
+    effect_call = effect
+
 
 # -- tasks run by another executor ------------------------------------------------------
 
