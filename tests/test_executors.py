@@ -49,6 +49,46 @@ def test_an_exception_raised_in_a_process_keeps_its_type_and_message():
         fails_in_a_process()
 
 
+class ShippedError(Exception):
+    pass
+
+
+def refuse_from(value):
+    try:
+        refuse(value)
+    except KeyError as error:
+        raise ShippedError("wrapped") from error
+
+
+def refuse_during(value):
+    try:
+        refuse(value)
+    except KeyError:
+        raise ValueError("while handling")
+
+
+@desync(executor="processes", cache=False)
+def chained_in_a_process(which):
+    first = pid_after(0.01)
+    return (refuse_from if which == "cause" else refuse_during)(first)
+
+
+@pytest.mark.parametrize("which", ["cause", "context"])
+def test_an_exception_raised_in_a_process_keeps_its_chain(which):
+    # Before: the pool's pickling kept only the exception's args and made its cause a
+    # _RemoteTraceback, losing `raise ... from` and the exception being handled.
+    with pytest.raises((ShippedError, ValueError)) as caught:
+        chained_in_a_process(which)
+    error = caught.value
+    if which == "cause":
+        assert type(error) is ShippedError   # the class itself, not a copy
+        assert type(error.__cause__) is KeyError and error.__suppress_context__
+    else:
+        assert error.__cause__ is None and not error.__suppress_context__
+        assert type(error.__context__) is KeyError
+    assert "no " in str(error.__context__)
+
+
 def test_closures_are_shipped_by_value_to_a_given_process_pool():
     offset = 100
 

@@ -120,6 +120,12 @@ def inside_worker() -> bool:
     return getattr(_inside, "token", None) is not None or getattr(_inside, "shipped", False)
 
 
+class _ShippedFailure(Exception):
+    """A shipped call's exception, with its ``__cause__``/``__context__`` chain, as
+    cloudpickle bytes: the pool's own pickling keeps only ``args`` and makes the
+    cause a ``_RemoteTraceback``."""
+
+
 def _call_shipped(payload: bytes):
     import cloudpickle
     fn, args, kwargs = cloudpickle.loads(payload)
@@ -127,14 +133,86 @@ def _call_shipped(payload: bytes):
     _inside.shipped = True
     try:
         return fn(*args, **(kwargs or {}))
+    except Exception as error:
+        packed = _packed_chain(error)
+        if packed is None:
+            raise
+        raise _ShippedFailure(packed) from None
     finally:
         _inside.shipped = previous
+
+
+def _packed_chain(error):
+    """(exception, cause index, context index, suppress_context) for every exception
+    in the chain, pickled; None if one of them cannot be (then the pool's way)."""
+    import cloudpickle
+    index: dict = {}
+    entries: list = []
+
+    def visit(found):
+        if found is None:
+            return None
+        if id(found) not in index:
+            index[id(found)] = len(entries)
+            entry = [found, None, None, found.__suppress_context__]
+            entries.append(entry)
+            entry[1] = visit(found.__cause__)
+            entry[2] = visit(found.__context__)
+        return index[id(found)]
+
+    visit(error)
+    try:
+        return cloudpickle.dumps([tuple(entry) for entry in entries])
+    except Exception:
+        return None
+
+
+def _unpacked_chain(packed):
+    import cloudpickle
+    entries = cloudpickle.loads(packed)
+    errors = [entry[0] for entry in entries]
+    for error, cause, context, suppress in entries:
+        error.__cause__ = errors[cause] if cause is not None else None
+        error.__context__ = errors[context] if context is not None else None
+        error.__suppress_context__ = suppress
+    return errors[0]
+
+
+class _ShippedFuture(Future):
+    """What desync holds for a call sent to a process pool: settled from the pool's
+    future, with the exception chain put back; cancelled together with it."""
+
+    def __init__(self, shipped):
+        super().__init__()
+        self.shipped = shipped
+
+    def cancel(self):
+        return self.shipped.cancel() and super().cancel()
 
 
 def ship_to_processes(executor: Executor):
     def submit(scope, task, fn, args, kwargs):
         import cloudpickle
-        return executor.submit(_call_shipped, cloudpickle.dumps((fn, args, kwargs)))
+        shipped = executor.submit(_call_shipped, cloudpickle.dumps((fn, args, kwargs)))
+        returned = _ShippedFuture(shipped)
+
+        def settle(done):
+            if done.cancelled():
+                Future.cancel(returned)
+                return
+            error = done.exception()
+            if error is None:
+                returned.set_result(done.result())
+                return
+            if isinstance(error, _ShippedFailure):
+                try:
+                    error = _unpacked_chain(error.args[0])
+                except Exception:   # a class the parent cannot load: the pool's way
+                    pass
+            returned.set_exception(error)
+
+        shipped.add_done_callback(settle)
+        return returned
     submit.token = id(executor)
     return submit
 
