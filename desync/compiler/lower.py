@@ -28,6 +28,7 @@ import ast
 
 from ..errors import DesyncError
 from ..runtime.pacing import GATE
+from ..runtime.effects import MUTATING_METHODS
 from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_BUILTINS,
                       handed_methods,
                       PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
@@ -165,6 +166,10 @@ class Lowerer:
         self.noted: set = set()
         self.bound_cache: dict = {}               # statement id -> names surely bound there
         self.current = None                        # the source statement being lowered
+        # Imported modules whose attributes the body changes (``sys.argv = [...]``,
+        # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
+        # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
+        self.changed_modules = _changed_modules(facts, self.imports)
 
     def note(self, kind: str, text: str, node=None):
         where = node if node is not None else self.current
@@ -233,7 +238,22 @@ class Lowerer:
             for key in self.closure_keys(node):
                 if key not in keys:
                     keys.append(key)
+            if self.changed_modules:
+                module = self.changed_module_of(node)
+                if module is not None and module not in keys:
+                    keys.append(module)
         return keys
+
+    def changed_module_of(self, node) -> str | None:
+        """``sys`` for ``sys``, ``sys.argv`` or ``sys.argv[0]`` when the body changes
+        what ``sys`` holds."""
+        root = node
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in self.changed_modules \
+                and self.is_module(root):
+            return root.id
+        return None
 
     def calls_out(self, node, local_names) -> bool:
         """Does code run as written call beyond the methods of its own objects (so
@@ -275,6 +295,9 @@ class Lowerer:
         if found is None and isinstance(node, ast.Name) and node.id in self.facts.imports:
             self.changes_imports = True
             return node.id  # ``json.LEVEL = v``: callees naming json wait for it
+        if found is None and self.changed_module_of(node) is not None:
+            self.changes_imports = True
+            return self.changed_module_of(node)   # ``os.environ[k] = v``, ``sys.argv[0] = p``
         if found is None:
             self.changes_imports = True   # ``type(S).level = v``: an object it cannot name
         return found if found is not None else "<unknown>"
@@ -2440,6 +2463,39 @@ def _global_objects_changed(fn, facts) -> list:
         if keys:
             found.append((name, keys))
     return found
+
+
+def _changed_modules(facts, imports) -> frozenset:
+    """Imported names whose attributes the body assigns, deletes or calls a
+    mutating method of (``sys.argv.append``; not ``os.chdir()``, a function)."""
+    found = set()
+
+    def root_of(node, through_calls=False):
+        while isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        return node.id if isinstance(node, ast.Name) and node.id in imports \
+            and node.id not in facts.locals else None
+
+    for node in facts.nodes:
+        targets = ()
+        if isinstance(node, (ast.Assign, ast.Delete)):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            for sub in ast.walk(target):
+                if isinstance(sub, (ast.Attribute, ast.Subscript)) \
+                        and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                    name = root_of(sub)
+                    if name is not None:
+                        found.add(name)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and isinstance(node.func.value, (ast.Attribute, ast.Subscript)) \
+                and node.func.attr in MUTATING_METHODS:
+            name = root_of(node.func.value)
+            if name is not None:
+                found.add(name)
+    return frozenset(found)
 
 
 def _may_change_outside_objects(facts, lowerer) -> bool:

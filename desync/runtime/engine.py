@@ -1345,7 +1345,7 @@ class Body(Scope):
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
             # A bound method called through another name (``add = res.append``).
             task = self._spawn(EFFECT, fn, args, kwargs, None, lasti,
-                               targets=(*keys, *_world(fn)))
+                               targets=(*keys, *_world(fn), *_process_world(owner)))
             if not keys:
                 self.fence = task  # the compiler did not see its object: order all after
             return task
@@ -1560,6 +1560,7 @@ class Body(Scope):
                 return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             # (``target``: the object's key, or a tuple of it and of what it holds)
             targets = target if target.__class__ is tuple else (target,)
+            world = (*world, *_process_world(obj))
             if world:
                 targets = (*targets, *world)
             if changes_arguments:
@@ -1600,6 +1601,10 @@ class Body(Scope):
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
             targets = _with_world(targets)
+        if args:
+            process = _process_world(args[0], args[1] if len(args) > 1 else None)
+            if process:
+                targets = (*targets, *process)
         if not self.boxes and self.frame is not None:
             # A global rebound, or an imported module's attribute set (``json.LEVEL =
             # v``): callees naming it wait (``_globals_pending``; changes to other
@@ -2407,6 +2412,26 @@ _ITERATOR_TYPES = frozenset({type(x for x in ()), map, filter, zip, enumerate, r
 
 def _world(bound):
     return _effects.facts_of(bound).world
+
+
+_PROCESS_WORLD = (_effects.WORLD_PROCESS,)
+
+
+def _process_world(obj, name=None) -> tuple:
+    """``os.environ[k] = v``, ``sys.argv = [...]``, ``sys.argv.extend(...)``: a change
+    of what the environment's readers read (``os.getenv``, ``parse_args()``), which
+    wait for it. (``os`` is loaded by then: the engine's users imported it.)"""
+    os_module = sys.modules.get("os")
+    if obj is sys:
+        return _PROCESS_WORLD if name in ("argv", "path") else ()
+    if os_module is None:
+        return ()
+    if obj is os_module:
+        return _PROCESS_WORLD if name in ("environ", "environb") else ()
+    if obj is os_module.environ or obj is sys.argv or obj is sys.path \
+            or obj is getattr(os_module, "environb", None):
+        return _PROCESS_WORLD
+    return ()
 
 
 # Builtin containers: what each method does to its object.
