@@ -204,7 +204,57 @@ class CountingBox(Box):
         super(CountingBox, self).add(x + 1)
 
 
+def prints_through_map(rows):
+    return list(map(print, rows))
+
+
+def prints_through_partial(row):
+    import functools
+    functools.partial(print, "row:")(row)
+
+
+def prints_through_alias(row):
+    show = print
+    show(row)
+
+
+def sorts_with_print_as_key(rows):
+    return sorted(rows, key=print)
+
+
+def echoes(value):
+    sys.displayhook(value)
+
+
+def registers_at_exit(value):
+    import atexit
+    atexit.register(print, value)
+
+
+def imports_by_name(name):
+    import importlib
+    return importlib.import_module(name)
+
+
+def absolute_path(name):
+    return Path(name).absolute()
+
+
+def original_stdout(text):
+    sys.__stdout__.write(text)
+
+
 @pytest.mark.parametrize("fn, kind, world", [
+    # From the sixth adversarial round: effects a cache hit used to skip.
+    (prints_through_map, EFFECT, {"world:stdout"}),
+    (prints_through_partial, EFFECT, {"world:stdout"}),
+    (prints_through_alias, EFFECT, {"world:stdout"}),
+    (sorts_with_print_as_key, EFFECT, {"world:stdout"}),
+    (echoes, EFFECT, {"world:stdout"}),
+    (registers_at_exit, EFFECT, {"world:process", "world:stdout"}),
+    (imports_by_name, EFFECT, {"world:process"}),
+    (absolute_path, READS, {"world:process"}),
+    (original_stdout, EFFECT, {"world:stdout"}),
     (pure, PURE, set()),
     (sleeps, PURE, set()),                 # time.sleep reads nothing
     (reads_file, EFFECT, {"world:files"}),

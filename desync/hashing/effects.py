@@ -207,6 +207,10 @@ class _Outcome:
 # Changing module-level state: still a call for the engine (callees share no hidden
 # state, by the user's promise), but never cached (a hit would skip the change).
 _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
+# Builtins that are effects whatever they are given (not exec/eval: those are
+# judged by the namespaces a call passes them).
+_EFFECT_BUILTINS = {name: facts for name, facts in table.BUILTINS.items()
+                    if facts.kind == EFFECT and not facts.mutates}
 
 
 def _logging_facts() -> Facts:
@@ -279,6 +283,12 @@ class _Inferrer:
                 out.add(_STATE, where)
 
         for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
+                    and sub.id in _EFFECT_BUILTINS and sub.id not in local \
+                    and sub.id not in module.bindings:
+                # ``map(print, rows)``, ``key=print``, ``partial(print, ...)``, ``show =
+                # print``: a builtin with effects used as a value runs somewhere inside.
+                out.add(_EFFECT_BUILTINS[sub.id], sub.id)
             if isinstance(sub, (ast.Attribute, ast.Subscript)) \
                     and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 written(_root(sub), "assigns into " + (_root(sub) or "an object"))

@@ -108,6 +108,8 @@ _BUILTINS = {
     "delattr": Facts(PURE, mutates={0}, reason="deletes an attribute"),
 }
 
+BUILTINS = _BUILTINS   # (read by inference from source)
+
 # Standard-library and well-known modules: module -> {function name: facts},
 # with "*" for every other callable of the module.
 _CLOCK = _effect(WORLD_CLOCK, "reads the clock")
@@ -173,7 +175,16 @@ _MODULES: dict[str, dict[str, Facts]] = {
                      "options": _NET_READ},
     "httpx": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
     "sys": {"exit": _PROC, "setrecursionlimit": _PROC, "settrace": _PROC,
-            "setprofile": _PROC},
+            "setprofile": _PROC, "displayhook": _effect(WORLD_STDOUT, "prints"),
+            "excepthook": _effect(WORLD_STDOUT, "prints a traceback")},
+    "importlib": {"import_module": _effect(WORLD_PROCESS, "imports a module"),
+                  "reload": _effect(WORLD_PROCESS, "imports a module"),
+                  "invalidate_caches": _PROC},
+    "atexit": {"*": _effect(WORLD_PROCESS, "registers an exit handler")},
+    "faulthandler": {"*": _PROC},
+    "dis": {name: _effect(WORLD_STDOUT, "prints") for name in (
+        "dis", "disassemble", "disco", "distb", "show_code")},
+    "pdb": {"*": _effect(WORLD_INPUT, "starts the debugger")},
     "builtins": {},
     "io": {"open": _effect(WORLD_FILES, "opens a file")},
     "webbrowser": {"*": _PROC},
@@ -251,6 +262,10 @@ WORLD_OBJECTS = {
     "sys.stdin": _effect(WORLD_INPUT, "reads the terminal"),
     "sys.stdout": _effect(WORLD_STDOUT, "writes to the terminal"),
     "sys.stderr": _effect(WORLD_STDOUT, "writes to the terminal"),
+    "sys.__stdout__": _effect(WORLD_STDOUT, "writes to the terminal"),
+    "sys.__stderr__": _effect(WORLD_STDOUT, "writes to the terminal"),
+    "sys.__stdin__": _effect(WORLD_INPUT, "reads the terminal"),
+    "builtins.print": _effect(WORLD_STDOUT, "prints"),
 }
 
 # Methods that stand for the file system whatever object they are called on
@@ -270,6 +285,7 @@ FILE_METHODS = {
     "unlink": _FILE_WRITE, "mkdir": _FILE_WRITE, "rmdir": _FILE_WRITE,
     "read_file": _FILE_READ,                                  # configparser, by a path
     "parse_args": _ENV_READ, "parse_known_args": _ENV_READ,   # argparse: sys.argv
+    "absolute": _ENV_READ, "expanduser": _ENV_READ,           # pathlib: the cwd, $HOME
 }
 # ``x.read(path)`` with an argument, on an object the function made: a reader of
 # files by name (``ConfigParser().read(path)``), not a stream's ``read(n)``.
