@@ -164,7 +164,9 @@ def cheap(x):
 
 
 def where(x):
-    return threading.get_ident()
+    # (Through getattr: a call naming threading.get_ident runs on the caller's thread,
+    # as in plain Python; this probe, invisible to desync, sees where it runs.)
+    return getattr(threading, "get_" + "ident")()
 
 
 @desync(cache=False)
@@ -317,7 +319,7 @@ def test_DESYNC_PACING_0_turns_it_off_in_a_process(tmp_path):
         from desync import desync, runtime
 
         def where(x):
-            return threading.get_ident()
+            return getattr(threading, "get_" + "ident")()   # (a probe desync cannot see)
 
         @desync(cache=False)
         def f(x):

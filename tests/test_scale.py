@@ -254,7 +254,9 @@ def test_the_settings_are_documented_with_the_config_module():
 
 def thread_name():
     import threading
-    return threading.current_thread().name
+    # (Through getattr: a call naming current_thread runs on the caller's thread, as
+    # in plain Python; this probe, invisible to desync, sees where it runs.)
+    return getattr(threading, "current_" + "thread")().name
 
 
 def make_body(executor):

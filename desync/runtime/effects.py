@@ -181,6 +181,12 @@ _MODULES: dict[str, dict[str, Facts]] = {
                   "reload": _effect(WORLD_PROCESS, "imports a module"),
                   "invalidate_caches": _PROC},
     "atexit": {"*": _effect(WORLD_PROCESS, "registers an exit handler")},
+    # Which thread runs the call: the caller's, as in plain Python (an effect runs
+    # on the calling thread).
+    "threading": {name: _effect(WORLD_PROCESS, "asks which thread runs it") for name in (
+        "current_thread", "currentThread", "get_ident", "get_native_id")},
+    "_thread": {name: _effect(WORLD_PROCESS, "asks which thread runs it") for name in (
+        "get_ident", "get_native_id")},
     "faulthandler": {"*": _PROC},
     "dis": {name: _effect(WORLD_STDOUT, "prints") for name in (
         "dis", "disassemble", "disco", "distb", "show_code")},

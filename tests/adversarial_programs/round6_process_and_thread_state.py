@@ -5,8 +5,9 @@ The process's own state, changed in the body, is read after the change: an
 environment variable set (``os.environ[k] = v``, ``del``, ``update``), the working
 directory changed (``os.chdir``: os's C functions report the module ``posix``),
 ``sys.argv`` rebound or extended, then read by a helper (``os.getenv``,
-``os.getcwd``, ``argparse``) or by the body itself (``len(sys.argv)``)."""
-import argparse, sys, os, tempfile, time  # noqa: E401
+``os.getcwd``, ``argparse``) or by the body itself (``len(sys.argv)``). A helper
+asking which thread runs it (``threading.current_thread()``) is told the caller's."""
+import argparse, sys, os, tempfile, threading, time  # noqa: E401
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main  # noqa: E402
 
@@ -67,5 +68,21 @@ def argv_rebound_and_extended():
     return a, b, c
 
 
+def label(x):
+    time.sleep(0.002)
+    return f"{threading.current_thread().name}:{x}"
+
+
+def ident():
+    return threading.get_ident()
+
+
+def thread_identity():
+    # (The harness calls each run from a thread of its own: compared with the caller.)
+    caller = threading.current_thread()
+    return [label(i) == f"{caller.name}:{i}" for i in range(3)], ident() == caller.ident
+
+
 if __name__ == "__main__":
-    main([environment_set_then_read, chdir_then_read, argv_rebound_and_extended])
+    main([environment_set_then_read, chdir_then_read, argv_rebound_and_extended,
+          thread_identity])
