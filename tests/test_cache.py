@@ -2217,3 +2217,50 @@ def test_a_desync_function_called_from_a_desync_body_is_cached(tmp_path):
     # Before: the callee's own API attributes (bound to its spec, which holds the
     # executors) made every key unhashable: never cached, and each try cost a pickle.
     assert (cache.misses, cache.hits) == (1, 2)
+
+
+# -- inputs whose pickle leaves out what a callee reads (adversarial round G) ------------
+
+def level_of(logger):
+    time.sleep(0.01)
+    return logger.level
+
+
+@dz
+def logger_level(logger):
+    return level_of(logger)
+
+
+def test_a_library_object_that_pickles_as_its_name_is_not_keyed_by_it():
+    # A Logger pickles as getLogger(name): its level was left out of the key, and the
+    # second and third calls were served the first call's 10.
+    import logging
+    logger = logging.getLogger("desync-test-level")
+    seen = []
+    for level in (10, 20, 30):
+        logger.setLevel(level)
+        seen.append(logger_level(logger))
+    assert seen == [10, 20, 30]
+
+
+class ReducedByCopyreg:
+    def __init__(self, value):
+        self.value = value
+
+
+import copyreg  # noqa: E402
+copyreg.pickle(ReducedByCopyreg, lambda r: (ReducedByCopyreg, (0,)))
+
+
+def value_of(item):
+    time.sleep(0.01)
+    return item.value
+
+
+@dz
+def reduced_value(item):
+    return value_of(item)
+
+
+def test_a_project_class_whose_copyreg_reducer_drops_fields_is_hashed_by_them():
+    assert [reduced_value(ReducedByCopyreg(i)) for i in range(3)] == [0, 1, 2]

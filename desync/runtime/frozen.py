@@ -39,9 +39,13 @@ def chooses_its_pickle(kind) -> bool:
     """A class of the project that decides what pickle keeps of its objects (itself or
     a project base; a builtin base's own pickling, a str's or a Fraction's, is
     faithful)."""
-    return is_project_class is not None and is_project_class(kind) and any(
-        name in vars(klass) for klass in kind.__mro__
-        if is_project_class(klass) for name in _CUSTOM_PICKLING)
+    if is_project_class is None or not is_project_class(kind):
+        return False
+    if copyreg.dispatch_table and any(klass in copyreg.dispatch_table
+                                      for klass in kind.__mro__):
+        return True   # ``copyreg.pickle(P, reducer)``: the reducer decides
+    return any(name in vars(klass) for klass in kind.__mro__
+               if is_project_class(klass) for name in _CUSTOM_PICKLING)
 
 
 _DEFAULT_REDUCE_EX = object.__reduce_ex__

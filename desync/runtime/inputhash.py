@@ -355,7 +355,46 @@ def _by_token(obj):
         # base's pickling leaves them out, a callee may read them.
         reduced = obj.__reduce_ex__(5)
         return _function_marker, (kind, reduced[1:3], dict(vars(obj)))
+    if kind.__module__ != "builtins" and _named_without_state(obj, kind):
+        raise Unhashable(f"a {kind.__qualname__} pickles as its name: its state "
+                         "(what a callee reads) would be left out")
     return NotImplemented
+
+
+_BY_NAME_KINDS: dict = {}   # library class -> does it pickle by name, leaving its state out?
+
+
+def _named_without_state(obj, kind) -> bool:
+    """A library object with attributes that pickles as a name (``getLogger(name)``
+    for a ``Logger``): two calls given it at different levels would share a key."""
+    state = getattr(obj, "__dict__", None)
+    if not state or state.__class__ is not dict:
+        return False
+    found = _BY_NAME_KINDS.get(kind)
+    if found is not None:
+        return found
+    enum = sys.modules.get("enum")
+    if kind.__reduce_ex__ is _OBJECT_REDUCE_EX and kind.__reduce__ is _OBJECT_REDUCE \
+            and getattr(kind, "__getstate__", None) is _OBJECT_GETSTATE:
+        found = False   # object's own pickling keeps the instance's __dict__
+    elif enum is not None and isinstance(obj, enum.Enum):
+        found = False   # a member is its name: its attributes are its definition's
+    else:
+        try:
+            reduced = obj.__reduce_ex__(5)
+        except Exception:
+            return False   # (pickle will say what is wrong)
+        found = isinstance(reduced, str) or (
+            isinstance(reduced, tuple) and (len(reduced) < 3 or not reduced[2]))
+        if getattr(kind, "__getstate__", None) is not _OBJECT_GETSTATE:
+            return found   # (its own __getstate__ may decide object by object)
+    _BY_NAME_KINDS[kind] = found
+    return found
+
+
+_OBJECT_REDUCE_EX = object.__reduce_ex__
+_OBJECT_REDUCE = object.__reduce__
+_OBJECT_GETSTATE = getattr(object, "__getstate__", None)   # (3.11+)
 
 
 def _function_marker(token):  # pragma: no cover - only named in hash streams, never called
