@@ -2264,3 +2264,31 @@ def reduced_value(item):
 
 def test_a_project_class_whose_copyreg_reducer_drops_fields_is_hashed_by_them():
     assert [reduced_value(ReducedByCopyreg(i)) for i in range(3)] == [0, 1, 2]
+
+
+import functools  # noqa: E402
+
+
+@functools.singledispatch
+def shown(x):
+    return "base"
+
+
+def describe_shown(x):
+    time.sleep(0.01)
+    return shown(x)
+
+
+@dz
+def shown_body(x):
+    return describe_shown(x)
+
+
+def test_a_singledispatch_implementation_registered_later_is_seen():
+    assert [shown_body(1), shown_body(1)] == ["base", "base"]
+    assert shown_body.get_cache().hits == 1   # still cached while nothing changes
+
+    @shown.register
+    def _(x: int):
+        return "int"
+    assert shown_body(1) == "int"

@@ -374,6 +374,19 @@ class _Reads:
         return world
 
 
+class _DispatchRegistry:
+    """A ``singledispatch`` function's implementations, as a read: (type, function)
+    pairs in registration order, taken when the call is made."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def get(self, name, default=None):
+        return tuple(self.fn.registry.items())
+
+
 def _collect_reads(fn, reached=()) -> _Reads:
     """What ``fn`` reads beyond its arguments (and ``reached``: functions whose
     closures and defaults count too, such as a class's methods)."""
@@ -424,6 +437,13 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
                 stack.append((value, False))
+                registry = getattr(value, "registry", None)
+                if registry.__class__ is types.MappingProxyType \
+                        and getattr(value, "dispatch", None) is not None:
+                    # ``functools.singledispatch``: ``@show.register`` after a call
+                    # adds what it runs; read afresh at every call.
+                    reads.volatile.append((b"sd:" + value.__qualname__.encode(
+                        "utf-8", "surrogatepass"), _DispatchRegistry(value), "registry"))
             return
         if kind is types.ModuleType:
             top = value.__name__.partition(".")[0]
