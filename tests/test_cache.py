@@ -2292,3 +2292,34 @@ def test_a_singledispatch_implementation_registered_later_is_seen():
     def _(x: int):
         return "int"
     assert shown_body(1) == "int"
+
+
+
+def test_a_function_reached_through_getattr_on_a_module_and_replaced_is_seen(tmp_path,
+                                                                             monkeypatch):
+    (tmp_path / "through_getattr.py").write_text(textwrap.dedent('''
+        import sys, time
+        from desync import desync
+
+        def plus_one(x):
+            return x + 1
+
+        def plus_two(x):
+            return x + 2
+
+        THIS = sys.modules[__name__]
+
+        def helper(x):
+            time.sleep(0.01)
+            return getattr(THIS, "plus_" + "one")(x)
+
+        @desync
+        def body(x):
+            return helper(x)
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import through_getattr as module
+    assert [module.body(3), module.body(3)] == [4, 4]
+    assert module.body.get_cache().hits == 1
+    module.plus_one = module.plus_two
+    assert module.body(3) == 5

@@ -481,10 +481,18 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 namespace = vars(value)
                 module_records.append(namespace)
                 if not _DYNAMIC_LOOKUPS.isdisjoint(names) and id(namespace) not in seen_objects:
-                    # ``getattr(config, "RATE_" + name)``: its data counts whole.
+                    # ``getattr(config, "RATE_" + name)``: its data counts whole, and so
+                    # do its functions (``getattr(mod, "g")(x)``; one replaced is seen).
                     seen_objects.add(id(namespace))
                     reads.volatile.append((b"mod:" + value.__name__.encode(),
                                            {"module": value}, "module"))
+                    for attr, member in list(namespace.items())[:512]:
+                        if type(member) is _FunctionType \
+                                and (id(namespace), attr) not in seen_objects:
+                            seen_objects.add((id(namespace), attr))
+                            watch(_DICT, namespace, attr, member)
+                            value_part(b"a:" + attr.encode(), namespace, attr, member,
+                                       names, depth + 1)
                 for attr in sorted(names):
                     if attr in namespace and (id(namespace), attr) not in seen_objects:
                         seen_objects.add((id(namespace), attr))
