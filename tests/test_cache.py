@@ -738,6 +738,13 @@ def test_disk_store_round_trip_permissions_and_damage(tmp_path):
     with open(entry, "r+b") as handle:   # truncated
         handle.truncate(5)
     assert store.get(2, b"\x02" * 16) is None
+    # An entry copied over another's name (its checksum is right for its own key).
+    store.put(3, b"\x03" * 16, b"three")
+    store.put(3, b"\x04" * 16, b"four")
+    paths = sorted(path for path, *_ in store.entries())
+    with open(paths[0], "rb") as source, open(paths[1], "wb") as target:
+        target.write(source.read())
+    assert store.get(3, b"\x04" * 16) is None and store.get(3, b"\x03" * 16) == b"three"
 
 
 def test_a_damaged_pickle_on_disk_is_a_miss(tmp_path):
@@ -746,8 +753,10 @@ def test_a_damaged_pickle_on_disk_is_a_miss(tmp_path):
     path = cache.disk.entries()[0][0]
     payload = b"\x80\x05not a pickle at all"
     from desync.runtime.diskstore import MAGIC, _checksum
+    code_hash, inputs = int(os.path.basename(os.path.dirname(path)), 16), \
+        bytes.fromhex(os.path.basename(path))
     with open(path, "wb") as handle:     # a valid checksum over a broken pickle
-        handle.write(MAGIC + _checksum(payload) + payload)
+        handle.write(MAGIC + _checksum(code_hash, inputs, payload) + payload)
     other = CallCache(directory=tmp_path / "c", adaptive=False)
     assert other.call(make_list, (3,), None) == [0, 1, 2]
     assert other.hits == 0

@@ -2,7 +2,8 @@
 
 - Writes are atomic (temporary file in the same folder, then ``os.replace``), so a
   crash or a concurrent writer never leaves a half-written entry under a real name.
-- Every entry carries a checksum; a damaged or truncated entry is a miss, and is removed.
+- Every entry carries a checksum of its key and payload; a damaged or truncated
+  entry, or one copied under another entry's name, is a miss, and is removed.
 - The folder is private (0700), entries 0600, and entries are only read from a
   folder the current user owns and nobody else can write: they are pickles.
 - The total size stays within ``max_bytes``: least recently used entries go first
@@ -17,7 +18,7 @@ import os
 import stat
 import tempfile
 
-MAGIC = b"DSYC1\n"
+MAGIC = b"DSYC2\n"   # (1: a checksum of the payload alone)
 _CHECK = 8
 DEFAULT_MAX_BYTES = 1 << 30
 
@@ -33,8 +34,10 @@ def _is_hex(name: str, length: int) -> bool:
     return len(name) == length and _HEX.issuperset(name)
 
 
-def _checksum(payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, digest_size=_CHECK).digest()
+def _checksum(code_hash: int, inputs: bytes, payload: bytes) -> bytes:
+    check = hashlib.blake2b(b"%016x:" % code_hash + inputs, digest_size=_CHECK)
+    check.update(payload)
+    return check.digest()
 
 
 class DiskStore:
@@ -75,7 +78,7 @@ class DiskStore:
             return None
         header = len(MAGIC) + _CHECK
         if len(data) < header or not data.startswith(MAGIC) \
-                or _checksum(data[header:]) != data[len(MAGIC):header]:
+                or _checksum(code_hash, inputs, data[header:]) != data[len(MAGIC):header]:
             self._remove(path)  # damaged: a miss, and gone
             return None
         try:
@@ -92,7 +95,7 @@ class DiskStore:
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(MAGIC + _checksum(payload) + payload)
+                out.write(MAGIC + _checksum(code_hash, inputs, payload) + payload)
             os.replace(temporary, path)
         except BaseException:
             self._remove(temporary)
