@@ -2332,3 +2332,50 @@ def test_a_function_reached_through_getattr_on_a_module_and_replaced_is_seen(tmp
     assert module.body.get_cache().hits == 1
     module.plus_one = module.plus_two
     assert module.body(3) == 5
+
+
+SEEDED_PROGRAM = textwrap.dedent('''
+    import sys, time
+    from desync import desync
+
+    def unique(words):
+        time.sleep(0.01)
+        return list(set(words))
+
+    def total(xs):
+        time.sleep(0.01)
+        return sum(xs)
+
+    @desync(cache=sys.argv[1])
+    def body(words, xs):
+        return unique(words), total(xs)
+
+    result = body(["w%d" % i for i in range(40)], [1, 2, 3])
+    print(result)
+    print(body.get_cache().hits)
+''')
+
+
+def test_disk_entries_of_code_that_builds_sets_are_shared_only_under_the_same_seed(tmp_path):
+    # Before: list(set(words)) computed under one PYTHONHASHSEED was served from disk
+    # to a process with another seed, in the first one's order.
+    program = tmp_path / "seeded.py"
+    program.write_text(SEEDED_PROGRAM)
+    folder = tmp_path / "store"
+
+    def run(seed, plain=False):
+        env = dict(os.environ, PYTHONHASHSEED=str(seed),
+                   PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        if plain:
+            env["DESYNC_DISABLE"] = "1"
+        done = subprocess.run([sys.executable, str(program), str(folder)], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    run(1)
+    plain = run(2, plain=True).splitlines()[0]
+    result, hits = run(2).splitlines()
+    assert result == plain
+    assert hits == "1"     # total() came from disk; unique() ran under this seed
+    assert run(1).splitlines()[1] == "2"   # the same seed again: both from disk

@@ -287,9 +287,10 @@ class _Reads:
     values, re-hashed by content on every call."""
 
     __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent", "effects",
-                 "world_only")
+                 "world_only", "seeded")
 
     def __init__(self):
+        self.seeded = False   # the code it runs builds sets or hashes: see _builds_sets
         self.watch = []
         self.volatile = []
         self.digest = b""
@@ -372,6 +373,36 @@ class _Reads:
             value = holder.get(name, _ABSENT) if name is not None else holder
             world[id(value)] = value
         return world
+
+
+# A set of strings iterates in an order the process's hash seed decides, and hash()
+# of a string is the seed's: code that builds sets or hashes may compute another
+# result in a process with another seed (``list(set(words))``). Its entries carry
+# this process's seed: shared with processes of the same seed only (all of them
+# under PYTHONHASHSEED=0 or any fixed seed), in memory as before.
+_SEEDED_NAMES = frozenset({"set", "frozenset", "hash"})
+_SEED_MARK = b"|seed:%x" % (hash("desync: the process's hash seed") & 0xFFFFFFFFFFFFFFFF)
+
+
+def _set_opcodes():
+    import opcode
+    return frozenset(opcode.opmap[name] for name in ("BUILD_SET", "SET_ADD", "SET_UPDATE")
+                     if name in opcode.opmap)
+
+
+_SET_OPS = None
+
+
+def _builds_sets(code) -> bool:
+    """Does this code (or code nested in it) make a set (a display, a comprehension)?"""
+    global _SET_OPS
+    if _SET_OPS is None:
+        _SET_OPS = _set_opcodes()
+    raw = code.co_code
+    if not _SET_OPS.isdisjoint(raw[0::2]):
+        return True
+    return any(_builds_sets(const) for const in code.co_consts
+               if isinstance(const, types.CodeType))
 
 
 class _DispatchRegistry:
@@ -586,6 +617,8 @@ def _collect_reads(fn, reached=()) -> _Reads:
         seen_code.add(code)
         names = _all_names(code, set())
         all_names |= names
+        if not reads.seeded:
+            reads.seeded = not _SEEDED_NAMES.isdisjoint(names) or _builds_sets(code)
         if not _DECIMAL_MODULES.isdisjoint(names):  # ``import decimal`` in the function
             decimal_read()
         if not is_callee:
@@ -1324,6 +1357,8 @@ class CallCache:
             return None
         except Unhashable:
             return None
+        if reads.seeded:
+            digest += _SEED_MARK   # (this process's hash seed: see _builds_sets)
         return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start, world)
 
     def lookup(self, key: CacheKey, fresh: bool = False):
@@ -1521,6 +1556,11 @@ class CallCache:
                 payload = cloudpickle.dumps(value, protocol=5)
             except Exception:
                 return  # an unpicklable result is kept in memory only
+        if sys.flags.hash_randomization and (_frozen.SET_OPCODE in payload
+                                             or _frozen.FROZENSET_OPCODE in payload):
+            # A set of strings iterates in an order set by the process's hash seed:
+            # another process would get this one's order. Kept in memory only.
+            return
         try:
             self.disk.put(key.code_hash, key.digest(), payload)
         except Exception:

@@ -102,6 +102,9 @@ _BUILTINS = {
     "exit": _effect(WORLD_PROCESS, "exits"),
     "quit": _effect(WORLD_PROCESS, "exits"),
     "__import__": _effect(WORLD_PROCESS, "imports a module"),
+    # An object's address: a cached result would be another object's. (``hash``
+    # is the seed's: its callers' entries carry the seed, see the cache.)
+    "id": _reads(WORLD_PROCESS, "reads an object's identity"),
     # Builtins that change their first argument.
     "next": Facts(PURE, mutates={0}, reason="advances an iterator"),
     "setattr": Facts(PURE, mutates={0}, reason="sets an attribute"),

@@ -247,6 +247,7 @@ def _set_tables(value, out, depth=0):
 
 
 _SET, _FROZENSET = pickle.EMPTY_SET, pickle.FROZENSET
+SET_OPCODE, FROZENSET_OPCODE = _SET, _FROZENSET   # (a pickle holding a set has one)
 
 
 def _frozen(value, world_ids):
