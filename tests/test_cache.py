@@ -2379,3 +2379,46 @@ def test_disk_entries_of_code_that_builds_sets_are_shared_only_under_the_same_se
     assert result == plain
     assert hits == "1"     # total() came from disk; unique() ran under this seed
     assert run(1).splitlines()[1] == "2"   # the same seed again: both from disk
+
+
+IDENTITY_PROGRAM = textwrap.dedent('''
+    import sys, time
+    from desync import desync
+
+    MISSING = object()
+    REGISTRY = {"a": 1}
+    TABLE = {1: "one"}
+
+    def look(k):
+        time.sleep(0.01)
+        return TABLE.get(k, MISSING)
+
+    def entry(k):
+        time.sleep(0.01)
+        return [REGISTRY, k]
+
+    def pair(k):
+        time.sleep(0.01)
+        return (k, k + 1)
+
+    @desync(cache=sys.argv[1])
+    def body(k):
+        r = look(k)
+        e = entry(k)
+        return r is MISSING, e[0] is REGISTRY, pair(k)
+
+    print(body(2), body.get_cache().hits)
+''')
+
+
+def test_a_disk_hit_never_copies_an_object_the_callee_returns_from_its_module(tmp_path):
+    # Before: a second process got a copy of MISSING and of REGISTRY from disk
+    # (`r is MISSING` False); plain data results are still shared on disk.
+    program = tmp_path / "identity.py"
+    program.write_text(IDENTITY_PROGRAM)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    runs = [subprocess.run([sys.executable, str(program), str(tmp_path / "store")], env=env,
+                           capture_output=True, text=True, timeout=120) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), runs[-1].stderr
+    assert runs[0].stdout.split() == ["(True,", "True,", "(2,", "3))", "0"]
+    assert runs[1].stdout.split() == ["(True,", "True,", "(2,", "3))", "1"]   # pair() from disk

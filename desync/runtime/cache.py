@@ -287,10 +287,11 @@ class _Reads:
     values, re-hashed by content on every call."""
 
     __slots__ = ("watch", "volatile", "digest", "groups", "others", "absent", "effects",
-                 "world_only", "seeded")
+                 "world_only", "seeded", "named")
 
     def __init__(self):
         self.seeded = False   # the code it runs builds sets or hashes: see _builds_sets
+        self.named = set()    # ids of immutable objects it names (``MISSING = object()``)
         self.watch = []
         self.volatile = []
         self.digest = b""
@@ -403,6 +404,15 @@ def _builds_sets(code) -> bool:
         return True
     return any(_builds_sets(const) for const in code.co_consts
                if isinstance(const, types.CodeType))
+
+
+def _names_an_object(value, named, depth=0) -> bool:
+    """Is ``value``, or an item of it (tuples, frozensets), an object the callee names?"""
+    if id(value) in named:
+        return True
+    if depth < 8 and type(value) in (tuple, frozenset):
+        return any(_names_an_object(item, named, depth + 1) for item in value)
+    return False
 
 
 class _DispatchRegistry:
@@ -597,6 +607,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 found = None
             if found is not None and (found.immutable or _immutable_object(value)):
                 static.append(label + found.digest)
+                reads.named.add(id(value))   # (a result that is it is that object)
                 return
         # Any other value: mutable as far as we know, hashed by content on every call
         # (one that cannot be hashed, a lock or a socket, makes the callee uncached
@@ -1110,7 +1121,7 @@ class CacheKey:
     """One call's key, and what ``store`` needs to judge the result. Opaque; stays in
     the process that made it."""
 
-    __slots__ = ("id", "code_hash", "ids", "stats", "overhead", "world")
+    __slots__ = ("id", "code_hash", "ids", "stats", "overhead", "world", "named")
 
     def __init__(self, ident, code_hash, ids, stats, overhead, world=None):
         self.id = ident               # bytes: everything the result depends on (a digest,
@@ -1121,6 +1132,7 @@ class CacheKey:
         self.overhead = overhead      # seconds spent hashing inputs (a lookup costs about this)
         self.world = world            # ids of mutable objects the callee reads (or None):
         # a result shares these by reference, and gets a copy of the rest
+        self.named = ()               # ids of immutable objects it names (its sentinels)
 
     def __repr__(self):
         return f"<desync CacheKey {self.code_hash:016x}/{self.digest().hex()}>"
@@ -1359,7 +1371,9 @@ class CallCache:
             return None
         if reads.seeded:
             digest += _SEED_MARK   # (this process's hash seed: see _builds_sets)
-        return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start, world)
+        key = CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start, world)
+        key.named = reads.named
+        return key
 
     def lookup(self, key: CacheKey, fresh: bool = False):
         """(True, value) on a hit, else (False, None). Never blocks on other calls.
@@ -1545,6 +1559,12 @@ class CallCache:
 
     def _disk_put(self, key, value, stored):
         import pickle
+        if type(stored) is Frozen and stored.shared is not None:
+            return   # it holds the callee's own objects: another process has copies
+        if stored is value and type(value) not in _IMMUTABLE and (
+                _names_an_object(value, key.named)
+                or (key.world and _names_an_object(value, key.world))):
+            return   # ``TABLE.get(k, MISSING)``: ``r is MISSING`` needs that very object
         try:
             if type(stored) is Frozen and stored.shared is None and stored.array is None:
                 payload = stored.payload
