@@ -2088,6 +2088,8 @@ class _PlainRewriter(ast.NodeTransformer):
         node.body = self.statements(node.body)
         node.orelse = self.statements(node.orelse) if node.orelse else []
         prologue = self._binds(node.target)
+        for bind in prologue:
+            _locate(bind, node)   # (the copied loop is placed: nothing walks into it)
         node.body = prologue + node.body
         return node
 
@@ -2098,6 +2100,8 @@ class _PlainRewriter(ast.NodeTransformer):
         for item in node.items:
             if item.optional_vars is not None:
                 prologue += self._binds(item.optional_vars)
+        for bind in prologue:
+            _locate(bind, node)
         node.body = prologue + self.statements(node.body)
         return node
 

@@ -613,6 +613,13 @@ PROGRAMS = [
         TL{sfx}.v = g(m) + 1
         return a, b, tlv{sfx}(0)
     """, (2, 3, [1, 4], "", {})),
+    ("an environment variable the body sets, read by a callee", """
+        os.environ[ENVK{sfx}] = str(f(n))
+        a = envv{sfx}(m)
+        b = [envv{sfx}(v) for v in xs]
+        del os.environ[ENVK{sfx}]
+        return a, b, envv{sfx}(0)
+    """, (1, 2, [3, 4], "", {})),
     ("chained assignment names one object", """
         bx = box = Box(7)
         bx.items = xs

@@ -331,6 +331,8 @@ class Gen:
                     (0.5, lambda: self.feature("global-read-indirect", Call(f"via{self.sfx}", [x()]))),
                     # ... and one whose helper reads a threading.local the body sets.
                     (0.8, lambda: self.feature("thread-local-read", Call(f"tlv{self.sfx}", [x()]))),
+                    # ... and one reading an environment variable the body sets.
+                    (0.6, lambda: self.feature("environ-read", Call(f"envv{self.sfx}", [x()]))),
                     (0.5 if cx.method else 0, lambda: At("self", "v")),
                     (0.5 if cx.method and not cx.comp else 0, lambda: self.feature("super", Call(At(Call("super"), "get")))),
                 ]
@@ -1213,7 +1215,17 @@ class Gen:
             (2, lambda: self.feature("class-attr", Aug(At(self.KC, "count", True), ast.Add(), x()))),
             (2, lambda: self.global_aug(sc, cx, d)),
             (2, lambda: self.feature("thread-local", Assign([At(f"TL{self.sfx}", "v", True)], x()))),
+            (1.5, lambda: self.feature("environ", Assign(
+                [ast.Subscript(value=At("os", "environ"), slice=Nm(f"ENVK{self.sfx}"), ctx=ast.Store())],
+                Call("str", [x()])))),
         ]
+        if self.r.random() < 0.15:
+            # An environment variable set, then read by a helper (round six: the read
+            # ran ahead of the write).
+            self.feat["environ-then-read"] += 1
+            return [Assign([ast.Subscript(value=At("os", "environ"), slice=Nm(f"ENVK{self.sfx}"),
+                                          ctx=ast.Store())], Call("str", [x()])),
+                    Expr(Call("_emit", [K("env"), Call(f"envv{self.sfx}", [x()])]))], dict(sc)
         return [self.pick(opts)], dict(sc)
 
     def s_method(self, sc, cx, d):
@@ -1657,6 +1669,13 @@ def tlv{sfx}(x):
     return x + _tl_of{sfx}()
 
 
+ENVK{sfx} = "DESYNC_FUZZ_{sfx}"
+
+
+def envv{sfx}(x):
+    return x + int(os.getenv(ENVK{sfx}, "0"))
+
+
 def _reset{sfx}():
     global G{sfx}, REG{sfx}, EV{sfx}
     G{sfx} = 0
@@ -1665,11 +1684,12 @@ def _reset{sfx}():
     K{sfx}.items = []
     K{sfx}.count = 0
     TL{sfx}.__dict__.clear()
+    os.environ.pop(ENVK{sfx}, None)
 
 
 def _state{sfx}():
     return {{"G": G{sfx}, "REG": REG{sfx}, "EV": EV{sfx}, "K.items": K{sfx}.items, "K.count": K{sfx}.count,
-             "TL": getattr(TL{sfx}, "v", None)}}
+             "TL": getattr(TL{sfx}, "v", None), "ENV": os.environ.get(ENVK{sfx})}}
 '''
     return ast.parse(text).body
 

@@ -20,6 +20,7 @@ desync = _guard(desync)
 import contextlib
 import io
 import logging
+import os
 import random
 import sys
 import threading
