@@ -261,7 +261,22 @@ def locals_after_a_suppressed_with():
     return "a" in locals()
 
 
-CLAUSES = [fails_in_if_test, fails_in_elif_test, fails_in_while_test, fails_in_for_iterable,
+def locals_names_what_handlers_and_cases_bind():
+    a = (slow(1), slow(2))
+    try:
+        import json as J   # noqa: F401
+
+        def inner():
+            return J
+        fail(2)
+    except ValueError as e:   # noqa: F841
+        match a:
+            case (x, y):
+                b = slow(x)   # noqa: F841
+        return sorted(locals())
+
+
+CLAUSES = [locals_names_what_handlers_and_cases_bind, fails_in_if_test, fails_in_elif_test, fails_in_while_test, fails_in_for_iterable,
            fails_in_match_subject, locals_in_finally, eval_in_handler,
            locals_after_a_try_in_a_loop, locals_in_a_handler_in_a_loop,
            locals_after_a_failed_try, locals_after_a_suppressed_with]

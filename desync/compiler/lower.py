@@ -2143,8 +2143,22 @@ class _PlainRewriter(ast.NodeTransformer):
 
 
 def _user_names(fn) -> set:
-    """Every name the original function mentions: what its ``locals()`` may hold."""
+    """Every name the original function mentions or binds: what its ``locals()`` may
+    hold (``except E as e``, match captures, imports, nested defs and classes too)."""
     names = {sub.id for sub in ast.walk(fn) if isinstance(sub, ast.Name)}
+    for sub in ast.walk(fn):
+        if sub is fn:
+            continue
+        if isinstance(sub, ast.ExceptHandler) and sub.name:
+            names.add(sub.name)
+        elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(sub.name)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in sub.names)
+        elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+            names.add(sub.name)
+        elif isinstance(sub, ast.MatchMapping) and sub.rest:
+            names.add(sub.rest)
     args = fn.args
     for arg in [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]:
         if arg is not None:

@@ -1339,7 +1339,9 @@ class Body(Scope):
             # it may change what it is given, wait for it to know.
             if _holds_mutable(args, kwargs):
                 return self._call(keys, self.get(fn), args, kwargs, lasti)
-            return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
+            # (``os.environ.update`` read as a value: it may change the environment)
+            return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
+                               targets=(*keys, *_PROCESS_WORLD))
         owner = getattr(fn, "__self__", None)
         if owner is not None and owner.__class__ is not _MODULE and not isinstance(owner, type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
@@ -1582,8 +1584,9 @@ class Body(Scope):
             # the method: wait for the object. (A call's pending result passed on,
             # ``groups.setdefault(k, []).append(slow(x))``, does not make it wait.)
             return self._method(target, keys, self.get(obj), name, args, kwargs, lasti)
+        targets = target if target.__class__ is tuple else (target,)
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
-                           targets=target if target.__class__ is tuple else (target,))
+                           targets=(*targets, *_PROCESS_WORLD))   # (it may be os.environ)
 
     def effect(self, targets, fn, /, *args, **kwargs):
         """A known effect (a store, a ``del``, a write to a closure variable), made by

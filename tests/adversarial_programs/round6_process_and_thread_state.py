@@ -31,6 +31,17 @@ def environment_set_then_read():
     return a, b, c
 
 
+def environment_read_then_changed_by_methods():
+    # (os.environ read first: its methods are then values issued ahead, still futures)
+    time.sleep(0.01)
+    before = "DESYNC_TEST_LEVEL" in dict(os.environ)
+    os.environ.update(DESYNC_TEST_LEVEL="set")
+    a = level()
+    os.environ.pop("DESYNC_TEST_LEVEL")
+    b = level()
+    return before, a, b
+
+
 def here():
     return os.path.basename(os.getcwd())
 
@@ -84,5 +95,5 @@ def thread_identity():
 
 
 if __name__ == "__main__":
-    main([environment_set_then_read, chdir_then_read, argv_rebound_and_extended,
+    main([environment_set_then_read, environment_read_then_changed_by_methods, chdir_then_read, argv_rebound_and_extended,
           thread_identity])
