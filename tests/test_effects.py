@@ -244,7 +244,65 @@ def original_stdout(text):
     sys.__stdout__.write(text)
 
 
+import threading  # noqa: E402
+
+CURRENT = threading.current_thread
+
+
+def thread_through_alias():
+    return CURRENT().name
+
+
+def makes_a_record(x):
+    import logging
+    return logging.LogRecord("n", 20, "p", 1, x, None, None).threadName
+
+
+def pretty_prints(x):
+    import pprint
+    pprint.PrettyPrinter().pprint(x)
+
+
+def prints_a_month(x):
+    import calendar
+    calendar.prmonth(2024, x)
+
+
+def times_a_snippet():
+    import timeit
+    return timeit.timeit("1 + 1", number=10)
+
+
+def turns_gc_off():
+    import gc
+    gc.disable()
+
+
+def filters_warnings():
+    import warnings
+    warnings.simplefilter("error")
+
+
+def sets_a_library_attribute(x):
+    import decimal
+    decimal.DefaultContext.prec = x
+
+
+def sets_a_module_flag(x):
+    setattr(sys, "desync_test_flag", x)
+
+
 @pytest.mark.parametrize("fn, kind, world", [
+    # From the seventh adversarial round (verifying the sixth's fixes).
+    (thread_through_alias, EFFECT, {"world:process"}),
+    (makes_a_record, EFFECT, {"world:clock"}),
+    (pretty_prints, EFFECT, {"world:stdout"}),
+    (prints_a_month, EFFECT, {"world:stdout"}),
+    (times_a_snippet, EFFECT, {"world:clock"}),
+    (turns_gc_off, EFFECT, {"world:process"}),
+    (filters_warnings, EFFECT, {"world:process"}),
+    (sets_a_library_attribute, PURE, {WORLD_STATE}),
+    (sets_a_module_flag, PURE, {WORLD_STATE}),
     # From the sixth adversarial round: effects a cache hit used to skip.
     (prints_through_map, EFFECT, {"world:stdout"}),
     (prints_through_partial, EFFECT, {"world:stdout"}),

@@ -281,6 +281,11 @@ class _Inferrer:
                     out.mutates.add(pos)
             elif name in declared or (name in objects and name not in local):
                 out.add(_STATE, where)
+            elif name in imported or (name not in local and any(
+                    b[0] in ("module", "from") for b in module.bindings.get(name, ()))):
+                # ``decimal.DefaultContext.prec = 9``, ``setattr(sys, "flag", x)``: a
+                # module's state, shared by the process (a hit would skip the change)
+                out.add(_STATE, where)
 
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
@@ -497,6 +502,14 @@ class _Inferrer:
                 return _strongest([f for f in (self._imported(module, b, (value.id,), stack)
                                               for b in bindings if b[0] != "const")
                                    if f is not None])
+        parts = _dotted(value) if isinstance(value, ast.Attribute) else None
+        if parts and len(stack) < 50:
+            # ``ct = threading.current_thread``: a library function under another name.
+            found = [f for f in (self._imported(module, b, tuple(parts), stack)
+                                 for b in module.bindings.get(parts[0], ())
+                                 if b[0] in ("module", "from")) if f is not None]
+            if found:
+                return _strongest(found)
         return _STATE  # a bound method, a partial, a callable object: may change state
 
     def _imported(self, module, binding, parts, stack):

@@ -133,9 +133,11 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "_random": {"*": _RANDOM, "shuffle": _SHUFFLE},
     "secrets": {"*": _RANDOM, "compare_digest": PURE_FACTS},
     "uuid": {"uuid1": _RANDOM, "uuid4": _RANDOM, "getnode": _ENV_READ},
+    # (a record takes the time, the thread and the process it is made in)
     "logging": {"*": _LOG, "getLogger": PURE_FACTS, "Formatter": PURE_FACTS,
-                "LogRecord": PURE_FACTS},
-    "warnings": {"warn": _LOG, "warn_explicit": _LOG, "showwarning": _LOG},
+                "LogRecord": _CLOCK, "makeLogRecord": _CLOCK},
+    "warnings": {"warn": _LOG, "warn_explicit": _LOG, "showwarning": _LOG,
+                 "simplefilter": _PROC, "filterwarnings": _PROC, "resetwarnings": _PROC},
     "os": {"*": _FILE_WRITE,
            "listdir": _FILE_READ, "scandir": _FILE_READ, "stat": _FILE_READ,
            "lstat": _FILE_READ, "access": _FILE_READ, "walk": _FILE_READ,
@@ -178,8 +180,23 @@ _MODULES: dict[str, dict[str, Facts]] = {
                      "options": _NET_READ},
     "httpx": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
     "sys": {"exit": _PROC, "setrecursionlimit": _PROC, "settrace": _PROC,
-            "setprofile": _PROC, "displayhook": _effect(WORLD_STDOUT, "prints"),
-            "excepthook": _effect(WORLD_STDOUT, "prints a traceback")},
+            "setprofile": _PROC, "setswitchinterval": _PROC,
+            "set_int_max_str_digits": _PROC, "setdlopenflags": _PROC,
+            "set_asyncgen_hooks": _PROC, "set_coroutine_origin_tracking_depth": _PROC,
+            "displayhook": _effect(WORLD_STDOUT, "prints"),
+            "__displayhook__": _effect(WORLD_STDOUT, "prints"),
+            "excepthook": _effect(WORLD_STDOUT, "prints a traceback"),
+            "__excepthook__": _effect(WORLD_STDOUT, "prints a traceback")},
+    # Settings of the whole process: a cache hit would skip the change.
+    "gc": {"*": _PROC},
+    "locale": {"setlocale": _PROC, "*": _ENV_READ},
+    "calendar": {name: _effect(WORLD_STDOUT, "prints") for name in (
+        "prmonth", "prcal", "TextCalendar.prmonth", "TextCalendar.prweek",
+        "TextCalendar.pryear")},
+    "cProfile": {"*": _effect(WORLD_STDOUT, "profiles and prints")},
+    "profile": {"*": _effect(WORLD_STDOUT, "profiles and prints")},
+    "timeit": {"*": _CLOCK},
+    "email.utils": {"make_msgid": _RANDOM, "formatdate": _CLOCK, "localtime": _CLOCK},
     "importlib": {"import_module": _effect(WORLD_PROCESS, "imports a module"),
                   "reload": _effect(WORLD_PROCESS, "imports a module"),
                   "invalidate_caches": _PROC},
@@ -234,7 +251,8 @@ _MODULES: dict[str, dict[str, Facts]] = {
     # thread: such calls are made in program order, on the calling thread.
     "signal": {"*": _PROC},
     "asyncio": {"*": _PROC},
-    "pprint": {"pprint": _effect(WORLD_STDOUT, "prints"), "pp": _effect(WORLD_STDOUT, "prints")},
+    "pprint": {"pprint": _effect(WORLD_STDOUT, "prints"), "pp": _effect(WORLD_STDOUT, "prints"),
+               "PrettyPrinter.pprint": _effect(WORLD_STDOUT, "prints")},
     "traceback": {name: _effect(WORLD_STDOUT, "prints a traceback") for name in (
         "print_exc", "print_exception", "print_tb", "print_stack", "print_last")},
     # Methods of library classes, by the class's qualified name (``parser.parse_args()``).
@@ -295,6 +313,10 @@ FILE_METHODS = {
     "read_file": _FILE_READ,                                  # configparser, by a path
     "parse_args": _ENV_READ, "parse_known_args": _ENV_READ,   # argparse: sys.argv
     "absolute": _ENV_READ, "expanduser": _ENV_READ,           # pathlib: the cwd, $HOME
+    # Printers by name (``pprint.PrettyPrinter().pprint(x)``, ``TextCalendar().prmonth``)
+    "pprint": _effect(WORLD_STDOUT, "prints"), "prmonth": _effect(WORLD_STDOUT, "prints"),
+    "pryear": _effect(WORLD_STDOUT, "prints"), "prweek": _effect(WORLD_STDOUT, "prints"),
+    "print_exc": _effect(WORLD_STDOUT, "prints"), "print_stats": _effect(WORLD_STDOUT, "prints"),
 }
 # ``x.read(path)`` with an argument, on an object the function made: a reader of
 # files by name (``ConfigParser().read(path)``), not a stream's ``read(n)``.
