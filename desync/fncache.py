@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import io
 import marshal
 import os
 import struct
@@ -98,7 +99,7 @@ def _load(source: str):
     path = _cache_path(source)
     if path is not None:
         try:
-            with open(path, "rb") as handle:
+            with io.open(path, "rb") as handle:
                 cached = handle.read()
         except OSError:
             pass
@@ -131,7 +132,7 @@ def _load(source: str):
 
 def _digest_of(source: str):
     try:
-        with open(source, "rb") as handle:
+        with io.open(source, "rb") as handle:
             return hashlib.blake2b(handle.read(), digest_size=_DIGEST).digest()
     except OSError:
         return None
@@ -256,7 +257,7 @@ def flush() -> None:
                         + marshal.dumps(_sharing_equal_parts(cached.entries)))
                 os.makedirs(os.path.dirname(path), exist_ok=True)
                 temporary = f"{path}.{os.getpid()}.tmp"
-                with open(temporary, "wb") as handle:
+                with io.open(temporary, "wb") as handle:
                     handle.write(data)
                 os.replace(temporary, path)
             except (OSError, ValueError):

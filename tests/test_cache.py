@@ -2422,3 +2422,38 @@ def test_a_disk_hit_never_copies_an_object_the_callee_returns_from_its_module(tm
     assert all(run.returncode == 0 for run in runs), runs[-1].stderr
     assert runs[0].stdout.split() == ["(True,", "True,", "(2,", "3))", "0"]
     assert runs[1].stdout.split() == ["(True,", "True,", "(2,", "3))", "1"]   # pair() from disk
+
+
+PATCHED_OPEN_PROGRAM = textwrap.dedent('''
+    import builtins
+    from desync import desync
+
+    calls = []
+
+    def fake_open(*args, **kwargs):
+        calls.append(args)
+
+    @desync
+    def hook(filename, mode):
+        return open(filename, mode)
+
+    real = builtins.open
+    builtins.open = fake_open
+    try:
+        hook("abcd", "rb")
+    finally:
+        builtins.open = real
+    print(calls)
+''')
+
+
+def test_a_patched_builtins_open_sees_only_the_programs_own_opens(tmp_path):
+    # Before (round seven, fileinput's tests): desync read the source file and its
+    # caches through builtins.open, so a test's fake open saw three calls, not one.
+    program = tmp_path / "patched_open.py"
+    program.write_text(PATCHED_OPEN_PROGRAM)
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run([sys.executable, str(program)], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[('abcd', 'rb')]"

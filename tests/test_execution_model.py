@@ -13,6 +13,7 @@ import logging
 import os
 import queue
 import random
+import subprocess
 import sys
 import tempfile
 import threading
@@ -2273,3 +2274,30 @@ def test_a_dict_held_by_an_imported_module_is_read_after_the_bodys_change(mode):
             assert decorated(sep) == _sets_module_option(sep) == f"u{sep}v"
     finally:
         del json.DESYNC_TEST_OPTS
+
+
+def test_a_desync_call_at_import_time_whose_callee_closes_an_import_cycle(tmp_path):
+    # Round seven (enum's import with the cache on): the callee's own import of a
+    # module importing the one being imported waited, on a worker, for the import
+    # lock the importing thread held, which waited for the callee: a hang. Calls
+    # made while a module is imported run in order on the importing thread.
+    (tmp_path / "mod_a.py").write_text(textwrap.dedent('''
+        from desync import desync
+
+        def helper(x):
+            import mod_b
+            return mod_b.double(x)
+
+        @desync
+        def build(x):
+            return helper(x) + helper(x + 1)
+
+        TABLE = build(1)
+    '''))
+    (tmp_path / "mod_b.py").write_text("import mod_a\n\ndef double(x):\n    return 2 * x\n")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, DESYNC_PACING="0", PYTHONPATH=os.pathsep.join([str(tmp_path), root]))
+    done = subprocess.run([sys.executable, "-c", "import mod_a; print(mod_a.TABLE)"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "6"

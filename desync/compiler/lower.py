@@ -170,6 +170,10 @@ class Lowerer:
         # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
         # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
         self.changed_modules = _changed_modules(facts, self.imports)
+        # (root name, attribute) the body assigns: ``self.read = f.readline``
+        self.stored_attributes = {(root_name(t.value), t.attr) for t in facts.nodes
+                                  if isinstance(t, ast.Attribute)
+                                  and isinstance(t.ctx, (ast.Store, ast.Del))}
 
     def note(self, kind: str, text: str, node=None):
         where = node if node is not None else self.current
@@ -703,8 +707,11 @@ class Lowerer:
             args, keywords = self.call_args(node, pre)
             return self.emit(pre, self._ds("effect", self._keys_node([target]), callee, *args,
                                            keywords=keywords))
-        if isinstance(func, ast.Attribute) and not self.is_module(func.value):
+        if isinstance(func, ast.Attribute) and not self.is_module(func.value) \
+                and (root_name(func.value), func.attr) not in self.stored_attributes:
             return self.method_step(node, pre, starred)
+        # (``self._readline = f.readline``, later ``self._readline()``: the attribute is
+        # read as a value, after that store, and called: not looked up when issued.)
         if isinstance(func, ast.Name) and func.id in MUTATING_BUILTINS \
                 and self.facts.builtin(func.id) and node.args:
             # next(it), setattr(o, ...): an effect on their first argument.

@@ -224,7 +224,7 @@ class Project:
                 return cached
             try:
                 if source is None:
-                    with open(path, "rb") as handle:
+                    with io.open(path, "rb") as handle:
                         data = handle.read()
                     # As Python reads a source: a BOM or a coding cookie names the encoding.
                     source = data.decode(tokenize.detect_encoding(io.BytesIO(data).readline)[0])

@@ -26,6 +26,7 @@ byte-identical files.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -250,7 +251,7 @@ def read_text(path: str) -> str | None:
     """The lockfile's text, or None if there is none; a DesyncError naming the file
     if it is not UTF-8 text (desync writes it so)."""
     try:
-        with open(path, encoding="utf-8") as handle:
+        with io.open(path, encoding="utf-8") as handle:
             return handle.read()
     except FileNotFoundError:
         return None

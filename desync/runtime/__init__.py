@@ -71,11 +71,32 @@ def plain_took(started, value):
 clock = perf_counter   # what an open gate times its calls with
 
 
+# name -> weak reference to the lock of a module being imported (only while in use)
+from _frozen_importlib import _module_locks   # noqa: E402
+from _thread import get_ident as _thread_ident   # noqa: E402
+
+
+def _importing() -> bool:
+    """Does this thread hold a module's import lock (is it running a module's code)?"""
+    me = _thread_ident()
+    for reference in list(_module_locks.values()):
+        lock = reference()
+        if lock is not None and getattr(lock, "owner", None) == me:
+            return True
+    return False
+
+
 def scope():
     """The scope for one call of the transpiled function that calls this."""
     code = sys._getframe(1).f_code
     found = _specs.get(id(code))
     spec = found[1] if found is not None and found[0] is code else None
+    if _module_locks and _importing():
+        # Called while this thread imports a module (``TABLE = build(1)`` at a module's
+        # top level): a callee's own import that leads back to that module would wait
+        # on a worker for the lock this thread holds. Plain Python's calls, here, in
+        # order (no cache either: hashing may import what is being imported).
+        return _Sequential(None)
     if spec is not None and spec.pace is not None and not _disabled and spec.pace.in_order():
         # Paced: its calls do not overlap, so they run in order (the fast path).
         cache = spec.active_cache()
@@ -89,6 +110,7 @@ def scope():
     if _disabled:
         # The switch back: plain Python's calls, every one made (no cache).
         return _Sequential(None)
+
     if nesting() > NESTING:
         # Deep recursion of desync functions: each concurrent level costs the stack
         # several frames, so deep levels run sequentially (exact, and fewer frames).

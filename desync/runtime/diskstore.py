@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import stat
 import tempfile
@@ -72,7 +73,7 @@ class DiskStore:
         self._ensure()
         path = self._path(code_hash, inputs)
         try:
-            with open(path, "rb") as handle:
+            with io.open(path, "rb") as handle:
                 data = handle.read()
         except OSError:
             return None

@@ -1558,7 +1558,8 @@ class Body(Scope):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
                 return self._spawn(CALL, bound, args, kwargs, keys, lasti)
-            if kind == _effects.READS and not changes_arguments:
+            if kind == _effects.READS and not changes_arguments \
+                    and not self._runs_other_code(bound, args, kwargs, keys):
                 return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             # (``target``: the object's key, or a tuple of it and of what it holds)
             targets = target if target.__class__ is tuple else (target,)

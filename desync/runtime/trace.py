@@ -25,6 +25,7 @@ Standard library only, like the rest of the runtime.
 from __future__ import annotations
 
 import atexit
+import io
 import itertools
 import json
 import os
@@ -81,7 +82,7 @@ class Recorder:
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with io.open(temporary, "w", encoding="utf-8") as handle:
             json.dump(document, handle, separators=(",", ":"))
         os.replace(temporary, path)
         self.written = True

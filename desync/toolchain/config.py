@@ -13,6 +13,7 @@
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -113,7 +114,7 @@ def load_config(start: str | None = None) -> Config:
         return Config(root=here, paths=default_paths(here))
     path = os.path.join(root, "pyproject.toml")
     try:
-        with open(path, "rb") as handle:
+        with io.open(path, "rb") as handle:
             data = _toml().load(handle)
     except (OSError, ValueError) as error:
         raise DesyncError(f"cannot read [tool.desync]: {error}", path) from error

@@ -15,6 +15,7 @@ from ..errors import DesyncError
 import hashlib
 import importlib.machinery
 import importlib.util
+import io
 import marshal
 import os
 import struct
@@ -101,7 +102,7 @@ def _prefix() -> bytes:
 def _read_cache(pyc: str):
     """(stamp, content hash, marshalled code) of a valid cache file, else None."""
     try:
-        with open(pyc, "rb") as handle:
+        with io.open(pyc, "rb") as handle:
             cached = handle.read()
     except OSError:
         return None
@@ -117,7 +118,7 @@ def _write_cache(pyc: str, stamp: bytes, content: bytes, code) -> None:
     try:
         os.makedirs(os.path.dirname(pyc), exist_ok=True)
         temporary = f"{pyc}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
+        with io.open(temporary, "wb") as handle:
             handle.write(_prefix() + stamp + content + marshal.dumps(code))
         os.replace(temporary, pyc)
     except OSError:
@@ -216,7 +217,7 @@ def run_script(path: str, argv: list[str]) -> None:
     import types
     install_import_hook()
     path = os.path.abspath(path)
-    with open(path, "rb") as handle:
+    with io.open(path, "rb") as handle:
         data = handle.read()
     code = compile_script(data, path)
     module = types.ModuleType("__main__")
