@@ -2457,3 +2457,31 @@ def test_a_patched_builtins_open_sees_only_the_programs_own_opens(tmp_path):
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[('abcd', 'rb')]"
+
+
+def test_a_project_module_passed_in_counts_with_the_functions_it_holds(tmp_path, monkeypatch):
+    # Round H: dispatch(plugins, x) reading getattr(m, "handler") kept serving the
+    # first handler's result after plugins.handler was replaced.
+    (tmp_path / "plugins_for_test.py").write_text(
+        "def v1(x):\n    return ('v1', x)\n\ndef v2(x):\n    return ('v2', x)\n\nhandler = v1\n")
+    (tmp_path / "dispatching.py").write_text(textwrap.dedent('''
+        import time
+        from desync import desync
+
+        def dispatch(m, x):
+            time.sleep(0.01)
+            return getattr(m, "hand" + "ler")(x)
+
+        @desync
+        def body(m, x):
+            return dispatch(m, x)
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import dispatching
+    import plugins_for_test as plugins
+    seen = []
+    for handler in (plugins.v1, plugins.v2, plugins.v1):
+        plugins.handler = handler
+        seen.append(dispatching.body(plugins, 1))
+    assert seen == [("v1", 1), ("v2", 1), ("v1", 1)]
+    assert dispatching.body.get_cache().hits == 1   # the third call: the first's again

@@ -955,7 +955,11 @@ def _module_token(module) -> bytes:
     parts = [distribution_version(top).encode()] if where == "dist" else []
     for attr, member in list(vars(module).items()):
         kind = type(member)
-        if kind in _IMMUTABLE:
+        if kind is _FunctionType and where == "project":
+            # ``getattr(m, "handler")(x)``: which function the name holds counts (one
+            # replaced later, ``m.handler = v2``, is another input).
+            parts.append((attr, member.__qualname__, callee_code_hash(member) or 0))
+        elif kind in _IMMUTABLE:
             if not (attr.startswith("__") and attr.endswith("__")):
                 parts.append((attr, member))
         elif where == "project" and not _is_machinery(attr, member) and not isinstance(
