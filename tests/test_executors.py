@@ -67,6 +67,42 @@ def refuse_during(value):
         raise ValueError("while handling")
 
 
+class CodeError(Exception):
+    def __init__(self, code, message):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class Stop(BaseException):
+    pass
+
+
+def refuse_oddly(which):
+    if which == "init":
+        raise CodeError(1, "bad")
+    if which == "exit":
+        raise SystemExit(3)
+    raise Stop("stop")
+
+
+@desync(executor="processes", cache=False)
+def odd_in_a_process(which):
+    first = pid_after(0.01)
+    return refuse_oddly(which) if first else None
+
+
+@pytest.mark.parametrize("which, kind", [("init", CodeError), ("exit", SystemExit),
+                                         ("base", Stop)])
+def test_exceptions_pickle_cannot_rebuild_or_that_are_not_errors_come_back(which, kind):
+    # Round H: CodeError(code, msg) broke the pool (pickle calls __init__ with its one
+    # formatted arg), and BaseException subclasses came back with a remote cause.
+    with pytest.raises(kind) as caught:
+        odd_in_a_process(which)
+    assert caught.value.__cause__ is None and not caught.value.__suppress_context__
+    if which == "init":
+        assert str(caught.value) == "1: bad" and caught.value.code == 1
+
+
 @desync(executor="processes", cache=False)
 def chained_in_a_process(which):
     first = pid_after(0.01)

@@ -133,7 +133,7 @@ def _call_shipped(payload: bytes):
     _inside.shipped = True
     try:
         return fn(*args, **(kwargs or {}))
-    except Exception as error:
+    except BaseException as error:   # (SystemExit and the like come back too)
         packed = _packed_chain(error)
         if packed is None:
             raise
@@ -161,10 +161,40 @@ def _packed_chain(error):
         return index[id(found)]
 
     visit(error)
+    for entry in entries:
+        entry[0] = _rebuildable(entry[0], cloudpickle)
     try:
         return cloudpickle.dumps([tuple(entry) for entry in entries])
     except Exception:
         return None
+
+
+def _rebuildable(error, cloudpickle):
+    """``error`` if pickle rebuilds it; else its class, args and attributes, to be put
+    back without calling ``__init__`` (``CodeError(code, msg)``, which pickle would
+    call with its one formatted ``args``, failing in the caller)."""
+    try:
+        cloudpickle.loads(cloudpickle.dumps(error))
+        return error
+    except Exception:
+        return _Rebuilt(type(error), error.args, dict(getattr(error, "__dict__", {})))
+
+
+class _Rebuilt:
+    __slots__ = ("kind", "args", "attributes")
+
+    def __init__(self, kind, args, attributes):
+        self.kind, self.args, self.attributes = kind, args, attributes
+
+    def __reduce__(self):
+        return (_rebuild, (self.kind, self.args, self.attributes))
+
+
+def _rebuild(kind, args, attributes):
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(attributes)
+    return error
 
 
 def _unpacked_chain(packed):
@@ -207,8 +237,9 @@ def ship_to_processes(executor: Executor):
             if isinstance(error, _ShippedFailure):
                 try:
                     error = _unpacked_chain(error.args[0])
-                except Exception:   # a class the parent cannot load: the pool's way
-                    pass
+                except Exception as failure:   # a class this process cannot load
+                    error = RuntimeError("desync: the exception a call raised in a worker "
+                                         f"process cannot be rebuilt here ({failure!r})")
             returned.set_exception(error)
 
         shipped.add_done_callback(settle)
