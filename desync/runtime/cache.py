@@ -381,26 +381,41 @@ class _Reads:
 # result in a process with another seed (``list(set(words))``). Its entries carry
 # this process's seed: shared with processes of the same seed only (all of them
 # under PYTHONHASHSEED=0 or any fixed seed), in memory as before.
-_SEEDED_NAMES = frozenset({"set", "frozenset", "hash"})
+_SEEDED_NAMES = frozenset({"set", "frozenset", "hash", "__hash__"})
+# Dict views combined by a set operator (``a.keys() - b.keys()``) make sets too.
+_VIEW_NAMES = frozenset({"keys", "items"})
 _SEED_MARK = b"|seed:%x" % (hash("desync: the process's hash seed") & 0xFFFFFFFFFFFFFFFF)
 
 
 def _set_opcodes():
     import opcode
-    return frozenset(opcode.opmap[name] for name in ("BUILD_SET", "SET_ADD", "SET_UPDATE")
-                     if name in opcode.opmap)
+    makes = frozenset(opcode.opmap[name] for name in ("BUILD_SET", "SET_ADD", "SET_UPDATE")
+                      if name in opcode.opmap)
+    # &, |, -, ^ (and in place): 3.11's BINARY_OP by its argument; 3.10's own opcodes.
+    operators = {(opcode.opmap["BINARY_OP"], arg) for arg in (1, 7, 10, 12, 14, 20, 23, 25)} \
+        if "BINARY_OP" in opcode.opmap else {
+            (opcode.opmap[name], None) for name in (
+                "BINARY_AND", "BINARY_OR", "BINARY_SUBTRACT", "BINARY_XOR", "INPLACE_AND",
+                "INPLACE_OR", "INPLACE_SUBTRACT", "INPLACE_XOR") if name in opcode.opmap}
+    return makes, frozenset(operators)
 
 
 _SET_OPS = None
 
 
 def _builds_sets(code) -> bool:
-    """Does this code (or code nested in it) make a set (a display, a comprehension)?"""
+    """Does this code (or code nested in it) make a set (a display, a comprehension,
+    a set operator on dict views)?"""
     global _SET_OPS
     if _SET_OPS is None:
         _SET_OPS = _set_opcodes()
+    makes, operators = _SET_OPS
     raw = code.co_code
-    if not _SET_OPS.isdisjoint(raw[0::2]):
+    if not makes.isdisjoint(raw[0::2]):
+        return True
+    if not _VIEW_NAMES.isdisjoint(code.co_names) and any(
+            (raw[i], raw[i + 1]) in operators or (raw[i], None) in operators
+            for i in range(0, len(raw), 2)):
         return True
     return any(_builds_sets(const) for const in code.co_consts
                if isinstance(const, types.CodeType))
