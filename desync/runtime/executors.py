@@ -137,9 +137,11 @@ def _call_shipped(payload: bytes):
         packed = _packed_chain(error)
         if packed is None:
             raise
-        raise _ShippedFailure(packed) from None
     finally:
         _inside.shipped = previous
+    # Raised here, not in the handler: no __context__ to ship (a pickler that keeps
+    # chains, tblib's as installed by Dask, would send the original exception too).
+    raise _ShippedFailure(packed)
 
 
 def _packed_chain(error):
