@@ -2503,3 +2503,35 @@ def test_code_whose_result_may_follow_the_hash_seed_is_recognised():
     # Round H: set operators on dict views and __hash__() escaped the seed's mark.
     reads = [cache_mod._collect_reads(f) for f in (_views_minus, _hashes, _adds)]
     assert [r.seeded for r in reads] == [True, True, False]
+
+
+def test_a_module_run_without_registering_it_is_the_programs_own_code(tmp_path):
+    # Found by the fuzzer (seed 12121, program 587): a module executed from its spec
+    # without a sys.modules entry (a plugin loader; the fuzzer's own harness) counted
+    # as the standard library, so what its functions read was left out of keys:
+    # via() reading REG through a helper was served REG's first value.
+    import importlib.util
+    path = tmp_path / "plugin_unregistered.py"
+    path.write_text(textwrap.dedent('''
+        from desync import desync
+        REG = []
+
+        def _size():
+            return len(REG)
+
+        def via(x):
+            return x + _size()
+
+        @desync
+        def grow():
+            for i in range(3):
+                REG.append(via(6))
+            return REG
+    '''))
+    spec = importlib.util.spec_from_file_location("plugin_unregistered", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.grow.set_cache(CallCache(adaptive=False))
+    assert module.grow() == [6, 7, 8]
+    module.REG.clear()
+    assert module.grow() == [6, 7, 8]

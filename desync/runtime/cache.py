@@ -155,10 +155,15 @@ def _module_kind(top: str) -> str:
         if not path and module is not None and top not in _STDLIB:
             # A namespace package (no __init__.py): where its folders are.
             path = next(iter(getattr(module, "__path__", None) or ()), "")
-        if top in _STDLIB or top.startswith("_") and not path:
+        if top in _STDLIB or top.startswith("_") and not path and module is not None:
             kind = "stdlib"
         elif "site-packages" in path or "dist-packages" in path:
             kind = "dist"
+        elif module is None:
+            # Not in sys.modules: code run from a file without registering it (a plugin
+            # exec'd from its spec, ``runpy.run_path``): the program's own, whose
+            # functions and globals count, not a library trusted by name.
+            kind = "project"
         elif not path:
             kind = "stdlib"  # builtin or namespace module without a file: nothing to read
         else:

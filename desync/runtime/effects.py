@@ -626,6 +626,8 @@ def _project_class(cls) -> bool:
     """A class of the user's project (not the standard library's or a package's)?"""
     module = sys.modules.get(cls.__module__ or "")
     top = (cls.__module__ or "").partition(".")[0]
+    if module is None:   # code run from a file it did not register (a plugin's spec)
+        return bool(top) and top not in sys.stdlib_module_names and top != "builtins"
     path = getattr(module, "__file__", None) or ""
     return bool(path) and top not in sys.stdlib_module_names \
         and "site-packages" not in path and "dist-packages" not in path

@@ -143,6 +143,10 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id == "desync":
                     sub.keywords = [k for k in sub.keywords if k.arg != "executor"]
+                    for keyword in sub.keywords:   # (a cache run: the default cache)
+                        if keyword.arg == "cache" and isinstance(keyword.value, ast.Name):
+                            keyword.value = ast.Constant(keyword.value.id == "CACHE" and
+                                                         os.environ.get("FZ_CACHE") == "1")
                     if mode == "one-worker":
                         sub.keywords.append(ast.keyword(arg="executor", value=ast.Name(id="ONE", ctx=ast.Load())))
         keep.append(node)
@@ -161,7 +165,8 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
             helpers.append(prelude.DEFS[name])
     text_helpers = "\n\n\n".join(helpers)
     body_text = text_helpers + ast.unparse(ast.fix_missing_locations(ast.Module(body=keep, type_ignores=[])))
-    modules = [m for m in ("contextlib", "io", "logging", "random", "sys", "time")
+    modules = [m for m in ("contextlib", "io", "logging", "os", "random", "sys", "threading",
+                           "time")
                if re.search(rf"\b{m}\.", body_text) or (m in ("random", "time") and delay)]
     if "LOG" in used:
         modules.append("logging")
