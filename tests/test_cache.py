@@ -2535,3 +2535,36 @@ def test_a_module_run_without_registering_it_is_the_programs_own_code(tmp_path):
     assert module.grow() == [6, 7, 8]
     module.REG.clear()
     assert module.grow() == [6, 7, 8]
+
+
+def make_scaling_op(k):
+    def op(self, x):
+        return x * k
+    return op
+
+
+class Calculator:
+    def op(self, x):
+        return x
+
+
+def run_op(calculator, x):
+    time.sleep(0.005)
+    return calculator.op(x)
+
+
+@dz
+def op_body(calculator, x):
+    return run_op(calculator, x)
+
+
+def test_a_bound_method_held_by_an_input_counts_with_the_function_it_wraps():
+    # Round K: c.op = MethodType(make_op(k), c) pickles as getattr(c, "op"), so the
+    # second strategy's result was served for the third and fourth.
+    import types
+    calculator = Calculator()
+    seen = [op_body(calculator, 5)]
+    for k in (2, 3, 4):
+        calculator.op = types.MethodType(make_scaling_op(k), calculator)
+        seen.append(op_body(calculator, 5))
+    assert seen == [5, 10, 15, 20]

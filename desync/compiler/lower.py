@@ -170,6 +170,10 @@ class Lowerer:
         # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
         # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
         self.changed_modules = _changed_modules(facts, self.imports)
+        # Keys of the module-level objects (classes among them) the body changes: an
+        # attribute read through a local object (``self.factor`` after ``Shared.factor
+        # = 5``) may find the class's, and waits for those changes.
+        self.instance_read_keys: list[str] = []
         # (root name, attribute) the body assigns: ``self.read = f.readline``
         self.stored_attributes = {(root_name(t.value), t.attr) for t in facts.nodes
                                   if isinstance(t, ast.Attribute)
@@ -279,7 +283,20 @@ class Lowerer:
         names = [sub for sub in _expr_nodes(node) if isinstance(sub, ast.Name)
                  and isinstance(sub.ctx, ast.Load)]
         lambdas = [sub for sub in _expr_nodes(node) if isinstance(sub, ast.Lambda)]
-        return self.read_keys(names + lambdas)
+        keys = self.read_keys(names + lambdas)
+        if self.instance_read_keys and any(self.through_local(sub) for sub in _expr_nodes(node)
+                                           if isinstance(sub, ast.Attribute)):
+            keys += [k for k in self.instance_read_keys if k not in keys]
+        return keys
+
+    def through_local(self, attribute) -> bool:
+        """``self.factor``, ``obj.items[0]``: an attribute of a local object (which
+        may be its class's)."""
+        root = attribute.value
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        return isinstance(root, ast.Name) and self.kind(root.id) == "local" \
+            and root.id in self.facts.locals and not self.is_module(root)
 
     def closure_keys(self, node) -> list[str]:
         """Boxes of the closure variables a function passed along may read."""
@@ -989,6 +1006,8 @@ class Lowerer:
                             f"it changes `{_short(receiver_node)}`, otherwise it overlaps",
                   node)
         keys = self.read_keys([receiver_node, *node.args, *(k.value for k in node.keywords)])
+        if self.instance_read_keys and self.through_local(func):
+            keys += [k for k in self.instance_read_keys if k not in keys]
         if starred:
             receiver = self.lower(receiver_node, pre)
             call = ast.Call(func=ast.Attribute(value=receiver, attr=func.attr, ctx=ast.Load()),
@@ -2576,6 +2595,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     head.extend(merged)
     distinct = _possibly_one_object(fn, facts)
     global_objects = _global_objects_changed(fn, facts)
+    lowerer.instance_read_keys = sorted({k for _, keys in global_objects for k in keys})
     lowered = lowerer.body(body) if body else [ast.Pass()]
     if body and not isinstance(body[-1], (ast.Return, ast.Raise)):
         # Falling off the end: what is still pending retires inside the body, so a

@@ -121,6 +121,9 @@ def _params(node):
 def _root(node):
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id == "type" and len(node.args) == 1 and not node.keywords:
+            node = node.args[0]   # ``type(self).count += 1``: a change through the object
     return node.id if isinstance(node, ast.Name) else None
 
 

@@ -1455,6 +1455,13 @@ class Body(Scope):
                     if effect.state < DONE and namespace.get(key) is arg and key not in found:
                         found += (key,)
                 changed.append(arg)
+        if receivers:
+            # An object given to the callee reads its class's attributes through itself
+            # (``read_count(self)`` after ``Counter.count += 1``): its classes count.
+            for value in (*args, *(kwargs.values() if kwargs else ())):
+                kind = value.__class__
+                if kind not in _NEVER_CHANGED and kind is not Task:
+                    changed.extend(kind.__mro__[:-1])
         if receivers and fn.__class__ is _PARTIAL:   # ``partial(read_cfg, CONFIG)``
             changed.extend(fn.args)
             changed.extend(fn.keywords.values())

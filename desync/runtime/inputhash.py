@@ -117,6 +117,7 @@ def _token_of(fn) -> bytes:
 
 _FunctionType = type(_token_of)
 _ModuleType = type(sys)
+_MethodType = type((lambda: None).__get__(0))   # (types.MethodType)
 _IMMUTABLE_ATOMS = frozenset({type(None), bool, int, float, complex, str, bytes, range,
                               type(Ellipsis), type(NotImplemented)})
 _MUTABLE_BUILTINS = frozenset({list, dict, set, bytearray})
@@ -340,6 +341,10 @@ def _by_token(obj):
     kind = type(obj)
     if kind is _FunctionType and obj is not _function_marker:
         return _function_marker, (_token_of(obj),)
+    if kind is _MethodType and type(obj.__func__) is _FunctionType:
+        # ``c.op = MethodType(make_op(k), c)``: pickle keeps ``getattr(c, "op")``, not
+        # which function it wraps; the function counts, with its object.
+        return _function_marker, (_token_of(obj.__func__), obj.__self__)
     if isinstance(obj, type) and _class_token is not None:   # (ABCs and Enums too)
         token = _class_token(obj)
         if token is not None:
