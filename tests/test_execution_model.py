@@ -2301,3 +2301,76 @@ def test_a_desync_call_at_import_time_whose_callee_closes_an_import_cycle(tmp_pa
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "6"
+
+
+class Parser:
+    def __init__(self):
+        self.options = {}
+
+    def add(self, name):
+        self.options[name] = len(self.options)
+
+
+def count_options(parser):
+    return len(parser.options)
+
+
+@dz(cache=False)
+def fills_and_drops(parser):
+    parser.add("x")
+    count = count_options(parser)
+    del parser.options
+    return count
+
+
+def test_objects_a_body_changed_die_when_it_returns():
+    # Round nine (optparse's test_refleak): the facts cache held every bound method
+    # it judged, and a scope the objects its effects changed, so instances lived on.
+    import gc
+    import weakref
+    refs = []
+    for _ in range(50):
+        parser = Parser()
+        assert fills_and_drops(parser) == 1
+        refs.append(weakref.ref(parser))
+        del parser
+    gc.collect()
+    assert sum(ref() is not None for ref in refs) == 0
+
+
+def test_a_recursion_error_right_at_the_limit_never_hangs(tmp_path):
+    # Round nine (tomllib under test.support.infinite_recursion): a RecursionError
+    # raised again in desync's own bookkeeping after a call left its task unsettled,
+    # and the caller waited forever. Python raises RecursionError (desync earlier,
+    # at about half the depth: documented); it must never hang.
+    (tmp_path / "deep.py").write_text(textwrap.dedent('''
+        import sys
+        from desync import desync
+
+        @desync
+        def value(n):
+            x = n - 1
+            if x >= 0:
+                return array(x)
+            return 0
+
+        @desync
+        def array(n):
+            out = []
+            out.append(value(n))
+            return out
+
+        for limit in (70, 75, 80, 85, 90):
+            sys.setrecursionlimit(limit)
+            try:
+                value(20)
+                print("ok")
+            except RecursionError:
+                print("RecursionError")
+    '''))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, DESYNC_PACING="0", PYTHONPATH=root)
+    done = subprocess.run([sys.executable, str(tmp_path / "deep.py")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(done.stdout.split()) == 5

@@ -536,9 +536,29 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
     facts.nodes = nodes   # one walk of a long body serves the lowering too
     facts.imports_table = import_table if import_table is not None else {}
     _Classes(facts, objects).run(fn)
+    _through_local_functions(facts)
     facts.reads_locals = _reads_locals(nodes, facts)
     facts.logged = _logged_names(fn, local_names, nodes, facts.reads_locals)
     return facts
+
+
+def _through_local_functions(facts) -> None:
+    """A nested def that names another (``consume`` calling ``take_action``) does
+    what that one does: its writes and changes, to any depth."""
+    functions = facts.local_functions
+    changed = True
+    while changed:
+        changed = False
+        for function in functions.values():
+            for name in function.captured:
+                inner = functions.get(name)
+                if inner is None or inner is function:
+                    continue
+                if inner.mutates and not function.mutates:
+                    function.mutates = changed = True
+                if not inner.writes <= function.writes:
+                    function.writes = function.writes | inner.writes
+                    changed = True
 
 
 def _reads_locals(nodes, facts) -> bool:

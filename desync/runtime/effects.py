@@ -32,6 +32,7 @@ import collections
 import functools
 import sys
 import threading
+import weakref
 
 PURE, READS, EFFECT = "pure", "reads", "effect"
 
@@ -404,24 +405,53 @@ def _stream(obj) -> bool:
 
 
 def facts_of(fn) -> Facts:
-    """The facts of any callable (cached; a provider error counts as pure)."""
-    try:
-        return _cache[fn]
-    except KeyError:
-        pass
-    except TypeError:  # unhashable callable
-        return _computed(fn)[0]
+    """The facts of any callable (cached; a provider error counts as pure).
+
+    Cached by identity, not equality (two callables that compare equal can do
+    different things), and without keeping anything alive: an entry goes with the
+    function or object it is about."""
+    key, anchors = _key_of(fn)
+    found = _cache.get(key)
+    if found is not None and all(ref() is anchor for ref, anchor in zip(found[0], anchors)):
+        return found[1]
     facts, complete = _computed(fn)
     if not complete:  # a cycle was cut below it: right for this question only
         return facts
     try:
-        with _lock:
-            if len(_cache) > 65536:
-                _cache.clear()
-            _cache[fn] = facts
-    except TypeError:
-        pass
+        refs = tuple(weakref.ref(anchor, functools.partial(_forget, key))
+                     for anchor in anchors)
+    except TypeError:   # (an object that takes no weak reference: not kept)
+        return facts
+    with _lock:
+        if len(_cache) > 65536:
+            _cache.clear()
+        _cache[key] = (refs, facts)
     return facts
+
+
+def _key_of(fn) -> tuple:
+    """(key, objects it stands for). A bound method is its function and its object (a
+    new method object is made at each attribute read); a builtin method of a builtin
+    type is that type's method, whatever its object (``xs.append``)."""
+    kind = type(fn)
+    if kind is _MethodType:
+        return (id(fn.__func__), id(fn.__self__)), (fn.__func__, fn.__self__)
+    if kind is _BuiltinMethodType:
+        owner = fn.__self__
+        if owner is not None and type(owner).__module__ == "builtins" \
+                and not isinstance(owner, type) and type(owner) is not _ModuleType:
+            return (type(owner), fn.__name__), (type(owner),)
+    return id(fn), (fn,)
+
+
+def _forget(key, _ref):
+    with _lock:
+        _cache.pop(key, None)
+
+
+_MethodType = type(_key_of.__get__(0))
+_BuiltinMethodType = type([].append)
+_ModuleType = type(sys)
 
 
 _computing = threading.local()

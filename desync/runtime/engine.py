@@ -299,6 +299,7 @@ class Scope:
         # Break every reference cycle now, so values die when the call returns.
         self.rob.clear()
         self.last_effect.clear()
+        self.receivers.clear()   # (the objects the body changed, and their effects)
         self.log.clear()
         self.fence = None
         self.frame = None
@@ -705,6 +706,22 @@ class Scope:
         return None
 
     def _execute(self, task):
+        try:
+            self._execute_task(task)
+        except BaseException as error:
+            # desync's own bookkeeping failed after the call (a RecursionError right at
+            # the limit, in trimming a traceback or settling): the task settles all the
+            # same, or whoever waits for it would wait forever. Its dependants go to
+            # the queue, not deeper into this stack.
+            with self.lock:
+                if task.state >= DONE:
+                    inline, queued = [], []
+                else:
+                    inline, queued = self._settle_locked(task, FAILED, None, error)
+            if inline or queued:
+                self._submit([*queued, *inline])
+
+    def _execute_task(self, task):
         resolve = _raw if task.tolerant else _value
         try:
             fn = _value(task.fn)
