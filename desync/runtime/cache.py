@@ -1061,20 +1061,25 @@ class _Stats:
             self.period = 16
 
     def missed(self, overhead, cost):
-        """A keyed call that ran. Every input new (``loads(text)`` on each line of a
-        file): keys that cost a noticeable share of the calls and are never used
-        stop being made, as for a callee cheaper than its key (probes go on)."""
+        """A keyed call that ran (what ``_store`` does inline)."""
         self.keyed += 1
         self.spent += overhead
         self.ran += cost
         if self.keyed >= _FRUITLESS_WINDOW:
-            if self.spent > self.saved and self.spent > self.ran * _FRUITLESS_SHARE:
-                if self.skip:
-                    self.period = min(self.period * 2, _MAX_PERIOD)
-                self.fruitless = self.skip = True
-                self.countdown = self.period
-            self.keyed = 0
-            self.spent = self.saved = self.ran = 0.0
+            self.judge()
+
+    def judge(self):
+        """At the end of a window of keyed calls. Every input new (``loads(text)`` on
+        each line of a file): keys that cost a noticeable share of the calls and are
+        never used stop being made, as for a callee cheaper than its key (probes go
+        on)."""
+        if self.spent > self.saved and self.spent > self.ran * _FRUITLESS_SHARE:
+            if self.skip:
+                self.period = min(self.period * 2, _MAX_PERIOD)
+            self.fruitless = self.skip = True
+            self.countdown = self.period
+        self.keyed = 0
+        self.spent = self.saved = self.ran = 0.0
 
     def was_cheap(self):
         """A call cost less than a lookup would: after a streak, skip keying."""
@@ -1147,7 +1152,7 @@ class CacheKey:
 
     __slots__ = ("id", "code_hash", "ids", "stats", "overhead", "world", "named")
 
-    def __init__(self, ident, code_hash, ids, stats, overhead, world=None):
+    def __init__(self, ident, code_hash, ids, stats, overhead, world=None, named=()):
         self.id = ident               # bytes: everything the result depends on (a digest,
         # or for small plain arguments the exact text the digest would be taken of)
         self.code_hash = code_hash    # the callee's code alone (the disk store's folder)
@@ -1156,7 +1161,7 @@ class CacheKey:
         self.overhead = overhead      # seconds spent hashing inputs (a lookup costs about this)
         self.world = world            # ids of mutable objects the callee reads (or None):
         # a result shares these by reference, and gets a copy of the rest
-        self.named = ()               # ids of immutable objects it names (its sentinels)
+        self.named = named            # ids of immutable objects it names (its sentinels)
 
     def __repr__(self):
         return f"<desync CacheKey {self.code_hash:016x}/{self.digest().hex()}>"
@@ -1395,9 +1400,8 @@ class CallCache:
             return None
         if reads.seeded:
             digest += _SEED_MARK   # (this process's hash seed: see _builds_sets)
-        key = CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start, world)
-        key.named = reads.named
-        return key
+        return CacheKey(digest, callee.code_hash, ids, stats, perf_counter() - start, world,
+                        reads.named)
 
     def lookup(self, key: CacheKey, fresh: bool = False):
         """(True, value) on a hit, else (False, None). Never blocks on other calls.
@@ -1541,8 +1545,12 @@ class CallCache:
         known = stats.cost  # stats.learn(cost), inline: this is every miss's path
         stats.cost = cost if cost > known else known * 0.75 + cost * 0.25
         entry = None
-        if self.disk is None:
-            stats.missed(key.overhead, cost)
+        if self.adaptive and self.disk is None:   # (stats.missed, inline: every miss)
+            stats.keyed += 1
+            stats.spent += key.overhead
+            stats.ran += cost
+            if stats.keyed >= _FRUITLESS_WINDOW:
+                stats.judge()
         if self.adaptive and cost < key.overhead * 2 + 2e-6:
             stats.was_cheap()
         else:

@@ -410,10 +410,19 @@ def facts_of(fn) -> Facts:
     Cached by identity, not equality (two callables that compare equal can do
     different things), and without keeping anything alive: an entry goes with the
     function or object it is about."""
-    key, anchors = _key_of(fn)
-    found = _cache.get(key)
-    if found is not None and all(ref() is anchor for ref, anchor in zip(found[0], anchors)):
-        return found[1]
+    kind = type(fn)
+    if kind is not _MethodType and kind is not _BuiltinMethodType:
+        key = id(fn)   # (the common case, every call: one lookup, one check)
+        found = _cache.get(key)
+        if found is not None and found[0][0]() is fn:
+            return found[1]
+        anchors = (fn,)
+    else:
+        key, anchors = _key_of(fn)
+        found = _cache.get(key)
+        if found is not None and all(ref() is anchor
+                                     for ref, anchor in zip(found[0], anchors)):
+            return found[1]
     facts, complete = _computed(fn)
     if not complete:  # a cycle was cut below it: right for this question only
         return facts
