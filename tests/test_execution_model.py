@@ -2360,7 +2360,7 @@ def test_a_recursion_error_right_at_the_limit_never_hangs(tmp_path):
             out.append(value(n))
             return out
 
-        for limit in (70, 75, 80, 85, 90):
+        for limit in range(60, 131):   # (where the limit falls inside desync's frames varies)
             sys.setrecursionlimit(limit)
             try:
                 value(20)
@@ -2373,4 +2373,4 @@ def test_a_recursion_error_right_at_the_limit_never_hangs(tmp_path):
     done = subprocess.run([sys.executable, str(tmp_path / "deep.py")], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert len(done.stdout.split()) == 5
+    assert len(done.stdout.split()) == 71

@@ -139,6 +139,22 @@ def nesting() -> int:
     return getattr(_tls, "depth", 0)
 
 
+def _unrun(scope: "Scope", tasks, error):
+    """Settle, as failed with ``error``, the tasks of ``tasks`` that were set running
+    but never ran: desync's own frames hit the recursion limit before running them
+    (otherwise the call waits for them forever). With some room above the limit to
+    do it in."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit + 200)
+    try:
+        with scope.lock:
+            for task in tasks:
+                if task.state == RUNNING:
+                    scope._settle_locked(task, FAILED, None, error)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
 def _run_inline(scope: "Scope", tasks):
     """Run ready pure continuations iteratively, so long chains never recurse deeply.
     A desync call nested in one of them (a desync property read in an expression)
@@ -372,7 +388,11 @@ class Scope:
                     self._run_effect(task)  # nothing before it: it happens now, as in Python
             elif kind == PURE:
                 task.state = RUNNING
-                _run_inline(self, (task,))
+                try:
+                    _run_inline(self, (task,))
+                except BaseException as error:
+                    _unrun(self, (task,), error)
+                    raise
             else:
                 task.state = READY
                 self._submit((task,))
@@ -404,7 +424,11 @@ class Scope:
         if submit is not None:
             self._submit((submit,))
         elif run_now is not None:
-            _run_inline(self, (run_now,))
+            try:
+                _run_inline(self, (run_now,))
+            except BaseException as error:
+                _unrun(self, (run_now,), error)
+                raise
         if kind == EFFECT and rob[0] is task and task.waiting == 0:
             self._run_effect(task)
         self._retire()
@@ -471,7 +495,11 @@ class Scope:
         if queued:
             self._submit(queued)
         if inline:
-            _run_inline(self, inline)
+            try:
+                _run_inline(self, inline)
+            except BaseException as error:
+                _unrun(self, inline, error)
+                raise
 
     def _retire_all_or_fault(self):
         """Retire every entry; the failed entry that stops it, or None."""
@@ -594,7 +622,11 @@ class Scope:
         if queued:
             self._submit(queued)
         if inline:
-            _run_inline(self, inline)
+            try:
+                _run_inline(self, inline)
+            except BaseException as error:
+                _unrun(self, inline, error)
+                raise
 
     # -- running tasks (any thread) ---------------------------------------------
     def _submit(self, tasks):
@@ -712,14 +744,20 @@ class Scope:
             # desync's own bookkeeping failed after the call (a RecursionError right at
             # the limit, in trimming a traceback or settling): the task settles all the
             # same, or whoever waits for it would wait forever. Its dependants go to
-            # the queue, not deeper into this stack.
-            with self.lock:
-                if task.state >= DONE:
-                    inline, queued = [], []
-                else:
-                    inline, queued = self._settle_locked(task, FAILED, None, error)
-            if inline or queued:
-                self._submit([*queued, *inline])
+            # the queue, not deeper into this stack. (Some room above the limit to
+            # do that in.)
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(limit + 200)
+            try:
+                with self.lock:
+                    if task.state >= DONE:
+                        inline, queued = [], []
+                    else:
+                        inline, queued = self._settle_locked(task, FAILED, None, error)
+                if inline or queued:
+                    self._submit([*queued, *inline])
+            finally:
+                sys.setrecursionlimit(limit)
 
     def _execute_task(self, task):
         resolve = _raw if task.tolerant else _value
@@ -779,7 +817,11 @@ class Scope:
         if queued:
             self._submit(queued)
         if inline:
-            _run_inline(self, inline)
+            try:
+                _run_inline(self, inline)
+            except BaseException as error:
+                _unrun(self, inline, error)
+                raise
 
     def _invoke(self, task, fn, args, kwargs):
         started = _clock()
