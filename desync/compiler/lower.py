@@ -2514,7 +2514,7 @@ def _changed_modules(facts, imports) -> frozenset:
     mutating method of (``sys.argv.append``; not ``os.chdir()``, a function)."""
     found = set()
 
-    def root_of(node, through_calls=False):
+    def root_of(node):
         while isinstance(node, (ast.Attribute, ast.Subscript)):
             node = node.value
         return node.id if isinstance(node, ast.Name) and node.id in imports \
