@@ -141,14 +141,19 @@ def _run(fn, n):
 @pytest.mark.parametrize("body", BODIES, ids=[b.__name__ for b in BODIES])
 def test_what_looks_at_the_caller_sees_plain_pythons_frames(body, mode):
     expected = _run(body, 1)
+    for got in _runs_in(mode, body, lambda fn: _run(fn, 1), 5):
+        assert got == expected
+
+
+def _runs_in(mode, body, observe, times):
+    """``observe(body under desync)`` ``times`` times, in ``mode``."""
     decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(body)
-    for _ in range(5):
+    for _ in range(times):
         if mode == "sequential":
             with desync.sequential():
-                got = _run(decorated, 1)
+                yield observe(decorated)
         else:
-            got = _run(decorated, 1)
-        assert got == expected
+            yield observe(decorated)
 
 
 def test_locals_and_eval_are_accepted_not_refused():
@@ -298,13 +303,8 @@ def test_header_lines_and_variables_read_by_name_in_clauses_are_plain_pythons(bo
     # locals()/eval() in handlers, finally clauses and a loop's try saw desync's
     # names, futures, or a name the failed call never bound (a RuntimeError).
     expected = _outcome(body)
-    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(body)
-    for _ in range(3):
-        if mode == "sequential":
-            with desync.sequential():
-                assert _outcome(decorated) == expected
-        else:
-            assert _outcome(decorated) == expected
+    for got in _runs_in(mode, body, _outcome, 3):
+        assert got == expected
 
 
 def collect(rows, add):
@@ -341,10 +341,5 @@ def test_the_frame_of_a_users_function_run_as_an_effect_stays(body, mode):
                     if f.filename == __file__][-3:]
     expected = names(body)
     assert expected[-2:] in (["inner", "fail"], ["collect", "fail"])
-    decorated = dz(cache=False, executor=OneWorker() if mode == "one-worker" else None)(body)
-    for _ in range(3):
-        if mode == "sequential":
-            with desync.sequential():
-                assert names(decorated) == expected
-        else:
-            assert names(decorated) == expected
+    for got in _runs_in(mode, body, names, 3):
+        assert got == expected
