@@ -382,3 +382,167 @@ def prog_D03():
     first = f'{list(h.it)}{a}'
     second = (sum(getattr(h, 'it2')), list(h.it))
     return (first, second, list(LOG))
+
+
+# -- E: elements computed ahead (a comprehension with a condition, ``sum(...)``,
+# ``list(map(f, it))``) over an iterator whose advancing is seen. Plain Python
+# never advances past the element that fails: the advancing code's effects, an
+# error it raises later, and what a shared iterator still holds must match.
+
+def fails_at_one(x):
+    time.sleep(0.003)
+    if x == 1:
+        raise KeyError(x)
+    return x * 2
+
+
+def shown(x):
+    print("shown", x)
+    LOG.append(("shown", x))
+    return True
+
+
+def printgen(n):
+    for i in range(n):
+        print("gen", i)
+        LOG.append(("gen", i))
+        yield i
+
+
+def failgen():
+    yield 1
+    raise ValueError("the iterator failed")
+
+
+class Tree:
+    """An iterable whose fresh generator prints as it advances."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __iter__(self):
+        for i in range(self.n):
+            print("tree", i)
+            yield i
+
+
+class Countdown:
+    """An iterator class whose ``__next__`` prints."""
+
+    def __init__(self, n):
+        self.i, self.n = 0, n
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.i >= self.n:
+            raise StopIteration
+        print("next", self.i)
+        self.i += 1
+        return self.i - 1
+
+
+class PrintingIterable:
+    """An iterable whose fresh iterator (a class of its own) prints as it advances."""
+
+    def __iter__(self):
+        return Countdown(4)
+
+
+def _logged(result):
+    logged = list(LOG)
+    LOG.clear()
+    return result, logged
+
+
+# E01: the fuzzer's shape (seed 16161, 635): a filter whose predicate prints
+def prog_E01():
+    LOG.clear()
+    return _logged([fails_at_one(x) for x in filter(shown, [0, 1, 2, 3]) if True])
+
+
+# E02: a condition over a printing generator
+def prog_E02():
+    LOG.clear()
+    return _logged([fails_at_one(x) for x in printgen(4) if x >= 0])
+
+
+# E03: an eager consumer over a printing generator
+def prog_E03():
+    LOG.clear()
+    return _logged(sum(fails_at_one(x) for x in printgen(4)))
+
+
+# E04: list(map(f, gen)): the map stops at the failing call
+def prog_E04():
+    LOG.clear()
+    return _logged(list(map(fails_at_one, printgen(4))))
+
+
+# E05: a dict comprehension with a condition over a printing generator
+def prog_E05():
+    LOG.clear()
+    return _logged({x: fails_at_one(x) for x in printgen(4) if x < 9})
+
+
+# E06: an iterator that fails after the failing element: the element's error wins
+def prog_E06():
+    return [fails_at_one(x) for x in failgen() if x >= 0]
+
+
+# E07: a shared iterator keeps what plain Python left in it
+def prog_E07():
+    it = iter(range(4))
+    try:
+        first = [fails_at_one(x) for x in it if x >= 0]
+    except KeyError:
+        first = None
+    return first, list(it)
+
+
+# E08: the same through map
+def prog_E08():
+    it = iter(range(4))
+    try:
+        first = list(map(fails_at_one, it))
+    except KeyError:
+        first = None
+    return first, list(it)
+
+
+# E09: an iterable whose own __iter__ generator prints, in a plain loop
+def prog_E09():
+    out = []
+    for x in Tree(4):
+        out.append(fails_at_one(x))
+    return out
+
+
+# E10: the same in a comprehension, with and without a condition
+def prog_E10():
+    return [fails_at_one(x) for x in Tree(4)], [fails_at_one(x) for x in Tree(4) if x]
+
+
+# E11: an iterable whose fresh iterator's __next__ prints
+def prog_E11():
+    return [fails_at_one(x) for x in PrintingIterable()]
+
+
+# E12: an element whose call is itself an effect, between the generator's prints
+def prog_E12():
+    LOG.clear()
+    return _logged([shown(slow(x)) for x in printgen(3) if x >= 0])
+
+
+# E13: a condition that fails stops the loop there too
+def prog_E13():
+    LOG.clear()
+    return _logged([x for x in printgen(4) if fails_at_one(x)])
+
+
+# E14: no failure: every element, in order, and the shared iterator is drained
+def prog_E14():
+    LOG.clear()
+    it = printgen(4)
+    return _logged(([slow(x) for x in it if x != 2], list(it)))

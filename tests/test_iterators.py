@@ -4,6 +4,8 @@ under desync, on threads and on a one-worker executor, several runs each."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import io
 
 import pytest
 
@@ -15,10 +17,13 @@ PROGRAMS = sorted(name for name in vars(iterator_programs) if name.startswith("p
 
 
 def _outcome(fn):
-    try:
-        return "value", repr(fn())
-    except Exception as error:  # the program's own errors are part of its outcome
-        return "error", type(error).__name__, str(error)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        try:
+            result = "value", repr(fn())
+        except Exception as error:  # the program's own errors are part of its outcome
+            result = "error", type(error).__name__, str(error)
+    return result, printed.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -252,9 +252,10 @@ class _Builder:
             ident = self.sync(line, f"waits for a value: {self.source_text(line)}", found,
                               keys=keys)
             return frozenset([ident])
-        if method == "iterate":
+        if method in ("iterate", "spec_iterate"):
             keys = self._keys(args[0])
-            found = self._args_sources(args[1:])
+            # (spec_iterate: the elements' list and its layout come before the iterable)
+            found = self._args_sources(args[1:] if method == "iterate" else args[4:])
             if found or keys:
                 what = f"after changes to {_names(keys)}" if keys else "for its iterable"
                 self.sync(line, f"loop waits {what}", found, keys=keys)

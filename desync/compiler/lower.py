@@ -961,9 +961,11 @@ class Lowerer:
                                                     _rt("truth"), step))
             body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
                                                   ctx=ast.Load()), [step])))
-        out.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(keys),
-                                                        iterable),
-                           body=body, orelse=[]))
+        conditions = sum(len(g.ifs) for g in node.generators)
+        values = 2 if isinstance(node, ast.DictComp) else 1
+        out.append(ast.For(target=target, iter=self._ds(
+            "spec_iterate", self._keys_node(keys), _load(items), _const(conditions),
+            _const(values), iterable), body=body, orelse=[]))
         return out
 
     def map_fan_out(self, node, pre, consumer, speculative) -> ast.expr:
@@ -989,8 +991,11 @@ class Lowerer:
         body = [_assign(element, step),
                 _expr(_call(ast.Attribute(value=_load(items), attr="append", ctx=ast.Load()),
                             [_load(element)]))]
-        pre.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(
-            self.read_keys(node.args[1:])), source, *parts), body=body, orelse=[]))
+        iterate_keys = self._keys_node(self.read_keys(node.args[1:]))
+        iterate = self._ds("spec_iterate", iterate_keys, _load(items), _const(0), _const(1),
+                           source, *parts) if speculative \
+            else self._ds("iterate", iterate_keys, source, *parts)
+        pre.append(ast.For(target=target, iter=iterate, body=body, orelse=[]))
         if speculative:
             return self.emit(pre, self._ds("consume", consumer, _const(0), _const(1),
                                            _load(items), _const("map")))

@@ -1859,20 +1859,8 @@ class Body(Scope):
             return self._settled_soft(error)
 
     def _settled_soft(self, error):
-        _keep_user_frames(error, _NO_TASK)
         self.seq += 1
-        task = Task()
-        task.seq = self.seq
-        task.kind = PURE
-        task.fn = task.args = task.kwargs = task.value = task.targets = None
-        task.state = FAILED
-        task.error = error
-        task.dependents = None
-        task.waiting = 0
-        task.lasti = -1
-        task.generated = task.soft = True
-        task.orphan = task.tolerant = False
-        return task
+        return _failed_step(error, self.seq)
 
     def region(self, targets, fn, *args):
         """A ``try`` statement run as written, in program order, once the speculative
@@ -1979,13 +1967,34 @@ class Body(Scope):
         retires first. ``parts``: the iterables a builtin wrapper was made of."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
-        if parts:
-            stateful = any(_stateful(p) for p in parts)
-        else:
-            stateful = iterator is iterable and _stateful(iterable)
+        stateful = _seen_advancing(iterable, iterator, parts)
         if not stateful and not keys:
             return iterator
         return self._guarded(iterator, keys, stateful)
+
+    def spec_iterate(self, keys, items, conditions, values, iterable, *parts):
+        """The iterator of a loop whose elements are computed ahead into ``items``
+        (``conditions`` then ``values`` outcomes each, as ``consume`` takes them).
+        Plain Python never advances past an element that fails: if advancing is seen
+        (see ``iterate``), the elements so far are taken first, in order, and one
+        that fails ends the loop there (``consume`` raises it)."""
+        iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
+        iterator = iter(iterable)
+        if not _seen_advancing(iterable, iterator, parts):
+            return iterator if not keys else self._guarded(iterator, keys, False)
+        return _ElementGuarded(self, iterator, items, conditions, conditions + values)
+
+    def take_elements(self, items, start, conditions, width) -> bool:
+        """``_take_elements`` on this body's threads: after everything issued before,
+        a task's outcome once it settles, a deferred effect made here, in order."""
+        self.barrier()
+        return _take_elements(items, start, conditions, width, self._wait_settled,
+                              self._settled_soft)
+
+    def _wait_settled(self, tasks):
+        pending = [t for t in tasks if t.state < DONE]
+        if pending:
+            self._help_until(lambda: all(t.state >= DONE for t in pending))
 
     def _guarded(self, iterator, keys, stateful):
         return _Guarded(self, iterator, keys, stateful)
@@ -2113,6 +2122,105 @@ class _Guarded:
         except StopIteration as error:
             raise _Carried(error) from None
         return next(self.iterator)
+
+
+class _ElementGuarded:
+    """``spec_iterate``'s iterator: before each advance after the first, the elements
+    the loop computed so far are taken; one that fails ends the loop."""
+
+    __slots__ = ("scope", "iterator", "items", "conditions", "width", "taken")
+
+    def __init__(self, scope, iterator, items, conditions, width):
+        self.scope, self.iterator, self.items = scope, iterator, items
+        self.conditions, self.width, self.taken = conditions, width, len(items)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        items = self.items
+        try:
+            stop = self.scope.take_elements(items, self.taken, self.conditions, self.width)
+        except StopIteration as error:   # an earlier call's, raised in order
+            raise _Carried(error) from None
+        self.taken = len(items)
+        if stop:
+            raise StopIteration
+        return next(self.iterator)
+
+
+def _failed_step(error, seq=0):
+    """A speculative step that failed already: its code raises ``error`` if it gets
+    there (``outcome``)."""
+    _keep_user_frames(error, _NO_TASK)
+    task = Task()
+    task.seq = seq
+    task.kind = PURE
+    task.fn = task.args = task.kwargs = task.value = task.targets = None
+    task.state = FAILED
+    task.error = error
+    task.dependents = None
+    task.waiting = 0
+    task.lasti = -1
+    task.generated = task.soft = True
+    task.orphan = task.tolerant = False
+    return task
+
+
+def _take_elements(items, start, conditions, width, wait, failed) -> bool:
+    """Take the elements ``items[start:]`` as the consumer will, and put each back
+    settled: a condition as its truth, a deferred call as its value, a failure as a
+    failed step (``failed(error)``) the consumer raises. True at the first failure:
+    plain Python goes no further. ``wait(tasks)`` waits for tasks to settle."""
+    for group in range(start, len(items) - width + 1, width):
+        for index in range(group, group + width):
+            item = items[index]
+            try:
+                kind = item.__class__
+                if kind is Task:
+                    wait((item,))
+                    value = outcome(item)
+                elif kind is Deferred:
+                    wait(_inside_deferred((item,)))
+                    value = items[index] = outcome(item)
+                else:
+                    value = item
+                if index < group + conditions:
+                    truth = items[index] = bool(value)
+                    if not truth:
+                        break   # the element is skipped: its values are never taken
+            except BaseException as error:
+                items[index] = failed(error)
+                return True
+    return False
+
+
+def _seen_advancing(iterable, iterator, parts) -> bool:
+    """Is advancing ``iterator`` seen by more than the loop? An iterator someone
+    else holds (``iterable`` is its own iterator, or a part of the builtin wrapper
+    it was made of is), or one whose advancing runs the program's code with effects
+    (a generator ``__iter__`` that prints, a ``__next__`` that logs)."""
+    if parts:
+        if any(_stateful(p) for p in parts):
+            return True
+    elif iterator is iterable and _stateful(iterable):
+        return True
+    kind = iterator.__class__
+    if kind in _BUILTIN_ITERATORS:
+        return False
+    code = getattr(kind, "__next__", None)
+    if code.__class__ is not FunctionType:
+        code = getattr(iterable.__class__, "__iter__", None)
+        if code.__class__ is not FunctionType:
+            code = getattr(iterable.__class__, "__getitem__", None)
+            if code.__class__ is not FunctionType:
+                return False
+    facts = _effects.facts_of(code)
+    return facts.kind != _effects.PURE or bool(facts.world) or bool(facts.mutates)
+
+
+_BUILTIN_ITERATORS = frozenset(type(iter(x)) for x in ([], (), "", b"", range(1), {}, set(),
+                                                       {}.values(), {}.items(), bytearray()))
 
 
 class _NoTask:

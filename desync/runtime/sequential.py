@@ -11,8 +11,8 @@ import time
 from types import TracebackType
 
 from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body, _call_method,
-                     _consumer, _tls, check_star_parts, handling, looks_at_caller, named_like_body,
-                     unpack_values)
+                     _consumer, _ElementGuarded, _failed_step, _take_elements, _tls,
+                     check_star_parts, handling, looks_at_caller, named_like_body, unpack_values)
 
 
 class _NoBlock:
@@ -26,6 +26,10 @@ class _NoBlock:
 
 
 _NO_BLOCK = _NoBlock()
+
+
+def _no_wait(tasks):
+    return None   # (nothing runs ahead here)
 
 
 class SequentialBody:
@@ -153,6 +157,13 @@ class SequentialBody:
 
     def iterate(self, keys, iterable, *parts):
         return iterable
+
+    def spec_iterate(self, keys, items, conditions, values, iterable, *parts):
+        # Each element is taken before the next advance, as plain Python takes it.
+        return _ElementGuarded(self, iter(iterable), items, conditions, conditions + values)
+
+    def take_elements(self, items, start, conditions, width) -> bool:
+        return _take_elements(items, start, conditions, width, _no_wait, _failed_step)
 
     def unpack(self, value, count, after=None):
         return unpack_values(value, count, after)

@@ -393,6 +393,10 @@ class Gen:
             (1, lambda: Call("map", [self.e_fn1(sc, cx, d), self.e_list(sc, cx, d)])),
             (0.5, lambda: Call("filter", [self.e_fn1(sc, cx, d), self.e_list(sc, cx, d)])),
             (0.5, lambda: Call("reversed", [self.e_list(sc, cx, d)])),
+            # Advancing it prints (and may fail): plain Python never advances past an
+            # element that fails.
+            (0.5 if cx.io else 0, lambda: self.feature("printing-iterator", Call(
+                r.choice(["walk", "Walk"]), [self.e_list(sc, cx, d)]))),
             # A generator or iterator the body holds, run through by the loop (a change:
             # anything before that consumes it goes first).
             (3 if cx.mut and self.vars(sc, GEN, ro_ok=False) else 0,

@@ -78,6 +78,27 @@ def shown(x):
     return (x * 5 + 2) % 97
 
 
+def walk(xs):
+    """A generator that prints as it advances (and may fail at any element)."""
+    for x in xs:
+        _hit("walk", x)
+        print("walk", x)
+        yield x
+
+
+class Walk:
+    """An iterable whose fresh generator prints as it advances."""
+
+    def __init__(self, xs):
+        self.xs = list(xs)
+
+    def __iter__(self):
+        for x in self.xs:
+            _hit("Walk", x)
+            print("Walk", x)
+            yield x
+
+
 def up(s):
     _hit("up", s)
     return s.upper()[:6]
