@@ -546,3 +546,241 @@ def prog_E14():
     LOG.clear()
     it = printgen(4)
     return _logged(([slow(x) for x in it if x != 2], list(it)))
+
+
+# -- F: a generator made by the loop's own call, not started, whose code has no
+# effects: its elements start together, and what goes past plain Python's stop
+# stays unseen.
+
+def pure_gen(n):
+    for i in range(n):
+        yield i
+
+
+def pure_failgen(n, at):
+    for i in range(n):
+        if i == at:
+            raise ValueError(f"the generator failed at {i}")
+        yield i
+
+
+def endless():
+    i = 0
+    while True:
+        yield i
+        i += 1
+
+
+def read_growing(d):
+    i = 0
+    while i in d:
+        yield d[i]
+        i += 1
+
+
+def grow(d, x):
+    time.sleep(0.002)
+    if x < 3:
+        d[x + 1] = x + 1
+    return x
+
+
+HELD_GENS: list = []
+
+
+def shared_gen(n):
+    return HELD_GENS[-1]
+
+
+# F01: the element fails before the generator does: the element's error
+def prog_F01():
+    return sum(fails_at_one(x) for x in pure_failgen(4, 2))
+
+
+# F02: the generator fails first: its error
+def prog_F02():
+    return [fails_at_one(x + 5) for x in pure_failgen(4, 2) if x >= 0]
+
+
+# F03: an endless generator and a failing element: plain Python raises, no hang
+def prog_F03():
+    return sum(fails_at_one(x) for x in endless())
+
+
+# F04: list(map(f, endless())) with f raising StopIteration ends the map there
+def stop_at_three(x):
+    time.sleep(0.002)
+    if x == 3:
+        raise StopIteration
+    return x
+
+
+def prog_F04():
+    return list(map(stop_at_three, endless()))
+
+
+# F05: elements that change what the generator reads next
+def prog_F05():
+    d = {0: 0}
+    return [grow(d, x) for x in read_growing(d) if x >= 0], d
+
+
+# F06: a generator the body holds is not fresh: what is left in it is plain Python's
+def prog_F06():
+    g = pure_gen(4)
+    try:
+        first = [fails_at_one(x) for x in g if x >= 0]
+    except KeyError:
+        first = None
+    return first, list(g)
+
+
+# F07: a call that hands back a generator someone else holds
+def prog_F07():
+    HELD_GENS.append(pure_gen(4))
+    try:
+        first = [fails_at_one(x) for x in shared_gen(0) if x >= 0]
+    except KeyError:
+        first = None
+    return first, list(HELD_GENS[-1])
+
+
+# F08: no failure: every element, in order
+def prog_F08():
+    return (sum(slow(x) for x in pure_gen(5)), [slow(x) for x in pure_gen(5) if x % 2],
+            list(map(slow, pure_gen(3))), {x: slow(x) for x in pure_gen(3) if x})
+
+
+# -- G: round L's findings. A: the parts of zip/enumerate/map made of iterators
+# bound by a call; B: an object whose __iter__ hands out, drains or maps over what
+# it holds; E: an iterable with no effects that raises partway.
+
+def bad(x):
+    time.sleep(0.005)
+    if x == 1:
+        raise ValueError(x)
+    return x
+
+
+def noisy(x):
+    print("noisy", x)
+    return x
+
+
+class HandsOut:
+    def __init__(self, xs):
+        self.it = iter(xs)
+
+    def __iter__(self):
+        return self.it
+
+
+class YieldsFrom:
+    def __init__(self, xs):
+        self.it = iter(xs)
+
+    def __iter__(self):
+        yield from self.it
+
+
+class MapsOver:
+    def __init__(self, xs, fn):
+        self.xs, self.fn = xs, fn
+
+    def __iter__(self):
+        return map(self.fn, self.xs)
+
+
+class Reverses:
+    def __init__(self, xs):
+        self.it = iter(xs)
+
+    def __reversed__(self):
+        return self.it
+
+
+class Numbers:
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __iter__(self):
+        return map(int, self.raw)
+
+
+# G01: A: zip over an iterator a call made
+def prog_G01():
+    a = iter([0, 1, 2, 3])
+    try:
+        for x, y in zip(a, "abcd"):
+            bad(x)
+    except ValueError:
+        pass
+    return list(a)
+
+
+# G02: A: map with two iterables
+def prog_G02():
+    a = iter([0, 1, 2, 3])
+    try:
+        return list(map(lambda x, y: bad(x), a, "abcd"))
+    except ValueError:
+        pass
+    return list(a)
+
+
+# G03: A: enumerate over a printing generator
+def prog_G03():
+    try:
+        for i, x in enumerate(printgen(5)):
+            bad(x)
+    except ValueError:
+        pass
+    return "caught"
+
+
+# G04: B: an __iter__ that returns the iterator its object holds
+def prog_G04():
+    b = HandsOut([0, 1, 2, 3])
+    try:
+        for x in b:
+            bad(x)
+    except ValueError:
+        pass
+    return list(b.it)
+
+
+# G05: B: an __iter__ that yields from the iterator its object holds
+def prog_G05():
+    b = YieldsFrom([0, 1, 2, 3])
+    try:
+        first = [bad(x) for x in b]
+    except ValueError:
+        first = None
+    return first, list(b.it)
+
+
+# G06: B: an __iter__ that maps a printing function
+def prog_G06():
+    try:
+        return [bad(x) for x in MapsOver([0, 1, 2, 3], noisy)]
+    except ValueError:
+        return "caught"
+
+
+# G07: B: a __reversed__ that returns the iterator its object holds
+def prog_G07():
+    r = Reverses([0, 1, 2, 3])
+    try:
+        for x in reversed(r):
+            bad(x)
+    except ValueError:
+        pass
+    return list(r.it)
+
+
+# G08: E: the element's error comes before the iterable's later one
+def prog_G08():
+    try:
+        return sum(bad(x) for x in Numbers(["0", "1", "2", "x"]))
+    except ValueError as error:
+        return str(error)

@@ -666,6 +666,38 @@ def test_loop_iterations_still_overlap():
     assert time.perf_counter() - started < 0.6  # one at a time: 1.2 s
 
 
+def _waits(seconds):
+    for _ in range(6):
+        yield seconds   # (no effects: the loop's own generator runs ahead)
+
+
+def _over_a_generator_sum(seconds):
+    return sum(sleep_for(s) for s in _waits(seconds))
+
+
+def _over_a_generator_list(seconds):
+    return [sleep_for(s) for s in _waits(seconds)]
+
+
+def _over_a_generator_kept(seconds):
+    return [sleep_for(s) for s in _waits(seconds) if s > 0]
+
+
+def _over_a_generator_map(seconds):
+    return list(map(sleep_for, _waits(seconds)))
+
+
+@pytest.mark.parametrize("fn, expected", [(_over_a_generator_sum, sum([0.2] * 6)),
+                                          (_over_a_generator_list, [0.2] * 6),
+                                          (_over_a_generator_kept, [0.2] * 6),
+                                          (_over_a_generator_map, [0.2] * 6)])
+def test_elements_over_a_generator_the_loop_makes_still_overlap(fn, expected):
+    transpiled = dz(cache=False)(fn)
+    started = time.perf_counter()
+    assert transpiled(0.2) == expected
+    assert time.perf_counter() - started < 0.6  # one at a time: 1.2 s
+
+
 def test_a_nested_desync_call_on_a_one_worker_executor_finishes():
     done = threading.Event()
     result = []

@@ -567,9 +567,11 @@ class Lowerer:
             raise _NoSpec()
         if self.can_fan_out(node):
             kind = {ast.ListComp: "list", ast.SetComp: "set", ast.DictComp: "dict"}[type(node)]
-            if any(g.ifs for g in node.generators):
+            if any(g.ifs for g in node.generators) or self._over_a_call(node):
                 # Elements whose condition fails are never computed in plain Python:
-                # compute them ahead, but let only the kept ones count.
+                # compute them ahead, but let only the kept ones count. (Over what a
+                # function of yours returns, a generator, perhaps: its elements start
+                # together if it is the loop's own, see ``spec_iterate``.)
                 try:
                     return self.spec_comprehension(node, pre, _const(kind))
                 except _NoSpec:
@@ -578,6 +580,15 @@ class Lowerer:
         return self.kept_comprehension(node, pre)
 
     lower_SetComp = lower_DictComp = lower_ListComp
+
+    def _over_a_call(self, node) -> bool:
+        """``[f(x) for x in rows(path)]``: one loop over a call of a function that is
+        not a builtin."""
+        if len(node.generators) != 1:
+            return False
+        source = node.generators[0].iter
+        return isinstance(source, ast.Call) and isinstance(source.func, ast.Name) \
+            and not self.facts.builtin(source.func.id)
 
     def lower_GeneratorExp(self, node, pre):
         if self.spec_mode:
@@ -965,8 +976,33 @@ class Lowerer:
         values = 2 if isinstance(node, ast.DictComp) else 1
         out.append(ast.For(target=target, iter=self._ds(
             "spec_iterate", self._keys_node(keys), _load(items), _const(conditions),
-            _const(values), iterable), body=body, orelse=[]))
+            _const(values), iterable, keywords=self._made_by(generator.iter, out, iterable)),
+            body=body, orelse=[]))
         return out
+
+    def _made_by(self, source, pre, iterable) -> list:
+        """``made_by=f`` when ``iterable`` is the temporary a step got from calling
+        the plain name ``f`` (``for x in gen(n)``): if ``f`` is a generator
+        function, the generator is the loop's own (see ``spec_iterate``)."""
+        if not (isinstance(source, ast.Call) and isinstance(source.func, ast.Name)
+                and isinstance(iterable, ast.Name)
+                and iterable.id.startswith(self.namer.temp_prefix)):
+            return []   # (a name the body holds is never the loop's own)
+        step = next((s for s in reversed(pre) if isinstance(s, ast.Assign)
+                     and any(isinstance(t, ast.Name) and t.id == iterable.id
+                             for t in s.targets)), None)
+        if not (isinstance(step, ast.Assign) and len(step.targets) == 1
+                and isinstance(step.targets[0], ast.Name) and step.targets[0].id == iterable.id
+                and isinstance(step.value, ast.Call) and isinstance(step.value.func, ast.Attribute)
+                and isinstance(step.value.func.value, ast.Name)
+                and step.value.func.value.id == self.namer.scope):
+            return []
+        method, args = step.value.func.attr, step.value.args
+        callee = args[0] if method == "call" and args else \
+            args[1] if method == "read" and len(args) > 1 else None
+        if not isinstance(callee, ast.Name):
+            return []
+        return [ast.keyword(arg="made_by", value=_load(callee.id))]
 
     def map_fan_out(self, node, pre, consumer, speculative) -> ast.expr:
         """``consumer(map(f, xs))``: one call of ``f`` per element, all started at once."""
@@ -993,7 +1029,8 @@ class Lowerer:
                             [_load(element)]))]
         iterate_keys = self._keys_node(self.read_keys(node.args[1:]))
         iterate = self._ds("spec_iterate", iterate_keys, _load(items), _const(0), _const(1),
-                           source, *parts) if speculative \
+                           source, *parts, keywords=[] if parts else self._made_by(node.args[1], pre, source)) \
+            if speculative \
             else self._ds("iterate", iterate_keys, source, *parts)
         pre.append(ast.For(target=target, iter=iterate, body=body, orelse=[]))
         if speculative:

@@ -1967,29 +1967,37 @@ class Body(Scope):
         retires first. ``parts``: the iterables a builtin wrapper was made of."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
-        stateful = _seen_advancing(iterable, iterator, parts)
+        stateful = _seen_advancing(iterable, iterator, [self.get(p) for p in parts])
         if not stateful and not keys:
             return iterator
         return self._guarded(iterator, keys, stateful)
 
-    def spec_iterate(self, keys, items, conditions, values, iterable, *parts):
+    def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None):
         """The iterator of a loop whose elements are computed ahead into ``items``
         (``conditions`` then ``values`` outcomes each, as ``consume`` takes them).
         Plain Python never advances past an element that fails: if advancing is seen
         (see ``iterate``), the elements so far are taken first, in order, and one
-        that fails ends the loop there (``consume`` raises it)."""
+        that fails ends the loop there (``consume`` raises it). ``made_by``: the
+        function the loop's iterable expression called; a generator it made just now
+        with code that has no effects is the loop's own, and runs ahead."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
-        if not _seen_advancing(iterable, iterator, parts):
-            return iterator if not keys else self._guarded(iterator, keys, False)
-        return _ElementGuarded(self, iterator, items, conditions, conditions + values)
+        width = conditions + values
+        if made_by is not None and _made_fresh(iterator, made_by):
+            return _RunsAhead(self, iterator, keys, items, conditions, width)
+        if _seen_advancing(iterable, iterator, [self.get(p) for p in parts]):
+            return _ElementGuarded(self, iterator, items, conditions, width)
+        if iterator.__class__ not in _BUILTIN_ITERATORS:
+            # (its advancing may raise: an error of its own, after the elements before)
+            return _RunsAhead(self, iterator, keys, items, conditions, width)
+        return iterator if not keys else self._guarded(iterator, keys, False)
 
-    def take_elements(self, items, start, conditions, width) -> bool:
+    def take_elements(self, items, start, conditions, width, end=None) -> bool:
         """``_take_elements`` on this body's threads: after everything issued before,
         a task's outcome once it settles, a deferred effect made here, in order."""
         self.barrier()
         return _take_elements(items, start, conditions, width, self._wait_settled,
-                              self._settled_soft)
+                              self._settled_soft, end)
 
     def _wait_settled(self, tasks):
         pending = [t for t in tasks if t.state < DONE]
@@ -2167,12 +2175,80 @@ def _failed_step(error, seq=0):
     return task
 
 
-def _take_elements(items, start, conditions, width, wait, failed) -> bool:
-    """Take the elements ``items[start:]`` as the consumer will, and put each back
+class _RunsAhead:
+    """``spec_iterate``'s iterator over one whose advancing no one else sees (a
+    generator that is the loop's own and has no effects, ``map(int, rows)``): it may
+    go further than plain Python would, so the elements start together. What stays
+    plain Python's: an error it raises is an
+    element of its own (raised only if the consumer gets there); at most ``AHEAD``
+    elements run ahead of the first one not yet taken (an endless generator stops
+    near the failure); and an element that is a deferred effect (it may change what
+    the generator reads) is made before the next advance."""
+
+    __slots__ = ("scope", "iterator", "keys", "items", "conditions", "width", "taken")
+    AHEAD = 64
+
+    def __init__(self, scope, iterator, keys, items, conditions, width):
+        self.scope, self.iterator, self.keys, self.items = scope, iterator, keys, items
+        self.conditions, self.width, self.taken = conditions, width, len(items)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        items, width = self.items, self.width
+        if self.keys:
+            try:
+                self.scope._wait_keys(self.keys)
+            except StopIteration as error:
+                raise _Carried(error) from None
+        ahead = (len(items) - self.taken) // width
+        end = None
+        if ahead and any(i.__class__ is Deferred for i in items[self.taken:]):
+            end = len(items)
+        elif ahead >= self.AHEAD:
+            end = len(items) - (self.AHEAD // 2) * width
+        if end is not None:
+            try:
+                stop = self.scope.take_elements(items, self.taken, self.conditions, width, end)
+            except StopIteration as error:   # an earlier call's, raised in order
+                raise _Carried(error) from None
+            self.taken = end
+            if stop:
+                raise StopIteration
+        try:
+            return next(self.iterator)
+        except StopIteration:
+            raise
+        except BaseException as error:
+            items.append(self.scope._settled_soft(error))
+            items.extend([None] * (width - 1))
+            raise StopIteration from None
+
+
+def _made_fresh(iterator, made_by) -> bool:
+    """Is ``iterator`` a generator ``made_by`` just made (a generator function's
+    call always makes a new one; not started yet), whose code has no effects?"""
+    if iterator.__class__ is not _GENERATOR or made_by.__class__ is not FunctionType \
+            or made_by.__code__ is not iterator.gi_code or iterator.gi_running:
+        return False
+    frame = iterator.gi_frame
+    suspended = getattr(iterator, "gi_suspended", None)   # (3.11 and later)
+    if frame is None or (suspended if suspended is not None else frame.f_lasti != -1):
+        return False
+    facts = _effects.facts_of(made_by)
+    return facts.kind == _effects.PURE and not facts.world and not facts.mutates
+
+
+_GENERATOR = type(x for x in ())
+
+
+def _take_elements(items, start, conditions, width, wait, failed, end=None) -> bool:
+    """Take the elements ``items[start:end]`` as the consumer will, and put each back
     settled: a condition as its truth, a deferred call as its value, a failure as a
     failed step (``failed(error)``) the consumer raises. True at the first failure:
     plain Python goes no further. ``wait(tasks)`` waits for tasks to settle."""
-    for group in range(start, len(items) - width + 1, width):
+    for group in range(start, (len(items) if end is None else end) - width + 1, width):
         for index in range(group, group + width):
             item = items[index]
             try:
@@ -2197,17 +2273,23 @@ def _take_elements(items, start, conditions, width, wait, failed) -> bool:
 
 def _seen_advancing(iterable, iterator, parts) -> bool:
     """Is advancing ``iterator`` seen by more than the loop? An iterator someone
-    else holds (``iterable`` is its own iterator, or a part of the builtin wrapper
-    it was made of is), or one whose advancing runs the program's code with effects
-    (a generator ``__iter__`` that prints, a ``__next__`` that logs)."""
+    else holds (``iterable`` is its own iterator, a part of the builtin wrapper it
+    was made of is, or an object hands out one it holds: ``return self.it``), or
+    one whose advancing runs code with effects (a generator ``__iter__`` that
+    prints, a ``__next__`` that logs, ``map`` of a function that prints)."""
     if parts:
         if any(_stateful(p) for p in parts):
             return True
-    elif iterator is iterable and _stateful(iterable):
-        return True
+        sources = parts
+    elif iterator is iterable:
+        return _stateful(iterable)
+    else:
+        sources = (iterable,)
     kind = iterator.__class__
     if kind in _BUILTIN_ITERATORS:
-        return False
+        return any(_holds(source, iterator) for source in sources)
+    if kind is map or kind is filter:
+        return _wrapper_seen(iterator, sources)
     code = getattr(kind, "__next__", None)
     if code.__class__ is not FunctionType:
         code = getattr(iterable.__class__, "__iter__", None)
@@ -2216,7 +2298,36 @@ def _seen_advancing(iterable, iterator, parts) -> bool:
             if code.__class__ is not FunctionType:
                 return False
     facts = _effects.facts_of(code)
-    return facts.kind != _effects.PURE or bool(facts.world) or bool(facts.mutates)
+    if facts.kind != _effects.PURE or facts.world or facts.mutates:
+        return True
+    # (``yield from self.it``: a generator that advances an iterator its object holds)
+    held = getattr(iterable, "__dict__", None)
+    return bool(held) and any(_advances(value) for value in list(held.values()))
+
+
+def _holds(source, iterator) -> bool:
+    held = getattr(source, "__dict__", None)
+    return bool(held) and any(value is iterator for value in list(held.values()))
+
+
+def _wrapper_seen(wrapper, sources, depth=0) -> bool:
+    """``map(fn, ...)`` or ``filter(fn, ...)`` an object made: ``fn``'s effects, or
+    an iterator inside it that the object holds, make its advancing seen."""
+    try:
+        fn, *inner = wrapper.__reduce__()[1]
+    except Exception:
+        return True
+    if fn is not None:
+        facts = _effects.facts_of(fn)
+        if facts.kind != _effects.PURE or facts.world or facts.mutates:
+            return True
+    for part in inner:
+        if part.__class__ is map or part.__class__ is filter:
+            if depth > 8 or _wrapper_seen(part, sources, depth + 1):
+                return True
+        elif any(_holds(source, part) for source in sources):
+            return True
+    return False
 
 
 _BUILTIN_ITERATORS = frozenset(type(iter(x)) for x in ([], (), "", b"", range(1), {}, set(),

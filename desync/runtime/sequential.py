@@ -158,12 +158,12 @@ class SequentialBody:
     def iterate(self, keys, iterable, *parts):
         return iterable
 
-    def spec_iterate(self, keys, items, conditions, values, iterable, *parts):
+    def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None):
         # Each element is taken before the next advance, as plain Python takes it.
         return _ElementGuarded(self, iter(iterable), items, conditions, conditions + values)
 
-    def take_elements(self, items, start, conditions, width) -> bool:
-        return _take_elements(items, start, conditions, width, _no_wait, _failed_step)
+    def take_elements(self, items, start, conditions, width, end=None) -> bool:
+        return _take_elements(items, start, conditions, width, _no_wait, _failed_step, end)
 
     def unpack(self, value, count, after=None):
         return unpack_values(value, count, after)
