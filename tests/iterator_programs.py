@@ -784,3 +784,83 @@ def prog_G08():
         return sum(bad(x) for x in Numbers(["0", "1", "2", "x"]))
     except ValueError as error:
         return str(error)
+
+
+# -- H: a generator the loop's own call made is closed as the loop is left (plain
+# Python drops its last reference there): its finally runs before what follows.
+
+def closing_gen(n):
+    try:
+        for i in range(n):
+            yield i
+    finally:
+        print("closed")
+
+
+def pure_closing_gen(n):
+    try:
+        for i in range(n):
+            yield i
+    finally:
+        LOG.append("closed")
+
+
+# H01: break
+def prog_H01():
+    for x in closing_gen(4):
+        if slow(x) == 1:
+            break
+    print("after")
+
+
+# H02: a failing call in the loop, caught after it
+def prog_H02():
+    try:
+        for x in closing_gen(4):
+            print("got", bad(x))
+    except ValueError:
+        print("caught")
+    print("after")
+
+
+# H03: return from inside the loop
+def prog_H03():
+    for x in closing_gen(4):
+        if slow(x) == 2:
+            return x
+    return None
+
+
+# H04: a comprehension whose element fails (the handler prints nothing: before 3.12
+# Python closes the generator only once the exception is handled)
+def prog_H04():
+    try:
+        return [bad(x) for x in closing_gen(4) if x >= 0]
+    except ValueError:
+        pass
+    print("after")
+    return None
+
+
+# H06: the same through sum(...) and list(map(...))
+def prog_H06():
+    try:
+        sum(bad(x) for x in closing_gen(4))
+    except ValueError:
+        pass
+    print("between")
+    try:
+        list(map(bad, closing_gen(4)))
+    except ValueError:
+        print("caught")
+    print("after")
+
+
+# H05: list(map(f, gen)) whose call fails, then code after it
+def prog_H05():
+    LOG.clear()
+    try:
+        list(map(bad, pure_closing_gen(4)))
+    except ValueError:
+        LOG.append("caught")
+    return list(LOG)

@@ -665,9 +665,9 @@ class Lowerer:
             element = self.value(node.elt, body)
             body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
                                                   ctx=ast.Load()), [element])))
-        out.append(ast.For(target=target, iter=self._ds("iterate", self._keys_node(keys),
-                                                        iterable),
-                           body=body, orelse=[]))
+        out.extend(self._owning(ast.For(target=target, iter=self._ds(
+            "iterate", self._keys_node(keys), iterable), body=body, orelse=[]),
+            self._made_by(generator.iter, out, iterable)))
         return out
 
     def kept_comprehension(self, node, pre) -> ast.expr:
@@ -974,10 +974,10 @@ class Lowerer:
                                                   ctx=ast.Load()), [step])))
         conditions = sum(len(g.ifs) for g in node.generators)
         values = 2 if isinstance(node, ast.DictComp) else 1
-        out.append(ast.For(target=target, iter=self._ds(
+        made_by = self._made_by(generator.iter, out, iterable)
+        out.extend(self._owning(ast.For(target=target, iter=self._ds(
             "spec_iterate", self._keys_node(keys), _load(items), _const(conditions),
-            _const(values), iterable, keywords=self._made_by(generator.iter, out, iterable)),
-            body=body, orelse=[]))
+            _const(values), iterable, keywords=made_by), body=body, orelse=[]), made_by))
         return out
 
     def _made_by(self, source, pre, iterable) -> list:
@@ -1028,11 +1028,12 @@ class Lowerer:
                 _expr(_call(ast.Attribute(value=_load(items), attr="append", ctx=ast.Load()),
                             [_load(element)]))]
         iterate_keys = self._keys_node(self.read_keys(node.args[1:]))
+        made_by = [] if parts else self._made_by(node.args[1], pre, source)
         iterate = self._ds("spec_iterate", iterate_keys, _load(items), _const(0), _const(1),
-                           source, *parts, keywords=[] if parts else self._made_by(node.args[1], pre, source)) \
-            if speculative \
+                           source, *parts, keywords=made_by) if speculative \
             else self._ds("iterate", iterate_keys, source, *parts)
-        pre.append(ast.For(target=target, iter=iterate, body=body, orelse=[]))
+        pre.extend(self._owning(ast.For(target=target, iter=iterate, body=body, orelse=[]),
+                                made_by))
         if speculative:
             return self.emit(pre, self._ds("consume", consumer, _const(0), _const(1),
                                            _load(items), _const("map")))
@@ -1658,7 +1659,17 @@ class Lowerer:
         self.note("loop", "iterations overlap; if the iterable is an iterator (a file, a "
                           "generator), each step waits for everything before it")
         loop = self._ds("iterate", self._keys_node(keys), iterable, *parts)
-        return pre + [ast.For(target=target, iter=loop, body=body, orelse=orelse)]
+        return pre + self._owning(ast.For(target=target, iter=loop, body=body, orelse=orelse),
+                                  [] if parts else self._made_by(node.iter, pre, iterable))
+
+    def _owning(self, loop, made_by) -> list:
+        """A loop over a generator its own call made: closed when the loop is left, as
+        plain Python drops its last reference there (its ``finally`` runs then)."""
+        if not made_by:
+            return [loop]
+        iterable = loop.iter.args[1] if loop.iter.func.attr == "iterate" else loop.iter.args[4]
+        return [ast.With(items=[ast.withitem(context_expr=self._ds(
+            "owning", iterable, made_by[0].value))], body=[loop])]
 
     def loop_iterable(self, node, pre):
         """The iterable of a ``for`` and, for builtin wrappers (``enumerate(xs)``,

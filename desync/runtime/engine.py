@@ -1992,6 +1992,10 @@ class Body(Scope):
             return _RunsAhead(self, iterator, keys, items, conditions, width)
         return iterator if not keys else self._guarded(iterator, keys, False)
 
+    def owning(self, iterable, made_by):
+        """``with _ds.owning(it, f): for x in ...``: see ``_Owning``."""
+        return _Owning(self, iterable, made_by)
+
     def take_elements(self, items, start, conditions, width, end=None) -> bool:
         """``_take_elements`` on this body's threads: after everything issued before,
         a task's outcome once it settles, a deferred effect made here, in order."""
@@ -2224,6 +2228,49 @@ class _RunsAhead:
             items.append(self.scope._settled_soft(error))
             items.extend([None] * (width - 1))
             raise StopIteration from None
+
+
+class _Owning:
+    """A loop over the generator its own call of ``made_by`` made: plain Python drops
+    its last reference to it as the loop is left (a ``break``, a ``return``, an
+    exception), which closes it: its ``finally`` and ``with`` exits run there. Here
+    the body still holds it, so it is closed then: after what came before, unless an
+    exception is already on its way (what came before it happened first)."""
+
+    __slots__ = ("scope", "iterable", "made_by")
+
+    def __init__(self, scope, iterable, made_by):
+        self.scope, self.iterable, self.made_by = scope, iterable, made_by
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, kind, error, traceback):
+        generator = self.iterable
+        if generator.__class__ is Task:
+            generator = generator.value if generator.state == DONE else None
+        made_by = self.made_by
+        if generator.__class__ is not _GENERATOR or made_by.__class__ is not FunctionType \
+                or made_by.__code__ is not generator.gi_code or generator.gi_frame is None:
+            return False
+        if error is None and self.scope is not None:
+            try:
+                self.scope.barrier()
+            finally:
+                _close(generator)
+        else:
+            _close(generator)
+        return False
+
+
+def _close(generator):
+    try:
+        generator.close()
+    except BaseException as error:
+        # (Python closes it as its last reference goes: reported, never raised.)
+        import traceback
+        print(f"Exception ignored in: {generator!r}", file=sys.stderr)
+        traceback.print_exception(type(error), error, error.__traceback__)
 
 
 def _made_fresh(iterator, made_by) -> bool:
