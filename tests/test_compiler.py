@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import textwrap
 
 import pytest
@@ -270,3 +271,28 @@ def test_slices_stored_and_deleted_through_helpers_are_valid_source():
               "def p(xs, grid):\n    a = f(1)\n    del xs[:1]\n    xs[1:2] = [a]\n"
               "    xs[::2] += [a]\n    grid[0:1, 2] = a\n    del grid[::2, :]\n    return xs\n")
     compile(transpile_source(source, "m.py"), "m.py", "exec")
+
+
+@pytest.mark.parametrize("block", [
+    "try:\n    from _no_such_module import outer\nexcept ImportError:\n",
+    "match 1:\n    case _:\n",
+])
+def test_a_nested_def_in_a_function_defined_in_a_handler_or_case_is_found(
+        tmp_path, monkeypatch, block):
+    # (hashlib's pure-Python pbkdf2_hmac: found by round M once pacing ran the outer
+    # function plainly and its nested def was decorated on each call)
+    inner = textwrap.indent(textwrap.dedent("""\
+        @desync
+        def outer(x):
+            @desync
+            def inner(m):
+                return m * 2 + 1
+            return inner(x)
+        """), "    ")
+    (tmp_path / "in_a_block.py").write_text("from desync import desync\n" + block + inner)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module("in_a_block")
+    assert [module.outer(x) for x in range(3)] == [1, 3, 5]
+    # what pacing runs once it judges the body not worth its cost: the original
+    plain = module.outer.__desync_original__
+    assert [plain(x) for x in range(3)] == [1, 3, 5]

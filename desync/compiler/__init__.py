@@ -162,6 +162,9 @@ def _all_functions(tree):
                     inner = getattr(node, field, None)
                     if isinstance(inner, list):
                         yield from visit(inner, prefix, class_name)
+                # (``except ...:`` and ``case ...:`` blocks hold statements too)
+                for clause in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+                    yield from visit(clause.body, prefix, class_name)
     yield from visit(tree.body, "", None)
 
 
