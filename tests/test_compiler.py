@@ -296,3 +296,26 @@ def test_a_nested_def_in_a_function_defined_in_a_handler_or_case_is_found(
     # what pacing runs once it judges the body not worth its cost: the original
     plain = module.outer.__desync_original__
     assert [plain(x) for x in range(3)] == [1, 3, 5]
+
+
+def test_imports_in_blocks_count_and_conflicting_ones_are_left_to_the_runtime():
+    from desync.compiler.callees import import_table
+    tree = ast.parse(textwrap.dedent("""\
+        import os
+        try:
+            from simplejson import loads
+        except ImportError:
+            from json import loads
+            from warnings import warn as _warn
+        if os.name:
+            from fastlog import say
+        else:
+            from builtins import print as say
+        def f():
+            from sys import argv   # (run when f is called: not the module's)
+        """))
+    table = import_table(tree)
+    assert table["os"] == ("os", None) and table["_warn"] == ("warnings", "warn")
+    assert "loads" not in table    # two pure-or-unknown candidates: judged when called
+    assert table["say"] == ("builtins", "print")   # one is an effect: in order either way
+    assert "argv" not in table

@@ -69,6 +69,18 @@ def warns(n):
     return a
 
 
+try:   # (round M, hashlib: an alias bound in a handler is warnings.warn too)
+    from _no_such_module import warn_later
+except ImportError:
+    from warnings import warn as warn_later
+
+
+def warns_through_an_alias(n):
+    a = slow(n)
+    warn_later("aliased", DeprecationWarning, stacklevel=2)
+    return a
+
+
 def frames(n):
     a = slow(n)
     caller = sys._getframe(1).f_code.co_name
@@ -111,7 +123,7 @@ def fails_in_a_loop(n):
             pass
 
 
-BODIES = [logs, warns, frames, variables, logs_in_a_loop, fails_in_a_loop]
+BODIES = [logs, warns, warns_through_an_alias, frames, variables, logs_in_a_loop, fails_in_a_loop]
 MODES = ["threads", "one-worker", "sequential"]
 
 

@@ -9,19 +9,48 @@ import builtins
 
 
 def import_table(tree: ast.Module) -> dict:
-    """Local name -> (module, attribute or None) for the module's top-level imports."""
-    table = {}
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    table[alias.asname] = (alias.name, None)
-                else:
-                    top = alias.name.split(".")[0]
-                    table[top] = (top, None)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            for alias in node.names:
-                table[alias.asname or alias.name] = (node.module, alias.name)
+    """Local name -> (module, attribute or None) for the module's imports run at
+    import time: top-level ones and those in its ``try``, ``if``, ``with`` and
+    ``match`` blocks (``try: from fast import f / except ImportError: from warnings
+    import warn as _warn``). A name two of them bind differently is left to the
+    runtime to judge, unless one of them is an effect: run in order, as written, it
+    is right whichever import ran."""
+    table: dict = {}
+    conflicting: dict = {}
+
+    def bind(name, target):
+        if table.setdefault(name, target) != target:
+            conflicting.setdefault(name, [table[name]]).append(target)
+
+    def visit(body):
+        for node in body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        bind(alias.asname, (alias.name, None))
+                    else:
+                        top = alias.name.split(".")[0]
+                        bind(top, (top, None))
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    bind(alias.asname or alias.name, (node.module, alias.name))
+            elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                for field in ("body", "orelse", "finalbody"):
+                    inner = getattr(node, field, None)
+                    if isinstance(inner, list):
+                        visit(inner)
+                for clause in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
+                    visit(clause.body)
+    visit(tree.body)
+    if conflicting:
+        from ..runtime.effects import EFFECT, listed_facts
+        for name, targets in conflicting.items():
+            effects = [t for t in targets if t[1] is not None
+                       and getattr(listed_facts(*t), "kind", None) == EFFECT]
+            if effects:
+                table[name] = effects[-1]
+            else:
+                del table[name]
     return table
 
 
