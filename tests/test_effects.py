@@ -204,6 +204,37 @@ class CountingBox(Box):
         super(CountingBox, self).add(x + 1)
 
 
+class Jar(dict):
+    """(round M: http.cookies' BaseCookie.__set stores through the unbound method)"""
+
+    def put(self, key, value):
+        dict.__setitem__(self, key, value)
+
+    def tag(self, name):
+        object.__setattr__(self, "name", name)
+
+    def peek(self, key):
+        return dict.__getitem__(self, key), dict.get(self, key)
+
+
+def appends_unbound(out, x):
+    list.append(out, x)
+
+
+class Visits:
+    """(round M: ast.NodeVisitor.visit finds its method by name)"""
+
+    def visit(self, node):
+        handler = getattr(self, "visit_" + type(node).__name__, None)
+        return handler(node)
+
+    def visit_now(self, node):
+        return getattr(self, "visit_" + node)(node)
+
+    def on_a(self, node):
+        print(node)
+
+
 def prints_through_map(rows):
     return list(map(print, rows))
 
@@ -363,6 +394,12 @@ def test_world(fn, kind, world):
     (Stack.push, {0, "self"}),          # a method of the base class, through super()
     (Stack.depth, set()),
     (CountingBox.add, {0, "self"}),
+    (Jar.put, {0, "self"}),
+    (Jar.tag, {0, "self"}),
+    (Jar.peek, set()),
+    (appends_unbound, {0, "out"}),
+    (Visits.visit, {0, "self"}),
+    (Visits.visit_now, {0, "self"}),
 ])
 def test_mutated_parameters(fn, mutated):
     facts = infer(fn)
@@ -509,3 +546,8 @@ def _writes_err(x):
 def test_writing_to_the_terminal_streams_is_an_effect_never_cached(fn):
     facts = facts_of(fn)
     assert facts.kind == EFFECT and not facts.cacheable
+
+
+def test_a_method_found_by_name_runs_in_program_order():
+    # What getattr(self, name) finds is not known from the source: it may print.
+    assert infer(Visits.visit).kind == EFFECT and infer(Visits.visit_now).kind == EFFECT

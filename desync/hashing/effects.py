@@ -34,6 +34,7 @@ from ..runtime import effects as table
 from ..runtime.effects import EFFECT, PURE, READS, Facts
 
 _RANK = {PURE: 0, READS: 1, EFFECT: 2}
+_BUILTIN_MUTABLES = frozenset({"dict", "list", "set", "bytearray", "object"})
 _lock = threading.RLock()
 # os.path is posixpath or ntpath at run time; the table lists it under both names.
 _MODULE_ALIASES = {"os.path": "os.path"}
@@ -116,6 +117,15 @@ def _params(node):
     for arg in args.kwonlyargs:
         found.append((None, arg.arg))
     return found
+
+
+def _is_getattr(node) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+        and node.func.id == "getattr" and bool(node.args) \
+        and isinstance(node.args[0], (ast.Name, ast.Attribute))
+
+
+_DISPATCH = Facts(EFFECT, table.WORLD_ALL, reason="calls a method found by name")
 
 
 def _root(node):
@@ -265,6 +275,10 @@ class _Inferrer:
                     sub.iter, (ast.Name, ast.Attribute, ast.Subscript)) else None
                 if source in by_name and sub.target.id not in by_name:
                     aliases[sub.target.id] = source  # an item of a parameter
+        # ``hook = getattr(self, "on_" + kind)``: a method found by name at run time.
+        dispatched = {sub.targets[0].id: _root(sub.value.args[0]) for sub in ast.walk(node)
+                      if isinstance(sub, ast.Assign) and len(sub.targets) == 1
+                      and isinstance(sub.targets[0], ast.Name) and _is_getattr(sub.value)}
         out = _Outcome()
         cut = [False]
 
@@ -326,6 +340,14 @@ class _Inferrer:
                         if dotted == name or dotted.startswith(name + "."):
                             out.add(facts, name)
             elif isinstance(sub, ast.Call):
+                func = sub.func
+                owner = _root(func.args[0]) if _is_getattr(func) else \
+                    dispatched.get(func.id) if isinstance(func, ast.Name) else None
+                if owner is not None and param_of(owner) is not None:
+                    # ``getattr(self, name)(x)`` (ast.NodeVisitor.visit): what runs is not
+                    # known here; it may change the object and print: in program order.
+                    written(owner, f"calls a method of {owner} found by name")
+                    out.add(_DISPATCH, f"getattr({owner}, ...)()")
                 self._call(module, qualname, node, sub, imported, local, objects, by_name,
                            param_of, written, out, stack, cut)
         return out.facts(), cut[0]
@@ -373,6 +395,15 @@ class _Inferrer:
             callee = self._imported(module, imported[head], parts, stack)
         elif head in local:
             return  # a call on a local or parameter: counted as a method call above
+        elif len(parts) == 2 and head in _BUILTIN_MUTABLES and head not in module.bindings:
+            # ``dict.__setitem__(self, k, v)``, ``list.append(out, x)``,
+            # ``object.__setattr__(self, name, v)``: the method changes its first argument.
+            name = parts[1]
+            if call.args and isinstance(call.args[0], ast.Name) \
+                    and name not in table.READ_ONLY_METHODS \
+                    and not (name.startswith("__") and name not in table._CHANGING_DUNDERS):
+                written(call.args[0].id, f"{where}()")
+            return
         elif head in module.bindings and len(parts) == 2 and self._makes_logger(
                 module, _module_values(module).get(head), imported):
             callee = _logging_facts()   # ``log = logging.getLogger(__name__)``; ``log.info()``

@@ -1,0 +1,85 @@
+"""Written from the tenth adversarial round (CPython's tests of 53 more stdlib modules).
+Run: DESYNC_PACING=0 python tests/adversarial_programs/round10_stdlib_shapes_m.py
+
+http.cookies: a method storing through ``dict.__setitem__(self, k, v)`` changes its
+object, and the read ``self[k]`` after it waits. ast.NodeVisitor: a method found by
+name (``getattr(self, "visit_" + kind)(node)``) may change the object and print: the
+calls run in program order."""
+import ast
+import os
+import sys
+import time
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _harness import main  # noqa: E402
+from desync import desync  # noqa: E402
+
+
+class Jar(dict):
+    def put(self, key, value):
+        time.sleep(0.002)
+        dict.__setitem__(self, key, value)
+
+    @desync
+    def load(self, pairs):
+        got = []
+        for key, value in pairs:
+            self.put(key, value)
+            got.append(self[key])
+        return got
+
+
+def stores_through_the_unbound_method(pairs):
+    return Jar().load(pairs)
+
+
+class Dispatcher:
+    def __init__(self):
+        self.log = []
+
+    @desync
+    def step(self, kind):
+        hook = getattr(self, "on_" + kind)
+        return hook(kind)
+
+    @desync
+    def run(self, kinds):
+        for kind in kinds:
+            self.step(kind)
+
+    def on_a(self, kind):
+        self.log.append(kind)
+
+    def on_b(self, kind):
+        time.sleep(0.01)
+        print("b")
+        self.log.append(kind)
+
+
+def dispatches_by_name(kinds):
+    d = Dispatcher()
+    d.run(kinds)
+    print("done")
+    return d.log
+
+
+class Names(ast.NodeVisitor):
+    def __init__(self):
+        self.seen = []
+
+    def visit_Name(self, node):
+        time.sleep(0.002)
+        self.seen.append(node.id)
+
+
+def visits_with_a_node_visitor(sources):
+    names = Names()
+    for source in sources:
+        names.visit(ast.parse(source))
+        names.seen.append("|")
+    return names.seen
+
+
+if __name__ == "__main__":
+    main([(stores_through_the_unbound_method, lambda: ([("a", 1), ("b", 2), ("c", 3)],)),
+          (dispatches_by_name, lambda: (["b", "a", "b", "a"],)),
+          (visits_with_a_node_visitor, lambda: (["x + y", "z", "w * v"],))])
