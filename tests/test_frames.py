@@ -9,11 +9,14 @@ under ``desync.sequential()``.
 """
 from __future__ import annotations
 
+import collections
+import enum
 import inspect
 import logging
 import sys
 import time
 import traceback
+import typing
 import warnings
 from concurrent.futures import Executor, Future
 
@@ -81,6 +84,24 @@ def warns_through_an_alias(n):
     return a
 
 
+FACTORY = collections.namedtuple   # (reached through a name: judged when called)
+
+
+def names_its_module(n):
+    # Factories that name the module calling them (round M: typing, enum, pickling)
+    a = slow(n)
+    point = collections.namedtuple("Point", "x y")
+    alias = FACTORY("Alias", "x")
+    kind = typing.NewType("Kind", int)
+    var = typing.TypeVar("T")
+    color = enum.Enum("Color", "red green")
+    try:
+        late = FACTORY("Late", ["a", "b"][:a])
+    except ValueError:
+        late = None
+    return [c.__module__ for c in (point, alias, kind, var, color, late)], a
+
+
 def frames(n):
     a = slow(n)
     caller = sys._getframe(1).f_code.co_name
@@ -123,7 +144,7 @@ def fails_in_a_loop(n):
             pass
 
 
-BODIES = [logs, warns, warns_through_an_alias, frames, variables, logs_in_a_loop, fails_in_a_loop]
+BODIES = [logs, warns, warns_through_an_alias, names_its_module, frames, variables, logs_in_a_loop, fails_in_a_loop]
 MODES = ["threads", "one-worker", "sequential"]
 
 

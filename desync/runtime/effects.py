@@ -78,6 +78,7 @@ class Facts:
 
 
 PURE_FACTS = Facts(PURE, reason="computes from its arguments")
+_NAMES_CALLER = Facts("effect", reason="names the module that calls it")
 
 
 def _effect(world, reason):
@@ -208,6 +209,14 @@ _MODULES: dict[str, dict[str, Facts]] = {
         "current_thread", "currentThread", "get_ident", "get_native_id")},
     "_thread": {name: _effect(WORLD_PROCESS, "asks which thread runs it") for name in (
         "get_ident", "get_native_id")},
+    # Factories that name the module calling them (``sys._getframe(1)``): called from
+    # that module's frame, in program order, as plain Python calls them; never cached.
+    "collections": {"namedtuple": _NAMES_CALLER},
+    "typing": {name: _NAMES_CALLER for name in (
+        "NewType", "TypeVar", "ParamSpec", "TypeVarTuple", "TypedDict", "NamedTuple")},
+    "enum": {name: _NAMES_CALLER for name in (
+        "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum")},
+    "dataclasses": {"make_dataclass": _NAMES_CALLER},
     "faulthandler": {"*": _PROC},
     "dis": {name: _effect(WORLD_STDOUT, "prints") for name in (
         "dis", "disassemble", "disco", "distb", "show_code")},

@@ -918,7 +918,8 @@ def _call_got(getter, inputs, name, /, *args, **kwargs):
     return getattr(getter(*[_value(i) for i in inputs]), name)(*args, **kwargs)
 
 
-_STACK_WALKERS = frozenset({"logging", "warnings"})
+_STACK_WALKERS = frozenset({"logging", "warnings", "collections", "typing", "enum",
+                            "dataclasses"})
 _FRAME_MODULES = frozenset({"builtins", "sys", "warnings", "_warnings", "inspect"})
 
 
