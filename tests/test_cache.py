@@ -2484,7 +2484,9 @@ def test_a_project_module_passed_in_counts_with_the_functions_it_holds(tmp_path,
         plugins.handler = handler
         seen.append(dispatching.body(plugins, 1))
     assert seen == [("v1", 1), ("v2", 1), ("v1", 1)]
-    assert dispatching.body.get_cache().hits == 1   # the third call: the first's again
+    # (a function found by name may change its object or print: dispatch runs every
+    # time, in order; round M's rule, docs/cache.md)
+    assert dispatching.body.get_cache().hits == 0
 
 
 def _views_minus(a, b):

@@ -194,7 +194,7 @@ def spreadable(*values) -> bool:
     of these exact types: an iterator's next items may run code, consume input or
     never end."""
     for value in values:
-        if value.__class__ not in _CONTAINERS:
+        if type(value) not in _CONTAINERS:
             return False
     return True
 

@@ -46,6 +46,7 @@ from collections import OrderedDict
 from time import perf_counter
 
 from . import effects
+from .effects import module_name
 from . import frozen as _frozen
 from .frozen import Frozen, freeze
 from .inputhash import (TooLarge, Unhashable, call_digest, digest_of, plain_key, set_class_token,
@@ -492,14 +493,14 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 return
             seen_objects.add(id(value))
         if kind is _FunctionType:
-            top = (value.__module__ or "").partition(".")[0]
+            top = module_name(value).partition(".")[0]
             where = _module_kind(top) if top else "project"
             if where == "dist":
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
                 stack.append((value, False))
                 registry = getattr(value, "registry", None)
-                if registry.__class__ is types.MappingProxyType \
+                if type(registry) is types.MappingProxyType \
                         and getattr(value, "dispatch", None) is not None:
                     # ``functools.singledispatch``: ``@show.register`` after a call
                     # adds what it runs; read afresh at every call.
@@ -563,7 +564,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
                                    depth + 1)
             return
         if isinstance(value, type):
-            top = (value.__module__ or "").partition(".")[0]
+            top = module_name(value).partition(".")[0]
             where = _module_kind(top) if top else "stdlib"
             if where == "dist":
                 static.append(b"dist:" + distribution_version(top).encode())
@@ -571,7 +572,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
                 static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
                 klasses = [k for k in (*value.__mro__, *type(value).__mro__)
                            if k is not object and k is not type and _module_kind(
-                               (k.__module__ or "").partition(".")[0]) == "project"]
+                               module_name(k).partition(".")[0]) == "project"]
                 # (a project metaclass's attributes too: ``A.factor`` defined on it)
                 # The names the class's own code reads count too (a classmethod reading
                 # ``cls.factor``); code looking attributes up by computed names
@@ -775,7 +776,7 @@ def _data_attributes(fn, prefix: str = "__desync"):
 def _function_token(fn) -> bytes | None:
     """How a function passed as an input is hashed: its identity, code, what it
     reads, its closure and defaults."""
-    top = (fn.__module__ or "").partition(".")[0]
+    top = module_name(fn).partition(".")[0]
     where = _module_kind(top) if top else "project"
     if where != "project":  # a library function: by name (and version)
         name = f"{fn.__module__}.{fn.__qualname__}".encode("utf-8", "surrogatepass")
@@ -935,7 +936,7 @@ def _is_machinery(attr, member) -> bool:
 def _static_class_token(cls):
     """(the token of a class's name and code, its project classes' dicts to read data
     attributes from)."""
-    top = (cls.__module__ or "").partition(".")[0]
+    top = module_name(cls).partition(".")[0]
     where = _module_kind(top) if top else "stdlib"
     token = b""
     if where == "dist":
@@ -944,7 +945,7 @@ def _static_class_token(cls):
     elif where == "project":
         parts = [f"{cls.__module__}.{cls.__qualname__}".encode("utf-8", "surrogatepass")]
         for klass in cls.__mro__:
-            if klass is object or _module_kind((klass.__module__ or "").partition(".")[0]) \
+            if klass is object or _module_kind(module_name(klass).partition(".")[0]) \
                     != "project":
                 continue
             for attr, member in sorted(vars(klass).items()):
@@ -957,7 +958,7 @@ def _static_class_token(cls):
         token = b"cls:" + digest_of(tuple(parts), b"C").digest
         holders = tuple(vars(klass) for klass in (*cls.__mro__, *type(cls).__mro__)
                         if klass is not object and klass is not type and _module_kind(
-                            (klass.__module__ or "").partition(".")[0]) == "project")
+                            module_name(klass).partition(".")[0]) == "project")
         return token, holders   # (a project metaclass's attributes count too)
     return token, ()
 
@@ -998,7 +999,7 @@ set_module_token(_module_token)
 
 
 def _is_project_class(cls) -> bool:
-    top = (getattr(cls, "__module__", None) or "").partition(".")[0]
+    top = module_name(cls).partition(".")[0]
     return bool(top) and _module_kind(top) == "project"
 
 

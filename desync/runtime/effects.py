@@ -394,8 +394,18 @@ def set_provider(provider) -> None:
         _cache.clear()
 
 
+def module_name(obj) -> str:
+    """``obj.__module__`` as a string: '' when it has none, it raises (a property of
+    a metaclass) or it is not a string."""
+    try:
+        name = obj.__module__
+    except Exception:
+        return ""
+    return name if type(name) is str else ""
+
+
 def _module_facts(module: str | None, name: str) -> Facts | None:
-    if not module:
+    if not module or type(module) is not str:
         return None
     if module.startswith("_") and module not in _MODULES and module[1:] in _MODULES:
         module = module[1:]  # a C accelerator (_heapq, _bisect, _operator, _json...)
@@ -672,8 +682,9 @@ def _other_callable(fn) -> Facts:
 
 def _project_class(cls) -> bool:
     """A class of the user's project (not the standard library's or a package's)?"""
-    module = sys.modules.get(cls.__module__ or "")
-    top = (cls.__module__ or "").partition(".")[0]
+    name = module_name(cls)
+    module = sys.modules.get(name)
+    top = name.partition(".")[0]
     if module is None:   # code run from a file it did not register (a plugin's spec)
         return bool(top) and top not in sys.stdlib_module_names and top != "builtins"
     path = getattr(module, "__file__", None) or ""
@@ -721,7 +732,7 @@ def _held_facts(value, names, depth) -> Facts:
     """What a lambda can run through ``value``, a global or closure value it names:
     the value itself if callable, else ``value.method`` for the names it uses
     (``os.remove``, ``sys.stdout.write``, ``printer.show``)."""
-    if value is None or value.__class__ in _PLAIN_KINDS:
+    if value is None or type(value) in _PLAIN_KINDS:
         return PURE_FACTS
     found = PURE_FACTS
     if callable(value):

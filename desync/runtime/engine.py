@@ -84,13 +84,13 @@ class Task:
 
 
 def _value(x):
-    return x.value if x.__class__ is Task else x
+    return x.value if type(x) is Task else x
 
 
 def _raw(x):
     """Inputs of a region or consumer: settled speculative tasks stay tasks (the
     code looks at their outcome in program order), others become values."""
-    return x.value if x.__class__ is Task and not x.soft else x
+    return x.value if type(x) is Task and not x.soft else x
 
 
 class Deferred:
@@ -108,7 +108,7 @@ class Deferred:
 def outcome(x):
     """The value of a speculative step, or its exception raised here: what plain
     Python gives at this point of the region."""
-    kind = x.__class__
+    kind = type(x)
     if kind is Task:
         state = x.state
         if state == DONE:
@@ -354,14 +354,14 @@ class Scope:
         if not soft:
             rob.append(task)
         deps = []
-        if fn.__class__ is Task and fn.state != DONE:
+        if type(fn) is Task and fn.state != DONE:
             deps.append(fn)
         for arg in args:
-            if arg.__class__ is Task and arg.state != DONE:
+            if type(arg) is Task and arg.state != DONE:
                 deps.append(arg)
         if kwargs:
             for arg in kwargs.values():
-                if arg.__class__ is Task and arg.state != DONE:
+                if type(arg) is Task and arg.state != DONE:
                     deps.append(arg)
         for arg in extra:
             if arg.state != DONE:
@@ -792,7 +792,7 @@ class Scope:
             except BaseException as caught:
                 error = caught
         if error is not None:
-            if error.__class__ is _Reorder and task.generated == ADVANCES:
+            if type(error) is _Reorder and task.generated == ADVANCES:
                 self._in_order(task)
                 return
             _keep_user_frames(error, task)
@@ -925,14 +925,14 @@ _FRAME_MODULES = frozenset({"builtins", "sys", "warnings", "_warnings", "inspect
 
 def _add_held(changed, value, names):
     """Add ``value``'s classes, and what they and ``value`` hold under ``names``."""
-    kind = value if isinstance(value, type) else value.__class__
+    kind = value if isinstance(value, type) else type(value)
     holders = [*kind.__mro__[:-1]]
-    if value.__class__ is _MODULE:
+    if type(value) is _MODULE:
         holders = [value]   # ``cfg.OPTS["sep"]`` after ``cfg.OPTS["sep"] = v``
     elif not isinstance(value, type):
         changed.extend(holders)
         state = getattr(value, "__dict__", None)
-        if state.__class__ is dict:
+        if type(state) is dict:
             holders.append(value)
     for holder in holders:
         attributes = getattr(holder, "__dict__", None)
@@ -940,7 +940,7 @@ def _add_held(changed, value, names):
             continue
         for name in names:
             held = attributes.get(name)
-            if held is not None and held.__class__ not in _NEVER_CHANGED:
+            if held is not None and type(held) not in _NEVER_CHANGED:
                 changed.append(held)
 
 
@@ -1005,7 +1005,7 @@ def _called_by(target) -> tuple:
                     later.append(name)   # a global not defined yet: looked for each time
                 continue
             present.append(name)
-            cls = value.__class__
+            cls = type(value)
             if cls in _NEVER_CHANGED and cls is not FunctionType or cls is _MODULE:
                 continue
             if cls is FunctionType or cls is MethodType or cls is _PARTIAL:
@@ -1032,9 +1032,9 @@ def _methods_named(value, names) -> list:
     """The functions of a project class (or of an instance's class) that code naming
     ``names`` may run: methods and properties by those names, and what making an
     instance runs."""
-    kind = value if isinstance(value, type) else value.__class__
+    kind = value if isinstance(value, type) else type(value)
     found = []
-    if not _in_project(getattr(sys.modules.get(kind.__module__ or ""), "__dict__", None)):
+    if not _in_project(getattr(sys.modules.get(_effects.module_name(kind)), "__dict__", None)):
         return found
     wanted = (*names, "__init__", "__new__", "__post_init__", "__call__") \
         if kind is value else (*names, "__call__")
@@ -1044,11 +1044,11 @@ def _methods_named(value, names) -> list:
             member = attributes.get(name)
             if member is None:
                 continue
-            if member.__class__ in (staticmethod, classmethod):
+            if type(member) in (staticmethod, classmethod):
                 member = member.__func__
-            elif member.__class__ is property:
+            elif type(member) is property:
                 member = member.fget
-            if member.__class__ is FunctionType:
+            if type(member) is FunctionType:
                 found.append(member)
     return found
 
@@ -1091,7 +1091,7 @@ def _thread_locals_seen(fn) -> bool:
         found = False
         for module in list(sys.modules.values()):
             namespace = getattr(module, "__dict__", None)
-            if namespace.__class__ is dict and _in_project(namespace) \
+            if type(namespace) is dict and _in_project(namespace) \
                     and _holds_thread_local(namespace):
                 found = True
                 break
@@ -1099,7 +1099,7 @@ def _thread_locals_seen(fn) -> bool:
     if _modules_scanned[1]:
         return True
     namespace = getattr(fn, "__globals__", None)   # (one not imported: exec, a runner)
-    if namespace.__class__ is not dict:
+    if type(namespace) is not dict:
         return False
     found = _locals_by_namespace.get(id(namespace))
     if found is None or found[0] is not namespace or found[1] != len(namespace):
@@ -1143,7 +1143,7 @@ def _holds_its_lock(fn) -> bool:
         namespace = fn.__globals__
         locks = _locks_by_code[code] = tuple(
             value for value in (namespace.get(name) for name in _global_names(code)[0])
-            if value.__class__ is _RLOCK)
+            if type(value) is _RLOCK)
     for lock in locks:
         if lock._is_owned():
             return True
@@ -1167,7 +1167,7 @@ def _global_names(code) -> tuple:
         while stack:
             current = stack.pop()
             names.update(current.co_names)
-            stack.extend(c for c in current.co_consts if c.__class__ is _CODE)
+            stack.extend(c for c in current.co_consts if type(c) is _CODE)
         names = tuple(sorted(names))
         found = _names_by_code[code] = (names, tuple("@" + name for name in names))
     return found
@@ -1178,7 +1178,7 @@ def _functions_run_by(fn) -> list:
     a partial's, a wrapper's and what it wraps, an object's ``__call__``."""
     found = []
     for _ in range(6):
-        cls = fn.__class__
+        cls = type(fn)
         if cls is FunctionType:
             state = fn.__dict__
             if state:
@@ -1190,9 +1190,9 @@ def _functions_run_by(fn) -> list:
             if not state:
                 return found
             registry = state.get("registry")
-            if registry.__class__ is _MAPPING_PROXY and "dispatch" in state:
+            if type(registry) is _MAPPING_PROXY and "dispatch" in state:
                 # ``functools.singledispatch``: any registered implementation may run.
-                found.extend(f for f in registry.values() if f.__class__ is FunctionType)
+                found.extend(f for f in registry.values() if type(f) is FunctionType)
             wrapped = state.get("__wrapped__")
             if wrapped is None:
                 return found
@@ -1208,12 +1208,12 @@ def _functions_run_by(fn) -> list:
             wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache
             if wrapped is not None:
                 call = getattr(cls, "__call__", None)
-                if call.__class__ is FunctionType:   # a class-based decorator's own code
+                if type(call) is FunctionType:   # a class-based decorator's own code
                     found.append(call)
                 fn = wrapped
                 continue
             call = getattr(cls, "__call__", None)
-            if call.__class__ is not FunctionType:
+            if type(call) is not FunctionType:
                 return found
             fn = call
     return found
@@ -1224,12 +1224,12 @@ def looks_at_caller(fn) -> bool:
     own caller's frame for what it does; library code (bound methods of loggers,
     ``logging.info``, ``warnings.warn``) may walk up to whoever called it. A C method
     of an object (``out.append``) never does: the common effect pays nothing."""
-    cls = fn.__class__
+    cls = type(fn)
     if cls is FunctionType:
         return fn.__module__ in _STACK_WALKERS
     if cls is BuiltinMethodType:
         owner = fn.__self__
-        return owner is None or (owner.__class__ is ModuleType
+        return owner is None or (type(owner) is ModuleType
                                  and owner.__name__ in _FRAME_MODULES)
     if cls is MethodType:
         return looks_at_caller(fn.__func__)
@@ -1394,7 +1394,7 @@ class Body(Scope):
             else ()
         if written:
             keys = (*keys, *written)   # ``MODE = x; tagged(x)``: tagged reads MODE
-        if fn.__class__ is Task:
+        if type(fn) is Task:
             # The callee itself is a future: its kind is known when it is there; if
             # it may change what it is given, wait for it to know.
             if _holds_mutable(args, kwargs):
@@ -1403,7 +1403,7 @@ class Body(Scope):
             return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
                                targets=(*keys, *_PROCESS_WORLD))
         owner = getattr(fn, "__self__", None)
-        if owner is not None and owner.__class__ is not _MODULE and not isinstance(owner, type) \
+        if owner is not None and type(owner) is not _MODULE and not isinstance(owner, type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
             # A bound method called through another name (``add = res.append``).
             task = self._spawn(EFFECT, fn, args, kwargs, None, lasti,
@@ -1417,7 +1417,7 @@ class Body(Scope):
             # A ``threading.local`` the callee (or a helper of it) reads holds what
             # this thread put there (``_local.user = u``): called here, in order.
             return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
-        if fn.__class__ is FunctionType and _holds_its_lock(fn):
+        if type(fn) is FunctionType and _holds_its_lock(fn):
             # ``with _lock:`` in the callee, an RLock this thread holds (the caller took
             # it around its call): only this thread may re-enter it. Called here, in
             # order, as in plain Python.
@@ -1447,15 +1447,15 @@ class Body(Scope):
     def call_star(self, keys, fn, args, kwargs):
         """``fn(*args, **kwargs)`` where the tuple and the dict may be futures."""
         lasti = sys._getframe(1).f_lasti
-        if args.__class__ is Task or kwargs.__class__ is Task or fn.__class__ is Task and (
-                kwargs.__class__ is KeywordsError or args.__class__ is NotIterable):
+        if type(args) is Task or type(kwargs) is Task or type(fn) is Task and (
+                type(kwargs) is KeywordsError or type(args) is NotIterable):
             parts = self._spawn(PURE, _star_parts, (args, kwargs), None, None, lasti,
                                 generated=True)
-            return self._spawn(EFFECT if fn.__class__ is Task else CALL, _star_call,
+            return self._spawn(EFFECT if type(fn) is Task else CALL, _star_call,
                                (fn, parts), None, keys or (), lasti, generated=True,
                                targets=keys or ())
-        if (kwargs.__class__ is KeywordsError or args.__class__ is NotIterable) \
-                and fn.__class__ is not Task:   # (a callee still pending: named once known)
+        if (type(kwargs) is KeywordsError or type(args) is NotIterable) \
+                and type(fn) is not Task:   # (a callee still pending: named once known)
             return self._failed_now(_raised(check_star_parts, fn, args, kwargs), lasti)
         return self._call(keys, fn, tuple(args), dict(kwargs), lasti)
 
@@ -1478,7 +1478,7 @@ class Body(Scope):
         found = ()
         run = _functions_run_by(fn)
         for value in (*args, *(kwargs.values() if kwargs else ())):
-            if value.__class__ in _CALLABLE_VALUES:   # ``sorted(xs, key=prio)``
+            if type(value) in _CALLABLE_VALUES:   # ``sorted(xs, key=prio)``
                 run += _functions_run_by(value)
         for target in _reached_from(run):
             namespace = target.__globals__
@@ -1497,7 +1497,7 @@ class Body(Scope):
                 # (``S.tags`` after ``Settings.tags.append(v)``).
                 for name in names:
                     value = namespace.get(name)
-                    if value is not None and value.__class__ not in _NEVER_CHANGED:
+                    if value is not None and type(value) not in _NEVER_CHANGED:
                         changed.append(value)
                         _add_held(changed, value, names)
                 changed.append(namespace)   # ``globals()["X"] = v``
@@ -1509,7 +1509,7 @@ class Body(Scope):
                         pass
                 changed.extend(target.__defaults__ or ())
         for arg in args:
-            if arg.__class__ is _MODULE:  # ``read(json)`` after ``json.LEVEL = v``
+            if type(arg) is _MODULE:  # ``read(json)`` after ``json.LEVEL = v``
                 namespace = frame.f_globals
                 for key, effect in list(last.items()):
                     if effect.state < DONE and namespace.get(key) is arg and key not in found:
@@ -1519,14 +1519,14 @@ class Body(Scope):
             # An object given to the callee reads its class's attributes through itself
             # (``read_count(self)`` after ``Counter.count += 1``): its classes count.
             for value in (*args, *(kwargs.values() if kwargs else ())):
-                kind = value.__class__
+                kind = type(value)
                 if kind not in _NEVER_CHANGED and kind is not Task:
                     changed.extend(kind.__mro__[:-1])
-        if receivers and fn.__class__ is _PARTIAL:   # ``partial(read_cfg, CONFIG)``
+        if receivers and type(fn) is _PARTIAL:   # ``partial(read_cfg, CONFIG)``
             changed.extend(fn.args)
             changed.extend(fn.keywords.values())
         owner = getattr(fn, "__self__", None)
-        if receivers and owner is not None and owner.__class__ is not _MODULE:
+        if receivers and owner is not None and type(owner) is not _MODULE:
             changed.append(owner)   # ``REG.has(n)`` after ``REG.level = v``
             _add_held(changed, owner, run and _global_names(run[0].__code__)[0] or ())
         for value in changed:
@@ -1545,7 +1545,7 @@ class Body(Scope):
             return ()
         found = ()
         for candidate in (fn, *args, *(kwargs.values() if kwargs else ())):
-            if candidate.__class__ is FunctionType and candidate.__closure__:
+            if type(candidate) is FunctionType and candidate.__closure__:
                 for cell in candidate.__closure__:
                     key = cells.get(id(cell))
                     if key is not None and key not in found:
@@ -1566,7 +1566,7 @@ class Body(Scope):
                 held = cell.cell_contents
             except ValueError:  # not bound yet
                 continue
-            if held.__class__ is Task:
+            if type(held) is Task:
                 if held.state != DONE:
                     if _makes_iterator(held.fn):
                         found += (key,)
@@ -1579,7 +1579,7 @@ class Body(Scope):
     def collect(self, kind, items):
         """The value of a comprehension: its elements, in order, once all are there."""
         for item in items:
-            if item.__class__ is Task and item.state != DONE:
+            if type(item) is Task and item.state != DONE:
                 return self._spawn(PURE, _COLLECTORS[kind], tuple(items), None, None,
                                    sys._getframe(1).f_lasti, generated=True)
         return _COLLECTORS[kind](*[_value(i) for i in items])
@@ -1588,7 +1588,7 @@ class Body(Scope):
         """A pure callee given something that runs code when used (an iterator it
         will advance, a function that does more than compute) is an effect."""
         for arg in (*args, *(kwargs.values() if kwargs else ())):
-            kind = arg.__class__
+            kind = type(arg)
             if kind in _PLAIN_VALUES:
                 if kind in _HOLDERS and arg and _holds_doers(arg):
                     return True  # run_all([show, neg], x): the callee calls them
@@ -1597,7 +1597,7 @@ class Body(Scope):
                 if arg.state != DONE:
                     continue  # judged when it is ready (see _runs_inputs)
                 arg = arg.value
-                kind = arg.__class__
+                kind = type(arg)
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
             if (kind in _CALLABLE_TYPES or callable(arg)) and _does_more(arg):
@@ -1611,7 +1611,7 @@ class Body(Scope):
         return self._method(target, keys, obj, name, args, kwargs, sys._getframe(1).f_lasti)
 
     def _method(self, target, keys, obj, name, args, kwargs, lasti):
-        if obj.__class__ is not Task:
+        if type(obj) is not Task:
             try:
                 bound = getattr(obj, name)
             except BaseException as error:
@@ -1629,7 +1629,7 @@ class Body(Scope):
                     and not self._runs_other_code(bound, args, kwargs, keys):
                 return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             # (``target``: the object's key, or a tuple of it and of what it holds)
-            targets = target if target.__class__ is tuple else (target,)
+            targets = target if type(target) is tuple else (target,)
             world = (*world, *_process_world(obj))
             if world:
                 targets = (*targets, *world)
@@ -1652,7 +1652,7 @@ class Body(Scope):
             # the method: wait for the object. (A call's pending result passed on,
             # ``groups.setdefault(k, []).append(slow(x))``, does not make it wait.)
             return self._method(target, keys, self.get(obj), name, args, kwargs, lasti)
-        targets = target if target.__class__ is tuple else (target,)
+        targets = target if type(target) is tuple else (target,)
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(*targets, *_PROCESS_WORLD))   # (it may be os.environ)
 
@@ -1668,7 +1668,7 @@ class Body(Scope):
         return self._effect(targets, fn, args, kwargs, sys._getframe(1).f_lasti, False)
 
     def _effect(self, targets, fn, args, kwargs, lasti, generated):
-        if targets.__class__ is str:
+        if type(targets) is str:
             targets = (targets,)
         elif "*world" in targets:   # code run as written that calls out (see region)
             targets = _with_world(targets)
@@ -1681,9 +1681,9 @@ class Body(Scope):
             # v``): callees naming it wait (``_globals_pending``; changes to other
             # module-level objects are named by ``global_keys``).
             names = self.frame.f_globals
-            self.boxes = any(key.__class__ is str and (key[:1] == "@" or key in names)
+            self.boxes = any(type(key) is str and (key[:1] == "@" or key in names)
                              for key in targets)
-        if args and args[0].__class__ is _decimal_context_type():
+        if args and type(args[0]) is _decimal_context_type():
             # ``ctx.prec = 5`` on the thread's decimal context: the calls after it must
             # take the context it leaves, so it happens now, after what comes before.
             self.barrier()
@@ -1697,7 +1697,7 @@ class Body(Scope):
     def _changing(self, obj, task):
         """Remember the object an effect changes: a callee reading it under another
         name waits for the change (``_globals_pending``)."""
-        if self.tracking and obj.__class__ is not Task and task.state < DONE \
+        if self.tracking and type(obj) is not Task and task.state < DONE \
                 and not immutable(obj):
             self.receivers[id(obj)] = (obj, task)
 
@@ -1705,14 +1705,14 @@ class Body(Scope):
         """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
         the call is made, in program order."""
         lasti = sys._getframe(1).f_lasti
-        if targets.__class__ is str:
+        if type(targets) is str:
             targets = (targets,)
         return self._spawn(EFFECT, _call_got, (getter, inputs, name, *args), kwargs, None,
                            lasti, targets=targets)
 
     def augment(self, target, op, value, operand):
         """``x op= operand`` on a local: in place (an effect) unless ``x`` is immutable."""
-        if value.__class__ is not Task and immutable(value):
+        if type(value) is not Task and immutable(value):
             return self.pure(op, value, operand)
         lasti = sys._getframe(1).f_lasti
         return self._spawn(EFFECT, op, (value, operand), None, None, lasti, generated=True,
@@ -1761,7 +1761,7 @@ class Body(Scope):
 
     def _pure(self, fn, args, keys, waiting, generated=True):
         for arg in args:
-            kind = arg.__class__
+            kind = type(arg)
             if kind is Task:
                 if arg.state != DONE:
                     if _makes_iterator(arg.fn):
@@ -1770,14 +1770,14 @@ class Body(Scope):
                                            sys._getframe(2).f_lasti, generated=True, targets=())
                     waiting = True
                     continue
-                kind = arg.value.__class__  # done: judged by what it made
+                kind = type(arg.value)  # done: judged by what it made
             if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or
                                               hasattr(kind, "__next__")):
                 # ``list(gen)``: running a generator (or advancing an iterator) is an
                 # effect: in program order, when the variables it reads are current.
                 return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
                                    generated=True, targets=())
-        if self.cells and fn.__class__ is FunctionType and fn.__closure__ is not None:
+        if self.cells and type(fn) is FunctionType and fn.__closure__ is not None:
             held = self._iterators_held(fn)
             if held:
                 return self._spawn(EFFECT, fn, args, None, None, sys._getframe(2).f_lasti,
@@ -1812,10 +1812,10 @@ class Body(Scope):
         condition, in ``any(...)``): a task whose failure only counts if the code that
         consumes it gets there; an effect is deferred until then."""
         lasti = sys._getframe(1).f_lasti
-        if fn.__class__ is Task or fn.__class__ is Deferred or _has_deferred(args, kwargs):
+        if type(fn) is Task or type(fn) is Deferred or _has_deferred(args, kwargs):
             return Deferred(fn, args, kwargs)
         owner = getattr(fn, "__self__", None)
-        if owner is not None and owner.__class__ is not _MODULE and not isinstance(owner, type) \
+        if owner is not None and type(owner) is not _MODULE and not isinstance(owner, type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
             return Deferred(fn, args, kwargs)
         facts = _effects.facts_of(fn)
@@ -1829,7 +1829,7 @@ class Body(Scope):
         return self._spawn(CALL, fn, args, kwargs, keys, lasti, soft=True)
 
     def spec_method(self, keys, obj, name, /, *args, **kwargs):
-        if obj.__class__ is Task or obj.__class__ is Deferred:
+        if type(obj) is Task or type(obj) is Deferred:
             return Deferred(_call_method, (obj, name, *args), kwargs)
         try:
             bound = getattr(obj, name)
@@ -1843,7 +1843,7 @@ class Body(Scope):
         """A call-free expression over speculative values."""
         waiting = False
         for arg in args:
-            kind = arg.__class__
+            kind = type(arg)
             if kind is Deferred:
                 return Deferred(fn, args, None)
             if kind is Task and arg.state != DONE:
@@ -1871,7 +1871,7 @@ class Body(Scope):
         if "*world" in targets:
             targets = _with_world(targets)
         for arg in args:
-            if arg.__class__ is Deferred:
+            if type(arg) is Deferred:
                 targets = (*targets, *_deferred_world(arg))
         return self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
                            targets=targets, tolerant=True, extra=_inside_deferred(args))
@@ -1882,13 +1882,13 @@ class Body(Scope):
         (``stops``: what an element's StopIteration does, see ``_consumer``)."""
         lasti = sys._getframe(1).f_lasti
         make = _consumer(consumer, conditions, values, stops)
-        if any(i.__class__ is Deferred for i in items):
-            targets = tuple(k for i in items if i.__class__ is Deferred
+        if any(type(i) is Deferred for i in items):
+            targets = tuple(k for i in items if type(i) is Deferred
                             for k in _deferred_world(i))
             return self._spawn(EFFECT, make, tuple(items), None, None, lasti, generated=True,
                                targets=targets, tolerant=True, extra=_inside_deferred(items))
-        if all(i.__class__ is not Task or i.state == DONE for i in items):
-            return self.pure(make, *[_raw(i) if i.__class__ is Task else i for i in items])
+        if all(type(i) is not Task or i.state == DONE for i in items):
+            return self.pure(make, *[_raw(i) if type(i) is Task else i for i in items])
         return self._spawn(PURE, make, tuple(items), None, None, lasti, generated=True,
                            tolerant=True)
 
@@ -1921,7 +1921,7 @@ class Body(Scope):
         fence = self.fence
         if fence is not None and fence.state < DONE:
             self._wait_keys_task(fence)  # a call changed an object the compiler did not see
-        if value.__class__ is Task:
+        if type(value) is Task:
             if value.state == DONE:
                 return value.value
             return self._need(value)
@@ -1988,7 +1988,7 @@ class Body(Scope):
             return _RunsAhead(self, iterator, keys, items, conditions, width)
         if _seen_advancing(iterable, iterator, [self.get(p) for p in parts]):
             return _ElementGuarded(self, iterator, items, conditions, width)
-        if iterator.__class__ not in _BUILTIN_ITERATORS:
+        if type(iterator) not in _BUILTIN_ITERATORS:
             # (its advancing may raise: an error of its own, after the elements before)
             return _RunsAhead(self, iterator, keys, items, conditions, width)
         return iterator if not keys else self._guarded(iterator, keys, False)
@@ -2015,7 +2015,7 @@ class Body(Scope):
     def unpack(self, value, count, after=None):
         """``a, *b, c = value``: one value (or future) per target. Unpacking an
         iterator advances it: everything before it happens first."""
-        if value.__class__ is Task:
+        if type(value) is Task:
             if value.state != DONE:
                 lasti = sys._getframe(1).f_lasti
                 whole = self._spawn(PURE, unpack_values, (value, count, after), None, None,
@@ -2024,7 +2024,7 @@ class Body(Scope):
                 return [self._spawn(PURE, _item, (whole, i), None, None, lasti, generated=True)
                         for i in range(total)]
             value = value.value
-        if value.__class__ not in _PLAIN_VALUES and (_advances(value) or _iterates_by_code(value)):
+        if type(value) not in _PLAIN_VALUES and (_advances(value) or _iterates_by_code(value)):
             self.barrier()
         return unpack_values(value, count, after)
 
@@ -2080,7 +2080,7 @@ class Body(Scope):
         are one object after all share their effects' order from here on."""
         seen: dict = {}
         for keys, value in named:
-            if value.__class__ is Task or immutable(value):
+            if type(value) is Task or immutable(value):
                 continue
             seen.setdefault(id(value), []).append(keys)
         groups = self.groups
@@ -2209,7 +2209,7 @@ class _RunsAhead:
                 raise _Carried(error) from None
         ahead = (len(items) - self.taken) // width
         end = None
-        if ahead and any(i.__class__ is Deferred for i in items[self.taken:]):
+        if ahead and any(type(i) is Deferred for i in items[self.taken:]):
             end = len(items)
         elif ahead >= self.AHEAD:
             end = len(items) - (self.AHEAD // 2) * width
@@ -2248,10 +2248,10 @@ class _Owning:
 
     def __exit__(self, kind, error, traceback):
         generator = self.iterable
-        if generator.__class__ is Task:
+        if type(generator) is Task:
             generator = generator.value if generator.state == DONE else None
         made_by = self.made_by
-        if generator.__class__ is not _GENERATOR or made_by.__class__ is not FunctionType \
+        if type(generator) is not _GENERATOR or type(made_by) is not FunctionType \
                 or made_by.__code__ is not generator.gi_code or generator.gi_frame is None:
             return False
         if error is None and self.scope is not None:
@@ -2277,7 +2277,7 @@ def _close(generator):
 def _made_fresh(iterator, made_by) -> bool:
     """Is ``iterator`` a generator ``made_by`` just made (a generator function's
     call always makes a new one; not started yet), whose code has no effects?"""
-    if iterator.__class__ is not _GENERATOR or made_by.__class__ is not FunctionType \
+    if type(iterator) is not _GENERATOR or type(made_by) is not FunctionType \
             or made_by.__code__ is not iterator.gi_code or iterator.gi_running:
         return False
     frame = iterator.gi_frame
@@ -2300,7 +2300,7 @@ def _take_elements(items, start, conditions, width, wait, failed, end=None) -> b
         for index in range(group, group + width):
             item = items[index]
             try:
-                kind = item.__class__
+                kind = type(item)
                 if kind is Task:
                     wait((item,))
                     value = outcome(item)
@@ -2333,17 +2333,17 @@ def _seen_advancing(iterable, iterator, parts) -> bool:
         return _stateful(iterable)
     else:
         sources = (iterable,)
-    kind = iterator.__class__
+    kind = type(iterator)
     if kind in _BUILTIN_ITERATORS:
         return any(_holds(source, iterator) for source in sources)
     if kind is map or kind is filter:
         return _wrapper_seen(iterator, sources)
     code = getattr(kind, "__next__", None)
-    if code.__class__ is not FunctionType:
-        code = getattr(iterable.__class__, "__iter__", None)
-        if code.__class__ is not FunctionType:
-            code = getattr(iterable.__class__, "__getitem__", None)
-            if code.__class__ is not FunctionType:
+    if type(code) is not FunctionType:
+        code = getattr(type(iterable), "__iter__", None)
+        if type(code) is not FunctionType:
+            code = getattr(type(iterable), "__getitem__", None)
+            if type(code) is not FunctionType:
                 return False
     facts = _effects.facts_of(code)
     if facts.kind != _effects.PURE or facts.world or facts.mutates:
@@ -2370,7 +2370,7 @@ def _wrapper_seen(wrapper, sources, depth=0) -> bool:
         if facts.kind != _effects.PURE or facts.world or facts.mutates:
             return True
     for part in inner:
-        if part.__class__ is map or part.__class__ is filter:
+        if type(part) is map or type(part) is filter:
             if depth > 8 or _wrapper_seen(part, sources, depth + 1):
                 return True
         elif any(_holds(source, part) for source in sources):
@@ -2392,10 +2392,10 @@ _NO_TASK = _NoTask()
 
 def _holds_nothing(fn) -> bool:
     """A callee that reaches no object of the body except through its arguments."""
-    if fn.__class__ is FunctionType:
+    if type(fn) is FunctionType:
         return fn.__closure__ is None
     owner = getattr(fn, "__self__", None)
-    return owner is None or owner.__class__ is _MODULE
+    return owner is None or type(owner) is _MODULE
 
 
 _MODULE = type(sys)
@@ -2445,7 +2445,7 @@ def advancing(value):
 def advancing_items(value):
     """``zip(*advancing_items(self.columns))``: what is unpacked, and its items, marked."""
     advancing(value)
-    if value.__class__ in (list, tuple):
+    if type(value) in (list, tuple):
         for item in value:
             advancing(item)
     return value
@@ -2454,18 +2454,18 @@ def advancing_items(value):
 def _iterates_by_code(value) -> bool:
     """Does iterating ``value`` run its class's own Python code (an ``__iter__`` that
     may change it, or hand out an iterator it shares)?"""
-    kind = value.__class__
+    kind = type(value)
     if kind in _PLAIN_VALUES:
         return False
     through = getattr(kind, "__iter__", None)
     if through is None:  # an old-style sequence: iterated through its __getitem__
         through = getattr(kind, "__getitem__", None)
-    return through.__class__ is FunctionType
+    return type(through) is FunctionType
 
 
 def _advances(value) -> bool:
     """Is ``value`` an iterator of its own (consuming it changes it)?"""
-    kind = value.__class__
+    kind = type(value)
     return kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__"))
 
 
@@ -2474,9 +2474,9 @@ def _runs_inputs(task) -> bool:
     iterator it may advance or (a call) a function that does more than compute?"""
     call = task.kind == CALL
     for arg in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
-        if arg.__class__ is Task:
+        if type(arg) is Task:
             value = arg.value
-            if _advances(value) or (call and value.__class__ not in _PLAIN_VALUES
+            if _advances(value) or (call and type(value) not in _PLAIN_VALUES
                                     and callable(value) and _does_more(value)):
                 return True
         elif _advances(arg):
@@ -2491,9 +2491,9 @@ def _holds_doers(container) -> bool:
     """Functions with effects handed over in a list, tuple or dict (handlers, a
     dispatch table). Looked for only when the first item is a function: a container
     of data costs one check."""
-    items = container.values() if container.__class__ is dict else container
+    items = container.values() if type(container) is dict else container
     first = next(iter(items))
-    if first.__class__ in _PLAIN_VALUES or not callable(first):
+    if type(first) in _PLAIN_VALUES or not callable(first):
         return False
     return any(callable(item) and _does_more(item) for item in itertools.islice(items, 256))
 
@@ -2507,13 +2507,13 @@ def _does_more(fn) -> bool:
 def _iterator_among(args, kwargs) -> bool:
     """Is an argument an iterator, or a pending call's result that will be one?"""
     for arg in (*args, *kwargs.values()) if kwargs else args:
-        kind = arg.__class__
+        kind = type(arg)
         if kind is Task:
             if arg.state != DONE:
                 if _makes_iterator(arg.fn):
                     return True
                 continue
-            kind = arg.value.__class__
+            kind = type(arg.value)
         if kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__")):
             return True
     return False
@@ -2523,7 +2523,7 @@ def _makes_iterator(fn) -> bool:
     """Does calling ``fn`` make an iterator (whose consumption is an effect)?
     ``map``, ``zip``, ``filter``, ``enumerate``..., ``iter``, ``open``, generator
     functions."""
-    if fn.__class__ is type:
+    if type(fn) is type:
         return hasattr(fn, "__next__")
     if fn is iter or fn is open:
         return True
@@ -2537,18 +2537,18 @@ _GENERATOR_FLAGS = 0x20 | 0x200   # CO_GENERATOR, CO_ASYNC_GENERATOR
 def _holds_mutable(args, kwargs) -> bool:
     """Is an argument an object at hand that a callee could change?"""
     for arg in (*args, *kwargs.values()) if kwargs else args:
-        if arg.__class__ is not Task and not immutable(arg):
+        if type(arg) is not Task and not immutable(arg):
             return True
     return False
 
 
 def all_immutable(args, kwargs) -> bool:
     for arg in args:
-        if arg.__class__ is Task or not immutable(arg):
+        if type(arg) is Task or not immutable(arg):
             return False
     if kwargs:
         for arg in kwargs.values():
-            if arg.__class__ is Task or not immutable(arg):
+            if type(arg) is Task or not immutable(arg):
                 return False
     return True
 
@@ -2559,28 +2559,28 @@ def _call_method(obj, name, /, *args, **kwargs):
 
 def _has_deferred(args, kwargs) -> bool:
     for arg in args:
-        if arg.__class__ is Deferred:
+        if type(arg) is Deferred:
             return True
-    return bool(kwargs) and any(v.__class__ is Deferred for v in kwargs.values())
+    return bool(kwargs) and any(type(v) is Deferred for v in kwargs.values())
 
 
 def _inside_deferred(args) -> list:
     """The tasks a deferred call will read: its region waits for them to settle."""
-    found, stack = [], [a for a in args if a.__class__ is Deferred]
+    found, stack = [], [a for a in args if type(a) is Deferred]
     while stack:
         deferred = stack.pop()
         parts = [deferred.fn, *deferred.args, *(deferred.kwargs or {}).values()]
         for part in parts:
-            if part.__class__ is Task:
+            if type(part) is Task:
                 found.append(part)
-            elif part.__class__ is Deferred:
+            elif type(part) is Deferred:
                 stack.append(part)
     return found
 
 
 def _deferred_world(deferred):
     fn = deferred.fn
-    if fn is _call_method or fn.__class__ in (Task, Deferred):
+    if fn is _call_method or type(fn) in (Task, Deferred):
         return _effects.WORLD_ALL
     return tuple(_effects.facts_of(fn).world) or ()
 
@@ -2596,7 +2596,7 @@ def _consumer(consumer, conditions, values, stops=None):
     the generator expression it stands for: a StopIteration an element raises
     becomes Python's RuntimeError (PEP 479). ``stops="map"``: it ends the elements
     quietly (``map``); ``"raise"``: it comes out as it is (a list comprehension)."""
-    take = _CONSUMERS.get(consumer, consumer) if consumer.__class__ is str else consumer
+    take = _CONSUMERS.get(consumer, consumer) if type(consumer) is str else consumer
     width = conditions + values
 
     def settled(item):
@@ -2642,8 +2642,8 @@ def _raised(fn, *args):
 
 
 def _star_parts(args, kwargs):
-    return (args if args.__class__ is NotIterable else tuple(args),
-            kwargs if kwargs.__class__ is KeywordsError else dict(kwargs))
+    return (args if type(args) is NotIterable else tuple(args),
+            kwargs if type(kwargs) is KeywordsError else dict(kwargs))
 
 
 def _star_call(fn, parts):
@@ -2654,10 +2654,10 @@ def _star_call(fn, parts):
 
 def check_star_parts(fn, args, kwargs) -> None:
     """Raise, as Python words it, what made ``fn(*args, **kwargs)``'s parts unusable."""
-    if args.__class__ is NotIterable:
+    if type(args) is NotIterable:
         raise TypeError(f"{function_str(fn)} argument after * must be an iterable, not "
                         f"{type(args.value).__name__}")
-    if kwargs.__class__ is KeywordsError:
+    if type(kwargs) is KeywordsError:
         kwargs.raise_for(fn)
 
 
@@ -2799,7 +2799,7 @@ def _method_facts(obj, name, bound):
     kind = method_kind(obj, name, bound)
     world = tuple(_world(bound)) if kind != _effects.PURE else ()
     found = (kind, world)
-    if getattr(bound, "__func__", None).__class__ is not FunctionType \
+    if type(getattr(bound, "__func__", None)) is not FunctionType \
             and kind_of.__module__ == "builtins":
         if len(_method_cache) > 4096:
             _method_cache.clear()
@@ -2810,10 +2810,10 @@ def _method_facts(obj, name, bound):
 def _changes_arguments(bound) -> bool:
     """Does this Python function (plain, or bound to its object) change an argument
     other than the object it is bound to?"""
-    if bound.__class__ is FunctionType:
+    if type(bound) is FunctionType:
         return bool(_effects.facts_of(bound).mutates)
     func = getattr(bound, "__func__", None)
-    if func.__class__ is not FunctionType:
+    if type(func) is not FunctionType:
         return False
     facts = _effects.inferred(func)
     if facts is None:
@@ -2829,7 +2829,7 @@ def method_kind(obj, name, bound) -> str:
     if kind in _IMMUTABLE or kind is tuple:
         return _effects.PURE
     func = getattr(bound, "__func__", None)
-    if func.__class__ is FunctionType:
+    if type(func) is FunctionType:
         # A method written in Python: an effect on its object unless inference
         # shows that it leaves its object (and the world) alone.
         facts = _effects.inferred(func)
@@ -2850,7 +2850,7 @@ def _stateful(part) -> bool:
     """Is ``part`` an iterator of its own (advancing it changes it)? Asked of the
     type, never by calling ``iter()``: that runs the object's code (and may raise).
     An iterator over a list is one too: whoever else holds it sees it advance."""
-    return hasattr(part.__class__, "__next__")
+    return hasattr(type(part), "__next__")
 
 
 def unpack_values(value, count, after):

@@ -60,7 +60,7 @@ def drops_attributes(obj) -> bool:
     if kind.__reduce_ex__ is _DEFAULT_REDUCE_EX and kind.__reduce__ is _DEFAULT_REDUCE:
         return False   # (object's own pickling keeps the instance's __dict__)
     state = getattr(obj, "__dict__", None)
-    if not state or state.__class__ is not dict or is_project_class is None \
+    if not state or type(state) is not dict or is_project_class is None \
             or not is_project_class(kind):
         return False
     try:

@@ -334,6 +334,23 @@ def _pickler_classes():
     return _picklers
 
 
+_odd_kinds: dict = {}
+
+
+def _answers_oddly(kind) -> bool:
+    """A class whose instances run their own code when looked at (a ``__getattribute__``
+    of their own, a ``__class__`` property: proxies, lazy objects): pickling them
+    for a key would run it, which plain Python never does."""
+    found = _odd_kinds.get(kind)
+    if found is None:
+        found = type(kind.__getattribute__) is _FunctionType or any(
+            "__class__" in vars(base) for base in kind.__mro__[:-1])
+        if len(_odd_kinds) > 4096:
+            _odd_kinds.clear()
+        _odd_kinds[kind] = found
+    return found
+
+
 def _by_token(obj):
     """Functions and classes stand in a hash stream as their code token (both picklers).
     An object of the project whose class chooses what pickle keeps (``__getstate__``
@@ -341,6 +358,8 @@ def _by_token(obj):
     kind = type(obj)
     if kind is _FunctionType and obj is not _function_marker:
         return _function_marker, (_token_of(obj),)
+    if _answers_oddly(kind):
+        raise Unhashable(f"{kind.__qualname__} answers attribute lookups with its own code")
     if kind is _MethodType and type(obj.__func__) is _FunctionType:
         # ``c.op = MethodType(make_op(k), c)``: pickle keeps ``getattr(c, "op")``, not
         # which function it wraps; the function counts, with its object.
@@ -373,7 +392,7 @@ def _named_without_state(obj, kind) -> bool:
     """A library object with attributes that pickles as a name (``getLogger(name)``
     for a ``Logger``): two calls given it at different levels would share a key."""
     state = getattr(obj, "__dict__", None)
-    if not state or state.__class__ is not dict:
+    if not state or type(state) is not dict:
         return False
     found = _BY_NAME_KINDS.get(kind)
     if found is not None:

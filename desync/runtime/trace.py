@@ -276,7 +276,7 @@ class TracingBody(Body):
         if rec is None:  # pragma: no cover
             return super()._run_effect(task)
         fn = task.fn
-        fn = fn.value if fn.__class__ is _engine.Task else fn
+        fn = fn.value if type(fn) is _engine.Task else fn
         start = _now()
         super()._run_effect(task)
         error = task.error
@@ -455,7 +455,7 @@ class _Unwrapping(Future):
             return
         stamped = inner.result()
         self._on_result(stamped, None)
-        self.set_result(stamped[0] if stamped.__class__ is _Stamped else stamped)
+        self.set_result(stamped[0] if type(stamped) is _Stamped else stamped)
 
 
 def _traced_submit(submit, scope):
@@ -469,7 +469,7 @@ def _traced_submit(submit, scope):
         name, where = _callee(fn)
 
         def on_result(stamped, error):
-            if stamped is not None and stamped.__class__ is _Stamped:
+            if stamped is not None and type(stamped) is _Stamped:
                 _, start, end, pid, tid, thread = stamped
                 rec.records.append((REMOTE, pid, tid, thread, start, end, scope._tr_code,
                                     scope._tr_call, seq, lasti, name, where, issued, None))

@@ -4,8 +4,12 @@ Run: DESYNC_PACING=0 python tests/adversarial_programs/round10_stdlib_shapes_m.p
 http.cookies: a method storing through ``dict.__setitem__(self, k, v)`` changes its
 object, and the read ``self[k]`` after it waits. ast.NodeVisitor: a method found by
 name (``getattr(self, "visit_" + kind)(node)``) may change the object and print: the
-calls run in program order."""
+calls run in program order. inspect, traceback: desync looks at the values a body
+hands on without running their code (a ``__getattribute__`` or ``__class__`` of their
+own, a ``__module__`` that raises or is not a string, an iterator type whose
+attributes cannot be read)."""
 import ast
+import itertools
 import os
 import sys
 import time
@@ -79,7 +83,57 @@ def visits_with_a_node_visitor(sources):
     return names.seen
 
 
+LOOKED_UP: list = []
+
+
+class Proxy:
+    def __getattribute__(self, attr):
+        LOOKED_UP.append(attr)
+        return {}
+
+
+class Disguised:
+    @property
+    def __class__(self):
+        LOOKED_UP.append("__class__")
+        return int
+
+
+class NoModuleMeta(type):
+    @property
+    def __module__(cls):
+        raise AttributeError("no module")
+
+
+class NoModule(metaclass=NoModuleMeta):
+    pass
+
+
+class NumberedModule(Exception):
+    pass
+
+
+NumberedModule.__module__ = 42
+
+
+def kind_of(obj):
+    time.sleep(0.002)
+    return type(obj).__name__
+
+
+def looks_without_running_their_code(proxy, disguised, no_module, numbered, code):
+    LOOKED_UP.clear()
+    names = [kind_of(proxy), kind_of(disguised), kind_of(no_module), kind_of(numbered),
+             kind_of(numbered("x"))]
+    positions = code.co_positions() if hasattr(code, "co_positions") else code.co_lines()
+    first = next(itertools.islice(positions, 1, None))
+    return names, first, list(LOOKED_UP)
+
+
 if __name__ == "__main__":
     main([(stores_through_the_unbound_method, lambda: ([("a", 1), ("b", 2), ("c", 3)],)),
           (dispatches_by_name, lambda: (["b", "a", "b", "a"],)),
-          (visits_with_a_node_visitor, lambda: (["x + y", "z", "w * v"],))])
+          (visits_with_a_node_visitor, lambda: (["x + y", "z", "w * v"],)),
+          (looks_without_running_their_code,
+           lambda: (Proxy(), Disguised(), NoModule, NumberedModule, kind_of.__code__),
+           lambda a: "", 5, True)])
