@@ -551,3 +551,30 @@ def test_writing_to_the_terminal_streams_is_an_effect_never_cached(fn):
 def test_a_method_found_by_name_runs_in_program_order():
     # What getattr(self, name) finds is not known from the source: it may print.
     assert infer(Visits.visit).kind == EFFECT and infer(Visits.visit_now).kind == EFFECT
+
+
+class Guarded:
+    """(round M: logging's Handler takes its RLock through helper methods)"""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+
+    def acquire(self):
+        self.lock.acquire()
+
+    def flush(self):
+        self.acquire()
+
+    def emit(self, record):
+        with self.lock:
+            return record
+
+    def opens(self, path):
+        with open(path) as f:
+            return f
+
+
+def test_a_callee_that_takes_a_lock_runs_on_the_calling_thread():
+    for fn in (Guarded.acquire, Guarded.flush, Guarded.emit):
+        assert infer(fn).kind == EFFECT, fn
+    assert "lock" not in infer(Guarded.opens).reason

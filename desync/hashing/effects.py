@@ -119,6 +119,14 @@ def _params(node):
     return found
 
 
+def _names_a_lock(node) -> bool:
+    """``with self._lock:``, ``with cond:``: an object named like a lock (a call, as in
+    ``with open(p):``, makes its own object)."""
+    name = node.attr if isinstance(node, ast.Attribute) else \
+        node.id if isinstance(node, ast.Name) else None
+    return name is not None and any(word in name.lower() for word in _LOCK_WORDS)
+
+
 def _is_getattr(node) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
         and node.func.id == "getattr" and bool(node.args) \
@@ -220,6 +228,11 @@ class _Outcome:
 # Changing module-level state: still a call for the engine (callees share no hidden
 # state, by the user's promise), but never cached (a hit would skip the change).
 _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
+# A lock belongs to the thread that takes it: a callee that takes one runs on the
+# calling thread (which may hold it already: an RLock re-entered, logging's).
+_LOCKS = Facts(EFFECT, {table.WORLD_PROCESS}, reason="takes a lock: on the calling thread")
+_LOCK_METHODS = frozenset({"acquire", "release"})
+_LOCK_WORDS = ("lock", "mutex", "cond", "sema")
 # Builtins that are effects whatever they are given (not exec/eval: those are
 # judged by the namespaces a call passes them).
 _EFFECT_BUILTINS = {name: facts for name, facts in table.BUILTINS.items()
@@ -339,8 +352,13 @@ class _Inferrer:
                     for name, facts in table.WORLD_OBJECTS.items():
                         if dotted == name or dotted.startswith(name + "."):
                             out.add(facts, name)
+            elif isinstance(sub, (ast.With, ast.AsyncWith)) and any(
+                    _names_a_lock(item.context_expr) for item in sub.items):
+                out.add(_LOCKS, "with a lock")
             elif isinstance(sub, ast.Call):
                 func = sub.func
+                if isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
+                    out.add(_LOCKS, f".{func.attr}()")
                 owner = _root(func.args[0]) if _is_getattr(func) else \
                     dispatched.get(func.id) if isinstance(func, ast.Name) else None
                 if owner is not None and param_of(owner) is not None:

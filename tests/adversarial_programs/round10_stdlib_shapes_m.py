@@ -7,11 +7,14 @@ name (``getattr(self, "visit_" + kind)(node)``) may change the object and print:
 calls run in program order. inspect, traceback: desync looks at the values a body
 hands on without running their code (a ``__getattribute__`` or ``__class__`` of their
 own, a ``__module__`` that raises or is not a string, an iterator type whose
-attributes cannot be read)."""
+attributes cannot be read). logging: a callee that takes a lock (through a helper
+method, a module function, or ``with self.lock``) runs on the calling thread, which
+may hold that RLock already."""
 import ast
 import itertools
 import os
 import sys
+import threading
 import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main  # noqa: E402
@@ -83,6 +86,69 @@ def visits_with_a_node_visitor(sources):
     return names.seen
 
 
+class Handler:
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.out = []
+
+    def acquire(self):
+        self.lock.acquire()
+
+    def release(self):
+        self.lock.release()
+
+    @desync
+    def flush(self):
+        self.acquire()
+        try:
+            time.sleep(0.002)
+            self.out.append("flushed")
+        finally:
+            self.release()
+
+    def emit(self, record):
+        with self.lock:
+            self.out.append(record)
+
+
+_module_lock = threading.RLock()
+
+
+def _acquire_module_lock():
+    _module_lock.acquire()
+
+
+def _release_module_lock():
+    _module_lock.release()
+
+
+@desync
+def named(name):
+    _acquire_module_lock()
+    try:
+        return name.upper()
+    finally:
+        _release_module_lock()
+
+
+def takes_locks_the_caller_holds(h, records):
+    h.flush()
+    for record in records:
+        h.emit(record)
+    _acquire_module_lock()
+    try:
+        names = [named(r) for r in records]
+    finally:
+        _release_module_lock()
+    return h.out, names
+
+
+def held_handler():
+    h = Handler()
+    h.lock.acquire()   # (the caller holds it, as logging's callers do)
+    return h
+
+
 LOOKED_UP: list = []
 
 
@@ -134,6 +200,7 @@ if __name__ == "__main__":
     main([(stores_through_the_unbound_method, lambda: ([("a", 1), ("b", 2), ("c", 3)],)),
           (dispatches_by_name, lambda: (["b", "a", "b", "a"],)),
           (visits_with_a_node_visitor, lambda: (["x + y", "z", "w * v"],)),
+          (takes_locks_the_caller_holds, lambda: (held_handler(), ["a", "b"]), lambda a: a[0].out),
           (looks_without_running_their_code,
            lambda: (Proxy(), Disguised(), NoModule, NumberedModule, kind_of.__code__),
            lambda a: "", 5, True)])
