@@ -2406,3 +2406,55 @@ def test_a_recursion_error_right_at_the_limit_never_hangs(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert len(done.stdout.split()) == 71
+
+
+# -- round M: debuggers and coverage trace the calling thread -----------------------------
+
+def _traced_work(x):
+    return x + 1
+
+
+def _calls_work(xs):
+    return [_traced_work(x) for x in xs], _traced_work(0)
+
+
+def _runcall(func, xs):
+    sys.settrace(_recorder)
+    try:
+        return [func(x) for x in xs]
+    finally:
+        sys.settrace(None)
+
+
+def _slow_traced_work(x):
+    time.sleep(0.01)
+    return x + 1
+
+
+_TRACED: list = []
+
+
+def _recorder(frame, event, arg):
+    if event == "call":
+        _TRACED.append(frame.f_code.co_name)
+    return None
+
+
+def test_under_a_tracer_every_call_runs_on_the_traced_thread():
+    # (a debugger's breakpoint, coverage's lines: in the callee, on this thread)
+    decorated = dz(_calls_work)   # default settings: the cache on
+    decorated([1, 2])             # (a first call: anything a hit could serve)
+    _TRACED.clear()
+    sys.settrace(_recorder)
+    try:
+        result = decorated([1, 2])
+    finally:
+        sys.settrace(None)
+    assert result == ([2, 3], 1)
+    assert _TRACED.count("_traced_work") == 3
+
+
+def test_a_tracer_the_body_sets_sees_the_calls_after_it():
+    _TRACED.clear()
+    assert dz(cache=False)(_runcall)(_slow_traced_work, range(8)) == list(range(1, 9))
+    assert _TRACED.count("_slow_traced_work") == 8

@@ -86,11 +86,18 @@ def _importing() -> bool:
     return False
 
 
+_gettrace = sys.gettrace
+
+
 def scope():
     """The scope for one call of the transpiled function that calls this."""
     code = sys._getframe(1).f_code
     found = _specs.get(id(code))
     spec = found[1] if found is not None and found[0] is code else None
+    if _gettrace() is not None:
+        # A debugger or coverage traces this thread: what it follows runs here, in
+        # order, every call made (a cache hit would skip what it steps into).
+        return _Sequential(None)
     if _module_locks and _importing():
         # Called while this thread imports a module (``TABLE = build(1)`` at a module's
         # top level): a callee's own import that leads back to that module would wait

@@ -131,6 +131,7 @@ def outcome(x):
 
 
 _tls = threading.local()
+_gettrace = sys.gettrace
 NESTING = 24  # desync calls nested deeper than this in one thread run sequentially
 
 
@@ -1390,6 +1391,10 @@ class Body(Scope):
     def _call(self, keys, fn, args, kwargs, lasti=None):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
+        if _gettrace() is not None:
+            # The body set a tracer on this thread (a debugger's runcall): the call is
+            # made here, in order, where the tracer sees it.
+            return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
         written = self._globals_pending(fn, args, kwargs) if self.boxes or self.receivers \
             else ()
         if written:
