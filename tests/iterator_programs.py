@@ -864,3 +864,25 @@ def prog_H05():
     except ValueError:
         LOG.append("caught")
     return list(LOG)
+
+
+# G09: round L, C: a StopIteration an element's call raises in a generator expression
+# comes out as RuntimeError (PEP 479), the callee a nested def; one raised by a call
+# outside it stays a StopIteration
+def prog_G09():
+    def stops_at_one(x):
+        time.sleep(0.002)
+        if x == 1:
+            raise StopIteration
+        return x
+    out = []
+    try:
+        out.append(sum(stops_at_one(x) for x in range(3)))
+    except RuntimeError as error:
+        out.append(("RuntimeError", type(error.__cause__).__name__))
+    try:
+        out.append(stops_at_one(1))
+    except StopIteration:
+        out.append("StopIteration")
+    out.append(sum(stops_at_one(x) for x in [0, 2]))
+    return out

@@ -852,8 +852,12 @@ class Lowerer:
             except _NoSpec:
                 if any(g.ifs for g in arg.generators):
                     return None
-                # (an element with effects: fanned out and collected, in order)
-                items = self.comprehension(arg, pre, "list")
+                # (an element with effects: fanned out and collected, in order; an
+                # element's StopIteration becomes Python's RuntimeError, PEP 479)
+                loop: list = []
+                items = self.comprehension(arg, loop, "list")
+                pre.append(ast.With(items=[ast.withitem(
+                    context_expr=self._ds("generator_expression"))], body=loop))
                 return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
                                        else _load(func.id), [items]), pre)
             pre.extend(scratch)

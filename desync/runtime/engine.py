@@ -243,6 +243,7 @@ class Scope:
         self.rob: deque = deque()
         self.last_effect: dict = {}           # key -> last unretired effect on it
         self.fence = None                     # an effect every later task must follow
+        self.generator_spans = None           # seqs of generator expressions' elements
         self.abort_seq = None                 # the earliest failed entry, if any
         self.spawned = 0                      # entries issued (owner thread only)
         self.settled = 0                      # entries settled (under the lock)
@@ -538,6 +539,9 @@ class Scope:
         if error is None:  # pragma: no cover - a cancelled entry never reaches the head first
             error = RuntimeError("desync: an entry was cancelled without a failure; "
                                  "please report this as a bug")
+        elif isinstance(error, StopIteration) and self.generator_spans is not None \
+                and _in_spans(fault.seq, self.generator_spans):
+            error = fault.error = _from_generator(error)   # (PEP 479)
         self._flush(fault)
         self.unrestored = fault.seq   # locals bound ahead of it: the next handler puts back
         if block is not None:
@@ -572,6 +576,10 @@ class Scope:
         tasks is settled (and counted) once."""
         inline, queued = [], []
         task.state = state
+        if state == FAILED and self.generator_spans is not None \
+                and isinstance(error, StopIteration) and _in_spans(task.seq,
+                                                                   self.generator_spans):
+            error = _from_generator(error)   # (PEP 479: before its dependants get it)
         stack = [(task, value, error)]
         abort = self.abort_seq
         while stack:
@@ -1998,6 +2006,12 @@ class Body(Scope):
             return _RunsAhead(self, iterator, keys, items, conditions, width)
         return iterator if not keys else self._guarded(iterator, keys, False)
 
+    def generator_expression(self):
+        """``with _ds.generator_expression():`` around the calls of a generator
+        expression's elements: a StopIteration one of them raises comes out as
+        RuntimeError, as from a generator (PEP 479)."""
+        return _GeneratorExpression(self)
+
     def owning(self, iterable, made_by):
         """``with _ds.owning(it, f): for x in ...``: see ``_Owning``."""
         return _Owning(self, iterable, made_by)
@@ -2234,6 +2248,46 @@ class _RunsAhead:
             items.append(self.scope._settled_soft(error))
             items.extend([None] * (width - 1))
             raise StopIteration from None
+
+
+class _GeneratorExpression:
+    """The entries issued inside: ``_raise_fault`` changes a StopIteration one of them
+    raises into RuntimeError; one raised here, in order (sequential), is changed on
+    its way out."""
+
+    __slots__ = ("scope", "start")
+
+    def __init__(self, scope):
+        self.scope = scope
+
+    def __enter__(self):
+        scope = self.scope
+        if scope is not None:   # (open until it ends: its calls may fail before that)
+            self.start = scope.seq + 1
+            if scope.generator_spans is None:
+                scope.generator_spans = []
+            scope.generator_spans.append((self.start, None))
+        return None
+
+    def __exit__(self, kind, error, traceback):
+        scope = self.scope
+        if scope is None:
+            if isinstance(error, StopIteration):
+                raise _from_generator(error)
+            return False
+        spans = scope.generator_spans
+        spans[spans.index((self.start, None))] = (self.start, scope.seq)
+        return False
+
+
+def _in_spans(seq, spans) -> bool:
+    return any(start <= seq and (end is None or seq <= end) for start, end in list(spans))
+
+
+def _from_generator(error):
+    changed = RuntimeError("generator raised StopIteration")
+    changed.__cause__ = error
+    return changed
 
 
 class _Owning:

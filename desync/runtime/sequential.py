@@ -11,7 +11,7 @@ import time
 from types import TracebackType
 
 from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body, _call_method,
-                     _consumer, _ElementGuarded, _failed_step, _Owning, _take_elements, _tls,
+                     _consumer, _ElementGuarded, _failed_step, _GeneratorExpression, _Owning, _take_elements, _tls,
                      check_star_parts, handling, looks_at_caller, named_like_body, unpack_values)
 
 
@@ -161,6 +161,9 @@ class SequentialBody:
     def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None):
         # Each element is taken before the next advance, as plain Python takes it.
         return _ElementGuarded(self, iter(iterable), items, conditions, conditions + values)
+
+    def generator_expression(self):
+        return _GeneratorExpression(None)
 
     def owning(self, iterable, made_by):
         return _Owning(None, iterable, made_by)
