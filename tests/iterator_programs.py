@@ -832,7 +832,8 @@ def prog_H03():
 
 
 # H04: a comprehension whose element fails (the handler prints nothing: before 3.12
-# Python closes the generator only once the exception is handled)
+# Python closes the generator only once the exception is handled, desync as the
+# loop is left)
 def prog_H04():
     try:
         return [bad(x) for x in closing_gen(4) if x >= 0]
@@ -842,13 +843,17 @@ def prog_H04():
     return None
 
 
-# H06: the same through sum(...) and list(map(...))
-def prog_H06():
+# H07: the same through sum(...)
+def prog_H07():
     try:
         sum(bad(x) for x in closing_gen(4))
     except ValueError:
         pass
-    print("between")
+    print("after")
+
+
+# H06: list(map(f, gen)) whose call fails: closed before the handler
+def prog_H06():
     try:
         list(map(bad, closing_gen(4)))
     except ValueError:
@@ -886,3 +891,49 @@ def prog_G09():
         out.append("StopIteration")
     out.append(sum(stops_at_one(x) for x in [0, 2]))
     return out
+
+
+# G10: review: map's own StopIteration inside a generator expression's element ends
+# the map quietly; it is not the generator's
+def stops_at_two(x):
+    if x == 2:
+        raise StopIteration
+    return x
+
+
+def prog_G10():
+    return sum(noisy(len(list(map(stops_at_two, r)))) for r in [[0, 1, 2, 3], [5]])
+
+
+# G11: review: the first iterable is evaluated by the caller: its StopIteration
+# stays one
+def no_rows():
+    raise StopIteration("no rows")
+
+
+def prog_G11():
+    try:
+        return sum(noisy(len(list(map(abs, [x])))) for x in no_rows())
+    except StopIteration as error:
+        return "StopIteration", str(error)
+
+
+# F09: review: a generator handed an iterator the body holds is not the loop's
+# alone: what plain Python leaves in the iterator stays
+def passthrough(it):
+    for a in it:
+        yield a
+
+
+def prog_F09():
+    it = iter(range(10))
+    try:
+        first = [fails_at_one(x) for x in passthrough(it) if x >= 0]
+    except KeyError:
+        first = None
+    it2 = iter(range(10))
+    try:
+        second = sum(fails_at_one(x) for x in passthrough(it2))
+    except KeyError:
+        second = None
+    return first, list(it), second, list(it2)

@@ -2458,3 +2458,32 @@ def test_a_tracer_the_body_sets_sees_the_calls_after_it():
     _TRACED.clear()
     assert dz(cache=False)(_runcall)(_slow_traced_work, range(8)) == list(range(1, 9))
     assert _TRACED.count("_slow_traced_work") == 8
+
+
+# -- round M: logging's handlers keep an RLock their callers hold ------------------------
+
+class _KeepsAnRLock:
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.out = [1]
+
+    def count(self):
+        with self.lock:   # read-only: a call, but this RLock only its holder may take
+            time.sleep(0.002)
+            return len(self.out)
+
+
+def _counts_twice(keeper):
+    return keeper.count() + keeper.count()
+
+
+def test_a_method_taking_an_rlock_the_caller_holds_runs_on_the_callers_thread():
+    keeper, result = _KeepsAnRLock(), []
+
+    def run():
+        with keeper.lock:
+            result.append(dz(cache=False)(_counts_twice)(keeper))
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert result == [2], "deadlock: the method took the RLock on a worker"

@@ -854,10 +854,14 @@ class Lowerer:
                     return None
                 # (an element with effects: fanned out and collected, in order; an
                 # element's StopIteration becomes Python's RuntimeError, PEP 479)
+                # The first iterable is evaluated by the caller (PEP 289): outside.
                 loop: list = []
                 items = self.comprehension(arg, loop, "list")
+                at = next(i for i, stmt in enumerate(loop) if isinstance(stmt, (ast.For, ast.With)))
+                pre.extend(loop[:at])
                 pre.append(ast.With(items=[ast.withitem(
-                    context_expr=self._ds("generator_expression"))], body=loop))
+                    context_expr=self._ds("generator_expression"))], body=[loop[at]]))
+                pre.extend(loop[at + 1:])
                 return self.atom(_call(consumer if not isinstance(consumer, ast.Constant)
                                        else _load(func.id), [items]), pre)
             pre.extend(scratch)
@@ -1668,7 +1672,10 @@ class Lowerer:
 
     def _owning(self, loop, made_by) -> list:
         """A loop over a generator its own call made: closed when the loop is left, as
-        plain Python drops its last reference there (its ``finally`` runs then)."""
+        plain Python drops its last reference there (its ``finally`` runs then). In a
+        generator expression (and a comprehension before 3.12) Python keeps it until
+        the exception that ended the loop is handled: closing it at the loop's end is
+        as near as the body can get (docs/semantics.md)."""
         if not made_by:
             return [loop]
         iterable = loop.iter.args[1] if loop.iter.func.attr == "iterate" else loop.iter.args[4]

@@ -119,14 +119,6 @@ def _params(node):
     return found
 
 
-def _names_a_lock(node) -> bool:
-    """``with self._lock:``, ``with cond:``: an object named like a lock (a call, as in
-    ``with open(p):``, makes its own object)."""
-    name = node.attr if isinstance(node, ast.Attribute) else \
-        node.id if isinstance(node, ast.Name) else None
-    return name is not None and any(word in name.lower() for word in _LOCK_WORDS)
-
-
 def _is_getattr(node) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
         and node.func.id == "getattr" and bool(node.args) \
@@ -228,11 +220,13 @@ class _Outcome:
 # Changing module-level state: still a call for the engine (callees share no hidden
 # state, by the user's promise), but never cached (a hit would skip the change).
 _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
-# A lock belongs to the thread that takes it: a callee that takes one runs on the
-# calling thread (which may hold it already: an RLock re-entered, logging's).
+# A lock taken by one call and released by another (``self.acquire()`` ...
+# ``self.release()``, logging's ``_acquireLock()``) belongs to the thread that took
+# it: such a callee runs on the calling thread (which may hold it already: an RLock
+# re-entered). ``with lock:`` inside one call takes and releases it on one thread:
+# it stays concurrent (the runtime checks RLocks the caller holds).
 _LOCKS = Facts(EFFECT, {table.WORLD_PROCESS}, reason="takes a lock: on the calling thread")
 _LOCK_METHODS = frozenset({"acquire", "release"})
-_LOCK_WORDS = ("lock", "mutex", "cond", "sema")
 # Builtins that are effects whatever they are given (not exec/eval: those are
 # judged by the namespaces a call passes them).
 _EFFECT_BUILTINS = {name: facts for name, facts in table.BUILTINS.items()
@@ -352,9 +346,6 @@ class _Inferrer:
                     for name, facts in table.WORLD_OBJECTS.items():
                         if dotted == name or dotted.startswith(name + "."):
                             out.add(facts, name)
-            elif isinstance(sub, (ast.With, ast.AsyncWith)) and any(
-                    _names_a_lock(item.context_expr) for item in sub.items):
-                out.add(_LOCKS, "with a lock")
             elif isinstance(sub, ast.Call):
                 func = sub.func
                 if isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
@@ -419,7 +410,7 @@ class _Inferrer:
             name = parts[1]
             if call.args and isinstance(call.args[0], ast.Name) \
                     and name not in table.READ_ONLY_METHODS \
-                    and not (name.startswith("__") and name not in table._CHANGING_DUNDERS):
+                    and not (name.startswith("__") and name not in table.CHANGING_DUNDERS):
                 written(call.args[0].id, f"{where}()")
             return
         elif head in module.bindings and len(parts) == 2 and self._makes_logger(

@@ -78,7 +78,7 @@ class Facts:
 
 
 PURE_FACTS = Facts(PURE, reason="computes from its arguments")
-_NAMES_CALLER = Facts("effect", reason="names the module that calls it")
+_NAMES_CALLER = Facts(EFFECT, reason="names the module that calls it")
 
 
 def _effect(world, reason):
@@ -763,7 +763,7 @@ _PLAIN_KINDS = frozenset({int, float, str, bytes, bool, tuple, list, dict, set, 
 _BUILTIN_METHOD = type([].append)
 _MUTABLE_CLASSES = frozenset({list, dict, set, bytearray, object, collections.deque,
                               collections.OrderedDict, collections.defaultdict})
-_CHANGING_DUNDERS = frozenset({"__setitem__", "__delitem__", "__setattr__", "__delattr__",
+CHANGING_DUNDERS = _CHANGING_DUNDERS = frozenset({"__setitem__", "__delitem__", "__setattr__", "__delattr__",
                                "__iadd__", "__imul__", "__ior__", "__iand__", "__isub__",
                                "__ixor__", "__init__"})
 

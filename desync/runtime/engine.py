@@ -576,10 +576,12 @@ class Scope:
         tasks is settled (and counted) once."""
         inline, queued = [], []
         task.state = state
-        if state == FAILED and self.generator_spans is not None \
+        if state == FAILED and self.generator_spans is not None and not task.soft \
                 and isinstance(error, StopIteration) and _in_spans(task.seq,
                                                                    self.generator_spans):
-            error = _from_generator(error)   # (PEP 479: before its dependants get it)
+            # (PEP 479, before its dependants get it; a speculative step's is its
+            # consumer's to judge: ``map`` ends quietly on it)
+            error = _from_generator(error)
         stack = [(task, value, error)]
         abort = self.abort_seq
         while stack:
@@ -1159,6 +1161,31 @@ def _holds_its_lock(fn) -> bool:
     return False
 
 
+_lock_names: dict = {}   # class -> names of its instances' attributes that hold RLocks
+
+
+def _holds_lock_of(obj) -> bool:
+    """Does this thread hold an RLock the object keeps (``self.lock``: logging's
+    handlers)? Its methods may take it again, which only this thread may do. Which
+    attributes hold one is learnt per class, from its first instance seen."""
+    try:
+        state = object.__getattribute__(obj, "__dict__")
+    except Exception:
+        return False
+    kind = type(obj)
+    names = _lock_names.get(kind)
+    if names is None:
+        names = tuple(name for name, value in list(state.items()) if type(value) is _RLOCK)
+        if len(_lock_names) > 4096:
+            _lock_names.clear()
+        _lock_names[kind] = names
+    for name in names:
+        lock = state.get(name)
+        if type(lock) is _RLOCK and lock._is_owned():
+            return True
+    return False
+
+
 def _decimal_context_type():
     decimal = sys.modules.get("decimal")
     return decimal.Context if decimal is not None else None
@@ -1630,6 +1657,10 @@ class Body(Scope):
             except BaseException as error:
                 return self._failed_now(error, lasti)
             kind, world = _method_facts(obj, name, bound)
+            if _gettrace() is not None or _holds_lock_of(obj):
+                # (a tracer on this thread, or an RLock of the object this thread
+                # holds, that the method may take again: called here, in order)
+                kind = _effects.EFFECT
             changes_arguments = (args or kwargs) and _changes_arguments(bound)
             if self.boxes or self.receivers:
                 keys = (*keys, *self._globals_pending(bound, args, kwargs))  # ``R.read(1)``
@@ -2244,7 +2275,7 @@ class _RunsAhead:
             return next(self.iterator)
         except StopIteration:
             raise
-        except BaseException as error:
+        except Exception as error:   # (an interrupt is not an element: it stops here)
             items.append(self.scope._settled_soft(error))
             items.extend([None] * (width - 1))
             raise StopIteration from None
@@ -2255,7 +2286,7 @@ class _GeneratorExpression:
     raises into RuntimeError; one raised here, in order (sequential), is changed on
     its way out."""
 
-    __slots__ = ("scope", "start")
+    __slots__ = ("scope", "span")
 
     def __init__(self, scope):
         self.scope = scope
@@ -2263,10 +2294,13 @@ class _GeneratorExpression:
     def __enter__(self):
         scope = self.scope
         if scope is not None:   # (open until it ends: its calls may fail before that)
-            self.start = scope.seq + 1
-            if scope.generator_spans is None:
-                scope.generator_spans = []
-            scope.generator_spans.append((self.start, None))
+            spans = scope.generator_spans
+            if spans is None:
+                spans = scope.generator_spans = deque()
+            while spans and spans[0][1] is not None and spans[0][1] <= scope.retired:
+                spans.popleft()   # (every entry in it retired: nothing left to change)
+            self.span = [scope.seq + 1, None]
+            spans.append(self.span)
         return None
 
     def __exit__(self, kind, error, traceback):
@@ -2275,12 +2309,12 @@ class _GeneratorExpression:
             if isinstance(error, StopIteration):
                 raise _from_generator(error)
             return False
-        spans = scope.generator_spans
-        spans[spans.index((self.start, None))] = (self.start, scope.seq)
+        self.span[1] = scope.seq
         return False
 
 
 def _in_spans(seq, spans) -> bool:
+    # (a copy: the owner thread adds spans while a worker's task fails)
     return any(start <= seq and (end is None or seq <= end) for start, end in list(spans))
 
 
@@ -2344,7 +2378,11 @@ def _made_fresh(iterator, made_by) -> bool:
     if frame is None or (suspended if suspended is not None else frame.f_lasti != -1):
         return False
     facts = _effects.facts_of(made_by)
-    return facts.kind == _effects.PURE and not facts.world and not facts.mutates
+    if facts.kind != _effects.PURE or facts.world or facts.mutates:
+        return False
+    # (``passthrough(it)``: advancing it advances an iterator someone else holds)
+    return not any(_advances(value) or _stateful(value)
+                   for value in list(frame.f_locals.values()))
 
 
 _GENERATOR = type(x for x in ())

@@ -110,6 +110,11 @@ class Handler:
         with self.lock:
             self.out.append(record)
 
+    def count(self):
+        with self.lock:   # (read-only: a call that may overlap, but for the held lock)
+            time.sleep(0.002)
+            return len(self.out)
+
 
 _module_lock = threading.RLock()
 
@@ -135,12 +140,13 @@ def takes_locks_the_caller_holds(h, records):
     h.flush()
     for record in records:
         h.emit(record)
+    counted = h.count()
     _acquire_module_lock()
     try:
         names = [named(r) for r in records]
     finally:
         _release_module_lock()
-    return h.out, names
+    return h.out, names, counted
 
 
 def held_handler():
