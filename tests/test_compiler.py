@@ -313,9 +313,19 @@ def test_imports_in_blocks_count_and_conflicting_ones_are_left_to_the_runtime():
             from builtins import print as say
         def f():
             from sys import argv   # (run when f is called: not the module's)
+        try:
+            from fastmath import fsum
+        except ImportError:
+            def fsum(xs):
+                print("slow path")
+                return sum(xs)
+        if TYPE_CHECKING:
+            from typing import Sequence
         """))
     table = import_table(tree)
     assert table["os"] == ("os", None) and table["_warn"] == ("warnings", "warn")
     assert "loads" not in table    # two pure-or-unknown candidates: judged when called
     assert table["say"] == ("builtins", "print")   # one is an effect: in order either way
     assert "argv" not in table
+    assert "fsum" not in table     # a fallback def of the name: judged when called
+    assert "Sequence" not in table   # never imported at run time

@@ -17,6 +17,7 @@ def import_table(tree: ast.Module) -> dict:
     is right whichever import ran."""
     table: dict = {}
     conflicting: dict = {}
+    defined: set = set()   # (bound otherwise too: ``except ImportError: def f(...)``)
 
     def bind(name, target):
         if table.setdefault(name, target) != target:
@@ -24,7 +25,15 @@ def import_table(tree: ast.Module) -> dict:
 
     def visit(body):
         for node in body:
-            if isinstance(node, ast.Import):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                defined.add(node.name)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                defined.update(n.id for t in targets for n in ast.walk(t)
+                               if isinstance(n, ast.Name))
+            if isinstance(node, ast.If) and _type_checking(node.test):
+                visit(node.orelse)   # (``if TYPE_CHECKING:`` imports never run)
+            elif isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
                         bind(alias.asname, (alias.name, None))
@@ -42,6 +51,8 @@ def import_table(tree: ast.Module) -> dict:
                 for clause in (*getattr(node, "handlers", ()), *getattr(node, "cases", ())):
                     visit(clause.body)
     visit(tree.body)
+    for name in defined & set(table):
+        conflicting.setdefault(name, [table[name]])
     if conflicting:
         from ..runtime.effects import EFFECT, listed_facts
         for name, targets in conflicting.items():
@@ -52,6 +63,11 @@ def import_table(tree: ast.Module) -> dict:
             else:
                 del table[name]
     return table
+
+
+def _type_checking(test) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def static_facts(func: ast.expr, imports: dict, module_names=frozenset()):
