@@ -937,3 +937,125 @@ def prog_F09():
     except KeyError:
         second = None
     return first, list(it), second, list(it2)
+
+
+# -- I: round N. A generator runs ahead only over values no one can see it touch;
+# iterators held deeper (in a dict, a global, a closure) count as held.
+
+SOURCE = iter(())
+REGISTRY: dict = {}
+
+
+def from_source():
+    for x in SOURCE:
+        yield x
+
+
+def calls_back(n, f):
+    for i in range(n):
+        f(i)
+        yield i
+
+
+def extends(n, out):
+    for i in range(n):
+        out += [i]
+        yield i
+
+
+def through_an_alias(n, out):
+    (alias,) = (out,)
+    for i in range(n):
+        alias.append(i)
+        yield i
+
+
+def registers(n):
+    table = REGISTRY
+    for i in range(n):
+        table[i] = i
+        yield i
+
+
+class HandsFromADict:
+    def __init__(self, it):
+        self.d = {"it": it}
+
+    def __iter__(self):
+        return self.d["it"]
+
+
+class YieldsFromABox:
+    def __init__(self, it):
+        self.box = HandsOut([])
+        self.box.it = it
+
+    def __iter__(self):
+        yield from self.box.it
+
+
+def closing_over(it):
+    class Iterable:
+        def __iter__(self):
+            return it
+    return Iterable()
+
+
+class Boom(BaseException):
+    pass
+
+
+def booms_at_three(n):
+    for i in range(n):
+        if i == 3:
+            raise Boom("boom")
+        yield i
+
+
+def _rest_after(make):
+    it = iter(range(10))
+    try:
+        first = [bad(x) for x in make(it) if x >= 0]
+    except ValueError:
+        first = None
+    return first, list(it)
+
+
+# I01: a module-level iterator the generator advances
+def prog_I01():
+    global SOURCE
+    SOURCE = iter(range(10))
+    try:
+        first = [bad(x) for x in from_source() if x >= 0]
+    except ValueError:
+        first = None
+    return first, list(SOURCE)
+
+
+# I02: a callback that prints, a list extended with +=, one changed through an alias
+def prog_I02():
+    out, seen = [], []
+    for make in (lambda: calls_back(5, print), lambda: extends(5, out),
+                 lambda: through_an_alias(5, out), lambda: registers(5)):
+        REGISTRY.clear()
+        try:
+            seen.append([bad(x) for x in make() if x >= 0])
+        except ValueError:
+            seen.append(None)
+    return seen, out, REGISTRY
+
+
+# I03: iterators held in a dict, a box, a closure
+def prog_I03():
+    return (_rest_after(HandsFromADict), _rest_after(YieldsFromABox),
+            _rest_after(closing_over))
+
+
+# I04: a BaseException the generator raises after the failing element
+def prog_I04():
+    try:
+        return [bad(x) for x in booms_at_three(5) if x >= 0]
+    except ValueError:
+        return "value"
+    except Boom:
+        return "boom"

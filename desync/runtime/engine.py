@@ -2273,9 +2273,9 @@ class _RunsAhead:
                 raise StopIteration
         try:
             return next(self.iterator)
-        except StopIteration:
-            raise
-        except Exception as error:   # (an interrupt is not an element: it stops here)
+        except (StopIteration, KeyboardInterrupt, SystemExit):
+            raise   # (the end; an interrupt is not an element: it stops here)
+        except BaseException as error:
             items.append(self.scope._settled_soft(error))
             items.extend([None] * (width - 1))
             raise StopIteration from None
@@ -2380,9 +2380,25 @@ def _made_fresh(iterator, made_by) -> bool:
     facts = _effects.facts_of(made_by)
     if facts.kind != _effects.PURE or facts.world or facts.mutates:
         return False
-    # (``passthrough(it)``: advancing it advances an iterator someone else holds)
-    return not any(_advances(value) or _stateful(value)
-                   for value in list(frame.f_locals.values()))
+    # Only over values no one can see it touch: its arguments immutable (a list it
+    # extends with ``+=``, an iterator it advances, a callback that prints: round N),
+    # and the module objects and cells it names functions, classes, modules or
+    # immutable values (not a list, a dict, an iterator of the module's).
+    if not all(immutable(value) for value in list(frame.f_locals.values())):
+        return False
+    names = _global_names(made_by.__code__)[0]
+    namespace = made_by.__globals__
+    held = [namespace[name] for name in names if name in namespace]
+    for cell in made_by.__closure__ or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:
+            pass
+    return all(immutable(value) or type(value) in _SHARED_KINDS for value in held)
+
+
+# What a generator may name and still run ahead: code and constants, not data.
+_SHARED_KINDS = frozenset({FunctionType, BuiltinFunctionType, type, ModuleType})
 
 
 _GENERATOR = type(x for x in ())
@@ -2445,14 +2461,58 @@ def _seen_advancing(iterable, iterator, parts) -> bool:
     facts = _effects.facts_of(code)
     if facts.kind != _effects.PURE or facts.world or facts.mutates:
         return True
-    # (``yield from self.it``: a generator that advances an iterator its object holds)
-    held = getattr(iterable, "__dict__", None)
-    return bool(held) and any(_advances(value) for value in list(held.values()))
+    # (``yield from self.box.it``, ``return self.d["it"]``, ``yield from SOURCE``:
+    # an iterator its object, or the module, holds)
+    return _reaches_an_iterator(iterable, code)
 
 
 def _holds(source, iterator) -> bool:
     held = getattr(source, "__dict__", None)
-    return bool(held) and any(value is iterator for value in list(held.values()))
+    if held and any(value is iterator for value in list(held.values())):
+        return True
+    code = getattr(type(source), "__iter__", None)
+    return type(code) is FunctionType and _reaches_an_iterator(source, code)
+
+
+def _reaches_an_iterator(obj, code) -> bool:
+    """Does ``obj`` (two levels into its attributes, dicts, lists and tuples), or a
+    module-level value or closure cell of ``code``, hold an iterator?"""
+    try:
+        state = object.__getattribute__(obj, "__dict__")
+    except Exception:
+        state = {}
+    names = _global_names(code.__code__)[0] if type(code) is FunctionType else ()
+    namespace = code.__globals__ if type(code) is FunctionType else {}
+    found = [namespace[name] for name in names if name in namespace
+             and type(namespace[name]) not in _SHARED_KINDS]
+    for cell in (code.__closure__ or ()) if type(code) is FunctionType else ():
+        try:
+            found.append(cell.cell_contents)
+        except ValueError:
+            pass
+    return _any_iterator(list(state.values()), 2) or _any_iterator(found, 1)
+
+
+def _any_iterator(values, depth) -> bool:
+    for value in values[:64]:
+        kind = type(value)
+        if kind in _IMMUTABLE or kind in _SHARED_KINDS:
+            continue
+        if kind in _ITERATOR_TYPES or hasattr(kind, "__next__"):
+            return True
+        if depth:
+            if kind is dict:
+                inner = list(value.values())
+            elif kind is list or kind is tuple:
+                inner = list(value)
+            else:
+                try:
+                    inner = list(object.__getattribute__(value, "__dict__").values())
+                except Exception:
+                    continue
+            if _any_iterator(inner, depth - 1):
+                return True
+    return False
 
 
 def _wrapper_seen(wrapper, sources, depth=0) -> bool:
