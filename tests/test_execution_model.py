@@ -2487,3 +2487,25 @@ def test_a_method_taking_an_rlock_the_caller_holds_runs_on_the_callers_thread():
     thread.start()
     thread.join(10)
     assert result == [2], "deadlock: the method took the RLock on a worker"
+
+
+# -- fuzzer, seed 20250101 program 114: a chained comparison in a comprehension run as
+# written (its condition prints) ------------------------------------------------------
+
+def _shown(x):
+    print("shown", x)
+    return x
+
+
+def _chained_in_a_written_comprehension(n, rows):
+    return [v * 2 for v in map(lambda w: sum(w), rows) if 0 <= v - 1 < _shown(v + n)]
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_a_chained_comparison_in_a_comprehension_run_as_written(mode, capsys):
+    expected = _chained_in_a_written_comprehension(2, [[1], [2, 3]])
+    plain_out = capsys.readouterr().out
+    decorated = dz(cache=False)(_chained_in_a_written_comprehension)
+    with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
+        assert decorated(2, [[1], [2, 3]]) == expected
+    assert capsys.readouterr().out == plain_out

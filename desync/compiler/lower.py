@@ -57,6 +57,7 @@ class Namer:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 used.add(node.name)
         self.used = used
+        self.chain_temps: set = set()   # (made by the chained comparisons' splitter)
         self.scope = self.free("_ds")
         self.temp_prefix = "_t"
         while any(name.startswith(self.temp_prefix) and name[len(self.temp_prefix):].isdigit()
@@ -690,10 +691,14 @@ class Lowerer:
         """The locals and temporaries an expression reads (not inside lambdas, and not
         the variables of comprehensions inside it)."""
         found: dict[str, None] = {}
+        # (a chained comparison's middle operand bound inside it: never an input)
+        inside = {sub.target.id for sub in ast.walk(node) if isinstance(sub, ast.NamedExpr)
+                  and sub.target.id in self.namer.chain_temps}
 
         def visit(sub, bound):
             if isinstance(sub, ast.Name):
                 if isinstance(sub.ctx, ast.Load) and sub.id not in bound \
+                        and sub.id not in inside \
                         and self.is_local_value(sub.id) and self.renamed_to(sub.id) is None:
                     found.setdefault(sub.id, None)
                 return

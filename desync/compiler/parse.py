@@ -288,6 +288,7 @@ class _ChainSplitter(ast.NodeTransformer):
             if right is not node.comparators[-1] and not (
                     isinstance(right, ast.Constant) or (simple and isinstance(right, ast.Name))):
                 temp = self.namer.free("_cmp")
+                self.namer.chain_temps.add(temp)
                 value = ast.NamedExpr(target=ast.Name(id=temp, ctx=ast.Store()), value=right)
                 ast.copy_location(value, right)
                 ast.copy_location(value.target, right)

@@ -397,6 +397,7 @@ class Gen:
             # element that fails.
             (0.5 if cx.io else 0, lambda: self.feature("printing-iterator", Call(
                 r.choice(["walk", "Walk"]), [self.e_list(sc, cx, d)]))),
+            (0.5, lambda: self.feature("generator", Call("steps", [self.small(1, 5)]))),
             # A generator or iterator the body holds, run through by the loop (a change:
             # anything before that consumes it goes first).
             (3 if cx.mut and self.vars(sc, GEN, ro_ok=False) else 0,

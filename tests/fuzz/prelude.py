@@ -86,6 +86,14 @@ def walk(xs):
         yield x
 
 
+def steps(n):
+    """A generator with no effects of its own (it may fail at any element): a loop
+    over ``steps(n)`` may run it ahead; its failure counts only where Python gets."""
+    for i in range(n):
+        _hit("steps", i)
+        yield i
+
+
 class Walk:
     """An iterable whose fresh generator prints as it advances."""
 
