@@ -2509,3 +2509,40 @@ def test_a_chained_comparison_in_a_comprehension_run_as_written(mode, capsys):
     with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
         assert decorated(2, [[1], [2, 3]]) == expected
     assert capsys.readouterr().out == plain_out
+
+
+# -- review: a generator's cleanup that raises as the loop is left ------------------------
+
+def _cleanup_fails():
+    try:
+        yield 1
+        yield 2
+    finally:
+        raise ValueError("cleanup failed")
+
+
+def _breaks_out_of(n):
+    for x in _cleanup_fails():
+        break
+    return x + n
+
+
+def _hooked(fn, *args):
+    seen = []
+    previous, sys.unraisablehook = sys.unraisablehook, lambda info: seen.append(
+        (type(info.exc_value).__name__, str(info.exc_value), type(info.object).__name__,
+         info.exc_traceback.tb_frame.f_code.co_name))
+    try:
+        result = fn(*args)
+    finally:
+        sys.unraisablehook = previous
+    return result, seen
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_a_generator_whose_cleanup_raises_is_reported_to_the_unraisable_hook(mode):
+    expected = _hooked(_breaks_out_of, 1)
+    assert expected == (2, [("ValueError", "cleanup failed", "generator", "_cleanup_fails")])
+    decorated = dz(cache=False)(_breaks_out_of)
+    with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
+        assert _hooked(decorated, 1) == expected

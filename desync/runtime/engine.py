@@ -2361,10 +2361,28 @@ def _close(generator):
     try:
         generator.close()
     except BaseException as error:
-        # (Python closes it as its last reference goes: reported, never raised.)
-        import traceback
+        # Python closes it as its last reference goes: what its cleanup raises goes to
+        # sys.unraisablehook (pytest's check), never up; from the generator's frame.
+        tb = error.__traceback__
+        if tb is not None and tb.tb_frame.f_code is _close.__code__:
+            tb = error.__traceback__ = tb.tb_next
+        hook = sys.unraisablehook
+        if hook is not sys.__unraisablehook__:
+            hook(_Unraisable(type(error), error, tb, None, generator))
+            return
+        import traceback   # (the default hook's output: no chain)
         print(f"Exception ignored in: {generator!r}", file=sys.stderr)
-        traceback.print_exception(type(error), error, error.__traceback__)
+        traceback.print_exception(type(error), error, tb, chain=False)
+
+
+class _Unraisable:
+    """What ``sys.unraisablehook`` is handed (its own type cannot be made here)."""
+
+    __slots__ = ("exc_type", "exc_value", "exc_traceback", "err_msg", "object")
+
+    def __init__(self, exc_type, exc_value, exc_traceback, err_msg, obj):
+        self.exc_type, self.exc_value, self.exc_traceback = exc_type, exc_value, exc_traceback
+        self.err_msg, self.object = err_msg, obj
 
 
 def _made_fresh(iterator, made_by) -> bool:
