@@ -2511,8 +2511,8 @@ def _reaches_an_iterator(obj, code) -> bool:
     return _any_iterator(list(state.values()), 2) or _any_iterator(found, 1)
 
 
-def _any_iterator(values, depth) -> bool:
-    for value in values[:64]:
+def _any_iterator(values, depth, width=64) -> bool:
+    for value in values[:width]:   # (bounded: this runs as each loop starts)
         kind = type(value)
         if kind in _IMMUTABLE or kind in _SHARED_KINDS:
             continue
@@ -2528,7 +2528,7 @@ def _any_iterator(values, depth) -> bool:
                     inner = list(object.__getattribute__(value, "__dict__").values())
                 except Exception:
                     continue
-            if _any_iterator(inner, depth - 1):
+            if _any_iterator(inner, depth - 1, 16):
                 return True
     return False
 
