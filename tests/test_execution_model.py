@@ -2546,3 +2546,47 @@ def test_a_generator_whose_cleanup_raises_is_reported_to_the_unraisable_hook(mod
     decorated = dz(cache=False)(_breaks_out_of)
     with (desync.sequential() if mode == "sequential" else contextlib.nullcontext()):
         assert _hooked(decorated, 1) == expected
+
+
+# -- round P: a module-level Condition the caller holds; a tracer set after a pending call --
+
+_CONDITION = threading.Condition()
+
+
+def _under_the_condition(x):
+    time.sleep(0.005)
+    with _CONDITION:
+        return x + 1
+
+
+def _calls_under_the_condition():
+    return _under_the_condition(1), _under_the_condition(2)
+
+
+def test_a_callee_taking_a_condition_the_caller_holds_runs_on_the_callers_thread():
+    result = []
+
+    def run():
+        with _CONDITION:
+            result.append(dz(cache=False)(_calls_under_the_condition)())
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    assert result == [(2, 3)], "deadlock: the callee took the Condition on a worker"
+
+
+def _sets_a_tracer_after_a_pending_call(xs):
+    first = _slow_traced_work(0)
+    sys.settrace(_recorder)
+    try:
+        rest = [_slow_traced_work(x) for x in xs]
+    finally:
+        sys.settrace(None)
+    return first, rest
+
+
+def test_a_tracer_set_after_a_pending_call_sees_the_calls_after_it():
+    _TRACED.clear()
+    decorated = dz(cache=False)(_sets_a_tracer_after_a_pending_call)
+    assert decorated([1, 2]) == (1, [2, 3])
+    assert _TRACED.count("_slow_traced_work") == 2

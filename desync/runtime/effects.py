@@ -531,7 +531,7 @@ def _compute(fn) -> Facts:
             # ``out.append`` handed to a callee as a callback: calling it changes the
             # list of the caller's, an effect in program order.
             return _effect(WORLD_STATE, f"changes the {kind.__name__} it belongs to")
-        module = getattr(kind, "__module__", "") or ""
+        module = module_name(kind)
         if module in ("random", "_random"):
             return _SHUFFLE if name == "shuffle" else _RANDOM
         if module.startswith(("_io", "io")):
@@ -558,10 +558,10 @@ def _compute(fn) -> Facts:
         if func is not None and _provider is not None:
             return _provided(func)
         return PURE_FACTS
-    if owner is builtins or (getattr(fn, "__module__", None) == "builtins"
+    if owner is builtins or (module_name(fn) == "builtins"
                              and name in _BUILTINS and getattr(builtins, name, None) is fn):
         return _BUILTINS.get(name, PURE_FACTS)
-    module = getattr(fn, "__module__", None)
+    module = module_name(fn)
     listed = _module_facts(module, name)
     if listed is None and isinstance(owner, type(sys)):
         listed = _module_facts(owner.__name__, name)

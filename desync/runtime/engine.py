@@ -131,7 +131,7 @@ def outcome(x):
 
 
 _tls = threading.local()
-_gettrace = sys.gettrace
+_gettrace, _settrace = sys.gettrace, sys.settrace
 NESTING = 24  # desync calls nested deeper than this in one thread run sequentially
 
 
@@ -1146,17 +1146,28 @@ def _reads_thread_local(fn, args, kwargs) -> bool:
 _locks_by_code: dict = {}   # code -> the module-level RLocks it names
 
 
-def _holds_its_lock(fn) -> bool:
-    """Does this thread hold an RLock the function names (a module-level one)?"""
+def _holds_its_lock(fn, args) -> bool:
+    """Does this thread hold an RLock or Condition the function names (a module-level
+    one, one in its cells) or is handed? Only this thread may take it again."""
     code = fn.__code__
     locks = _locks_by_code.get(code)
     if locks is None:
         namespace = fn.__globals__
         locks = _locks_by_code[code] = tuple(
             value for value in (namespace.get(name) for name in _global_names(code)[0])
-            if type(value) is _RLOCK)
+            if type(value) in _OWNED_LOCKS)
     for lock in locks:
         if lock._is_owned():
+            return True
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        if type(value) in _OWNED_LOCKS and value._is_owned():
+            return True
+    for value in args:
+        if type(value) in _OWNED_LOCKS and value._is_owned():
             return True
     return False
 
@@ -1426,6 +1437,10 @@ class Body(Scope):
     def _call(self, keys, fn, args, kwargs, lasti=None):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
+        if fn is _settrace:
+            # (made now, after everything before: the calls after it check for it)
+            self.barrier()
+            return fn(*[_value(a) for a in args])
         if _gettrace() is not None:
             # The body set a tracer on this thread (a debugger's runcall): the call is
             # made here, in order, where the tracer sees it.
@@ -1457,7 +1472,7 @@ class Body(Scope):
             # A ``threading.local`` the callee (or a helper of it) reads holds what
             # this thread put there (``_local.user = u``): called here, in order.
             return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
-        if type(fn) is FunctionType and _holds_its_lock(fn):
+        if type(fn) is FunctionType and _holds_its_lock(fn, args):
             # ``with _lock:`` in the callee, an RLock this thread holds (the caller took
             # it around its call): only this thread may re-enter it. Called here, in
             # order, as in plain Python.
@@ -2576,6 +2591,7 @@ def _holds_nothing(fn) -> bool:
 _MODULE = type(sys)
 # Values a callee names that no effect of a body changes in place.
 _RLOCK = type(threading.RLock())
+_OWNED_LOCKS = frozenset({_RLOCK, threading.Condition})   # (those that know their owner)
 _NEVER_CHANGED = frozenset({FunctionType, BuiltinFunctionType, int, float, str, bytes, bool,
                             type(None), tuple, frozenset, range, complex})
 _CODE = CodeType

@@ -335,6 +335,7 @@ def _pickler_classes():
 
 
 _odd_kinds: dict = {}
+_ITERATION = ("__iter__", "items", "keys", "values", "__reduce__", "__reduce_ex__")
 
 
 def _answers_oddly(kind) -> bool:
@@ -344,7 +345,11 @@ def _answers_oddly(kind) -> bool:
     found = _odd_kinds.get(kind)
     if found is None:
         found = type(kind.__getattribute__) is _FunctionType or any(
-            "__class__" in vars(base) for base in kind.__mro__[:-1])
+            "__class__" in vars(base) for base in kind.__mro__[:-1]) or (
+            # (a container whose own iteration pickle would run: ``__iter__``, ``items``)
+            issubclass(kind, (list, dict, set)) and any(
+                name in vars(base) for base in kind.__mro__
+                if base not in (list, dict, set, object) for name in _ITERATION))
         if len(_odd_kinds) > 4096:
             _odd_kinds.clear()
         _odd_kinds[kind] = found

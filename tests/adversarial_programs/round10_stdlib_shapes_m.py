@@ -155,6 +155,28 @@ def held_handler():
     return h
 
 
+class Listish(list):
+    def __iter__(self):
+        LOOKED_UP.append("list iter")
+        return super().__iter__()
+
+
+class Dictish(dict):
+    def items(self):
+        LOOKED_UP.append("items")
+        return super().items()
+
+
+def sized(obj):
+    time.sleep(0.002)
+    return len(obj)
+
+
+def keys_containers_without_iterating_them(listish, dictish):
+    LOOKED_UP.clear()
+    return sized(listish), sized(dictish), list(LOOKED_UP)
+
+
 LOOKED_UP: list = []
 
 
@@ -206,6 +228,8 @@ if __name__ == "__main__":
     main([(stores_through_the_unbound_method, lambda: ([("a", 1), ("b", 2), ("c", 3)],)),
           (dispatches_by_name, lambda: (["b", "a", "b", "a"],)),
           (visits_with_a_node_visitor, lambda: (["x + y", "z", "w * v"],)),
+          (keys_containers_without_iterating_them,
+           lambda: (Listish([1, 2]), Dictish(a=1)), lambda a: "", 5, True),
           (takes_locks_the_caller_holds, lambda: (held_handler(), ["a", "b"]), lambda a: a[0].out),
           (looks_without_running_their_code,
            lambda: (Proxy(), Disguised(), NoModule, NumberedModule, kind_of.__code__),
