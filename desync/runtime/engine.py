@@ -2216,15 +2216,19 @@ class _ElementGuarded:
         return self
 
     def __next__(self):
-        items = self.items
+        self._take(len(self.items))
+        return next(self.iterator)
+
+    def _take(self, end):
+        """Take the elements up to ``end``; the loop ends at one that fails."""
         try:
-            stop = self.scope.take_elements(items, self.taken, self.conditions, self.width)
+            stop = self.scope.take_elements(self.items, self.taken, self.conditions,
+                                            self.width, end)
         except StopIteration as error:   # an earlier call's, raised in order
             raise _Carried(error) from None
-        self.taken = len(items)
+        self.taken = end
         if stop:
             raise StopIteration
-        return next(self.iterator)
 
 
 def _failed_step(error, seq=0):
@@ -2245,7 +2249,7 @@ def _failed_step(error, seq=0):
     return task
 
 
-class _RunsAhead:
+class _RunsAhead(_ElementGuarded):
     """``spec_iterate``'s iterator over one whose advancing no one else sees (a
     generator that is the loop's own and has no effects, ``map(int, rows)``): it may
     go further than plain Python would, so the elements start together. What stays
@@ -2255,15 +2259,12 @@ class _RunsAhead:
     near the failure); and an element that is a deferred effect (it may change what
     the generator reads) is made before the next advance."""
 
-    __slots__ = ("scope", "iterator", "keys", "items", "conditions", "width", "taken")
+    __slots__ = ("keys",)
     AHEAD = 64
 
     def __init__(self, scope, iterator, keys, items, conditions, width):
-        self.scope, self.iterator, self.keys, self.items = scope, iterator, keys, items
-        self.conditions, self.width, self.taken = conditions, width, len(items)
-
-    def __iter__(self):
-        return self
+        super().__init__(scope, iterator, items, conditions, width)
+        self.keys = keys
 
     def __next__(self):
         items, width = self.items, self.width
@@ -2279,13 +2280,7 @@ class _RunsAhead:
         elif ahead >= self.AHEAD:
             end = len(items) - (self.AHEAD // 2) * width
         if end is not None:
-            try:
-                stop = self.scope.take_elements(items, self.taken, self.conditions, width, end)
-            except StopIteration as error:   # an earlier call's, raised in order
-                raise _Carried(error) from None
-            self.taken = end
-            if stop:
-                raise StopIteration
+            self._take(end)
         try:
             return next(self.iterator)
         except (StopIteration, KeyboardInterrupt, SystemExit):
