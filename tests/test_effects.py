@@ -579,3 +579,41 @@ def test_a_callee_that_takes_a_lock_runs_on_the_calling_thread():
         assert infer(fn).kind == EFFECT, fn
     # (taken and released in one call, on one thread: concurrent as before)
     assert infer(Guarded.emit).kind == PURE and "lock" not in infer(Guarded.opens).reason
+
+
+class Signals:
+    """(round 11: calls that wait for each other, or hand a lock on)"""
+
+    def waits(self, event):
+        return event.wait(0.1)
+
+    def waits_for(self, condition):
+        with condition:
+            return condition.wait_for(lambda: True, 0.1)
+
+    def wakes(self, condition):
+        with condition:
+            condition.notify_all()
+
+    def sets(self, event):
+        event.set()
+
+    def enters(self, lock):
+        lock.__enter__()
+
+    def sets_a_context_variable(self, var):
+        var.set(1)
+
+    def waits_for_futures(self, fs):
+        import concurrent.futures
+        return concurrent.futures.wait(fs)
+
+
+def test_a_callee_that_waits_or_signals_runs_in_program_order():
+    for fn in (Signals.waits, Signals.waits_for, Signals.wakes, Signals.sets, Signals.enters):
+        facts = infer(fn)
+        assert facts.kind == EFFECT, (fn, facts)
+    # (a value given to ``set`` is a ContextVar's; ``wait`` of a module is its function)
+    for fn in (Signals.sets_a_context_variable, Signals.waits_for_futures):
+        facts = infer(fn)
+        assert "signals" not in facts.reason and "lock" not in facts.reason, (fn, facts)

@@ -153,6 +153,17 @@ def _dotted(node):
     return None
 
 
+def _names_a_module(node, imported, module) -> bool:
+    """Is ``node`` (``cf`` in ``cf.wait(fs)``) a module imported by name?"""
+    parts = _dotted(node)
+    if not parts:
+        return False
+    name = parts[0]
+    bindings = [imported[name]] if name in imported else module.bindings.get(name, ())
+    return any(binding[0] == "module" or binding[0] == "from"
+               and ".".join(binding[1:]) in sys.modules for binding in bindings)
+
+
 def _module_objects(module) -> set:
     found = getattr(module, "_desync_objects", None)
     if found is None:
@@ -224,9 +235,13 @@ _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
 # ``self.release()``, logging's ``_acquireLock()``) belongs to the thread that took
 # it: such a callee runs on the calling thread (which may hold it already: an RLock
 # re-entered). ``with lock:`` inside one call takes and releases it on one thread:
-# it stays concurrent (the runtime checks RLocks the caller holds).
+# it stays concurrent (the runtime checks RLocks the caller holds). Waiting on a
+# Condition or Event, and notifying or setting one, is how calls talk to each other:
+# a waiter plain Python lets time out must time out, so these run in program order.
 _LOCKS = Facts(EFFECT, {table.WORLD_PROCESS}, reason="takes a lock: on the calling thread")
-_LOCK_METHODS = frozenset({"acquire", "release"})
+_LOCK_METHODS = frozenset({"acquire", "release", "__enter__", "__exit__", "enter_context"})
+_SIGNALS = Facts(EFFECT, {table.WORLD_PROCESS}, reason="waits or signals: in program order")
+_SIGNAL_METHODS = frozenset({"wait", "wait_for", "notify", "notify_all"})
 # Builtins that are effects whatever they are given (not exec/eval: those are
 # judged by the namespaces a call passes them).
 _EFFECT_BUILTINS = {name: facts for name, facts in table.BUILTINS.items()
@@ -350,6 +365,13 @@ class _Inferrer:
                 func = sub.func
                 if isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
                     out.add(_LOCKS, f".{func.attr}()")
+                elif isinstance(func, ast.Attribute) and (
+                        func.attr in _SIGNAL_METHODS
+                        or func.attr == "set" and not sub.args and not sub.keywords) \
+                        and not _names_a_module(func.value, imported, module):
+                    # (``ev.set()``: an Event's; ``ContextVar.set`` takes a value, and
+                    # ``concurrent.futures.wait(fs)`` is a module's function)
+                    out.add(_SIGNALS, f".{func.attr}()")
                 owner = _root(func.args[0]) if _is_getattr(func) else \
                     dispatched.get(func.id) if isinstance(func, ast.Name) else None
                 if owner is not None and param_of(owner) is not None:

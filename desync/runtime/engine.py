@@ -1143,20 +1143,55 @@ def _reads_thread_local(fn, args, kwargs) -> bool:
     return False
 
 
-_locks_by_code: dict = {}   # code -> the module-level RLocks it names
+_locks_by_code: dict = {}   # code -> the module-level RLocks and Conditions it may take
+_LOOKED_INTO = 32   # items of a module-level container looked at for a lock
 
 
-def _holds_its_lock(fn, args) -> bool:
-    """Does this thread hold an RLock or Condition the function names (a module-level
-    one, one in its cells) or is handed? Only this thread may take it again."""
+def _locks_in(value, found: list) -> None:
+    """The RLocks and Conditions ``value`` is, or holds one level down (a module-level
+    dict, list or tuple of them, an object's attributes: ``LOCKS["a"]``, ``ns.lock``)."""
+    kind = type(value)
+    if kind in _OWNED_LOCKS:
+        found.append(value)
+        return
+    if kind is dict:
+        items = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    elif kind in _NEVER_CHANGED or kind is _MODULE:
+        return
+    else:
+        try:   # (an object's attributes, a class's: ``Settings.lock``)
+            items = object.__getattribute__(value, "__dict__").values()
+        except Exception:
+            return
+    try:
+        found.extend(item for item in itertools.islice(items, _LOOKED_INTO)
+                     if type(item) in _OWNED_LOCKS)
+    except RuntimeError:   # (changed by another thread while looked at)
+        pass
+
+
+def _module_locks(fn) -> tuple:
+    """The locks ``fn`` may take that live in module globals: named by its code or by a
+    function of the project it calls in turn. Remembered per code."""
     code = fn.__code__
     locks = _locks_by_code.get(code)
     if locks is None:
-        namespace = fn.__globals__
-        locks = _locks_by_code[code] = tuple(
-            value for value in (namespace.get(name) for name in _global_names(code)[0])
-            if type(value) in _OWNED_LOCKS)
-    for lock in locks:
+        found = []
+        for target in _reached_from([fn]):
+            namespace = target.__globals__
+            for name in _global_names(target.__code__)[0]:
+                _locks_in(namespace.get(name), found)
+        locks = _locks_by_code[code] = tuple({id(lock): lock for lock in found}.values())
+    return locks
+
+
+def _holds_its_lock(fn, args) -> bool:
+    """Does this thread hold an RLock or Condition the function may take: a module-level
+    one (or one inside a module-level container), one in its cells, one it is handed?
+    Only this thread may take it again."""
+    for lock in _module_locks(fn):
         if lock._is_owned():
             return True
     for cell in fn.__closure__ or ():
@@ -1167,6 +1202,10 @@ def _holds_its_lock(fn, args) -> bool:
         if type(value) in _OWNED_LOCKS and value._is_owned():
             return True
     for value in args:
+        if type(value) is Task:
+            if value.state != DONE:
+                continue
+            value = value.value   # (``lock = RLock()`` in the body, then handed on)
         if type(value) in _OWNED_LOCKS and value._is_owned():
             return True
     return False
@@ -1672,7 +1711,9 @@ class Body(Scope):
             except BaseException as error:
                 return self._failed_now(error, lasti)
             kind, world = _method_facts(obj, name, bound)
-            if _gettrace() is not None or _holds_lock_of(obj):
+            if _gettrace() is not None or _holds_lock_of(obj) or (
+                    type(bound) is MethodType and type(bound.__func__) is FunctionType
+                    and _holds_its_lock(bound.__func__, args)):
                 # (a tracer on this thread, or an RLock of the object this thread
                 # holds, that the method may take again: called here, in order)
                 kind = _effects.EFFECT

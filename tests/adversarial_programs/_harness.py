@@ -47,7 +47,7 @@ def check(fn, make_args=lambda: (), state=lambda a: repr(a), runs=5, cache=False
              "sequential": seq}
     bad = False
     for mode, run in modes.items():
-        diffs = [g for g in (_timed(run) for _ in range(runs)) if g != plain]
+        diffs = [g for g in (_timed(run, int(os.environ.get("HARNESS_TIMEOUT", "20"))) for _ in range(runs)) if g != plain]
         if diffs:
             bad = True
             print(f"  {fn.__name__} [{mode}] {len(diffs)}/{runs} differ")
