@@ -617,3 +617,54 @@ def test_a_callee_that_waits_or_signals_runs_in_program_order():
     for fn in (Signals.sets_a_context_variable, Signals.waits_for_futures):
         facts = infer(fn)
         assert "signals" not in facts.reason and "lock" not in facts.reason, (fn, facts)
+
+
+class ChangedByOtherNames:
+    """(round 11: changes inference did not follow)"""
+
+    def __init__(self):
+        self.a = 0
+
+    def through_vars(self, v):
+        vars(self).update(a=v)
+
+    def through_a_dict_alias(self, v):
+        state = self.__dict__
+        state["a"] = v
+
+    def through_its_type(self, v):
+        type(self).__setattr__(self, "a", v)
+
+    def through_a_table(self, k):
+        table = {"a": self.through_vars, "b": self.through_its_type}
+        table[k](1)
+
+    def reads_its_type(self):
+        return type(self).mro(), vars(self).get("a")
+
+
+def item_through_vars(o, v):
+    vars(o)["a"] = v
+
+
+def through_a_method_caller(d, k, v):
+    import operator
+    operator.methodcaller("__setitem__", k, v)(d)
+
+
+def through_an_attrgetter(o, name):
+    import operator
+    operator.attrgetter(name)(o)(1)
+
+
+def test_changes_through_vars_type_tables_and_operator_getters_are_seen():
+    for fn in (ChangedByOtherNames.through_vars, ChangedByOtherNames.through_a_dict_alias,
+               ChangedByOtherNames.through_its_type, ChangedByOtherNames.through_a_table):
+        assert {0, "self"} <= infer(fn).mutates, fn
+    assert {0, "o"} <= infer(item_through_vars).mutates
+    assert {0, "d"} <= infer(through_a_method_caller).mutates
+    assert {0, "o"} <= infer(through_an_attrgetter).mutates
+    # (a method found in a table or by an attrgetter may do anything: in program order)
+    assert infer(ChangedByOtherNames.through_a_table).kind == EFFECT
+    # Reading through them changes nothing.
+    assert not infer(ChangedByOtherNames.reads_its_type).mutates

@@ -119,6 +119,18 @@ def _params(node):
     return found
 
 
+def _method_owners(node) -> set:
+    """The names whose attributes a dict, list, tuple or set display holds
+    (``{"a": self.on_a, "b": self.on_b}``): bound methods, called later by key."""
+    if isinstance(node, ast.Dict):
+        items = node.values
+    elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        items = node.elts
+    else:
+        return set()
+    return {_root(item) for item in items if isinstance(item, ast.Attribute)} - {None}
+
+
 def _is_getattr(node) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
         and node.func.id == "getattr" and bool(node.args) \
@@ -128,12 +140,21 @@ def _is_getattr(node) -> bool:
 _DISPATCH = Facts(EFFECT, table.WORLD_ALL, reason="calls a method found by name")
 
 
+def _through(node):
+    """``x`` for ``type(x)`` and ``vars(x)``: a change through them changes ``x``
+    (``type(self).count += 1``, ``vars(o)["a"] = v``); else ``node``."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id in ("type", "vars") and len(node.args) == 1 and not node.keywords:
+        return node.args[0]
+    return node
+
+
 def _root(node):
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+            and node.func.id == "vars":
+        node = _through(node)   # (not ``type(x)`` itself: ``type(x).mro()`` reads)
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
-        node = node.value
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
-                and node.func.id == "type" and len(node.args) == 1 and not node.keywords:
-            node = node.args[0]   # ``type(self).count += 1``: a change through the object
+        node = _through(node.value)
     return node.id if isinstance(node, ast.Name) else None
 
 
@@ -288,7 +309,7 @@ class _Inferrer:
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
                     and isinstance(sub.targets[0], ast.Name):
                 source = _root(sub.value) if isinstance(
-                    sub.value, (ast.Name, ast.Attribute, ast.Subscript)) else None
+                    _through(sub.value), (ast.Name, ast.Attribute, ast.Subscript)) else None
                 if source in by_name and sub.targets[0].id not in by_name:
                     aliases[sub.targets[0].id] = source
             elif isinstance(sub, (ast.For, ast.comprehension)) \
@@ -301,6 +322,14 @@ class _Inferrer:
         dispatched = {sub.targets[0].id: _root(sub.value.args[0]) for sub in ast.walk(node)
                       if isinstance(sub, ast.Assign) and len(sub.targets) == 1
                       and isinstance(sub.targets[0], ast.Name) and _is_getattr(sub.value)}
+        # ``table = {"a": self.on_a, ...}``: a local display of an object's bound methods.
+        tables = {}
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                    and isinstance(sub.targets[0], ast.Name):
+                owners = _method_owners(sub.value)
+                if owners:
+                    tables.setdefault(sub.targets[0].id, set()).update(owners)
         out = _Outcome()
         cut = [False]
 
@@ -372,20 +401,57 @@ class _Inferrer:
                     # (``ev.set()``: an Event's; ``ContextVar.set`` takes a value, and
                     # ``concurrent.futures.wait(fs)`` is a module's function)
                     out.add(_SIGNALS, f".{func.attr}()")
-                owner = _root(func.args[0]) if _is_getattr(func) else \
-                    dispatched.get(func.id) if isinstance(func, ast.Name) else None
-                if owner is not None and param_of(owner) is not None:
-                    # ``getattr(self, name)(x)`` (ast.NodeVisitor.visit): what runs is not
-                    # known here; it may change the object and print: in program order.
-                    written(owner, f"calls a method of {owner} found by name")
-                    out.add(_DISPATCH, f"getattr({owner}, ...)()")
+                owners = {_root(func.args[0])} if _is_getattr(func) else \
+                    {dispatched.get(func.id)} if isinstance(func, ast.Name) else \
+                    self._found_by_name(module, func, imported, tables)
+                for owner in owners:
+                    if owner is not None and param_of(owner) is not None:
+                        # ``getattr(self, name)(x)`` (ast.NodeVisitor.visit), a table of
+                        # its bound methods, ``attrgetter(name)(self)(x)``: what runs is
+                        # not known here; it may change the object and print: in order.
+                        written(owner, f"calls a method of {owner} found by name")
+                        out.add(_DISPATCH, f"a method of {owner} found by name")
+                if isinstance(func, ast.Call) and self._is_operator(
+                        module, func.func, imported, "methodcaller"):
+                    for arg in sub.args:   # ``methodcaller("__setitem__", k, v)(d)``
+                        if isinstance(arg, ast.Name):
+                            written(arg.id, f"methodcaller(...)({arg.id})")
                 self._call(module, qualname, node, sub, imported, local, objects, by_name,
                            param_of, written, out, stack, cut)
         return out.facts(), cut[0]
 
+    def _found_by_name(self, module, func, imported, tables) -> set:
+        """The objects whose method ``func`` (what is called) is found at run time:
+        ``table[k]`` of a display of bound methods, ``attrgetter(name)(obj)``."""
+        if isinstance(func, ast.Subscript):
+            if isinstance(func.value, ast.Name):
+                return tables.get(func.value.id, set())
+            return _method_owners(func.value)
+        if isinstance(func, ast.Call) and isinstance(func.func, ast.Call) \
+                and self._is_operator(module, func.func.func, imported, "attrgetter"):
+            return {_root(arg) for arg in func.args}
+        return set()
+
+    @staticmethod
+    def _is_operator(module, func, imported, name) -> bool:
+        """Is ``func`` ``operator.<name>`` (imported either way)?"""
+        parts = _dotted(func)
+        if not parts or len(parts) > 2:
+            return False
+        bindings = [imported[parts[0]]] if parts[0] in imported \
+            else module.bindings.get(parts[0], ())
+        if len(parts) == 2:
+            return parts[1] == name and ("module", "operator") in bindings
+        return ("from", "operator", name) in bindings
+
     def _call(self, module, qualname, node, call, imported, local, objects, by_name,
               param_of, written, out, stack, cut):
         func = call.func
+        if isinstance(func, ast.Attribute) and _through(func.value) is not func.value \
+                and call.args and isinstance(call.args[0], ast.Name) \
+                and func.attr in table.CHANGING_DUNDERS:
+            # ``type(self).__setattr__(self, "a", v)``: changes its first argument.
+            written(call.args[0].id, f"{func.attr}({call.args[0].id}, ...)")
         parts = _dotted(func)
         if isinstance(func, ast.Attribute):
             method = func.attr

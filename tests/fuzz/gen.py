@@ -999,6 +999,7 @@ class Gen:
         if boxes:
             B = r.choice(boxes)
             opts += [(2, lambda: self.feature("method-mutates", Expr(Call(At(B, "add"), [x()])))),
+                     (1, lambda: self.feature("method-mutates-vars", Expr(Call(At(B, "bump"), [x()])))),
                      (2, lambda: self.grow_expr(cx, At(B, "items"), Expr(Call(At(At(B, "items"), "append"), [x()]))))]
         if not opts:
             return self.s_assign(sc, cx, d)

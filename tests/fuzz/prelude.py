@@ -174,6 +174,9 @@ class Box:
         self.items.append(v)
         self.n += 1
 
+    def bump(self, v):
+        vars(self)["n"] = (self.n + v) % 97   # (a change made through vars())
+
     def total(self):
         return (self.n + sum(self.items)) % 97
 
