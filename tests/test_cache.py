@@ -2570,3 +2570,38 @@ def test_a_bound_method_held_by_an_input_counts_with_the_function_it_wraps():
         calculator.op = types.MethodType(make_scaling_op(k), calculator)
         seen.append(op_body(calculator, 5))
     assert seen == [5, 10, 15, 20]
+
+
+class _LoudModule(type):
+    looked_up = 0
+
+    @property
+    def __module__(cls):
+        _LoudModule.looked_up += 1
+        return "elsewhere"
+
+
+class MadeByALoudMetaclass(metaclass=_LoudModule):
+    def __init__(self, n):
+        self.n = n
+
+
+def kind_and_size(obj):
+    time.sleep(0.001)
+    return type(obj).__name__, obj.n
+
+
+@dz
+def describes(cls, n):
+    made = cls(n)
+    return kind_and_size(made), kind_and_size(cls(n + 1))
+
+
+def test_keying_reads_a_class_module_without_running_its_metaclass():
+    # Round P: a metaclass's __module__ property ran (and printed) while desync keyed
+    # the call and judged the class; plain Python never reads it here.
+    _LoudModule.looked_up = 0
+    first = describes(MadeByALoudMetaclass, 1)
+    again = describes(MadeByALoudMetaclass, 1)
+    assert first == again == (("MadeByALoudMetaclass", 1), ("MadeByALoudMetaclass", 2))
+    assert _LoudModule.looked_up == 0

@@ -257,7 +257,7 @@ _KNOWN_IMMUTABLE = {("re", "Pattern"), ("decimal", "Decimal"), ("fractions", "Fr
 
 def _immutable_object(value) -> bool:
     kind = type(value)
-    if (kind.__module__, kind.__qualname__) in _KNOWN_IMMUTABLE:
+    if (module_name(kind), kind.__qualname__) in _KNOWN_IMMUTABLE:
         return True
     enum = sys.modules.get("enum")
     if enum is not None and isinstance(value, enum.Enum):
@@ -482,8 +482,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
             static.append(label + digest_of(value, b"c").digest)
             return
         try:
-            home = value.__name__ if kind is types.ModuleType else getattr(value, "__module__",
-                                                                           None)
+            home = value.__name__ if kind is types.ModuleType else module_name(value)
         except Exception:  # a proxy that fails on any attribute
             home = None
         if home in _DECIMAL_MODULES:
@@ -569,7 +568,7 @@ def _collect_reads(fn, reached=()) -> _Reads:
             if where == "dist":
                 static.append(b"dist:" + distribution_version(top).encode())
             elif where == "project":
-                static.append(b"cls:" + f"{value.__module__}.{value.__qualname__}".encode())
+                static.append(b"cls:" + f"{module_name(value)}.{value.__qualname__}".encode())
                 klasses = [k for k in (*value.__mro__, *type(value).__mro__)
                            if k is not object and k is not type and _module_kind(
                                module_name(k).partition(".")[0]) == "project"]
@@ -940,10 +939,10 @@ def _static_class_token(cls):
     where = _module_kind(top) if top else "stdlib"
     token = b""
     if where == "dist":
-        token = b"cls:" + f"{cls.__module__}.{cls.__qualname__}=={distribution_version(top)}" \
+        token = b"cls:" + f"{module_name(cls)}.{cls.__qualname__}=={distribution_version(top)}" \
             .encode("utf-8", "surrogatepass")
     elif where == "project":
-        parts = [f"{cls.__module__}.{cls.__qualname__}".encode("utf-8", "surrogatepass")]
+        parts = [f"{module_name(cls)}.{cls.__qualname__}".encode("utf-8", "surrogatepass")]
         for klass in cls.__mro__:
             if klass is object or _module_kind(module_name(klass).partition(".")[0]) \
                     != "project":

@@ -394,11 +394,15 @@ def set_provider(provider) -> None:
         _cache.clear()
 
 
+_CLASS_MODULE = type.__dict__["__module__"].__get__
+
+
 def module_name(obj) -> str:
-    """``obj.__module__`` as a string: '' when it has none, it raises (a property of
-    a metaclass) or it is not a string."""
+    """``obj.__module__`` as a string: '' when it has none, it raises or it is not a
+    string. A class's is read as ``type`` keeps it: a metaclass's own ``__module__``
+    property (which may print) does not run."""
     try:
-        name = obj.__module__
+        name = _CLASS_MODULE(obj) if issubclass(type(obj), type) else obj.__module__
     except Exception:
         return ""
     return name if type(name) is str else ""
@@ -466,7 +470,7 @@ def _key_of(fn) -> tuple:
         return (id(fn.__func__), id(fn.__self__)), (fn.__func__, fn.__self__)
     if kind is _BuiltinMethodType:
         owner = fn.__self__
-        if owner is not None and type(owner).__module__ == "builtins" \
+        if owner is not None and module_name(type(owner)) == "builtins" \
                 and not isinstance(owner, type) and type(owner) is not _ModuleType:
             return (type(owner), fn.__name__), (type(owner),)
     return id(fn), (fn,)

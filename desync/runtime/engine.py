@@ -3027,7 +3027,7 @@ def _method_facts(obj, name, bound):
     world = tuple(_world(bound)) if kind != _effects.PURE else ()
     found = (kind, world)
     if type(getattr(bound, "__func__", None)) is not FunctionType \
-            and kind_of.__module__ == "builtins":
+            and _effects.module_name(kind_of) == "builtins":
         if len(_method_cache) > 4096:
             _method_cache.clear()
         _method_cache[key] = found  # a user's method may be redefined: not cached

@@ -111,10 +111,23 @@ def _copy_array(array):
     return copy
 
 
+_CLASS_MODULE = type.__dict__["__module__"].__get__
+
+
+def class_module(kind) -> str:
+    """A class's ``__module__`` as ``type`` keeps it (a metaclass property of that name
+    does not run); '' when it is missing or not a string."""
+    try:
+        name = _CLASS_MODULE(kind)
+    except Exception:
+        return ""
+    return name if type(name) is str else ""
+
+
 def _module_level(obj) -> bool:
     """Is ``obj`` a module-level value of its class's module (a sentinel), rather than
     an object the call made with no state yet (``Acc()``, to be filled by its caller)?"""
-    module = sys.modules.get(type(obj).__module__ or "")
+    module = sys.modules.get(class_module(type(obj)))
     return module is not None and any(value is obj for value in list(vars(module).values()))
 
 
@@ -157,7 +170,7 @@ class _ResultPickler(pickle.Pickler):
         if isinstance(obj, BaseException):
             # (pickle keeps its args only: not its traceback, cause or context)
             raise NotKept("an exception as a value")
-        if kind.__module__ == "builtins" or isinstance(obj, type):
+        if class_module(kind) == "builtins" or issubclass(kind, type):
             return NotImplemented  # builtins are faithful; classes go by reference
         if chooses_its_pickle(kind) or drops_attributes(obj):
             raise NotKept(f"pickle does not keep all of a {kind.__qualname__}")

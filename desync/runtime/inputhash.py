@@ -38,6 +38,7 @@ import struct
 import sys
 
 from . import frozen
+from .frozen import class_module
 
 _OWN_DIGEST = 4096         # buffers from this size get their own SHA-256 digest
 _CHUNK = 4 << 20           # above a few chunks, chunks are hashed in parallel threads
@@ -200,11 +201,11 @@ class _Walk:
             self.size += 48
         elif _numpy_array(value):
             self.array(value, depth)
-        elif issubclass(kind, tuple) and hasattr(kind, "_fields") and kind.__module__:
+        elif issubclass(kind, tuple) and hasattr(kind, "_fields") and class_module(kind):
             # A named tuple: its class by name, then its items.
             if depth > _MAX_DEPTH:
                 raise Unhashable("nested too deeply")
-            name = f"{kind.__module__}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
+            name = f"{class_module(kind)}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
             out.append(b"n%d:" % len(name) + name + b"%d:" % len(value))
             self.grow(40 + 8 * len(value))
             for item in value:
@@ -281,7 +282,7 @@ class _Walk:
             (array.shape, array.strides, array.flags.writeable, array.dtype.metadata),))
         kind = type(array)
         if kind is not sys.modules["numpy"].ndarray:
-            name = f"{kind.__module__}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
+            name = f"{class_module(kind)}.{kind.__qualname__}".encode("utf-8", "surrogatepass")
             self.out.append(b"S%d:" % len(name) + name)
             token = _class_token(kind) if _class_token is not None else None
             if token:
@@ -374,17 +375,18 @@ def _by_token(obj):
         if token is not None:
             return _function_marker, (token,)
         return NotImplemented
-    if kind.__module__ != "builtins" and frozen.chooses_its_pickle(kind):
+    home = class_module(kind)
+    if home != "builtins" and frozen.chooses_its_pickle(kind):
         state = getattr(obj, "__dict__", None)
         if state is None:
             raise Unhashable(f"{kind.__qualname__} chooses what pickle keeps")
         return _function_marker, (kind, dict(state))
-    if kind.__module__ != "builtins" and frozen.drops_attributes(obj):
+    if home != "builtins" and frozen.drops_attributes(obj):
         # A subclass of Decimal, datetime, Counter... with attributes of its own: the
         # base's pickling leaves them out, a callee may read them.
         reduced = obj.__reduce_ex__(5)
         return _function_marker, (kind, reduced[1:3], dict(vars(obj)))
-    if kind.__module__ != "builtins" and _named_without_state(obj, kind):
+    if home != "builtins" and _named_without_state(obj, kind):
         raise Unhashable(f"a {kind.__qualname__} pickles as its name: its state "
                          "(what a callee reads) would be left out")
     return NotImplemented
