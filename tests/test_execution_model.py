@@ -2590,3 +2590,46 @@ def test_a_tracer_set_after_a_pending_call_sees_the_calls_after_it():
     decorated = dz(cache=False)(_sets_a_tracer_after_a_pending_call)
     assert decorated([1, 2]) == (1, [2, 3])
     assert _TRACED.count("_slow_traced_work") == 2
+
+
+# -- round 11: tracers set through a helper, or for new threads -------------------------
+
+def _install_the_recorder():
+    time.sleep(0.005)
+    sys.settrace(_recorder)
+
+
+def _remove_the_recorder():
+    sys.settrace(None)
+
+
+def _traces_through_helpers():
+    first = _slow_traced_work(0)
+    _install_the_recorder()
+    middle = [_slow_traced_work(1), _slow_traced_work(2)]
+    _remove_the_recorder()
+    return first, middle, _slow_traced_work(3)
+
+
+def test_a_tracer_a_helper_sets_sees_the_calls_after_it_and_only_those():
+    _TRACED.clear()
+    assert dz(cache=False)(_traces_through_helpers)() == (1, [2, 3], 4)
+    assert _TRACED.count("_slow_traced_work") == 2
+
+
+def _traces_new_threads(xs):
+    threading.settrace(_recorder)
+    try:
+        return [_slow_traced_work(x) for x in xs]
+    finally:
+        threading.settrace(None)
+
+
+def test_a_tracer_for_new_threads_never_reaches_desyncs_workers():
+    # Plain Python calls these on this thread, which threading.settrace leaves
+    # untraced; a worker started while it is set would be traced.
+    for executor in (None, "threads"):
+        _TRACED.clear()
+        options = {"executor": executor} if executor else {}
+        assert dz(cache=False, **options)(_traces_new_threads)([1, 2, 3]) == [2, 3, 4]
+        assert _TRACED == []

@@ -13,7 +13,7 @@ from time import perf_counter
 
 from .engine import (NESTING, UNBOUND, Body, Deferred, KeywordsError, NotIterable, Task, _value,
                      advancing, advancing_items, handling, keywords_of, nesting, not_iterable,
-                     outcome)
+                     outcome, traced)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
@@ -86,16 +86,13 @@ def _importing() -> bool:
     return False
 
 
-_gettrace = sys.gettrace
-
-
 def scope():
     """The scope for one call of the transpiled function that calls this."""
     code = sys._getframe(1).f_code
     found = _specs.get(id(code))
     spec = found[1] if found is not None and found[0] is code else None
-    if _gettrace() is not None:
-        # A debugger or coverage traces this thread: what it follows runs here, in
+    if traced():
+        # A debugger or coverage traces this thread (or new threads): what it follows runs here, in
         # order, every call made (a cache hit would skip what it steps into).
         return _Sequential(None)
     if _module_locks and _importing():

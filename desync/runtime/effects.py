@@ -44,6 +44,7 @@ WORLD_CLOCK = "world:clock"       # time readings
 WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
 WORLD_STATE = "world:state"       # module-level objects of the program, changed by a callee
+WORLD_TRACER = "world:tracer"     # a tracer for the calling thread or new threads (not in ALL)
 #                                   (kind PURE: run as a call, by the user's promise; not cached)
 WORLD_ALL = (WORLD_STDOUT, WORLD_FILES, WORLD_NET, WORLD_PROCESS, WORLD_CLOCK, WORLD_RANDOM,
              WORLD_INPUT)
@@ -125,6 +126,9 @@ _FILE_WRITE = _effect(WORLD_FILES, "writes the file system")
 _NET_READ = _reads(WORLD_NET, "reads the network")
 _NET_WRITE = _effect(WORLD_NET, "writes to the network")
 _PROC = _effect(WORLD_PROCESS, "changes the process or runs another")
+# A tracer set on the calling thread sees the calls after it there; one set for new
+# threads would see desync's workers: made at once, in order, on the calling thread.
+_TRACER = Facts(EFFECT, {WORLD_PROCESS, WORLD_TRACER}, reason="sets a tracer")
 _ENV_READ = _reads(WORLD_PROCESS, "reads the environment")
 _LOG = _effect(WORLD_STDOUT, "logs")
 
@@ -181,7 +185,7 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "requests.api": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ,
                      "options": _NET_READ},
     "httpx": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
-    "sys": {"exit": _PROC, "setrecursionlimit": _PROC, "settrace": _PROC,
+    "sys": {"exit": _PROC, "setrecursionlimit": _PROC, "settrace": _TRACER,
             "setprofile": _PROC, "setswitchinterval": _PROC,
             "set_int_max_str_digits": _PROC, "setdlopenflags": _PROC,
             "set_asyncgen_hooks": _PROC, "set_coroutine_origin_tracking_depth": _PROC,
@@ -205,8 +209,9 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "atexit": {"*": _effect(WORLD_PROCESS, "registers an exit handler")},
     # Which thread runs the call: the caller's, as in plain Python (an effect runs
     # on the calling thread).
-    "threading": {name: _effect(WORLD_PROCESS, "asks which thread runs it") for name in (
+    "threading": {**{name: _effect(WORLD_PROCESS, "asks which thread runs it") for name in (
         "current_thread", "currentThread", "get_ident", "get_native_id")},
+        "settrace": _TRACER, "settrace_all_threads": _TRACER},
     "_thread": {name: _effect(WORLD_PROCESS, "asks which thread runs it") for name in (
         "get_ident", "get_native_id")},
     # Factories that name the module calling them (``sys._getframe(1)``): called from
@@ -827,4 +832,5 @@ def listed_facts(module: str, name: str) -> Facts | None:
 
 
 __all__ = ["Facts", "PURE", "READS", "EFFECT", "PURE_FACTS", "facts_of", "set_provider",
-           "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "MUTATING_METHODS", "READ_ONLY_METHODS", "WORLD_STATE"]
+           "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "MUTATING_METHODS", "READ_ONLY_METHODS", "WORLD_STATE",
+           "WORLD_TRACER"]

@@ -132,6 +132,13 @@ def outcome(x):
 
 _tls = threading.local()
 _gettrace, _settrace = sys.gettrace, sys.settrace
+_thread_trace, _thread_settrace = threading.gettrace, threading.settrace
+
+
+def traced() -> bool:
+    """Is a tracer set on this thread (a debugger, coverage), or for threads started
+    from now on (``threading.settrace``: desync's new workers would run under it)?"""
+    return _gettrace() is not None or _thread_trace() is not None
 NESTING = 24  # desync calls nested deeper than this in one thread run sequentially
 
 
@@ -1476,11 +1483,11 @@ class Body(Scope):
     def _call(self, keys, fn, args, kwargs, lasti=None):
         if lasti is None:
             lasti = sys._getframe(2).f_lasti
-        if fn is _settrace:
+        if fn is _settrace or fn is _thread_settrace:
             # (made now, after everything before: the calls after it check for it)
             self.barrier()
             return fn(*[_value(a) for a in args])
-        if _gettrace() is not None:
+        if traced():
             # The body set a tracer on this thread (a debugger's runcall): the call is
             # made here, in order, where the tracer sees it.
             return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
@@ -1507,6 +1514,11 @@ class Body(Scope):
             return task
         facts = _effects.facts_of(fn)
         kind = facts.kind
+        if _effects.WORLD_TRACER in facts.world:
+            # A callee setting a tracer (``install()`` calling ``sys.settrace``): made
+            # now, after everything before, so the calls after it are traced.
+            self.barrier()
+            return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
         if _thread_locals_seen(fn) and _reads_thread_local(fn, args, kwargs):
             # A ``threading.local`` the callee (or a helper of it) reads holds what
             # this thread put there (``_local.user = u``): called here, in order.
@@ -1711,7 +1723,7 @@ class Body(Scope):
             except BaseException as error:
                 return self._failed_now(error, lasti)
             kind, world = _method_facts(obj, name, bound)
-            if _gettrace() is not None or _holds_lock_of(obj) or (
+            if traced() or _holds_lock_of(obj) or (
                     type(bound) is MethodType and type(bound.__func__) is FunctionType
                     and _holds_its_lock(bound.__func__, args)):
                 # (a tracer on this thread, or an RLock of the object this thread
