@@ -4,6 +4,7 @@ iterator is a change made in program order (wherever the iterator is held). Each
 A: a loop over a user-held iterator of a built-in container, B: consumption
 desync did not mark, C: iterables whose iteration changes them, D: a step run
 again in order after a partial run."""
+import collections
 import io
 import itertools
 import time
@@ -1059,3 +1060,67 @@ def prog_I04():
         return "value"
     except Boom:
         return "boom"
+
+
+# -- J: round 11. A generator that changes what it handed out (a sliding window, a
+# reused buffer, the previous row it links) runs no further than plain Python while
+# calls given those values have not run.
+def sliding(n, size=3):
+    window = collections.deque(maxlen=size)
+    for i in range(n):
+        window.append(i)
+        yield window
+
+
+def refilled(n):
+    buffer = []
+    for i in range(n):
+        buffer.append(i)
+        yield buffer
+
+
+def paired_with_a_window(n):
+    window = []
+    for i in range(n):
+        window.append(i)
+        yield i, window
+
+
+def linked(n):
+    previous = None
+    for i in range(n):
+        row = {"id": i}
+        if previous is not None:
+            previous["next"] = i
+        yield row
+        previous = row
+
+
+def fresh_rows(n):
+    for i in range(n):
+        row = {"id": i}
+        yield row
+
+
+def measured(w):
+    time.sleep(0.002)
+    return repr(w)
+
+
+# J01: comprehensions, sum, map and for over each shape
+def prog_J01():
+    return ([measured(w) for w in sliding(12)],
+            [measured(w) for w in refilled(8) if len(w) > 2],
+            sum(len(measured(w)) for w in paired_with_a_window(8)),
+            list(map(measured, linked(8))),
+            [measured(w) for w in fresh_rows(8)])
+
+
+# J02: a for statement over them
+def prog_J02():
+    out = []
+    for w in sliding(10):
+        out.append(measured(w))
+    for w in linked(6):
+        out.append(measured(w))
+    return out

@@ -2312,12 +2312,13 @@ class _RunsAhead(_ElementGuarded):
     near the failure); and an element that is a deferred effect (it may change what
     the generator reads) is made before the next advance."""
 
-    __slots__ = ("keys",)
+    __slots__ = ("keys", "lent")
     AHEAD = 64
 
     def __init__(self, scope, iterator, keys, items, conditions, width):
         super().__init__(scope, iterator, items, conditions, width)
         self.keys = keys
+        self.lent = []   # (index in items, a mutable element not taken yet)
 
     def __next__(self):
         items, width = self.items, self.width
@@ -2328,20 +2329,31 @@ class _RunsAhead(_ElementGuarded):
                 raise _Carried(error) from None
         ahead = (len(items) - self.taken) // width
         end = None
+        lent = self.lent
+        if lent:
+            lent[:] = [entry for entry in lent if entry[0] >= self.taken]
         if ahead and any(type(i) is Deferred for i in items[self.taken:]):
+            end = len(items)
+        elif lent and _still_held(self.iterator, [value for _, value in lent]):
+            # (a sliding window, a reused buffer: the next step may change an element
+            # whose calls have not run yet; plain Python ran them before it)
             end = len(items)
         elif ahead >= self.AHEAD:
             end = len(items) - (self.AHEAD // 2) * width
         if end is not None:
             self._take(end)
+        index = len(items)
         try:
-            return next(self.iterator)
+            value = next(self.iterator)
         except (StopIteration, KeyboardInterrupt, SystemExit):
             raise   # (the end; an interrupt is not an element: it stops here)
         except BaseException as error:
             items.append(self.scope._settled_soft(error))
             items.extend([None] * (width - 1))
             raise StopIteration from None
+        if not immutable(value):
+            lent.append((index, value))
+        return value
 
 
 class _GeneratorExpression:
@@ -2476,6 +2488,84 @@ def _made_fresh(iterator, made_by) -> bool:
         except ValueError:
             pass
     return all(immutable(value) or type(value) in _SHARED_KINDS for value in held)
+
+
+def _still_held(iterator, elements) -> bool:
+    """Does ``iterator`` still hold one of ``elements`` (mutable values it handed out),
+    or a mutable part of one, so that its next step may change it? Looked for in a
+    generator's variables (and those of the generators it delegates to), or an
+    iterator object's attributes, and one level inside the containers they hold.
+    ``yield {"id": i}`` holds nothing; ``window.append(x); yield window`` does."""
+    wanted = set()
+    for element in elements:
+        wanted.add(id(element))
+        for part in _first_parts(element):
+            if not immutable(part):
+                wanted.add(id(part))
+    holders = []   # (variables or attributes, names that only hand their value out)
+    current = iterator
+    for _ in range(8):
+        frame = getattr(current, "gi_frame", None) if type(current) is _GENERATOR else None
+        if frame is None:
+            break
+        holders.append((frame.f_locals, _yielded_only(frame.f_code)))
+        current = current.gi_yieldfrom
+    if type(iterator) is not _GENERATOR:
+        try:
+            state = object.__getattribute__(iterator, "__dict__")
+        except Exception:
+            return True   # (its own iterator type, state out of sight: take no chance)
+        holders.append((state, ()))
+    for held, handed_out in holders:
+        for name, value in list(held.items()):
+            if name in handed_out:
+                continue   # (``row = {...}; yield row``: bound anew, never changed)
+            if id(value) in wanted:
+                return True
+            if any(id(part) in wanted for part in _first_parts(value)):
+                return True
+    return False
+
+
+_yielded_only_cache: dict = {}
+
+
+def _yielded_only(code) -> frozenset:
+    """The variables of a generator's code whose value is only ever yielded (each read
+    of them is ``yield name``): what they hold is handed out, never changed by it."""
+    found = _yielded_only_cache.get(code)
+    if found is None:
+        import dis   # (only for generators that hand out mutable values)
+        loads = {}
+        instructions = [i for i in dis.get_instructions(code)
+                        if i.opname not in ("CACHE", "EXTENDED_ARG", "NOP")]
+        for index, instruction in enumerate(instructions):
+            if instruction.opname.startswith("LOAD_FAST") and type(instruction.argval) is str:
+                after = instructions[index + 1].opname if index + 1 < len(instructions) else ""
+                name = instruction.argval
+                loads[name] = loads.get(name, True) and after == "YIELD_VALUE"
+            elif instruction.opname.startswith("LOAD_FAST"):   # (two at once: 3.13)
+                for name in instruction.argval:
+                    loads[name] = False
+        shared = set(code.co_cellvars) | set(code.co_freevars)
+        found = frozenset(name for name, only in loads.items() if only and name not in shared)
+        if len(_yielded_only_cache) > 1024:
+            _yielded_only_cache.clear()
+        _yielded_only_cache[code] = found
+    return found
+
+
+def _first_parts(value) -> tuple:
+    """Up to 32 items of a builtin container (the values of a dict), else none."""
+    kind = type(value)
+    try:
+        if kind is list or kind is tuple or kind is deque or kind is set:
+            return tuple(itertools.islice(value, 32))
+        if kind is dict:
+            return tuple(itertools.islice(value.values(), 32))
+    except RuntimeError:   # (changed while looked at)
+        return (value,)
+    return ()
 
 
 # What a generator may name and still run ahead: code and constants, not data.
