@@ -421,10 +421,17 @@ class Gen:
     def reduce_comp(self, sc, cx, d):
         r = self.r
         v = r.choice(COMP_VARS)
-        it = self.iterable(sc, cx, d - 1)
-        inner = self.comp_scope(sc, v)
+        if self.chance(0.08):   # (over lists a generator keeps changing)
+            it = self.feature("window-generator", Call("windows", [self.small(1, 6)]))
+            inner = self.comp_scope(sc, v, LIST)
+        else:
+            it = self.iterable(sc, cx, d - 1)
+            inner = self.comp_scope(sc, v)
         icx = self.comp_cx(cx)
-        elt = self.e_int(inner, icx, d - 1)
+        if inner[v].ty == LIST and self.chance(0.7):
+            elt = self.callee(r.choice(["total", "head"]), [Nm(v)])   # (reads the window)
+        else:
+            elt = self.e_int(inner, icx, d - 1)
         ifs = [self.e_cond(inner, icx, d - 1)] if self.chance(0.3) else []
         gens = [Comp(St(v), it, ifs)]
         kind = r.choice(["sum", "sumlist", "len", "max", "any", "all", "sorted0"])

@@ -94,6 +94,18 @@ def steps(n):
         yield i
 
 
+def windows(n):
+    """A generator that hands out one list it keeps changing (a sliding window): a
+    loop over it may not run ahead of the calls given the window."""
+    window = []
+    for i in range(n):
+        _hit("windows", i)
+        window.append(i)
+        if len(window) > 3:
+            del window[0]
+        yield window
+
+
 class Walk:
     """An iterable whose fresh generator prints as it advances."""
 
@@ -261,13 +273,13 @@ def _top_level_defs():
 
 
 DEFS = _top_level_defs()
-CALLEES = ("f", "g", "total", "head", "mk", "rows", "pair", "label", "up", "join", "apply",
-           "apply0", "scale", "summ", "weigh", "mkbox", "cfg", "nap")
+# Everything that calls the probe: a repro file puts the plan's failures in its place.
+CALLEES = tuple(name for name, text in DEFS.items()
+                if "_hit(" in text and text.lstrip().startswith("def "))
 DEPENDS = {"mkbox": ("Box",), "cfg": ("Cfg",)}
 # Callees that compute from their arguments and the plan (``apply`` and ``apply0`` call
 # what they are given, which may print): with ``FZ_CACHE=1`` they are marked
-# ``desync.cacheable``, since their instrumentation (recording, delays) would
-# otherwise make desync judge them as changing module state.
+# ``desync.cacheable`` too (their probe already reads as pure).
 PURE_CALLEES = ("f", "g", "total", "head", "mk", "rows", "pair", "label", "up", "join",
                 "scale", "named", "summ", "weigh", "mkbox", "cfg", "nap")
 

@@ -91,11 +91,16 @@ def _callee_source(name, plan, delay):
     for line in lines:
         if line.strip().startswith("_hit("):
             indent = line[:len(line) - len(line.lstrip())]
+            probe = ast.parse(line.strip()).body[0].value
+            # (what the probe is given: the parameters, or a generator's own ``i``)
+            given = [ast.unparse(a) for a in probe.args[1:] if not isinstance(a, ast.Starred)]
+            if any(isinstance(a, ast.Starred) for a in probe.args):
+                given = params
             for fp, kind in (plan or {}).items():
                 if fp[0] != name:
                     continue
                 names, values = [], []
-                for pname, value in zip(params + ([tree.args.vararg.arg] if tree.args.vararg else []), fp[1]):
+                for pname, value in zip(given + ([tree.args.vararg.arg] if tree.args.vararg else []), fp[1]):
                     lit = _literal(value)
                     if lit is not None:
                         names.append(pname)
@@ -163,6 +168,8 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
             helpers.append(_callee_source(name, plan, delay))
         else:
             helpers.append(prelude.DEFS[name])
+    if any("_hit(" in text for text in helpers):   # (a class's probe: a no-op here)
+        helpers.insert(0, "def _hit(*_args, **_kwargs):\n    return None\n")
     text_helpers = "\n\n\n".join(helpers)
     body_text = text_helpers + ast.unparse(ast.fix_missing_locations(ast.Module(body=keep, type_ignores=[])))
     modules = [m for m in ("contextlib", "io", "logging", "os", "random", "sys", "threading",
@@ -176,7 +183,7 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
         parts.append("from tests.fuzz.rt import OneWorker\nONE = OneWorker()  # one worker, not a ThreadPoolExecutor\n")
     if delay:
         parts.append("_rng = random.Random()\n")
-    if re.search(r"\b(Rec|span|quiet|LOG)\b", body_text) or "logging" in used:
+    if re.search(r"\b(Rec|span|quiet|LOG|_emit)\b", body_text) or "logging" in used:
         parts.append(TRACE_HEADER)
     if "LOG" in used or "logging" in used:
         parts.append(LOG_HEADER)

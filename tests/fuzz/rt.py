@@ -34,13 +34,12 @@ _delay_lock = threading.Lock()
 
 
 def reset(fail=None, record=False, delay=0.0, salt=0):
-    global FAIL, RECORD, DELAY_MAX, _record, _pause
+    global FAIL, RECORD, DELAY_MAX
     TRACE.clear()
     FAIL = tuple((fp, kind) for fp, kind in (fail or {}).items())  # immutable: in cache keys
     RECORD = [] if record else None
-    _record = RECORD.append if record else _nothing
     DELAY_MAX = delay
-    _pause = _random_pause if delay else _nothing
+    _hooks[:] = [RECORD.append if record else _nothing, _random_pause if delay else _nothing]
     _delay_rng.seed(salt)
 
 
@@ -83,13 +82,14 @@ def _short(fp) -> str:
 
 def hit(name, /, *args, **kwargs):
     """Called first thing by every callee. A pure function of its inputs and of FAIL
-    (the plan) as far as desync's call cache can tell: recording and delays are test
-    instrumentation, behind the hooks ``reset`` sets, so that with ``FZ_CACHE=1`` the
-    callees are cached and the cache is fuzzed too."""
+    (the plan) as far as desync can tell: recording and delays are test
+    instrumentation, behind the hooks ``reset`` puts in ``_hooks``, so the callees
+    are judged pure (a generator over them may run ahead), and with ``FZ_CACHE=1``
+    they are cached and the cache is fuzzed too."""
     fp = (name, tuple(fingerprint(a) for a in args),
           tuple(sorted((k, fingerprint(v)) for k, v in kwargs.items())))
-    _record(fp)
-    _pause()
+    for hook in _hooks:
+        hook(fp)
     for planned, kind in FAIL:
         if planned == fp:
             raise EXCEPTIONS[kind](describe(fp))
@@ -99,14 +99,16 @@ def _nothing(*_):
     return None
 
 
-def _random_pause():
+def _random_pause(_fp):
     with _delay_lock:
         delay = _delay_rng.random() * DELAY_MAX if _delay_rng.random() < 0.7 else 0.0
     if delay:
         time.sleep(delay)
 
 
-_record = _pause = _nothing
+# (record, pause): a list hit only reads; its items are swapped in place by reset, so
+# desync's inference sees no module state change in the callees.
+_hooks = [_nothing, _nothing]
 
 
 def emit(*event):
