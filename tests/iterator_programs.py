@@ -1124,3 +1124,122 @@ def prog_J02():
     for w in linked(6):
         out.append(measured(w))
     return out
+
+
+# -- K: round 11. A for statement over a generator its own call made steps ahead of
+# the body's calls; plain Python's order of errors, effects and state stays.
+def interrupted_at(n, at):
+    for i in range(n):
+        if i == at:
+            raise KeyboardInterrupt
+        yield i
+
+
+def checks_its_row(n):
+    row = {"stop": False}
+    for i in range(n):
+        if row["stop"]:
+            return
+        row["i"] = i
+        yield row
+
+
+SCALE = 1
+
+
+def scaled(n):
+    for i in range(n):
+        yield helper_of_scaled(i)
+
+
+def helper_of_scaled(i):
+    return i * SCALE
+
+
+def stop_at_two(x):
+    time.sleep(0.003)
+    if x == 2:
+        raise StopIteration("from a call")
+    return x
+
+
+# K01: the generator's error comes after what the iterations before it printed and
+# raised; an earlier iteration's failure wins
+def prog_K01():
+    seen = []
+    for x in raisegen(5, at=3):
+        print("got", x)
+        seen.append(slow(x))
+    return seen
+
+
+def prog_K02():
+    seen = []
+    try:
+        for x in raisegen(5, at=3):
+            seen.append(bad(x))
+    except ValueError as error:
+        return "caught", str(error), seen
+    return seen
+
+
+# K03: an interrupt the generator raises comes after the prints before it
+def prog_K03():
+    try:
+        for x in interrupted_at(5, 2):
+            print("at", slow(x))
+    except KeyboardInterrupt:
+        return "interrupted"
+
+
+# K04: the body changes the row the generator hands out and reads again
+def prog_K04():
+    out = []
+    for row in checks_its_row(6):
+        out.append(slow(row["i"]))
+        if row["i"] == 2:
+            row["stop"] = True
+    return out
+
+
+# K05: the body rebinds a global the generator's helper reads (global: in order)
+def prog_K05():
+    global SCALE
+    SCALE = 1
+    out = []
+    for x in scaled(4):
+        out.append(slow(x))
+        SCALE = 10
+    SCALE = 1
+    return out
+
+
+# K06: a closure generator whose variable the body rebinds
+def prog_K06():
+    step = 1
+    def counting(n):
+        for i in range(n):
+            yield i * step
+    out = []
+    for x in counting(4):
+        out.append(slow(x))
+        step = 5
+    return out
+
+
+# K07: a call's StopIteration, raised in order, is not the loop's end; break and
+# else keep their meaning
+def prog_K07():
+    out = []
+    try:
+        for x in raisegen(6, at=9):
+            out.append(stop_at_two(x))
+    except StopIteration as error:
+        out.append(("stopped", str(error)))
+    for x in raisegen(6, at=9):
+        if slow(x) == 4:
+            break
+        out.append(x)
+    else:
+        out.append("no break")
+    return out

@@ -6,6 +6,8 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import io
+import threading
+import time
 
 import pytest
 
@@ -45,3 +47,45 @@ def test_a_tester_program_gives_what_plain_python_gives(name, one_worker):
             else:
                 with runner():
                     assert _outcome(decorated) == expected
+
+
+_overlap_lock = threading.Lock()
+_overlap = {"now": 0, "most": 0}   # the most calls running at once
+
+
+def _counted(x):
+    with _overlap_lock:
+        _overlap["now"] += 1
+        _overlap["most"] = max(_overlap["most"], _overlap["now"])
+    time.sleep(0.02)
+    with _overlap_lock:
+        _overlap["now"] -= 1
+    return x
+
+
+def _rows(n):
+    for i in range(n):
+        row = {"id": i}
+        yield row
+
+
+def _numbers(n):
+    for i in range(n):
+        yield i * 2
+
+
+def _loops_over_its_own_generators(n):
+    out = []
+    for x in _numbers(n):
+        out.append(_counted(x))
+    for row in _rows(n):
+        out.append(_counted(row["id"]))
+    return out
+
+
+def test_a_for_statement_over_its_own_generator_overlaps_the_calls():
+    # (round 11: it took one step at a time, 10x slower than over a range)
+    _overlap["most"] = 0
+    expected = [i * 2 for i in range(8)] + list(range(8))
+    assert dz(cache=False)(_loops_over_its_own_generators)(8) == expected
+    assert _overlap["most"] >= 2

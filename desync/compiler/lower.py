@@ -167,6 +167,7 @@ class Lowerer:
         self.noted: set = set()
         self.bound_cache: dict = {}               # statement id -> names surely bound there
         self.current = None                        # the source statement being lowered
+        self.outer_names_declared = None           # a ``global``/``nonlocal`` (when asked)
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
         # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
         # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
@@ -1670,10 +1671,21 @@ class Lowerer:
         if keys:
             self.note("waits", f"before each item, waits for earlier changes to {_names(keys)}")
         self.note("loop", "iterations overlap; if the iterable is an iterator (a file, a "
-                          "generator), each step waits for everything before it")
-        loop = self._ds("iterate", self._keys_node(keys), iterable, *parts)
+                          "generator), each step waits for everything before it, unless "
+                          "it is a generator of no effects the loop's own call made")
+        made_by = [] if parts else self._made_by(node.iter, pre, iterable)
+        # A generator the loop's own call made may run ahead of the body's calls (see
+        # ``iterate``), unless the body may rebind a global or outer name it reads.
+        ahead = made_by if made_by and not self._declares_outer_names() else []
+        loop = self._ds("iterate", self._keys_node(keys), iterable, *parts, keywords=ahead)
         return pre + self._owning(ast.For(target=target, iter=loop, body=body, orelse=orelse),
-                                  [] if parts else self._made_by(node.iter, pre, iterable))
+                                  made_by)
+
+    def _declares_outer_names(self) -> bool:
+        if self.outer_names_declared is None:
+            self.outer_names_declared = any(
+                isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(self.fn))
+        return self.outer_names_declared
 
     def _owning(self, loop, made_by) -> list:
         """A loop over a generator its own call made: closed when the loop is left, as

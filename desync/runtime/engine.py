@@ -2074,12 +2074,18 @@ class Body(Scope):
     # failure reaches the call's exit at its own line (a name of its own for traces).
     finish = barrier
 
-    def iterate(self, keys, iterable, *parts):
+    def iterate(self, keys, iterable, *parts, made_by=None):
         """The iterator of a ``for`` loop. Advancing an iterator that is its own
         object (a file, a generator) is an effect: everything before each step
-        retires first. ``parts``: the iterables a builtin wrapper was made of."""
+        retires first. ``parts``: the iterables a builtin wrapper was made of.
+        ``made_by``: the function the iterable expression called; a generator it
+        just made, with no effects and no closure, steps ahead of the body's calls
+        (``_AheadOfBody``)."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
+        if made_by is not None and type(made_by) is FunctionType \
+                and made_by.__closure__ is None and _made_fresh(iterator, made_by):
+            return _AheadOfBody(self, iterator, keys)
         stateful = _seen_advancing(iterable, iterator, [self.get(p) for p in parts])
         if not stateful and not keys:
             return iterator
@@ -2253,6 +2259,50 @@ class _Guarded:
         except StopIteration as error:
             raise _Carried(error) from None
         return next(self.iterator)
+
+
+class _AheadOfBody:
+    """A ``for`` loop's own generator with no effects (``for x in rows(n)``, see
+    ``_made_fresh``): each step is taken as soon as the loop asks, while the calls of
+    earlier iterations still run; no one can see how far it went. What stays plain
+    Python's: an error it raises comes after everything the iterations before it
+    did (an earlier failure wins), and while it still holds a mutable value it handed
+    out (a window it appends to), a step waits for everything before it."""
+
+    __slots__ = ("scope", "iterator", "keys", "lent")
+    LENT = 32   # mutable values handed out and not yet known to be let go
+
+    def __init__(self, scope, iterator, keys):
+        self.scope, self.iterator, self.keys, self.lent = scope, iterator, keys, []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        scope, lent = self.scope, self.lent
+        try:
+            if self.keys:
+                scope._wait_keys(self.keys)
+            if lent and (len(lent) > self.LENT or _still_held(self.iterator, lent)):
+                scope.barrier()
+                lent.clear()
+        except StopIteration as error:   # an earlier call's, raised in order
+            raise _Carried(error) from None
+        try:
+            value = next(self.iterator)
+        except StopIteration:
+            raise
+        except BaseException as error:   # (an interrupt it raises too: as in Python,
+            failure = error              # after what the iterations before it did)
+        else:
+            if not immutable(value):
+                lent.append(value)
+            return value
+        try:
+            scope.barrier()   # (an earlier iteration's failure is raised first)
+        except StopIteration as error:
+            raise _Carried(error) from None
+        raise failure
 
 
 class _ElementGuarded:

@@ -156,7 +156,7 @@ class SequentialBody:
 
     finish = barrier
 
-    def iterate(self, keys, iterable, *parts):
+    def iterate(self, keys, iterable, *parts, made_by=None):
         return iterable
 
     def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None):
