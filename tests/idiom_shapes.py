@@ -100,6 +100,23 @@ def method_acc(xs):
 def any_gen(xs):
     return any(slow(x) > 100 for x in xs)
 
+def numbered(n):
+    for i in range(n):
+        yield i
+def records(n):
+    for i in range(n):
+        record = {"at": i}
+        yield record
+@desync
+def for_over_generator(xs):
+    out = []
+    for i in numbered(len(xs)):
+        out.append(slow(xs[i]))
+    return out
+@desync
+def comp_over_generator(xs):
+    return [slow(xs[r["at"]]) for r in records(len(xs))]
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -107,5 +124,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("try per item", try_per_item, 6), ("two-stage pipeline", pipeline, 6),
  ("nested loops", nested_loops, 6), ("while with counter", while_counter, 6),
  ("grouping with setdefault", grouping, 6), ("method accumulator", method_acc, 6),
- ("any(genexp)", any_gen, 6)]
+ ("any(genexp)", any_gen, 6), ("for over own generator", for_over_generator, 6),
+ ("comprehension over own generator", comp_over_generator, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}
