@@ -1243,3 +1243,16 @@ def prog_K07():
     else:
         out.append("no break")
     return out
+
+
+# K08: numbered by enumerate: the same rules
+def prog_K08():
+    out = []
+    for i, w in enumerate(sliding(6), start=1):
+        out.append((i, measured(w)))
+    try:
+        for i, x in enumerate(raisegen(5, at=3)):
+            print("got", i, slow(x))
+    except ValueError as error:
+        out.append(str(error))
+    return out

@@ -1675,8 +1675,12 @@ class Lowerer:
                           "it is a generator of no effects the loop's own call made")
         made_by = [] if parts else self._made_by(node.iter, pre, iterable)
         # A generator the loop's own call made may run ahead of the body's calls (see
-        # ``iterate``), unless the body may rebind a global or outer name it reads.
-        ahead = made_by if made_by and not self._declares_outer_names() else []
+        # ``iterate``), unless the body may rebind a global or outer name it reads;
+        # so may one ``enumerate`` numbers (``for i, row in enumerate(rows(n))``).
+        ahead = made_by or (self._made_by(node.iter.args[0], pre, parts[0])
+                            if len(parts) == 1 and node.iter.func.id == "enumerate" else [])
+        if self._declares_outer_names():
+            ahead = []
         loop = self._ds("iterate", self._keys_node(keys), iterable, *parts, keywords=ahead)
         return pre + self._owning(ast.For(target=target, iter=loop, body=body, orelse=orelse),
                                   made_by)

@@ -2084,8 +2084,12 @@ class Body(Scope):
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
         if made_by is not None and type(made_by) is FunctionType \
-                and made_by.__closure__ is None and _made_fresh(iterator, made_by):
-            return _AheadOfBody(self, iterator, keys)
+                and made_by.__closure__ is None:
+            # (the generator itself, or the one ``enumerate(rows(n))`` numbers)
+            source = iterator if not parts else \
+                self.get(parts[0]) if type(iterable) is enumerate else None
+            if source is not None and _made_fresh(source, made_by):
+                return _AheadOfBody(self, iterator, keys, source)
         stateful = _seen_advancing(iterable, iterator, [self.get(p) for p in parts])
         if not stateful and not keys:
             return iterator
@@ -2269,11 +2273,12 @@ class _AheadOfBody:
     did (an earlier failure wins), and while it still holds a mutable value it handed
     out (a window it appends to), a step waits for everything before it."""
 
-    __slots__ = ("scope", "iterator", "keys", "lent")
+    __slots__ = ("scope", "iterator", "keys", "lent", "source")
     LENT = 32   # mutable values handed out and not yet known to be let go
 
-    def __init__(self, scope, iterator, keys):
+    def __init__(self, scope, iterator, keys, source):
         self.scope, self.iterator, self.keys, self.lent = scope, iterator, keys, []
+        self.source = source   # the generator (``iterator`` may be an ``enumerate``)
 
     def __iter__(self):
         return self
@@ -2283,7 +2288,7 @@ class _AheadOfBody:
         try:
             if self.keys:
                 scope._wait_keys(self.keys)
-            if lent and (len(lent) > self.LENT or _still_held(self.iterator, lent)):
+            if lent and (len(lent) > self.LENT or _still_held(self.source, lent)):
                 scope.barrier()
                 lent.clear()
         except StopIteration as error:   # an earlier call's, raised in order
