@@ -1384,7 +1384,10 @@ class Gen:
             if v == i:
                 v = self.fresh("x")
             inner[v] = Var(INT)
-            lst = self.e_list(sc, cx, 2)
+            if self.chance(0.25):   # (a generator of its own: it may step ahead)
+                lst = self.feature("enumerate-generator", Call("steps", [self.small(1, 5)]))
+            else:
+                lst = self.e_list(sc, cx, 2)
             iterating = True  # the list may be grown in the body
             it = Call("enumerate", [lst])
             target = Tup([St(i), St(v)], True)
@@ -1414,6 +1417,14 @@ class Gen:
             it = Call("list", [Call(At(D, "items"))]) if self.chance(0.7) else Call("sorted", [Call(At(D, "items"))])
             target = Tup([St(k), St(vv)], True)
             iterating = True  # rows may be grown in the body
+        elif kind == "rows" and self.chance(0.3):
+            # A generator that hands out one list it keeps changing; the body may
+            # read the window or change it.
+            row = self.fresh("win")
+            inner[row] = Var(LIST)
+            it = self.feature("for-over-window", Call("windows", [self.small(1, 6)]))
+            target = St(row)
+            iterating = True
         elif kind == "rows" and self.vars(sc, LLIST):
             row = self.fresh("row")
             inner[row] = Var(LIST)
