@@ -1256,3 +1256,39 @@ def prog_K08():
     except ValueError as error:
         out.append(str(error))
     return out
+
+
+# K09: round 11 (second tester): an interrupt a generator raises while computed ahead
+# comes after an earlier element's failure
+def fail_at_1(x):
+    time.sleep(0.01)
+    if x == 1:
+        raise ValueError("one")
+    return x
+
+
+def prog_K09():
+    outcomes = []
+    try:
+        outcomes.append([fail_at_1(x) for x in interrupted_at(5, 3)])
+    except ValueError as error:
+        outcomes.append(("value", str(error)))
+    except KeyboardInterrupt:   # (what desync gave before: caught, to compare)
+        outcomes.append("interrupted")
+    try:
+        outcomes.append(sum(fail_at_1(x) for x in interrupted_at(5, 3)))
+    except ValueError as error:
+        outcomes.append(("value", str(error)))
+    except KeyboardInterrupt:   # (what desync gave before: caught, to compare)
+        outcomes.append("interrupted")
+    try:
+        outcomes.append(list(map(fail_at_1, interrupted_at(5, 3))))
+    except ValueError as error:
+        outcomes.append(("value", str(error)))
+    except KeyboardInterrupt:   # (what desync gave before: caught, to compare)
+        outcomes.append("interrupted")
+    try:
+        outcomes.append([slow(x) for x in interrupted_at(5, 2)])
+    except KeyboardInterrupt:
+        outcomes.append("interrupted")
+    return outcomes

@@ -2633,3 +2633,31 @@ def test_a_tracer_for_new_threads_never_reaches_desyncs_workers():
         options = {"executor": executor} if executor else {}
         assert dz(cache=False, **options)(_traces_new_threads)([1, 2, 3]) == [2, 3, 4]
         assert _TRACED == []
+
+
+# -- round 11: the body reads a module global a callee it called rebinds -------------------
+
+LIMIT = 6
+
+
+def _set_limit(value):
+    global LIMIT
+    time.sleep(0.01)
+    LIMIT = value
+
+
+def _reads_the_limit_after_setting_it(slow_first):
+    first = _slow_traced_work(slow_first)   # (a call still running before the setter)
+    _set_limit(7)
+    seen = LIMIT
+    _set_limit(seen + 1)
+    return first, seen, LIMIT * 2
+
+
+def test_a_global_a_callee_rebinds_is_read_after_that_call():
+    global LIMIT
+    for executor in (None, "threads"):
+        LIMIT = 6
+        options = {"executor": executor} if executor else {}
+        assert dz(cache=False, **options)(_reads_the_limit_after_setting_it)(1) == (2, 7, 16)
+    LIMIT = 6

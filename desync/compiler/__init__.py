@@ -45,6 +45,8 @@ class Module:
         self.import_table = import_table(self.tree)
         self.namer = Namer(self.tree)
         self.classes = enclosing_classes(self.tree)
+        self.rebound_globals = frozenset(name for node in ast.walk(self.tree)
+                                         if isinstance(node, ast.Global) for name in node.names)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""
@@ -78,6 +80,7 @@ class Module:
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
                         self.module_objects, self.module_imports, self.import_table)
+        facts.rebound_globals = self.rebound_globals
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports, plain)
 

@@ -190,6 +190,9 @@ class Facts:
     expr_class: dict = field(default_factory=dict)           # id(expression) -> its class
     imports: set = field(default_factory=set)                # names bound by import: not objects
     nodes: list = field(default_factory=list)                # scope_nodes of the body, as analysed
+    # Module-level names some function of the module rebinds (``global X; X = v``): the
+    # body's own reads of them wait for the calls issued before.
+    rebound_globals: frozenset = frozenset()
 
     def builtin(self, name: str) -> bool:
         return (name not in self.locals and name not in self.module_names

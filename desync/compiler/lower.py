@@ -445,6 +445,11 @@ class Lowerer:
             box = self.box(node.id)
             if box in self.facts.effected:
                 pre.append(_expr(self._ds("settle", self._keys_node([box]))))
+        elif kind == "outside" and node.id in self.facts.rebound_globals \
+                and node.id in self.facts.module_names:
+            # ``configure(3); if LEVEL > 2:`` where configure rebinds LEVEL: the read
+            # waits for the calls before it that change module state.
+            pre.append(_expr(self._ds("settle_state")))
         return ast.Name(id=node.id, ctx=ast.Load())
 
     def lower_Constant(self, node, pre):

@@ -258,6 +258,7 @@ class Scope:
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
         self.cells = None                     # closure cells of the body (their writes are effects)
         self.boxes = False                    # a write to a global or cell was issued
+        self.state_changers: list = []        # calls issued that change module state
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
         self.tracking = False                 # record receivers (see track_changes)
@@ -324,6 +325,7 @@ class Scope:
         # Break every reference cycle now, so values die when the call returns.
         self.rob.clear()
         self.last_effect.clear()
+        self.state_changers.clear()
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.log.clear()
         self.fence = None
@@ -1536,9 +1538,15 @@ class Body(Scope):
                                    targets=(*keys, *self._cells_read(fn, args, kwargs)))
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
                 keys = written  # the keys were the arguments' and none can change
-            return self._spawn(CALL, fn, args, kwargs, keys, lasti)
+            task = self._spawn(CALL, fn, args, kwargs, keys, lasti)
+            if facts.world:   # (``WORLD_STATE``: the only world a pure callee has)
+                self._changes_state(task)
+            return task
         if kind == _effects.READS and not facts.mutates:
-            return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
+            task = self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
+            if _effects.WORLD_STATE in facts.world:
+                self._changes_state(task)
+            return task
         targets = (*keys, *facts.world)
         if (facts.mutates and not keys) or _CLOCK_WORLD in facts.world:
             # Mutates an argument the compiler did not see being mutated: order
@@ -2057,6 +2065,23 @@ class Body(Scope):
         owner reads them directly."""
         self._wait_keys(keys)
 
+    def _changes_state(self, task):
+        changers = self.state_changers
+        if type(task) is Task and task.state < DONE:
+            if len(changers) >= 64:   # (a long loop of them: keep only the pending)
+                changers[:] = [t for t in changers if t.state < DONE]
+            changers.append(task)
+
+    def settle_state(self):
+        """Before the owner reads a module global some function rebinds: the calls
+        issued so far that change module state (``WORLD_STATE``) have run."""
+        changers = self.state_changers
+        if changers:
+            pending = [task for task in changers if task.state < DONE]
+            changers.clear()
+            if pending:
+                self._wait_settled(pending)
+
     def result(self, value):
         """``return value``: every entry retires first, as every statement before the
         return ran in plain Python."""
@@ -2400,8 +2425,13 @@ class _RunsAhead(_ElementGuarded):
         index = len(items)
         try:
             value = next(self.iterator)
-        except (StopIteration, KeyboardInterrupt, SystemExit):
-            raise   # (the end; an interrupt is not an element: it stops here)
+        except StopIteration:
+            raise
+        except (KeyboardInterrupt, SystemExit):
+            # Not an element: raised here, once the elements before it are taken and
+            # none of them failed (one that failed ends the loop first, as in Python).
+            self._take(len(items))
+            raise
         except BaseException as error:
             items.append(self.scope._settled_soft(error))
             items.extend([None] * (width - 1))

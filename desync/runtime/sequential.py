@@ -145,6 +145,9 @@ class SequentialBody:
     def get_after(self, keys, value):
         return value
 
+    def settle_state(self):
+        pass
+
     def settle(self, keys):
         return None
 
