@@ -1292,3 +1292,151 @@ def prog_K09():
     except KeyboardInterrupt:
         outcomes.append("interrupted")
     return outcomes
+
+
+# -- L: round 11 (second tester and the review): what a generator still reaches is
+# followed through containers, objects and the iterators it keeps; a generator whose
+# helpers read module data, or that reads a value a call rebinds, takes no step ahead.
+class Holder:
+    pass
+
+
+def two_deep(n):
+    hold = [[None]]
+    for i in range(n):
+        hold[0][0] = {"i": i, "v": 0}
+        yield hold[0][0]
+        hold[0][0]["v"] = 99
+
+
+def on_an_object(n):
+    box = Holder()
+    box.current = []
+    for i in range(n):
+        box.current.append(i)
+        yield box.current
+
+
+def forty_rows(n):
+    rows = [{"v": 0} for _ in range(40)]
+    for i in range(n):
+        yield rows[39 - i]
+        rows[39 - i]["v"] = 1
+
+
+def counting_row(n):
+    row = {"v": 0}
+    for i in range(n):
+        row["v"] = i
+        yield row
+
+
+def passes_on(n):
+    inner = counting_row(n)
+    for row in inner:
+        yield row
+
+
+def in_groups(n):
+    for _, group in itertools.groupby(range(n), key=lambda i: i // 2):
+        yield group
+
+
+def growing_keys(n):
+    seen = {}
+    for i in range(n):
+        seen[i] = i
+        yield seen.keys()
+
+
+def stored_then_loaded(n):
+    buffer = []
+    for i in range(n):
+        j = i * 10; buffer.append(j)   # (one line: 3.13 fuses the store and the load)
+        yield buffer
+
+
+TABLE = [0, 0, 0, 0]
+
+
+def looked_up(i):
+    return TABLE[i]
+
+
+def through_a_helper(n):
+    for i in range(n):
+        yield i, looked_up(i)
+
+
+def put_next(i):
+    time.sleep(0.003)
+    if i + 1 < len(TABLE):
+        TABLE[i + 1] = 5
+    return i
+
+
+LIMIT = 6
+
+
+def up_to_the_limit(n):
+    i = 0
+    while i < n and i < LIMIT:
+        yield i
+        i += 1
+
+
+def limiter(i):
+    global LIMIT
+    time.sleep(0.005)
+    if i == 1:
+        LIMIT = 3
+    return i
+
+
+def listed(w):
+    time.sleep(0.002)
+    return repr(list(w)) if not isinstance(w, dict) else repr(w)
+
+
+def prog_L01():
+    return ([listed(r) for r in two_deep(4)], [listed(w) for w in on_an_object(4)],
+            list(map(listed, forty_rows(4))), sum(len(listed(r)) for r in passes_on(4)),
+            [listed(w) for w in stored_then_loaded(4)])
+
+
+def prog_L02():
+    out = []
+    for r in two_deep(3):
+        out.append(listed(r))
+    for w in on_an_object(3):
+        out.append(listed(w))
+    for r in passes_on(3):
+        out.append(listed(r))
+    for g in in_groups(6):
+        out.append(listed(g))
+    for k in growing_keys(3):
+        out.append(listed(k))
+    for w in stored_then_loaded(3):
+        out.append(listed(w))
+    return out
+
+
+def prog_L03():
+    TABLE[:] = [0, 0, 0, 0]
+    out = []
+    for i, value in through_a_helper(4):
+        out.append((put_next(i), value))
+    TABLE[:] = [0, 0, 0, 0]
+    return out
+
+
+def prog_L04():
+    global LIMIT
+    LIMIT = 6
+    first = [limiter(i) for i in up_to_the_limit(6)]
+    LIMIT = 6
+    second = []
+    for i in up_to_the_limit(6):
+        second.append(limiter(i))
+    LIMIT = 6
+    return first, second

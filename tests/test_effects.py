@@ -668,3 +668,27 @@ def test_changes_through_vars_type_tables_and_operator_getters_are_seen():
     assert infer(ChangedByOtherNames.through_a_table).kind == EFFECT
     # Reading through them changes nothing.
     assert not infer(ChangedByOtherNames.reads_its_type).mutates
+
+
+class Flag:
+    """(the review of round 11: a user class whose methods share the signal names)"""
+
+    def __init__(self):
+        self.up = False
+
+    def set(self):
+        self.up = True
+
+    def wait(self):
+        return self.up
+
+
+def raises_a_flag_of_its_own():
+    flag = Flag()
+    flag.set()
+    return flag.wait()
+
+
+def test_signal_names_on_an_instance_of_ones_own_class_are_that_class_methods():
+    facts = infer(raises_a_flag_of_its_own)
+    assert facts.kind == PURE and "signals" not in facts.reason, facts

@@ -25,6 +25,7 @@ for, so tracebacks name the user's lines.
 from __future__ import annotations
 
 import ast
+import copy
 
 from ..errors import DesyncError
 from ..runtime.pacing import GATE
@@ -1686,7 +1687,8 @@ class Lowerer:
                             if len(parts) == 1 and node.iter.func.id == "enumerate" else [])
         if self._declares_outer_names():
             ahead = []
-        loop = self._ds("iterate", self._keys_node(keys), iterable, *parts, keywords=ahead)
+        loop = self._ds("iterate", self._keys_node(keys), iterable, *parts,
+                        keywords=[copy.deepcopy(k) for k in ahead])
         return pre + self._owning(ast.For(target=target, iter=loop, body=body, orelse=orelse),
                                   made_by)
 

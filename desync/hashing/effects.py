@@ -174,6 +174,27 @@ def _dotted(node):
     return None
 
 
+def _made_from_own_classes(node, module) -> set:
+    """Local names every assignment of which is ``Name(...)`` for a class ``Name`` the
+    module defines at its top level (not a parameter, not anything else)."""
+    made, other = set(), set()
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                and isinstance(sub.targets[0], ast.Name):
+            value = sub.value
+            own = isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                and value.func.id in module.classes
+            (made if own else other).add(sub.targets[0].id)
+        elif isinstance(sub, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr,
+                              ast.comprehension)):
+            for target in ast.walk(getattr(sub, "target", sub)):
+                if isinstance(target, ast.Name) and isinstance(target.ctx, ast.Store):
+                    other.add(target.id)
+    params = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)} \
+        if hasattr(node, "args") else set()
+    return made - other - params
+
+
 def _names_a_module(node, imported, module) -> bool:
     """Is ``node`` (``cf`` in ``cf.wait(fs)``) a module imported by name?"""
     parts = _dotted(node)
@@ -322,6 +343,9 @@ class _Inferrer:
         dispatched = {sub.targets[0].id: _root(sub.value.args[0]) for sub in ast.walk(node)
                       if isinstance(sub, ast.Assign) and len(sub.targets) == 1
                       and isinstance(sub.targets[0], ast.Name) and _is_getattr(sub.value)}
+        # Locals bound only to a new instance of a class of this module (``flag =
+        # Flag()``): its ``set()``/``wait()`` are the class's own, seen by following them.
+        made_here = _made_from_own_classes(node, module)
         # ``table = {"a": self.on_a, ...}``: a local display of an object's bound methods.
         tables = {}
         for sub in ast.walk(node):
@@ -392,7 +416,9 @@ class _Inferrer:
                             out.add(facts, name)
             elif isinstance(sub, ast.Call):
                 func = sub.func
-                if isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
+                if isinstance(func, ast.Attribute) and _root(func.value) in made_here:
+                    pass
+                elif isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
                     out.add(_LOCKS, f".{func.attr}()")
                 elif isinstance(func, ast.Attribute) and (
                         func.attr in _SIGNAL_METHODS

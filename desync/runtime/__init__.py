@@ -92,8 +92,9 @@ def scope():
     found = _specs.get(id(code))
     spec = found[1] if found is not None and found[0] is code else None
     if traced():
-        # A debugger or coverage traces this thread (or new threads): what it follows runs here, in
-        # order, every call made (a cache hit would skip what it steps into).
+        # A debugger or coverage traces this thread (or new threads): what it follows
+        # runs here, in order, every call made (a cache hit would skip what it steps
+        # into).
         return _Sequential(None)
     if _module_locks and _importing():
         # Called while this thread imports a module (``TABLE = build(1)`` at a module's

@@ -34,6 +34,8 @@ import sys
 import threading
 import weakref
 
+from .frozen import class_module
+
 PURE, READS, EFFECT = "pure", "reads", "effect"
 
 WORLD_STDOUT = "world:stdout"     # print, sys.stdout/stderr, logging: one terminal
@@ -399,15 +401,14 @@ def set_provider(provider) -> None:
         _cache.clear()
 
 
-_CLASS_MODULE = type.__dict__["__module__"].__get__
-
-
 def module_name(obj) -> str:
     """``obj.__module__`` as a string: '' when it has none, it raises or it is not a
     string. A class's is read as ``type`` keeps it: a metaclass's own ``__module__``
     property (which may print) does not run."""
+    if issubclass(type(obj), type):
+        return class_module(obj)
     try:
-        name = _CLASS_MODULE(obj) if issubclass(type(obj), type) else obj.__module__
+        name = obj.__module__
     except Exception:
         return ""
     return name if type(name) is str else ""

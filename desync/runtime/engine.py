@@ -25,6 +25,7 @@ any bounded executor, one worker included.
 """
 from __future__ import annotations
 
+import gc
 import itertools
 import sys
 from contextvars import copy_context as _copy_context
@@ -32,8 +33,8 @@ import threading
 import time
 from collections import deque
 from time import perf_counter as _clock
-from types import (BuiltinFunctionType, BuiltinMethodType, CodeType, FunctionType, MethodType,
-                   ModuleType, TracebackType)
+from types import (BuiltinFunctionType, BuiltinMethodType, CodeType, FrameType, FunctionType,
+                   MethodType, ModuleType, TracebackType)
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -139,6 +140,8 @@ def traced() -> bool:
     """Is a tracer set on this thread (a debugger, coverage), or for threads started
     from now on (``threading.settrace``: desync's new workers would run under it)?"""
     return _gettrace() is not None or _thread_trace() is not None
+
+
 NESTING = 24  # desync calls nested deeper than this in one thread run sequentially
 
 
@@ -1152,21 +1155,24 @@ def _reads_thread_local(fn, args, kwargs) -> bool:
     return False
 
 
-_locks_by_code: dict = {}   # code -> the module-level RLocks and Conditions it may take
+_lock_sources: dict = {}   # code -> (namespace, name) of module globals that held locks
 _LOOKED_INTO = 32   # items of a module-level container looked at for a lock
 
 
 def _locks_in(value, found: list) -> None:
     """The RLocks and Conditions ``value`` is, or holds one level down (a module-level
-    dict, list or tuple of them, an object's attributes: ``LOCKS["a"]``, ``ns.lock``)."""
+    dict, list or tuple of them, an object's or class's attributes: ``LOCKS["a"]``,
+    ``ns.lock``)."""
     kind = type(value)
     if kind in _OWNED_LOCKS:
         found.append(value)
         return
-    if kind is dict:
-        items = value.values()
-    elif kind is list or kind is tuple:
-        items = value
+    if isinstance(value, dict):   # (a defaultdict of per-key locks too)
+        items = dict.values(value)
+    elif isinstance(value, list):
+        items = list.__iter__(value)
+    elif isinstance(value, tuple):
+        items = tuple.__iter__(value)
     elif kind in _NEVER_CHANGED or kind is _MODULE:
         return
     else:
@@ -1181,27 +1187,37 @@ def _locks_in(value, found: list) -> None:
         pass
 
 
-def _module_locks(fn) -> tuple:
-    """The locks ``fn`` may take that live in module globals: named by its code or by a
-    function of the project it calls in turn. Remembered per code."""
+def _module_lock_sources(fn) -> tuple:
+    """The module globals ``fn`` (or a function of the project it calls in turn) names
+    that hold a lock, directly or in a container, when first looked at: looked into
+    again at each call, since a body may put a new lock there (``LOCKS[k] = RLock()``)."""
     code = fn.__code__
-    locks = _locks_by_code.get(code)
-    if locks is None:
+    sources = _lock_sources.get(code)
+    if sources is None:
         found = []
         for target in _reached_from([fn]):
             namespace = target.__globals__
             for name in _global_names(target.__code__)[0]:
-                _locks_in(namespace.get(name), found)
-        locks = _locks_by_code[code] = tuple({id(lock): lock for lock in found}.values())
-    return locks
+                locks = []
+                _locks_in(namespace.get(name), locks)
+                if locks:
+                    found.append((namespace, name))
+        if len(_lock_sources) > 4096:
+            _lock_sources.clear()
+        sources = _lock_sources[code] = tuple(found)
+    return sources
 
 
-def _holds_its_lock(fn, args) -> bool:
+def _holds_its_lock(fn, args, kwargs=None) -> bool:
     """Does this thread hold an RLock or Condition the function may take: a module-level
-    one (or one inside a module-level container), one in its cells, one it is handed?
-    Only this thread may take it again."""
-    for lock in _module_locks(fn):
-        if lock._is_owned():
+    one (or one inside a module-level container), one in its cells, one it is handed
+    (by position or keyword)? Only this thread may take it again."""
+    sources = _module_lock_sources(fn)
+    if sources:
+        locks = []
+        for namespace, name in sources:
+            _locks_in(namespace.get(name), locks)
+        if any(lock._is_owned() for lock in locks):
             return True
     for cell in fn.__closure__ or ():
         try:
@@ -1210,7 +1226,7 @@ def _holds_its_lock(fn, args) -> bool:
             continue
         if type(value) in _OWNED_LOCKS and value._is_owned():
             return True
-    for value in args:
+    for value in (*args, *kwargs.values()) if kwargs else args:
         if type(value) is Task:
             if value.state != DONE:
                 continue
@@ -1525,7 +1541,7 @@ class Body(Scope):
             # A ``threading.local`` the callee (or a helper of it) reads holds what
             # this thread put there (``_local.user = u``): called here, in order.
             return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=keys or ())
-        if type(fn) is FunctionType and _holds_its_lock(fn, args):
+        if type(fn) is FunctionType and _holds_its_lock(fn, args, kwargs):
             # ``with _lock:`` in the callee, an RLock this thread holds (the caller took
             # it around its call): only this thread may re-enter it. Called here, in
             # order, as in plain Python.
@@ -1733,7 +1749,7 @@ class Body(Scope):
             kind, world = _method_facts(obj, name, bound)
             if traced() or _holds_lock_of(obj) or (
                     type(bound) is MethodType and type(bound.__func__) is FunctionType
-                    and _holds_its_lock(bound.__func__, args)):
+                    and _holds_its_lock(bound.__func__, args, kwargs)):
                 # (a tracer on this thread, or an RLock of the object this thread
                 # holds, that the method may take again: called here, in order)
                 kind = _effects.EFFECT
@@ -2114,7 +2130,7 @@ class Body(Scope):
             source = iterator if not parts else \
                 self.get(parts[0]) if type(iterable) is enumerate else None
             if source is not None and _made_fresh(source, made_by):
-                return _AheadOfBody(self, iterator, keys, source)
+                return _AheadOfBody(self, iterator, keys, source, _reads_module_data(made_by))
         stateful = _seen_advancing(iterable, iterator, [self.get(p) for p in parts])
         if not stateful and not keys:
             return iterator
@@ -2132,7 +2148,9 @@ class Body(Scope):
         iterator = iter(iterable)
         width = conditions + values
         if made_by is not None and _made_fresh(iterator, made_by):
-            return _RunsAhead(self, iterator, keys, items, conditions, width)
+            ahead = _RunsAhead(self, iterator, keys, items, conditions, width)
+            ahead.reads_data = _reads_module_data(made_by)
+            return ahead
         if _seen_advancing(iterable, iterator, [self.get(p) for p in parts]):
             return _ElementGuarded(self, iterator, items, conditions, width)
         if type(iterator) not in _BUILTIN_ITERATORS:
@@ -2298,12 +2316,13 @@ class _AheadOfBody:
     did (an earlier failure wins), and while it still holds a mutable value it handed
     out (a window it appends to), a step waits for everything before it."""
 
-    __slots__ = ("scope", "iterator", "keys", "lent", "source")
-    LENT = 32   # mutable values handed out and not yet known to be let go
+    __slots__ = ("scope", "iterator", "keys", "lent", "source", "latest", "reads_data")
 
-    def __init__(self, scope, iterator, keys, source):
+    def __init__(self, scope, iterator, keys, source, reads_data):
         self.scope, self.iterator, self.keys, self.lent = scope, iterator, keys, []
         self.source = source   # the generator (``iterator`` may be an ``enumerate``)
+        self.latest = None     # the value it handed out last
+        self.reads_data = reads_data   # it reads module values (not only code)
 
     def __iter__(self):
         return self
@@ -2313,8 +2332,12 @@ class _AheadOfBody:
         try:
             if self.keys:
                 scope._wait_keys(self.keys)
-            if lent and (len(lent) > self.LENT or _still_held(self.source, lent)):
-                scope.barrier()
+            if self.reads_data and scope.state_changers:
+                scope.settle_state()   # (a call that may rebind what it reads: first)
+            if lent:
+                # (what it cannot reach now it never can: checked once)
+                if _still_held(self.source, lent, self.latest):
+                    scope.barrier()
                 lent.clear()
         except StopIteration as error:   # an earlier call's, raised in order
             raise _Carried(error) from None
@@ -2327,6 +2350,7 @@ class _AheadOfBody:
         else:
             if not immutable(value):
                 lent.append(value)
+                self.latest = value if self.source is self.iterator else value[1]
             return value
         try:
             scope.barrier()   # (an earlier iteration's failure is raised first)
@@ -2392,13 +2416,16 @@ class _RunsAhead(_ElementGuarded):
     near the failure); and an element that is a deferred effect (it may change what
     the generator reads) is made before the next advance."""
 
-    __slots__ = ("keys", "lent")
+    __slots__ = ("keys", "lent", "latest", "in_step", "reads_data")
     AHEAD = 64
 
     def __init__(self, scope, iterator, keys, items, conditions, width):
         super().__init__(scope, iterator, items, conditions, width)
         self.keys = keys
         self.lent = []   # (index in items, a mutable element not taken yet)
+        self.latest = None   # the element it handed out last
+        self.in_step = False   # an element's call may change module state it reads
+        self.reads_data = False   # it reads module values (set by spec_iterate)
 
     def __next__(self):
         items, width = self.items, self.width
@@ -2410,13 +2437,17 @@ class _RunsAhead(_ElementGuarded):
         ahead = (len(items) - self.taken) // width
         end = None
         lent = self.lent
+        if ahead and self.reads_data and not self.in_step:
+            self.in_step = _changes_module_state(items[len(items) - width:])
+        held = False
         if lent:
-            lent[:] = [entry for entry in lent if entry[0] >= self.taken]
-        if ahead and any(type(i) is Deferred for i in items[self.taken:]):
-            end = len(items)
-        elif lent and _still_held(self.iterator, [value for _, value in lent]):
             # (a sliding window, a reused buffer: the next step may change an element
-            # whose calls have not run yet; plain Python ran them before it)
+            # whose calls have not run yet, and plain Python ran them before it; what
+            # it cannot reach now it never can: checked once)
+            held = _still_held(self.iterator, [value for _, value in lent], self.latest)
+            lent.clear()
+        if ahead and (held or self.in_step
+                      or any(type(i) is Deferred for i in items[self.taken:])):
             end = len(items)
         elif ahead >= self.AHEAD:
             end = len(items) - (self.AHEAD // 2) * width
@@ -2438,6 +2469,7 @@ class _RunsAhead(_ElementGuarded):
             raise StopIteration from None
         if not immutable(value):
             lent.append((index, value))
+            self.latest = value
         return value
 
 
@@ -2564,9 +2596,11 @@ def _made_fresh(iterator, made_by) -> bool:
     # immutable values (not a list, a dict, an iterator of the module's).
     if not all(immutable(value) for value in list(frame.f_locals.values())):
         return False
-    names = _global_names(made_by.__code__)[0]
-    namespace = made_by.__globals__
-    held = [namespace[name] for name in names if name in namespace]
+    held = []   # (what it and the functions of the project it calls read)
+    for target in _reached_from([made_by]):
+        namespace = target.__globals__
+        held.extend(namespace[name] for name in _global_names(target.__code__)[0]
+                    if name in namespace)
     for cell in made_by.__closure__ or ():
         try:
             held.append(cell.cell_contents)
@@ -2575,49 +2609,127 @@ def _made_fresh(iterator, made_by) -> bool:
     return all(immutable(value) or type(value) in _SHARED_KINDS for value in held)
 
 
-def _still_held(iterator, elements) -> bool:
-    """Does ``iterator`` still hold one of ``elements`` (mutable values it handed out),
-    or a mutable part of one, so that its next step may change it? Looked for in a
-    generator's variables (and those of the generators it delegates to), or an
-    iterator object's attributes, and one level inside the containers they hold.
-    ``yield {"id": i}`` holds nothing; ``window.append(x); yield window`` does."""
+def _reads_module_data(made_by) -> bool:
+    """Does a generator function (or a function of the project it calls) name module
+    values that are data, not code (``LIMIT``)? A call that rebinds one may change
+    what its next step computes."""
+    for target in _reached_from([made_by]):
+        namespace = target.__globals__
+        for name in _global_names(target.__code__)[0]:
+            value = namespace.get(name, _SHARED_KINDS)
+            if value is not _SHARED_KINDS and type(value) not in _SHARED_KINDS:
+                return True
+    return False
+
+
+def _changes_module_state(group) -> bool:
+    """Is one of an element's steps a call that changes module state (``global LIMIT;
+    LIMIT = 3``), which the generator computing ahead might read?"""
+    for item in group:
+        if type(item) is Task and item.fn is not None and _effects.WORLD_STATE in \
+                _effects.facts_of(item.fn).world:
+            return True
+    return False
+
+
+def _still_held(iterator, elements, latest) -> bool:
+    """Can ``iterator`` still reach one of ``elements`` (mutable values it handed out),
+    or a mutable object inside one, so that its next step may change it? What it
+    holds is followed through containers, objects and the generators and iterators it
+    keeps (``gc.get_referents``), up to ``_LOOK_AT`` objects; past that, or at a frame
+    it keeps, it is taken as held. ``yield {"id": i}`` holds nothing; ``row = {...};
+    yield row`` holds only through ``row`` (``latest``, the value just handed out),
+    which it binds anew; ``window.append(x); yield window`` holds it."""
     wanted = set()
-    for element in elements:
-        wanted.add(id(element))
-        for part in _first_parts(element):
-            if not immutable(part):
-                wanted.add(id(part))
-    holders = []   # (variables or attributes, names that only hand their value out)
-    current = iterator
-    for _ in range(8):
-        frame = getattr(current, "gi_frame", None) if type(current) is _GENERATOR else None
-        if frame is None:
-            break
-        holders.append((frame.f_locals, _yielded_only(frame.f_code)))
-        current = current.gi_yieldfrom
-    if type(iterator) is not _GENERATOR:
-        try:
-            state = object.__getattribute__(iterator, "__dict__")
-        except Exception:
-            return True   # (its own iterator type, state out of sight: take no chance)
-        holders.append((state, ()))
-    for held, handed_out in holders:
-        for name, value in list(held.items()):
-            if name in handed_out:
-                continue   # (``row = {...}; yield row``: bound anew, never changed)
-            if id(value) in wanted:
-                return True
-            if any(id(part) in wanted for part in _first_parts(value)):
-                return True
+    budget = _LOOK_AT
+    stack, seen = list(elements), set()
+    while stack:
+        obj = stack.pop()
+        kind = type(obj)
+        if kind in _ATOMS or id(obj) in seen or isinstance(obj, _OPAQUE):
+            continue
+        seen.add(id(obj))
+        if kind is not tuple and kind is not frozenset:
+            wanted.add(id(obj))   # (a dict of numbers is mutable, if untracked)
+        budget -= 1
+        if budget <= 0:
+            return True
+        stack.extend(gc.get_referents(obj))
+    if not wanted:
+        return False
+    if type(iterator) is _GENERATOR:
+        if iterator.gi_frame is None:
+            return False   # (finished: it holds nothing any more)
+        held = _generator_state(iterator)
+        if _at_yield_of_handed_out(iterator):
+            for index, value in enumerate(held):
+                if value is latest:
+                    del held[index]
+                    break
+    else:
+        held = gc.get_referents(iterator)
+    stack, seen = held, set()
+    while stack:
+        obj = stack.pop()
+        if id(obj) in wanted:
+            return True
+        if id(obj) in seen or not gc.is_tracked(obj) or isinstance(obj, _OPAQUE):
+            continue
+        seen.add(id(obj))
+        budget -= 1
+        if budget <= 0:
+            return True
+        kind = type(obj)
+        if kind is _GENERATOR:
+            if obj.gi_frame is not None:
+                stack.extend(_generator_state(obj))
+        elif kind is FrameType:
+            return True   # (a frame it keeps: what that reaches is not followed)
+        else:
+            stack.extend(gc.get_referents(obj))
+    return False
+
+
+_LOOK_AT = 2048   # objects looked at by one check, at most
+_ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None)})
+_OPAQUE = (type, FunctionType, CodeType, ModuleType, BuiltinFunctionType)   # (code)
+_INTERPRETER_FRAMES = sys.version_info >= (3, 11)   # (a generator traverses its variables)
+
+
+def _generator_state(generator) -> list:
+    """What a suspended generator holds: its variables and its value stack."""
+    if _INTERPRETER_FRAMES:
+        return [r for r in gc.get_referents(generator) if type(r) is not FrameType]
+    frame = generator.gi_frame
+    skip = (id(frame.f_globals), id(frame.f_builtins))
+    return [r for r in gc.get_referents(frame) if id(r) not in skip]
+
+
+def _at_yield_of_handed_out(generator) -> bool:
+    """Is the generator suspended just after ``yield name``, ``name`` a variable it
+    only ever yields? Then that variable holds the value just handed out."""
+    frame = generator.gi_frame
+    names, instructions = _yielded_only(frame.f_code)
+    if not names:
+        return False
+    lasti = frame.f_lasti
+    index = next((i for i, instruction in enumerate(instructions)
+                  if instruction.offset >= lasti), None)
+    if index is None:
+        return False
+    for at in (index, index - 1):   # (the YIELD_VALUE; in 3.13 the RESUME after it)
+        if 0 < at < len(instructions) and instructions[at].opname == "YIELD_VALUE":
+            load = instructions[at - 1]
+            return load.opname.startswith("LOAD_FAST") and load.argval in names
     return False
 
 
 _yielded_only_cache: dict = {}
 
 
-def _yielded_only(code) -> frozenset:
-    """The variables of a generator's code whose value is only ever yielded (each read
-    of them is ``yield name``): what they hold is handed out, never changed by it."""
+def _yielded_only(code) -> tuple:
+    """(the variables of a generator's code whose every read is ``yield name``: what
+    they hold is handed out, never changed by it; its instructions)."""
     found = _yielded_only_cache.get(code)
     if found is None:
         import dis   # (only for generators that hand out mutable values)
@@ -2625,32 +2737,24 @@ def _yielded_only(code) -> frozenset:
         instructions = [i for i in dis.get_instructions(code)
                         if i.opname not in ("CACHE", "EXTENDED_ARG", "NOP")]
         for index, instruction in enumerate(instructions):
-            if instruction.opname.startswith("LOAD_FAST") and type(instruction.argval) is str:
-                after = instructions[index + 1].opname if index + 1 < len(instructions) else ""
-                name = instruction.argval
-                loads[name] = loads.get(name, True) and after == "YIELD_VALUE"
-            elif instruction.opname.startswith("LOAD_FAST"):   # (two at once: 3.13)
-                for name in instruction.argval:
-                    loads[name] = False
+            argval = instruction.argval
+            # (3.13's superinstructions name two: ``STORE_FAST_LOAD_FAST``)
+            names = argval if type(argval) is tuple else (argval,) if type(argval) is str \
+                else ()
+            if not names or instruction.opname in ("STORE_FAST", "DELETE_FAST"):
+                continue
+            after = instructions[index + 1].opname if index + 1 < len(instructions) else ""
+            yielded = instruction.opname in ("LOAD_FAST", "LOAD_FAST_CHECK") \
+                and after == "YIELD_VALUE"
+            for name in names:   # (any other use, by any instruction: not only yielded)
+                loads[name] = loads.get(name, True) and yielded
         shared = set(code.co_cellvars) | set(code.co_freevars)
-        found = frozenset(name for name, only in loads.items() if only and name not in shared)
+        names = frozenset(name for name, only in loads.items() if only and name not in shared)
+        found = (names, instructions)
         if len(_yielded_only_cache) > 1024:
             _yielded_only_cache.clear()
         _yielded_only_cache[code] = found
     return found
-
-
-def _first_parts(value) -> tuple:
-    """Up to 32 items of a builtin container (the values of a dict), else none."""
-    kind = type(value)
-    try:
-        if kind is list or kind is tuple or kind is deque or kind is set:
-            return tuple(itertools.islice(value, 32))
-        if kind is dict:
-            return tuple(itertools.islice(value.values(), 32))
-    except RuntimeError:   # (changed while looked at)
-        return (value,)
-    return ()
 
 
 # What a generator may name and still run ahead: code and constants, not data.

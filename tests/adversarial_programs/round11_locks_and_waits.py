@@ -8,6 +8,7 @@ made, a helper function, a method. A callee that takes a lock another call gives
 back (``__enter__``/``__exit__`` by hand), waits on a Condition or
 Event, or notifies or sets one, runs in program order on this thread: a waiter
 that plain Python lets time out times out."""
+import collections
 import os
 import sys
 import threading
@@ -114,6 +115,38 @@ def holds_a_lock_a_method_takes():
     return a, b
 
 
+PER_KEY = collections.defaultdict(threading.RLock)
+
+
+def add_under_the_keys_lock(x):
+    time.sleep(0.005)
+    with PER_KEY["db"]:
+        return x + 1
+
+
+def holds_a_lock_kept_in_a_defaultdict():
+    with PER_KEY["db"]:
+        a = add_under_the_keys_lock(1)
+        b = add_under_the_keys_lock(2)
+    return a, b
+
+
+def holds_a_lock_handed_on_by_keyword():
+    lock = threading.RLock()
+    with lock:
+        a = add_under(x=1, lock=lock)
+        b = add_under(lock=lock, x=2)
+    return a, b
+
+
+def holds_a_new_lock_put_in_a_module_dict():
+    LOCKS["a"] = threading.RLock()   # (a new one each run: looked up again each call)
+    with LOCKS["a"]:
+        a = add_under_the_dict_lock(1)
+        b = add_under_the_dict_lock(2)
+    return a, b
+
+
 SPLIT = threading.RLock()
 
 
@@ -188,6 +221,9 @@ if __name__ == "__main__":
           (holds_a_lock_it_made_and_hands_on, lambda: (), lambda a: "", 3),
           (holds_a_condition_it_made_and_hands_on, lambda: (), lambda a: "", 3),
           (holds_a_lock_a_helper_takes, lambda: (), lambda a: "", 3),
+          (holds_a_lock_kept_in_a_defaultdict, lambda: (), lambda a: "", 3),
+          (holds_a_lock_handed_on_by_keyword, lambda: (), lambda a: "", 3),
+          (holds_a_new_lock_put_in_a_module_dict, lambda: (), lambda a: "", 3),
           (holds_a_lock_a_method_takes, lambda: (), lambda a: "", 3),
           (takes_and_gives_by_enter_and_exit, lambda: (), lambda a: "", 3),
           (waits_for_an_event_set_later, lambda: (), lambda a: "", 3),
