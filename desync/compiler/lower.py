@@ -1975,8 +1975,10 @@ class Lowerer:
             if variable is not None:
                 variable, extra = self.loop_target(variable)
                 prologue.extend(extra)
-            items.append(ast.withitem(context_expr=plain.expression(item.context_expr),
-                                      optional_vars=variable))
+            # (``entering`` hands the manager back; it notes a lock the body takes)
+            items.append(ast.withitem(
+                context_expr=self._ds("entering", plain.expression(item.context_expr)),
+                optional_vars=variable))
         items.append(ast.withitem(context_expr=self._ds("block"), optional_vars=_store(block)))
         self.blocks += 1
         try:

@@ -196,14 +196,19 @@ def _made_from_own_classes(node, module) -> set:
 
 
 def _names_a_module(node, imported, module) -> bool:
-    """Is ``node`` (``cf`` in ``cf.wait(fs)``) a module imported by name?"""
+    """Is ``node`` (``cf`` in ``cf.wait(fs)``, ``concurrent.futures``) a module, the
+    whole dotted path of it (``other.EV`` is an object of the module ``other``)?"""
     parts = _dotted(node)
     if not parts:
         return False
     name = parts[0]
     bindings = [imported[name]] if name in imported else module.bindings.get(name, ())
-    return any(binding[0] == "module" or binding[0] == "from"
-               and ".".join(binding[1:]) in sys.modules for binding in bindings)
+    for binding in bindings:
+        if binding[0] not in ("module", "from"):
+            continue
+        if ".".join((*binding[1:], *parts[1:])) in sys.modules:
+            return True
+    return False
 
 
 def _module_objects(module) -> set:
@@ -283,7 +288,7 @@ _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
 _LOCKS = Facts(EFFECT, {table.WORLD_PROCESS}, reason="takes a lock: on the calling thread")
 _LOCK_METHODS = frozenset({"acquire", "release", "__enter__", "__exit__", "enter_context"})
 _SIGNALS = Facts(EFFECT, {table.WORLD_PROCESS}, reason="waits or signals: in program order")
-_SIGNAL_METHODS = frozenset({"wait", "wait_for", "notify", "notify_all"})
+_SIGNAL_METHODS = frozenset({"wait", "wait_for", "notify", "notify_all", "is_set", "locked"})
 # Builtins that are effects whatever they are given (not exec/eval: those are
 # judged by the namespaces a call passes them).
 _EFFECT_BUILTINS = {name: facts for name, facts in table.BUILTINS.items()

@@ -207,17 +207,28 @@ class Block:
     wins over a later error of the owner thread itself.
     """
 
-    __slots__ = ("scope", "fault_seq", "start_seq")
+    __slots__ = ("scope", "fault_seq", "start_seq", "held")
 
     def __init__(self, scope: "Scope"):
         self.scope = scope
         self.fault_seq = None
         self.start_seq = scope.seq   # entries issued inside it come after this
+        # RLocks and Conditions its ``with`` took (``entering``): while this thread
+        # holds one, the calls run here, in order, as a callee may take it again.
+        self.held = scope.taking
+        scope.taking = 0
+        scope.holding += self.held
 
     def __enter__(self):
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        try:
+            return self._exit(exc_type, exc, tb)
+        finally:
+            self.scope.holding -= self.held
+
+    def _exit(self, exc_type, exc, tb):
         scope = self.scope
         if exc is None:
             scope.barrier()
@@ -259,6 +270,8 @@ class Scope:
         self.settled = 0                      # entries settled (under the lock)
         self.owner_waiting = False
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
+        self.taking = 0                       # reentrant locks a ``with`` is entering
+        self.holding = 0                      # ... and that its open blocks hold
         self.cells = None                     # closure cells of the body (their writes are effects)
         self.boxes = False                    # a write to a global or cell was issued
         self.state_changers: list = []        # calls issued that change module state
@@ -344,6 +357,8 @@ class Scope:
         that runs once its inputs are settled, failed or not (it looks at them)."""
         if self.abort_seq is not None:
             self._fault_now()
+        if kind == CALL and self.holding:
+            kind = PURE   # (inside ``with rlock:``: made here, in order; see Block)
         rob = self.rob
         if len(rob) >= WINDOW:
             self._help_until(lambda: len(rob) < WINDOW // 2, retire=True)
@@ -2204,6 +2219,15 @@ class Body(Scope):
         """The body of a ``try`` or ``with``."""
         return Block(self)
 
+    def entering(self, manager):
+        """``with _ds.entering(cm), _ds.block():``: ``cm`` itself. A reentrant lock
+        (an RLock, a Condition) this thread takes makes the calls of the block run on
+        this thread, in order: a callee may take it again, which only this thread
+        may, as plain Python's callee does on this thread."""
+        if _reentrant(manager):
+            self.taking += 1
+        return manager
+
     def bind(self, name, value):
         """Record a binding of a local that a handler may need as it was at a failure."""
         entries = self.log.get(name)
@@ -2919,6 +2943,16 @@ _MODULE = type(sys)
 # Values a callee names that no effect of a body changes in place.
 _RLOCK = type(threading.RLock())
 _OWNED_LOCKS = frozenset({_RLOCK, threading.Condition})   # (those that know their owner)
+_REENTRANT = (threading.Condition, threading._PyRLock)
+
+
+def _reentrant(manager) -> bool:
+    kind = type(manager)
+    if kind is _RLOCK or issubclass(kind, _REENTRANT):
+        return True
+    # (multiprocessing's, without importing it)
+    return kind.__name__ in ("RLock", "Condition") \
+        and _effects.module_name(kind) == "multiprocessing.synchronize"
 _NEVER_CHANGED = frozenset({FunctionType, BuiltinFunctionType, int, float, str, bytes, bool,
                             type(None), tuple, frozenset, range, complex})
 _CODE = CodeType

@@ -148,6 +148,9 @@ class SequentialBody:
     def settle_state(self):
         pass
 
+    def entering(self, manager):
+        return manager
+
     def settle(self, keys):
         return None
 

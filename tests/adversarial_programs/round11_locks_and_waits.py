@@ -9,12 +9,15 @@ back (``__enter__``/``__exit__`` by hand), waits on a Condition or
 Event, or notifies or sets one, runs in program order on this thread: a waiter
 that plain Python lets time out times out."""
 import collections
+import functools
+import multiprocessing
 import os
 import sys
 import threading
 import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main  # noqa: E402
+import _round11_other as other  # noqa: E402
 
 LOCKS = {"a": threading.RLock()}
 
@@ -147,6 +150,111 @@ def holds_a_new_lock_put_in_a_module_dict():
     return a, b
 
 
+GUARD = threading.RLock()
+
+
+def guarded_add(x):
+    time.sleep(0.005)
+    with GUARD:
+        return x + 1
+
+
+PARTIAL_ADD = functools.partial(guarded_add)
+CACHED_ADD = functools.lru_cache(maxsize=None)(guarded_add)
+
+
+def add_with_a_default_lock(x, _lock=GUARD):
+    time.sleep(0.005)
+    with _lock:
+        return x + 1
+
+
+class Guarded:
+    def __init__(self):
+        self.cv = threading.Condition()
+
+    def get(self, x):
+        time.sleep(0.005)
+        with self.cv:
+            return x + 1
+
+
+GUARDED = Guarded()
+
+
+def holds_a_lock_callees_take_in_many_spellings():
+    CACHED_ADD.cache_clear()
+    with GUARD:
+        a = PARTIAL_ADD(1)
+        b = CACHED_ADD(2)
+        c = list(map(guarded_add, [3, 4]))
+        d = sorted([6, 5], key=guarded_add)
+        e = add_with_a_default_lock(7)
+    return a, b, c, d, e
+
+
+def holds_a_condition_an_object_keeps():
+    with GUARDED.cv:
+        return GUARDED.get(1), GUARDED.get(2)
+
+
+MP_LOCK = multiprocessing.RLock()
+
+
+def add_under_mp_lock(x):
+    time.sleep(0.005)
+    with MP_LOCK:
+        return x + 1
+
+
+def holds_a_multiprocessing_rlock():
+    with MP_LOCK:
+        return add_under_mp_lock(1), add_under_mp_lock(2)
+
+
+def add_under_the_other_modules_lock(x):
+    time.sleep(0.005)
+    with other.LOCK:
+        return x + 1
+
+
+def holds_another_modules_lock():
+    with other.LOCK:
+        return add_under_the_other_modules_lock(1), add_under_the_other_modules_lock(2)
+
+
+def wait_for_the_other_event():
+    return other.EVENT.wait(0.05)
+
+
+def set_the_other_event():
+    time.sleep(0.005)
+    other.EVENT.set()
+
+
+def waits_for_another_modules_event():
+    other.EVENT.clear()
+    a = wait_for_the_other_event()
+    set_the_other_event()
+    b = wait_for_the_other_event()
+    c = other.waits_for_the_event()
+    other.EVENT.clear()
+    return a, b, c
+
+
+def is_set_after_a_set():
+    EVENT.clear()
+    a = EVENT_is_set()
+    set_event()
+    b = EVENT_is_set()
+    EVENT.clear()
+    return a, b
+
+
+def EVENT_is_set():
+    return EVENT.is_set()
+
+
 SPLIT = threading.RLock()
 
 
@@ -224,6 +332,12 @@ if __name__ == "__main__":
           (holds_a_lock_kept_in_a_defaultdict, lambda: (), lambda a: "", 3),
           (holds_a_lock_handed_on_by_keyword, lambda: (), lambda a: "", 3),
           (holds_a_new_lock_put_in_a_module_dict, lambda: (), lambda a: "", 3),
+          (holds_a_lock_callees_take_in_many_spellings, lambda: (), lambda a: "", 3),
+          (holds_a_condition_an_object_keeps, lambda: (), lambda a: "", 3),
+          (holds_a_multiprocessing_rlock, lambda: (), lambda a: "", 3),
+          (holds_another_modules_lock, lambda: (), lambda a: "", 3),
+          (waits_for_another_modules_event, lambda: (), lambda a: "", 3),
+          (is_set_after_a_set, lambda: (), lambda a: "", 3),
           (holds_a_lock_a_method_takes, lambda: (), lambda a: "", 3),
           (takes_and_gives_by_enter_and_exit, lambda: (), lambda a: "", 3),
           (waits_for_an_event_set_later, lambda: (), lambda a: "", 3),
