@@ -1182,11 +1182,12 @@ def _locks_in(value, found: list) -> None:
     if kind in _OWNED_LOCKS:
         found.append(value)
         return
-    if isinstance(value, dict):   # (a defaultdict of per-key locks too)
+    # (issubclass: ``isinstance`` would run an object's own ``__class__``)
+    if issubclass(kind, dict):   # (a defaultdict of per-key locks too)
         items = dict.values(value)
-    elif isinstance(value, list):
+    elif issubclass(kind, list):
         items = list.__iter__(value)
-    elif isinstance(value, tuple):
+    elif issubclass(kind, tuple):
         items = tuple.__iter__(value)
     elif kind in _NEVER_CHANGED or kind is _MODULE:
         return
