@@ -1440,3 +1440,13 @@ def prog_L04():
         second.append(limiter(i))
     LIMIT = 6
     return first, second
+
+
+# K10: (the shape of fuzzer seed 34343, program 534, in a try) what came before a
+# comprehension whose own generator is interrupted at its first step happens first
+def prog_K10():
+    print("before", [slow(i) for i in range(2)])
+    try:
+        return [x for x in interrupted_at(3, 0)]
+    except KeyboardInterrupt:
+        return "interrupted"
