@@ -178,7 +178,14 @@ def _run_inline(scope: "Scope", tasks):
     _tls.scope = scope
     try:
         while queue:
-            scope._execute(queue.popleft())
+            task = queue.popleft()
+            try:
+                scope._execute(task)
+            except BaseException as error:   # (entering it, at the limit)
+                scope.stranded = (task, error)
+            if scope.stranded is not None:   # (room for these two here: see _execute)
+                sys.setrecursionlimit(sys.getrecursionlimit() + 200)
+                scope._settle_stranded()
     finally:
         _tls.scope, _tls.inline = outer
 
@@ -270,6 +277,8 @@ class Scope:
         self.settled = 0                      # entries settled (under the lock)
         self.owner_waiting = False
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
+        self.stranded = None                  # (task, error) _execute could not settle
+        self.owner_running = None             # the call this thread took to run itself
         self.taking = 0                       # reentrant locks a ``with`` is entering
         self.holding = 0                      # ... and that its open blocks hold
         self.cells = None                     # closure cells of the body (their writes are effects)
@@ -337,11 +346,20 @@ class Scope:
                 with self.lock:
                     if task.state < DONE:
                         self._settle_locked(task, CANCELLED, None, None)
+        stranded = self.owner_running
+        if stranded is not None and stranded.state < DONE:
+            # This thread took it to run, and a RecursionError right at the limit
+            # unwound it before it ran or settled (3.10 counts calls into C): no one
+            # else will settle it.
+            self.owner_running = None
+            with self.lock:
+                if stranded.state < DONE:
+                    self._settle_locked(stranded, CANCELLED, None, None)
         self._help_until(lambda: self.settled == self.spawned, retire=False)
         # Break every reference cycle now, so values die when the call returns.
         self.rob.clear()
         self.last_effect.clear()
-        self.state_changers.clear()
+        self.state_changers = []   # (no call: this runs at any recursion depth)
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.log.clear()
         self.fence = None
@@ -381,6 +399,9 @@ class Scope:
         # decimal context, a request id) as they are when it is issued.
         task.context = _copy_context() if kind == CALL else None
         if not soft:
+            # (counted as it enters the buffer: a RecursionError raised on the way,
+            # at the limit, leaves an entry _flush settles, and the counts agree)
+            self.spawned += 1
             rob.append(task)
         deps = []
         if type(fn) is Task and fn.state != DONE:
@@ -408,7 +429,8 @@ class Scope:
         fence = self.fence
         if kind != EFFECT and fence is not None and fence.state < DONE:
             deps.append(fence)
-        self.spawned += 1
+        if soft:
+            self.spawned += 1
         if not deps:
             task.waiting = 0
             if kind == EFFECT:
@@ -758,7 +780,13 @@ class Scope:
                 if task is None:
                     self.drainers -= 1
                     return
-            self._execute(task)
+            try:
+                self._execute(task)
+            except BaseException as error:   # (entering it, at the limit)
+                self.stranded = (task, error)
+            if self.stranded is not None:   # (room for these two here: see _execute)
+                sys.setrecursionlimit(sys.getrecursionlimit() + 200)
+                self._settle_stranded()
 
     def _pop_locked(self):
         """The next queued call, or None; calls after a failure are cancelled."""
@@ -784,18 +812,37 @@ class Scope:
             # same, or whoever waits for it would wait forever. Its dependants go to
             # the queue, not deeper into this stack. (Some room above the limit to
             # do that in.)
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(limit + 200)
             try:
-                with self.lock:
-                    if task.state >= DONE:
-                        inline, queued = [], []
-                    else:
-                        inline, queued = self._settle_locked(task, FAILED, None, error)
-                if inline or queued:
-                    self._submit([*queued, *inline])
+                limit = sys.getrecursionlimit()
+                sys.setrecursionlimit(limit + 200)
+            except BaseException:
+                # Not even room for that (this frame is at the limit; on 3.10 a call
+                # into C counts too): the caller settles it, a frame up (no call here).
+                self.stranded = (task, error)
+                return
+            try:
+                self._settle_failed(task, error)
             finally:
                 sys.setrecursionlimit(limit)
+
+    def _settle_failed(self, task, error):
+        with self.lock:
+            if task.state >= DONE:
+                inline, queued = [], []
+            else:
+                inline, queued = self._settle_locked(task, FAILED, None, error)
+        if inline or queued:
+            self._submit([*queued, *inline])
+
+    def _settle_stranded(self):
+        """Settle the task ``_execute`` could not (see there). The caller raised the
+        recursion limit by 200 first, a frame above it; it is put back here."""
+        try:
+            task, error = self.stranded
+            self.stranded = None
+            self._settle_failed(task, error)
+        finally:
+            sys.setrecursionlimit(sys.getrecursionlimit() - 200)
 
     def _execute_task(self, task):
         resolve = _raw if task.tolerant else _value
@@ -896,7 +943,7 @@ class Scope:
             with lock:
                 if done():
                     return
-                task = self._pop_locked() if self.ready else None
+                task = self.owner_running = self._pop_locked() if self.ready else None
                 if task is None and not self.foreign:
                     if retire and rob and (rob[0].state >= DONE or (
                             rob[0].kind == EFFECT and rob[0].state == PENDING
@@ -907,7 +954,14 @@ class Scope:
                     self.owner_waiting = False
                     continue
             if task is not None:
-                self._execute(task)
+                try:
+                    self._execute(task)
+                except BaseException as error:   # (entering it, at the limit)
+                    self.stranded = (task, error)
+                self.owner_running = None
+                if self.stranded is not None:   # (room for these two here: see _execute)
+                    sys.setrecursionlimit(sys.getrecursionlimit() + 200)
+                    self._settle_stranded()
                 idle = 0
             elif self._reclaim_foreign(idle):
                 idle = 0
