@@ -188,11 +188,26 @@ def _run_inline(scope: "Scope", tasks):
                 scope._settle_stranded()
     finally:
         _tls.scope, _tls.inline = outer
+        if queue:   # (left by an error, a RecursionError at the limit: see _finish_all)
+            scope.abandoned = queue
 
 
 # Python 3.10's with statement re-raises the traceback it caught, not the one
 # __exit__ leaves on the exception.
 _WITH_KEEPS_OLD_TRACEBACK = sys.version_info < (3, 11)
+
+
+def _without_a_failure() -> BaseException:
+    """The error of an entry cancelled with none of its own. Near the recursion limit
+    that is a RecursionError that dropped the failing entry on its way (3.10 counts
+    calls into C): the program's error is the RecursionError. Anywhere else, a bug."""
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    if depth > sys.getrecursionlimit() - 100:
+        return RecursionError("maximum recursion depth exceeded")
+    return RuntimeError("desync: an entry was cancelled without a failure; "
+                        "please report this as a bug")
 
 
 def _throw(error: BaseException):
@@ -279,6 +294,7 @@ class Scope:
         self.log: dict = {}                   # name -> [[seq, value], ...] (try/with restore)
         self.stranded = None                  # (task, error) _execute could not settle
         self.owner_running = None             # the call this thread took to run itself
+        self.abandoned = None                 # continuations an error left unrun
         self.taking = 0                       # reentrant locks a ``with`` is entering
         self.holding = 0                      # ... and that its open blocks hold
         self.cells = None                     # closure cells of the body (their writes are effects)
@@ -346,16 +362,21 @@ class Scope:
                 with self.lock:
                     if task.state < DONE:
                         self._settle_locked(task, CANCELLED, None, None)
-        stranded = self.owner_running
-        if stranded is not None and stranded.state < DONE:
-            # This thread took it to run, and a RecursionError right at the limit
-            # unwound it before it ran or settled (3.10 counts calls into C): no one
-            # else will settle it.
-            self.owner_running = None
-            with self.lock:
-                if stranded.state < DONE:
-                    self._settle_locked(stranded, CANCELLED, None, None)
-        self._help_until(lambda: self.settled == self.spawned, retire=False)
+        # What this thread took to run, that a RecursionError right at the limit
+        # unwound before it ran or settled (3.10 counts calls into C): no one else
+        # will settle it.
+        stranded = [self.owner_running, *(self.abandoned or ())]
+        self.owner_running = self.abandoned = None
+        with self.lock:
+            for task in stranded:
+                if task is not None and task.state < DONE:
+                    self._settle_locked(task, FAILED, None, RecursionError(
+                        "maximum recursion depth exceeded"))
+        # Until every entry settled, or nothing is left that could settle one: no
+        # worker drains this call's queue and none is queued (an entry a RecursionError
+        # at the limit dropped on the way in would otherwise be waited for forever).
+        self._help_until(lambda: self.settled >= self.spawned or (
+            self.drainers == 0 and not self.ready and not self.foreign), retire=False)
         # Break every reference cycle now, so values die when the call returns.
         self.rob.clear()
         self.last_effect.clear()
@@ -399,10 +420,10 @@ class Scope:
         # decimal context, a request id) as they are when it is issued.
         task.context = _copy_context() if kind == CALL else None
         if not soft:
-            # (counted as it enters the buffer: a RecursionError raised on the way,
-            # at the limit, leaves an entry _flush settles, and the counts agree)
-            self.spawned += 1
             rob.append(task)
+            # (counted as it enters the buffer, with no call in between that a
+            # RecursionError at the limit could stop: _flush settles what it holds)
+            self.spawned += 1
         deps = []
         if type(fn) is Task and fn.state != DONE:
             deps.append(fn)
@@ -586,8 +607,7 @@ class Scope:
     def _raise_fault(self, fault, block):
         error = fault.error
         if error is None:  # pragma: no cover - a cancelled entry never reaches the head first
-            error = RuntimeError("desync: an entry was cancelled without a failure; "
-                                 "please report this as a bug")
+            error = _without_a_failure()
         elif isinstance(error, StopIteration) and self.generator_spans is not None \
                 and _in_spans(fault.seq, self.generator_spans):
             error = fault.error = _from_generator(error)   # (PEP 479)
@@ -779,6 +799,8 @@ class Scope:
                 task = self._pop_locked()
                 if task is None:
                     self.drainers -= 1
+                    if self.owner_waiting:   # (the end may be waiting for no drainer)
+                        self.cond.notify_all()
                     return
             try:
                 self._execute(task)
