@@ -22,6 +22,37 @@ def double(x):
     return 2 * x
 
 
+# Calls that overlap meet: each waits (5 s at most) until ``expected`` calls have
+# arrived. Counting arrivals does not depend on how loaded the machine is, where a
+# wall-clock bound on two short sleeps fails the day a garbage collection lands
+# between them; calls run one at a time would wait out the 5 s and fail on ``MET``.
+ARRIVED: list = []
+MET: list = []
+
+
+def arrive(x, expected=2):
+    ARRIVED.append(x)
+    for _ in range(1000):
+        if len(ARRIVED) >= expected:
+            MET.append(x)
+            break
+        time.sleep(0.005)
+    return x + 1
+
+
+def meeting(count):
+    """Run the block's calls of ``arrive``; then check all ``count`` met."""
+    class Meeting:
+        def __enter__(self):
+            ARRIVED.clear()
+            MET.clear()
+
+        def __exit__(self, *exc):
+            if exc[0] is None:
+                assert sorted(MET) == sorted(ARRIVED) and len(MET) == count, (ARRIVED, MET)
+    return Meeting()
+
+
 class Timer:
     def __enter__(self):
         self.start = time.perf_counter()
@@ -34,41 +65,38 @@ class Timer:
 # -- concurrency ------------------------------------------------------------------
 
 @dz
-def two_sleeps():
-    slow(1)
-    slow(2)
+def two_calls():
+    arrive(1)
+    arrive(2)
 
 
 def test_independent_calls_overlap():
-    with Timer() as t:
-        two_sleeps()
-    assert t.elapsed < 2 * SLEEP * 0.9  # sequential would be 0.4 s
+    with meeting(2):
+        two_calls()
 
 
 @dz
 def nested_expression(x, y):
-    a = slow(x) + double(y)
+    a = arrive(x) + 2 * arrive(y)
     return a
 
 
 def test_calls_in_one_expression_run_together():
-    with Timer() as t:
-        assert nested_expression(1, 2) == 2 + 4
-    assert t.elapsed < 2 * SLEEP * 0.9
+    with meeting(2):
+        assert nested_expression(1, 2) == 2 + 6
 
 
 @dz
 def fetch_all(urls):
     pages = []
     for u in urls:
-        pages.append(slow(u))
+        pages.append(arrive(u, expected=len(urls)))
     return pages
 
 
 def test_loop_appends_overlap_and_keep_order():
-    with Timer() as t:
+    with meeting(10):
         assert fetch_all(list(range(10))) == list(range(1, 11))
-    assert t.elapsed < 5 * SLEEP  # sequential: 2 s
 
 
 @dz
@@ -432,14 +460,15 @@ def test_module_level_objects_mutated_by_the_body_keep_program_order():
 
 def test_module_calls_through_imports_still_overlap():
     # time.sleep is an attribute of an imported module, not a shared object.
+    # (Half-second sleeps: the bound leaves room for a stall of a few tenths.)
     @dz(cache=False)
     def two_module_calls():
-        time.sleep(SLEEP)
-        time.sleep(SLEEP)
+        time.sleep(0.5)
+        time.sleep(0.5)
 
     with Timer() as t:
         two_module_calls()
-    assert t.elapsed < 2 * SLEEP * 0.9
+    assert t.elapsed < 0.8  # one at a time: 1 s
 
 
 @dz
@@ -452,8 +481,8 @@ def test_star_args():
 
 
 def test_functools_wraps_metadata():
-    assert two_sleeps.__name__ == "two_sleeps"
-    assert two_sleeps.__qualname__ == "two_sleeps"
+    assert two_calls.__name__ == "two_calls"
+    assert two_calls.__qualname__ == "two_calls"
     assert Shapes.method.__qualname__ == "Shapes.method"
     assert signature.__module__ == __name__
 
