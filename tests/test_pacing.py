@@ -105,8 +105,9 @@ def _in_order_pace():
     return pace
 
 
-def _run_in_order(pace, calls, elapsed=3e-6):
-    """``calls`` calls as scope() makes them; how many ran in order."""
+def _run_in_order(pace, calls, elapsed=30e-6):
+    """``calls`` calls as scope() makes them; how many ran in order. (In order, 30 us:
+    a probe of ``CALM`` costs too little to be spaced by its cost.)"""
     count = 0
     for _ in range(calls):
         if pace.in_order():
@@ -415,6 +416,110 @@ def test_an_idle_cache_is_looked_at_again_less_and_less_often(paced):
         pass
     pace.cache_ran(True)                # the check keyed a call: the cache is in use
     assert not pace.cache_idle and pace.grant(True) == 0
+
+
+def test_probes_and_cache_checks_are_spaced_by_what_they_cost(paced):
+    # A call of 100,000 tiny steps: 4 ms in order (the original), 1.2 s as a probe
+    # (concurrent), 75 ms as a look at the cache (the transpiled body in order). One
+    # probe every 64 calls would make it five times slower than plain Python.
+    usual, probe, check = 4e-3, 1.2, 75e-3
+    pace = Pace()
+    pace.gated = True
+    _calm(pace, (probe, probe / 10), CHEAP_RUNS)
+    assert pace.mode == IN_ORDER
+    for _ in range(CHEAP_RUNS):
+        assert pace.grant(True) == 0     # the transpiled body, keying nothing
+        pace.cache_ran(False, check)
+    assert pace.cache_idle
+    since_check = since_probe = 0
+    probes = checks = 0
+    calls = 0
+    while calls < 20_000:
+        batch = pace.grant(True)
+        if batch:                        # the gate: the first call of a batch is timed
+            pace.in_order_took(usual)
+            since_check += batch
+            since_probe += batch
+            calls += batch
+            continue
+        calls += 1
+        if pace.in_order():              # the runtime's choice: in order, a cache check
+            assert pace.is_check()
+            checks += 1
+            assert since_check >= pacing.SPACING * (check - usual) / usual * 0.9
+            pace.cache_ran(False, check)
+            since_check = 0
+        else:                            # a probe, that did not overlap
+            probes += 1
+            assert since_probe >= pacing.SPACING * (probe - usual) / usual * 0.9
+            pace.concurrent_took(probe, probe / 10)
+            since_probe = 0
+    in_order = calls * usual
+    # What probes and checks cost, beside the time the calls ran as the original:
+    assert (probes * probe + checks * check) / in_order < 2.5 / pacing.SPACING, (probes, checks)
+    assert probes >= 1 and checks >= 1   # still looked at, now and then
+
+
+def test_a_look_at_an_idle_cache_is_not_an_outlier_nor_the_usual_time(paced):
+    pace = Pace()
+    pace.gated = True
+    _calm(pace, CALM, CHEAP_RUNS)
+    for _ in range(CHEAP_RUNS):
+        pace.grant(True)
+        pace.cache_ran(False, 1e-3)
+    while pace.grant(True):
+        pace.in_order_took(50e-6)
+    assert pace.is_check() and not pace.probe_due
+    # (SequentialBody's exit on a check: no in_order_took, only cache_ran.)
+    pace.cache_ran(False, 5e-3)
+    assert not pace.probe_due and pace.in_order_time < 1e-4
+
+
+def test_an_in_order_call_of_many_uncached_steps_counts_for_several(paced):
+    pace = Pace()
+    _calm(pace, CALM, CHEAP_RUNS)
+    pace.cache_ran(False, 1e-3, uncached=TASKS_PER_RUN * (CHEAP_RUNS - 2))
+    assert not pace.cache_idle
+    pace.cache_ran(False, 1e-3, uncached=TASKS_PER_RUN)
+    assert pace.cache_idle
+    # A call that keyed a call starts the count again, however many steps it made.
+    pace.cache_ran(True, 1e-3, uncached=10 * TASKS_PER_RUN * CHEAP_RUNS)
+    assert not pace.cache_idle and pace.cache_calm == 0
+
+
+def doubled(i):
+    return 2 * i
+
+
+@desync
+def long_loop_of_tiny_steps(n):
+    out = []
+    for i in range(n):
+        out.append(doubled(i))
+    return out
+
+
+def test_a_long_in_order_function_is_rarely_probed_or_checked(paced, monkeypatch):
+    # 200 calls of 20,000 tiny steps each. The gate counts the calls that ran as the
+    # original; the others were concurrent (learning, probes) or the transpiled
+    # body in order (the cache's looks).
+    outliers = []   # calls a loaded machine stalled: each may bring a probe and a look
+    plain_outlier = Pace.outlier
+    monkeypatch.setattr(Pace, "outlier", lambda pace: (outliers.append(1), plain_outlier(pace)))
+    gate = _gate(long_loop_of_tiny_steps)
+    calls, transpiled = 200, []
+    for k in range(calls):
+        granted, left = gate.granted, max(gate.n, 0)
+        assert long_loop_of_tiny_steps(20_000) == [2 * i for i in range(20_000)]
+        if gate.granted == granted and max(gate.n, 0) == left:
+            transpiled.append(k)
+    # Learning takes the first calls (concurrent, then the cache's first look).
+    # After them, spaced by their cost, the next probe is thousands of calls away
+    # and the next look hundreds; counted by calls (one probe every 64, looks after
+    # 64, 128...), there were three.
+    late = [k for k in transpiled if k >= 2 * CHEAP_RUNS]
+    assert len(late) <= 2 * len(outliers), (transpiled, len(outliers))
+    assert transpiled[:1] == [0]
 
 
 def make_closure(k):

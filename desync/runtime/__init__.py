@@ -109,6 +109,7 @@ def scope():
         body.pace = spec.pace
         if cache is not None:
             body.keyed = cache.hits
+            body.uncached = cache.uncached
         body.began = perf_counter()
         return body
     cache = spec.active_cache() if spec is not None else None

@@ -13,7 +13,8 @@ steps counts as more than one: ``TASKS_PER_RUN`` steps each), the function's
 calls run in program order on the calling thread (the runtime ``desync.sequential()``
 uses: plain Python's results, the call cache still on). In order, it is checked
 again by a *probe*, one call run concurrently: after ``PROBE_EVERY`` calls (doubling
-after each probe that confirms, up to ``MAX_PROBE_EVERY``), and right after a call
+after each probe that confirms, up to ``MAX_PROBE_EVERY``; and never more often than
+keeps probes within ``1/SPACING`` of the time spent in order), and right after a call
 that took far longer than the function's in-order calls usually do (new inputs may
 bring work that overlaps). A probe that overlaps sends the function back to
 concurrent calls, and each time back it needs twice as many calls that do not
@@ -27,7 +28,12 @@ time; the transpiled function's first lines run a call of an open gate without
 calling into the runtime, timing it only to spot a call far longer than usual. With
 a call cache, the original runs only while the cache is idle for the function (no
 call keyed in ``CHEAP_RUNS`` in-order calls in a row; checked again every
-``CACHE_RECHECK`` calls, doubling): skipping an idle cache changes nothing.
+``CACHE_RECHECK`` calls, doubling, and spaced by cost as probes are): skipping an idle
+cache changes nothing.
+
+Probes and cache checks are spaced by what they cost, not only by count: a call of
+100,000 tiny steps runs in order in 4 ms, as a probe in 1.2 s and as a cache check in
+75 ms, so one probe every 64 calls would make it five times slower than plain Python.
 
 ``DESYNC_PACING=0`` (or ``set_enabled(False)``) turns pacing off: every call runs
 concurrently, as the engine's tests need.
@@ -47,6 +53,8 @@ OUTLIER = 4.0          # an in-order call this many times its usual time...
 OUTLIER_FLOOR = 1e-3   # ... and this much longer: probe the next call
 BATCH = 16             # calls a gate runs as the original between two looks at the Pace
 CACHE_RECHECK = 64     # original-function calls between two looks at an idle cache, at first
+SPACING = 20           # in-order time between two probes (or checks): this many times their cost
+MAX_SPACING = 1 << 24  # calls, at most, between two probes or checks spaced by cost
 
 PROBING, IN_ORDER = 0, 1
 GATE = "__desync_gate__"   # the free variable holding a decorator-made function's Gate
@@ -111,6 +119,7 @@ def open_gate(gate: Gate, pace: "Pace", cached: bool) -> bool:
         return False
     if not gate.granted:     # listed once it can be open: decorating stays cheap
         _gates.add(gate)
+        pace.gated = True
     gate.n = batch - 1
     gate.granted += batch
     gate.slow = max(OUTLIER * usual, usual + OUTLIER_FLOOR) if usual else _NEVER
@@ -123,7 +132,7 @@ class Pace:
 
     __slots__ = ("mode", "calm_runs", "needed", "returns", "since_probe", "probe_every",
                  "probe_due", "in_order_time", "cache_calm", "cache_idle", "cache_every",
-                 "cache_left")
+                 "cache_left", "probe_cost", "check_cost", "gated")
 
     def __init__(self):
         self.mode = PROBING
@@ -138,6 +147,9 @@ class Pace:
         self.cache_idle = False
         self.cache_every = CACHE_RECHECK
         self.cache_left = 0          # original-function calls until the cache is checked
+        self.probe_cost = 0.0        # wall time of the last concurrent call
+        self.check_cost = 0.0        # ... and of the last in-order call of the transpiled body
+        self.gated = False           # has the original run in its place (a decorator's gate)?
 
     def grant(self, cached: bool, most: int = BATCH) -> int:
         """How many calls, this one first, may run as the original function (0: the
@@ -146,9 +158,13 @@ class Pace:
         if self.mode != IN_ORDER or not _enabled or self.probe_due:
             return 0
         batch = min(most, self.probe_every - self.since_probe)
+        if batch <= 0 and self._probes_respaced():
+            batch = min(most, self.probe_every - self.since_probe)
         if cached:
             if not self.cache_idle:
                 return 0
+            if self.cache_left <= 0:
+                self._checks_respaced()
             batch = min(batch, self.cache_left)
             self.cache_left -= batch
         if batch <= 0:
@@ -156,16 +172,25 @@ class Pace:
         self.since_probe += batch
         return batch
 
-    def cache_ran(self, keyed: bool) -> None:
-        """An in-order call of the transpiled body ended; did it key any call?"""
+    def is_check(self) -> bool:
+        """Is an in-order call of the transpiled body, now, a look at an idle cache
+        (a call the original would have run, and faster)?"""
+        return self.gated and self.cache_idle
+
+    def cache_ran(self, keyed: bool, elapsed: float = 0.0, uncached: int = 0) -> None:
+        """An in-order call of the transpiled body ended (``elapsed`` seconds); did it
+        key any call? (``uncached``: calls it made too cheap to key; many of them, none
+        keyed, count as more than one call that keyed nothing.)"""
         if keyed:
             self.cache_calm = 0
             self.cache_idle = False
             self.cache_every = CACHE_RECHECK
             return
-        self.cache_calm += 1
+        self.check_cost = elapsed
+        self.cache_calm += 1 + uncached // TASKS_PER_RUN
         if self.cache_idle:      # a check that found it still idle: look less often
-            self.cache_every = min(self.cache_every * 2, MAX_PROBE_EVERY)
+            self.cache_every = self._spaced(min(self.cache_every * 2, MAX_PROBE_EVERY),
+                                            elapsed - self.in_order_time)
             self.cache_left = self.cache_every
         elif self.cache_calm >= CHEAP_RUNS:
             self.cache_idle = True
@@ -176,7 +201,8 @@ class Pace:
         Counts the call: ask once per call."""
         if self.mode != IN_ORDER or not _enabled:
             return False
-        if self.probe_due or self.since_probe >= self.probe_every:
+        if self.probe_due or (self.since_probe >= self.probe_every
+                              and not self._probes_respaced()):
             self.probe_due = False
             self.since_probe = 0
             return False
@@ -187,11 +213,13 @@ class Pace:
         """A concurrent call ended: ``elapsed`` wall seconds, ``busy`` seconds of its
         tasks added up, ``tasks`` steps issued."""
         overlapped = busy > GAIN * elapsed
+        self.probe_cost = elapsed
         if self.mode == IN_ORDER:    # a probe
             if overlapped:
                 self._back()
             else:
-                self.probe_every = min(self.probe_every * 2, MAX_PROBE_EVERY)
+                self.probe_every = self._spaced(min(self.probe_every * 2, MAX_PROBE_EVERY),
+                                                elapsed - self.in_order_time)
             return
         if overlapped:
             self.calm_runs = 0
@@ -211,7 +239,37 @@ class Pace:
         usual = self.in_order_time
         if usual and elapsed > OUTLIER * usual and elapsed - usual > OUTLIER_FLOOR:
             self.outlier()
-        self.in_order_time = elapsed if not usual else usual + (elapsed - usual) / 8
+        if usual:
+            # Down fast, up slowly: a gate times one call of each batch it runs, and
+            # a usual time left too high would hide outliers and space probes too far.
+            self.in_order_time = usual + (elapsed - usual) / (2 if elapsed < usual else 8)
+        else:   # the first in-order call: the first probe, spaced by what the calls cost
+            self.in_order_time = elapsed
+            self.probe_every = self._spaced(self.probe_every, self.probe_cost - elapsed)
+
+    def _probes_respaced(self) -> bool:
+        """A probe is due by count. Spaced by what the last concurrent call cost and
+        what an in-order call costs now, is it later? (Then it is put off.)"""
+        every = self._spaced(self.probe_every, self.probe_cost - self.in_order_time)
+        if every > self.since_probe:
+            self.probe_every = every
+            return True
+        return False
+
+    def _checks_respaced(self) -> None:
+        """A look at the idle cache is due by count: put it off as far as its cost says."""
+        every = self._spaced(self.cache_every, self.check_cost - self.in_order_time)
+        if every > self.cache_every:
+            self.cache_left = every - self.cache_every
+            self.cache_every = every
+
+    def _spaced(self, every: int, cost: float) -> int:
+        """``every`` calls, or more: as many as take ``SPACING`` times ``cost`` seconds
+        in order."""
+        usual = self.in_order_time
+        if usual > 0 and cost > 0:
+            return max(every, min(MAX_SPACING, int(SPACING * cost / usual)))
+        return every
 
     def outlier(self):
         """A call took far longer than usual: new inputs, maybe new work. Does it
@@ -219,6 +277,7 @@ class Pace:
         in-order call runs the transpiled body)?"""
         self.probe_due = True
         self.cache_left = 0
+        self.check_cost = 0.0    # (a look now, whatever the last one cost)
 
     def _back(self):
         self.returns += 1
