@@ -129,8 +129,8 @@ RUN = textwrap.dedent('''
         except Exception as error:
             frames = traceback.extract_tb(error.__traceback__)
             lines[name] = [(f.name, f.lineno, "desync" + os.sep + "runtime" in f.filename)
-                           for f in frames if os.path.basename(f.filename) in
-                           ("shapes.py", "engine.py")]
+                           for f in frames if os.path.basename(f.filename) == "shapes.py"
+                           or "desync" + os.sep + "runtime" in f.filename]
     print(json.dumps(lines))
 ''')
 

@@ -1,7 +1,12 @@
 """The runtime: what generated code imports (as ``__desync_rt__``), and nothing else.
 
-Engine, executors, the sequential fallback, the call cache and input hashing.
-Imports only the standard library and itself (a test pins it): built code stays light.
+The engine (``engine``: the reorder buffer of one call) and what it stands on:
+the tasks it holds (``tasks``), callees that look at their caller's frame and
+tracebacks (``callers``), what a callee reaches (``reach``), loops and generators
+(``iteration``), what callees do (``effects``); executors, pacing, the sequential
+fallback, the call cache and input hashing. Imports only the standard library and
+itself (a test pins it, and that no module imports one that imports it back):
+built code stays light.
 """
 from __future__ import annotations
 
@@ -11,9 +16,10 @@ import sys
 
 from time import perf_counter
 
-from .engine import (NESTING, UNBOUND, Body, Deferred, KeywordsError, NotIterable, Task, _value,
-                     advancing, advancing_items, handling, keywords_of, nesting, not_iterable,
-                     outcome, traced)
+from .tasks import UNBOUND, Deferred, Task, _value
+from .callers import handling, outcome
+from .engine import (NESTING, Body, KeywordsError, NotIterable, advancing, advancing_items,
+                     keywords_of, nesting, not_iterable, traced)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 

@@ -10,10 +10,13 @@ import sys
 import time
 from types import TracebackType
 
-from .engine import (_AS_BODY_CODES, _COLLECTORS, _REGION_CODES, UNBOUND, Deferred, _as_body,
-                     _call_method, _consumer, _ElementGuarded, _failed_step, _GeneratorExpression, _Owning,
-                     _take_elements, _tls, check_star_parts, handling, looks_at_caller,
-                     named_like_body, unpack_values)
+from .tasks import UNBOUND, Deferred
+from .callers import (_AS_BODY_CODES, _REGION_CODES, _as_body, handling, looks_at_caller,
+                      named_like_body)
+from .iteration import (_ElementGuarded, _failed_step, _GeneratorExpression, _Owning,
+                        _take_elements)
+from .engine import (_COLLECTORS, _call_method, _consumer, _tls, check_star_parts,
+                     unpack_values)
 
 
 class _NoBlock:

@@ -35,7 +35,9 @@ import time
 from concurrent.futures import Future
 
 from . import engine as _engine
-from .engine import CALL, EFFECT, PURE, Body, _line_of
+from .tasks import CALL, EFFECT, PURE
+from .callers import _line_of
+from .engine import Body
 from .sequential import SequentialBody
 
 _now = time.perf_counter_ns

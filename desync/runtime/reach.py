@@ -1,0 +1,442 @@
+"""What a callee reaches: the functions it runs (``_reached_from``), the module
+names they read, and whether among them is a lock the calling thread holds or a
+``threading.local`` it filled. Read from code objects and namespaces, bounded in
+cost, cached per code where the answer cannot change.
+"""
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
+
+from . import effects as _effects
+from .tasks import DONE, Task
+
+
+def _add_held(changed, value, names):
+    """Add ``value``'s classes, and what they and ``value`` hold under ``names``."""
+    kind = value if isinstance(value, type) else type(value)
+    holders = [*kind.__mro__[:-1]]
+    if type(value) is _MODULE:
+        holders = [value]   # ``cfg.OPTS["sep"]`` after ``cfg.OPTS["sep"] = v``
+    elif not isinstance(value, type):
+        changed.extend(holders)
+        state = getattr(value, "__dict__", None)
+        if type(state) is dict:
+            holders.append(value)
+    for holder in holders:
+        attributes = getattr(holder, "__dict__", None)
+        if attributes is None:
+            continue
+        for name in names:
+            held = attributes.get(name)
+            if held is not None and type(held) not in _NEVER_CHANGED:
+                changed.append(held)
+
+
+_MAX_REACHED = 48   # functions followed from one callee: a bound on the cost of a call
+
+
+def _reached_from(run: list) -> list:
+    """``run`` and the functions of the user's project their code may call in turn,
+    transitively: ``describe()`` calling ``get_level()``, which reads ``CONFIG``, reads
+    it too. Followed through the module globals each one names (functions, what they
+    wrap, and the methods named on classes and instances of the project); library
+    and standard-library code is not followed (it does not read the user's globals)."""
+    if not run:
+        return run
+    found = list(run)
+    seen = {id(f) for f in found}
+    index = 0
+    while index < len(found):
+        target = found[index]
+        index += 1
+        for function in _called_by(target):
+            if id(function) not in seen:
+                seen.add(id(function))
+                found.append(function)
+                if len(found) >= _MAX_REACHED:
+                    return found
+    return found
+
+
+_called_cache: dict = {}   # code -> (namespace, getter, the values it got, functions)
+
+
+def _called_by(target) -> tuple:
+    """The project functions ``target``'s code names (directly), remembered per code
+    with the globals they came from: looked up again only when one is rebound."""
+    code = target.__code__
+    namespace = target.__globals__
+    found = _called_cache.get(code)
+    if found is not None and found[0] is namespace:
+        getter, seen, later = found[1], found[2], found[4]
+        if getter is None:
+            now = ()
+        elif len(seen) == 1:
+            now = (getter(namespace),)
+        else:
+            now = getter(namespace)
+        for a, b in zip(now, seen):
+            if a is not b:
+                break
+        else:
+            if not later or not any(name in namespace for name in later):
+                return found[3]
+    functions = []
+    present = []
+    later = []
+    if _in_project(namespace):
+        names = _global_names(code)[0]
+        for name in names:
+            value = namespace.get(name, _ABSENT)
+            if value is _ABSENT:
+                if name not in _BUILTIN_NAMES:
+                    later.append(name)   # a global not defined yet: looked for each time
+                continue
+            present.append(name)
+            cls = type(value)
+            if cls in _NEVER_CHANGED and cls is not FunctionType or cls is _MODULE:
+                continue
+            if cls is FunctionType or cls is MethodType or cls is _PARTIAL:
+                more = _functions_run_by(value)
+            else:
+                more = _methods_named(value, names)
+            functions.extend(f for f in more if f is not target and _in_project(f.__globals__))
+    if present:
+        getter = _itemgetter(*present)
+        seen = (getter(namespace),) if len(present) == 1 else getter(namespace)
+    else:
+        getter, seen = None, ()
+    result = tuple(functions)
+    _called_cache[code] = (namespace, getter, seen, result, tuple(later))
+    return result
+
+
+_ABSENT = object()
+
+
+_BUILTIN_NAMES = frozenset(dir(__import__("builtins")))
+
+
+_itemgetter = __import__("operator").itemgetter
+
+
+def _methods_named(value, names) -> list:
+    """The functions of a project class (or of an instance's class) that code naming
+    ``names`` may run: methods and properties by those names, and what making an
+    instance runs."""
+    kind = value if isinstance(value, type) else type(value)
+    found = []
+    if not _in_project(getattr(sys.modules.get(_effects.module_name(kind)), "__dict__", None)):
+        return found
+    wanted = (*names, "__init__", "__new__", "__post_init__", "__call__") \
+        if kind is value else (*names, "__call__")
+    for holder in kind.__mro__[:-1]:
+        attributes = holder.__dict__
+        for name in wanted:
+            member = attributes.get(name)
+            if member is None:
+                continue
+            if type(member) in (staticmethod, classmethod):
+                member = member.__func__
+            elif type(member) is property:
+                member = member.fget
+            if type(member) is FunctionType:
+                found.append(member)
+    return found
+
+
+_project_namespaces: dict = {}   # id of a module namespace -> (it, in the project?)
+
+
+def _in_project(namespace) -> bool:
+    """Is this module namespace the user's code (not the standard library's, not a
+    package installed in site-packages, not desync's)?"""
+    if namespace is None:
+        return False
+    found = _project_namespaces.get(id(namespace))
+    if found is not None and found[0] is namespace:
+        return found[1]
+    name = namespace.get("__name__") or ""
+    top = name.partition(".")[0]
+    path = namespace.get("__file__") or ""
+    verdict = top not in _STDLIB_NAMES and top != "desync" \
+        and "site-packages" not in path and "dist-packages" not in path
+    _project_namespaces[id(namespace)] = (namespace, verdict)
+    return verdict
+
+
+_STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) \
+    | frozenset(sys.builtin_module_names)
+
+
+_THREAD_LOCAL = threading.local
+
+
+_modules_scanned = [0, False]   # (modules seen, a thread-local among their globals?)
+
+
+def _thread_locals_seen(fn) -> bool:
+    """Does a module of the project, or the namespace ``fn`` was defined in, hold a
+    ``threading.local`` at module level? Modules are looked at again whenever one was
+    imported since, a namespace when it gains a name: most programs have none, and
+    their calls pay two length checks."""
+    count = len(sys.modules)
+    if count != _modules_scanned[0]:
+        found = False
+        for module in list(sys.modules.values()):
+            namespace = getattr(module, "__dict__", None)
+            if type(namespace) is dict and _in_project(namespace) \
+                    and _holds_thread_local(namespace):
+                found = True
+                break
+        _modules_scanned[0], _modules_scanned[1] = count, found
+    if _modules_scanned[1]:
+        return True
+    namespace = getattr(fn, "__globals__", None)   # (one not imported: exec, a runner)
+    if type(namespace) is not dict:
+        return False
+    found = _locals_by_namespace.get(id(namespace))
+    if found is None or found[0] is not namespace or found[1] != len(namespace):
+        found = _locals_by_namespace[id(namespace)] = (
+            namespace, len(namespace), _holds_thread_local(namespace))
+    return found[2]
+
+
+def _holds_thread_local(namespace) -> bool:
+    for value in list(namespace.values()):
+        if issubclass(type(value), _THREAD_LOCAL):   # (type(): no __class__ property runs)
+            return True
+    return False
+
+
+_locals_by_namespace: dict = {}   # id of a namespace -> (it, its length, holds a local?)
+
+
+def _reads_thread_local(fn, args, kwargs) -> bool:
+    """Does ``fn``, a function it calls in turn, or an argument, name or hold a
+    module-level ``threading.local``?"""
+    for value in (*args, *(kwargs.values() if kwargs else ())):
+        if issubclass(type(value), _THREAD_LOCAL):
+            return True
+    for target in _reached_from(_functions_run_by(fn)):
+        namespace = target.__globals__
+        for name in _global_names(target.__code__)[0]:
+            if issubclass(type(namespace.get(name)), _THREAD_LOCAL):
+                return True
+    return False
+
+
+_lock_sources: dict = {}   # code -> (namespace, name) of module globals that held locks
+
+
+_LOOKED_INTO = 32   # items of a module-level container looked at for a lock
+
+
+def _locks_in(value, found: list) -> None:
+    """The RLocks and Conditions ``value`` is, or holds one level down (a module-level
+    dict, list or tuple of them, an object's or class's attributes: ``LOCKS["a"]``,
+    ``ns.lock``)."""
+    kind = type(value)
+    if kind in _OWNED_LOCKS:
+        found.append(value)
+        return
+    # (issubclass: ``isinstance`` would run an object's own ``__class__``)
+    if issubclass(kind, dict):   # (a defaultdict of per-key locks too)
+        items = dict.values(value)
+    elif issubclass(kind, list):
+        items = list.__iter__(value)
+    elif issubclass(kind, tuple):
+        items = tuple.__iter__(value)
+    elif kind in _NEVER_CHANGED or kind is _MODULE:
+        return
+    else:
+        try:   # (an object's attributes, a class's: ``Settings.lock``)
+            items = object.__getattribute__(value, "__dict__").values()
+        except Exception:
+            return
+    try:
+        found.extend(item for item in itertools.islice(items, _LOOKED_INTO)
+                     if type(item) in _OWNED_LOCKS)
+    except RuntimeError:   # (changed by another thread while looked at)
+        pass
+
+
+def _module_lock_sources(fn) -> tuple:
+    """The module globals ``fn`` (or a function of the project it calls in turn) names
+    that hold a lock, directly or in a container, when first looked at: looked into
+    again at each call, since a body may put a new lock there (``LOCKS[k] = RLock()``)."""
+    code = fn.__code__
+    sources = _lock_sources.get(code)
+    if sources is None:
+        found = []
+        for target in _reached_from([fn]):
+            namespace = target.__globals__
+            for name in _global_names(target.__code__)[0]:
+                locks = []
+                _locks_in(namespace.get(name), locks)
+                if locks:
+                    found.append((namespace, name))
+        if len(_lock_sources) > 4096:
+            _lock_sources.clear()
+        sources = _lock_sources[code] = tuple(found)
+    return sources
+
+
+def _holds_its_lock(fn, args, kwargs=None) -> bool:
+    """Does this thread hold an RLock or Condition the function may take: a module-level
+    one (or one inside a module-level container), one in its cells, one it is handed
+    (by position or keyword)? Only this thread may take it again."""
+    sources = _module_lock_sources(fn)
+    if sources:
+        locks = []
+        for namespace, name in sources:
+            _locks_in(namespace.get(name), locks)
+        if any(lock._is_owned() for lock in locks):
+            return True
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:
+            continue
+        if type(value) in _OWNED_LOCKS and value._is_owned():
+            return True
+    for value in (*args, *kwargs.values()) if kwargs else args:
+        if type(value) is Task:
+            if value.state != DONE:
+                continue
+            value = value.value   # (``lock = RLock()`` in the body, then handed on)
+        if type(value) in _OWNED_LOCKS and value._is_owned():
+            return True
+    return False
+
+
+_lock_names: dict = {}   # class -> names of its instances' attributes that hold RLocks
+
+
+def _holds_lock_of(obj) -> bool:
+    """Does this thread hold an RLock the object keeps (``self.lock``: logging's
+    handlers)? Its methods may take it again, which only this thread may do. Which
+    attributes hold one is learnt per class, from its first instance seen."""
+    try:
+        state = object.__getattribute__(obj, "__dict__")
+    except Exception:
+        return False
+    kind = type(obj)
+    names = _lock_names.get(kind)
+    if names is None:
+        names = tuple(name for name, value in list(state.items()) if type(value) is _RLOCK)
+        if len(_lock_names) > 4096:
+            _lock_names.clear()
+        _lock_names[kind] = names
+    for name in names:
+        lock = state.get(name)
+        if type(lock) is _RLOCK and lock._is_owned():
+            return True
+    return False
+
+
+def _decimal_context_type():
+    decimal = sys.modules.get("decimal")
+    return decimal.Context if decimal is not None else None
+
+
+_names_by_code: dict = {}   # code -> the names it and its nested code look up
+
+
+def _global_names(code) -> tuple:
+    """(names a function's code may read as globals, nested code included (a generator
+    expression, a lambda, a nested ``def``), their boxes' keys ``"@name"``)."""
+    found = _names_by_code.get(code)
+    if found is None:
+        names, stack = set(), [code]
+        while stack:
+            current = stack.pop()
+            names.update(current.co_names)
+            stack.extend(c for c in current.co_consts if type(c) is _CODE)
+        names = tuple(sorted(names))
+        found = _names_by_code[code] = (names, tuple("@" + name for name in names))
+    return found
+
+
+def _functions_run_by(fn) -> list:
+    """The Python functions a callable runs first: a function, a method's function,
+    a partial's, a wrapper's and what it wraps, an object's ``__call__``."""
+    found = []
+    for _ in range(6):
+        cls = type(fn)
+        if cls is FunctionType:
+            state = fn.__dict__
+            if state:
+                original = state.get("__desync_original__")
+                if original is not None:
+                    fn = original   # a desync function: its own code
+                    continue
+            found.append(fn)
+            if not state:
+                return found
+            registry = state.get("registry")
+            if type(registry) is _MAPPING_PROXY and "dispatch" in state:
+                # ``functools.singledispatch``: any registered implementation may run.
+                found.extend(f for f in registry.values() if type(f) is FunctionType)
+            wrapped = state.get("__wrapped__")
+            if wrapped is None:
+                return found
+            fn = wrapped
+            continue
+        if cls is MethodType:
+            fn = fn.__func__
+        elif cls is _PARTIAL:
+            fn = fn.func
+        elif cls is BuiltinFunctionType or cls is type:
+            return found
+        else:
+            wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache
+            if wrapped is not None:
+                call = getattr(cls, "__call__", None)
+                if type(call) is FunctionType:   # a class-based decorator's own code
+                    found.append(call)
+                fn = wrapped
+                continue
+            call = getattr(cls, "__call__", None)
+            if type(call) is not FunctionType:
+                return found
+            fn = call
+    return found
+
+
+_MODULE = type(sys)
+
+
+# Values a callee names that no effect of a body changes in place.
+_RLOCK = type(threading.RLock())
+
+
+_OWNED_LOCKS = frozenset({_RLOCK, threading.Condition})   # (those that know their owner)
+
+
+_REENTRANT = (threading.Condition, threading._PyRLock)
+
+
+def _reentrant(manager) -> bool:
+    kind = type(manager)
+    if kind is _RLOCK or issubclass(kind, _REENTRANT):
+        return True
+    # (multiprocessing's, without importing it)
+    return kind.__name__ in ("RLock", "Condition") \
+        and _effects.module_name(kind) == "multiprocessing.synchronize"
+
+
+_NEVER_CHANGED = frozenset({FunctionType, BuiltinFunctionType, int, float, str, bytes, bool,
+                            type(None), tuple, frozenset, range, complex})
+
+
+_CODE = CodeType
+
+
+_PARTIAL = __import__("functools").partial
+
+
+_MAPPING_PROXY = type(type.__dict__)
