@@ -27,10 +27,10 @@ MODULE = textwrap.dedent('''
             return sum(work(x) for x in xs)
 ''')
 
-REPORT = ("import sys, time; import m; started = time.perf_counter(); "
-          "print(m.pair(1), m.Box().total([1, 2]), "
-          "'compiler' if 'desync.compiler' in sys.modules else 'cached', "
-          "round(time.perf_counter() - started, 2))")
+REPORT = ("import sys, time; import m; t0 = time.perf_counter(); a = m.pair(1); "
+          "t1 = time.perf_counter(); b = m.Box().total([1, 2]); t2 = time.perf_counter(); "
+          "print(a, b, 'compiler' if 'desync.compiler' in sys.modules else 'cached', "
+          "round(max(t1 - t0, t2 - t1), 2))")
 
 
 def run(folder, env_extra=None, flags=()):
@@ -50,7 +50,7 @@ def test_a_second_process_runs_cached_code_without_the_compiler(tmp_path):
     assert values == (5, 5) and source == "compiler"
     values, source, elapsed = run(tmp_path)
     assert values == (5, 5) and source == "cached"
-    assert elapsed < 0.7  # the two calls of each function still run together (not: 0.8 s)
+    assert elapsed < 0.35  # the two calls of each function still run together (not: 0.4 s)
 
 
 def test_an_edit_a_damaged_file_and_dont_write_bytecode_are_misses(tmp_path):

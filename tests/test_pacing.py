@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from desync import desync
+from desync import CallCache, desync
 from desync.runtime import pacing
 from desync.runtime.pacing import (CACHE_RECHECK, CHEAP_RUNS, GAIN, TASKS_PER_RUN, IN_ORDER, MAX_BACKOFF, MAX_PROBE_EVERY,
                                    PROBE_EVERY, PROBING, Pace)
@@ -446,7 +446,9 @@ def test_probes_and_cache_checks_are_spaced_by_what_they_cost(paced):
         if pace.in_order():              # the runtime's choice: in order, a cache check
             assert pace.is_check()
             checks += 1
-            assert since_check >= pacing.SPACING * (check - usual) / usual * 0.9
+            # (the first look comes by count: what one costs is not known before)
+            assert since_check >= (pacing.SPACING * (check - usual) / usual * 0.9
+                                   if checks > 1 else CACHE_RECHECK)
             pace.cache_ran(False, check)
             since_check = 0
         else:                            # a probe, that did not overlap
@@ -456,7 +458,7 @@ def test_probes_and_cache_checks_are_spaced_by_what_they_cost(paced):
             since_probe = 0
     in_order = calls * usual
     # What probes and checks cost, beside the time the calls ran as the original:
-    assert (probes * probe + checks * check) / in_order < 2.5 / pacing.SPACING, (probes, checks)
+    assert (probes * probe + checks * check) / in_order < 3 / pacing.SPACING, (probes, checks)
     assert probes >= 1 and checks >= 1   # still looked at, now and then
 
 
@@ -513,13 +515,68 @@ def test_a_long_in_order_function_is_rarely_probed_or_checked(paced, monkeypatch
         assert long_loop_of_tiny_steps(20_000) == [2 * i for i in range(20_000)]
         if gate.granted == granted and max(gate.n, 0) == left:
             transpiled.append(k)
-    # Learning takes the first calls (concurrent, then the cache's first look).
-    # After them, spaced by their cost, the next probe is thousands of calls away
-    # and the next look hundreds; counted by calls (one probe every 64, looks after
-    # 64, 128...), there were three.
+    # Learning takes the first calls (concurrent, then the cache's first look). One
+    # more look at the idle cache comes by count, after 64 calls as the original
+    # (what a look costs is not known before one ran), and no probe right after it
+    # (a look is not timed as a usual call). Beyond it, spaced by cost, the next
+    # probe is thousands of calls away and the next look hundreds; counted by calls
+    # (a probe every 64, looks after 64, 128...), there were three.
     late = [k for k in transpiled if k >= 2 * CHEAP_RUNS]
-    assert len(late) <= 2 * len(outliers), (transpiled, len(outliers))
+    assert len(late) <= 1 + 2 * len(outliers), (transpiled, len(outliers))
+    if not outliers:
+        assert not any(k + 1 in transpiled for k in late), transpiled
     assert transpiled[:1] == [0]
+
+
+def test_a_look_at_the_idle_cache_leaves_the_usual_time_and_probes_alone(paced):
+    # What the runtime does as a look at the idle cache ends: a call of the
+    # transpiled body, far slower than the original's usual time.
+    from desync.runtime.sequential import SequentialBody
+    pace = Pace()
+    pace.gated = True
+    _calm(pace, CALM, CHEAP_RUNS)
+    for _ in range(CHEAP_RUNS):
+        pace.cache_ran(False, 1e-3)
+    assert pace.cache_idle
+    pace.in_order_took(50e-6)                   # the original's first call
+    cache = CallCache()
+    body = SequentialBody(cache)
+    body.pace, body.began = pace, time.perf_counter() - 0.05   # a 50 ms look
+    with body:
+        pass
+    assert not pace.probe_due and pace.in_order_time == 50e-6
+    assert pace.cache_every > CACHE_RECHECK * 2    # the next look spaced by its cost
+
+
+def test_the_first_probe_is_spaced_by_what_the_last_concurrent_call_cost(paced):
+    pace = Pace()
+    _calm(pace, (1.0, 0.1), CHEAP_RUNS)          # concurrent: 1 s a call
+    assert pace.probe_every == PROBE_EVERY
+    pace.in_order_took(4e-3)                     # in order: 4 ms
+    assert pace.probe_every >= pacing.SPACING * (1.0 - 4e-3) / 4e-3 * 0.99
+    # Back to concurrent and in order again: counted afresh, from 64.
+    pace.probe_every = pacing.MAX_SPACING
+    pace.probe_due = True
+    assert not pace.in_order()
+    pace.concurrent_took(*OVERLAPPED)
+    assert pace.mode == PROBING
+    _calm(pace, CALM, pace.needed)
+    assert pace.mode == IN_ORDER and pace.probe_every == PROBE_EVERY
+
+
+def test_calls_of_two_sizes_do_not_probe_at_every_large_one(paced):
+    # One call in three has twenty times the steps: each is far longer than the
+    # usual time. Each outlier doubles how far longer the next must be.
+    pace = Pace()
+    _calm(pace, CALM, CHEAP_RUNS)
+    probes = 0
+    for i in range(3000):
+        if not pace.in_order():
+            probes += 1
+            pace.concurrent_took(0.2, 0.02)      # a probe: no overlap
+            continue
+        pace.in_order_took(20e-3 if i % 3 == 0 else 1e-3)
+    assert probes <= 8, probes
 
 
 def make_closure(k):
@@ -667,3 +724,67 @@ def test_a_gate_pickles_closed(paced):
     _until_in_order(tally, 1)
     copy = pickle.loads(pickle.dumps(_gate(tally)))
     assert copy.spec is None and copy.fn is None and copy.n == 0   # another process asks
+
+
+class Private:
+    @desync
+    def scaled(self, x, *, __scale=3, **extra):
+        a = cheap(x)
+        return a * __scale, extra
+
+
+def test_a_methods_private_keyword_reaches_the_original(paced):
+    # Python mangles a keyword-only ``__scale`` of a method to ``_Private__scale``;
+    # an open gate calls the original with it (by its plain name it raised
+    # TypeError, or landed in ``**extra``, from the first call the gate ran).
+    obj = Private()
+    for i in range(200):
+        assert obj.scaled(i) == (3 * (i + 1), {})
+        assert obj.scaled(i, _Private__scale=1) == (i + 1, {})
+    assert _gate(Private.scaled).granted > 0   # the original did run
+
+
+def noisy(x):
+    print("noisy", x)
+    return x
+
+
+def burns_then_runs(callbacks, x):
+    total = sum(range(20_000))   # worth caching
+    return total, [cb(x) for cb in callbacks]
+
+
+@desync
+def hands_over_a_printer(i):
+    a = burns_then_runs([noisy], i % 3)
+    return a
+
+
+def test_in_order_with_a_cache_in_use_a_handed_over_print_still_happens(paced, capsys):
+    for i in range(60):
+        hands_over_a_printer(i)
+    assert capsys.readouterr().out.count("noisy") == 60
+    assert _spec(hands_over_a_printer).pace.mode == IN_ORDER
+
+
+def costly(k):
+    time.sleep(0.004)   # worth caching
+    return k
+
+
+@desync
+def costly_then_tiny(k):
+    a = costly(k // 2)
+    for i in range(500):
+        a += cheap(i)
+    return a
+
+
+def test_a_call_that_stored_a_result_is_not_taken_for_an_idle_cache(paced):
+    # Each in-order call stores costly(k // 2), which the next call hits, among 500
+    # calls too cheap to key: those count as more calls that keyed nothing only
+    # when nothing was stored (taken for idle at once, the cache missed every hit).
+    cache = costly_then_tiny.get_cache()
+    for k in range(80):
+        assert costly_then_tiny(k) == k // 2 + sum(range(1, 501))
+    assert cache.hits >= 25, cache

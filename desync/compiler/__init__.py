@@ -82,7 +82,7 @@ class Module:
                         self.module_objects, self.module_imports, self.import_table)
         facts.rebound_globals = self.rebound_globals
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
-                              self.module_imports, plain)
+                              self.module_imports, plain, class_name)
 
     def _nested(self, node):
         # node sits inside a function that is already a private copy: no copy needed.

@@ -34,7 +34,7 @@ from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_
                       handed_methods,
                       PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
                       root_name, scope_frees, scope_nodes, unbound_builtin_method)
-from .parse import copy_tree
+from .parse import copy_tree, mangled
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -2665,10 +2665,12 @@ def _declarations(nodes) -> list:
 
 
 def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: str,
-                   transpile_nested, imports=frozenset(), plain=False) -> ast.FunctionDef:
+                   transpile_nested, imports=frozenset(), plain=False,
+                   class_name=None) -> ast.FunctionDef:
     """The transpiled FunctionDef: same name, signature and decorators; new body.
     ``plain``: begin with the check that lets a paced call run the original function
-    (the decorator has the original; built code does not, and keeps its lines)."""
+    (the decorator has the original; built code does not, and keeps its lines);
+    ``class_name``: the class a method is defined in (its private names are mangled)."""
     lowerer = Lowerer(facts, namer, filename, transpile_nested, set(imports), fn)
     body = list(fn.body)
     head = []
@@ -2736,7 +2738,8 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
                                          optional_vars=_store(namer.scope))],
                      body=prologue + lowered)
     _locate(scope, anchor)
-    prologue = _plain_prologue(fn, namer) if plain and not lowerer.reads_frames else []
+    prologue = _plain_prologue(fn, namer, class_name) if plain and not lowerer.reads_frames \
+        else []
     for node in prologue:
         _locate(node, anchor)
     new = ast.FunctionDef(name=fn.name, args=fn.args, body=head + prologue + setters + [scope],
@@ -2749,7 +2752,7 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     return new  # every node placed above: no second walk of the whole tree
 
 
-def _plain_prologue(fn, namer) -> list:
+def _plain_prologue(fn, namer, class_name=None) -> list:
     """When pacing runs this function's calls in order and nothing needs the
     transpiled body (its call cache, if any, is idle), the call runs the original
     function: plain Python, at nearly plain Python's cost. An open gate runs it
@@ -2761,7 +2764,10 @@ def _plain_prologue(fn, namer) -> list:
     args = [_load(a.arg) for a in (*arguments.posonlyargs, *arguments.args)]
     if arguments.vararg is not None:
         args.append(ast.Starred(value=_load(arguments.vararg.arg), ctx=ast.Load()))
-    keywords = [ast.keyword(arg=a.arg, value=_load(a.arg)) for a in arguments.kwonlyargs]
+    # (A keyword-only ``__scale`` of a method is ``_C__scale`` to the original: Python
+    # mangles the parameter, never a keyword's name in a call.)
+    keywords = [ast.keyword(arg=mangled(a.arg, class_name) if class_name else a.arg,
+                            value=_load(a.arg)) for a in arguments.kwonlyargs]
     if arguments.kwarg is not None:
         keywords.append(ast.keyword(arg=None, value=_load(arguments.kwarg.arg)))
 

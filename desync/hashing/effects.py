@@ -27,6 +27,7 @@ The result is conservative for the cache: when in doubt, a parameter is mutated.
 from __future__ import annotations
 
 import ast
+import builtins
 import sys
 import threading
 
@@ -278,6 +279,10 @@ class _Outcome:
 # Changing module-level state: still a call for the engine (callees share no hidden
 # state, by the user's promise), but never cached (a hit would skip the change).
 _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
+# A nested def changing what a variable of the function around it holds (``seen.append``
+# on the body's ``seen``): a cache hit would skip the change.
+_HELD = Facts(PURE, {table.WORLD_STATE}, reason="changes an object of the function around it")
+_BUILTIN_NAMES = frozenset(dir(builtins))
 # A lock taken by one call and released by another (``self.acquire()`` ...
 # ``self.release()``, logging's ``_acquireLock()``) belongs to the thread that took
 # it: such a callee runs on the calling thread (which may hold it already: an RLock
@@ -330,6 +335,11 @@ class _Inferrer:
             if isinstance(sub, (ast.Global, ast.Nonlocal)):
                 declared.update(sub.names)
         objects = _module_objects(module) - local
+        # Names neither its own, the module's nor builtins: the cells of a function
+        # around it (or names made at run time, counted the same way).
+        free = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)
+                and isinstance(sub.ctx, ast.Load)} - local - declared - _BUILTIN_NAMES \
+            - set(module.bindings) - set(imported)
         aliases = {}  # local name -> parameter it is (part of)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
@@ -378,6 +388,8 @@ class _Inferrer:
                     out.mutates.add(pos)
             elif name in declared or (name in objects and name not in local):
                 out.add(_STATE, where)
+            elif name in free:
+                out.add(_HELD, where)
             elif name in imported or (name not in local and any(
                     b[0] in ("module", "from") for b in module.bindings.get(name, ()))):
                 # ``decimal.DefaultContext.prec = 9``, ``setattr(sys, "flag", x)``: a
@@ -447,8 +459,8 @@ class _Inferrer:
                     for arg in sub.args:   # ``methodcaller("__setitem__", k, v)(d)``
                         if isinstance(arg, ast.Name):
                             written(arg.id, f"methodcaller(...)({arg.id})")
-                self._call(module, qualname, node, sub, imported, local, objects, by_name,
-                           param_of, written, out, stack, cut)
+                self._call(module, qualname, node, sub, imported, local, objects | free,
+                           by_name, param_of, written, out, stack, cut)
         return out.facts(), cut[0]
 
     def _found_by_name(self, module, func, imported, tables) -> set:

@@ -115,6 +115,7 @@ def scope():
         body.pace = spec.pace
         if cache is not None:
             body.keyed = cache.hits
+            body.entries = len(cache)
             body.uncached = cache.uncached
         body.began = perf_counter()
         return body

@@ -914,15 +914,39 @@ def _holds_decimal(args, kwargs) -> bool:
     return False
 
 
+_DATA = frozenset({int, float, complex, bool, str, bytes, type(None)})
+_HOLDERS = frozenset({list, tuple, dict})
+
+
 def _runs_effects_given(args, kwargs) -> bool:
-    """Is a function handed to the callee one that prints, writes or reads the world
-    (``apply(show, x)``)? A hit would skip what it does."""
+    """Is something handed to the callee code that prints, writes or changes state
+    when the callee runs it: a function (``apply(show, x)``), a class whose
+    ``__init__`` does, an object with such a ``__call__``, or such functions in a
+    list, tuple or dict (``run_all([show], x)``, a dispatch table)? A hit would skip
+    what it does."""
     for value in (*args, *(kwargs.values() if kwargs else ())):
         kind = type(value)
-        if kind in _CALLABLES or kind is functools.partial:
-            if not effects.facts_of(value).cacheable:
+        if kind in _DATA:
+            continue
+        if kind in _HOLDERS:
+            if value and _holds_effects(value):
                 return True
+            continue
+        if (kind in _CALLABLES or kind is functools.partial or callable(value)) \
+                and not effects.facts_of(value).cacheable:
+            return True
     return False
+
+
+def _holds_effects(container) -> bool:
+    """Functions with effects in a list, tuple or dict. Looked for only when the
+    first item is callable: a container of data costs one check."""
+    items = container.values() if type(container) is dict else container
+    first = next(iter(items))
+    if type(first) in _DATA or not callable(first):
+        return False
+    return any(callable(item) and not effects.facts_of(item).cacheable
+               for item in itertools.islice(items, 256))
 
 
 def _is_machinery(attr, member) -> bool:

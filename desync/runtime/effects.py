@@ -742,7 +742,14 @@ def _held_facts(value, names, depth) -> Facts:
     """What a lambda can run through ``value``, a global or closure value it names:
     the value itself if callable, else ``value.method`` for the names it uses
     (``os.remove``, ``sys.stdout.write``, ``printer.show``)."""
-    if value is None or type(value) in _PLAIN_KINDS:
+    if value is None:
+        return PURE_FACTS
+    kind = type(value)
+    if kind in _PLAIN_KINDS:
+        if kind in _MUTABLE_CLASSES and _changing_method_named(kind, names):
+            # ``lambda v: seen.append(v)`` over the body's ``seen``: a cache hit would
+            # skip the change (the method may be another object's: counted all the same)
+            return Facts(PURE, {WORLD_STATE}, reason=f"changes a {kind.__name__} it holds")
         return PURE_FACTS
     found = PURE_FACTS
     if callable(value):
@@ -769,7 +776,14 @@ def _held_facts(value, names, depth) -> Facts:
     return found
 
 
-_PLAIN_KINDS = frozenset({int, float, str, bytes, bool, tuple, list, dict, set, frozenset})
+def _changing_method_named(kind, names) -> bool:
+    """Does code naming ``names`` call a method that changes a ``kind`` (``append``,
+    ``update``, ``__setitem__``)?"""
+    return any(name not in READ_ONLY_METHODS and hasattr(kind, name)
+               and not (name.startswith("__") and name not in _CHANGING_DUNDERS)
+               for name in names)
+
+
 _BUILTIN_METHOD = type([].append)
 _MUTABLE_CLASSES = frozenset({list, dict, set, bytearray, object, collections.deque,
                               collections.OrderedDict, collections.defaultdict})

@@ -16,7 +16,7 @@ again by a *probe*, one call run concurrently: after ``PROBE_EVERY`` calls (doub
 after each probe that confirms, up to ``MAX_PROBE_EVERY``; and never more often than
 keeps probes within ``1/SPACING`` of the time spent in order), and right after a call
 that took far longer than the function's in-order calls usually do (new inputs may
-bring work that overlaps). A probe that overlaps sends the function back to
+bring work that overlaps; each such call doubles how much longer the next must be). A probe that overlaps sends the function back to
 concurrent calls, and each time back it needs twice as many calls that do not
 overlap before it runs in order again. Only functions on desync's threads are
 paced: a process pool or a Dask executor is chosen to move work elsewhere.
@@ -34,6 +34,8 @@ cache changes nothing.
 Probes and cache checks are spaced by what they cost, not only by count: a call of
 100,000 tiny steps runs in order in 4 ms, as a probe in 1.2 s and as a cache check in
 75 ms, so one probe every 64 calls would make it five times slower than plain Python.
+The cost is kept as a ratio to an in-order call, taken when the probe ran: inputs
+that grow or shrink later change both alike.
 
 ``DESYNC_PACING=0`` (or ``set_enabled(False)``) turns pacing off: every call runs
 concurrently, as the engine's tests need.
@@ -53,8 +55,10 @@ OUTLIER = 4.0          # an in-order call this many times its usual time...
 OUTLIER_FLOOR = 1e-3   # ... and this much longer: probe the next call
 BATCH = 16             # calls a gate runs as the original between two looks at the Pace
 CACHE_RECHECK = 64     # original-function calls between two looks at an idle cache, at first
-SPACING = 20           # in-order time between two probes (or checks): this many times their cost
-MAX_SPACING = 1 << 24  # calls, at most, between two probes or checks spaced by cost
+SPACING = 20           # in-order calls between two probes (or checks): this many times
+                       # what one costs beyond an in-order call, in in-order calls
+MAX_SPACING = 64 * MAX_PROBE_EVERY   # calls, at most, between two probes or checks
+MAX_OUTLIER = OUTLIER * 2 ** MAX_BACKOFF
 
 PROBING, IN_ORDER = 0, 1
 GATE = "__desync_gate__"   # the free variable holding a decorator-made function's Gate
@@ -122,7 +126,7 @@ def open_gate(gate: Gate, pace: "Pace", cached: bool) -> bool:
         pace.gated = True
     gate.n = batch - 1
     gate.granted += batch
-    gate.slow = max(OUTLIER * usual, usual + OUTLIER_FLOOR) if usual else _NEVER
+    gate.slow = max(pace.outlier_factor * usual, usual + OUTLIER_FLOOR) if usual else _NEVER
     return True
 
 
@@ -132,7 +136,7 @@ class Pace:
 
     __slots__ = ("mode", "calm_runs", "needed", "returns", "since_probe", "probe_every",
                  "probe_due", "in_order_time", "cache_calm", "cache_idle", "cache_every",
-                 "cache_left", "probe_cost", "check_cost", "gated")
+                 "cache_left", "probe_cost", "outlier_factor", "gated")
 
     def __init__(self):
         self.mode = PROBING
@@ -148,7 +152,7 @@ class Pace:
         self.cache_every = CACHE_RECHECK
         self.cache_left = 0          # original-function calls until the cache is checked
         self.probe_cost = 0.0        # wall time of the last concurrent call
-        self.check_cost = 0.0        # ... and of the last in-order call of the transpiled body
+        self.outlier_factor = OUTLIER   # times the usual time a call takes to be an outlier
         self.gated = False           # has the original run in its place (a decorator's gate)?
 
     def grant(self, cached: bool, most: int = BATCH) -> int:
@@ -158,13 +162,9 @@ class Pace:
         if self.mode != IN_ORDER or not _enabled or self.probe_due:
             return 0
         batch = min(most, self.probe_every - self.since_probe)
-        if batch <= 0 and self._probes_respaced():
-            batch = min(most, self.probe_every - self.since_probe)
         if cached:
             if not self.cache_idle:
                 return 0
-            if self.cache_left <= 0:
-                self._checks_respaced()
             batch = min(batch, self.cache_left)
             self.cache_left -= batch
         if batch <= 0:
@@ -186,23 +186,24 @@ class Pace:
             self.cache_idle = False
             self.cache_every = CACHE_RECHECK
             return
-        self.check_cost = elapsed
         self.cache_calm += 1 + uncached // TASKS_PER_RUN
         if self.cache_idle:      # a check that found it still idle: look less often
             self.cache_every = self._spaced(min(self.cache_every * 2, MAX_PROBE_EVERY),
-                                            elapsed - self.in_order_time)
+                                            elapsed)
             self.cache_left = self.cache_every
         elif self.cache_calm >= CHEAP_RUNS:
             self.cache_idle = True
             self.cache_left = self.cache_every
+            # The original runs from now on, faster than this body: its first call
+            # sets the usual time afresh (and spaces the next probe by it).
+            self.in_order_time = 0.0
 
     def in_order(self) -> bool:
         """Run this call in order? (False: run it concurrently, maybe as a probe.)
         Counts the call: ask once per call."""
         if self.mode != IN_ORDER or not _enabled:
             return False
-        if self.probe_due or (self.since_probe >= self.probe_every
-                              and not self._probes_respaced()):
+        if self.probe_due or self.since_probe >= self.probe_every:
             self.probe_due = False
             self.since_probe = 0
             return False
@@ -219,7 +220,7 @@ class Pace:
                 self._back()
             else:
                 self.probe_every = self._spaced(min(self.probe_every * 2, MAX_PROBE_EVERY),
-                                                elapsed - self.in_order_time)
+                                                elapsed)
             return
         if overlapped:
             self.calm_runs = 0
@@ -231,13 +232,15 @@ class Pace:
         if self.calm_runs >= self.needed:
             self.mode = IN_ORDER
             self.since_probe = 0
+            self.probe_every = PROBE_EVERY
             self.in_order_time = 0.0
+            self.outlier_factor = OUTLIER
 
     def in_order_took(self, elapsed: float) -> None:
         if self.mode != IN_ORDER:
             return
         usual = self.in_order_time
-        if usual and elapsed > OUTLIER * usual and elapsed - usual > OUTLIER_FLOOR:
+        if usual and elapsed > self.outlier_factor * usual and elapsed - usual > OUTLIER_FLOOR:
             self.outlier()
         if usual:
             # Down fast, up slowly: a gate times one call of each batch it runs, and
@@ -245,39 +248,27 @@ class Pace:
             self.in_order_time = usual + (elapsed - usual) / (2 if elapsed < usual else 8)
         else:   # the first in-order call: the first probe, spaced by what the calls cost
             self.in_order_time = elapsed
-            self.probe_every = self._spaced(self.probe_every, self.probe_cost - elapsed)
+            self.probe_every = self._spaced(self.probe_every, self.probe_cost)
 
-    def _probes_respaced(self) -> bool:
-        """A probe is due by count. Spaced by what the last concurrent call cost and
-        what an in-order call costs now, is it later? (Then it is put off.)"""
-        every = self._spaced(self.probe_every, self.probe_cost - self.in_order_time)
-        if every > self.since_probe:
-            self.probe_every = every
-            return True
-        return False
-
-    def _checks_respaced(self) -> None:
-        """A look at the idle cache is due by count: put it off as far as its cost says."""
-        every = self._spaced(self.cache_every, self.check_cost - self.in_order_time)
-        if every > self.cache_every:
-            self.cache_left = every - self.cache_every
-            self.cache_every = every
-
-    def _spaced(self, every: int, cost: float) -> int:
-        """``every`` calls, or more: as many as take ``SPACING`` times ``cost`` seconds
-        in order."""
+    def _spaced(self, every: int, took: float) -> int:
+        """``every`` calls, or more: ``SPACING`` times as many in-order calls as a probe
+        (or check) that ``took`` seconds cost beyond an in-order call, now. (A ratio
+        taken at the probe, on the inputs of the time: later inputs, larger or
+        smaller, change both costs alike.)"""
         usual = self.in_order_time
-        if usual > 0 and cost > 0:
-            return max(every, min(MAX_SPACING, int(SPACING * cost / usual)))
+        if usual > 0 and took > usual:
+            return max(every, min(MAX_SPACING, int(SPACING * (took - usual) / usual)))
         return every
 
     def outlier(self):
         """A call took far longer than usual: new inputs, maybe new work. Does it
         overlap now (the next call is a probe)? Would the cache help now (the next
-        in-order call runs the transpiled body)?"""
+        in-order call runs the transpiled body)? Each outlier doubles how much longer
+        than usual the next must be (until a probe overlaps): inputs of two sizes
+        would otherwise bring a probe at every large one."""
         self.probe_due = True
         self.cache_left = 0
-        self.check_cost = 0.0    # (a look now, whatever the last one cost)
+        self.outlier_factor = min(self.outlier_factor * 2, MAX_OUTLIER)
 
     def _back(self):
         self.returns += 1

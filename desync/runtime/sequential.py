@@ -37,7 +37,7 @@ def _no_wait(tasks):
 
 
 class SequentialBody:
-    __slots__ = ("cache", "log", "pace", "began", "keyed", "uncached")
+    __slots__ = ("cache", "log", "pace", "began", "keyed", "entries", "uncached")
 
     def __init__(self, cache):
         self.cache = cache
@@ -45,6 +45,7 @@ class SequentialBody:
         self.pace = None   # the function's Pace, when pacing chose this runtime
         self.began = 0.0
         self.keyed = 0     # the cache's hits when the call began
+        self.entries = 0   # ... its entries
         self.uncached = 0  # ... and its calls too cheap to key
 
     def __enter__(self):
@@ -64,8 +65,11 @@ class SequentialBody:
             if cache is not None:
                 # (only hits count as work: a cache that keys a cheap callee now and
                 # then to re-check its cost, and never hits, has nothing to give)
+                # (many calls too cheap to key count for more only if nothing was
+                # stored: a later call may hit it)
                 pace.cache_ran(cache.hits != self.keyed, elapsed,
-                               cache.uncached - self.uncached)
+                               cache.uncached - self.uncached if len(cache) <= self.entries
+                               else 0)
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False
