@@ -509,3 +509,39 @@ def test_sequential_context_manager_runs_in_program_order():
             body()
     assert desync.is_enabled()
     assert order == [0, 1, 2]
+
+
+def hands_to(fn, x):
+    return fn(x)
+
+
+def fails_first(x):
+    raise ValueError(f"no {x}")
+
+
+@dz(cache=False)
+def records_after_a_failure(xs):
+    a = fails_first(1)
+    b = hands_to(lambda v: xs.append(v), 5)   # the body's own change, through a callee
+    return a, b
+
+
+@dz(cache=False)
+def records_in_order(xs, log):
+    a = hands_to(lambda v: xs.append(v), 1)
+    log.append(len(xs))                        # sees the append made above
+    b = hands_to(lambda v: xs.append(v), 2)
+    return a, b
+
+
+def test_a_lambda_changing_the_bodys_list_runs_where_plain_python_runs_it():
+    # Handed to a callee, it is the body's own change: not made when an earlier
+    # call failed (plain Python never reaches it), and seen by what comes after.
+    for _ in range(20):
+        xs = []
+        with pytest.raises(ValueError, match="no 1"):
+            records_after_a_failure(xs)
+        assert xs == []
+        xs, log = [], []
+        assert records_in_order(xs, log) == (None, None)
+        assert xs == [1, 2] and log == [1]

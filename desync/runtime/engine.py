@@ -1843,9 +1843,12 @@ def _holds_doers(container) -> bool:
 
 
 def _does_more(fn) -> bool:
-    """A function passed along that has effects or changes its arguments."""
+    """A function passed along that has effects, changes its arguments
+    (``reduce(iadd, lists)``) or changes state it holds (``lambda v: xs.append(v)``
+    over the body's ``xs``: the body's own change, made where plain Python makes it)."""
     facts = _effects.facts_of(fn)
-    return facts.kind != _effects.PURE or bool(facts.mutates)  # reduce(iadd, lists)
+    return facts.kind != _effects.PURE or bool(facts.mutates) \
+        or _effects.WORLD_STATE in facts.world
 
 
 def _iterator_among(args, kwargs) -> bool:

@@ -283,6 +283,8 @@ class Gen:
                 (1, lambda: self.callee("head", [lst()])),
                 (2, lambda: self.callee("apply", [self.e_fn1(sc, cx, d - 1), x()])),
                 (1, lambda: self.callee("apply0", [self.e_fn0(sc, cx, d - 1)])),
+                (1, lambda: self.feature("handed-over", self.handed_over(sc, cx, d, x))),
+                (0.5, lambda: self.callee("apply", [self.recording_lambda(sc, cx, d - 1), x()])),
                 (1 if self.vars(sc, BOX) else 0, lambda: self.callee("weigh", [self.e_box(sc, cx, d - 1)])),
                 (3, lambda: Bin(x(), r.choice([ast.Add(), ast.Sub()]), x())),
                 (1, lambda: Bin(x(), ast.Mult(), self.small(1, 4))),
@@ -694,6 +696,33 @@ class Gen:
                 (1 if cx.io else 0, lambda: self.feature("effect-fn", self.pick([
                     (1, lambda: Nm("shown")),
                     (1, lambda: Lam(["v"], Call("shown", [Nm("v")])))])))]
+        return self.pick(opts)
+
+    def recording_lambda(self, sc, cx, d):
+        """``lambda v: ys.append(v) or v``: the callee that runs it changes the body's
+        own list (handed to ``apply``-like callees only: ``map`` over ``ys`` itself
+        would never end)."""
+        lists = self.vars(sc, LIST, ro_ok=False) if cx.body and cx.mut else []
+        if not lists:
+            return self.e_fn1(sc, cx, d)
+        self.feat["recording-lambda"] += 1
+        return Lam(["v"], ast.BoolOp(op=ast.Or(), values=[
+            Call(At(Nm(self.r.choice(lists)), "append"), [Nm("v")]), Nm("v")]))
+
+    def handed_over(self, sc, cx, d, x):
+        """Code the callee runs, handed over inside something: functions in a list,
+        tuple or dict, a class whose ``__init__`` prints, an object with ``__call__``."""
+        r = self.r
+        fns = lambda: [self.pick([(3, lambda: self.e_fn1(sc, cx, d - 1)),
+                                  (1, lambda: self.recording_lambda(sc, cx, d - 1))])
+                       for _ in range(r.randint(1, 2))]
+        opts = [(2, lambda: self.callee("apply_each", [Lst(fns()), x()])),
+                (1, lambda: self.callee("apply_each", [Tup(fns()), x()])),
+                (1, lambda: self.callee("apply_each", [
+                    ast.Dict(keys=[K("a"), K("b")], values=fns()[:1] * 2), x()]))]
+        if cx.io:
+            opts += [(1, lambda: self.callee("make_with", [Nm("Shouter"), x()])),
+                     (1, lambda: self.callee("make_with", [Call("Caller"), x()]))]
         return self.pick(opts)
 
     def lambda1(self, sc, d):

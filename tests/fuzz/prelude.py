@@ -139,6 +139,35 @@ def apply0(fn):
     return fn() % 97
 
 
+def apply_each(fns, x):
+    """Calls what it is handed in a list, tuple or dict (handlers, a dispatch table)."""
+    _hit("apply_each", fns, x)
+    return sum(fn(x) for fn in (fns.values() if isinstance(fns, dict) else fns)) % 97
+
+
+def make_with(factory, x):
+    """Calls a class or an object with ``__call__`` it is handed."""
+    _hit("make_with", factory, x)
+    made = factory(x)
+    return getattr(made, "n", made) % 97
+
+
+class Shouter:
+    """A class whose ``__init__`` prints: handing it over hands over a print."""
+
+    def __init__(self, x):
+        print("Shouter", x)
+        self.n = (x * 3) % 97
+
+
+class Caller:
+    """An object whose ``__call__`` prints."""
+
+    def __call__(self, x):
+        print("Caller", x)
+        return (x + 4) % 97
+
+
 def scale(x, *, by=2):
     _hit("scale", x, by=by)
     return (x * by) % 97
