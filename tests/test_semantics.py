@@ -545,3 +545,14 @@ def test_a_lambda_changing_the_bodys_list_runs_where_plain_python_runs_it():
         xs, log = [], []
         assert records_in_order(xs, log) == (None, None)
         assert xs == [1, 2] and log == [1]
+
+
+@dz(cache=False)
+def hands_over_module_functions():
+    hands_to(arrive, 1)   # arrive changes module state: handed over, it runs as if called
+    hands_to(arrive, 2)
+
+
+def test_a_module_function_handed_over_still_overlaps():
+    with meeting(2):
+        hands_over_module_functions()

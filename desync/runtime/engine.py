@@ -32,7 +32,7 @@ import time
 from collections import deque
 from contextvars import copy_context as _copy_context
 from time import perf_counter as _clock
-from types import FunctionType, MethodType
+from types import CodeType, FunctionType, MethodType
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -1178,7 +1178,10 @@ class Body(Scope):
         for arg in (*args, *(kwargs.values() if kwargs else ())):
             kind = type(arg)
             if kind in _PLAIN_VALUES:
-                if kind in _HOLDERS and arg and _holds_doers(arg):
+                if kind in _HOLDERS and arg and (_holds_doers(arg) or any(
+                        type(item) is FunctionType and self._changes_own_state(item)
+                        for item in itertools.islice(
+                            arg.values() if kind is dict else arg, 256))):
                     return True  # run_all([show, neg], x): the callee calls them
                 continue
             if kind is Task:
@@ -1190,9 +1193,20 @@ class Body(Scope):
                 return True
             if (kind in _CALLABLE_TYPES or callable(arg)) and _does_more(arg):
                 return True  # (a partial, a class, an object with __call__ too)
+            if kind is FunctionType and self._changes_own_state(arg):
+                return True
         if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
             return True
         return False
+
+    def _changes_own_state(self, fn) -> bool:
+        """Is ``fn`` a lambda or ``def`` of this body that changes what its variables
+        hold (``lambda v: xs.append(v)``)? The body's own change, made through a
+        callee: in program order, after every earlier call succeeded. (A module's
+        function changing module state, handed over, runs as it would if called.)"""
+        return fn.__closure__ is not None and self.frame is not None \
+            and _nested_in(fn.__code__, self.frame.f_code) \
+            and _effects.WORLD_STATE in _effects.facts_of(fn).world
 
     def method(self, target, keys, obj, name, /, *args, **kwargs):
         """``obj.name(*args)``: an effect on ``target`` unless the method only reads."""
@@ -1842,13 +1856,28 @@ def _holds_doers(container) -> bool:
     return any(callable(item) and _does_more(item) for item in itertools.islice(items, 256))
 
 
+_nested_codes: dict = {}   # code of a body -> the code objects nested in it
+
+
+def _nested_in(code, body) -> bool:
+    nested = _nested_codes.get(body)
+    if nested is None:
+        found, stack = set(), [body]
+        while stack:
+            for const in stack.pop().co_consts:
+                if type(const) is CodeType:
+                    found.add(const)
+                    stack.append(const)
+        if len(_nested_codes) > 4096:
+            _nested_codes.clear()
+        nested = _nested_codes[body] = frozenset(found)
+    return code in nested
+
+
 def _does_more(fn) -> bool:
-    """A function passed along that has effects, changes its arguments
-    (``reduce(iadd, lists)``) or changes state it holds (``lambda v: xs.append(v)``
-    over the body's ``xs``: the body's own change, made where plain Python makes it)."""
+    """A function passed along that has effects or changes its arguments."""
     facts = _effects.facts_of(fn)
-    return facts.kind != _effects.PURE or bool(facts.mutates) \
-        or _effects.WORLD_STATE in facts.world
+    return facts.kind != _effects.PURE or bool(facts.mutates)  # reduce(iadd, lists)
 
 
 def _iterator_among(args, kwargs) -> bool:
