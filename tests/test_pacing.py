@@ -788,3 +788,70 @@ def test_a_call_that_stored_a_result_is_not_taken_for_an_idle_cache(paced):
     for k in range(80):
         assert costly_then_tiny(k) == k // 2 + sum(range(1, 501))
     assert cache.hits >= 25, cache
+
+
+def _in_use_pace():
+    """In order, its cache in use, the original at hand (a decorator's gate)."""
+    pace = Pace()
+    pace.gated = True
+    _calm(pace, CALM, CHEAP_RUNS)
+    return pace
+
+
+def test_a_cache_that_saves_less_than_its_body_costs_gives_way_to_the_original(paced):
+    # Each in-order call of the transpiled body takes 16 ms, and its one hit saves
+    # 0.3 ms; the original, without the cache, takes 1.3 ms.
+    pace = _in_use_pace()
+    looks = 0
+    for _ in range(CHEAP_RUNS + 1):
+        if pace.grant(True):
+            looks += 1
+            pace.in_order_took(1.3e-3)       # the look: the original, no cache
+            break
+        pace.in_order_took(16e-3)
+        pace.cache_ran(True, 16e-3, saved=0.3e-3)
+    assert looks == 1 and pace.cache_idle
+    # A later look at the cache: its hits still do not pay for the body.
+    while pace.grant(True):
+        pace.in_order_took(1.3e-3)
+    pace.cache_ran(True, 16e-3, saved=0.3e-3)
+    assert pace.cache_idle and pace.cache_every > CACHE_RECHECK * 2
+
+
+def test_a_cache_whose_hits_save_more_than_the_call_takes_is_kept(paced):
+    pace = _in_use_pace()
+    for _ in range(10 * CACHE_RECHECK):
+        assert not pace.grant(True)          # never a look: the original cannot be faster
+        pace.in_order_took(20e-6)
+        pace.cache_ran(True, 20e-6, saved=1e-3)
+    # Hits that save less than the call takes: looked at (at once: overdue), and
+    # the cache kept while the body with it is faster.
+    pace.cache_ran(True, 20e-6, saved=5e-6)
+    assert pace.grant(True) == 1
+    pace.in_order_took(1e-3)                 # the original: slower
+    assert not pace.cache_idle and pace.original_every > CACHE_RECHECK
+
+
+def answer(k):
+    total = 0
+    for i in range(20_000):   # ~1 ms: worth caching, answered by a hit every call
+        total += i * k
+    return total
+
+
+@desync
+def one_costly_answer_among_tiny_calls(n):
+    a = answer(7)
+    for i in range(n):
+        a += cheap(i)
+    return a
+
+
+def test_one_hit_among_thousands_of_tiny_calls_runs_the_original(paced):
+    # With the cache in use, every in-order call ran the transpiled body: 3,000 tiny
+    # calls cost far more than the one hit saved (15x plain Python's time).
+    gate = _gate(one_costly_answer_among_tiny_calls)
+    expected = one_costly_answer_among_tiny_calls.__desync_original__(3000)
+    for _ in range(150):
+        assert one_costly_answer_among_tiny_calls(3000) == expected
+    assert gate.granted >= 100, gate.granted

@@ -117,6 +117,7 @@ def scope():
             body.keyed = cache.hits
             body.entries = len(cache)
             body.uncached = cache.uncached
+            body.saved = cache.saved
         body.began = perf_counter()
         return body
     cache = spec.active_cache() if spec is not None else None

@@ -596,7 +596,7 @@ class Scope:
                 if abort is not None and dep.seq > abort and not dep.soft:
                     dep.state = CANCELLED
                     stack.append((dep, None, None))
-                elif not dep.soft and not dep.tolerant and _runs_inputs(dep):
+                elif not dep.soft and not dep.tolerant and _runs_inputs(dep, self):
                     # Given, by a step still pending when it was issued, an iterator
                     # (advancing it is a change) or a function with effects: it runs
                     # in program order, made by the owner at the head.
@@ -610,6 +610,15 @@ class Scope:
         if self.owner_waiting:
             self.cond.notify_all()
         return inline, queued
+
+    def _changes_own_state(self, fn) -> bool:
+        """Is ``fn`` a lambda or ``def`` of this body that changes what its variables
+        hold (``lambda v: xs.append(v)``)? The body's own change, made through a
+        callee: in program order, after every earlier call succeeded. (A module's
+        function changing module state, handed over, runs as it would if called.)"""
+        return fn.__closure__ is not None and self.frame is not None \
+            and _nested_in(fn.__code__, self.frame.f_code) \
+            and _effects.WORLD_STATE in _effects.facts_of(fn).world
 
     def _finish(self, task, state, value, error):
         with self.lock:
@@ -1177,6 +1186,11 @@ class Body(Scope):
         will advance, a function that does more than compute) is an effect."""
         for arg in (*args, *(kwargs.values() if kwargs else ())):
             kind = type(arg)
+            if kind is Task:
+                if arg.state != DONE:
+                    continue  # judged when it is ready (see _runs_inputs)
+                arg = arg.value   # (``[show]`` built by a step of its own)
+                kind = type(arg)
             if kind in _PLAIN_VALUES:
                 if kind in _HOLDERS and arg and (_holds_doers(arg) or any(
                         type(item) is FunctionType and self._changes_own_state(item)
@@ -1184,11 +1198,6 @@ class Body(Scope):
                             arg.values() if kind is dict else arg, 256))):
                     return True  # run_all([show, neg], x): the callee calls them
                 continue
-            if kind is Task:
-                if arg.state != DONE:
-                    continue  # judged when it is ready (see _runs_inputs)
-                arg = arg.value
-                kind = type(arg)
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
             if (kind in _CALLABLE_TYPES or callable(arg)) and _does_more(arg):
@@ -1198,15 +1207,6 @@ class Body(Scope):
         if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
             return True
         return False
-
-    def _changes_own_state(self, fn) -> bool:
-        """Is ``fn`` a lambda or ``def`` of this body that changes what its variables
-        hold (``lambda v: xs.append(v)``)? The body's own change, made through a
-        callee: in program order, after every earlier call succeeded. (A module's
-        function changing module state, handed over, runs as it would if called.)"""
-        return fn.__closure__ is not None and self.frame is not None \
-            and _nested_in(fn.__code__, self.frame.f_code) \
-            and _effects.WORLD_STATE in _effects.facts_of(fn).world
 
     def method(self, target, keys, obj, name, /, *args, **kwargs):
         """``obj.name(*args)``: an effect on ``target`` unless the method only reads."""
@@ -1827,16 +1827,22 @@ def _advances(value) -> bool:
     return kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__"))
 
 
-def _runs_inputs(task) -> bool:
+def _runs_inputs(task, scope) -> bool:
     """Does a ready task get, among inputs that were pending when it was issued, an
     iterator it may advance or (a call) a function that does more than compute?"""
     call = task.kind == CALL
     for arg in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
         if type(arg) is Task:
             value = arg.value
-            if _advances(value) or (call and type(value) not in _PLAIN_VALUES
+            kind = type(value)
+            if _advances(value) or (call and kind not in _PLAIN_VALUES
                                     and callable(value) and _does_more(value)):
                 return True
+            if call and kind in _HOLDERS and value and (_holds_doers(value) or any(
+                    type(item) is FunctionType and scope._changes_own_state(item)
+                    for item in itertools.islice(value.values() if kind is dict else value,
+                                                 256))):
+                return True   # ``[show]`` built by a step still pending at the call
         elif _advances(arg):
             return True
     return False

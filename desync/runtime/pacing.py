@@ -59,6 +59,7 @@ SPACING = 20           # in-order calls between two probes (or checks): this man
                        # what one costs beyond an in-order call, in in-order calls
 MAX_SPACING = 64 * MAX_PROBE_EVERY   # calls, at most, between two probes or checks
 MAX_OUTLIER = OUTLIER * 2 ** MAX_BACKOFF
+LOOK_GAIN = 1.25       # the original, without the cache, this much faster: it runs instead
 
 PROBING, IN_ORDER = 0, 1
 GATE = "__desync_gate__"   # the free variable holding a decorator-made function's Gate
@@ -118,12 +119,12 @@ def open_gate(gate: Gate, pace: "Pace", cached: bool) -> bool:
     usual = pace.in_order_time
     # Until an in-order call has been timed there is no usual time to compare with:
     # one call at a time.
+    pace.gated = True
     batch = pace.grant(cached, BATCH if usual else 1)
     if not batch:
         return False
     if not gate.granted:     # listed once it can be open: decorating stays cheap
         _gates.add(gate)
-        pace.gated = True
     gate.n = batch - 1
     gate.granted += batch
     gate.slow = max(pace.outlier_factor * usual, usual + OUTLIER_FLOOR) if usual else _NEVER
@@ -136,7 +137,8 @@ class Pace:
 
     __slots__ = ("mode", "calm_runs", "needed", "returns", "since_probe", "probe_every",
                  "probe_due", "in_order_time", "cache_calm", "cache_idle", "cache_every",
-                 "cache_left", "probe_cost", "outlier_factor", "gated")
+                 "cache_left", "probe_cost", "outlier_factor", "gated", "saving",
+                 "original_every", "original_left", "looking")
 
     def __init__(self):
         self.mode = PROBING
@@ -153,7 +155,11 @@ class Pace:
         self.cache_left = 0          # original-function calls until the cache is checked
         self.probe_cost = 0.0        # wall time of the last concurrent call
         self.outlier_factor = OUTLIER   # times the usual time a call takes to be an outlier
-        self.gated = False           # has the original run in its place (a decorator's gate)?
+        self.gated = False           # has the original to run in its place (a decorator's gate)?
+        self.saving = 0.0            # seconds of callees an in-order call's hits answer
+        self.original_every = CACHE_RECHECK   # calls with the cache in use between looks
+        self.original_left = CHEAP_RUNS       # ... at the original without it, until the next
+        self.looking = False         # is the call running now such a look?
 
     def grant(self, cached: bool, most: int = BATCH) -> int:
         """How many calls, this one first, may run as the original function (0: the
@@ -162,11 +168,23 @@ class Pace:
         if self.mode != IN_ORDER or not _enabled or self.probe_due:
             return 0
         batch = min(most, self.probe_every - self.since_probe)
-        if cached:
+        if cached and batch > 0:
             if not self.cache_idle:
-                return 0
-            batch = min(batch, self.cache_left)
-            self.cache_left -= batch
+                # The cache is in use. Its hits may save less than running this body
+                # instead of the original costs (one costly call answered, among many
+                # tiny ones): now and then, a call of the original, without the cache,
+                # says which is faster. (Not when the hits alone save more than the
+                # whole call takes: the original cannot be faster.)
+                self.original_left -= 1
+                if self.original_left > 0 or not self.gated \
+                        or self.saving >= self.in_order_time:
+                    return 0
+                self.looking = True
+                self.original_left = self.original_every
+                batch = 1
+            else:
+                batch = min(batch, self.cache_left)
+                self.cache_left -= batch
         if batch <= 0:
             return 0
         self.since_probe += batch
@@ -177,11 +195,23 @@ class Pace:
         (a call the original would have run, and faster)?"""
         return self.gated and self.cache_idle
 
-    def cache_ran(self, keyed: bool, elapsed: float = 0.0, uncached: int = 0) -> None:
+    def cache_ran(self, keyed: bool, elapsed: float = 0.0, uncached: int = 0,
+                  saved: float = 0.0) -> None:
         """An in-order call of the transpiled body ended (``elapsed`` seconds); did it
         key any call? (``uncached``: calls it made too cheap to key; many of them, none
-        keyed, count as more than one call that keyed nothing.)"""
+        keyed, count as more than one call that keyed nothing; ``saved``: seconds of
+        callees its hits answered.)"""
         if keyed:
+            self.saving = saved
+            if self.cache_idle and self.gated and 0 < self.in_order_time < elapsed:
+                # A look whose hits did not pay for this body: the original, without
+                # them, is still faster. Looked at again later, spaced by its cost.
+                self.cache_every = self._spaced(min(self.cache_every * 2, MAX_PROBE_EVERY),
+                                                elapsed)
+                self.cache_left = self.cache_every
+                return
+            if self.cache_idle:
+                self.in_order_time = elapsed   # this body's time from now on
             self.cache_calm = 0
             self.cache_idle = False
             self.cache_every = CACHE_RECHECK
@@ -240,6 +270,18 @@ class Pace:
         if self.mode != IN_ORDER:
             return
         usual = self.in_order_time
+        if self.looking:   # the original, without the cache: faster than with it?
+            self.looking = False
+            if usual and elapsed * LOOK_GAIN < usual:
+                self.cache_idle = True
+                self.cache_calm = CHEAP_RUNS
+                self.cache_left = self.cache_every
+                self.in_order_time = elapsed
+            else:
+                self.original_every = self._spaced(
+                    min(self.original_every * 2, MAX_PROBE_EVERY), elapsed)
+                self.original_left = self.original_every
+            return
         if usual and elapsed > self.outlier_factor * usual and elapsed - usual > OUTLIER_FLOOR:
             self.outlier()
         if usual:

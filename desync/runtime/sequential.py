@@ -37,7 +37,7 @@ def _no_wait(tasks):
 
 
 class SequentialBody:
-    __slots__ = ("cache", "log", "pace", "began", "keyed", "entries", "uncached")
+    __slots__ = ("cache", "log", "pace", "began", "keyed", "entries", "uncached", "saved")
 
     def __init__(self, cache):
         self.cache = cache
@@ -46,7 +46,8 @@ class SequentialBody:
         self.began = 0.0
         self.keyed = 0     # the cache's hits when the call began
         self.entries = 0   # ... its entries
-        self.uncached = 0  # ... and its calls too cheap to key
+        self.uncached = 0  # ... its calls too cheap to key
+        self.saved = 0.0   # ... and the seconds its hits saved
 
     def __enter__(self):
         _tls.depth = getattr(_tls, "depth", 0) + 1
@@ -69,7 +70,7 @@ class SequentialBody:
                 # stored: a later call may hit it)
                 pace.cache_ran(cache.hits != self.keyed, elapsed,
                                cache.uncached - self.uncached if len(cache) <= self.entries
-                               else 0)
+                               else 0, cache.saved - self.saved)
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
         return False

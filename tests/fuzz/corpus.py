@@ -627,6 +627,20 @@ PROGRAMS = [
         xs.reverse()
         return summ(*xs)
     """, (0, 0, [5, 2, 1], "", {})),
+    ("a lambda recording into the caller's list, after a failing call", """
+        s += up(label(2))
+        tp = apply(lambda v: xs.append(v) or v, n)
+        return tp
+    """, (0, 0, [], "", {})),
+    ("a list of printing functions built by a step, after a failing call", """
+        xs.append(apply(lambda v: 0, 2))
+        g(g(m, y=apply(lambda x: len(xs), 0)), apply_each([lambda v: shown(v)], xs))
+    """, (0, 0, [0], "", {}), True),
+    ("handed over in a dict, a class and an object with __call__", """
+        out = [apply_each({"a": shown, "b": f}, n), make_with(Shouter, m)]
+        out.append(make_with(Caller(), n + 1))
+        return out
+    """, (1, 2, [], "", {})),
 ]
 
 
