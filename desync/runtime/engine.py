@@ -611,6 +611,18 @@ class Scope:
             self.cond.notify_all()
         return inline, queued
 
+    def _built_from_doers(self, task) -> bool:
+        """Is a pending step building its value (a list, a dict) from functions with
+        effects or of the body's own changes? Known now, while the order of what reads
+        the objects they change is decided (when the step is done, too late)."""
+        for item in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
+            kind = type(item)
+            if kind in _PLAIN_VALUES or kind is Task or not callable(item):
+                continue
+            if _does_more(item) or (kind is FunctionType and self._changes_own_state(item)):
+                return True
+        return False
+
     def _changes_own_state(self, fn) -> bool:
         """Is ``fn`` a lambda or ``def`` of this body that changes what its variables
         hold (``lambda v: xs.append(v)``)? The body's own change, made through a
@@ -1188,6 +1200,8 @@ class Body(Scope):
             kind = type(arg)
             if kind is Task:
                 if arg.state != DONE:
+                    if self._built_from_doers(arg):
+                        return True   # ``[show]`` still being built by a step of its own
                     continue  # judged when it is ready (see _runs_inputs)
                 arg = arg.value   # (``[show]`` built by a step of its own)
                 kind = type(arg)

@@ -636,6 +636,13 @@ PROGRAMS = [
         xs.append(apply(lambda v: 0, 2))
         g(g(m, y=apply(lambda x: len(xs), 0)), apply_each([lambda v: shown(v)], xs))
     """, (0, 0, [0], "", {}), True),
+    ("a recording lambda in a list still being built, then a read of the list", """
+        groups = {'k': xs}
+        LOG.warning('%s|%s', 0, head([]))
+        w = f'{mk(m)} {apply_each([lambda v: xs.append(v) or v], 0)}:{K{sfx}.items}'
+        xs.extend(mk(sum((7 for i in xs))))
+        return groups
+    """, (0, 7, [], "", {})),
     ("handed over in a dict, a class and an object with __call__", """
         out = [apply_each({"a": shown, "b": f}, n), make_with(Shouter, m)]
         out.append(make_with(Caller(), n + 1))
