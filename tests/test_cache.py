@@ -2626,6 +2626,24 @@ def run_each(fns, x):
     return [fn(x) for fn in (fns.values() if isinstance(fns, dict) else fns)]
 
 
+def run_options(options, x):
+    time.sleep(0.003)
+    return options["callback"](x)
+
+
+def run_nested(groups, x):
+    time.sleep(0.003)
+    return [fn(x) for group in groups for fn in group]
+
+
+@__import__("dataclasses").dataclass
+class Posted:
+    x: int
+
+    def __post_init__(self):
+        print("posted", self.x)
+
+
 def make_with(factory, x):
     time.sleep(0.003)
     return getattr(factory(x), "x", x)
@@ -2643,9 +2661,14 @@ def test_a_hit_never_skips_what_something_handed_over_does(capsys):
         cache.call(run_each, ({"loud": shouts}, 3), None)
         cache.call(make_with, (Announced, 4), None)
         cache.call(make_with, (Caller(), 5), None)
+        cache.call(run_each, ([[shouts]][0], 6), None)
+        cache.call(make_with, (Posted, 7), None)
+        cache.call(run_options, ({"name": "n", "callback": shouts}, 8), None)
+        cache.call(run_nested, ([[shouts]], 9), None)
+        cache.call(run_each, ({shouts}, 10), None)
     out = capsys.readouterr().out
-    assert out.count("shouts") == 9 and out.count("announced") == 3 \
-        and out.count("caller") == 3, out
+    assert out.count("shouts") == 21 and out.count("announced") == 3 \
+        and out.count("caller") == 3 and out.count("posted") == 3, out
     # Data in a container, and a class that only computes, are still keyed.
     hits = cache.hits
     for _ in range(2):

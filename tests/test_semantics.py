@@ -556,3 +556,35 @@ def hands_over_module_functions():
 def test_a_module_function_handed_over_still_overlaps():
     with meeting(2):
         hands_over_module_functions()
+
+
+def slow_failure(x):
+    time.sleep(0.002)
+    raise ValueError(f"no {x}")
+
+
+def prints_it(v):
+    print("printed", v)
+    return v
+
+
+def runs_all(groups, x):
+    items = groups.values() if isinstance(groups, dict) else groups
+    return [fn(x) for group in items
+            for fn in (group if isinstance(group, (list, set)) else [group]) if callable(fn)]
+
+
+@dz(cache=False)
+def callbacks_in_containers_after_a_failure(i):
+    a = slow_failure(i)
+    runs_all([[prints_it]], i)                       # a nested list
+    runs_all({prints_it}, i)                         # a set
+    runs_all({"name": "n", "callback": prints_it}, i)   # an options dict
+    return a
+
+
+def test_a_callback_in_a_container_runs_only_where_plain_python_reaches_it(capsys):
+    for i in range(20):
+        with pytest.raises(ValueError, match=f"no {i}"):
+            callbacks_in_containers_after_a_failure(i)
+    assert capsys.readouterr().out == ""

@@ -337,9 +337,16 @@ class _Inferrer:
         objects = _module_objects(module) - local
         # Names neither its own, the module's nor builtins: the cells of a function
         # around it (or names made at run time, counted the same way).
+        # (The parameters of defs and lambdas nested in it are theirs: ``walk(node,
+        # acc)`` appending to its own ``acc`` changes no cell.)
+        nested_params = {arg.arg for sub in ast.walk(node) if sub is not node
+                         and isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+                         for arg in (*sub.args.posonlyargs, *sub.args.args,
+                                     *sub.args.kwonlyargs, sub.args.vararg, sub.args.kwarg)
+                         if arg is not None}
         free = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)
                 and isinstance(sub.ctx, ast.Load)} - local - declared - _BUILTIN_NAMES \
-            - set(module.bindings) - set(imported)
+            - set(module.bindings) - set(imported) - nested_params
         aliases = {}  # local name -> parameter it is (part of)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \

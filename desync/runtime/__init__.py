@@ -65,12 +65,15 @@ def plain(gate):
     pace = spec.pace
     if pace is None or not open_gate(gate, pace, spec.active_cache() is not None):
         return None
-    return gate.fn, pace, perf_counter()
+    look = pace.looking   # (this call's: a look at the original, timed as such)
+    if look:
+        pace.looking = False
+    return gate.fn, pace, perf_counter(), look
 
 
 def plain_took(started, value):
     """The original's result, its time recorded (a failing call is not timed)."""
-    started[1].in_order_took(perf_counter() - started[2])
+    started[1].in_order_took(perf_counter() - started[2], started[3])
     return value
 
 

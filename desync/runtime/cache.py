@@ -915,7 +915,6 @@ def _holds_decimal(args, kwargs) -> bool:
 
 
 _DATA = frozenset({int, float, complex, bool, str, bytes, type(None)})
-_HOLDERS = frozenset({list, tuple, dict})
 
 
 def _runs_effects_given(args, kwargs) -> bool:
@@ -928,25 +927,22 @@ def _runs_effects_given(args, kwargs) -> bool:
         kind = type(value)
         if kind in _DATA:
             continue
-        if kind in _HOLDERS:
-            if value and _holds_effects(value):
+        if kind in effects.HOLDER_KINDS:
+            if value and any(not effects.facts_of(item).cacheable
+                             for item in effects.callables_in(value)):
+                return True
+            continue
+        if issubclass(kind, type):   # (not isinstance: it would read ``__class__``)
+            # A class: what constructing it does beyond filling the new object (its
+            # ``__init__`` setting ``self.x`` is named, not numbered, in ``mutates``).
+            facts = effects.facts_of(value)
+            if facts.world or any(type(m) is int for m in facts.mutates):
                 return True
             continue
         if (kind in _CALLABLES or kind is functools.partial or callable(value)) \
                 and not effects.facts_of(value).cacheable:
             return True
     return False
-
-
-def _holds_effects(container) -> bool:
-    """Functions with effects in a list, tuple or dict. Looked for only when the
-    first item is callable: a container of data costs one check."""
-    items = container.values() if type(container) is dict else container
-    first = next(iter(items))
-    if type(first) in _DATA or not callable(first):
-        return False
-    return any(callable(item) and not effects.facts_of(item).cacheable
-               for item in itertools.islice(items, 256))
 
 
 def _is_machinery(attr, member) -> bool:

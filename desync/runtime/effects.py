@@ -428,6 +428,39 @@ def _module_facts(module: str | None, name: str) -> Facts | None:
     return table.get(name) or table.get("*")
 
 
+_DATA_KINDS = frozenset({int, float, complex, bool, str, bytes, type(None)})
+_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+HOLDER_KINDS = frozenset({list, tuple, dict, set, frozenset, collections.deque, *_VIEWS})
+_LOOKED_AT = 256   # items of containers handed over looked at, at most
+
+
+def callables_in(container) -> list:
+    """The callables a list, tuple, dict, set, deque or dict view handed to a callee
+    holds (``run_all([show], x)``, ``{"name": n, "cb": show}``, ``[[show]]``): two
+    levels deep, among at most 256 items. A container of more than 16 items whose
+    first is plain data is taken for data: a table of a million numbers costs one
+    look (an options dict or a tuple of handlers is looked at whole)."""
+    found, stack, left = [], [(container, 0)], _LOOKED_AT
+    while stack and left > 0:
+        value, depth = stack.pop()
+        items = value.values() if type(value) is dict else value
+        if len(value) > 16 and type(next(iter(items))) in _DATA_KINDS:
+            continue
+        for item in items:
+            left -= 1
+            if left < 0:
+                break
+            item_kind = type(item)
+            if item_kind in _DATA_KINDS:
+                continue
+            if item_kind in HOLDER_KINDS:
+                if depth < 1 and item:
+                    stack.append((item, depth + 1))
+            elif callable(item):
+                found.append(item)
+    return found
+
+
 def _stream(obj) -> bool:
     return obj is sys.stdout or obj is sys.stderr or obj is sys.__stdout__ \
         or obj is sys.__stderr__
@@ -676,7 +709,8 @@ def _other_callable(fn) -> Facts:
         if not _provider or not _project_class(fn):
             return PURE_FACTS   # a library's class: the table's business, as before
         found = PURE_FACTS
-        for method in ("__new__", "__init__"):
+        # (a dataclass's generated __init__ has no source: its __post_init__ does)
+        for method in ("__new__", "__init__", "__post_init__"):
             code = getattr(fn, method, None)
             if type(code) is type(_compute):
                 facts = _provided(code)

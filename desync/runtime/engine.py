@@ -611,12 +611,23 @@ class Scope:
             self.cond.notify_all()
         return inline, queued
 
+    def _holds_doers(self, container) -> bool:
+        """Functions with effects, or the body's own changes, handed over in a
+        container (handlers, a dispatch table, an options dict)."""
+        return any(_does_more(item) or (type(item) is FunctionType
+                                         and self._changes_own_state(item))
+                   for item in _effects.callables_in(container))
+
     def _built_from_doers(self, task) -> bool:
         """Is a pending step building its value (a list, a dict) from functions with
         effects or of the body's own changes? Known now, while the order of what reads
         the objects they change is decided (when the step is done, too late)."""
         for item in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
             kind = type(item)
+            if kind in _HOLDER_KINDS:
+                if item and self._holds_doers(item):
+                    return True   # ``[[show]]``
+                continue
             if kind in _PLAIN_VALUES or kind is Task or not callable(item):
                 continue
             if _does_more(item) or (kind is FunctionType and self._changes_own_state(item)):
@@ -1205,12 +1216,11 @@ class Body(Scope):
                     continue  # judged when it is ready (see _runs_inputs)
                 arg = arg.value   # (``[show]`` built by a step of its own)
                 kind = type(arg)
-            if kind in _PLAIN_VALUES:
-                if kind in _HOLDERS and arg and (_holds_doers(arg) or any(
-                        type(item) is FunctionType and self._changes_own_state(item)
-                        for item in itertools.islice(
-                            arg.values() if kind is dict else arg, 256))):
+            if kind in _HOLDER_KINDS:
+                if arg and self._holds_doers(arg):
                     return True  # run_all([show, neg], x): the callee calls them
+                continue
+            if kind in _PLAIN_VALUES:
                 continue
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
@@ -1852,28 +1862,14 @@ def _runs_inputs(task, scope) -> bool:
             if _advances(value) or (call and kind not in _PLAIN_VALUES
                                     and callable(value) and _does_more(value)):
                 return True
-            if call and kind in _HOLDERS and value and (_holds_doers(value) or any(
-                    type(item) is FunctionType and scope._changes_own_state(item)
-                    for item in itertools.islice(value.values() if kind is dict else value,
-                                                 256))):
+            if call and kind in _HOLDER_KINDS and value and scope._holds_doers(value):
                 return True   # ``[show]`` built by a step still pending at the call
         elif _advances(arg):
             return True
     return False
 
 
-_HOLDERS = frozenset({list, tuple, dict})
-
-
-def _holds_doers(container) -> bool:
-    """Functions with effects handed over in a list, tuple or dict (handlers, a
-    dispatch table). Looked for only when the first item is a function: a container
-    of data costs one check."""
-    items = container.values() if type(container) is dict else container
-    first = next(iter(items))
-    if type(first) in _PLAIN_VALUES or not callable(first):
-        return False
-    return any(callable(item) and _does_more(item) for item in itertools.islice(items, 256))
+_HOLDER_KINDS = _effects.HOLDER_KINDS
 
 
 _nested_codes: dict = {}   # code of a body -> the code objects nested in it

@@ -159,7 +159,7 @@ class Pace:
         self.saving = 0.0            # seconds of callees an in-order call's hits answer
         self.original_every = CACHE_RECHECK   # calls with the cache in use between looks
         self.original_left = CHEAP_RUNS       # ... at the original without it, until the next
-        self.looking = False         # is the call running now such a look?
+        self.looking = False         # granted a look, not yet handed to its call
 
     def grant(self, cached: bool, most: int = BATCH) -> int:
         """How many calls, this one first, may run as the original function (0: the
@@ -266,12 +266,13 @@ class Pace:
             self.in_order_time = 0.0
             self.outlier_factor = OUTLIER
 
-    def in_order_took(self, elapsed: float) -> None:
+    def in_order_took(self, elapsed: float, look: bool = False) -> None:
+        """An in-order call took ``elapsed`` seconds (``look``: a call of the original
+        run in place of the cache in use, to compare)."""
         if self.mode != IN_ORDER:
             return
         usual = self.in_order_time
-        if self.looking:   # the original, without the cache: faster than with it?
-            self.looking = False
+        if look:   # the original, without the cache: faster than with it?
             if usual and elapsed * LOOK_GAIN < usual:
                 self.cache_idle = True
                 self.cache_calm = CHEAP_RUNS

@@ -59,8 +59,6 @@ class SequentialBody:
         if pace is not None:
             elapsed = time.perf_counter() - self.began
             cache = self.cache
-            # (A look at the original that raised was never timed: this call is not it.)
-            pace.looking = False
             # (A look at an idle cache runs this body where the original usually runs,
             # and slower: its time is not the function's usual, nor an outlier.)
             if cache is None or not pace.is_check():
