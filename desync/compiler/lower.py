@@ -449,8 +449,10 @@ class Lowerer:
         elif kind == "outside" and node.id in self.facts.rebound_globals \
                 and node.id in self.facts.module_names:
             # ``configure(3); if LEVEL > 2:`` where configure rebinds LEVEL: the read
-            # waits for the calls before it that change module state.
+            # waits for the calls before it that change module state, and for a
+            # nested ``def`` of the body rebinding it (an effect on the name).
             pre.append(_expr(self._ds("settle_state")))
+            pre.append(_expr(self._ds("settle", self._keys_node([self.box(node.id)]))))
         return ast.Name(id=node.id, ctx=ast.Load())
 
     def lower_Constant(self, node, pre):

@@ -643,6 +643,15 @@ PROGRAMS = [
         xs.extend(mk(sum((7 for i in xs))))
         return groups
     """, (0, 7, [], "", {})),
+    ("a nested def rebinding a global inside an f-string, then a read of it", """
+        def gset(v):
+            global G{sfx}
+            G{sfx} = (G{sfx} + (f(n) - len(d))) % 97
+            return G{sfx}
+        LOG.error(f'{gset(g(n, m))}')
+        xs.append(g(G{sfx}, sum(xs)))
+        return xs
+    """, (3, 8, [0, 4, 4, 1], "x", {'a': 5, 'b': 5})),
     ("handed over in a dict, a class and an object with __call__", """
         out = [apply_each({"a": shown, "b": f}, n), make_with(Shouter, m)]
         out.append(make_with(Caller(), n + 1))
