@@ -2661,3 +2661,25 @@ def test_a_global_a_callee_rebinds_is_read_after_that_call():
         options = {"executor": executor} if executor else {}
         assert dz(cache=False, **options)(_reads_the_limit_after_setting_it)(1) == (2, 7, 16)
     LIMIT = 6
+
+
+def test_a_long_chain_of_instant_calls_is_judged_while_its_inputs_settle(tmp_path):
+    # ``a1 = work(a0)``, 200 statements: a call given a step still running looked at
+    # that step's inputs, and a worker letting go of them as it settled made the
+    # look fail with TypeError (4 fresh processes of 400 chains out of 6, on the code
+    # before). A fresh process each time: a warm pool in this one rarely races.
+    import subprocess
+    import sys
+    lines = ["from desync import desync", "def work(v):", "    return v",
+             "@desync(cache=False)", "def chain(x):", "    a0 = work(x)"]
+    lines += [f"    a{i} = work(a{i - 1})" for i in range(1, 200)]
+    lines.append("    return a199")
+    (tmp_path / "long_chain.py").write_text("\n".join(lines) + "\n")
+    script = ("import long_chain\n"
+              "assert all(long_chain.chain(i) == i for i in range(400))\n")
+    env = dict(os.environ, DESYNC_PACING="0", PYTHONPATH=os.pathsep.join(
+        [str(tmp_path), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]))
+    for _ in range(4):
+        done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr[-2000:]

@@ -622,7 +622,10 @@ class Scope:
         """Is a pending step building its value (a list, a dict) from functions with
         effects or of the body's own changes? Known now, while the order of what reads
         the objects they change is decided (when the step is done, too late)."""
-        for item in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
+        args, kwargs = task.args, task.kwargs
+        if args is None:   # settled meanwhile (a worker let go of its inputs)
+            return False
+        for item in (*args, *(kwargs.values() if kwargs else ())):
             kind = type(item)
             if kind in _HOLDER_KINDS:
                 if item and self._holds_doers(item):
@@ -1211,9 +1214,10 @@ class Body(Scope):
             kind = type(arg)
             if kind is Task:
                 if arg.state != DONE:
-                    if self._built_from_doers(arg):
+                    if arg.kind == PURE and self._built_from_doers(arg):
                         return True   # ``[show]`` still being built by a step of its own
-                    continue  # judged when it is ready (see _runs_inputs)
+                    if arg.state != DONE:   # (it may have settled meanwhile)
+                        continue  # judged when it is ready (see _runs_inputs)
                 arg = arg.value   # (``[show]`` built by a step of its own)
                 kind = type(arg)
             if kind in _HOLDER_KINDS:
