@@ -588,3 +588,56 @@ def test_a_callback_in_a_container_runs_only_where_plain_python_reaches_it(capsy
         with pytest.raises(ValueError, match=f"no {i}"):
             callbacks_in_containers_after_a_failure(i)
     assert capsys.readouterr().out == ""
+
+
+SORTS_WITH_A_MADE_OBJECT = '''
+import contextlib, io, time
+from desync import desync
+
+class Tagger:
+    def __init__(self, tag):
+        self.tag = tag
+    def key(self, v):
+        print(self.tag, v)
+        return v
+
+def make_tagger(tag):
+    return Tagger(tag)
+
+def slow(x):
+    time.sleep(0.02)
+    return x
+
+@desync(cache=False)
+def f():
+    p = make_tagger("lm")
+    a = slow(1)
+    print("first", a)
+    return sorted([2, 1], key=lambda v: p.key(v))
+
+def run(fn):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        result = fn()
+    return out.getvalue(), result
+
+plain = run(f.__desync_original__)
+print(sum(run(f) == plain for _ in range(10)))
+'''
+
+
+def test_a_lambda_over_a_variable_still_being_written_is_judged_once_written(tmp_path):
+    # Run as a script (``__main__``): the lambda was judged while ``p`` was not yet
+    # set (its write waits for make_tagger), so judged pure, and sorted printed
+    # before "first" (7 of 10 calls, on the code before).
+    import os
+    import subprocess
+    import sys
+    script = tmp_path / "sorts.py"
+    script.write_text(SORTS_WITH_A_MADE_OBJECT)
+    env = dict(os.environ, DESYNC_PACING="0", PYTHONPATH=os.path.dirname(
+        os.path.dirname(os.path.abspath(__file__))))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "10", done.stdout

@@ -618,6 +618,15 @@ class Scope:
                                          and self._changes_own_state(item))
                    for item in _effects.callables_in(container))
 
+    def _settle_cells_of(self, fn) -> None:
+        cells, last = self.cells, self.last_effect
+        for cell in fn.__closure__:
+            key = cells.get(id(cell))
+            if key is not None:
+                effect = last.get(key)
+                if effect is not None and effect.state < DONE:
+                    self._wait_keys((key,))
+
     def _built_from_doers(self, task) -> bool:
         """Is a pending step building its value (a list, a dict) from functions with
         effects or of the body's own changes? Known now, while the order of what reads
@@ -1228,6 +1237,11 @@ class Body(Scope):
                 continue
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
+            if kind is FunctionType and arg.__closure__ is not None and self.cells:
+                # ``key=lambda v: p.key(v)`` while the body's write of ``p`` is still
+                # pending: what it runs depends on what ``p`` will hold. Judged once
+                # written (the call waits for that write anyway).
+                self._settle_cells_of(arg)
             if (kind in _CALLABLE_TYPES or callable(arg)) and _does_more(arg):
                 return True  # (a partial, a class, an object with __call__ too)
             if kind is FunctionType and self._changes_own_state(arg):
