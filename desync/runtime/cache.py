@@ -914,7 +914,6 @@ def _holds_decimal(args, kwargs) -> bool:
     return False
 
 
-_DATA = frozenset({int, float, complex, bool, str, bytes, type(None)})
 
 
 def _runs_effects_given(args, kwargs) -> bool:
@@ -925,7 +924,7 @@ def _runs_effects_given(args, kwargs) -> bool:
     what it does."""
     for value in (*args, *(kwargs.values() if kwargs else ())):
         kind = type(value)
-        if kind in _DATA:
+        if kind in effects.DATA_KINDS:
             continue
         if kind in effects.HOLDER_KINDS:
             if value and any(not effects.facts_of(item).cacheable

@@ -428,7 +428,7 @@ def _module_facts(module: str | None, name: str) -> Facts | None:
     return table.get(name) or table.get("*")
 
 
-_DATA_KINDS = frozenset({int, float, complex, bool, str, bytes, type(None)})
+DATA_KINDS = _DATA_KINDS = frozenset({int, float, complex, bool, str, bytes, type(None)})
 _VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
 HOLDER_KINDS = frozenset({list, tuple, dict, set, frozenset, collections.deque, *_VIEWS})
 _LOOKED_AT = 256   # items of containers handed over looked at, at most

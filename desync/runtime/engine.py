@@ -614,18 +614,18 @@ class Scope:
     def _holds_doers(self, container) -> bool:
         """Functions with effects, or the body's own changes, handed over in a
         container (handlers, a dispatch table, an options dict)."""
-        return any(_does_more(item) or (type(item) is FunctionType
-                                         and self._changes_own_state(item))
-                   for item in _effects.callables_in(container))
+        return any(self._does_more(item) for item in _effects.callables_in(container))
+
+    def _does_more(self, fn) -> bool:
+        """A callable handed to a callee that has effects, changes its arguments, or
+        is the body's own change (a lambda of the body changing what it holds)."""
+        return _does_more(fn) or (type(fn) is FunctionType and self._changes_own_state(fn))
 
     def _settle_cells_of(self, fn) -> None:
-        cells, last = self.cells, self.last_effect
-        for cell in fn.__closure__:
-            key = cells.get(id(cell))
-            if key is not None:
-                effect = last.get(key)
-                if effect is not None and effect.state < DONE:
-                    self._wait_keys((key,))
+        cells = self.cells
+        keys = [cells[id(cell)] for cell in fn.__closure__ if id(cell) in cells]
+        if keys:
+            self._wait_keys(keys)   # (an effect already done is skipped there)
 
     def _built_from_doers(self, task) -> bool:
         """Is a pending step building its value (a list, a dict) from functions with
@@ -642,7 +642,7 @@ class Scope:
                 continue
             if kind in _PLAIN_VALUES or kind is Task or not callable(item):
                 continue
-            if _does_more(item) or (kind is FunctionType and self._changes_own_state(item)):
+            if self._does_more(item):
                 return True
         return False
 
@@ -1242,10 +1242,8 @@ class Body(Scope):
                 # pending: what it runs depends on what ``p`` will hold. Judged once
                 # written (the call waits for that write anyway).
                 self._settle_cells_of(arg)
-            if (kind in _CALLABLE_TYPES or callable(arg)) and _does_more(arg):
+            if (kind in _CALLABLE_TYPES or callable(arg)) and self._does_more(arg):
                 return True  # (a partial, a class, an object with __call__ too)
-            if kind is FunctionType and self._changes_own_state(arg):
-                return True
         if self.cells is not None and self._closes_over_body(fn, args, kwargs, keys):
             return True
         return False
