@@ -744,6 +744,25 @@ def test_a_methods_private_keyword_reaches_the_original(paced):
     assert _gate(Private.scaled).granted > 0   # the original did run
 
 
+class PrivateNested:
+    def scaler(self):
+        @desync
+        def scaled(x, *, __scale=3):
+            a = cheap(x)
+            return a * __scale
+        return scaled
+
+
+def test_a_private_keyword_of_a_function_nested_in_a_method(paced):
+    # Python mangles in every scope inside a class body, nested functions too: the
+    # decorator found the class only for direct methods (TypeError on every call).
+    scaled = PrivateNested().scaler()
+    for i in range(200):
+        assert scaled(i) == 3 * (i + 1)
+        assert scaled(i, _PrivateNested__scale=1) == i + 1
+    assert _gate(scaled).granted > 0
+
+
 def noisy(x):
     print("noisy", x)
     return x

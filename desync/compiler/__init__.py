@@ -157,7 +157,7 @@ def _all_functions(tree):
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 yield node, prefix + node.name, class_name
-                yield from visit(node.body, prefix + node.name + ".<locals>.", None)
+                yield from visit(node.body, prefix + node.name + ".<locals>.", class_name)
             elif isinstance(node, ast.ClassDef):
                 yield from visit(node.body, prefix + node.name + ".", node.name)
             else:
