@@ -223,6 +223,16 @@ def test_writes_to_global_and_closure_variables_are_effects():
     assert "_ds.effect(('@a',), _set_a, _t1)" in text
 
 
+def test_a_negative_number_is_an_atom_like_python_folds_it():
+    # ``xs[-1]`` and ``n * -2`` name one function instead of building a lambda (a code
+    # object less per use); ``-(1j)`` is left alone (its real part is -0.0).
+    text = "\n".join(lowered("a = f(xs)\nb = a[-1]\nc = b * -2.5\nd = b * -1j\n"
+                             "return b, c, d"))
+    assert "_ds.pure(__desync_rt__.getitem, a, -1)" in text, text
+    assert "_ds.pure(__desync_rt__.mul, b, -2.5)" in text, text
+    assert "lambda b: b * -1j" in text, text
+
+
 def test_item_assignment_is_an_effect_on_its_object():
     lines = lowered("d = {}\nd[x] = f(y)\nreturn d")
     assert "_ds.effect(('d',), __desync_rt__.setitem, d, x, _t1)" in lines, lines

@@ -132,6 +132,17 @@ def _is_atom(node: ast.expr) -> bool:
     return isinstance(node, (ast.Name, ast.Constant))
 
 
+def _folded(node: ast.expr) -> ast.expr:
+    """``-1`` as the constant Python's compiler makes of it (so ``xs[-1]`` needs no
+    lambda). Ints and floats only: ``-(1j)`` has a real part of -0.0, which no
+    complex literal spells."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) \
+            and isinstance(node.operand, ast.Constant) \
+            and type(node.operand.value) in (int, float):
+        return ast.copy_location(ast.Constant(value=-node.operand.value), node)
+    return node
+
+
 def _arguments(params) -> ast.arguments:
     return ast.arguments(posonlyargs=[], args=[ast.arg(arg=p) for p in params], vararg=None,
                          kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
@@ -1290,8 +1301,10 @@ class Lowerer:
         compare = {ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt",
                    ast.GtE: "ge", ast.Is: "is_", ast.IsNot: "is_not"}
         unary = {ast.USub: "neg", ast.UAdd: "pos", ast.Invert: "invert", ast.Not: "not_"}
-        if isinstance(expr, ast.BinOp) and _is_atom(expr.left) and _is_atom(expr.right):
-            return _rt(binary[type(expr.op)]), [expr.left, expr.right]
+        if isinstance(expr, ast.BinOp):
+            left, right = _folded(expr.left), _folded(expr.right)
+            if _is_atom(left) and _is_atom(right):
+                return _rt(binary[type(expr.op)]), [left, right]
         if isinstance(expr, ast.UnaryOp) and _is_atom(expr.operand):
             return _rt(unary[type(expr.op)]), [expr.operand]
         if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and _is_atom(expr.left) \
@@ -1301,8 +1314,9 @@ class Lowerer:
                 return _rt(compare[op]), [expr.left, expr.comparators[0]]
             if op is ast.In:
                 return _rt("contains"), [expr.comparators[0], expr.left]
-        if isinstance(expr, ast.Subscript) and _is_atom(expr.value) and _is_atom(expr.slice):
-            return _rt("getitem"), [expr.value, expr.slice]
+        if isinstance(expr, ast.Subscript) and _is_atom(expr.value) \
+                and _is_atom(_folded(expr.slice)):
+            return _rt("getitem"), [expr.value, _folded(expr.slice)]
         if isinstance(expr, ast.Attribute) and _is_atom(expr.value) \
                 and not (expr.attr.startswith("__") and not expr.attr.endswith("__")):
             return _load("getattr"), [expr.value, _const(expr.attr)]
