@@ -144,7 +144,61 @@ def fails_in_a_loop(n):
             pass
 
 
-BODIES = [logs, warns, warns_through_an_alias, names_its_module, frames, variables, logs_in_a_loop, fails_in_a_loop]
+# Helpers of the user's that look at whoever calls them: a logging helper, the usual
+# deprecation helpers, functions that read their caller's frame. Called from the body,
+# each must see the body's file, function and line, as in plain Python (before, they
+# saw desync's runtime: engine.py, the cache's ``call``).
+def note(msg):
+    LOG.info(msg, stacklevel=2)
+    return len(msg)
+
+
+def note_through(msg):
+    return note_deeper(msg)
+
+
+def note_deeper(msg):
+    LOG.info(msg, stacklevel=3)
+    return len(msg)
+
+
+def old_api(x):
+    warnings.warn("old_api is deprecated", DeprecationWarning, stacklevel=2)
+    return x + 1
+
+
+def old_api_positional(x):
+    warnings.warn("old_api_positional is deprecated", DeprecationWarning, 2)
+    return x + 1
+
+
+def whoami():
+    return sys._getframe(1).f_code.co_name
+
+
+def where_called():
+    frame = inspect.currentframe().f_back
+    return frame.f_code.co_name, frame.f_lineno
+
+
+def calling_module():
+    return inspect.stack()[1].function
+
+
+def helpers_look_at_their_caller(n):
+    a = slow(n)
+    note(f"a is {a}")
+    b = old_api(a)
+    c = old_api_positional(b)
+    who = whoami()
+    where = where_called()
+    d = slow(b)
+    note_through(f"d is {d}")
+    return a, b, c, who, where, d, calling_module()
+
+
+BODIES = [logs, warns, warns_through_an_alias, names_its_module, frames, variables, logs_in_a_loop,
+          fails_in_a_loop, helpers_look_at_their_caller]
 MODES = ["threads", "one-worker", "sequential"]
 
 

@@ -404,6 +404,8 @@ class _Inferrer:
                 out.add(_STATE, where)
 
         for sub in ast.walk(node):
+            if _looks_up(sub):
+                out.add(table.LOOKS_UP, "looks at its caller")
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
                     and sub.id in _EFFECT_BUILTINS and sub.id not in local \
                     and sub.id not in module.bindings:
@@ -736,6 +738,25 @@ class _Inferrer:
             if found is not None:
                 return found
         return None
+
+
+def _looks_up(node) -> bool:
+    """Does ``node`` look past its own function's frame: ``frame.f_back``, a
+    ``stacklevel`` other than 1 (``log.info(msg, stacklevel=2)``, passed on as a
+    variable too), ``warnings.warn(msg, category, 2)``?"""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "f_back"
+    if not isinstance(node, ast.Call):
+        return False
+    for keyword in node.keywords:
+        if keyword.arg == "stacklevel":
+            return not (isinstance(keyword.value, ast.Constant) and keyword.value.value == 1)
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    if name == "warn" and len(node.args) >= 3:
+        level = node.args[2]
+        return not (isinstance(level, ast.Constant) and level.value == 1)
+    return False
 
 
 def _strongest(found):

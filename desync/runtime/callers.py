@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from types import BuiltinMethodType, FunctionType, MethodType, ModuleType, TracebackType
 
+from .effects import WORLD_CALLER, facts_of
 from .tasks import DONE, FAILED, Deferred, Task, _value
 
 
@@ -70,11 +71,14 @@ _FRAME_MODULES = frozenset({"builtins", "sys", "warnings", "_warnings", "inspect
 def looks_at_caller(fn) -> bool:
     """May ``fn`` look at the frame that calls it? A function of the user's is its
     own caller's frame for what it does; library code (bound methods of loggers,
-    ``logging.info``, ``warnings.warn``) may walk up to whoever called it. A C method
+    ``logging.info``, ``warnings.warn``) may walk up to whoever called it, and so may a
+    function of the user's that reads frames or passes a ``stacklevel``. A C method
     of an object (``out.append``) never does: the common effect pays nothing."""
     cls = type(fn)
     if cls is FunctionType:
-        return fn.__module__ in _STACK_WALKERS
+        # (a helper of the user's that logs with ``stacklevel=2`` or reads
+        # ``sys._getframe(1)``: its facts say so)
+        return fn.__module__ in _STACK_WALKERS or WORLD_CALLER in facts_of(fn).world
     if cls is BuiltinMethodType:
         owner = fn.__self__
         return owner is None or (type(owner) is ModuleType

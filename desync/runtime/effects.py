@@ -47,6 +47,8 @@ WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
 WORLD_STATE = "world:state"       # module-level objects of the program, changed by a callee
 WORLD_TRACER = "world:tracer"     # a tracer for the calling thread or new threads (not in ALL)
+WORLD_CALLER = "world:caller"     # looks at the frames that call it (not in ALL): called
+#                                   from a frame named like the body, in program order
 #                                   (kind PURE: run as a call, by the user's promise; not cached)
 WORLD_ALL = (WORLD_STDOUT, WORLD_FILES, WORLD_NET, WORLD_PROCESS, WORLD_CLOCK, WORLD_RANDOM,
              WORLD_INPUT)
@@ -81,7 +83,10 @@ class Facts:
 
 
 PURE_FACTS = Facts(PURE, reason="computes from its arguments")
-_NAMES_CALLER = Facts(EFFECT, reason="names the module that calls it")
+_NAMES_CALLER = Facts(EFFECT, {WORLD_CALLER}, reason="names the module that calls it")
+# ``sys._getframe(1)``, ``logging``'s or ``warnings``' ``stacklevel=2`` in a helper: what
+# it gives depends on who calls it.
+LOOKS_UP = Facts(EFFECT, {WORLD_CALLER}, reason="looks at the frames that call it")
 
 
 def _effect(world, reason):
@@ -187,7 +192,7 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "requests.api": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ,
                      "options": _NET_READ},
     "httpx": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
-    "sys": {"exit": _PROC, "setrecursionlimit": _PROC, "settrace": _TRACER,
+    "sys": {"_getframe": LOOKS_UP, "_getframemodulename": LOOKS_UP, "exit": _PROC, "setrecursionlimit": _PROC, "settrace": _TRACER,
             "setprofile": _PROC, "setswitchinterval": _PROC,
             "set_int_max_str_digits": _PROC, "setdlopenflags": _PROC,
             "set_asyncgen_hooks": _PROC, "set_coroutine_origin_tracking_depth": _PROC,
@@ -270,8 +275,11 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "asyncio": {"*": _PROC},
     "pprint": {"pprint": _effect(WORLD_STDOUT, "prints"), "pp": _effect(WORLD_STDOUT, "prints"),
                "PrettyPrinter.pprint": _effect(WORLD_STDOUT, "prints")},
-    "traceback": {name: _effect(WORLD_STDOUT, "prints a traceback") for name in (
-        "print_exc", "print_exception", "print_tb", "print_stack", "print_last")},
+    "traceback": {**{name: _effect(WORLD_STDOUT, "prints a traceback") for name in (
+        "print_exc", "print_exception", "print_tb", "print_last")},
+        **{name: LOOKS_UP for name in ("extract_stack", "format_stack", "walk_stack")},
+        "print_stack": Facts(EFFECT, {WORLD_STDOUT, WORLD_CALLER}, reason="prints the stack")},
+    "inspect": {"currentframe": LOOKS_UP, "stack": LOOKS_UP},
     # Methods of library classes, by the class's qualified name (``parser.parse_args()``).
     "argparse": {"ArgumentParser.parse_args": _ENV_READ,
                  "ArgumentParser.parse_known_args": _ENV_READ,
@@ -882,4 +890,4 @@ def listed_facts(module: str, name: str) -> Facts | None:
 
 __all__ = ["Facts", "PURE", "READS", "EFFECT", "PURE_FACTS", "facts_of", "set_provider",
            "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "MUTATING_METHODS", "READ_ONLY_METHODS", "WORLD_STATE",
-           "WORLD_TRACER"]
+           "WORLD_TRACER", "WORLD_CALLER", "LOOKS_UP"]
