@@ -657,6 +657,16 @@ PROGRAMS = [
         out.append(make_with(Caller(), n + 1))
         return out
     """, (1, 2, [], "", {})),
+    ("helpers that look at their caller", """
+        a = f(n)
+        who = whoami(a)
+        note(a)
+        out = []
+        for i in range(m):
+            out.append(whoami(f(i)))
+            out.append(note(f(i)))
+        return who, out
+    """, (1, 2, [], "", {})),
 ]
 
 

@@ -283,6 +283,13 @@ class Gen:
                 (1, lambda: self.callee("head", [lst()])),
                 (2, lambda: self.callee("apply", [self.e_fn1(sc, cx, d - 1), x()])),
                 (1, lambda: self.callee("apply0", [self.e_fn0(sc, cx, d - 1)])),
+                # Helpers that look at their caller's frame (the body's, as in plain
+                # Python; where effects may be, never in a comprehension: before 3.12
+                # a comprehension has a frame of its own).
+                (0.5 if cx.io and not cx.comp else 0,
+                 lambda: self.feature("frame", self.callee("who", [x()]))),
+                (0.5 if cx.io and not cx.comp else 0,
+                 lambda: self.feature("frame", self.callee("note", [x()]))),
                 (1, lambda: self.feature("handed-over", self.handed_over(sc, cx, d, x))),
                 (0.5, lambda: self.callee("apply", [self.recording_lambda(sc, cx, d - 1), x()])),
                 (1 if self.vars(sc, BOX) else 0, lambda: self.callee("weigh", [self.e_box(sc, cx, d - 1)])),
@@ -701,8 +708,9 @@ class Gen:
     def recording_lambda(self, sc, cx, d):
         """``lambda v: ys.append(v) or v``: the callee that runs it changes the body's
         own list (handed to ``apply``-like callees only: ``map`` over ``ys`` itself
-        would never end)."""
-        lists = self.vars(sc, LIST, ro_ok=False) if cx.body and cx.mut else []
+        would never end, and so would a loop over ``ys``: not while iterating)."""
+        lists = self.vars(sc, LIST, ro_ok=False) if cx.body and cx.mut and not cx.iterating \
+            else []
         if not lists:
             return self.e_fn1(sc, cx, d)
         self.feat["recording-lambda"] += 1
