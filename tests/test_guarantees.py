@@ -339,6 +339,81 @@ DISABLE_SCRIPT = textwrap.dedent("""
 """)
 
 
+# -- a worker paused while it settles a task -----------------------------------------
+# The owner reads task states without the lock; a worker settles a task under it. The
+# race found by running argparse, configparser and fnmatch's tests with many workers:
+# the state was published before the value (the owner used the None a task is made
+# with) and before the dependants were taken (the owner dropped them: a hang).
+# Here the worker sleeps at one line of the settling code, each line in turn,
+# while the owner keeps issuing and retiring steps.
+
+def _pause_here_at(code, line):
+    """A tracer that pauses its thread once, 30 ms at ``line`` of ``code``."""
+    paused = []
+
+    def tracer(frame, event, arg):
+        if paused or frame.f_code is not code:
+            return None
+
+        def local(frame, event, arg):
+            if event == "line" and frame.f_lineno == line and not paused:
+                paused.append(line)
+                time.sleep(0.03)
+            return local
+        return local
+    return tracer
+
+
+PAUSE = {"tracer": None}
+
+
+def word_of(w):
+    # (The tracer is the test's instrument, not the program's effect: set through a
+    # name desync does not read as ``sys.settrace``.)
+    getattr(sys, "set" + "trace")(PAUSE["tracer"])   # this worker thread only
+    if w is None:
+        raise ValueError("no word")
+    return w
+
+
+def add(a, b):
+    return a + b
+
+
+@desync(cache=False)
+def settles_while_the_owner_works(w):
+    word = word_of(w)          # on a worker: its settling pauses
+    joined = word + "x"        # issued while pending: a dependant of the paused task
+    t = 0
+    for i in range(2_000):     # meanwhile the owner issues and retires calls, and
+        t = add(t, len(word))  # reads the paused task's state, without the lock
+    return joined, t
+
+
+@pytest.mark.parametrize("word, expected", [("a", ("ax", 2_000)),
+                                             (None, "ValueError('no word')")])
+def test_a_worker_paused_at_any_line_of_settling_never_shows_half_a_task(word, expected):
+    from desync.runtime.engine import Scope
+    code = Scope._settle_locked.__code__
+    lines = sorted({line for _, _, line in code.co_lines() if line is not None})
+    for line in lines:
+        PAUSE["tracer"] = _pause_here_at(code, line)
+        outcome = []
+        runner = threading.Thread(target=lambda: outcome.append(
+            _outcome_of(settles_while_the_owner_works, word)), daemon=True)
+        runner.start()
+        runner.join(10)
+        assert not runner.is_alive(), f"hung with the worker paused at line {line}"
+        assert outcome == [expected], f"worker paused at line {line}"
+
+
+def _outcome_of(fn, *args):
+    try:
+        return fn(*args)
+    except Exception as error:  # noqa: BLE001 - compared with the expected value
+        return repr(error)
+
+
 def test_desync_disable_environment_runs_in_program_order(tmp_path):
     script = tmp_path / "disabled.py"
     script.write_text(DISABLE_SCRIPT)

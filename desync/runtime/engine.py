@@ -557,36 +557,40 @@ class Scope:
     def _settle_locked(self, task, state, value, error, flushing=False):
         """Record an outcome and release dependants; (inline, queued) to run next.
         A task's state is set when it is pushed, so one that depends on two failed
-        tasks is settled (and counted) once."""
+        tasks is settled (and counted) once.
+
+        The state is written last, after the value, the error and the taking of the
+        dependants: the owner reads states without the lock (``_spawn``, ``_retire``),
+        and a task it sees settled must have its value (not the None it was made
+        with) and no dependants left for it to drop."""
         inline, queued = [], []
-        task.state = state
         if state == FAILED and self.generator_spans is not None and not task.soft \
                 and isinstance(error, StopIteration) and _in_spans(task.seq,
                                                                    self.generator_spans):
             # (PEP 479, before its dependants get it; a speculative step's is its
             # consumer's to judge: ``map`` ends quietly on it)
             error = _from_generator(error)
-        stack = [(task, value, error)]
+        stack = [(task, state, value, error)]
         abort = self.abort_seq
         while stack:
-            task, value, error = stack.pop()
-            state = task.state
+            task, state, value, error = stack.pop()
             task.value = value
             task.error = error
             task.fn = task.args = task.kwargs = None
+            dependents, task.dependents = task.dependents, None
+            task.state = state
             self.settled += 1
             if state == FAILED and not task.orphan and not flushing and not task.soft:
                 if abort is None or task.seq < abort:
                     abort = self.abort_seq = task.seq
-            dependents, task.dependents = task.dependents, None
             if not dependents:
                 continue
             for dep in dependents:
                 if dep.state != PENDING:
                     continue
                 if state != DONE and not dep.tolerant:
-                    dep.state = CANCELLED
-                    stack.append((dep, None, error))  # carries the failure it came from
+                    _cancel(dep, error)
+                    stack.append((dep, CANCELLED, None, error))  # carries the failure it came from
                     continue
                 dep.waiting -= 1
                 if dep.waiting:
@@ -594,8 +598,8 @@ class Scope:
                 if dep.kind == EFFECT:
                     continue  # the owner runs it when it reaches the head
                 if abort is not None and dep.seq > abort and not dep.soft:
-                    dep.state = CANCELLED
-                    stack.append((dep, None, None))
+                    _cancel(dep, None)
+                    stack.append((dep, CANCELLED, None, None))
                 elif not dep.soft and not dep.tolerant and _runs_inputs(dep, self):
                     # Given, by a step still pending when it was issued, an iterator
                     # (advancing it is a change) or a function with effects: it runs
@@ -1865,6 +1869,14 @@ def _advances(value) -> bool:
     """Is ``value`` an iterator of its own (consuming it changes it)?"""
     kind = type(value)
     return kind not in _PLAIN_VALUES and (kind in _ITERATOR_TYPES or hasattr(kind, "__next__"))
+
+
+def _cancel(task, error) -> None:
+    """Mark a dependant cancelled as it is pushed (so a second failed input skips
+    it), its error written first: the owner may read it as soon as it sees the state."""
+    task.value = None
+    task.error = error
+    task.state = CANCELLED
 
 
 def _runs_inputs(task, scope) -> bool:
