@@ -3,6 +3,7 @@ the sequential switch, and clear refusals."""
 from __future__ import annotations
 
 import importlib.util
+import io
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import textwrap
 import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -405,6 +407,130 @@ def test_a_worker_paused_at_any_line_of_settling_never_shows_half_a_task(word, e
         runner.join(10)
         assert not runner.is_alive(), f"hung with the worker paused at line {line}"
         assert outcome == [expected], f"worker paused at line {line}"
+
+
+# The same race seen from the other side: the owner judging a task it sees still
+# pending, by what it was given (``[show, a]`` handed to a callee that calls its
+# items) or by the function making it (a generator function: consuming what it makes
+# is in order). The inputs must still be there while the state says pending.
+
+def _settling_writes():
+    """The lines of _settle_locked from the first write to a task until the count."""
+    import inspect
+    from desync.runtime.engine import Scope
+    source, start = inspect.getsourcelines(Scope._settle_locked)
+    first = next(i for i, text in enumerate(source) if "task.value = value" in text)
+    last = next(i for i, text in enumerate(source) if "self.settled += 1" in text)
+    return Scope._settle_locked.__code__, [start + i for i in range(first, last + 1)]
+
+
+def _pause_settling_of(code, line, kind, paused):
+    """Pause its thread once at ``line`` while it settles a value of ``kind``."""
+    def tracer(frame, event, arg):
+        if paused or frame.f_code is not code:
+            return None
+
+        def local(frame, event, arg):
+            if event == "line" and frame.f_lineno == line and not paused \
+                    and type(frame.f_locals.get("value")).__name__ == kind:
+                paused.append(line)
+                time.sleep(0.05)
+            return local
+        return local
+    return tracer
+
+
+SHOWN = {"stream": None}
+SETTING = {"k": 1}
+SPIN = {"paused": []}
+
+
+POOL = ThreadPoolExecutor(4)
+
+
+def _trace_every_thread_of(pool, tracer, threads=4):
+    """Set ``tracer`` on each thread of ``pool`` (whichever settles the task pauses)."""
+    meeting = threading.Barrier(threads)
+
+    def install():
+        meeting.wait(5)
+        getattr(sys, "set" + "trace")(tracer)   # (see word_of)
+    for job in [pool.submit(install) for _ in range(threads)]:
+        job.result()
+
+
+def arm(v):
+    time.sleep(0.02)   # still running when the owner issues what depends on it
+    return v
+
+
+def held_back(v):
+    time.sleep(0.2)
+    return v
+
+
+def show(v):
+    print(v, file=SHOWN["stream"])
+
+
+def run_all(fns, v):
+    for fn in fns:
+        if callable(fn):
+            fn(v)
+    return len(fns)
+
+
+def reads_setting(n):
+    for _ in range(n):
+        yield SETTING["k"]
+
+
+def total_of(values):
+    return sum(values)
+
+
+@desync(cache=False, executor=POOL)
+def hands_over_a_pending_list(n):
+    a = arm(1)
+    fns = [show, a]            # a pure step, pending on a worker's call
+    b = held_back(1)           # keeps the next line from retiring for 0.2 s
+    print("before", file=SHOWN["stream"])
+    for i in range(n):         # the owner waits, lock-free, for the worker's pause
+        if SPIN["paused"]:
+            break
+    run_all(fns, "after")      # handed a function with effects: in order
+    return b
+
+
+@desync(cache=False, executor=POOL)
+def consumes_a_pending_generator(n):
+    a = arm(1)
+    values = reads_setting(a + 2)   # a call making a generator, pending
+    b = held_back(1)
+    SETTING["k"] = 5
+    for i in range(n):
+        if SPIN["paused"]:
+            break
+    return total_of(values) + b
+
+
+@pytest.mark.parametrize("body, kind, expected", [
+    (hands_over_a_pending_list, "list", "before\nafter\n"),
+    (consumes_a_pending_generator, "generator", 16)])
+def test_a_task_seen_pending_still_has_its_inputs(body, kind, expected):
+    code, lines = _settling_writes()
+    try:
+        for line in lines:
+            SHOWN["stream"] = io.StringIO()
+            SETTING["k"] = 1
+            SPIN["paused"] = paused = []
+            _trace_every_thread_of(POOL, _pause_settling_of(code, line, kind, paused))
+            result = body(20_000_000)
+            assert paused == [line], "the worker never paused: the test tests nothing"
+            got = SHOWN["stream"].getvalue() if kind == "list" else result
+            assert got == expected, f"worker paused at line {line}"
+    finally:
+        _trace_every_thread_of(POOL, None)
 
 
 def _outcome_of(fn, *args):

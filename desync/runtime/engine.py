@@ -559,10 +559,12 @@ class Scope:
         A task's state is set when it is pushed, so one that depends on two failed
         tasks is settled (and counted) once.
 
-        The state is written last, after the value, the error and the taking of the
-        dependants: the owner reads states without the lock (``_spawn``, ``_retire``),
-        and a task it sees settled must have its value (not the None it was made
-        with) and no dependants left for it to drop."""
+        The owner reads states without the lock (``_spawn``, ``_retire``), so the
+        order of the writes matters: the value, the error and the taking of the
+        dependants come before the state (a task seen settled has its value, not
+        the None it was made with, and no dependants left to drop); the inputs are
+        let go after it (a task seen pending still has what it was given and the
+        function that makes it: a pending ``[show]``, a pending ``map(...)``)."""
         inline, queued = [], []
         if state == FAILED and self.generator_spans is not None and not task.soft \
                 and isinstance(error, StopIteration) and _in_spans(task.seq,
@@ -576,9 +578,9 @@ class Scope:
             task, state, value, error = stack.pop()
             task.value = value
             task.error = error
-            task.fn = task.args = task.kwargs = None
             dependents, task.dependents = task.dependents, None
             task.state = state
+            task.fn = task.args = task.kwargs = None
             self.settled += 1
             if state == FAILED and not task.orphan and not flushing and not task.soft:
                 if abort is None or task.seq < abort:
@@ -700,11 +702,14 @@ class Scope:
                     self.drainers -= 1
 
     def _submit_foreign(self, task):
-        fn = _value(task.fn)
-        args = tuple(_value(a) for a in task.args)
-        kwargs = {k: _value(v) for k, v in task.kwargs.items()} if task.kwargs else None
         with self.lock:
+            if task.state != READY:
+                return   # cancelled meanwhile: an earlier failure flushed the buffer
             task.state = RUNNING
+            fn, args, kwargs = task.fn, task.args, task.kwargs
+        fn = _value(fn)
+        args = tuple(_value(a) for a in args)
+        kwargs = {k: _value(v) for k, v in kwargs.items()} if kwargs else None
         # The cache works whatever runs the call: lookups and stores in this process.
         cache = self.cache
         key = None
@@ -1203,8 +1208,9 @@ class Body(Scope):
             except ValueError:  # not bound yet
                 continue
             if type(held) is Task:
+                maker = held.fn   # (before the state: let go of only after it is set)
                 if held.state != DONE:
-                    if _makes_iterator(held.fn):
+                    if _makes_iterator(maker):
                         found += (key,)
                     continue
                 held = held.value
@@ -1415,8 +1421,9 @@ class Body(Scope):
         for arg in args:
             kind = type(arg)
             if kind is Task:
+                maker = arg.fn   # (before the state: let go of only after it is set)
                 if arg.state != DONE:
-                    if _makes_iterator(arg.fn):
+                    if _makes_iterator(maker):
                         # ``it = map(f, xs)`` still pending: consuming it is an effect.
                         return self._spawn(EFFECT, fn, args, None, None,
                                            sys._getframe(2).f_lasti, generated=True, targets=())
@@ -1929,8 +1936,9 @@ def _iterator_among(args, kwargs) -> bool:
     for arg in (*args, *kwargs.values()) if kwargs else args:
         kind = type(arg)
         if kind is Task:
+            maker = arg.fn   # (before the state: let go of only after it is set)
             if arg.state != DONE:
-                if _makes_iterator(arg.fn):
+                if _makes_iterator(maker):
                     return True
                 continue
             kind = type(arg.value)
