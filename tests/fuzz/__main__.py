@@ -187,8 +187,15 @@ def main(argv=None):
     parser.add_argument("--cache", action="store_true",
                         help="generated desync functions use the call cache (the default "
                              "users run); repeats then hit")
+    parser.add_argument("--stress", action="store_true",
+                        help="threads switch every microsecond and the engine has eight workers: "
+                             "races between the owner and the workers show (found this way: "
+                             "a task's state published before its value)")
     parser.add_argument("--program", type=int, default=None, help="print program INDEX of --seed and exit")
     args = parser.parse_args(argv)
+    if args.stress:
+        os.environ["FZ_STRESS"] = "1"   # read by the workers (worker.main)
+        os.environ["DESYNC_MAX_WORKERS"] = "8"
     if args.pacing:
         os.environ["FZ_PACING"] = "1"   # read by the workers' environment (pool.Worker)
     if args.cache:

@@ -154,6 +154,8 @@ def main():
 
     directory = os.environ.get("FZ_DIR") or tempfile.mkdtemp(prefix="fz-")
     sys.setrecursionlimit(3000)
+    if os.environ.get("FZ_STRESS") == "1":
+        sys.setswitchinterval(1e-6)   # (``--stress``: the owner and the workers interleave)
     for line in sys.stdin:
         if not line.strip():
             continue
