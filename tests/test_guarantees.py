@@ -371,7 +371,8 @@ PAUSE = {"tracer": None}
 
 def word_of(w):
     # (The tracer is the test's instrument, not the program's effect: set through a
-    # name desync does not read as ``sys.settrace``.)
+    # name desync does not read as ``sys.settrace``. Only on the threads of POOL,
+    # taken off them when the test ends: a tracer left on a thread slows it down.)
     getattr(sys, "set" + "trace")(PAUSE["tracer"])   # this worker thread only
     if w is None:
         raise ValueError("no word")
@@ -382,7 +383,10 @@ def add(a, b):
     return a + b
 
 
-@desync(cache=False)
+POOL = ThreadPoolExecutor(4)
+
+
+@desync(cache=False, executor=POOL)
 def settles_while_the_owner_works(w):
     word = word_of(w)          # on a worker: its settling pauses
     joined = word + "x"        # issued while pending: a dependant of the paused task
@@ -398,15 +402,18 @@ def test_a_worker_paused_at_any_line_of_settling_never_shows_half_a_task(word, e
     from desync.runtime.engine import Scope
     code = Scope._settle_locked.__code__
     lines = sorted({line for _, _, line in code.co_lines() if line is not None})
-    for line in lines:
-        PAUSE["tracer"] = _pause_here_at(code, line)
-        outcome = []
-        runner = threading.Thread(target=lambda: outcome.append(
-            _outcome_of(settles_while_the_owner_works, word)), daemon=True)
-        runner.start()
-        runner.join(10)
-        assert not runner.is_alive(), f"hung with the worker paused at line {line}"
-        assert outcome == [expected], f"worker paused at line {line}"
+    try:
+        for line in lines:
+            PAUSE["tracer"] = _pause_here_at(code, line)
+            outcome = []
+            runner = threading.Thread(target=lambda: outcome.append(
+                _outcome_of(settles_while_the_owner_works, word)), daemon=True)
+            runner.start()
+            runner.join(10)
+            assert not runner.is_alive(), f"hung with the worker paused at line {line}"
+            assert outcome == [expected], f"worker paused at line {line}"
+    finally:
+        _trace_every_thread_of(POOL, None)
 
 
 # The same race seen from the other side: the owner judging a task it sees still
@@ -443,9 +450,6 @@ def _pause_settling_of(code, line, kind, paused):
 SHOWN = {"stream": None}
 SETTING = {"k": 1}
 SPIN = {"paused": []}
-
-
-POOL = ThreadPoolExecutor(4)
 
 
 def _trace_every_thread_of(pool, tracer, threads=4):
