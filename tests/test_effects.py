@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime
 import heapq
+import inspect
 import json
+import logging
 import os
 import random
 import subprocess
@@ -11,6 +13,7 @@ import sys
 import textwrap
 import time
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -323,6 +326,43 @@ def sets_a_module_flag(x):
     setattr(sys, "desync_test_flag", x)
 
 
+# Helpers that look past their own frame (called from a frame named like the body,
+# in order, never cached), and what only looks like it (each a call like any other).
+def my_name():
+    return sys._getframe().f_code.co_name       # its own frame
+
+
+def caller_name():
+    return sys._getframe(1).f_code.co_name
+
+
+def forwards_to_log(msg, **kwargs):
+    logging.getLogger("t").info(msg, **kwargs)  # a stacklevel may come in kwargs
+
+
+def deprecates(msg, **options):
+    options.setdefault("stacklevel", 2)
+    warnings.warn(msg, DeprecationWarning, **options)
+
+
+def warns_by_position(msg):
+    _warn = warnings.warn
+    _warn(msg, DeprecationWarning, 2)
+
+
+class Reporter:
+    def warn(self, x, y, z):
+        return x + y + z
+
+
+def calls_a_method_named_warn(x):
+    return Reporter().warn(x, 1, 2)
+
+
+def own_frame_only():
+    return inspect.currentframe().f_code.co_name
+
+
 @pytest.mark.parametrize("fn, kind, world", [
     # From the seventh adversarial round (verifying the sixth's fixes).
     (thread_through_alias, EFFECT, {"world:process"}),
@@ -367,6 +407,13 @@ def sets_a_module_flag(x):
     (calls_reader, EFFECT, {"world:files"}),  # transitively
     (recursive, PURE, set()),
     (recursive_effect, EFFECT, {"world:stdout"}),
+    (my_name, PURE, set()),
+    (caller_name, EFFECT, {"world:caller"}),
+    (forwards_to_log, EFFECT, {"world:stdout", "world:caller"}),
+    (deprecates, EFFECT, {"world:stdout", "world:caller"}),
+    (warns_by_position, EFFECT, {"world:stdout", "world:caller"}),
+    (calls_a_method_named_warn, PURE, set()),
+    (own_frame_only, PURE, set()),
 ])
 def test_world(fn, kind, world):
     facts = infer(fn)

@@ -197,8 +197,40 @@ def helpers_look_at_their_caller(n):
     return a, b, c, who, where, d, calling_module()
 
 
+# From the adversarial round on the rule above: a stacklevel forwarded in **kwargs or
+# set in a dict of options, warn under another name, a call written over two lines
+# (plain Python reports its first line), and a body's own log with stacklevel=2
+# (it names the body's caller).
+def note_forwarded(msg, **kwargs):
+    LOG.info(msg, **kwargs)
+    return len(msg)
+
+
+def deprecate_with_options(what, **options):
+    options.setdefault("stacklevel", 2)
+    warnings.warn(f"{what} is deprecated", DeprecationWarning, **options)
+
+
+def deprecate_by_alias(what):
+    _warn = warnings.warn
+    _warn(f"{what} is old", DeprecationWarning, 2)
+
+
+def forwards_and_spans_lines(n):
+    a = slow(n)
+    note_forwarded(f"a is {a}", stacklevel=2)
+    deprecate_with_options("x")
+    deprecate_by_alias("y")
+    LOG.info(
+        "over two lines %s", a)
+    LOG.warning("this function is deprecated", stacklevel=2)
+    where = where_called(
+    )
+    return a, where
+
+
 BODIES = [logs, warns, warns_through_an_alias, names_its_module, frames, variables, logs_in_a_loop,
-          fails_in_a_loop, helpers_look_at_their_caller]
+          fails_in_a_loop, helpers_look_at_their_caller, forwards_and_spans_lines]
 MODES = ["threads", "one-worker", "sequential"]
 
 

@@ -139,6 +139,11 @@ def reads_frame(call: ast.Call, imports: dict, module_names=frozenset()) -> str 
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS:
         return "stack"   # ``REQUEST.set(v)`` (any object that may be a ContextVar)
+    for keyword in call.keywords:
+        if keyword.arg == "stacklevel" and not (isinstance(keyword.value, ast.Constant)
+                                                and keyword.value.value == 1):
+            # ``log.warning("deprecated", stacklevel=2)``: names the body's caller
+            return "stack"
     name = dotted_callee(func, imports, module_names)
     if name is None:
         return None

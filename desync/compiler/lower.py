@@ -2563,7 +2563,14 @@ def _locate(new, node):
         if "lineno" in sub._attributes:
             if getattr(sub, "lineno", None) in (None, 0):
                 sub.lineno, sub.col_offset = line, column
-                sub.end_lineno, sub.end_col_offset = end_line, end_column
+                if type(sub) is ast.Attribute and end_line != line:
+                    # A method call is at its attribute's last line (3.11+): the
+                    # runtime's ``_ds.call(...)`` of a call written over several lines
+                    # is at its first line, as the call is in plain Python (what a log
+                    # record, ``sys._getframe(1).f_lineno`` and tracebacks show).
+                    sub.end_lineno, sub.end_col_offset = line, column + len(sub.attr) + 1
+                else:
+                    sub.end_lineno, sub.end_col_offset = end_line, end_column
             elif isinstance(sub, ast.stmt) and sub is not new:
                 continue  # placed already, with everything inside it
         stack.extend(ast.iter_child_nodes(sub))

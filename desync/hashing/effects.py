@@ -378,6 +378,7 @@ class _Inferrer:
                     tables.setdefault(sub.targets[0].id, set()).update(owners)
         out = _Outcome()
         cut = [False]
+        called = {id(sub.func) for sub in ast.walk(node) if isinstance(sub, ast.Call)}
 
         def param_of(name):
             if name in by_name:
@@ -440,6 +441,13 @@ class _Inferrer:
                     for name, facts in table.WORLD_OBJECTS.items():
                         if dotted == name or dotted.startswith(name + "."):
                             out.add(facts, name)
+                    if id(sub) not in called:
+                        # ``_w = warnings.warn; _w(msg, category, 2)``: called where its
+                        # arguments are not seen, it may look past its caller.
+                        facts = self._listed(dotted)
+                        if facts is table.WARN or facts is table.GETFRAME:
+                            out.add(facts, dotted)
+                            out.add(table.LOOKS_UP, dotted)
             elif isinstance(sub, ast.Call):
                 func = sub.func
                 if isinstance(func, ast.Attribute) and _root(func.value) in made_here:
@@ -579,7 +587,11 @@ class _Inferrer:
             callee = table.listed_facts("builtins", head)
         if callee is None:
             return
+        if callee is table.GETFRAME and not _past_its_caller(callee, call):
+            callee = table.PURE_FACTS   # ``sys._getframe().f_code.co_name``: its own frame
         out.add(callee, where)
+        if _past_its_caller(callee, call):
+            out.add(table.LOOKS_UP, f"{where}(..., level)")
         if callee.mutates:
             for index, arg in enumerate(call.args):
                 if isinstance(arg, ast.Starred):
@@ -740,22 +752,44 @@ class _Inferrer:
         return None
 
 
+# Logging's and warnings' functions and methods: given ``**kwargs``, they may be
+# handed a ``stacklevel`` by whoever calls the function forwarding them.
+_LEVELLED = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical",
+                       "fatal", "log"})
+
+
 def _looks_up(node) -> bool:
     """Does ``node`` look past its own function's frame: ``frame.f_back``, a
     ``stacklevel`` other than 1 (``log.info(msg, stacklevel=2)``, passed on as a
-    variable too), ``warnings.warn(msg, category, 2)``?"""
+    variable too, or put in a dict of options: ``kw.setdefault("stacklevel", 2)``),
+    keyword arguments forwarded to logging or ``warn`` (``log.info(msg, **kwargs)``)?
+    (``warnings.warn(msg, category, 2)`` is read where the callee is resolved.)"""
     if isinstance(node, ast.Attribute):
         return node.attr == "f_back"
+    if isinstance(node, ast.Constant):
+        return node.value == "stacklevel"
     if not isinstance(node, ast.Call):
         return False
     for keyword in node.keywords:
         if keyword.arg == "stacklevel":
             return not (isinstance(keyword.value, ast.Constant) and keyword.value.value == 1)
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-    if name == "warn" and len(node.args) >= 3:
-        level = node.args[2]
-        return not (isinstance(level, ast.Constant) and level.value == 1)
+        if keyword.arg is None:
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if name in _LEVELLED:
+                return True
+    return False
+
+
+def _past_its_caller(callee, call) -> bool:
+    """``warn(msg, category, 2)`` (under any name) and ``sys._getframe(1)`` look past
+    the frame that calls them; ``sys._getframe()`` reads that frame only."""
+    if callee is table.WARN:
+        level = call.args[2] if len(call.args) >= 3 else None
+        return level is not None and not (isinstance(level, ast.Constant) and level.value == 1)
+    if callee is table.GETFRAME:
+        depth = call.args[0] if call.args else None
+        return not (depth is None or (isinstance(depth, ast.Constant) and depth.value == 0))
     return False
 
 

@@ -138,6 +138,10 @@ _PROC = _effect(WORLD_PROCESS, "changes the process or runs another")
 _TRACER = Facts(EFFECT, {WORLD_PROCESS, WORLD_TRACER}, reason="sets a tracer")
 _ENV_READ = _reads(WORLD_PROCESS, "reads the environment")
 _LOG = _effect(WORLD_STDOUT, "logs")
+# (Objects of their own: inference reads their arguments, ``warn(msg, cat, 2)``
+# looks past its caller, ``_getframe()`` reads only the caller's own frame.)
+WARN = _effect(WORLD_STDOUT, "warns")
+GETFRAME = Facts(EFFECT, {WORLD_CALLER}, reason="looks at the frames that call it")
 
 _MODULES: dict[str, dict[str, Facts]] = {
     "time": {"*": _CLOCK, "sleep": PURE_FACTS, "strptime": PURE_FACTS,
@@ -149,7 +153,7 @@ _MODULES: dict[str, dict[str, Facts]] = {
     # (a record takes the time, the thread and the process it is made in)
     "logging": {"*": _LOG, "getLogger": PURE_FACTS, "Formatter": PURE_FACTS,
                 "LogRecord": _CLOCK, "makeLogRecord": _CLOCK},
-    "warnings": {"warn": _LOG, "warn_explicit": _LOG, "showwarning": _LOG,
+    "warnings": {"warn": WARN, "warn_explicit": _LOG, "showwarning": _LOG,
                  "simplefilter": _PROC, "filterwarnings": _PROC, "resetwarnings": _PROC},
     "os": {"*": _FILE_WRITE,
            "listdir": _FILE_READ, "scandir": _FILE_READ, "stat": _FILE_READ,
@@ -192,7 +196,7 @@ _MODULES: dict[str, dict[str, Facts]] = {
     "requests.api": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ,
                      "options": _NET_READ},
     "httpx": {"*": _NET_WRITE, "get": _NET_READ, "head": _NET_READ, "options": _NET_READ},
-    "sys": {"_getframe": LOOKS_UP, "_getframemodulename": LOOKS_UP, "exit": _PROC, "setrecursionlimit": _PROC, "settrace": _TRACER,
+    "sys": {"_getframe": GETFRAME, "_getframemodulename": LOOKS_UP, "exit": _PROC, "setrecursionlimit": _PROC, "settrace": _TRACER,
             "setprofile": _PROC, "setswitchinterval": _PROC,
             "set_int_max_str_digits": _PROC, "setdlopenflags": _PROC,
             "set_asyncgen_hooks": _PROC, "set_coroutine_origin_tracking_depth": _PROC,
@@ -279,7 +283,8 @@ _MODULES: dict[str, dict[str, Facts]] = {
         "print_exc", "print_exception", "print_tb", "print_last")},
         **{name: LOOKS_UP for name in ("extract_stack", "format_stack", "walk_stack")},
         "print_stack": Facts(EFFECT, {WORLD_STDOUT, WORLD_CALLER}, reason="prints the stack")},
-    "inspect": {"currentframe": LOOKS_UP, "stack": LOOKS_UP},
+    # (``currentframe()`` is the caller's own frame: its ``f_back`` is what looks up)
+    "inspect": {"stack": LOOKS_UP, "getouterframes": LOOKS_UP},
     # Methods of library classes, by the class's qualified name (``parser.parse_args()``).
     "argparse": {"ArgumentParser.parse_args": _ENV_READ,
                  "ArgumentParser.parse_known_args": _ENV_READ,
@@ -890,4 +895,4 @@ def listed_facts(module: str, name: str) -> Facts | None:
 
 __all__ = ["Facts", "PURE", "READS", "EFFECT", "PURE_FACTS", "facts_of", "set_provider",
            "listed_facts", "FILE_METHODS", "WORLD_OBJECTS", "MUTATING_METHODS", "READ_ONLY_METHODS", "WORLD_STATE",
-           "WORLD_TRACER", "WORLD_CALLER", "LOOKS_UP"]
+           "WORLD_TRACER", "WORLD_CALLER", "LOOKS_UP", "WARN", "GETFRAME"]
