@@ -261,7 +261,8 @@ def _transpile_source(fn):
     if compiled is None:
         transpiled = module.transpile_def(node, plain=True)
         freevars = code.co_freevars + ((GATE,) if transpiled._desync_gate else ())
-        compiled = compile_function(transpiled, filename, freevars, class_name)
+        compiled = compile_function(transpiled, filename, freevars, class_name,
+                                    getattr(code, "co_qualname", qualname))
         with _modules_lock:
             _compiled[key] = compiled
     return compiled, (filename, module, node), digest

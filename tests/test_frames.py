@@ -462,3 +462,44 @@ def test_the_frame_of_a_users_function_run_as_an_effect_stays(body, mode):
     assert expected[-2:] in (["inner", "fail"], ["collect", "fail"])
     for got in _runs_in(mode, body, names, 3):
         assert got == expected
+
+
+# What a frame's code says: the qualified name (a method's class, the function around a
+# nested one), and the first line (the first decorator's, as ``inspect.getsource``
+# reads it), for the body's own frame and for the frame a helper sees as its caller.
+def code_of_caller():
+    frame = sys._getframe(1)
+    code = frame.f_code
+    return (getattr(code, "co_qualname", code.co_name), code.co_firstlineno,
+            len(inspect.getsource(frame).splitlines()))
+
+
+class Holder:
+    @dz(cache=False)
+    def method(self, n):
+        a = slow(n)
+        own = sys._getframe().f_code
+        return a, getattr(own, "co_qualname", own.co_name), own.co_firstlineno, \
+            code_of_caller()
+
+
+def make_nested():
+    @dz(cache=False)
+    def nested(n):
+        a = slow(n)
+        return a, code_of_caller()
+    return nested
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_frames_carry_the_qualified_name_and_first_line_of_the_original(mode):
+    nested = make_nested()
+    calls = [(Holder.method, (Holder(), 1)), (nested, (1,))]
+    for fn, args in calls:
+        expected = fn.__desync_original__(*args)
+        for _ in range(3):
+            if mode == "sequential":
+                with desync.sequential():
+                    assert fn(*args) == expected
+            else:
+                assert fn(*args) == expected

@@ -64,15 +64,20 @@ def add_runtime_import(tree: ast.Module) -> ast.Module:
 
 
 def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
-                     class_name: str | None) -> types.CodeType:
+                     class_name: str | None, qualname: str | None = None) -> types.CodeType:
     """Compile one transpiled function so it can share the original's closure cells.
 
     The function is wrapped in a factory whose parameters are the original's free
     variables (``__class__`` included, for ``super()``), inside a class of the
-    same name when it is a method, so private-name mangling matches.
+    same name when it is a method, so private-name mangling matches. ``qualname``:
+    the original's, for the code (what its frames show: ``K.meth``, not ``meth``).
     """
     fn = copy.copy(fn)
-    fn.decorator_list = []
+    # (A stand-in for the decorators, never evaluated: the factory never runs. The
+    # code then starts at the first decorator's line, as the original's does, which
+    # ``inspect.getsource`` of a frame reads.)
+    fn.decorator_list = [ast.copy_location(ast.Name("__desync_first_line__", ast.Load()),
+                                           fn.decorator_list[0])] if fn.decorator_list else []
     line = fn.lineno
     params = ast.arguments(posonlyargs=[], args=[ast.arg(name) for name in freevars],
                            vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
@@ -104,6 +109,8 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
     found = _find_code(code, fn.name, depth=3 if class_name else 2)
     if found is None:  # pragma: no cover - would be a bug in the factory layout
         raise RuntimeError(f"desync: compiled code for {fn.name} not found")
+    if qualname is not None and hasattr(found, "co_qualname"):   # (3.11+)
+        found = found.replace(co_qualname=qualname)
     return found
 
 

@@ -104,7 +104,12 @@ def _as_body(frame, lasti):
     found = _as_body_cache.get(key)
     if found is None:
         line = _line_of(code, lasti)
-        source = "\n" * max(line - 1, 0) + "def _(f, a, k): return f(*a, **k)\n"
+        first = code.co_firstlineno
+        if first < line:   # starts where the body does (``inspect.getsource`` of it)
+            source = "\n" * (first - 1) + "def _(f, a, k):\n" + "\n" * (line - first - 1) \
+                + "    return f(*a, **k)\n"
+        else:
+            source = "\n" * max(line - 1, 0) + "def _(f, a, k): return f(*a, **k)\n"
         made = compile(source, code.co_filename, "exec", dont_inherit=True)
         inner = next(c for c in made.co_consts if hasattr(c, "co_code"))
         names = {"co_name": code.co_name}
