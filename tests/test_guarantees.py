@@ -349,18 +349,20 @@ DISABLE_SCRIPT = textwrap.dedent("""
 # Here the worker sleeps at one line of the settling code, each line in turn,
 # while the owner keeps issuing and retiring steps.
 
-def _pause_here_at(code, line):
-    """A tracer that pauses its thread once, 30 ms at ``line`` of ``code``."""
-    paused = []
+def _pause_settling_of(code, line, kind=None, paused=None, seconds=0.03):
+    """A tracer that pauses its thread once, ``seconds`` at ``line`` of ``code``, while
+    it settles a value of ``kind`` (its type's name; None: any)."""
+    paused = [] if paused is None else paused
 
     def tracer(frame, event, arg):
         if paused or frame.f_code is not code:
             return None
 
         def local(frame, event, arg):
-            if event == "line" and frame.f_lineno == line and not paused:
+            if event == "line" and frame.f_lineno == line and not paused and (
+                    kind is None or type(frame.f_locals.get("value")).__name__ == kind):
                 paused.append(line)
-                time.sleep(0.03)
+                time.sleep(seconds)
             return local
         return local
     return tracer
@@ -404,7 +406,7 @@ def test_a_worker_paused_at_any_line_of_settling_never_shows_half_a_task(word, e
     lines = sorted({line for _, _, line in code.co_lines() if line is not None})
     try:
         for line in lines:
-            PAUSE["tracer"] = _pause_here_at(code, line)
+            PAUSE["tracer"] = _pause_settling_of(code, line)
             outcome = []
             runner = threading.Thread(target=lambda: outcome.append(
                 _outcome_of(settles_while_the_owner_works, word)), daemon=True)
@@ -429,22 +431,6 @@ def _settling_writes():
     first = next(i for i, text in enumerate(source) if "task.value = value" in text)
     last = next(i for i, text in enumerate(source) if "self.settled += 1" in text)
     return Scope._settle_locked.__code__, [start + i for i in range(first, last + 1)]
-
-
-def _pause_settling_of(code, line, kind, paused):
-    """Pause its thread once at ``line`` while it settles a value of ``kind``."""
-    def tracer(frame, event, arg):
-        if paused or frame.f_code is not code:
-            return None
-
-        def local(frame, event, arg):
-            if event == "line" and frame.f_lineno == line and not paused \
-                    and type(frame.f_locals.get("value")).__name__ == kind:
-                paused.append(line)
-                time.sleep(0.05)
-            return local
-        return local
-    return tracer
 
 
 SHOWN = {"stream": None}
@@ -528,7 +514,7 @@ def test_a_task_seen_pending_still_has_its_inputs(body, kind, expected):
             SHOWN["stream"] = io.StringIO()
             SETTING["k"] = 1
             SPIN["paused"] = paused = []
-            _trace_every_thread_of(POOL, _pause_settling_of(code, line, kind, paused))
+            _trace_every_thread_of(POOL, _pause_settling_of(code, line, kind, paused, 0.05))
             result = body(20_000_000)
             assert paused == [line], "the worker never paused: the test tests nothing"
             got = SHOWN["stream"].getvalue() if kind == "list" else result
