@@ -689,8 +689,10 @@ def _captured_facts(fn, depth) -> Facts:
     for cell in fn.__closure__ or ():
         try:
             held.append(cell.cell_contents)
-        except ValueError:  # not bound yet
-            pass
+        except ValueError:
+            # Not bound yet (a body's write still pending): judged again when asked
+            # again, not kept (``lambda v: zs.append(v)`` before ``zs`` holds a list).
+            _computing.cut = True
     for value in held:
         if value is not fn:
             found = _joined(found, _held_facts(value, names, depth))

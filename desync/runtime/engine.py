@@ -617,10 +617,19 @@ class Scope:
             self.cond.notify_all()
         return inline, queued
 
-    def _holds_doers(self, container) -> bool:
+    def _holds_doers(self, container, settle=False) -> bool:
         """Functions with effects, or the body's own changes, handed over in a
-        container (handlers, a dispatch table, an options dict)."""
-        return any(self._does_more(item) for item in _effects.callables_in(container))
+        container (handlers, a dispatch table, an options dict). ``settle`` (the owner,
+        as the call is issued): a lambda over a variable the body is still writing
+        is judged once it is written (``(lambda v: zs.append(v),)`` right after
+        ``*zs, b = make()``: what ``zs`` will hold decides whether it changes it)."""
+        for item in _effects.callables_in(container):
+            if settle and type(item) is FunctionType and item.__closure__ is not None \
+                    and self.cells:
+                self._settle_cells_of(item)
+            if self._does_more(item):
+                return True
+        return False
 
     def _does_more(self, fn) -> bool:
         """A callable handed to a callee that has effects, changes its arguments, or
@@ -643,11 +652,13 @@ class Scope:
         for item in (*args, *(kwargs.values() if kwargs else ())):
             kind = type(item)
             if kind in _HOLDER_KINDS:
-                if item and self._holds_doers(item):
+                if item and self._holds_doers(item, settle=True):
                     return True   # ``[[show]]``
                 continue
             if kind in _PLAIN_VALUES or kind is Task or not callable(item):
                 continue
+            if kind is FunctionType and item.__closure__ is not None and self.cells:
+                self._settle_cells_of(item)   # ``[lambda v: zs.append(v)]``, ``zs`` pending
             if self._does_more(item):
                 return True
         return False
@@ -1240,7 +1251,7 @@ class Body(Scope):
                 arg = arg.value   # (``[show]`` built by a step of its own)
                 kind = type(arg)
             if kind in _HOLDER_KINDS:
-                if arg and self._holds_doers(arg):
+                if arg and self._holds_doers(arg, settle=True):
                     return True  # run_all([show, neg], x): the callee calls them
                 continue
             if kind in _PLAIN_VALUES:

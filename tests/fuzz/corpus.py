@@ -657,6 +657,13 @@ PROGRAMS = [
         out.append(make_with(Caller(), n + 1))
         return out
     """, (1, 2, [], "", {})),
+    ("a handed-over lambda over a variable still being written", """
+        K{sfx}.count += n
+        *zs, b = mk(K{sfx}.count)
+        apply_each((lambda v: zs.append(v) or v,), b)
+        out = [apply_each([lambda v: zs.append(v) or 0], f(b))]
+        return head(zs), out, zs
+    """, (3, 0, [], "", {})),
     ("helpers that look at their caller", """
         a = f(n)
         who = whoami(a)
