@@ -1314,9 +1314,10 @@ class Lowerer:
                 return _rt(compare[op]), [expr.left, expr.comparators[0]]
             if op is ast.In:
                 return _rt("contains"), [expr.comparators[0], expr.left]
-        if isinstance(expr, ast.Subscript) and _is_atom(expr.value) \
-                and _is_atom(_folded(expr.slice)):
-            return _rt("getitem"), [expr.value, _folded(expr.slice)]
+        if isinstance(expr, ast.Subscript) and _is_atom(expr.value):
+            index = _folded(expr.slice)
+            if _is_atom(index):
+                return _rt("getitem"), [expr.value, index]
         if isinstance(expr, ast.Attribute) and _is_atom(expr.value) \
                 and not (expr.attr.startswith("__") and not expr.attr.endswith("__")):
             return _load("getattr"), [expr.value, _const(expr.attr)]

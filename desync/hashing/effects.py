@@ -587,10 +587,11 @@ class _Inferrer:
             callee = table.listed_facts("builtins", head)
         if callee is None:
             return
-        if callee is table.GETFRAME and not _past_its_caller(callee, call):
+        looks_up = _past_its_caller(callee, call)
+        if callee is table.GETFRAME and not looks_up:
             callee = table.PURE_FACTS   # ``sys._getframe().f_code.co_name``: its own frame
         out.add(callee, where)
-        if _past_its_caller(callee, call):
+        if looks_up:
             out.add(table.LOOKS_UP, f"{where}(..., level)")
         if callee.mutates:
             for index, arg in enumerate(call.args):
