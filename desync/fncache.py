@@ -48,23 +48,34 @@ class _File:
 
 _fingerprint = None
 
+# The source files the generated code depends on: the transpiler and the tables it
+# reads. Named rather than listed from the folder (a listing costs more than the
+# stats); tests/test_fncache.py keeps this equal to what the compiler imports.
+TRANSPILER_FILES = (
+    "compiler/__init__.py", "compiler/analyse.py", "compiler/callees.py",
+    "compiler/emit.py", "compiler/explain.py", "compiler/graph.py", "compiler/lines.py",
+    "compiler/lower.py", "compiler/parse.py", "compiler/unparse.py",
+    "literals.py", "runtime/effects.py", "runtime/pacing.py",
+)
+
 
 def desync_fingerprint() -> bytes:
     """Changes whenever the code desync generates may change: a new version, or an
-    edit of the transpiler (``desync/compiler``) in a development checkout. The
-    runtime is not part of it: generated code only names its public calls, which
-    change only with a version. Stat-based, so it costs a few syscalls per process."""
+    edit of the transpiler (``TRANSPILER_FILES``) in a development checkout. The rest
+    of the runtime is not part of it: generated code only names its public calls,
+    which change only with a version. Stat-based: a few syscalls per process."""
     global _fingerprint
     if _fingerprint is None:
         from . import __version__
-        digest = hashlib.blake2b(__version__.encode(), digest_size=16)
-        compiler = os.path.join(os.path.dirname(os.path.abspath(__file__)), "compiler")
-        with os.scandir(compiler) as entries:
-            for entry in sorted(entries, key=lambda e: e.name):
-                if entry.name.endswith(".py"):
-                    info = entry.stat()
-                    digest.update(f"{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
-        _fingerprint = digest.digest()
+        package = os.path.dirname(os.path.abspath(__file__))
+        stamps = [__version__]
+        for name in TRANSPILER_FILES:
+            try:
+                info = os.stat(os.path.join(package, name))
+                stamps.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+            except OSError:
+                stamps.append(f"{name}:missing")
+        _fingerprint = hashlib.blake2b(";".join(stamps).encode(), digest_size=16).digest()
     return _fingerprint
 
 
@@ -160,19 +171,23 @@ def _file(source: str, fresh: bool = False, exact: bool = False):
     return loaded
 
 
-_served: dict = {}   # key of an entry -> the original code it was last given for
+_served: dict = {}   # source path -> {key of an entry: the original code it was last given}
 
 
 def lookup(fn):
     """The transpiled code object of ``fn`` from an earlier run, or None."""
-    key = _key(fn)
     code = fn.__code__
+    filename = code.co_filename
+    key = (fn.__qualname__, code.co_firstlineno, code.co_freevars)
     with _lock:
         # The same def met again with other code: the module was run again (a reload,
         # an exec), maybe after an edit: the file is checked now, content included.
-        before = _served.get((code.co_filename, key))
-        _served[(code.co_filename, key)] = code
-        cached = _file(code.co_filename, exact=before is not None and before is not code)
+        served = _served.get(filename)
+        if served is None:
+            served = _served[filename] = {}
+        before = served.get(key)
+        served[key] = code
+        cached = _file(filename, exact=before is not None and before is not code)
         if cached is None:
             return None
         return cached.entries.get(key)

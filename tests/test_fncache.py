@@ -214,3 +214,52 @@ def test_equal_parts_of_functions_transpiled_one_by_one_are_written_once():
     # Equal but differently typed constants stay apart: (0,) == (False,), 1.0 == -0.0.
     assert repr(namespace["a"](1)) == "(1, 'label', ('k', 'v'), (0,), 1.0)"
     assert repr(namespace["b"](1)) == "(1, 'label', ('k', 'v'), (False,), -0.0)"
+
+
+def _desync_modules_imported_by_the_compiler():
+    import ast
+    import desync
+    package = os.path.dirname(desync.__file__)
+    compiler = os.path.join(package, "compiler")
+    found = set()
+    for name in os.listdir(compiler):
+        if not name.endswith(".py"):
+            continue
+        found.add(f"compiler/{name}")
+        with open(os.path.join(compiler, name), encoding="utf-8") as handle:
+            tree = ast.parse(handle.read())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                path = node.module.replace(".", "/")
+                if os.path.isdir(os.path.join(package, path)):   # from ..hashing import effects
+                    found.update(f"{path}/{alias.name}.py" for alias in node.names)
+                else:
+                    found.add(path + ".py")
+    return found
+
+
+def test_the_fingerprint_covers_every_file_the_generated_code_depends_on():
+    from desync import fncache
+    # errors.py words messages only; hashing/effects.py serves `desync explain`,
+    # never the transpiler: neither changes generated code.
+    expected = _desync_modules_imported_by_the_compiler() - {"errors.py",
+                                                             "hashing/effects.py"}
+    assert set(fncache.TRANSPILER_FILES) == expected
+
+
+def test_an_edit_of_a_table_the_transpiler_reads_changes_the_fingerprint(monkeypatch):
+    import desync
+    from desync import fncache
+    monkeypatch.setattr(fncache, "_fingerprint", None)
+    before = fncache.desync_fingerprint()
+    assert fncache.desync_fingerprint() is before            # once per process
+    effects = os.path.join(os.path.dirname(desync.__file__), "runtime", "effects.py")
+    status = os.stat(effects)
+    try:
+        os.utime(effects, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+        monkeypatch.setattr(fncache, "_fingerprint", None)
+        assert fncache.desync_fingerprint() != before
+    finally:
+        os.utime(effects, ns=(status.st_atime_ns, status.st_mtime_ns))
+    monkeypatch.setattr(fncache, "_fingerprint", None)
+    assert fncache.desync_fingerprint() == before
