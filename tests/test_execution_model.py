@@ -2399,12 +2399,15 @@ def test_a_recursion_error_right_at_the_limit_never_hangs(tmp_path):
                 print("ok")
             except RecursionError:
                 print("RecursionError")
+            if sys.getrecursionlimit() != limit:   # desync's room at the limit, not undone
+                print("limit-changed", limit, sys.getrecursionlimit())
     '''))
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ, DESYNC_PACING="0", PYTHONPATH=root)
     done = subprocess.run([sys.executable, str(tmp_path / "deep.py")], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+    assert "limit-changed" not in done.stdout, done.stdout
     assert len(done.stdout.split()) == 71
 
 

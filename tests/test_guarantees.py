@@ -318,6 +318,62 @@ def test_many_threads_call_desync_functions_at_once():
     assert active["now"] == 0
 
 
+def _add_one(x):
+    return x + 1
+
+
+@desync(cache=False)
+def _three_calls(x):
+    a = _add_one(x)
+    b = _add_one(x + 1)
+    c = _add_one(a + b)
+    return a + b + c
+
+
+def test_threads_that_make_room_above_the_recursion_limit_at_once_leave_it_as_it_was(
+        monkeypatch):
+    # After a failure right at the recursion limit desync raises the limit (one setting
+    # for all threads) to settle the task, then undoes that. Saved-and-restored values
+    # raced: a thread put back the value it read while another had raised it, and the
+    # limit stayed 200 or 600 higher. Every task here takes that path.
+    from desync.runtime import engine
+    run_task = engine.Scope._execute_task
+
+    def failing_after_the_call(scope, task):
+        run_task(scope, task)
+        raise RuntimeError("desync's bookkeeping failed after the call")
+
+    monkeypatch.setattr(engine.Scope, "_execute_task", failing_after_the_call)
+    limit, interval = sys.getrecursionlimit(), sys.getswitchinterval()
+    wrong = []
+
+    def run():
+        for i in range(200):
+            try:
+                if _three_calls(i) != 4 * i + 7:
+                    wrong.append(i)
+            except BaseException as error:  # pragma: no cover - reported below
+                wrong.append(repr(error))
+
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(5):
+            threads = [threading.Thread(target=run) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(60)
+            # (A pool worker may still be in its window after the call returned.)
+            deadline = time.monotonic() + 10
+            while sys.getrecursionlimit() != limit and time.monotonic() < deadline:
+                time.sleep(0.01)
+            assert sys.getrecursionlimit() == limit
+    finally:
+        sys.setswitchinterval(interval)
+        sys.setrecursionlimit(limit)
+    assert wrong == []
+
+
 def test_repeated_runs_with_failures_injected_at_each_step():
     for fail_at in range(12):
         with pytest.raises(RuntimeError):

@@ -63,6 +63,30 @@ WINDOW = 8192          # entries in flight before the owner stops issuing and re
 
 
 _tls = threading.local()
+
+# Room above the recursion limit for desync's bookkeeping after a failure right at
+# the limit. The limit is one setting for every thread: each raise and its undo is
+# relative and made under one lock, so overlapping threads leave it as it was (a
+# value saved and put back would undo another thread's raise, or keep it for good).
+# Written out where used: a helper's frame would not fit at the limit. A raise that
+# cannot be undone where it was made (that frame is too deep for the lower limit;
+# 3.11 counts the call into C) is owed, and undone at the end of a later call.
+_ROOM = 200
+_room_lock = threading.Lock()
+_room_owed: list = []
+
+
+def _pay_room():
+    """Undo the raises of the recursion limit owed (see ``_ROOM``), where there is room."""
+    with _room_lock:
+        while _room_owed:
+            try:
+                sys.setrecursionlimit(sys.getrecursionlimit() - _ROOM)
+            except RecursionError:   # still too deep here: a later end undoes it
+                return
+            _room_owed.pop()
+
+
 _gettrace, _settrace = sys.gettrace, sys.settrace
 _thread_trace, _thread_settrace = threading.gettrace, threading.settrace
 
@@ -86,15 +110,19 @@ def _unrun(scope: "Scope", tasks, error):
     but never ran: desync's own frames hit the recursion limit before running them
     (otherwise the call waits for them forever). With some room above the limit to
     do it in."""
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(limit + 200)
+    with _room_lock:
+        sys.setrecursionlimit(sys.getrecursionlimit() + _ROOM)
     try:
         with scope.lock:
             for task in tasks:
                 if task.state == RUNNING:
                     scope._settle_locked(task, FAILED, None, error)
     finally:
-        sys.setrecursionlimit(limit)
+        try:
+            with _room_lock:
+                sys.setrecursionlimit(sys.getrecursionlimit() - _ROOM)
+        except RecursionError:   # too deep to undo here (see _ROOM)
+            _room_owed.append(_ROOM)
 
 
 def _run_inline(scope: "Scope", tasks):
@@ -115,7 +143,8 @@ def _run_inline(scope: "Scope", tasks):
             except BaseException as error:   # (entering it, at the limit)
                 scope.stranded = (task, error)
             if scope.stranded is not None:   # (room for these two here: see _execute)
-                sys.setrecursionlimit(sys.getrecursionlimit() + 200)
+                with _room_lock:
+                    sys.setrecursionlimit(sys.getrecursionlimit() + _ROOM)
                 scope._settle_stranded()
     finally:
         _tls.scope, _tls.inline = outer
@@ -256,6 +285,11 @@ class Scope:
             return False
         finally:
             self._finish_all()
+            if _room_owed:
+                try:
+                    _pay_room()
+                except RecursionError:   # (no room for the call: a later end pays)
+                    pass
             if self.pace is not None:
                 self.pace.concurrent_took(time.perf_counter() - self.began, self.busy,
                                           self.spawned)
@@ -786,7 +820,8 @@ class Scope:
             except BaseException as error:   # (entering it, at the limit)
                 self.stranded = (task, error)
             if self.stranded is not None:   # (room for these two here: see _execute)
-                sys.setrecursionlimit(sys.getrecursionlimit() + 200)
+                with _room_lock:
+                    sys.setrecursionlimit(sys.getrecursionlimit() + _ROOM)
                 self._settle_stranded()
 
     def _pop_locked(self):
@@ -814,8 +849,8 @@ class Scope:
             # the queue, not deeper into this stack. (Some room above the limit to
             # do that in.)
             try:
-                limit = sys.getrecursionlimit()
-                sys.setrecursionlimit(limit + 200)
+                with _room_lock:
+                    sys.setrecursionlimit(sys.getrecursionlimit() + _ROOM)
             except BaseException:
                 # Not even room for that (this frame is at the limit; on 3.10 a call
                 # into C counts too): the caller settles it, a frame up (no call here).
@@ -824,7 +859,11 @@ class Scope:
             try:
                 self._settle_failed(task, error)
             finally:
-                sys.setrecursionlimit(limit)
+                try:
+                    with _room_lock:
+                        sys.setrecursionlimit(sys.getrecursionlimit() - _ROOM)
+                except RecursionError:   # too deep to undo here (see _ROOM)
+                    _room_owed.append(_ROOM)
 
     def _settle_failed(self, task, error):
         with self.lock:
@@ -837,13 +876,17 @@ class Scope:
 
     def _settle_stranded(self):
         """Settle the task ``_execute`` could not (see there). The caller raised the
-        recursion limit by 200 first, a frame above it; it is put back here."""
+        recursion limit by ``_ROOM`` first, a frame above it; it is put back here."""
         try:
             task, error = self.stranded
             self.stranded = None
             self._settle_failed(task, error)
         finally:
-            sys.setrecursionlimit(sys.getrecursionlimit() - 200)
+            try:
+                with _room_lock:
+                    sys.setrecursionlimit(sys.getrecursionlimit() - _ROOM)
+            except RecursionError:   # too deep to undo here (see _ROOM)
+                _room_owed.append(_ROOM)
 
     def _execute_task(self, task):
         resolve = _raw if task.tolerant else _value
@@ -961,7 +1004,8 @@ class Scope:
                     self.stranded = (task, error)
                 self.owner_running = None
                 if self.stranded is not None:   # (room for these two here: see _execute)
-                    sys.setrecursionlimit(sys.getrecursionlimit() + 200)
+                    with _room_lock:
+                        sys.setrecursionlimit(sys.getrecursionlimit() + _ROOM)
                     self._settle_stranded()
                 idle = 0
             elif self._reclaim_foreign(idle):
