@@ -610,7 +610,9 @@ def _import_file(path, name):
 @pytest.mark.parametrize("body,construct,line", [
     ("    yield 1\n", "yield", 5),
     ("    x = yield from range(3)\n", "yield from", 5),
-    ("    try:\n        pass\n    except* ValueError:\n        pass\n", "try/except*", 5),
+    pytest.param("    try:\n        pass\n    except* ValueError:\n        pass\n",
+                 "try/except*", 5, marks=pytest.mark.skipif(
+                     sys.version_info < (3, 11), reason="except* is Python 3.11 syntax")),
 ])
 def test_unsupported_constructs_are_refused_at_decoration(tmp_path, body, construct, line):
     path = tmp_path / "bad_module.py"
