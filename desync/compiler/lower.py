@@ -152,6 +152,27 @@ def _lambda(params: list[str], body: ast.expr) -> ast.Lambda:
     return ast.Lambda(args=_arguments(params), body=body)
 
 
+def _cannot_fail(node: ast.expr) -> bool:
+    """A constant or a name: an argument whose evaluation, after a ``*`` or ``**``
+    operand, needs no step of its own before the call (see ``star_args``). (A name
+    not bound fails too; that it fails first is not kept.)"""
+    return isinstance(node, (ast.Constant, ast.Name))
+
+
+def _unpacks_before_a_failure(node: ast.Call) -> bool:
+    """Does Python unpack a ``*`` operand (not the only positional one) or merge a
+    ``**`` operand of this call before evaluating an argument that could fail?"""
+    single = len(node.args) == 1 and isinstance(node.args[0], ast.Starred)
+    parts = [*node.args, *node.keywords]
+    for index, part in enumerate(parts):
+        unpacks = (isinstance(part, ast.Starred) and not single) or (
+            isinstance(part, ast.keyword) and part.arg is None)
+        if unpacks and any(not _cannot_fail(p.value if isinstance(p, (ast.Starred, ast.keyword))
+                                            else p) for p in parts[index + 1:]):
+            return True
+    return False
+
+
 def _if(test, body, orelse=()) -> ast.If:
     return ast.If(test=test, body=list(body) or [ast.Pass()], orelse=list(orelse))
 
@@ -780,18 +801,18 @@ class Lowerer:
             # ``collect(rows, out.append)``: a change of ``out``, in program order, that
             # later reads of ``out`` wait for.
             targets = sorted({self.effect_key(h.value) for h in handed} | set(keys))
-            args, keywords = self.call_args(node, pre, starred)
+            args, keywords = self.call_args(node, pre, starred, callee)
             return self.emit(pre, self._ds("effect_call", self._keys_node(targets), callee,
                                            *args, keywords=keywords))
         if isinstance(func, ast.Name) and func.id in self.facts.local_functions:
             local = self.facts.local_functions[func.id]
             if local.writes or local.mutates:
                 targets = sorted({self.box(w) for w in local.writes} | set(keys))
-                args, keywords = self.call_args(node, pre, starred)
+                args, keywords = self.call_args(node, pre, starred, callee)
                 return self.emit(pre, self._ds("effect_call", self._keys_node(targets), callee,
                                                *args, keywords=keywords))
         if starred:
-            args, kwargs = self.star_args(node, pre)
+            args, kwargs = self.star_args(node, pre, callee=callee)
             return self.emit(pre, self._ds("call_star", self._keys_node(keys), callee,
                                            args, kwargs))
         args, keywords = self.call_args(node, pre)
@@ -1086,10 +1107,15 @@ class Lowerer:
             keys += [k for k in self.instance_read_keys if k not in keys]
         if starred:
             receiver = self.lower(receiver_node, pre)
-            call = ast.Call(func=ast.Attribute(value=receiver, attr=func.attr, ctx=ast.Load()),
-                            args=[self.lower(a, pre) for a in node.args],
-                            keywords=[ast.keyword(arg=k.arg, value=self.lower(k.value, pre))
-                                      for k in node.keywords])
+            method = ast.Attribute(value=receiver, attr=func.attr, ctx=ast.Load())
+            if _unpacks_before_a_failure(node):
+                # (in order: see star_args; the call names the method if it fails)
+                args, kwargs = self.star_args(node, pre, callee=method)
+                call = _call(_rt("star_call"), [copy.deepcopy(method), _tuple([args, kwargs])])
+            else:
+                call = ast.Call(func=method, args=[self.lower(a, pre) for a in node.args],
+                                keywords=[ast.keyword(arg=k.arg, value=self.lower(k.value, pre))
+                                          for k in node.keywords])
             names = self.free_values(call)
             return self.emit(pre, self._ds("effect", self._keys_node(sorted({target, *keys})),
                                            _lambda(names, call), *map(_load, names)))
@@ -1114,10 +1140,10 @@ class Lowerer:
                                        receiver, _const(func.attr), *args,
                                        keywords=keywords))
 
-    def call_args(self, node, pre, starred=False):
+    def call_args(self, node, pre, starred=False, callee=None):
         if starred:
             # (spread into a runtime call: the positional part stays a plain tuple)
-            args, kwargs = self.star_args(node, pre, named=False)
+            args, kwargs = self.star_args(node, pre, named=False, callee=callee)
             return [ast.Starred(value=args, ctx=ast.Load())], [ast.keyword(arg=None,
                                                                            value=kwargs)]
         parts = [*node.args, *(k.value for k in node.keywords)]
@@ -1136,9 +1162,15 @@ class Lowerer:
                     for k, v in zip(node.keywords, values[len(node.args):])]
         return args, keywords
 
-    def star_args(self, node, pre, named=True):
+    def star_args(self, node, pre, named=True, callee=None):
         """``f(a, *b, k=c, **d)``: a future of the positional tuple and of the
-        keyword dict, made when their parts are there."""
+        keyword dict, made when their parts are there.
+
+        Python extends the argument list at each ``*`` operand (unless it is the only
+        positional one: the call takes that as it is) and merges each ``**`` operand
+        (and each group of named ones after one) as it goes. Where an argument after
+        such a point could fail, a step does that there (``callee``, an expression of
+        the function, names it in the message), so its failure comes first."""
         order = [a.value if isinstance(a, ast.Starred) else a for a in node.args] \
             + [k.value for k in node.keywords]
         last = max((i for i, part in enumerate(order) if self.has_steps(part)), default=-1)
@@ -1146,32 +1178,51 @@ class Lowerer:
         def value(index, expr):
             lowered = self.value(expr, pre)
             return self.inline_now(lowered, pre) if index < last else lowered
+
+        def later_can_fail(index):
+            return any(not _cannot_fail(part) for part in order[index + 1:])
+        single = len(node.args) == 1 and isinstance(node.args[0], ast.Starred)
         parts = []
         for index, arg in enumerate(node.args):
             if isinstance(arg, ast.Starred):
                 parts.append(ast.Starred(value=value(index, arg.value), ctx=ast.Load()))
+                if not single and later_can_fail(index):
+                    extended = self.atom(_tuple(parts), pre, node)   # "Value after *" here
+                    parts = [ast.Starred(value=extended, ctx=ast.Load())]
             else:
                 parts.append(value(index, arg))
-        keys, values = [], []
-        for index, keyword in enumerate(node.keywords, len(node.args)):
-            keys.append(None if keyword.arg is None else _const(keyword.arg))
-            values.append(value(index, keyword.value))
+        pairs = []
+        after_star = False
+        keywords = node.keywords
+        for index, keyword in enumerate(keywords, len(node.args)):
+            pairs.append(_tuple([_const(keyword.arg), value(index, keyword.value)]))
+            after_star = after_star or keyword.arg is None
+            position = index - len(node.args)
+            group_ends = position + 1 == len(keywords) or keywords[position + 1].arg is None
+            merges_here = keyword.arg is None or (after_star and group_ends)
+            if merges_here and callee is not None and later_can_fail(index):
+                # (asked only if the merge fails; what it reads given as defaults: the
+                # step resolves those, not what is inside a lambda)
+                reads = self.free_values(callee)
+                namer = _lambda(reads, callee)
+                namer.args.defaults = [_load(name) for name in reads]
+                merged = self.atom(_call(_rt("keywords_now"), [namer, *pairs]), pre, node)
+                pairs = [_tuple([_const(None), merged])]
         display = _tuple(parts)
-        if named and len(parts) == 1 and isinstance(parts[0], ast.Starred):
+        if named and len(parts) == 1 and isinstance(parts[0], ast.Starred) and single:
             # ``f(*x)`` alone: Python names the callee when x is not iterable (a tuple
-            # display would say "Value after *"); the call says so (``_star_call``).
+            # display would say "Value after *"); the call says so (``star_call``).
             star = parts[0].value
             display = ast.IfExp(test=_call(_rt("not_iterable"), [star]),
                                 body=_call(_rt("NotIterable"), [star]), orelse=display)
         positional = self.atom(display, pre, node)
-        if any(k is None for k in keys):
+        if after_star:
             # ``f(a=1, **d)``: merged as Python merges them, a key twice an error (a dict
             # display would keep the last silently), named with the callee once known.
-            pairs = [_tuple([k if k is not None else _const(None), v])
-                     for k, v in zip(keys, values)]
             merged = _call(_rt("keywords_of"), pairs)
         else:
-            merged = ast.Dict(keys=keys, values=values)
+            merged = ast.Dict(keys=[_const(k.arg) for k in keywords],
+                              values=[p.elts[1] for p in pairs])
         keywords = self.atom(merged, pre, node)
         return positional, keywords
 

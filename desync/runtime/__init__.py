@@ -19,7 +19,7 @@ from time import perf_counter
 from .tasks import UNBOUND, Deferred, Task, _value
 from .callers import handling, outcome
 from .engine import (NESTING, Body, KeywordsError, NotIterable, advancing, advancing_items,
-                     keywords_of, nesting, not_iterable, traced)
+                     keywords_of, keywords_now, nesting, not_iterable, star_call, traced)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
@@ -233,5 +233,6 @@ if os.environ.get("DESYNC_TRACE"):
     start_from_environment()
 
 __all__ = ["Body", "SequentialBody", "Task", "Deferred", "outcome", "handling", "keywords_of",
+           "keywords_now", "star_call",
            "KeywordsError", "NotIterable", "not_iterable", "UNBOUND", "scope", "register",
            "is_enabled", "set_enabled", "advancing", "advancing_items"]

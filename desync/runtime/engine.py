@@ -1147,7 +1147,7 @@ class Body(Scope):
                 type(kwargs) is KeywordsError or type(args) is NotIterable):
             parts = self._spawn(PURE, _star_parts, (args, kwargs), None, None, lasti,
                                 generated=True)
-            return self._spawn(EFFECT if type(fn) is Task else CALL, _star_call,
+            return self._spawn(EFFECT if type(fn) is Task else CALL, star_call,
                                (fn, parts), None, keys or (), lasti, generated=True,
                                targets=keys or ())
         if (type(kwargs) is KeywordsError or type(args) is NotIterable) \
@@ -2115,7 +2115,7 @@ def _star_parts(args, kwargs):
             kwargs if type(kwargs) is KeywordsError else dict(kwargs))
 
 
-def _star_call(fn, parts):
+def star_call(fn, parts):
     args, kwargs = parts
     check_star_parts(fn, args, kwargs)
     return fn(*args, **kwargs)
@@ -2125,7 +2125,7 @@ def check_star_parts(fn, args, kwargs) -> None:
     """Raise, as Python words it, what made ``fn(*args, **kwargs)``'s parts unusable."""
     if type(args) is NotIterable:
         raise TypeError(f"{function_str(fn)} argument after * must be an iterable, not "
-                        f"{type(args.value).__name__}")
+                        f"{type_name(args.value)}")
     if type(kwargs) is KeywordsError:
         kwargs.raise_for(fn)
 
@@ -2149,19 +2149,21 @@ class KeywordsError:
     """Why ``f(a=1, **d)``'s keywords cannot be merged; raised, as Python words it,
     with the callee's name once it is known (``raise_for``)."""
 
-    __slots__ = ("template", "error")
+    __slots__ = ("after_name", "error")
 
-    def __init__(self, template, error=None):
-        self.template = template   # "{} got multiple values for keyword argument 'a'"
-        self.error = error         # an error of the mapping's own code, raised as is
+    def __init__(self, after_name, error=None):
+        self.after_name = after_name   # " got multiple values for keyword argument 'a'";
+        self.error = error             # or None: the mapping's own error, raised as is
 
     def raise_for(self, fn):
         if self.error is not None:
             raise self.error
-        raise TypeError(self.template.format(function_str(fn)))
+        if self.after_name.startswith(" "):
+            raise TypeError(function_str(fn) + self.after_name)
+        raise TypeError(self.after_name)   # a message that names no callee
 
     def keys(self):   # ``**kwargs`` of a call that never learns the callee's name
-        raise TypeError(self.template.format("a call") if self.error is None else "")
+        raise TypeError("a call" + self.after_name if self.error is None else "")
 
 
 def function_str(fn) -> str:
@@ -2175,32 +2177,138 @@ def function_str(fn) -> str:
     return f"{qualname}()"
 
 
-def keywords_of(*pairs):
-    """``{**d, 'k': v, ...}`` for a call: ``(name or None, value)`` pairs merged in
-    order; a name twice, or a ``**`` operand that is not a mapping, is a
-    ``KeywordsError`` (what Python raises, once the callee's name is known)."""
+def type_name(value) -> str:
+    """The name CPython's messages give ``value``'s type (its ``tp_name``): a class
+    statement's name, or a C type's dotted name (``datetime.date``)."""
+    kind = type(value)
+    if kind.__flags__ & _HEAP_TYPE:
+        return kind.__name__
+    module = kind.__module__
+    return kind.__name__ if module == "builtins" else f"{module}.{kind.__name__}"
+
+
+_HEAP_TYPE = 1 << 9   # Py_TPFLAGS_HEAPTYPE
+
+
+class _Unmergeable(Exception):
+    """A ``**`` merge CPython fails with a TypeError naming the callee: the words
+    after its name."""
+
+
+def _duplicate(key) -> _Unmergeable:
+    return _Unmergeable(f" got multiple values for keyword argument '{key}'")
+
+
+def _merge_mapping(merged: dict, operand) -> None:
+    """``**operand`` of a call merged into ``merged`` as CPython merges it (DICT_MERGE):
+    a dict's own entries, else ``keys()`` listed, then each key looked up; a key
+    already there is given twice. Raises ``_Unmergeable`` or the mapping's error."""
+    failed = None
+    try:
+        if isinstance(operand, dict) and type(operand).__iter__ is dict.__iter__:
+            for key, value in dict.items(operand):   # (its keys() is not called)
+                if key in merged:
+                    raise _duplicate(key)
+                merged[key] = value
+            return
+        keys = operand.keys()
+        if type(keys) is not list:
+            if not_iterable(keys):
+                failed = TypeError(f"{type_name(operand)}.keys() returned a non-iterable "
+                                   f"(type {type_name(keys)})")
+            else:
+                keys = list(keys)
+        if failed is None:
+            for key in keys:
+                if key in merged:
+                    raise _duplicate(key)
+                merged[key] = operand[key]
+            return
+    except AttributeError:   # (anywhere: CPython takes it for "not a mapping")
+        failed = _Unmergeable(" argument after ** must be a mapping, not "
+                              + type_name(operand))
+    except KeyError as error:
+        if not _worded_as_duplicate(error):
+            raise
+        failed = _duplicate(error.args[0])
+    raise failed   # (raised here, not in the handler: no __context__, as in Python)
+
+
+def _worded_as_duplicate(error: KeyError) -> bool:
+    """Does CPython word this KeyError, raised while merging ``**``, as a keyword given
+    twice? 3.12+: any KeyError of one argument. 3.10 and 3.11: only one still
+    unnormalized, which is one that C code raised (a failed lookup in a dict the
+    mapping holds), not ``raise KeyError(k)`` and not one raised while handling
+    another. (One that went through a ``finally`` of the mapping's own code is
+    normalized too: that case is not told apart here.)"""
+    if len(error.args) != 1:
+        return False
+    if sys.version_info >= (3, 12):
+        return True
+    if error.__context__ is not None:
+        return False
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return True
+    import opcode   # (only here: a rare error path)
+    raising = {opcode.opmap[name] for name in ("RAISE_VARARGS", "RERAISE") if name in opcode.opmap}
+    return tb.tb_frame.f_code.co_code[tb.tb_lasti] not in raising
+
+
+def _merged_keywords(pairs) -> dict:
+    """``(name or None, value)`` pairs merged as a call merges its keywords: named ones
+    before the first ``**`` are the base, each ``**`` operand and each later group of
+    named ones is merged into it (a key twice an error). Raises ``_Unmergeable`` or
+    the mapping's own error."""
     merged = {}
+    group = {}   # named keywords since the last ** operand
+    after_star = False
     for name, value in pairs:
         if name is not None:
-            if name in merged:
-                return KeywordsError(f"{{}} got multiple values for keyword argument '{name}'")
-            merged[name] = value
+            (group if after_star else merged)[name] = value
             continue
-        if not hasattr(type(value), "keys"):
-            return KeywordsError("{} argument after ** must be a mapping, not "
-                                 + type(value).__name__)
-        try:
-            keys = value.keys()
-            items = [(key, value[key]) for key in keys]
-        except Exception as error:   # the mapping's own code failed: its error
-            return KeywordsError("", error)
-        for key, item in items:
-            if not isinstance(key, str):
-                return KeywordsError("keywords must be strings")
+        for key, item in group.items():
             if key in merged:
-                return KeywordsError(f"{{}} got multiple values for keyword argument '{key}'")
+                raise _duplicate(key)
             merged[key] = item
+        group = {}
+        after_star = True
+        _merge_mapping(merged, value)
+    for key, item in group.items():
+        if key in merged:
+            raise _duplicate(key)
+        merged[key] = item
     return merged
+
+
+def keywords_of(*pairs):
+    """``{**d, 'k': v, ...}`` for a call: ``(name or None, value)`` pairs merged as the
+    call merges them. What fails is a ``KeywordsError``, raised by the call once the
+    callee's name is known; so is a key that is not a string, which the call itself
+    refuses after every merge."""
+    try:
+        merged = _merged_keywords(pairs)
+    except _Unmergeable as unmergeable:
+        return KeywordsError(unmergeable.args[0])
+    except Exception as error:   # the mapping's own code failed: its error
+        return KeywordsError("", error)
+    for key in merged:
+        if not isinstance(key, str):
+            return KeywordsError("keywords must be strings")
+    return merged
+
+
+def keywords_now(callee, *pairs) -> dict:
+    """``keywords_of`` for a merge Python makes before the arguments after it are
+    evaluated (``f(**d, k=g())``: a ``d`` that is not a mapping fails before ``g()`` is
+    called): fails at once. ``callee()`` gives the function, for the message only."""
+    try:
+        return _merged_keywords(pairs)
+    except _Unmergeable as unmergeable:
+        after_name = unmergeable.args[0]
+    raise TypeError(function_str(callee()) + after_name)
 
 
 def _collect_dict(*flat):
@@ -2321,7 +2429,7 @@ def unpack_values(value, count, after):
     kind = type(value)
     if not hasattr(kind, "__iter__") and not hasattr(kind, "__getitem__"):
         # Raised here, not while handling iter()'s error: its __context__ stays None.
-        raise TypeError(f"cannot unpack non-iterable {kind.__name__} object")
+        raise TypeError(f"cannot unpack non-iterable {type_name(value)} object")
     if after is None and kind is not list and kind is not tuple:
         items = list(itertools.islice(iter(value), count + 1))
     else:
