@@ -674,6 +674,20 @@ PROGRAMS = [
             out.append(note(f(i)))
         return who, out
     """, (1, 2, [], "", {})),
+    # Python unpacks a * operand (not the only positional one) and merges a ** operand
+    # before it evaluates the arguments after it: their errors come first.
+    ("unpacked arguments fail before the arguments after them", """
+        out = []
+        with Rec('w1', suppress=True):
+            out.append(summ(m, *n, f(n)))
+        with Rec('w2', suppress=True):
+            out.append(g(**kws(n), x=f(m)))
+        with Rec('w3', suppress=True):
+            out.append(summ(m, *seq(n), f(n), *seq(m)))
+        with Rec('w4', suppress=True):
+            out.append(g(**kws(m + 2), x=f(n)))
+        return out
+    """, (8, 3, [], "", {})),
 ]
 
 

@@ -279,6 +279,14 @@ class Gen:
                 (1, lambda: self.callee("summ", [ast.Starred(value=lst(), ctx=ast.Load())])),
                 (1, lambda: self.callee("g", [ast.Starred(value=self.e_tup(sc, cx, d - 1), ctx=ast.Load())])),
                 (0.5, lambda: self.callee("g", [], [(None, ast.Dict(keys=[K("x"), K("y")], values=[x(), x()]))])),
+                # Python unpacks a * operand (not the only one) and merges a ** operand
+                # before the arguments after it are evaluated: their errors come first.
+                (0.5, lambda: self.feature("star-args", self.callee("summ", [
+                    x(), ast.Starred(value=self.callee("seq", [x()]), ctx=ast.Load()), x()]))),
+                (0.5, lambda: self.feature("double-star", self.callee("g", [], [
+                    (None, self.callee("kws", [x()])), ("x", x())]))),
+                (0.3, lambda: self.feature("double-star", self.callee("g", [x()], [
+                    (None, self.callee("kws", [x()]))]))),
                 (3, lambda: self.callee("total", [lst()])),
                 (1, lambda: self.callee("head", [lst()])),
                 (2, lambda: self.callee("apply", [self.e_fn1(sc, cx, d - 1), x()])),

@@ -203,6 +203,21 @@ def summ(*args):
     return sum(args) % 97
 
 
+def seq(x):
+    """A list, or (one input in seven) an int: a ``*`` operand that is not iterable."""
+    _hit("seq", x)
+    return x if x % 7 == 3 else list(range(x % 4))
+
+
+def kws(x):
+    """``{"y": x}``; or (one input in seven each) an int, a ``**`` operand that is not a
+    mapping, or ``{"x": x}``, a keyword given twice next to ``x=...``."""
+    _hit("kws", x)
+    if x % 7 == 3:
+        return x
+    return {"x": x} if x % 7 == 5 else {"y": x}
+
+
 def weigh(box):
     _hit("weigh", box)
     return (box.n + len(box.items)) % 97
@@ -329,7 +344,7 @@ DEPENDS = {"mkbox": ("Box",), "cfg": ("Cfg",)}
 # what they are given, which may print): with ``FZ_CACHE=1`` they are marked
 # ``desync.cacheable`` too (their probe already reads as pure).
 PURE_CALLEES = ("f", "g", "total", "head", "mk", "rows", "pair", "label", "up", "join",
-                "scale", "named", "summ", "weigh", "mkbox", "cfg", "nap")
+                "scale", "named", "summ", "seq", "kws", "weigh", "mkbox", "cfg", "nap")
 
 
 def mark_cacheable(module):

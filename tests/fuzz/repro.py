@@ -286,7 +286,8 @@ def describe_outcome(module, sequential=False, ignore_context=False):
     if state:
         lines.append(f"state   {state!r}")
     del snap, snap_exc
-    return "\n".join(lines)
+    from .harness import MODULE_NAME
+    return MODULE_NAME.sub("", "\n".join(lines))
 
 
 def _chain(error, depth=0, ignore_context=False):
