@@ -25,7 +25,6 @@ any bounded executor, one worker included.
 """
 from __future__ import annotations
 
-import itertools
 import sys
 import threading
 import time
@@ -2422,6 +2421,9 @@ def method_kind(obj, name, bound) -> str:
     return _effects.EFFECT  # a method of an unknown type: assume it changes its object
 
 
+_NO_ITEM = object()
+
+
 def unpack_values(value, count, after):
     """Python's unpacking rules, with Python's error messages. Without a starred
     target Python reads one item more than the targets, not the whole iterable (an
@@ -2430,10 +2432,23 @@ def unpack_values(value, count, after):
     if not hasattr(kind, "__iter__") and not hasattr(kind, "__getitem__"):
         # Raised here, not while handling iter()'s error: its __context__ stays None.
         raise TypeError(f"cannot unpack non-iterable {type_name(value)} object")
-    if after is None and kind is not list and kind is not tuple:
-        items = list(itertools.islice(iter(value), count + 1))
-    else:
+    if kind is list or kind is tuple:
         items = list(value)
+    else:
+        # As Python does: iter() once, then next() (``islice`` or ``for`` would ask
+        # the iterator's own ``__iter__`` again, which may be user code with effects).
+        iterator = iter(value)
+        items = []
+        for _ in range(count + 1 if after is None else count):
+            item = next(iterator, _NO_ITEM)
+            if item is _NO_ITEM:
+                break
+            items.append(item)
+        if after is not None:
+            if len(items) < count:
+                raise ValueError(f"not enough values to unpack (expected at least "
+                                 f"{count + after}, got {len(items)})")
+            items.extend(list(iterator))   # (Python lists the rest: __iter__ is asked again)
     if after is None:
         if len(items) > count:
             raise ValueError(f"too many values to unpack (expected {count})")

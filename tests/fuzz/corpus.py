@@ -688,6 +688,14 @@ PROGRAMS = [
             out.append(g(**kws(m + 2), x=f(n)))
         return out
     """, (8, 3, [], "", {})),
+    # Unpacking calls iter() once and then next(): an iterator whose __iter__ is its own
+    # code (here it prints) is asked once, or twice with a starred target.
+    ("unpacking asks an iterator for itself as Python does", """
+        a, b = Tally(mk(n))
+        *ys, r = Tally(mk(m))
+        c, *zs = Tally(mk(a))
+        return a, b, ys, r, c, zs
+    """, (3, 4, [], "", {})),
 ]
 
 

@@ -910,6 +910,10 @@ class Gen:
         after[name] = Var(ty)
         return [Assign([St(name)], Nm(self.r.choice(src)))], after
 
+    def tally(self, sc, cx, d):
+        """``Tally(mk(x))``: an iterator that prints when asked for an iterator."""
+        return self.feature("tally", Call("Tally", [self.callee("mk", [self.e_int(sc, cx, d - 1)])]))
+
     def s_unpack(self, sc, cx, d):
         r = self.r
         ints = self.vars(sc, INT, False)
@@ -933,13 +937,17 @@ class Gen:
             target = r.choice([[St(a), ast.Starred(value=St(rest), ctx=ast.Store())],
                                [ast.Starred(value=St(rest), ctx=ast.Store()), St(a)]])
             value = self.pick([(1, lambda: self.callee("mk", [self.e_int(sc, cx, d - 1)])),
-                               (1, lambda: Lst([self.e_int(sc, cx, d - 1) for _ in range(r.randint(1, 3))]))])
+                               (1, lambda: Lst([self.e_int(sc, cx, d - 1) for _ in range(r.randint(1, 3))])),
+                               (0.5 if cx.io else 0, lambda: self.tally(sc, cx, d))])
             return [Assign([Tup(target, True)], value)], after
         self.feat["unpack"] += 1
         value = self.e_tup(sc, cx, d)
         if kind == "list":
             value = self.callee("mk", [self.e_int(sc, cx, d - 1)])
             target = ast.List(elts=[St(a), St(b)], ctx=ast.Store())
+        elif cx.io and r.random() < 0.2:
+            value = self.tally(sc, cx, d)
+            target = Tup([St(a), St(b)], True)
         else:
             target = Tup([St(a), St(b)], True)
         return [Assign([target], value)], after

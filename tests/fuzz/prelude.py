@@ -119,6 +119,26 @@ class Walk:
             yield x
 
 
+class Tally:
+    """An iterator (its ``__iter__`` is itself) that prints each time it is asked for
+    an iterator: unpacking asks once, or twice with a starred target, as Python does."""
+
+    def __init__(self, xs):
+        self.xs = list(xs)
+        self.i = 0
+
+    def __iter__(self):
+        print("Tally iter", self.i)
+        return self
+
+    def __next__(self):
+        if self.i >= len(self.xs):
+            raise StopIteration
+        self.i += 1
+        _hit("Tally", self.xs[self.i - 1])
+        return self.xs[self.i - 1]
+
+
 def up(s):
     _hit("up", s)
     return s.upper()[:6]
