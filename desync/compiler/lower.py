@@ -457,7 +457,16 @@ class Lowerer:
             name = self.temp()
             pre.append(_assign(name, value))
             return _load(name)
+        self.read_if_unbound(original, value, pre)
         return self.inline_now(value if _is_atom(value) else self.atom(value, pre, original), pre)
+
+    def read_if_unbound(self, original, value, pre) -> None:
+        """``ok(x, boom())`` with ``x`` a local that may be unbound here: read it now,
+        so that its UnboundLocalError comes before the calls after it, as in Python."""
+        if isinstance(original, ast.Name) and isinstance(value, ast.Name) \
+                and value.id == original.id and self.kind(original.id) == "local" \
+                and self.maybe_unbound([original]):
+            pre.append(_expr(_load(value.id)))
 
     def inline_now(self, value, pre):
         """An expression that reads nothing of the body stays where it stands, after
@@ -794,6 +803,12 @@ class Lowerer:
             return self.emit(pre, self._ds("effect", self._keys_node([target]), func, *args,
                                            keywords=keywords))
         callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
+        if isinstance(func, ast.Name) and not self.facts.builtin(func.id) \
+                and any(self.has_steps(part) for part in
+                        [*node.args, *(k.value for k in node.keywords)]):
+            # Python reads the function before its arguments: an undefined one (a
+            # NameError) fails before their calls, and one they rebind is the old.
+            callee = self._computed(callee, func, pre)
         keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
         self.note_call(node, keys)
         handed = handed_methods(node, self.facts.pure_methods)
@@ -1132,6 +1147,8 @@ class Lowerer:
                     *args, keywords=keywords))
         else:
             receiver = self.value(receiver_node, pre)
+            if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]):
+                self.read_if_unbound(receiver_node, receiver, pre)   # ``x.m(f())``: x first
         args, keywords = self.call_args(node, pre)
         # If it changes its object, it may change what the object's attributes hold.
         held = self.held_keys(receiver_node, target)
@@ -1155,6 +1172,7 @@ class Lowerer:
                     and value.id == part.id and self.kind(part.id) != "local":
                 value = self._computed(value, part, pre)  # ``print(m, bump())``: m first
             elif index < last:
+                self.read_if_unbound(part, value, pre)
                 value = self.inline_now(value, pre)
             values.append(value)
         args = values[:len(node.args)]
@@ -1177,7 +1195,10 @@ class Lowerer:
 
         def value(index, expr):
             lowered = self.value(expr, pre)
-            return self.inline_now(lowered, pre) if index < last else lowered
+            if index < last:
+                self.read_if_unbound(expr, lowered, pre)
+                return self.inline_now(lowered, pre)
+            return lowered
 
         def later_can_fail(index):
             return any(not _cannot_fail(part) for part in order[index + 1:])
@@ -1464,6 +1485,8 @@ class Lowerer:
         if isinstance(target, ast.Attribute):
             helper, where = "setattr_", _const(target.attr)
         else:
+            if self.has_steps(target.slice):   # ``x[f()] = v``: x is read before f()
+                self.read_if_unbound(target.value, obj, pre)
             helper, where = "setitem", self.index_value(target.slice, pre)
         return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
                                      value))]
@@ -1643,6 +1666,9 @@ class Lowerer:
             if self.has_steps(node.value):
                 current = self.inline_now(current, pre) if not isinstance(current, ast.Name) \
                     else self._computed(current, ast.Name(id=target.id, ctx=ast.Load()), pre)
+        elif isinstance(target, ast.Name) and self.has_steps(node.value):
+            read = ast.Name(id=target.id, ctx=ast.Load())
+            self.read_if_unbound(read, _load(target.id), pre)   # ``x += f()``: x first
         operand = self.value(node.value, pre)
         if isinstance(target, ast.Name):
             kind = self.kind(target.id)
@@ -2430,9 +2456,16 @@ def _surely_bound_before(fn, target, params) -> set:
                                 found.update(_target_names(item.optional_vars))
                     return walk(block)
             found.update(_top_binds(statement))
+            found.difference_update(_deleted_names(statement))
         return False
     walk(fn.body)
     return found
+
+
+def _deleted_names(statement) -> set:
+    """Names a ``del`` in ``statement`` (at any depth of its blocks) may unbind."""
+    return {target.id for node in scope_nodes([statement]) if isinstance(node, ast.Delete)
+            for target in node.targets if isinstance(target, ast.Name)}
 
 
 def _top_binds(statement) -> set:
