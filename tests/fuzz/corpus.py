@@ -696,6 +696,21 @@ PROGRAMS = [
         c, *zs = Tally(mk(a))
         return a, b, ys, r, c, zs
     """, (3, 4, [], "", {})),
+    # A local bound on one path only is read before the call after it in its statement:
+    # its UnboundLocalError comes before that call's error.
+    ("a local that may be unbound, read before a call", """
+        if n % 2 == 1:
+            ub = f(n)
+        try:
+            a = g(ub, f(m))
+        except UnboundLocalError:
+            a = -1
+        try:
+            b = ub + note(m)
+        except UnboundLocalError:
+            b = -2
+        return a, b
+    """, (2, 3, [], "", {})),
 ]
 
 

@@ -856,6 +856,7 @@ class Gen:
             (2 if io else 0, lambda: self.s_module_state(sc, cx, d)),
             (2 if cx.method and io else 0, lambda: self.s_method(sc, cx, d)),
             (1, lambda: self.s_walrus(sc, cx, d)),
+            (0.4, lambda: self.s_maybe_unbound(sc, cx, d)),
             (0.5 if self.clock and io else 0, lambda: self.s_clock(sc, cx, d)),
             (4 if compound else 0, lambda: self.s_if(sc, cx)),
             (1 if compound else 0, lambda: self.s_match(sc, cx)),
@@ -1142,6 +1143,30 @@ class Gen:
     def s_assert(self, sc, cx, d):
         self.feat["assert"] += 1
         return [ast.Assert(test=self.e_cond(sc, cx, d), msg=self.e_str(sc, cx, 1))], dict(sc)
+
+    def s_maybe_unbound(self, sc, cx, d):
+        """A local bound on one path only, read before a call: where it is unbound,
+        Python's UnboundLocalError comes before that call's (caught here), and before
+        a print of its result."""
+        r = self.r
+        name = self.fresh("ub")
+        target = self.name_for(sc, INT)
+        after = dict(sc)
+        after[target] = Var(INT)
+        x = lambda: self.e_int(sc, cx, d - 1)
+        odd = ast.Compare(left=Bin(x(), ast.Mod(), K(2)), ops=[ast.Eq()], comparators=[K(1)])
+        bind = If(odd, [Assign([St(name)], x())])
+        use = r.choice([
+            lambda: self.callee("g", [Nm(name), self.callee("f", [x()])]),
+            lambda: Bin(Nm(name), ast.Add(), self.callee("f", [x()])),
+            lambda: self.callee("summ", [self.callee("f", [x()]), Nm(name), self.callee("f", [x()])]),
+        ])()
+        caught = ast.ExceptHandler(type=Nm("UnboundLocalError"), name=None,
+                                   body=[Assign([St(target)], K(-1))])
+        guarded = ast.Try(body=[Assign([St(target)], use)], handlers=[caught], orelse=[],
+                          finalbody=[])
+        self.feat["maybe-unbound"] += 1
+        return [bind, guarded], after
 
     def s_walrus(self, sc, cx, d):
         name = self.name_for(sc, INT)
