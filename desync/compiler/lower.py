@@ -199,6 +199,7 @@ class Lowerer:
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
         self.noted: set = set()
         self.bound_cache: dict = {}               # statement id -> names surely bound there
+        self.display_typed = None                  # see method_surely_there
         self.current = None                        # the source statement being lowered
         self.outer_names_declared = None           # a ``global``/``nonlocal`` (when asked)
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
@@ -524,6 +525,17 @@ class Lowerer:
             return _load(name)
         return self.call_step(node, pre)
 
+    def method_surely_there(self, receiver, name) -> bool:
+        """``xs.append`` where every binding of the local ``xs`` is a list display (or a
+        dict, a set): looking it up runs nothing and cannot fail, nor be replaced."""
+        if not isinstance(receiver, ast.Name) or self.kind(receiver.id) != "local" \
+                or self.renamed_to(receiver.id) is not None:
+            return False
+        if self.display_typed is None:
+            self.display_typed = _display_typed_locals(self.fn)
+        kind = self.display_typed.get(receiver.id)
+        return kind is not None and hasattr(kind, name)
+
     def maybe_unbound(self, parts) -> bool:
         """Does a part Python may not evaluate read a local that may be unbound then?
         (``0 if ok else ybar`` with ybar assigned only on some paths.)"""
@@ -803,11 +815,12 @@ class Lowerer:
             return self.emit(pre, self._ds("effect", self._keys_node([target]), func, *args,
                                            keywords=keywords))
         callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
-        if isinstance(func, ast.Name) and not self.facts.builtin(func.id) \
+        if (not _is_atom(callee) or isinstance(func, ast.Name) and not self.facts.builtin(func.id)) \
                 and any(self.has_steps(part) for part in
                         [*node.args, *(k.value for k in node.keywords)]):
             # Python reads the function before its arguments: an undefined one (a
-            # NameError) fails before their calls, and one they rebind is the old.
+            # NameError, ``math.nothere``) fails before their calls, and one they
+            # rebind is the old.
             callee = self._computed(callee, func, pre)
         keys = self.read_keys([func, *node.args, *(k.value for k in node.keywords)])
         self.note_call(node, keys)
@@ -1149,10 +1162,19 @@ class Lowerer:
             receiver = self.value(receiver_node, pre)
             if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]):
                 self.read_if_unbound(receiver_node, receiver, pre)   # ``x.m(f())``: x first
+        bound = None
+        if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]) \
+                and not self.method_surely_there(receiver_node, func.attr):
+            # Python looks the method up before it evaluates the arguments.
+            bound = self.emit(pre, self._ds("look_up", receiver, _const(func.attr)))
         args, keywords = self.call_args(node, pre)
         # If it changes its object, it may change what the object's attributes hold.
         held = self.held_keys(receiver_node, target)
         targets = _const(target) if not held else self._keys_node([target, *held])
+        if bound is not None:
+            return self.emit(pre, self._ds("method_bound", targets, self._keys_node(keys),
+                                           receiver, _const(func.attr), bound, *args,
+                                           keywords=keywords))
         return self.emit(pre, self._ds("method", targets, self._keys_node(keys),
                                        receiver, _const(func.attr), *args,
                                        keywords=keywords))
@@ -2460,6 +2482,48 @@ def _surely_bound_before(fn, target, params) -> set:
         return False
     walk(fn.body)
     return found
+
+
+_DISPLAY_TYPES = {ast.List: list, ast.ListComp: list, ast.Dict: dict, ast.DictComp: dict,
+                  ast.Set: set, ast.SetComp: set}
+
+
+def _display_typed_locals(fn) -> dict:
+    """The type of each local every binding of which (in this scope) assigns a list,
+    dict or set display or comprehension; None for any other local."""
+    kinds: dict = {}
+    typed_targets = set()
+    nodes = list(scope_nodes(fn.body))
+    for node in nodes:
+        if isinstance(node, ast.Assign):
+            kind = _DISPLAY_TYPES.get(type(node.value))
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    typed_targets.add(id(target))
+                    kinds[target.id] = kind if kinds.get(target.id, kind) is kind else None
+    for node in nodes:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                and id(node) not in typed_targets:
+            kinds[node.id] = None
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            kinds[node.name] = None
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                kinds[(alias.asname or alias.name).split(".")[0]] = None
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            kinds.update(dict.fromkeys(node.names))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            kinds[node.name] = None
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            kinds[node.name] = None
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            kinds[node.rest] = None
+    arguments = fn.args
+    for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                arguments.vararg, arguments.kwarg]:
+        if arg is not None:
+            kinds[arg.arg] = None
+    return kinds
 
 
 def _deleted_names(statement) -> set:

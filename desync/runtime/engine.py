@@ -1316,12 +1316,38 @@ class Body(Scope):
         """``obj.name(*args)``: an effect on ``target`` unless the method only reads."""
         return self._method(target, keys, obj, name, args, kwargs, sys._getframe(1).f_lasti)
 
-    def _method(self, target, keys, obj, name, args, kwargs, lasti):
+    def look_up(self, obj, name):
+        """``obj.name`` looked up where Python looks it up, before the call's arguments
+        are evaluated: ``obj.missing(f())`` fails before ``f()`` is called, and an
+        argument that replaces the method does not change the one called. What
+        ``method_bound`` then calls. (A receiver still pending: the call looks it up.)"""
+        if type(obj) is Task:
+            # Its class is not known yet: a step finds out, once it is, whether the
+            # lookup must fail (running none of the user's code); the call looks it up.
+            self._spawn(PURE, _check_attribute, (obj, name), None, None,
+                        sys._getframe(1).f_lasti, generated=True)
+            return _LOOKED_UP_LATER
+        try:
+            return getattr(obj, name)
+        except BaseException as error:
+            return self._failed_now(error, sys._getframe(1).f_lasti)
+
+    def method_bound(self, target, keys, obj, name, bound, /, *args, **kwargs):
+        """``method`` with the method ``look_up`` found (or the failure it had)."""
+        if type(bound) is Task:
+            return bound   # the lookup failed, in its place: the call is never made
+        lasti = sys._getframe(1).f_lasti
+        if bound is _LOOKED_UP_LATER:
+            return self._method(target, keys, obj, name, args, kwargs, lasti)
+        return self._method(target, keys, obj, name, args, kwargs, lasti, bound)
+
+    def _method(self, target, keys, obj, name, args, kwargs, lasti, bound=None):
         if type(obj) is not Task:
-            try:
-                bound = getattr(obj, name)
-            except BaseException as error:
-                return self._failed_now(error, lasti)
+            if bound is None:
+                try:
+                    bound = getattr(obj, name)
+                except BaseException as error:
+                    return self._failed_now(error, lasti)
             kind, world = _method_facts(obj, name, bound)
             if traced() or _holds_lock_of(obj) or (
                     type(bound) is MethodType and type(bound.__func__) is FunctionType
@@ -2422,6 +2448,26 @@ def method_kind(obj, name, bound) -> str:
 
 
 _NO_ITEM = object()
+_LOOKED_UP_LATER = object()   # (see Body.look_up)
+
+
+def _check_attribute(obj, name) -> None:
+    """Raise the AttributeError ``obj.name`` raises if Python finds no such attribute
+    without running code of the user's: an ordinary lookup (no ``__getattr__``, no
+    ``__getattribute__`` of its own) that finds nothing in the class or the instance.
+    Anything else is left to the call's own lookup."""
+    kind = type(obj)
+    if kind.__getattribute__ is not object.__getattribute__ or hasattr(kind, "__getattr__"):
+        return
+    if any(name in vars(base) for base in kind.__mro__):
+        return
+    try:
+        namespace = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        namespace = None
+    if namespace is not None and name in namespace:
+        return
+    getattr(obj, name)   # (raises: Python's own message)
 
 
 def unpack_values(value, count, after):

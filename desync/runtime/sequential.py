@@ -108,6 +108,15 @@ class SequentialBody:
             return _as_body(frame, frame.f_lasti)(bound, args, kwargs)
         return bound(*args, **kwargs)
 
+    def look_up(self, obj, name):
+        return getattr(obj, name)   # (before the arguments, as Python looks it up)
+
+    def method_bound(self, target, keys, obj, name, bound, /, *args, **kwargs):
+        if looks_at_caller(bound):
+            frame = sys._getframe(1)
+            return _as_body(frame, frame.f_lasti)(bound, args, kwargs)
+        return bound(*args, **kwargs)
+
     def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         bound = getattr(getter(*inputs), name)
         if looks_at_caller(bound):

@@ -396,6 +396,9 @@ class TracingSequentialBody(SequentialBody):
         bound = getattr(obj, name)
         return self._timed(EFFECT, bound, lambda: bound(*args, **kwargs))
 
+    def method_bound(self, target, keys, obj, name, bound, /, *args, **kwargs):
+        return self._timed(EFFECT, bound, lambda: bound(*args, **kwargs))
+
     def effect(self, targets, fn, /, *args, **kwargs):
         return self._timed(EFFECT, fn, lambda: fn(*args, **kwargs))
 
