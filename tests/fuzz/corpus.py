@@ -711,6 +711,21 @@ PROGRAMS = [
             b = -2
         return a, b
     """, (2, 3, [], "", {})),
+    # Python looks a method up before it evaluates the call's arguments.
+    ("a method looked up before the arguments' calls", """
+        out = []
+        for i in range(n):
+            ob = either(i * 5)
+            try:
+                ob.add(f(i))
+            except AttributeError:
+                out.append(-1)
+            try:
+                [].add(apply(shown, i))
+            except AttributeError:
+                out.append(-2)
+        return out
+    """, (3, 0, [], "", {})),
 ]
 
 

@@ -857,6 +857,7 @@ class Gen:
             (2 if cx.method and io else 0, lambda: self.s_method(sc, cx, d)),
             (1, lambda: self.s_walrus(sc, cx, d)),
             (0.4, lambda: self.s_maybe_unbound(sc, cx, d)),
+            (0.4, lambda: self.s_lookup_first(sc, cx, d)),
             (0.5 if self.clock and io else 0, lambda: self.s_clock(sc, cx, d)),
             (4 if compound else 0, lambda: self.s_if(sc, cx)),
             (1 if compound else 0, lambda: self.s_match(sc, cx)),
@@ -1143,6 +1144,24 @@ class Gen:
     def s_assert(self, sc, cx, d):
         self.feat["assert"] += 1
         return [ast.Assert(test=self.e_cond(sc, cx, d), msg=self.e_str(sc, cx, 1))], dict(sc)
+
+    def s_lookup_first(self, sc, cx, d):
+        """``obj.add(f(x))`` where obj may have no ``add``: Python looks the method up
+        before it evaluates the argument, so its AttributeError (caught here) comes
+        before that call's."""
+        r = self.r
+        x = lambda: self.e_int(sc, cx, d - 1)
+        made = self.callee("either", [x()])
+        out = []
+        if r.random() < 0.5:
+            name = self.fresh("ob")
+            out.append(Assign([St(name)], made))
+            made = Nm(name)
+        call = Call(At(made, "add"), [self.callee("f", [x()])])
+        caught = ast.ExceptHandler(type=Nm("AttributeError"), name=None, body=[ast.Pass()])
+        out.append(ast.Try(body=[Expr(call)], handlers=[caught], orelse=[], finalbody=[]))
+        self.feat["lookup-first"] += 1
+        return out, dict(sc)
 
     def s_maybe_unbound(self, sc, cx, d):
         """A local bound on one path only, read before a call: where it is unbound,

@@ -248,6 +248,12 @@ def mkbox(x):
     return Box(x % 10, "m")
 
 
+def either(x):
+    """A Box, or (one input in five) a Cfg, which has no ``add``."""
+    _hit("either", x)
+    return Cfg(x % 3) if x % 5 == 0 else Box(x % 10, "e")
+
+
 def cfg(x):
     _hit("cfg", x)
     return Cfg(x % 3)
@@ -359,7 +365,7 @@ DEFS = _top_level_defs()
 # Everything that calls the probe: a repro file puts the plan's failures in its place.
 CALLEES = tuple(name for name, text in DEFS.items()
                 if "_hit(" in text and text.lstrip().startswith("def "))
-DEPENDS = {"mkbox": ("Box",), "cfg": ("Cfg",)}
+DEPENDS = {"mkbox": ("Box",), "cfg": ("Cfg",), "either": ("Box", "Cfg")}
 # Callees that compute from their arguments and the plan (``apply`` and ``apply0`` call
 # what they are given, which may print): with ``FZ_CACHE=1`` they are marked
 # ``desync.cacheable`` too (their probe already reads as pure).
