@@ -389,6 +389,10 @@ class Lowerer:
         method = getattr(self, "lower_" + type(node).__name__, None)
         if method is not None:
             return method(node, pre)
+        if isinstance(node, ast.Dict) and None in node.keys:
+            return ast.copy_location(self.dict_in_chunks(node, pre), node)
+        if isinstance(node, ast.Set) and any(isinstance(e, ast.Starred) for e in node.elts):
+            return ast.copy_location(self.set_in_chunks(node, pre), node)
         if isinstance(node, ast.Dict):  # evaluated key, value, key, value...
             unpacks = {2 * i + 1 for i, key in enumerate(node.keys) if key is None}
             pairs = self.lower_in_order([part for pair in zip(node.keys, node.values)
@@ -419,6 +423,57 @@ class Lowerer:
             items = [self.index_value(e, pre) for e in node.elts]
             return self.emit(pre, self._ds("pure", _rt("tuple_of"), *items))
         return self.value(node, pre)
+
+    def set_in_chunks(self, node, pre) -> ast.Set:
+        """``{a, *xs, f()}``: Python builds the set of what comes before a ``*`` (hashing
+        it) before it evaluates that operand, and adds the operand's items before it
+        evaluates what follows ("'int' object is not iterable", "unhashable type"
+        come first). Where a call follows, a step does each of those there."""
+        elts = node.elts
+        last = max((i for i, e in enumerate(elts) if self.has_steps(e)), default=-1)
+        out: list = []
+        for index, elt in enumerate(elts):
+            if isinstance(elt, ast.Starred) and out and self.has_steps(elt.value):
+                out = [self._chunk(ast.Set(elts=out), pre, elt)]
+            if isinstance(elt, ast.Starred) and index < last:
+                star = ast.Starred(value=self.lower(elt.value, pre), ctx=ast.Load())
+                out = [self._chunk(ast.Set(elts=[*out, star]), pre, elt)]
+                continue
+            value = self.lower(elt, pre)
+            out.append(self._computed(value, elt, pre) if index < last else value)
+        return ast.Set(elts=out)
+
+    def dict_in_chunks(self, node, pre) -> ast.Dict:
+        """``{k: v, **m, j: f()}``: as ``set_in_chunks``, for a dict's ``**`` operands
+        ("'int' object is not a mapping", an unhashable key before it)."""
+        parts = [part for pair in zip(node.keys, node.values) for part in pair]
+        last = max((i for i, part in enumerate(parts)
+                    if part is not None and self.has_steps(part)), default=-1)
+        keys: list = []
+        values: list = []
+        for index, (key, value) in enumerate(zip(node.keys, node.values)):
+            if key is None and keys and self.has_steps(value):
+                keys, values = [None], [self._chunk(ast.Dict(keys=keys, values=values),
+                                                    pre, value, star=False)]
+            if key is None and 2 * index + 1 < last:
+                mapping = self.lower(value, pre)
+                keys, values = [None], [self._chunk(ast.Dict(keys=[*keys, None],
+                                                             values=[*values, mapping]),
+                                                    pre, value, star=False)]
+                continue
+            for position, part in ((2 * index, key), (2 * index + 1, value)):
+                if part is None:
+                    keys.append(None)
+                    continue
+                lowered = self.lower(part, pre)
+                lowered = self._computed(lowered, part, pre) if position < last else lowered
+                (keys if position % 2 == 0 else values).append(lowered)
+        return ast.Dict(keys=keys, values=values)
+
+    def _chunk(self, display, pre, original, star=True):
+        """A display computed now, as the ``*`` (or ``**``) operand of what follows."""
+        done = self.atom(display, pre, original)
+        return ast.Starred(value=done, ctx=ast.Load()) if star else done
 
     def lower_in_order(self, parts, pre, dict_unpacks=frozenset()) -> list:
         """Parts Python evaluates left to right. A part before one with calls is
