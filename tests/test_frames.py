@@ -229,8 +229,34 @@ def forwards_and_spans_lines(n):
     return a, where
 
 
+def _name_of_caller(x):
+    return sys._getframe(1).f_code.co_name, x
+
+
+class _Made:
+    def __call__(self, x):
+        return x
+
+
+def _hand_to(factory, x):
+    return factory(x)
+
+
+def in_another_calls_arguments_in_a_try(n):
+    # (found by the fuzzer: a step ahead in a try body, in the arguments of another
+    # step ahead, ran from desync's own list comprehension: its caller was that)
+    out = []
+    for _ in range(2):
+        try:
+            out.append(_hand_to(_Made(), _name_of_caller(slow(n))))
+        except AttributeError:
+            pass
+    return out
+
+
 BODIES = [logs, warns, warns_through_an_alias, names_its_module, frames, variables, logs_in_a_loop,
-          fails_in_a_loop, helpers_look_at_their_caller, forwards_and_spans_lines]
+          fails_in_a_loop, helpers_look_at_their_caller, forwards_and_spans_lines,
+          in_another_calls_arguments_in_a_try]
 MODES = ["threads", "one-worker", "sequential"]
 
 

@@ -15,9 +15,10 @@ from .effects import WORLD_CALLER, facts_of
 from .tasks import DONE, FAILED, Deferred, Task, _value
 
 
-def outcome(x):
+def outcome(x, frame=None):
     """The value of a speculative step, or its exception raised here: what plain
-    Python gives at this point of the region."""
+    Python gives at this point of the region. (``frame``: the region's, for a step
+    nested in another's arguments.)"""
     kind = type(x)
     if kind is Task:
         state = x.state
@@ -28,13 +29,15 @@ def outcome(x):
         raise RuntimeError("desync: a speculative step was not settled; please report "
                            "this as a bug")  # pragma: no cover
     if kind is Deferred:
-        fn = outcome(x.fn)  # ``random.random()``: the callee may itself be a step ahead
-        args = [outcome(a) for a in x.args]
-        kwargs = {k: outcome(v) for k, v in x.kwargs.items()} if x.kwargs else {}
-        if looks_at_caller(fn):
-            # ``LOG.info(...)`` whose logger was itself a step ahead: it sees the try
-            # statement's frame (named like the body) as its caller, not this one.
+        if frame is None:
             frame = sys._getframe(1)
+        fn = outcome(x.fn, frame)  # ``random.random()``: the callee may be a step ahead
+        args = [outcome(a, frame) for a in x.args]
+        kwargs = {k: outcome(v, frame) for k, v in x.kwargs.items()} if x.kwargs else {}
+        if looks_at_caller(fn):
+            # ``LOG.info(...)`` whose logger was itself a step ahead, or ``who(m)`` in
+            # another step's arguments: it sees the try statement's frame (named like
+            # the body) as its caller, not this one.
             return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
         return fn(*args, **kwargs) if kwargs else fn(*args)
     return x
