@@ -254,9 +254,20 @@ def in_another_calls_arguments_in_a_try(n):
     return out
 
 
+def _call_each(fns, x):
+    return sum(fn(x) for fn in fns)
+
+
+def in_the_first_iterable_of_a_comprehension_run_as_written(n):
+    # (found by the CI seed: the comprehension makes lambdas, so it runs as written
+    # in a lambda of desync's; its outermost iterable is the body's to evaluate)
+    return [_call_each([lambda v: i], 1) for i in range(len(_name_of_caller(n)[0]))]
+
+
 BODIES = [logs, warns, warns_through_an_alias, names_its_module, frames, variables, logs_in_a_loop,
           fails_in_a_loop, helpers_look_at_their_caller, forwards_and_spans_lines,
-          in_another_calls_arguments_in_a_try]
+          in_another_calls_arguments_in_a_try,
+          in_the_first_iterable_of_a_comprehension_run_as_written]
 MODES = ["threads", "one-worker", "sequential"]
 
 

@@ -796,6 +796,15 @@ class Lowerer:
                for sub in ast.walk(node)):
             # Zero-argument super() needs the method's own frame: no lambda around it.
             return self.as_written(node, pre)
+        source = node.generators[0].iter
+        if self.has_steps(source):
+            # Python evaluates the outermost iterable in the body's own frame, before
+            # the comprehension runs: its calls are the body's (a helper reading its
+            # caller's frame sees the body, not a lambda).
+            node = copy.copy(node)
+            first = copy.copy(node.generators[0])
+            first.iter = self.value(source, pre)
+            node.generators = [first, *node.generators[1:]]
         names = self.free_values(node)
         # It may change what it reads (``range(xs.pop())``): later reads of those wait.
         targets = self.expression_keys(node)
