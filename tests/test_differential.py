@@ -97,9 +97,10 @@ def test_named_shapes_match_plain_python_with_every_failure():
 
 
 # The TypeErrors the generator means to make: ``seq`` and ``kws`` sometimes give what a
-# ``*`` or ``**`` argument cannot unpack.
+# ``*`` or ``**`` operand cannot unpack, ``rows`` lists that a set cannot hold.
 UNPACKING_ERROR = re.compile(r"Value after \* must be an iterable|argument after \*\* must be a "
-                             r"mapping|argument after \* must be an iterable|got multiple values")
+                             r"mapping|argument after \* must be an iterable|got multiple values|"
+                             r"'int' object is not a mapping|unhashable type: 'list'")
 
 
 def test_generated_programs_are_valid_python_that_terminates(tmp_path):
@@ -141,7 +142,7 @@ def test_generator_covers_the_shapes():
               "redirect_stdout", "print", "print-file", "stdout-write", "logging", "random",
               "event-log", "unpack-into-attr/item", "aug-attr", "aug-item", "f-string", "walrus",
               "star-unpack", "call:summ", "call:scale", "nested-desync", "del",
-              "star-args", "double-star", "tally", "maybe-unbound", "lookup-first"}
+              "star-args", "double-star", "tally", "maybe-unbound", "lookup-first", "display-chunks"}
     missing = wanted - set(features)
     assert not missing, f"the generator never made: {sorted(missing)}"
 

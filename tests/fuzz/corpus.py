@@ -664,6 +664,21 @@ PROGRAMS = [
         out = [apply_each([lambda v: zs.append(v) or 0], f(b))]
         return head(zs), out, zs
     """, (3, 0, [], "", {})),
+    # (found by the CI seed: a comprehension that runs as written, in a lambda; its
+    # outermost iterable is evaluated in the body's frame)
+    ("a helper that looks at its caller, in a comprehension's outermost iterable", """
+        return len([apply_each([lambda v: n], 9) for v in range(note(m) % 4) if 9 not in []])
+    """, (1, 3, [], "", {})),
+    # (found by the CI seed: a step ahead in a try body, in another's arguments)
+    ("a helper that looks at its caller, in another call's arguments in a try", """
+        out = []
+        for v in [0, 1]:
+            try:
+                out.append(make_with(Caller(), who(m + v)))
+            except AttributeError:
+                pass
+        return out
+    """, (0, 2, [], "", {})),
     ("helpers that look at their caller", """
         a = f(n)
         who = whoami(a)
@@ -726,6 +741,17 @@ PROGRAMS = [
                 out.append(-2)
         return out
     """, (3, 0, [], "", {})),
+    # A set or dict display is built in chunks at its * and ** operands: what they
+    # cannot hold or unpack fails before the calls after them.
+    ("displays built in chunks at their operands", """
+        out = []
+        for i in range(n):
+            with Rec('w1', suppress=True):
+                out.append(len({*rows(i + 1), f(i)}))
+            with Rec('w2', suppress=True):
+                out.append(len({"k": i, **kws(i + 3), "j": f(m)}))
+        return out
+    """, (3, 2, [], "", {})),
 ]
 
 

@@ -287,6 +287,13 @@ class Gen:
                     (None, self.callee("kws", [x()])), ("x", x())]))),
                 (0.3, lambda: self.feature("double-star", self.callee("g", [x()], [
                     (None, self.callee("kws", [x()]))]))),
+                # Set and dict displays are built in chunks at their * and ** operands.
+                (0.3, lambda: self.feature("display-chunks", Call("len", [ast.Set(elts=[
+                    ast.Starred(value=self.callee("rows", [x()]), ctx=ast.Load()),
+                    self.callee("f", [x()])])]))),
+                (0.3, lambda: self.feature("display-chunks", Call("len", [ast.Dict(
+                    keys=[K("k"), None, K("j")],
+                    values=[x(), self.callee("kws", [x()]), self.callee("f", [x()])])]))),
                 (3, lambda: self.callee("total", [lst()])),
                 (1, lambda: self.callee("head", [lst()])),
                 (2, lambda: self.callee("apply", [self.e_fn1(sc, cx, d - 1), x()])),
