@@ -11,7 +11,7 @@ import types
 from . import runtime, version
 from .errors import DesyncError
 from .runtime import effects, executors
-from .runtime.cache import CallCache, set_source_hasher
+from .runtime.cache import CallCache, is_the_definition, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .runtime.pacing import GATE, Gate
 
@@ -321,13 +321,13 @@ def _source_facts(fn):
     # What a callee does (effects.facts_of asks for functions it does not list):
     # from what a build embedded, else inferred from source (imports ``ast``).
     built = fn.__globals__.get("__desync_facts__")
-    # (By the name its code has: a ``functools.wraps`` wrapper carries the wrapped
-    # function's ``__qualname__``.)
-    qualname = getattr(fn.__code__, "co_qualname", None) or (
-        None if "__wrapped__" in fn.__dict__ else fn.__qualname__)
-    if built is not None and qualname in built \
-            and getattr(fn, "__desync_spec__", None) is None:
-        kind, world, mutates, reason = built[qualname]
+    # Only for the function the module defines under that name (not a factory's
+    # variant, a wrapper, an earlier def), and only if it reaches no module outside
+    # the project: the build read the project's source only.
+    if built is not None and fn.__qualname__ in built \
+            and getattr(fn, "__desync_spec__", None) is None and is_the_definition(fn) \
+            and not fn.__globals__.get("__desync_third_party__", {}).get(fn.__qualname__):
+        kind, world, mutates, reason = built[fn.__qualname__]
         return effects.Facts(kind, world, mutates, reason)
     from .hashing.effects import infer
     return infer(fn)

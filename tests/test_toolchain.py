@@ -136,6 +136,95 @@ def test_built_output_runs_without_the_transpiler(project):
     assert out.stdout.split() == ["8", "1.0", "False"]
 
 
+SHAPES = textwrap.dedent('''
+    import functools
+    import time
+    import extlib
+    from desync import desync
+
+    def make_op(kind, k):
+        if kind == "add":
+            def op(x):
+                time.sleep(0.005)
+                return x + k
+        else:
+            def op(x):
+                time.sleep(0.005)
+                return x * k
+        return op
+
+    add3, mul3 = make_op("add", 3), make_op("mul", 3)
+
+    def helper(x):
+        return x + 1
+
+    first = helper
+
+    def helper(x):
+        return x + 2
+
+    def twice(fn):
+        @functools.wraps(fn)
+        def wrapper(x):
+            return fn(x) * 2
+        return wrapper
+
+    def thrice(fn):
+        @functools.wraps(fn)
+        def wrapper(x):
+            return fn(x) * 3
+        return wrapper
+
+    def base(x):
+        time.sleep(0.005)
+        return x
+
+    double, triple = twice(base), thrice(base)
+
+    def say(x):
+        extlib.shout(x)
+        return x
+
+    @desync
+    def main(x):
+        a = add3(x)
+        b = mul3(x)
+        c = first(x)
+        d = helper(x)
+        e = double(x)
+        f = triple(x)
+        g = say(1)
+        h = say(2)
+        print("mid")
+        return a, b, c, d, e, f, g + h
+''')
+
+
+def test_built_code_tells_apart_functions_sharing_a_name_and_sees_outside_modules(project):
+    # Found by a helper fuzzing built code: the call cache of built code took a
+    # function's hash from the build's table by its qualified name, so a factory's
+    # variants, an earlier def of a name, and functools.wraps wrappers shared one
+    # key and got each other's results; and facts built from the project's source
+    # took a function reaching a module outside it for pure (its print was cached).
+    (project / "src" / "app" / "shapes.py").write_text(SHAPES)
+    outside = project / "ext"
+    outside.mkdir()
+    (outside / "extlib.py").write_text(textwrap.dedent('''
+        import time
+        def shout(x):
+            time.sleep(0.01 * (3 - x))
+            print("shout", x)
+    '''))
+    assert run(project, "build", env={"PYTHONPATH": str(outside)}).returncode == 0
+    code = "import app.shapes as s; print(s.main(5)); print(s.main(5))"
+    expected = "shout 1\nshout 2\nmid\n(8, 15, 6, 7, 10, 15, 3)\n" * 2
+    plain = python(project, code, [project / "src", outside],
+                   env={"DESYNC_DISABLE": "1"})
+    assert plain.stdout == expected, plain.stderr
+    built = python(project, code, [project / "build" / "desync", outside])
+    assert built.stdout == expected, built.stderr
+
+
 def test_source_mode_reports_the_lockfile_version(project):
     util = project / "src/app/util.py"
     assert run(project, "build").returncode == 0

@@ -106,7 +106,7 @@ def callee_code_hash(fn) -> int | None:
     value = None
     built = fn.__globals__.get("__desync_code_hashes__")
     if built is not None and getattr(fn, "__desync_spec__", None) is None \
-            and fn.__qualname__ in built:
+            and fn.__qualname__ in built and is_the_definition(fn):
         value = built[fn.__qualname__]  # built ahead of time: no source to parse
     elif _source_hasher is not None:
         try:
@@ -116,6 +116,27 @@ def callee_code_hash(fn) -> int | None:
     with _code_lock:
         _code_hashes[code] = value
     return value
+
+
+_NOT_THERE = object()
+
+
+def is_the_definition(fn) -> bool:
+    """Is ``fn`` the function its module defines under its qualified name, the one a
+    build's tables (code hashes, facts) describe? Not a function a factory made
+    (``make.<locals>.op``: one name, many variants), not an earlier ``def`` of a name
+    defined again, not a ``functools.wraps`` wrapper carrying another's name."""
+    qualname = fn.__qualname__
+    code = fn.__code__
+    if "<" in qualname or getattr(code, "co_qualname", qualname) != qualname \
+            or code.co_name != qualname.rpartition(".")[2]:
+        return False
+    parts = qualname.split(".")
+    value = fn.__globals__.get(parts[0], _NOT_THERE)
+    for part in parts[1:]:   # (a class's own dict: no descriptor runs)
+        value = vars(value).get(part, _NOT_THERE) if isinstance(value, type) else _NOT_THERE
+    value = getattr(value, "__func__", value)   # a staticmethod or a classmethod
+    return getattr(value, "__code__", None) is code
 
 
 def _identity_of(fn) -> bytes:
