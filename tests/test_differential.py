@@ -75,6 +75,22 @@ def test_generated_programs_match_plain_python():
     assert stats["programs"] >= PROGRAMS_PER_RUN, stats
 
 
+def test_generated_programs_match_plain_python_through_the_build():
+    """``python -m desync build`` output (the module transpiled whole, with the facts
+    and code hashes the build embeds) runs the programs as plain Python does."""
+    stats, groups = fuzz(SEED + 3, count=40, workers=1, size=SIZE, batch=20, fails=2,
+                         delay=0.001, delay_frac=0.1, repeats=1, modes=["built"],
+                         timeout=TIMEOUT * 2, max_hangs=1)
+    assert not stats["crashes"], "the fuzzer itself crashed:\n" + stats["crashes"][0]
+    if groups:
+        import io
+        out = io.StringIO()
+        report(stats, groups, out)
+        pytest.fail(f"seed {SEED + 3}, built: desync differs from plain Python\n"
+                    f"{out.getvalue()}", pytrace=False)
+    assert stats["programs"] >= 40, stats
+
+
 def test_named_shapes_match_plain_python_with_every_failure():
     """The shapes of the issues and those the fuzzer found (corpus.py); every call input
     made to raise each kind of exception (KeyboardInterrupt included) in turn."""

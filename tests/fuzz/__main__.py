@@ -3,7 +3,8 @@
 Generates programs (seed, index), runs each plain and under desync (threads, a
 one-worker custom executor, ``desync.sequential()``) with a failure injected at each
 call input in turn, groups mismatches by signature, shrinks one per group and
-writes a standalone repro for each to ``--out``.
+writes a standalone repro for each to ``--out``. ``--modes built`` (not a default)
+runs the module as ``python -m desync build`` writes it (see harness.py).
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ def shrink_event(event, seed, size, clock=False, budget=60.0, timeout=5.0, nice=
         plain_error = ast.literal_eval(expected)[1] if expected else None
     except (ValueError, SyntaxError):
         plain_error = None
-    mode = event["mode"] if event["mode"] in ("threads", "one-worker", "sequential") else "threads"
+    mode = event["mode"] if event["mode"] in ("threads", "one-worker", "sequential", "built") else "threads"
     delay = event.get("delay") or 0.0
     checker = Checker(timeout=timeout, nice=nice, fresh="hang" in event["diff"])
     try:

@@ -22,6 +22,8 @@ import itertools
 import os
 import random
 import re
+import shutil
+import subprocess
 import sys
 import types
 
@@ -31,6 +33,8 @@ from . import prelude, rt
 from .gen import Program
 
 MODES = ("threads", "one-worker", "sequential")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILT_SHIFT = "# built by python -m desync build\n#\n"   # its own line numbers (see Batch)
 _counter = itertools.count()
 ONE_WORKER = None
 
@@ -143,8 +147,8 @@ def batch_text(programs: list[Program]) -> str:
     return "\n\n\n".join(p.module_text() for p in programs) + "\n"
 
 
-def load(path, executor):
-    name = f"fzmod_{os.getpid()}_{next(_counter)}"
+def load(path, executor, name=None):
+    name = name or f"fzmod_{os.getpid()}_{next(_counter)}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -155,6 +159,32 @@ def load(path, executor):
         rt.NEXT_EXECUTOR = None
         del sys.modules[name]
     return module
+
+
+class BuildFailed(Exception):
+    """``python -m desync build`` refused the module (or crashed)."""
+
+
+def build_project(directory, name, text):
+    """Build ``text`` as module ``name`` of a fresh project with the real CLI;
+    returns the path of the built module (build/desync/NAME.py)."""
+    project = os.path.join(directory, f"proj_{name}")
+    os.makedirs(os.path.join(project, "src"), exist_ok=True)
+    with open(os.path.join(project, "pyproject.toml"), "w") as handle:
+        handle.write('[project]\nname = "fzbuilt"\nversion = "0"\n\n'
+                     '[tool.desync]\npaths = ["src"]\n')
+    with open(os.path.join(project, "src", name + ".py"), "w") as handle:
+        handle.write(text)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    proc = subprocess.run([sys.executable, "-m", "desync", "build", "--quiet"], cwd=project,
+                          env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        raise BuildFailed(f"desync build exited {proc.returncode}:\n{proc.stdout[-1500:]}{proc.stderr[-3000:]}")
+    built = os.path.join(project, "build", "desync", name + ".py")
+    if not os.path.exists(built):
+        raise BuildFailed(f"desync build wrote no {built}")
+    return project, built
 
 
 class Batch:
@@ -185,6 +215,17 @@ class Batch:
             self.modules["threads"] = self.modules["sequential"] = load(write("ds", True), None)
         if "one-worker" in modes:
             self.modules["one-worker"] = load(write("ds1", True, "# one worker\n"), one_worker())
+        self.projects = []
+        if "built" in modes:
+            name = f"fzmod_{os.getpid()}_{next(_counter)}"   # (MODULE_NAME leaves it out)
+            try:
+                project, built = build_project(directory, name,
+                                               BUILT_SHIFT + prelude.source(True) + "\n\n" + text)
+            except BuildFailed:
+                self.cleanup()
+                raise
+            self.projects.append(project)
+            self.modules["built"] = load(built, None, name)
         if rt.CACHE:
             for module in set(self.modules.values()):
                 prelude.mark_cacheable(module)
@@ -193,6 +234,8 @@ class Batch:
         for path in self.paths:
             with contextlib.suppress(OSError):
                 os.remove(path)
+        for project in getattr(self, "projects", ()):
+            shutil.rmtree(project, ignore_errors=True)
 
 
 def run(module, program: Program, plan=None, mode="plain", delay=0.0, salt=0, record=False):

@@ -238,6 +238,20 @@ def _load(text, plain):
     return module
 
 
+def _load_built(text):
+    """The desync variant as ``python -m desync build`` writes it (mode: built)."""
+    from .harness import build_project
+    directory = tempfile.mkdtemp(prefix="fz-repro-built-")
+    atexit.register(shutil.rmtree, directory, True)
+    name = "fz_repro_ds"
+    _, path = build_project(directory, name, text)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def _reset_state(module):
     """Module-level state back to what the file sets (each run starts afresh)."""
     initial = module.__dict__.setdefault("_fz_initial", {
@@ -316,7 +330,7 @@ def main(argv=None):
     sequential = "# mode: sequential" in text
     plain = describe_outcome(_load(text, True), ignore_context=args.ignore_context)
     print("plain:\n  " + plain.replace("\n", "\n  "))
-    ds = _load(text, False)
+    ds = _load_built(text) if "# mode: built" in text else _load(text, False)
     seen = {}
     for _ in range(args.times):
         outcome = describe_outcome(ds, sequential, args.ignore_context)

@@ -49,7 +49,7 @@ def signature(mode, diff, expected_text, actual_text):
     different implicit chain; then the return value; the trace (order only, or content);
     the objects the caller can see (arguments, self, module state).
     """
-    group = "sequential" if mode == "sequential" else "concurrent"
+    group = "sequential" if mode == "sequential" else "built" if mode == "built" else "concurrent"
     if mode == "start" and diff and diff[0] == "hang":
         # The first, plain run of the program hung: the generator wrote a loop that
         # never ends (a list grown while iterated), not a desync difference.

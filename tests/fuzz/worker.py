@@ -43,6 +43,24 @@ def fuzz(job, send, directory):
         send({"ev": "load", "index": first})
         try:
             batch = harness.Batch(programs, directory, modes)
+        except harness.BuildFailed:
+            # The build refuses the whole module for one program: build each alone.
+            for p in programs:
+                send({"ev": "load", "index": p.index})
+                try:
+                    alone = harness.Batch([p], directory, modes)
+                except BaseException as error:  # noqa: BLE001
+                    send({"ev": "mismatch", "index": p.index,
+                          "mode": "built" if isinstance(error, harness.BuildFailed) else "import",
+                          "plan": None, "diff": ["import"], "expected": "", "actual": _tb(error),
+                          "delay": 0, "salt": 0})
+                    send({"ev": "done", "index": p.index, "runs": 0})
+                    continue
+                try:
+                    fuzz_one(job, alone, p, modes, send)
+                finally:
+                    alone.cleanup()
+            continue
         except BaseException as error:  # noqa: BLE001 - a module desync cannot import
             for p in programs:
                 send({"ev": "mismatch", "index": p.index, "mode": "import", "plan": None,
