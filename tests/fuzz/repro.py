@@ -175,7 +175,8 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
     modules = [m for m in ("contextlib", "io", "logging", "os", "random", "sys", "threading",
                            "time")
                if re.search(rf"\b{m}\.", body_text) or (m in ("random", "time") and delay)]
-    if "LOG" in used:
+    uses_log = "LOG" in used or re.search(r"\bLOG\b", text_helpers) is not None  # (note())
+    if uses_log:
         modules.append("logging")
     header = "from desync import desync\n" + "".join(f"import {m}\n" for m in sorted(set(modules)))
     parts = [header]
@@ -185,7 +186,7 @@ def render(decls, sfx, method, args, plan, mode, delay, expected=None, actual=No
         parts.append("_rng = random.Random()\n")
     if re.search(r"\b(Rec|span|quiet|LOG|_emit)\b", body_text) or "logging" in used:
         parts.append(TRACE_HEADER)
-    if "LOG" in used or "logging" in used:
+    if uses_log or "logging" in used:
         parts.append(LOG_HEADER)
     if "FzError" in used or "quiet" in used or "FzError" in str(plan):
         parts.append(FZERROR)
