@@ -1224,13 +1224,13 @@ class Lowerer:
                     *args, keywords=keywords))
         else:
             receiver = self.value(receiver_node, pre)
-            if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]):
-                self.read_if_unbound(receiver_node, receiver, pre)   # ``x.m(f())``: x first
         bound = None
-        if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]) \
-                and not self.method_surely_there(receiver_node, func.attr):
-            # Python looks the method up before it evaluates the arguments.
-            bound = self.emit(pre, self._ds("look_up", receiver, _const(func.attr)))
+        if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]):
+            # Python reads the receiver and looks the method up before it evaluates the
+            # arguments (``x.missing(f())`` fails before f() is called).
+            self.read_if_unbound(receiver_node, receiver, pre)
+            if not self.method_surely_there(receiver_node, func.attr):
+                bound = self.emit(pre, self._ds("look_up", receiver, _const(func.attr)))
         args, keywords = self.call_args(node, pre)
         # If it changes its object, it may change what the object's attributes hold.
         held = self.held_keys(receiver_node, target)

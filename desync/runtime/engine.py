@@ -2188,7 +2188,9 @@ class KeywordsError:
         raise TypeError(self.after_name)   # a message that names no callee
 
     def keys(self):   # ``**kwargs`` of a call that never learns the callee's name
-        raise TypeError("a call" + self.after_name if self.error is None else "")
+        if self.error is not None:
+            raise TypeError("")
+        raise TypeError(("a call" if self.after_name.startswith(" ") else "") + self.after_name)
 
 
 def function_str(fn) -> str:
