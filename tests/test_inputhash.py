@@ -10,6 +10,7 @@ default memo of those is switched off.
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import struct
 
@@ -49,6 +50,8 @@ def needs_pickle(value, seen=None) -> bool:
 
 
 # A narrow domain, so that equal and nearly equal values meet often.
+# Examples per property test: CI's budget; DESYNC_HYPOTHESIS_EXAMPLES=20000 for a long run.
+EXAMPLES = int(os.environ.get("DESYNC_HYPOTHESIS_EXAMPLES", "1200"))
 NAN_BITS = [0x7FF8000000000000, 0x7FF8000000000001, 0xFFF8000000000000, 0x7FF0000000000001]
 floats = st.sampled_from([0.0, -0.0, 1.0, 2.5, float("inf")] +
                          [struct.unpack("<d", struct.pack("<Q", b))[0] for b in NAN_BITS])
@@ -77,7 +80,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(values, min_size=2, max_size=6))
 def test_equal_hashes_mean_equal_structure(batch):
     digests = [hash_value(v) for v in batch]
@@ -91,7 +94,7 @@ def test_equal_hashes_mean_equal_structure(batch):
                 assert same_hash == same_shape, (batch[i], batch[j])
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.lists(st.tuples(values, values), min_size=1, max_size=3))
 def test_call_digests_follow_the_same_rule(calls):
     # Whole argument tuples, through both the repr fast path and the general path.
@@ -151,7 +154,7 @@ def _twin_fresh(value, draw, memo=None):
     return value
 
 
-@settings(max_examples=2000, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 @given(values, st.data())
 def test_near_twins_hash_apart_exactly_when_a_callee_could_tell(value, data):
     twin = _twin(value, data.draw, {})
