@@ -23,6 +23,10 @@ tests/test_differential.py. Workers run with pacing off (every call through the
 engine); ``--pacing --fails 6 --repeats 3 --delay 0`` leaves it on, so each program's
 repeated calls go in order and then run its original function. ``--clock`` adds
 timing code (``perf_counter()`` around a call); those programs run without callee
-delays. Each new seed at ``--size 12`` found about one new shape in 4,000 programs
-in the 2026-11-26 sessions: run new seeds, and add each find to corpus.py.
+delays. ``--stress`` switches threads every microsecond with eight engine workers
+(races between the owner and the workers). ``--modes built,threads`` runs each batch
+also as ``python -m desync build`` writes it (about a second per batch to build).
+Each new seed at ``--size 12`` found about one new shape in 4,000 programs in the
+2026-11-26 sessions: run new seeds, and add each find to corpus.py (and, when a
+person found it, teach gen.py to make the shape).
 """
