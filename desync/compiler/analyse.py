@@ -233,6 +233,32 @@ def module_objects(tree: ast.Module) -> set[str]:
     return values - other
 
 
+def changed_in_functions(tree: ast.Module, objects) -> frozenset:
+    """Module-level ``objects`` that code inside a function changes in place: a method
+    call on one (``REG.append(v)``, ``registry.add(p)``), a store into it, or an
+    augmented store (``CFG["n"] += 1``, ``STATS.count += 1``)."""
+    from ..runtime.effects import READ_ONLY_METHODS
+    found = set()
+    for function in ast.walk(tree):
+        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in READ_ONLY_METHODS:   # (``CONFIG.get(k)``)
+                    continue
+                root = node.func.value
+            elif isinstance(node, (ast.Subscript, ast.Attribute)) \
+                    and isinstance(node.ctx, (ast.Store, ast.Del)):
+                root = node.value
+            else:
+                continue
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in objects:
+                found.add(root.id)
+    return frozenset(found)
+
+
 def _bound_by(node):
     if isinstance(node, DEFINITIONS):
         yield node.name
