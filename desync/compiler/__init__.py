@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 
 from ..errors import DesyncError
-from .analyse import (analyse, changed_in_functions, module_imports, module_level_names,
-                      module_objects)
+from .analyse import (analyse, module_imports, module_level_names, module_objects,
+                      rebound_or_changed)
 from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
@@ -46,12 +46,10 @@ class Module:
         self.import_table = import_table(self.tree)
         self.namer = Namer(self.tree)
         self.classes = enclosing_classes(self.tree)
-        # Module globals a function rebinds (``global LEVEL``) or changes in place
-        # (``REG.append(v)``, ``CFG["n"] += 1``): a body's read of one waits for the
-        # calls before it that change module state.
-        self.rebound_globals = frozenset(name for node in ast.walk(self.tree)
-                                         if isinstance(node, ast.Global) for name in node.names) \
-            | changed_in_functions(self.tree, self.module_objects)
+        # Module globals a function rebinds (``global LEVEL``) or that code changes in
+        # place (``REG.append(v)``, ``CFG["n"] += 1``): a body's read of one waits for
+        # the calls before it that change module state.
+        self.rebound_globals = rebound_or_changed(self.tree, self.module_objects)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""

@@ -233,29 +233,32 @@ def module_objects(tree: ast.Module) -> set[str]:
     return values - other
 
 
-def changed_in_functions(tree: ast.Module, objects) -> frozenset:
-    """Module-level ``objects`` that code inside a function changes in place: a method
-    call on one (``REG.append(v)``, ``registry.add(p)``), a store into it, or an
-    augmented store (``CFG["n"] += 1``, ``STATS.count += 1``)."""
+def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
+    """Names declared ``global`` somewhere, and module-level ``objects`` that code
+    changes in place: a method call on one that is not a known read-only one
+    (``REG.append(v)``, ``registry.add(p)``), a store into it, an augmented store
+    (``CFG["n"] += 1``). One walk of the module (it is read for every transpile);
+    changes made at the top level count too, which only makes reads wait more."""
     from ..runtime.effects import READ_ONLY_METHODS
     found = set()
-    for function in ast.walk(tree):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.update(node.names)
             continue
-        for node in ast.walk(function):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                if node.func.attr in READ_ONLY_METHODS:   # (``CONFIG.get(k)``)
-                    continue
-                root = node.func.value
-            elif isinstance(node, (ast.Subscript, ast.Attribute)) \
-                    and isinstance(node.ctx, (ast.Store, ast.Del)):
-                root = node.value
-            else:
+        if isinstance(node, ast.Call):
+            func = node.func
+            if not isinstance(func, ast.Attribute) or func.attr in READ_ONLY_METHODS:
                 continue
-            while isinstance(root, (ast.Attribute, ast.Subscript)):
-                root = root.value
-            if isinstance(root, ast.Name) and root.id in objects:
-                found.add(root.id)
+            root = func.value
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) \
+                and isinstance(node.ctx, (ast.Store, ast.Del)):
+            root = node.value
+        else:
+            continue
+        while isinstance(root, (ast.Attribute, ast.Subscript)):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in objects:
+            found.add(root.id)
     return frozenset(found)
 
 

@@ -200,6 +200,8 @@ class Lowerer:
         self.noted: set = set()
         self.bound_cache: dict = {}               # statement id -> names surely bound there
         self.display_typed = None                  # see method_surely_there
+        self.steps_memo: dict = {}                 # id(node) -> (node, has_steps(node))
+        self.bindings_before = None                # see surely_bound_before
         self.current = None                        # the source statement being lowered
         self.outer_names_declared = None           # a ``global``/``nonlocal`` (when asked)
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
@@ -580,6 +582,12 @@ class Lowerer:
             return _load(name)
         return self.call_step(node, pre)
 
+    def surely_bound_before(self, statement) -> set:
+        """Names surely bound when ``statement`` starts (see ``_BindingsBefore``)."""
+        if self.bindings_before is None:
+            self.bindings_before = _BindingsBefore(self.fn, self.facts.params)
+        return self.bindings_before(statement)
+
     def method_surely_there(self, receiver, name) -> bool:
         """``xs.append`` where every binding of the local ``xs`` is a list display (or a
         dict, a set): looking it up runs nothing and cannot fail, nor be replaced."""
@@ -603,8 +611,8 @@ class Lowerer:
         statement = self.current
         known = self.bound_cache.get(id(statement))
         if known is None:
-            known = self.bound_cache[id(statement)] = _surely_bound_before(
-                self.fn, statement, self.facts.params) if statement is not None else set()
+            known = self.bound_cache[id(statement)] = self.surely_bound_before(statement) \
+                if statement is not None else set()
         return not names <= known
 
     def lower_BoolOp(self, node, pre):
@@ -729,13 +737,21 @@ class Lowerer:
 
     # Conditional parts and comprehensions need to know whether a part has steps.
     def has_steps(self, node) -> bool:
+        # (asked of one argument by several rules: once per node)
+        known = self.steps_memo.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        found = False
         for sub in scope_nodes([node]) if not isinstance(node, ast.expr) else \
                 _expr_nodes(node):
             if isinstance(sub, ast.Call) and not self.is_pure_builtin(sub):
-                return True
+                found = True
+                break
             if isinstance(sub, (ast.NamedExpr, ast.Lambda, *COMPREHENSIONS)):
-                return True
-        return False
+                found = True
+                break
+        self.steps_memo[id(node)] = (node, found)
+        return found
 
     def can_fan_out(self, node) -> bool:
         return fans_out(node)
@@ -1978,7 +1994,7 @@ class Lowerer:
         if any(self.kind(n) in ("cell", "declared") for n in bound):
             return None
         local = {n for n in loaded | bound if self.kind(n) == "local" and n in facts.locals}
-        before = _surely_bound_before(self.fn, node, facts.params)
+        before = self.surely_bound_before(node)
         first_binding = _first_top_level_binding(node.body)
         body_only_loads = _loads_outside_body(node)
         inputs, region_locals = [], set()
@@ -2519,33 +2535,55 @@ def _region_names(node) -> tuple[set, set]:
     return loaded, bound
 
 
-def _surely_bound_before(fn, target, params) -> set:
-    """Names bound at the top level of a block on the way to ``target``, before it."""
-    found = set(params)
+class _BindingsBefore:
+    """Names bound at the top level of a block on the way to a statement, before it.
+    What the function's own top-level statements bind is summed once (asked for
+    every statement of a long body, a walk from the top each time was quadratic);
+    only the top-level statement holding a nested target is walked into."""
 
-    def walk(statements) -> bool:
-        for statement in statements:
-            if statement is target:
-                return True
-            inner = [getattr(statement, f, None) for f in ("body", "orelse", "finalbody")]
-            if isinstance(statement, ast.Try):
-                inner += [h.body for h in statement.handlers]
-            if isinstance(statement, ast.Match):
-                inner += [c.body for c in statement.cases]
-            for block in inner:
-                if isinstance(block, list) and any(s is target for s in scope_nodes(block)):
-                    if isinstance(statement, ast.For):
-                        found.update(_target_names(statement.target))
-                    if isinstance(statement, ast.With):
-                        for item in statement.items:
-                            if item.optional_vars is not None:
-                                found.update(_target_names(item.optional_vars))
-                    return walk(block)
+    def __init__(self, fn, params):
+        self.body = fn.body
+        self.prefix = []   # names surely bound before each top-level statement
+        found = set(params)
+        for statement in fn.body:
+            self.prefix.append(frozenset(found))
             found.update(_top_binds(statement))
             found.difference_update(_deleted_names(statement))
-        return False
-    walk(fn.body)
-    return found
+        self.owner = {id(node): index for index, statement in enumerate(fn.body)
+                      for node in ast.walk(statement)}
+
+    def __call__(self, target) -> set:
+        index = self.owner.get(id(target))
+        if index is None:
+            return set(self.prefix[0]) if self.prefix else set()
+        found = set(self.prefix[index])
+        _walk_to(self.body[index:index + 1], target, found)
+        return found
+
+
+def _walk_to(statements, target, found) -> bool:
+    """Add to ``found`` what ``statements`` bind at their top level before ``target``
+    (descending into the block that holds it); True once it is reached."""
+    for statement in statements:
+        if statement is target:
+            return True
+        inner = [getattr(statement, f, None) for f in ("body", "orelse", "finalbody")]
+        if isinstance(statement, ast.Try):
+            inner += [h.body for h in statement.handlers]
+        if isinstance(statement, ast.Match):
+            inner += [c.body for c in statement.cases]
+        for block in inner:
+            if isinstance(block, list) and any(s is target for s in scope_nodes(block)):
+                if isinstance(statement, ast.For):
+                    found.update(_target_names(statement.target))
+                if isinstance(statement, ast.With):
+                    for item in statement.items:
+                        if item.optional_vars is not None:
+                            found.update(_target_names(item.optional_vars))
+                return _walk_to(block, target, found)
+        found.update(_top_binds(statement))
+        found.difference_update(_deleted_names(statement))
+    return False
 
 
 _DISPLAY_TYPES = {ast.List: list, ast.ListComp: list, ast.Dict: dict, ast.DictComp: dict,
