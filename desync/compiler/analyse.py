@@ -77,6 +77,10 @@ class Aliases:
         self.parent: dict[str, str] = {}
         self.fields: dict[str, dict[str, str]] = {}
         self.contents_of: dict[str, str] = {}
+        # What an object may have been taken from, for reads only: a method's result,
+        # a property's value may be the object itself or a part of it (``i =
+        # b.get_inner()``), so reading it waits for changes made through the object.
+        self.taken_from: dict[str, set[str]] = {}
         self.counter = 0
 
     def find(self, node: str) -> str:
@@ -110,6 +114,9 @@ class Aliases:
                     pending.append((kept[attr], node))
                 else:
                     kept[attr] = node
+            sources = self.taken_from.pop(drop, None)
+            if sources:
+                self.taken_from.setdefault(keep, set()).update(sources)
             c_drop = self.contents_of.pop(drop, None)
             if c_drop is not None:
                 c_keep = self.contents_of.get(keep)
@@ -135,6 +142,29 @@ class Aliases:
             found = self.contents_of[root] = f"{root}[]"
             self.parent.setdefault(found, found)
         return self.find(found)
+
+    def take_from(self, node: str, source: str | None) -> str:
+        if source is not None:
+            self.taken_from.setdefault(self.find(node), set()).add(source)
+        return node
+
+    def reach_read(self, node: str) -> set[str]:
+        """``reach``, and what the objects were taken from (``taken_from``)."""
+        seen = set()
+        stack = [self.find(node)]
+        while stack:
+            root = self.find(stack.pop())
+            if root in seen:
+                continue
+            seen.add(root)
+            stack.extend(self.fields.get(root, {}).values())
+            inner = self.contents_of.get(root)
+            if inner is not None:
+                stack.append(inner)
+            sources = self.taken_from.get(root)
+            if sources:
+                stack.extend(sources)
+        return seen
 
     def reach_fields(self, node: str) -> set[str]:
         """What the object holds in its attributes, and all that holds (not its own
@@ -193,6 +223,7 @@ class Facts:
     # Module-level names some function of the module rebinds (``global X; X = v``): the
     # body's own reads of them wait for the calls issued before.
     rebound_globals: frozenset = frozenset()
+    part_givers: frozenset = frozenset()     # see part_givers()
 
     def builtin(self, name: str) -> bool:
         return (name not in self.locals and name not in self.module_names
@@ -208,7 +239,7 @@ class Facts:
         for node in nodes:
             if node is None:
                 continue
-            for root in self.aliases.reach(node):
+            for root in self.aliases.reach_read(node):
                 if root in self.effected:
                     keys.add(root)
         return tuple(sorted(keys))
@@ -231,6 +262,51 @@ def module_objects(tree: ast.Module) -> set[str]:
         named = other if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)) else values
         named.update(_bound_by(node))
     return values - other
+
+
+def part_givers(tree: ast.Module) -> frozenset:
+    """Names of the module's methods and properties that may give their object itself
+    or a part of it (``return self``, ``return self.inner.vals``, ``x = self.items;
+    return x``): a name bound to what they give is read after the changes made through
+    the object. (Methods of other modules are taken to give new objects or items.)"""
+    found = set()
+    for cls in ast.walk(tree):
+        if not isinstance(cls, ast.ClassDef):
+            continue
+        for item in cls.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.args.args \
+                    and _gives_a_part(item, item.args.args[0].arg):
+                found.add(item.name)
+    return frozenset(found)
+
+
+def _gives_a_part(fn, me: str) -> bool:
+    held = {me}
+    nodes = list(scope_nodes(fn.body))
+    for node in nodes:   # (one level of local names: ``x = self.items``)
+        if isinstance(node, ast.Assign) and _part_of(node.value, held):
+            held |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return any(isinstance(node, (ast.Return, ast.Yield)) and node.value is not None
+               and _part_of(node.value, held) for node in nodes)
+
+
+def _part_of(node, held) -> bool:
+    """Is ``node`` (a part of) one of ``held``, outside any call or comprehension?"""
+    if isinstance(node, ast.Name):
+        return node.id in held
+    if isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
+        return _part_of(node.value, held)
+    if isinstance(node, ast.IfExp):
+        return _part_of(node.body, held) or _part_of(node.orelse, held)
+    if isinstance(node, ast.BoolOp):
+        return any(_part_of(v, held) for v in node.values)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return any(_part_of(e, held) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return any(_part_of(v, held) for v in [*node.keys, *node.values] if v is not None)
+    if isinstance(node, ast.NamedExpr):
+        return _part_of(node.value, held)
+    return False
 
 
 def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
@@ -516,7 +592,7 @@ def unbound_builtin_method(node: ast.Call, facts) -> bool:
 
 def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(),
             objects: set[str] = frozenset(), imports: set[str] = frozenset(),
-            import_table=None) -> Facts:
+            import_table=None, part_givers=frozenset()) -> Facts:
     params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a is not None]
     if fn.args.vararg:
         params.append(fn.args.vararg.arg)
@@ -566,6 +642,7 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                                      if isinstance(node, (ast.Import, ast.ImportFrom))
                                      for a in node.names}
     facts.nodes = nodes   # one walk of a long body serves the lowering too
+    facts.part_givers = part_givers
     facts.imports_table = import_table if import_table is not None else {}
     _Classes(facts, objects).run(fn)
     _through_local_functions(facts)
@@ -629,6 +706,14 @@ class _Classes:
     def effect(self, node: str | None):
         if node is not None:
             self.facts.effected.add(self.aliases.find(node))
+
+    def stored_into(self, holder: str | None):
+        """A store or ``del`` may run a property setter or a ``__setitem__`` of the
+        user's that changes what the object holds (``self.p = v`` appending to
+        ``self.log``): those objects are changed too, when the store is not a plain
+        one (the runtime tells, ``Scope.store``)."""
+        if holder is not None:
+            self.changed_receivers.append(holder)
 
     def write_variable(self, name: str):
         """A write to a closure or declared variable: an effect on its box."""
@@ -711,8 +796,12 @@ class _Classes:
             element = self.aliases.contents(holder) if holder else None
         else:
             element = self.aliases.field(holder, target.attr) if holder else None
+        if element is not None:
+            # (the old value is changed in place: ``alias = b.items`` sees it)
+            self.facts.expr_class[id(target)] = element
         self.effect(holder)
         self.effect(element)
+        self.stored_into(holder)
 
     def stmt_For(self, node):
         iterable = self.expr(node.iter)
@@ -728,6 +817,7 @@ class _Classes:
                 if isinstance(target, ast.Subscript):
                     self.expr(target.slice)
                 self.effect(holder)
+                self.stored_into(holder)
 
     def stmt_FunctionDef(self, node):
         for part in _evaluated_outside(node):
@@ -770,6 +860,7 @@ class _Classes:
             if holder is not None:
                 aliases.union(aliases.field(holder, target.attr), value)
             self.effect(holder)
+            self.stored_into(holder)
         elif isinstance(target, ast.Subscript):
             holder = self.expr(target.value)
             key = self.expr(target.slice)
@@ -778,6 +869,7 @@ class _Classes:
                 aliases.union(inner, value)
                 aliases.union(inner, key)
             self.effect(holder)
+            self.stored_into(holder)
 
     def local_function(self, name, scope):
         frees, writes = scope_frees(scope)
@@ -823,7 +915,12 @@ class _Classes:
 
     def expr_Attribute(self, node):
         holder = self.expr(node.value)
-        return self.aliases.field(holder, node.attr) if holder is not None else None
+        if holder is None:
+            return None
+        found = self.aliases.field(holder, node.attr)
+        if node.attr in self.facts.part_givers:   # (a property giving a part of it)
+            self.aliases.take_from(found, holder)
+        return found
 
     def expr_Subscript(self, node):
         holder = self.expr(node.value)
@@ -1001,8 +1098,16 @@ class _Classes:
                 return result
             if name == "super":
                 return self.name_node(facts.params[0]) if facts.params else None
-            if name in ("getattr",) and args and args[0] is not None:
-                return self.aliases.contents(args[0])
+            if name == "getattr" and args and args[0] is not None:
+                if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
+                        and isinstance(node.args[1].value, str):
+                    name = node.args[1].value   # ``getattr(b, "inner")``: ``b.inner``
+                    found = self.aliases.field(args[0], name)
+                    if name not in facts.part_givers:
+                        return found
+                else:
+                    found = self.aliases.contents(args[0])
+                return self.aliases.take_from(found, args[0])
             return None
         if isinstance(func, ast.Attribute):
             receiver = self.expr(func.value)
@@ -1018,7 +1123,15 @@ class _Classes:
                 if func.attr in _LIVE_VIEWS and not node.args:
                     # d.keys(): a live view of d, read as d (changes to d show in it).
                     return self.aliases.union(self.aliases.fresh("view"), receiver)
-                return self.aliases.union(self.aliases.fresh("ret"), inner)
+                if func.attr not in facts.part_givers:
+                    return self.aliases.union(self.aliases.fresh("ret"), inner)
+                # A method that may return the object itself or a part of it
+                # (``b.get_inner()``, ``q.chain()``): the result is held by the object
+                # (a change through it is a change of the object) and reading it waits
+                # for changes made through the object (``taken_from``).
+                result = self.aliases.union(self.aliases.field(receiver, "<returned>"),
+                                            self.aliases.fresh("ret"))
+                return self.aliases.take_from(result, receiver)
             callee = None
         else:
             callee = self.expr(func)

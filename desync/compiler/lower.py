@@ -1590,8 +1590,7 @@ class Lowerer:
             if self.has_steps(target.slice):   # ``x[f()] = v``: x is read before f()
                 self.read_if_unbound(target.value, obj, pre)
             helper, where = "setitem", self.index_value(target.slice, pre)
-        return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
-                                     value))]
+        return pre + [_expr(self.store_step(target, key, helper, obj, where, value))]
 
     # -- statements -------------------------------------------------------------------
     def body(self, statements: list) -> list:
@@ -1788,8 +1787,7 @@ class Lowerer:
             helper, where = "aug_attr", _const(target.attr)
         else:
             helper, where = "aug_item", self.index_value(target.slice, pre)
-        return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
-                                     op, operand))]
+        return pre + [_expr(self.store_step(target, key, helper, obj, where, op, operand))]
 
     def aug_store_read_first(self, node, op) -> list:
         """``xs[0] += xs.pop()``: Python reads ``xs[0]`` before it makes the calls on
@@ -1805,8 +1803,25 @@ class Lowerer:
             where, read, helper = self.index_value(target.slice, pre), _rt("getitem"), "store_aug_item"
         current = self.emit(pre, self._ds("effect", self._keys_node([key]), read, obj, where))
         operand = self.value(node.value, pre)
-        return pre + [_expr(self._ds("effect", self._keys_node([key]), _rt(helper), obj, where,
-                                     op, current, operand))]
+        return pre + [_expr(self.store_step(target, key, helper, obj, where, op, current,
+                                            operand))]
+
+    def store_step(self, target, key, helper, *parts) -> ast.expr:
+        """The effect of a store, ``del`` or augmented store into ``target.value``
+        (keyed ``key``). An augmented one changes the old value in place too (``alias =
+        b.items; b.items += [x]``). What the object holds in its attributes is changed
+        as well when the store is not a plain one (a property setter, a ``__setitem__``
+        of the user's): ``Scope.store`` tells at run time."""
+        keys = [key]
+        if helper.startswith(("aug_", "store_aug_")):
+            own = self.class_of(target)
+            if own is not None and own != key and own in self.facts.effected:
+                keys.append(own)
+        held = [k for k in self.held_keys(target.value, key) if k not in keys]
+        if not held:
+            return self._ds("effect", self._keys_node(keys), _rt(helper), *parts)
+        return self._ds("store", self._keys_node(keys), self._keys_node(held), _rt(helper),
+                        *parts)
 
     def stmt_Delete(self, node):
         out = []
@@ -1828,7 +1843,7 @@ class Lowerer:
             else:
                 parts, helper = [obj, self.index_value(target.slice, pre)], "delitem"
             out.extend(pre)
-            out.append(_expr(self._ds("effect", self._keys_node([key]), _rt(helper), *parts)))
+            out.append(_expr(self.store_step(target, key, helper, *parts)))
         return out
 
     def stmt_If(self, node):

@@ -31,7 +31,8 @@ import time
 from collections import deque
 from contextvars import copy_context as _copy_context
 from time import perf_counter as _clock
-from types import CodeType, FunctionType, MethodType
+from types import (CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType,
+                   MethodType)
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -1432,6 +1433,16 @@ class Body(Scope):
             self._changing(args[0], task)   # (a store's object)
         return task
 
+    def store(self, targets, held, fn, /, *args, **kwargs):
+        """A store, ``del`` or augmented store into ``args[0]`` (``fn``, a helper of
+        the runtime's) that may also change ``held``, the objects the object holds in
+        its attributes: when it runs code of the user's (a property setter,
+        ``__setattr__``, ``__setitem__``)."""
+        obj = args[0]
+        if type(obj) is Task or not plain_store(obj, fn.__name__, args[1]):
+            targets = (*targets, *held)
+        return self._effect(targets, fn, args, kwargs, sys._getframe(1).f_lasti, True)
+
     def _changing(self, obj, task):
         """Remember the object an effect changes: a callee reading it under another
         name waits for the change (``_globals_pending``)."""
@@ -2372,6 +2383,42 @@ def _process_world(obj, name=None) -> tuple:
             or obj is getattr(os_module, "environb", None):
         return _PROCESS_WORLD
     return ()
+
+
+_PLAIN_SLOTS = (GetSetDescriptorType, MemberDescriptorType)   # ``__slots__``, C fields
+_plain_stores: dict = {}   # (class, helper, attribute name) -> plain?
+
+
+def plain_store(obj, helper, where) -> bool:
+    """Does ``helper`` (``setattr_``, ``delitem``, ``aug_attr``, ...) on ``obj`` run
+    only the interpreter's own code: no property setter, no ``__setattr__``,
+    ``__delattr__``, ``__setitem__`` or ``__delitem__`` written in Python?"""
+    kind = type(obj)
+    attribute = "attr" in helper
+    key = (kind, helper, where) if attribute else (kind, helper)
+    found = _plain_stores.get(key)
+    if found is None:
+        found = _judge_store(kind, helper, where, attribute)
+        if len(_plain_stores) < 4096:
+            _plain_stores[key] = found
+    return found
+
+
+def _judge_store(kind, helper, where, attribute) -> bool:
+    deleting = helper.startswith("del")
+    if not attribute:
+        special = "__delitem__" if deleting else "__setitem__"
+        return not isinstance(getattr(kind, special, None), FunctionType)
+    special = "__delattr__" if deleting else "__setattr__"
+    if isinstance(getattr(kind, special, None), FunctionType):
+        return False
+    for klass in kind.__mro__:
+        found = klass.__dict__.get(where, _NO_TASK) if type(where) is str else _NO_TASK
+        if found is not _NO_TASK:
+            mover = type(found)
+            return isinstance(found, _PLAIN_SLOTS) or not (
+                hasattr(mover, "__set__") or hasattr(mover, "__delete__"))
+    return True
 
 
 # Builtin containers: what each method does to its object.

@@ -132,6 +132,9 @@ class SequentialBody:
 
     effect_call = effect   # (the user's function: no frame of desync's to drop here)
 
+    def store(self, targets, held, fn, /, *args, **kwargs):
+        return fn(*args, **kwargs)
+
     def augment(self, target, op, value, operand):
         return op(value, operand)
 

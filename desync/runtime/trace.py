@@ -404,6 +404,9 @@ class TracingSequentialBody(SequentialBody):
 
     effect_call = effect
 
+    def store(self, targets, held, fn, /, *args, **kwargs):
+        return self._timed(EFFECT, fn, lambda: fn(*args, **kwargs))
+
 
 # -- tasks run by another executor ------------------------------------------------------
 

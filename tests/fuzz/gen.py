@@ -844,6 +844,8 @@ class Gen:
             (8, lambda: self.s_assign(sc, cx, d)),
             (1 if mut else 0, lambda: self.s_multi(sc, cx, d)),
             (1 if mut else 0, lambda: self.s_alias(sc, cx)),
+            (1.5 if mut and self.vars(sc, BOX, ro_ok=False) else 0,
+             lambda: self.s_box_part(sc, r.choice(self.vars(sc, BOX, ro_ok=False)))),
             (2, lambda: self.s_unpack(sc, cx, d)),
             (1 if mut else 0, lambda: self.s_unpack_targets(sc, cx, d)),
             (3, lambda: self.s_aug(sc, cx, d)),
@@ -910,6 +912,9 @@ class Gen:
 
     def s_alias(self, sc, cx):
         ty = self.r.choice([LIST, LIST, DICT, BOX, LLIST])
+        boxes = self.vars(sc, BOX, ro_ok=False)
+        if ty == LIST and boxes and self.chance(0.4):
+            return self.s_box_part(sc, self.r.choice(boxes))
         src = self.vars(sc, ty, ro_ok=False)
         if not src:
             return self.s_multi(sc, cx, 2)
@@ -918,6 +923,19 @@ class Gen:
         after = dict(sc)
         after[name] = Var(ty)
         return [Assign([St(name)], Nm(self.r.choice(src)))], after
+
+    def s_box_part(self, sc, B):
+        """A name for a box's list, taken through an attribute, a method, a property or
+        ``getattr`` (session ten: reads through such names missed later changes)."""
+        name = self.name_for(sc, LIST)
+        part = self.pick([(2, lambda: At(B, "items")), (1, lambda: Call(At(B, "parts"))),
+                          (1, lambda: At(Call(At(B, "me")), "items")),
+                          (1, lambda: At(B, "view")),
+                          (1, lambda: Call("getattr", [Nm(B), K("items")]))])
+        self.feat["box-part-alias"] += 1
+        after = dict(sc)
+        after[name] = Var(LIST)
+        return [Assign([St(name)], part)], after
 
     def tally(self, sc, cx, d):
         """``Tally(mk(x))``: an iterator that prints when asked for an iterator."""
@@ -1069,7 +1087,10 @@ class Gen:
             B = r.choice(boxes)
             opts += [(2, lambda: self.feature("method-mutates", Expr(Call(At(B, "add"), [x()])))),
                      (1, lambda: self.feature("method-mutates-vars", Expr(Call(At(B, "bump"), [x()])))),
-                     (2, lambda: self.grow_expr(cx, At(B, "items"), Expr(Call(At(At(B, "items"), "append"), [x()]))))]
+                     (2, lambda: self.grow_expr(cx, At(B, "items"), Expr(Call(At(At(B, "items"), "append"), [x()])))),
+                     (3, lambda: self.feature("aug-attribute", self.grow_expr(cx, At(B, "items"), Aug(At(B, "items", True), ast.Add(), Lst([x()]))))),
+                     (3, lambda: self.feature("property-setter", self.grow_expr(cx, At(B, "items"), Assign([At(B, "last", True)], x())))),
+                     (2, lambda: self.feature("method-returns-self", self.grow_expr(cx, At(B, "items"), Expr(Call(At(Call(At(B, "me")), "add"), [x()])))))]
         if not opts:
             return self.s_assign(sc, cx, d)
         node = self.pick(opts)
