@@ -401,6 +401,7 @@ class Scope:
             deps.append(fence)
         if soft:
             self.spawned += 1
+            task.first_failure = None
         if not deps:
             task.waiting = 0
             if kind == EFFECT:
@@ -429,11 +430,15 @@ class Scope:
                 if state < DONE:
                     dep.dependents.append(task)
                     waiting += 1
-                elif state != DONE and not tolerant:
+                elif state != DONE and not tolerant and (broken is None or dep.seq < broken.seq):
                     broken = dep
             task.waiting = waiting
             task.state = PENDING
-            if broken is not None:
+            if broken is not None and soft and waiting:
+                # (a speculative step: an input before the failed one may fail first,
+                # as Python takes them left to right; see _settle_locked)
+                task.first_failure = broken
+            elif broken is not None:
                 self._settle_locked(task, CANCELLED, None, broken.error)
             elif waiting == 0 and kind != EFFECT:
                 if kind == PURE:
@@ -625,11 +630,28 @@ class Scope:
                 if dep.state != PENDING:
                     continue
                 if state != DONE and not dep.tolerant:
-                    _cancel(dep, error)
-                    stack.append((dep, CANCELLED, None, error))  # carries the failure it came from
+                    failed = error
+                    if dep.soft:
+                        # A speculative step fails with its inputs' first failure in
+                        # program order (Python evaluates them left to right): known
+                        # once every input is settled.
+                        first = dep.first_failure
+                        if first is None or task.seq < first.seq:
+                            dep.first_failure = task
+                        dep.waiting -= 1
+                        if dep.waiting:
+                            continue
+                        failed = dep.first_failure.error
+                    _cancel(dep, failed)
+                    stack.append((dep, CANCELLED, None, failed))  # carries the failure it came from
                     continue
                 dep.waiting -= 1
                 if dep.waiting:
+                    continue
+                if dep.soft and dep.first_failure is not None:
+                    failed = dep.first_failure.error
+                    _cancel(dep, failed)
+                    stack.append((dep, CANCELLED, None, failed))
                     continue
                 if dep.kind == EFFECT:
                     continue  # the owner runs it when it reaches the head

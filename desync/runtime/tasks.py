@@ -29,7 +29,7 @@ class Task:
 
     __slots__ = ("seq", "kind", "fn", "args", "kwargs", "state", "value", "error", "waiting",
                  "dependents", "lasti", "generated", "orphan", "targets", "soft", "tolerant",
-                 "context")
+                 "context", "first_failure")
 
     def __repr__(self):  # pragma: no cover - debugging aid
         names = ("pending", "ready", "running", "done", "failed", "cancelled")

@@ -752,6 +752,36 @@ PROGRAMS = [
                 out.append(len({"k": i, **kws(i + 3), "j": f(m)}))
         return out
     """, (3, 2, [], "", {})),
+    # Session ten (seed 91002): a speculative element's call failed with a later
+    # argument's error (a missing key, evaluated at once) while an earlier
+    # argument's call was still running and about to fail first.
+    ("an element's earlier argument fails after a later one", """
+        try:
+            msg = ''.join((summ(g(y=n, x=x), [], d['b']) for x in steps(2)))
+        except LookupError as e5:
+            pass
+        return n
+    """, (0, 0, [], "", {})),
+    # Session ten: names taken from a box's attribute, method, property or getattr see
+    # the changes made through the box (augmented stores, a setter, a method giving
+    # the box itself), and the other way round.
+    ("names for a box's parts see changes through the box", """
+        b = Box(n)
+        view = b.view
+        part = b.parts()
+        same = b.me()
+        got = getattr(b, "items")
+        b.items += [f(n)]
+        k1 = len(view)
+        b.last = g(m, n)
+        k2 = len(part) * 10 + len(got)
+        b.inner = Box(m)
+        inner = b.me().inner
+        b.inner.add(f(m))
+        k3 = len(inner.items)
+        b.me().items.append(g(n, 1))
+        return k1, k2, k3, len(same.items), b.total()
+    """, (2, 3, [], "", {})),
 ]
 
 
