@@ -541,7 +541,8 @@ def fans_out(node) -> bool:
     """Can a comprehension become loops of the owner? Not when a function made inside
     it captures its variables (it would see them later, all alike)."""
     for sub in ast.walk(node):
-        if isinstance(sub, (*SCOPES, ast.Yield, ast.YieldFrom, ast.Await)):
+        # (a walrus binds the body's variable at each element, in order: as written)
+        if isinstance(sub, (*SCOPES, ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)):
             return False
         if isinstance(sub, COMPREHENSIONS) and sub is not node:
             return False

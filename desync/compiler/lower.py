@@ -543,6 +543,10 @@ class Lowerer:
         kind = self.kind(node.id)
         if kind in ("cell", "declared") and isinstance(node.ctx, ast.Load):
             box = self.box(node.id)
+            if kind == "declared" and node.id in self.facts.rebound_globals:
+                # ``global COUNTER`` in the body, and a function of the module that
+                # changes it: as for a global the body does not declare (below).
+                pre.append(_expr(self._ds("settle_state")))
             if box in self.facts.effected:
                 pre.append(_expr(self._ds("settle", self._keys_node([box]))))
         elif kind == "outside" and node.id in self.facts.rebound_globals \
@@ -793,10 +797,13 @@ class Lowerer:
         elif isinstance(node, ast.DictComp):
             key = self.value(node.key, body)
             value = self.value(node.value, body)
+            key = self.hashed(node, node.key, key, body)
             body.append(_expr(_call(ast.Attribute(value=_load(items), attr="extend",
                                                   ctx=ast.Load()), [_tuple([key, value])])))
         else:
             element = self.value(node.elt, body)
+            if isinstance(node, ast.SetComp):
+                element = self.hashed(node, node.elt, element, body)
             body.append(_expr(_call(ast.Attribute(value=_load(items), attr="append",
                                                   ctx=ast.Load()), [element])))
         out.extend(self._owning(ast.For(target=target, iter=self._ds(
@@ -804,13 +811,21 @@ class Lowerer:
             self._made_by(generator.iter, out, iterable)))
         return out
 
+    def hashed(self, node, part, value, body) -> ast.expr:
+        """A set's element or a dict's key, hashed where Python adds it: one that
+        cannot be fails before the next element's calls (``{f(x) for x in rows}``)."""
+        if isinstance(part, (ast.Constant, ast.JoinedStr)) or not self.has_steps(node):
+            return value
+        return self.emit(body, self._ds("pure", _rt("hashable"), value))
+
     def kept_comprehension(self, node, pre) -> ast.expr:
         """A comprehension that cannot fan out runs whole, in program order."""
         self.note("sequential", "comprehension makes functions over its own variables: it "
                                 "runs as written, in program order", node)
         if any(isinstance(sub, ast.Name) and sub.id in ("super", "__class__")
-               for sub in ast.walk(node)):
-            # Zero-argument super() needs the method's own frame: no lambda around it.
+               or isinstance(sub, ast.NamedExpr) for sub in ast.walk(node)):
+            # Zero-argument super() needs the method's own frame, a walrus binds the
+            # body's variable: no lambda around them.
             return self.as_written(node, pre)
         source = node.generators[0].iter
         if self.has_steps(source):
@@ -1101,7 +1116,8 @@ class Lowerer:
         frame: dict[str, str] = {}
         self.renamed.append(frame)
         try:
-            scratch.extend(self._spec_level(node, 0, items, frame, truth))
+            scratch.extend(self._spec_level(node, 0, items, frame, truth,
+                                            _stopping(consumer, len(node.generators))))
         finally:
             self.renamed.pop()
         conditions = sum(len(g.ifs) for g in node.generators)
@@ -1113,7 +1129,7 @@ class Lowerer:
         return self.emit(pre, self._ds("consume", consumer, _const(conditions), _const(values),
                                        _load(items), *stops))
 
-    def _spec_level(self, node, index, items, frame, truth=False) -> list:
+    def _spec_level(self, node, index, items, frame, truth=False, stopping=()) -> list:
         """``truth``: the consumer (any, all) takes each element's truth, so an element
         that is an object the body changes is tested after the changes before it."""
         generator = node.generators[index]
@@ -1121,7 +1137,7 @@ class Lowerer:
         body: list = []
         parts = list(generator.ifs)
         if index + 1 < len(node.generators):
-            body.extend(self._spec_level(node, index + 1, items, frame, truth))
+            body.extend(self._spec_level(node, index + 1, items, frame, truth, stopping))
         else:
             parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
         for position, part in enumerate(parts):
@@ -1139,7 +1155,8 @@ class Lowerer:
         made_by = self._made_by(generator.iter, out, iterable)
         out.extend(self._owning(ast.For(target=target, iter=self._ds(
             "spec_iterate", self._keys_node(keys), _load(items), _const(conditions),
-            _const(values), iterable, keywords=made_by), body=body, orelse=[]), made_by))
+            _const(values), iterable, keywords=[*made_by, *stopping]), body=body, orelse=[]),
+            made_by))
         return out
 
     def _made_by(self, source, pre, iterable) -> list:
@@ -1192,7 +1209,8 @@ class Lowerer:
         iterate_keys = self._keys_node(self.read_keys(node.args[1:]))
         made_by = [] if parts else self._made_by(node.args[1], pre, source)
         iterate = self._ds("spec_iterate", iterate_keys, _load(items), _const(0), _const(1),
-                           source, *parts, keywords=made_by) if speculative \
+                           source, *parts, keywords=[*made_by, *_stopping(consumer, 1)]) \
+            if speculative \
             else self._ds("iterate", iterate_keys, source, *parts)
         pre.extend(self._owning(ast.For(target=target, iter=iterate, body=body, orelse=[]),
                                 made_by))
@@ -3088,3 +3106,15 @@ def _type_params(fn=None) -> dict:
     if "type_params" in ast.FunctionDef._fields:
         return {"type_params": list(getattr(fn, "type_params", []) or [])}
     return {}
+
+
+def _stopping(consumer, levels) -> list:
+    """``consumer="any"`` for ``spec_iterate`` where the consumer stops taking
+    elements early (``any``, ``all``, a set at an unhashable one, ``sum`` at a string
+    after numbers) and the loop is one
+    level: the sequential switch back ends the loop there (see ``sequential``)."""
+    if levels == 1 and isinstance(consumer, ast.Constant) \
+            and consumer.value in ("any", "all", "set", "frozenset", "dict", "sum", "min",
+                                   "max"):
+        return [ast.keyword(arg="consumer", value=consumer)]
+    return []

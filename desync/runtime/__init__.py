@@ -19,7 +19,8 @@ from time import perf_counter
 from .tasks import UNBOUND, Deferred, Task, _value
 from .callers import handling, outcome
 from .engine import (NESTING, Body, KeywordsError, NotIterable, advancing, advancing_items,
-                     keywords_of, keywords_now, nesting, not_iterable, star_call, traced)
+                     keywords_of, keywords_now, nesting, not_iterable, star_call, traced,
+                     type_name)
 from .pacing import close_gates, open_gate, pace_of
 from .sequential import SequentialBody
 
@@ -146,6 +147,13 @@ def scope():
 
 
 # Helpers that stand in for statements inside tasks.
+def hashable(value):
+    """A set comprehension's element or a dict comprehension's key, as Python adds it."""
+    if type(value).__hash__ is None:
+        raise TypeError(f"unhashable type: '{type_name(value)}'")
+    return value
+
+
 def setitem(obj, key, value):
     obj[key] = value
 

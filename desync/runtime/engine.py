@@ -1591,7 +1591,9 @@ class Body(Scope):
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
             return Deferred(fn, args, kwargs)
         facts = _effects.facts_of(fn)
+        # (``lambda v: seen.append(v)``: changes what it holds, WORLD_STATE)
         if facts.mutates or facts.kind == _effects.EFFECT or \
+                _effects.WORLD_STATE in facts.world or \
                 self._runs_other_code(fn, args, kwargs, keys):
             return Deferred(fn, args, kwargs)
         if facts.kind == _effects.READS:
@@ -1772,14 +1774,16 @@ class Body(Scope):
             return iterator
         return self._guarded(iterator, keys, stateful)
 
-    def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None):
+    def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None,
+                     consumer=None):
         """The iterator of a loop whose elements are computed ahead into ``items``
         (``conditions`` then ``values`` outcomes each, as ``consume`` takes them).
         Plain Python never advances past an element that fails: if advancing is seen
         (see ``iterate``), the elements so far are taken first, in order, and one
         that fails ends the loop there (``consume`` raises it). ``made_by``: the
         function the loop's iterable expression called; a generator it made just now
-        with code that has no effects is the loop's own, and runs ahead."""
+        with code that has no effects is the loop's own, and runs ahead. ``consumer``:
+        what takes the elements (``"any"``), for the sequential switch back."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
         width = conditions + values

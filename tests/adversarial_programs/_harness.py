@@ -15,6 +15,14 @@ def slow(x):
 def first(x):
     return x
 
+def _chain(e, depth=0):
+    """What an exception was raised from and during (``__cause__``, ``__context__``)."""
+    if e is None or depth > 4:
+        return None
+    return (type(e).__name__, str(e), e.__suppress_context__,
+            _chain(e.__cause__, depth + 1), _chain(e.__context__, depth + 1))
+
+
 def _outcome(fn, make_args, state):
     args = make_args()
     buf = io.StringIO()
@@ -24,7 +32,7 @@ def _outcome(fn, make_args, state):
         try:
             res = fn(*args)
         except Exception as e:
-            exc = (type(e).__name__, str(e))
+            exc = (type(e).__name__, str(e), _chain(e))
     return (buf.getvalue(), repr(res), exc, state(args))
 
 def _timed(f, timeout=20):
@@ -75,3 +83,15 @@ def to_stdout(logger):
     logger.addHandler(ToStdout())
     logger.setLevel(logging.INFO)
     return logger
+
+
+def run_module(namespace, skip=()):
+    """Every function the program module defines (not its helpers, named in
+    ``skip``, nor those starting with ``_``) is a case with no arguments."""
+    helpers = {"main", "check", "slow", "sp", "fail_on", "boom", "kboom", "pr_fail", "excinfo",
+               "run_module", "first", "to_stdout"} | set(skip)
+    cases = [v for n, v in namespace.items() if not n.startswith("_") and n not in helpers
+             and callable(v) and getattr(v, "__module__", None) == "__main__"
+             and isinstance(v, type(run_module))]
+    print("cases:", len(cases))
+    main(cases)
