@@ -814,8 +814,10 @@ class Lowerer:
     def hashed(self, node, part, value, body) -> ast.expr:
         """A set's element or a dict's key, hashed where Python adds it: one that
         cannot be fails before the next element's calls (``{f(x) for x in rows}``)."""
-        if isinstance(part, (ast.Constant, ast.JoinedStr)) or not self.has_steps(node):
+        if isinstance(part, (ast.Constant, ast.JoinedStr)):
             return value
+        # (also without calls: a loop over an iterator that prints as it advances
+        # stops advancing there)
         return self.emit(body, self._ds("pure", _rt("hashable"), value))
 
     def kept_comprehension(self, node, pre) -> ast.expr:
@@ -1140,8 +1142,18 @@ class Lowerer:
             body.extend(self._spec_level(node, index + 1, items, frame, truth, stopping))
         else:
             parts += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        hashed_at = -1 if index + 1 < len(node.generators) else \
+            len(generator.ifs) + (1 if isinstance(node, ast.DictComp) else 0) \
+            if isinstance(node, (ast.SetComp, ast.DictComp)) else -1
         for position, part in enumerate(parts):
             step = self.speculative(part, body)
+            if position == hashed_at:
+                # A set's element, a dict's key once its value is made: hashed where
+                # Python adds it, before the iterator's next step.
+                step = self.emit(body, self._ds(
+                    "spec_pure", _tuple([]), _rt("hashable"), step) if isinstance(node, ast.SetComp)
+                    else self._ds("spec_pure", _tuple([]), _rt("hashable_key"), key_step, step))
+            key_step = step
             if (position < len(generator.ifs) or truth) and isinstance(step, ast.Name) \
                     and isinstance(part, ast.Name):
                 part_keys = self.read_keys([part])

@@ -154,6 +154,12 @@ def hashable(value):
     return value
 
 
+def hashable_key(key, value):
+    """A dict comprehension's value, once its key is known to be hashable."""
+    hashable(key)
+    return value
+
+
 def setitem(obj, key, value):
     obj[key] = value
 

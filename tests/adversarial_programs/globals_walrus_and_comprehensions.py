@@ -317,5 +317,38 @@ def dictcomp_unhashable_key_in_a_try():
     return out
 
 
+class _Walk:
+    """An iterator that prints as it advances (from the CI seed, session ten)."""
+
+    def __init__(self, xs):
+        self.xs, self.i = list(xs), 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.i >= len(self.xs):
+            raise StopIteration
+        self.i += 1
+        print("walk", self.xs[self.i - 1])
+        return self.xs[self.i - 1]
+
+
+def setcomp_over_a_printing_iterator_stops_at_an_unhashable_element():
+    return len({[w] if w == 8 else 0 for w in _Walk([8, 3])})
+
+
+def setcomp_with_a_condition_over_a_printing_iterator():
+    return len({[w] if w == 8 else 0 for w in _Walk([8, 3]) if w > 1})
+
+
+def dictcomp_value_made_before_the_key_fails():
+    return len({([w] if w == 8 else 0): sp(w) for w in _Walk([8, 3]) if w > 1})
+
+
+def dictcomp_over_a_printing_iterator():
+    return len({([w] if w == 8 else 0): 1 for w in _Walk([8, 3])})
+
+
 if __name__ == "__main__":
     run_module(globals(), skip=("bump", "set_mode", "get_mode", "add_item", "set_level"))
