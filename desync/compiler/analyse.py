@@ -270,14 +270,26 @@ def part_givers(tree: ast.Module) -> frozenset:
     return x``): a name bound to what they give is read after the changes made through
     the object. (Methods of other modules are taken to give new objects or items.)"""
     found = set()
-    for cls in ast.walk(tree):
-        if not isinstance(cls, ast.ClassDef):
-            continue
+    for cls in _classes_in(tree.body):
         for item in cls.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.args.args \
                     and _gives_a_part(item, item.args.args[0].arg):
                 found.add(item.name)
     return frozenset(found)
+
+
+def _classes_in(statements):
+    """The class statements among ``statements`` and the statements they hold (no
+    expression is walked: a long body costs its statements only)."""
+    stack = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.ClassDef):
+            yield node
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            inner = getattr(node, name, None)
+            if inner:
+                stack.extend(inner)
 
 
 def _gives_a_part(fn, me: str) -> bool:

@@ -458,8 +458,14 @@ class Gen:
             elt = self.e_int(inner, icx, d - 1)
         ifs = [self.e_cond(inner, icx, d - 1)] if self.chance(0.3) else []
         gens = [Comp(St(v), it, ifs)]
-        kind = r.choice(["sum", "sumlist", "len", "max", "any", "all", "sorted0"])
+        kind = r.choice(["sum", "sumlist", "len", "max", "any", "all", "sorted0", "setrows"])
         self.feat["comprehension"] += 1
+        if kind == "setrows":
+            # An element that may be a list: the set fails there, before the later
+            # elements' calls count (session ten).
+            self.feat["set-of-maybe-lists"] += 1
+            maybe = ast.IfExp(test=self.e_cond(inner, icx, d - 1), body=Lst([Nm(v)]), orelse=elt)
+            return Call("len", [ast.SetComp(elt=maybe, generators=gens)])
         if kind == "sum":
             return Call("sum", [ast.GeneratorExp(elt=elt, generators=gens)])
         if kind == "sumlist":
@@ -502,6 +508,17 @@ class Gen:
         elt = self.e_cond(inner, replace(cx, io=False, mut=False), d - 1)
         self.feat["any/all"] += 1
         lazy = self.r.random()
+        lists = self.vars(sc, LIST, ro_ok=False) if cx.mut else []
+        if lists and lazy < 0.3:
+            # ``any(map(lambda v: seen.append(v) or ..., xs))``: the appends stop where
+            # any() stops (session ten: they ran to the end).
+            self.feat["any/all over map of an appending lambda"] += 1
+            L = self.r.choice(lists)
+            fn = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=v)], kwonlyargs=[],
+                                               kw_defaults=[], defaults=[]),
+                            body=ast.BoolOp(op=ast.Or(), values=[Call(At(L, "append"), [Nm(v)]), elt]))
+            return Call(self.r.choice(["any", "all"]), [Call("map", [fn, it])])
+        lazy = self.r.random()   # (drawn again: the odds above are the appending lambda's)
         if lazy < 0.15:
             # An iterator, not a container: any() stops early and its next items never
             # run (``map(f, xs)`` once ran to its end under desync, past a failure).
@@ -1219,6 +1236,16 @@ class Gen:
         name = self.name_for(sc, INT)
         after = dict(sc)
         after[name] = Var(INT)
+        if self.chance(0.3):
+            # A walrus in a comprehension binds the body's name element by element: a
+            # handler sees the last element that succeeded (session ten).
+            self.feat["walrus-in-comprehension"] += 1
+            v = self.r.choice(COMP_VARS)
+            inner = self.comp_scope(sc, v)
+            walrus = ast.NamedExpr(target=St(name), value=self.e_int(inner, self.comp_cx(cx), d - 1))
+            return [Assign([St(name)], K(0)),
+                    Expr(Call("len", [ast.ListComp(elt=walrus, generators=[
+                        Comp(St(v), self.iterable(sc, cx, d - 1))])]))], after
         self.feat["walrus"] += 1
         value = self.e_int(sc, cx, d - 1)
         walrus = ast.NamedExpr(target=St(name), value=value)
@@ -1765,6 +1792,13 @@ class Gen:
         sc = {"n": Var(INT), "m": Var(INT), "xs": Var(LIST), "s": Var(STR), "d": Var(DICT)}
         cx = Ctx(io=True, mut=True, method=method)
         body = []
+        if self.chance(0.15):
+            # A function of the module rebinding G, read after by a body that may
+            # declare ``global G`` (session ten: the declared read did not wait). First,
+            # so that no earlier call can fail: such a function is a call, not an
+            # effect, and may run before an earlier failure is known (docs/semantics.md).
+            self.feat["callee-sets-global"] += 1
+            body.append(Expr(Call(f"setg{self.sfx}", [self.e_int(sc, replace(cx, io=False), 1)])))
         # objects of the less common kinds, so that the statements using them have targets
         for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
             name = self.name_for(sc, ty)
@@ -1805,6 +1839,12 @@ def _g_of{sfx}():
 
 def via{sfx}(x):
     return x + _g_of{sfx}()
+
+
+def setg{sfx}(x):
+    global G{sfx}
+    G{sfx} = (G{sfx} + x) % 97
+    return x
 
 
 TL{sfx} = threading.local()
