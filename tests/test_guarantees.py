@@ -690,3 +690,52 @@ def test_a_handler_in_the_body_sees_plain_pythons_traceback(pacing, monkeypatch)
         expected = _frames_seen_by_handlers(items)
         for _ in range(10):   # past pacing's first calls
             assert decorated(items) == expected
+
+
+class _Announcer:
+    """A callable object whose ``__call__`` prints: calling it is an effect."""
+
+    def __init__(self):
+        time.sleep(0.02)   # (a step still pending when the call using it is issued)
+
+    def __call__(self, x):
+        print("announced", x)
+        return x
+
+
+def _call_with(fn, x):
+    return fn(x)
+
+
+def _fails_later():
+    time.sleep(0.05)
+    raise ValueError("first")
+
+
+@desync(cache=False)
+def _announces_after_a_failure(m):
+    try:
+        print(_fails_later(), _call_with(_Announcer(), m))
+    except ValueError:
+        return "caught"
+
+
+def test_an_input_that_settles_while_its_call_is_judged_is_judged_too(monkeypatch, capsys):
+    """Seed 86868 under stress: ``make_with(Caller(), m)`` after a failing call printed
+    when ``Caller()`` settled between the caller's look at its inputs (pending: left
+    for the settling to judge) and the issuing (done: nothing left to judge)."""
+    from desync.runtime import engine
+    from desync.runtime.tasks import Task
+    looked = engine.Body._runs_other_code
+
+    def look_then_settle(self, fn, args, kwargs, keys):
+        found = looked(self, fn, args, kwargs, keys)
+        for arg in args:
+            while type(arg) is Task and arg.state < engine.DONE:
+                time.sleep(0.001)
+        return found
+
+    monkeypatch.setattr(engine.Body, "_runs_other_code", look_then_settle)
+    for _ in range(3):
+        assert _announces_after_a_failure(8) == "caught"
+        assert "announced" not in capsys.readouterr().out

@@ -376,13 +376,18 @@ class Scope:
         deps = []
         if type(fn) is Task and fn.state != DONE:
             deps.append(fn)
+        given = False   # a step's result among the inputs (see the judging below)
         for arg in args:
-            if type(arg) is Task and arg.state != DONE:
-                deps.append(arg)
+            if type(arg) is Task:
+                given = True
+                if arg.state != DONE:
+                    deps.append(arg)
         if kwargs:
             for arg in kwargs.values():
-                if type(arg) is Task and arg.state != DONE:
-                    deps.append(arg)
+                if type(arg) is Task:
+                    given = True
+                    if arg.state != DONE:
+                        deps.append(arg)
         for arg in extra:
             if arg.state != DONE:
                 deps.append(arg)
@@ -402,6 +407,12 @@ class Scope:
         if soft:
             self.spawned += 1
             task.first_failure = None
+        if not deps and kind == CALL and given and not soft and not tolerant \
+                and _runs_inputs(task, self):
+            # A step's result the caller saw pending (and left to _settle_locked to
+            # judge) settled before it got here: judged now (a callable object whose
+            # ``__call__`` prints runs in program order).
+            task.kind = kind = EFFECT
         if not deps:
             task.waiting = 0
             if kind == EFFECT:
@@ -440,6 +451,12 @@ class Scope:
                 task.first_failure = broken
             elif broken is not None:
                 self._settle_locked(task, CANCELLED, None, broken.error)
+            elif waiting == 0 and kind == CALL and given and not soft and not tolerant \
+                    and _runs_inputs(task, self):
+                # An input pending when it was looked at, settled since: what it gave
+                # is judged as _settle_locked judges it (a callable object whose
+                # ``__call__`` prints runs in program order).
+                task.kind = kind = EFFECT
             elif waiting == 0 and kind != EFFECT:
                 if kind == PURE:
                     task.state = RUNNING
