@@ -18,9 +18,9 @@ from .analyse import (analyse, module_imports, module_level_names, module_object
 from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
-from .parse import (DesyncNames, GCPaused, check_supported, copy_tree, desync_functions, enclosing_classes,
-                    split_chained_comparisons,
-                    literal_options, mangle_private_attributes, parse_source)
+from .parse import (DesyncNames, GCPaused, check_supported, child_nodes, copy_tree,
+                    desync_functions, enclosing_classes, literal_options,
+                    mangle_private_attributes, parse_source, split_chained_comparisons)
 
 __all__ = ["Module", "transpile_source", "DesyncError"]
 
@@ -196,7 +196,7 @@ def _deepest(tree):
                 owner = node
             if depth > best_depth:
                 best, best_depth = owner, depth
-            stack.extend((child, depth + 1, owner) for child in ast.iter_child_nodes(node))
+            stack.extend((child, depth + 1, owner) for child in child_nodes(node))
     return best
 
 

@@ -25,6 +25,8 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
+from .parse import child_nodes, walk_tree
+
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -329,7 +331,7 @@ def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
     changes made at the top level count too, which only makes reads wait more."""
     from ..runtime.effects import READ_ONLY_METHODS
     found = set()
-    for node in ast.walk(tree):
+    for node in walk_tree(tree):
         if isinstance(node, ast.Global):
             found.update(node.names)
             continue
@@ -357,7 +359,7 @@ def _bound_by(node):
         for alias in node.names:
             yield (alias.asname or alias.name).split(".")[0]
     else:
-        for sub in ast.walk(node):
+        for sub in walk_tree(node):
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 yield sub.id
 
@@ -371,7 +373,7 @@ def scope_nodes(body):
         yield node
         if isinstance(node, (*SCOPES, *COMPREHENSIONS)):
             continue
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(child_nodes(node)))
 
 
 def root_name(node: ast.expr) -> str | None:
@@ -383,7 +385,7 @@ def root_name(node: ast.expr) -> str | None:
 
 def names_in(node: ast.AST) -> list[str]:
     seen = {}
-    for sub in ast.walk(node):
+    for sub in walk_tree(node):
         if isinstance(sub, ast.Name):
             seen.setdefault(sub.id, None)
     return list(seen)
@@ -392,7 +394,7 @@ def names_in(node: ast.AST) -> list[str]:
 # -- free variables of nested scopes ----------------------------------------------------
 
 def _targets(node) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)
+    return {n.id for n in walk_tree(node) if isinstance(n, ast.Name)
             and isinstance(n.ctx, (ast.Store, ast.Del))}
 
 
@@ -479,7 +481,7 @@ def _bound_here(stmt) -> set[str]:
 
 
 def _walrus_targets(node) -> set[str]:
-    return {n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr)}
+    return {n.target.id for n in walk_tree(node) if isinstance(n, ast.NamedExpr)}
 
 
 def _frees_of_stmt(stmt) -> tuple[set[str], set[str]]:
@@ -552,7 +554,7 @@ EAGER_CONSUMERS = frozenset({"list", "tuple", "set", "frozenset", "sorted", "sum
 def fans_out(node) -> bool:
     """Can a comprehension become loops of the owner? Not when a function made inside
     it captures its variables (it would see them later, all alike)."""
-    for sub in ast.walk(node):
+    for sub in walk_tree(node):
         # (a walrus binds the body's variable at each element, in order: as written)
         if isinstance(sub, (*SCOPES, ast.Yield, ast.YieldFrom, ast.Await, ast.NamedExpr)):
             return False
@@ -635,7 +637,7 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
         elif isinstance(node, COMPREHENSIONS):
             # Functions made inside a comprehension see the body's variables later too.
             own = set().union(*(_targets(g.target) for g in node.generators))
-            for sub in ast.walk(node):
+            for sub in walk_tree(node):
                 if sub is not node and (isinstance(sub, SCOPES) or isinstance(
                         sub, ast.GeneratorExp)):
                     frees, writes = scope_frees(sub)
@@ -755,7 +757,7 @@ class _Classes:
         if method is not None:
             method(node)
             return
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.stmt):
                 self.stmt(child)
             elif isinstance(child, ast.expr):
@@ -913,7 +915,7 @@ class _Classes:
             result = method(node)
         else:
             result = None
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.expr(child)
         if result is not None:
@@ -1169,7 +1171,7 @@ def _mutates_captured(scope, captured) -> bool:
     """Does a nested function change an object it captured (a method call on it, a
     store into it)? Conservative: any method call on a captured name counts."""
     body = scope.body if isinstance(scope.body, list) else [scope.body]
-    for node in ast.walk(ast.Module(body=[n if isinstance(n, ast.stmt) else ast.Expr(n)
+    for node in walk_tree(ast.Module(body=[n if isinstance(n, ast.stmt) else ast.Expr(n)
                                           for n in body], type_ignores=[])):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                 and root_name(node.func.value) in captured:
@@ -1221,7 +1223,7 @@ def reads_with_nested(nodes):
     A nested scope's own names are counted too: more logging, never less."""
     for node in nodes:
         if isinstance(node, (*SCOPES, *COMPREHENSIONS)):
-            yield from name_reads(ast.walk(node))
+            yield from name_reads(walk_tree(node))
         else:
             yield from name_reads((node,))
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import builtins
 
+from .parse import walk_tree
+
 
 def import_table(tree: ast.Module) -> dict:
     """Local name -> (module, attribute or None) for the module's imports run at
@@ -29,7 +31,7 @@ def import_table(tree: ast.Module) -> dict:
                 defined.add(node.name)
             elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                defined.update(n.id for t in targets for n in ast.walk(t)
+                defined.update(n.id for t in targets for n in walk_tree(t)
                                if isinstance(n, ast.Name))
             if isinstance(node, ast.If) and _type_checking(node.test):
                 visit(node.orelse)   # (``if TYPE_CHECKING:`` imports never run)

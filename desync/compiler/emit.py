@@ -14,7 +14,7 @@ import copy
 import types
 
 from .lower import RUNTIME
-from .parse import GCPaused
+from .parse import GCPaused, walk_tree
 from .unparse import unparse
 
 RUNTIME_IMPORT = f"import desync.runtime as {RUNTIME}"
@@ -55,7 +55,7 @@ def add_runtime_import(tree: ast.Module) -> ast.Module:
     statement = ast.parse(RUNTIME_IMPORT).body[0]
     anchor = body[position] if position < len(body) else (body[-1] if body else None)
     line = getattr(anchor, "lineno", 1)
-    for node in ast.walk(statement):
+    for node in walk_tree(statement):
         if isinstance(node, (ast.stmt, ast.expr, ast.alias)):
             node.lineno = node.end_lineno = line
             node.col_offset = node.end_col_offset = 0
@@ -99,13 +99,13 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
     # __desync_rt__ as it does in a transpiled module, so the bytecode is identical.
     runtime_import = ast.parse(RUNTIME_IMPORT).body[0]
     module = ast.Module(body=[runtime_import, outer], type_ignores=[])
-    _locate(outer, line)
-    for node in ast.walk(runtime_import):
+    for node in walk_tree(runtime_import):
         if "lineno" in node._attributes:
             node.lineno = node.end_lineno = line
             node.col_offset = node.end_col_offset = 0
     with GCPaused():
-        code = compile(ast.fix_missing_locations(module), filename, "exec", dont_inherit=True)
+        _locate(outer, line)
+        code = compile(module, filename, "exec", dont_inherit=True)
     found = _find_code(code, fn.name, depth=3 if class_name else 2)
     if found is None:  # pragma: no cover - would be a bug in the factory layout
         raise RuntimeError(f"desync: compiled code for {fn.name} not found")
@@ -114,17 +114,48 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
     return found
 
 
-def _locate(node, line):
-    for sub in (node, *(getattr(node, "body", []) if not isinstance(node, ast.FunctionDef)
-                        or node.name == "__desync_factory__" else [])):
-        if not hasattr(sub, "lineno") or sub.lineno is None:
-            sub.lineno = sub.end_lineno = line
-            sub.col_offset = sub.end_col_offset = 0
-    for sub in ast.walk(node):
-        if isinstance(sub, (ast.stmt, ast.expr, ast.arg, ast.arguments)) \
-                and getattr(sub, "lineno", None) is None and "lineno" in sub._attributes:
-            sub.lineno = sub.end_lineno = line
-            sub.col_offset = sub.end_col_offset = 0
+_LOCATED_AT_THE_LINE = (ast.stmt, ast.expr, ast.arg, ast.arguments)
+
+
+def _locate(root, line):
+    """Positions for the nodes desync made: a statement, expression or argument
+    without one is at ``line`` (the function's first); any other node takes its
+    parent's, as ``ast.fix_missing_locations`` gives (one walk instead of two: a
+    long body's generated code is large)."""
+    AST = ast.AST
+    stack = [(root, 1, 0, 1, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, lineno, col, end_lineno, end_col = pop()
+        attributes = node._attributes
+        if "lineno" in attributes:
+            if isinstance(node, _LOCATED_AT_THE_LINE) and getattr(node, "lineno", None) is None:
+                node.lineno = node.end_lineno = line
+                node.col_offset = node.end_col_offset = 0
+            if not hasattr(node, "lineno"):
+                node.lineno = lineno
+            else:
+                lineno = node.lineno
+            if getattr(node, "end_lineno", None) is None:
+                node.end_lineno = end_lineno
+            else:
+                end_lineno = node.end_lineno
+            if not hasattr(node, "col_offset"):
+                node.col_offset = col
+            else:
+                col = node.col_offset
+            if getattr(node, "end_col_offset", None) is None:
+                node.end_col_offset = end_col
+            else:
+                end_col = node.end_col_offset
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        push((item, lineno, col, end_lineno, end_col))
+            elif isinstance(value, AST):
+                push((value, lineno, col, end_lineno, end_col))
 
 
 def _find_code(code, name, depth):

@@ -13,6 +13,7 @@ import sys
 
 from . import Module, first_line
 from .callees import import_table, static_facts
+from .parse import child_nodes
 
 # How each kind of note is shown: a mark and a colour.
 _STYLE = {
@@ -86,7 +87,7 @@ def _calls_in(fn):
             continue
         if isinstance(node, ast.Call):
             yield node
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(child_nodes(node))
 
 
 def _cache_decision(func, imports, module) -> str | None:

@@ -27,6 +27,7 @@ import os
 from . import Module, first_line
 from .callees import static_facts
 from .lower import RUNTIME
+from .parse import child_nodes
 
 CALL, EFFECT, METHOD, AHEAD, SYNC = "call", "effect", "method", "ahead", "sync"
 DATA, ORDER, CARRIED, AFTER = "data", "order", "carried", "after"
@@ -184,7 +185,7 @@ class _Builder:
         if isinstance(node, ast.Lambda):
             return frozenset()
         found: set = set()
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             found |= self.sources(child)
         return frozenset(found)
 
@@ -404,7 +405,7 @@ class _Builder:
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             pass   # setters, regions' functions, nested definitions: not steps here
         else:
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 if isinstance(child, ast.expr):
                     self.sources(child)
 

@@ -28,6 +28,7 @@ import io
 import re
 import tokenize
 
+from .parse import walk_tree
 from .unparse import unparse
 
 # Placement weights: the cost of one row being one line away from its target.
@@ -208,7 +209,7 @@ class _Renderer:
         self.source = source
         self.lines = lines   # for the unparser: literals keep the user's spelling
         self.originals = {}
-        for node in ast.walk(original):
+        for node in walk_tree(original):
             if isinstance(node, ast.stmt):
                 self.originals.setdefault(_key(node), []).append(node)
         self.last_target = 1
@@ -470,7 +471,7 @@ def _is_docstring(node) -> bool:
 
 def _last_line(body):
     # Statements' own lines only: a generated statement's end is its parent's end.
-    lines = [n.lineno for s in body for n in ast.walk(s)
+    lines = [n.lineno for s in body for n in walk_tree(s)
              if isinstance(n, ast.stmt) and getattr(n, "lineno", None) is not None]
     return max(lines) if lines else None
 

@@ -34,7 +34,7 @@ from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_
                       handed_methods,
                       PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
                       root_name, scope_frees, scope_nodes, unbound_builtin_method)
-from .parse import copy_tree, mangled
+from .parse import child_nodes, copy_tree, mangled, walk_tree
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -50,7 +50,7 @@ class Namer:
 
     def __init__(self, tree: ast.AST):
         used = set()
-        for node in ast.walk(tree):
+        for node in walk_tree(tree):
             if isinstance(node, ast.Name):
                 used.add(node.id)
             elif isinstance(node, ast.arg):
@@ -825,7 +825,7 @@ class Lowerer:
         self.note("sequential", "comprehension makes functions over its own variables: it "
                                 "runs as written, in program order", node)
         if any(isinstance(sub, ast.Name) and sub.id in ("super", "__class__")
-               or isinstance(sub, ast.NamedExpr) for sub in ast.walk(node)):
+               or isinstance(sub, ast.NamedExpr) for sub in walk_tree(node)):
             # Zero-argument super() needs the method's own frame, a walrus binds the
             # body's variable: no lambda around them.
             return self.as_written(node, pre)
@@ -851,7 +851,7 @@ class Lowerer:
         the variables of comprehensions inside it)."""
         found: dict[str, None] = {}
         # (a chained comparison's middle operand bound inside it: never an input)
-        inside = {sub.target.id for sub in ast.walk(node) if isinstance(sub, ast.NamedExpr)
+        inside = {sub.target.id for sub in walk_tree(node) if isinstance(sub, ast.NamedExpr)
                   and sub.target.id in self.namer.chain_temps}
 
         def visit(sub, bound):
@@ -880,7 +880,7 @@ class Lowerer:
                              else [sub.elt]):
                     visit(part, inner)
                 return
-            for child in ast.iter_child_nodes(sub):
+            for child in child_nodes(sub):
                 visit(child, bound)
         visit(node, frozenset())
         return list(found)
@@ -1485,7 +1485,7 @@ class Lowerer:
             elif isinstance(node, ast.Compare):
                 node.comparators = [mark(c, change) if isinstance(op, (ast.In, ast.NotIn))
                                     else c for op, c in zip(node.ops, node.comparators)]
-            for child in ast.iter_child_nodes(node):
+            for child in child_nodes(node):
                 visit(child, change)
 
         visit(expr, False)   # most expressions consume nothing: no copy for them
@@ -1661,7 +1661,7 @@ class Lowerer:
         ContextVar, or the decimal context?"""
         from .callees import CONTEXT_METHODS, dotted_callee
         imports = getattr(self.facts, "imports_table", {})
-        for sub in ast.walk(node):
+        for sub in walk_tree(node):
             if isinstance(sub, ast.Call):
                 func = sub.func
                 if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS:
@@ -1687,7 +1687,7 @@ class Lowerer:
                 or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
             return None
         else:
-            parts = [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr)]
+            parts = [child for child in child_nodes(node) if isinstance(child, ast.expr)]
         found = None
         imports = getattr(self.facts, "imports_table", {})
         for part in parts:
@@ -1936,7 +1936,7 @@ class Lowerer:
     def _declares_outer_names(self) -> bool:
         if self.outer_names_declared is None:
             self.outer_names_declared = any(
-                isinstance(n, (ast.Global, ast.Nonlocal)) for n in ast.walk(self.fn))
+                isinstance(n, (ast.Global, ast.Nonlocal)) for n in walk_tree(self.fn))
         return self.outer_names_declared
 
     def _owning(self, loop, made_by) -> list:
@@ -2097,7 +2097,7 @@ class Lowerer:
         copied = _copy(node, memo)
         copied = _Replace({id(memo[key]): value for key, value in replacements.items()
                            if key in memo}).visit(copied)
-        for handler in ast.walk(copied):
+        for handler in walk_tree(copied):
             if isinstance(handler, ast.ExceptHandler):
                 # (first: the traceback it handles reads as plain Python's)
                 clean = _expr(_call(_rt("handling"), []))
@@ -2506,8 +2506,8 @@ class _PlainRewriter(ast.NodeTransformer):
 def _user_names(fn) -> set:
     """Every name the original function mentions or binds: what its ``locals()`` may
     hold (``except E as e``, match captures, imports, nested defs and classes too)."""
-    names = {sub.id for sub in ast.walk(fn) if isinstance(sub, ast.Name)}
-    for sub in ast.walk(fn):
+    names = {sub.id for sub in walk_tree(fn) if isinstance(sub, ast.Name)}
+    for sub in walk_tree(fn):
         if sub is fn:
             continue
         if isinstance(sub, ast.ExceptHandler) and sub.name:
@@ -2595,7 +2595,7 @@ class _BindingsBefore:
             found.update(_top_binds(statement))
             found.difference_update(_deleted_names(statement))
         self.owner = {id(node): index for index, statement in enumerate(fn.body)
-                      for node in ast.walk(statement)}
+                      for node in walk_tree(statement)}
 
     def __call__(self, target) -> set:
         index = self.owner.get(id(target))
@@ -2740,7 +2740,7 @@ def _loads_elsewhere(fn, node) -> set:
 def _calls_beyond_objects(node, local_names, builtins_here) -> bool:
     """Does the region call anything other than methods of its own objects (so it
     may touch the outside world)?"""
-    for sub in ast.walk(node):
+    for sub in walk_tree(node):
         if not isinstance(sub, ast.Call):
             continue
         func = sub.func
@@ -2781,11 +2781,11 @@ def _expr_nodes(node, into_comprehensions=False):
             stack.extend([*sub.args.defaults, *(d for d in sub.args.kw_defaults if d)]
                          if isinstance(sub, ast.Lambda) else [])
             continue
-        stack.extend(ast.iter_child_nodes(sub))
+        stack.extend(child_nodes(sub))
 
 
 def _target_names(target) -> set[str]:
-    return {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return {n.id for n in walk_tree(target) if isinstance(n, ast.Name)}
 
 
 def _rename_target(target, frame):
@@ -2816,7 +2816,7 @@ def _has_subscript(node) -> bool:
 def _pattern_names(node: ast.Match) -> set[str]:
     names = set()
     for case in node.cases:
-        for sub in ast.walk(case.pattern):
+        for sub in walk_tree(case.pattern):
             if isinstance(sub, ast.MatchValue):
                 root = root_name(sub.value)
                 if root is not None:
@@ -2869,7 +2869,7 @@ def _locate(new, node):
                     sub.end_lineno, sub.end_col_offset = end_line, end_column
             elif isinstance(sub, ast.stmt) and sub is not new:
                 continue  # placed already, with everything inside it
-        stack.extend(ast.iter_child_nodes(sub))
+        stack.extend(child_nodes(sub))
 
 
 def _header_end(node):
@@ -2940,7 +2940,7 @@ def _changed_modules(facts, imports) -> frozenset:
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
             targets = [node.target]
         for target in targets:
-            for sub in ast.walk(target):
+            for sub in walk_tree(target):
                 if isinstance(sub, (ast.Attribute, ast.Subscript)) \
                         and isinstance(sub.ctx, (ast.Store, ast.Del)):
                     name = root_of(sub)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import gc
+from collections import deque
 
 from ..errors import DesyncError
 
@@ -37,6 +38,33 @@ class GCPaused:
         return False
 
 
+def child_nodes(node) -> list:
+    """``ast.iter_child_nodes`` as a list, without its two generators: the compiler
+    walks every node of a long body several times."""
+    found = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, _AST):
+                    found.append(item)
+        elif isinstance(value, _AST):
+            found.append(value)
+    return found
+
+
+def walk_tree(node):
+    """``ast.walk``, in the same order, with ``child_nodes``."""
+    todo = deque([node])
+    while todo:
+        node = todo.popleft()
+        todo.extend(child_nodes(node))
+        yield node
+
+
+_AST = ast.AST
+
+
 def copy_tree(node):
     """A deep copy of an AST, several times faster than ``copy.deepcopy`` (no memo:
     a tree shares no nodes). Strings, numbers and contexts are shared."""
@@ -59,7 +87,7 @@ class DesyncNames:
     def __init__(self, tree: ast.Module):
         self.bare: set[str] = set()
         self.modules: set[str] = set()
-        for node in ast.walk(tree):
+        for node in walk_tree(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "desync" and node.level == 0:
                 for alias in node.names:
                     if alias.name == "desync":
@@ -126,7 +154,7 @@ def check_supported(fn: ast.AST, filename: str) -> None:
                           "async def")
 
     def walk(node):
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             kind = _REFUSED.get(type(child))
             if kind is not None:
                 raise DesyncError(f"'{kind}' is not supported in the body of @desync function "
@@ -183,7 +211,7 @@ def enclosing_classes(tree: ast.AST) -> dict:
     found: dict = {}
 
     def visit(node, class_name):
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.ClassDef):
                 visit(child, child.name)
             elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
@@ -209,7 +237,7 @@ def mangle_private_attributes(fn: ast.AST, class_name: str) -> None:
     turns attribute names into strings (``getattr(obj, "...")``), which Python never
     mangles. Identical meaning: ``_Class__name`` is not mangled again."""
     def visit(node, owner):
-        for child in ast.iter_child_nodes(node):
+        for child in child_nodes(node):
             if isinstance(child, ast.ClassDef):
                 for part in (*child.bases, *child.keywords, *child.decorator_list):
                     visit_one(part, owner)
@@ -230,7 +258,7 @@ _STEPS = (ast.Call, ast.NamedExpr, ast.Await, ast.Yield, ast.YieldFrom)
 
 
 def _has_steps(node) -> bool:
-    return any(isinstance(sub, _STEPS) for sub in ast.walk(node))
+    return any(isinstance(sub, _STEPS) for sub in walk_tree(node))
 
 
 class _ChainSplitter(ast.NodeTransformer):
@@ -280,7 +308,7 @@ class _ChainSplitter(ast.NodeTransformer):
             return node
         middles = node.comparators[:-1]
         simple = all(isinstance(m, ast.Constant) or (isinstance(m, ast.Name) and not any(
-            isinstance(sub, ast.NamedExpr) for sub in ast.walk(node))) for m in middles)
+            isinstance(sub, ast.NamedExpr) for sub in walk_tree(node))) for m in middles)
         if not simple and self.scoped:
             return node
         parts, left = [], node.left
