@@ -739,3 +739,44 @@ def raises_a_flag_of_its_own():
 def test_signal_names_on_an_instance_of_ones_own_class_are_that_class_methods():
     facts = infer(raises_a_flag_of_its_own)
     assert facts.kind == PURE and "signals" not in facts.reason, facts
+
+
+class _RemoteMethod:
+    """xmlrpc.client's _Method, shrunk: any attribute is another remote method, and
+    calling one is a request."""
+
+    def __init__(self, log, name):
+        self._log, self._name = log, name
+
+    def __getattr__(self, name):
+        return _RemoteMethod(self._log, f"{self._name}.{name}")
+
+    def __call__(self, *args):
+        self._log.append(self._name)
+        return len(self._log)
+
+
+def _multicall(server, items):
+    marshalled = []
+    for x in items:
+        marshalled.append({"x": x})
+    return server.system.multicall(marshalled)
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_judging_a_proxy_that_makes_up_attributes_never_calls_it(cache):
+    """xmlrpc.client under realcode.py: judging ``server.system.multicall`` read its
+    ``__func__`` (made up by the proxy) and called ``__func__.__globals__.get``: a
+    request the test server did not expect, sent before the real one."""
+    from desync import desync
+
+    class Server:
+        def __init__(self):
+            self.log = []
+
+        def __getattr__(self, name):
+            return _RemoteMethod(self.log, name)
+
+    server = Server()
+    desync(cache=cache)(_multicall)(server, [1, 2])
+    assert server.log == ["system.multicall"]

@@ -882,6 +882,10 @@ def listed(fn) -> Facts | None:
 
 
 def _provided(fn) -> Facts:
+    if type(fn) is not type(_compute):
+        # Only a function has source to read: an object that makes up any attribute
+        # (an RPC proxy's ``.__func__``) is never asked for more, let alone called.
+        return PURE_FACTS
     try:
         facts = _provider(fn)
     except Exception:  # unreadable source and the like: the user's promise stands
