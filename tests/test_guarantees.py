@@ -739,3 +739,23 @@ def test_an_input_that_settles_while_its_call_is_judged_is_judged_too(monkeypatc
     for _ in range(3):
         assert _announces_after_a_failure(8) == "caught"
         assert "announced" not in capsys.readouterr().out
+
+
+def test_at_the_recursion_limit_desync_raises_recursion_error_not_ctypes_errors():
+    """realcode.py on xml.etree (test_recursive_repr): a recursive ``__repr__`` hit
+    the limit inside the swap of the handled exception, a ctypes call, and came out
+    as ctypes.ArgumentError instead of RecursionError."""
+    from desync.runtime.handled import _setter
+    setter = _setter()
+    seen = []
+
+    def deep():
+        try:
+            setter(None)
+        except BaseException as error:
+            seen.append(type(error))
+            return
+        deep()
+
+    deep()
+    assert seen == [RecursionError]

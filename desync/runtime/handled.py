@@ -33,7 +33,10 @@ def _setter():
             function.restype = None
 
             def set_handled(error):
-                function(error)
+                try:
+                    function(error)
+                except ctypes.ArgumentError as failed:
+                    raise _as_raised(failed) from None
         else:  # pragma: no cover - 3.10
             function = api.PyErr_SetExcInfo
             function.argtypes = [ctypes.py_object, ctypes.py_object, ctypes.py_object]
@@ -44,11 +47,23 @@ def _setter():
             def set_handled(error):
                 parts = (None, None, None) if error is None else \
                     (type(error), error, error.__traceback__)
-                for part in parts:  # PyErr_SetExcInfo steals a reference to each
-                    incref(part)
-                function(*parts)
+                try:
+                    for part in parts:  # PyErr_SetExcInfo steals a reference to each
+                        incref(part)
+                    function(*parts)
+                except ctypes.ArgumentError as failed:
+                    raise _as_raised(failed) from None
         _set = set_handled
     return _set
+
+
+def _as_raised(failed):
+    """ctypes reports an error converting an argument as ArgumentError: at the
+    recursion limit (a recursive ``__repr__`` of the user's), the RecursionError
+    Python would give."""
+    if "RecursionError" in str(failed):
+        return RecursionError("maximum recursion depth exceeded")
+    return failed
 
 
 class swapped_handled:
