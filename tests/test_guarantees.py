@@ -12,6 +12,7 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -759,3 +760,58 @@ def test_at_the_recursion_limit_desync_raises_recursion_error_not_ctypes_errors(
 
     deep()
     assert seen == [RecursionError]
+
+
+_FINALIZER_PROGRAM = '''
+import gc, time
+from desync import desync
+
+
+class Wrapper:                # wsgiref.validate.IteratorWrapper, shrunk
+    def __init__(self):
+        self.closed = True
+        self.me = self        # a cycle: freed by the collector, wherever it runs
+
+    @desync(cache=False)
+    def __del__(self):
+        check(self.closed)
+
+
+def check(ok):
+    if not ok:
+        raise AssertionError(ok)
+
+
+def slow(x):
+    time.sleep(0.001)
+    return x
+
+
+@desync(cache=False)
+def body(n):
+    total = 0
+    for i in range(n):
+        Wrapper()
+        a = slow(i)
+        b = slow(i + 1)
+        total += a + b
+    return total
+
+
+gc.set_threshold(1, 1, 1)     # a collection at almost every allocation
+print(body(1000))
+'''
+
+
+def test_a_desync_finalizer_run_by_the_collector_inside_desync_does_not_deadlock(tmp_path):
+    """realcode.py on wsgiref: a decorated ``__del__`` run by the cyclic collector
+    inside the engine's submit (which holds the pool's lock) submitted a call of its
+    own on the same thread and waited for that lock forever (6 of 12 runs)."""
+    program = tmp_path / "finalizer.py"
+    program.write_text(_FINALIZER_PROGRAM)
+    env = dict(os.environ, DESYNC_PACING="0",
+               PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    for _ in range(4):
+        done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
+                              timeout=120, env=env)
+        assert done.stdout.strip() == "1000000", done.stderr[-2000:]

@@ -10,6 +10,7 @@ built code stays light.
 """
 from __future__ import annotations
 
+import gc
 import operator
 import os
 import sys
@@ -96,6 +97,16 @@ def _importing() -> bool:
     return False
 
 
+_collecting = [False]   # the cyclic garbage collector is running finalizers
+
+
+def _collection(phase, info):
+    _collecting[0] = phase == "start"
+
+
+gc.callbacks.append(_collection)
+
+
 def scope():
     """The scope for one call of the transpiled function that calls this."""
     code = sys._getframe(1).f_code
@@ -105,6 +116,11 @@ def scope():
         # A debugger or coverage traces this thread (or new threads): what it follows
         # runs here, in order, every call made (a cache hit would skip what it steps
         # into).
+        return _Sequential(None)
+    if _collecting[0]:
+        # Run by the garbage collector (a ``__del__`` of the user's), maybe inside
+        # desync's own submit on this thread, which holds the pool's lock: a call
+        # submitted now would wait for that lock forever. Here, in order.
         return _Sequential(None)
     if _module_locks and _importing():
         # Called while this thread imports a module (``TABLE = build(1)`` at a module's
