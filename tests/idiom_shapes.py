@@ -117,6 +117,56 @@ def for_over_generator(xs):
 def comp_over_generator(xs):
     return [slow(xs[r["at"]]) for r in records(len(xs))]
 
+# Objects of the user's (session ten: an adversarial round found these serialised by a
+# first cut of ordering names taken through methods and properties).
+def work(session, x):
+    time.sleep(D); return x + session["token"]
+class Service:
+    def __init__(self):
+        self._session = {"token": 1}
+        self.results = []
+        self.count = 0
+        self.last = None
+    @property
+    def session(self):
+        return self._session
+    def get_session(self):
+        return self._session
+class Tracked:
+    def __init__(self):
+        self.log = []
+        self._p = 0
+    @property
+    def p(self):
+        return self._p
+    @p.setter
+    def p(self, v):
+        self.log.append(v)
+        self._p = v
+@desync
+def session_then_appends(xs):
+    svc = Service()
+    session = svc.get_session()
+    for x in xs:
+        svc.results.append(work(session, x))
+    return svc.results
+@desync
+def session_property_then_counted_stores(xs):
+    svc = Service()
+    session = svc.session
+    out = []
+    for x in xs:
+        svc.count += 1
+        svc.last = work(session, x)
+        out.append(svc.last)
+    return out, svc.count
+@desync
+def setter_in_loop(xs):
+    t = Tracked()
+    for x in xs:
+        t.p = slow(x)
+    return t.log, t.p
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -125,5 +175,8 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("nested loops", nested_loops, 6), ("while with counter", while_counter, 6),
  ("grouping with setdefault", grouping, 6), ("method accumulator", method_acc, 6),
  ("any(genexp)", any_gen, 6), ("for over own generator", for_over_generator, 6),
- ("comprehension over own generator", comp_over_generator, 6)]
+ ("comprehension over own generator", comp_over_generator, 6),
+ ("session taken by a method, appends", session_then_appends, 6),
+ ("session property, counter and stores", session_property_then_counted_stores, 6),
+ ("property setter in a loop", setter_in_loop, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

@@ -14,7 +14,7 @@ import ast
 
 from ..errors import DesyncError
 from .analyse import (analyse, module_imports, module_level_names, module_objects,
-                      rebound_or_changed, part_givers)
+                      rebound_or_changed)
 from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
@@ -50,7 +50,6 @@ class Module:
         # place (``REG.append(v)``, ``CFG["n"] += 1``): a body's read of one waits for
         # the calls before it that change module state.
         self.rebound_globals = rebound_or_changed(self.tree, self.module_objects)
-        self.part_givers = part_givers(self.tree)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""
@@ -83,8 +82,7 @@ class Module:
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
-                        self.module_objects, self.module_imports, self.import_table,
-                        self.part_givers)
+                        self.module_objects, self.module_imports, self.import_table)
         facts.rebound_globals = self.rebound_globals
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports, plain, class_name)

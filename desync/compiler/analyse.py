@@ -79,10 +79,6 @@ class Aliases:
         self.parent: dict[str, str] = {}
         self.fields: dict[str, dict[str, str]] = {}
         self.contents_of: dict[str, str] = {}
-        # What an object may have been taken from, for reads only: a method's result,
-        # a property's value may be the object itself or a part of it (``i =
-        # b.get_inner()``), so reading it waits for changes made through the object.
-        self.taken_from: dict[str, set[str]] = {}
         self.counter = 0
 
     def find(self, node: str) -> str:
@@ -116,9 +112,6 @@ class Aliases:
                     pending.append((kept[attr], node))
                 else:
                     kept[attr] = node
-            sources = self.taken_from.pop(drop, None)
-            if sources:
-                self.taken_from.setdefault(keep, set()).update(sources)
             c_drop = self.contents_of.pop(drop, None)
             if c_drop is not None:
                 c_keep = self.contents_of.get(keep)
@@ -144,29 +137,6 @@ class Aliases:
             found = self.contents_of[root] = f"{root}[]"
             self.parent.setdefault(found, found)
         return self.find(found)
-
-    def take_from(self, node: str, source: str | None) -> str:
-        if source is not None:
-            self.taken_from.setdefault(self.find(node), set()).add(source)
-        return node
-
-    def reach_read(self, node: str) -> set[str]:
-        """``reach``, and what the objects were taken from (``taken_from``)."""
-        seen = set()
-        stack = [self.find(node)]
-        while stack:
-            root = self.find(stack.pop())
-            if root in seen:
-                continue
-            seen.add(root)
-            stack.extend(self.fields.get(root, {}).values())
-            inner = self.contents_of.get(root)
-            if inner is not None:
-                stack.append(inner)
-            sources = self.taken_from.get(root)
-            if sources:
-                stack.extend(sources)
-        return seen
 
     def reach_fields(self, node: str) -> set[str]:
         """What the object holds in its attributes, and all that holds (not its own
@@ -225,7 +195,6 @@ class Facts:
     # Module-level names some function of the module rebinds (``global X; X = v``): the
     # body's own reads of them wait for the calls issued before.
     rebound_globals: frozenset = frozenset()
-    part_givers: frozenset = frozenset()     # see part_givers()
 
     def builtin(self, name: str) -> bool:
         return (name not in self.locals and name not in self.module_names
@@ -241,7 +210,7 @@ class Facts:
         for node in nodes:
             if node is None:
                 continue
-            for root in self.aliases.reach_read(node):
+            for root in self.aliases.reach(node):
                 if root in self.effected:
                     keys.add(root)
         return tuple(sorted(keys))
@@ -264,63 +233,6 @@ def module_objects(tree: ast.Module) -> set[str]:
         named = other if isinstance(node, (ast.Import, ast.ImportFrom, *DEFINITIONS)) else values
         named.update(_bound_by(node))
     return values - other
-
-
-def part_givers(tree: ast.Module) -> frozenset:
-    """Names of the module's methods and properties that may give their object itself
-    or a part of it (``return self``, ``return self.inner.vals``, ``x = self.items;
-    return x``): a name bound to what they give is read after the changes made through
-    the object. (Methods of other modules are taken to give new objects or items.)"""
-    found = set()
-    for cls in _classes_in(tree.body):
-        for item in cls.body:
-            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and item.args.args \
-                    and _gives_a_part(item, item.args.args[0].arg):
-                found.add(item.name)
-    return frozenset(found)
-
-
-def _classes_in(statements):
-    """The class statements among ``statements`` and the statements they hold (no
-    expression is walked: a long body costs its statements only)."""
-    stack = list(statements)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.ClassDef):
-            yield node
-        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
-            inner = getattr(node, name, None)
-            if inner:
-                stack.extend(inner)
-
-
-def _gives_a_part(fn, me: str) -> bool:
-    held = {me}
-    nodes = list(scope_nodes(fn.body))
-    for node in nodes:   # (one level of local names: ``x = self.items``)
-        if isinstance(node, ast.Assign) and _part_of(node.value, held):
-            held |= {t.id for t in node.targets if isinstance(t, ast.Name)}
-    return any(isinstance(node, (ast.Return, ast.Yield)) and node.value is not None
-               and _part_of(node.value, held) for node in nodes)
-
-
-def _part_of(node, held) -> bool:
-    """Is ``node`` (a part of) one of ``held``, outside any call or comprehension?"""
-    if isinstance(node, ast.Name):
-        return node.id in held
-    if isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
-        return _part_of(node.value, held)
-    if isinstance(node, ast.IfExp):
-        return _part_of(node.body, held) or _part_of(node.orelse, held)
-    if isinstance(node, ast.BoolOp):
-        return any(_part_of(v, held) for v in node.values)
-    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
-        return any(_part_of(e, held) for e in node.elts)
-    if isinstance(node, ast.Dict):
-        return any(_part_of(v, held) for v in [*node.keys, *node.values] if v is not None)
-    if isinstance(node, ast.NamedExpr):
-        return _part_of(node.value, held)
-    return False
 
 
 def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
@@ -607,7 +519,7 @@ def unbound_builtin_method(node: ast.Call, facts) -> bool:
 
 def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(),
             objects: set[str] = frozenset(), imports: set[str] = frozenset(),
-            import_table=None, part_givers=frozenset()) -> Facts:
+            import_table=None) -> Facts:
     params = [a.arg for a in [*fn.args.posonlyargs, *fn.args.args] if a is not None]
     if fn.args.vararg:
         params.append(fn.args.vararg.arg)
@@ -657,7 +569,6 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                                      if isinstance(node, (ast.Import, ast.ImportFrom))
                                      for a in node.names}
     facts.nodes = nodes   # one walk of a long body serves the lowering too
-    facts.part_givers = part_givers
     facts.imports_table = import_table if import_table is not None else {}
     _Classes(facts, objects).run(fn)
     _through_local_functions(facts)
@@ -873,7 +784,8 @@ class _Classes:
         elif isinstance(target, ast.Attribute):
             holder = self.expr(target.value)
             if holder is not None:
-                aliases.union(aliases.field(holder, target.attr), value)
+                stored = aliases.union(aliases.field(holder, target.attr), value)
+                self.facts.expr_class[id(target)] = stored   # (see Lowering.store_step)
             self.effect(holder)
             self.stored_into(holder)
         elif isinstance(target, ast.Subscript):
@@ -883,6 +795,7 @@ class _Classes:
                 inner = aliases.contents(holder)
                 aliases.union(inner, value)
                 aliases.union(inner, key)
+                self.facts.expr_class[id(target)] = aliases.find(inner)
             self.effect(holder)
             self.stored_into(holder)
 
@@ -932,10 +845,7 @@ class _Classes:
         holder = self.expr(node.value)
         if holder is None:
             return None
-        found = self.aliases.field(holder, node.attr)
-        if node.attr in self.facts.part_givers:   # (a property giving a part of it)
-            self.aliases.take_from(found, holder)
-        return found
+        return self.aliases.field(holder, node.attr)
 
     def expr_Subscript(self, node):
         holder = self.expr(node.value)
@@ -1116,13 +1026,9 @@ class _Classes:
             if name == "getattr" and args and args[0] is not None:
                 if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) \
                         and isinstance(node.args[1].value, str):
-                    name = node.args[1].value   # ``getattr(b, "inner")``: ``b.inner``
-                    found = self.aliases.field(args[0], name)
-                    if name not in facts.part_givers:
-                        return found
-                else:
-                    found = self.aliases.contents(args[0])
-                return self.aliases.take_from(found, args[0])
+                    # ``getattr(b, "inner")`` is ``b.inner``
+                    return self.aliases.field(args[0], node.args[1].value)
+                return self.aliases.contents(args[0])
             return None
         if isinstance(func, ast.Attribute):
             receiver = self.expr(func.value)
@@ -1138,15 +1044,7 @@ class _Classes:
                 if func.attr in _LIVE_VIEWS and not node.args:
                     # d.keys(): a live view of d, read as d (changes to d show in it).
                     return self.aliases.union(self.aliases.fresh("view"), receiver)
-                if func.attr not in facts.part_givers:
-                    return self.aliases.union(self.aliases.fresh("ret"), inner)
-                # A method that may return the object itself or a part of it
-                # (``b.get_inner()``, ``q.chain()``): the result is held by the object
-                # (a change through it is a change of the object) and reading it waits
-                # for changes made through the object (``taken_from``).
-                result = self.aliases.union(self.aliases.field(receiver, "<returned>"),
-                                            self.aliases.fresh("ret"))
-                return self.aliases.take_from(result, receiver)
+                return self.aliases.union(self.aliases.fresh("ret"), inner)
             callee = None
         else:
             callee = self.expr(func)

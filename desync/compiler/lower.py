@@ -1843,11 +1843,13 @@ class Lowerer:
         as well when the store is not a plain one (a property setter, a ``__setitem__``
         of the user's): ``Scope.store`` tells at run time."""
         keys = [key]
-        if helper.startswith(("aug_", "store_aug_")):
-            own = self.class_of(target)
-            if own is not None and own != key and own in self.facts.effected:
-                keys.append(own)
-        held = [k for k in self.held_keys(target.value, key) if k not in keys]
+        own = self.class_of(target)
+        if helper.startswith(("aug_", "store_aug_")) and own is not None and own != key \
+                and own in self.facts.effected:
+            keys.append(own)
+        # (not what is stored: code run by a store, like a function, is taken not to
+        # change what it is given; the loop variable a value was made from stays free)
+        held = [k for k in self.held_keys(target.value, key) if k not in keys and k != own]
         if not held:
             return self._ds("effect", self._keys_node(keys), _rt(helper), *parts)
         return self._ds("store", self._keys_node(keys), self._keys_node(held), _rt(helper),

@@ -31,8 +31,8 @@ import time
 from collections import deque
 from contextvars import copy_context as _copy_context
 from time import perf_counter as _clock
-from types import (CodeType, FunctionType, GetSetDescriptorType, MemberDescriptorType,
-                   MethodType)
+from types import (BuiltinFunctionType, CodeType, FunctionType, GetSetDescriptorType,
+                   MemberDescriptorType, MethodDescriptorType, MethodType, WrapperDescriptorType)
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -1478,6 +1478,8 @@ class Body(Scope):
         its attributes: when it runs code of the user's (a property setter,
         ``__setattr__``, ``__setitem__``)."""
         obj = args[0]
+        if type(obj) is Task and obj.state == DONE:
+            obj = obj.value   # (``svc = Service()``, made by then)
         if type(obj) is Task or not plain_store(obj, fn.__name__, args[1]):
             targets = (*targets, *held)
         return self._effect(targets, fn, args, kwargs, sys._getframe(1).f_lasti, True)
@@ -2447,13 +2449,17 @@ def plain_store(obj, helper, where) -> bool:
     return found
 
 
+_C_SLOTS = (WrapperDescriptorType, MethodDescriptorType, BuiltinFunctionType, type(None))
+
+
 def _judge_store(kind, helper, where, attribute) -> bool:
     deleting = helper.startswith("del")
     if not attribute:
         special = "__delitem__" if deleting else "__setitem__"
-        return not isinstance(getattr(kind, special, None), FunctionType)
+        # (a function, a classmethod, a partial...: anything but the C type's own slot)
+        return isinstance(getattr(kind, special, None), _C_SLOTS)
     special = "__delattr__" if deleting else "__setattr__"
-    if isinstance(getattr(kind, special, None), FunctionType):
+    if not isinstance(getattr(kind, special, None), _C_SLOTS):
         return False
     for klass in kind.__mro__:
         found = klass.__dict__.get(where, _NO_TASK) if type(where) is str else _NO_TASK

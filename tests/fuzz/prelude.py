@@ -281,18 +281,6 @@ class Box:
     def total(self):
         return (self.n + sum(self.items)) % 97
 
-    # Ways to hand out the object itself or a part of it (session ten: a name taken
-    # through them missed the changes made through the box).
-    def me(self):
-        return self
-
-    def parts(self):
-        return self.items
-
-    @property
-    def view(self):
-        return self.items
-
     @property
     def last(self):
         return self.items[-1] if self.items else None
