@@ -815,3 +815,62 @@ def test_a_desync_finalizer_run_by_the_collector_inside_desync_does_not_deadlock
         done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
                               timeout=120, env=env)
         assert done.stdout.strip() == "1000000", done.stderr[-2000:]
+
+
+def _raises_boom():
+    raise ValueError("boom")
+
+
+def _reraise_saved(cb):
+    try:
+        cb()
+    except BaseException as error:
+        saved = error
+    raise saved
+
+
+def _reraise_bare(cb):
+    try:
+        cb()
+    except ValueError:
+        raise
+
+
+def _reraise_wrapped(cb):
+    try:
+        cb()
+    except ValueError as error:
+        raise KeyError("k") from error
+
+
+def _reraise_later(cb):
+    kept = []
+    for _ in range(2):
+        try:
+            cb()
+        except ValueError as error:
+            kept.append(error)
+    raise kept[0]
+
+
+@pytest.mark.parametrize("fn", [_reraise_saved, _reraise_bare, _reraise_wrapped, _reraise_later])
+@pytest.mark.parametrize("pacing", ["0", "1"])
+def test_a_caught_failure_raised_again_by_the_body_has_plain_pythons_traceback(fn, pacing,
+                                                                                monkeypatch):
+    """realcode.py on contextlib (ExitStack's ``raise exc_details[1]``): the body's
+    ``raise saved`` of a failure it had caught lost its own line from the traceback,
+    rebuilt from the failing call's."""
+    monkeypatch.setenv("DESYNC_PACING", pacing)
+
+    def entries(run):
+        try:
+            run(_raises_boom)
+        except (ValueError, KeyError) as error:
+            chain = [error, *([error.__cause__] if error.__cause__ else [])]
+            return [[(f.name, f.lineno) for f in traceback.extract_tb(e.__traceback__)][1:]
+                    for e in chain]
+        raise AssertionError("no error")
+
+    expected = entries(fn)
+    for _ in range(3):
+        assert entries(desync(cache=False)(fn)) == expected

@@ -36,7 +36,7 @@ from types import (BuiltinFunctionType, CodeType, FunctionType, GetSetDescriptor
 
 from . import effects as _effects
 from .executors import inside_executor
-from .handled import handled_exception, swapped_handled
+from .handled import handled_exception, set_handled_traceback, swapped_handled
 from .tasks import (_IMMUTABLE, _ITERATOR_TYPES, _NO_TASK, CALL, CANCELLED, DONE, EFFECT, FAILED,
                     PENDING, PURE, READY, RUNNING, UNBOUND, Deferred, Task, _inside_deferred, _raw,
                     _stateful, _value, immutable)
@@ -566,6 +566,12 @@ class Scope:
         origin = self.origins.get(id(error))
         if origin is not None and origin[0] is error and self.frame is not None:
             _final_traceback(error, self.frame, origin[1])
+            # Handled: from here on it is the body's own exception. ``raise saved``
+            # later adds the raising line on top, as in plain Python (the scope's exit
+            # must not rebuild it from the failing entry).
+            del self.origins[id(error)]
+            if _KEEPS_OWN_EXC_INFO:
+                set_handled_traceback(error)   # (what a bare ``raise`` re-raises on 3.10)
         else:
             handling()
 
@@ -2430,6 +2436,7 @@ def _process_world(obj, name=None) -> tuple:
     return ()
 
 
+_KEEPS_OWN_EXC_INFO = sys.version_info < (3, 11)   # sys.exc_info() has its own traceback
 _PLAIN_SLOTS = (GetSetDescriptorType, MemberDescriptorType)   # ``__slots__``, C fields
 _plain_stores: dict = {}   # (class, helper, attribute name) -> plain?
 

@@ -66,6 +66,12 @@ def _as_raised(failed):
     return failed
 
 
+def set_handled_traceback(error):
+    """3.10: the exception being handled is ``error``, with its own traceback now
+    (``sys.exc_info()`` keeps a copy, which a bare ``raise`` re-raises)."""
+    _setter()(error)
+
+
 class swapped_handled:
     """``with swapped_handled(error):`` makes ``error`` (or nothing) the exception
     being handled in this thread, then puts the previous one back."""
