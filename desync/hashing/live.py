@@ -11,7 +11,7 @@ import threading
 from ..errors import DesyncError
 from .hashes import FunctionHash, hash64
 
-_project_lock = threading.Lock()
+_project_lock = threading.RLock()   # (reentrant: a finalizer run by the collector)
 _hashers: dict = {}
 
 

@@ -61,6 +61,10 @@ def plain(gate):
     call cache (if any) has been idle, tracing and DESYNC_DISABLE are off. Opens the
     gate for the next calls too (``pacing.open_gate``). Else None: the transpiled body
     runs."""
+    if _collecting[0]:
+        # A finalizer run by the garbage collector, maybe while desync holds a lock on
+        # this thread: the original, with none of desync's machinery.
+        return gate.fn, _NO_PACE, 0.0, False
     spec = gate.spec
     if spec is None or _disabled or _Body is not Body:
         return None
@@ -98,6 +102,15 @@ def _importing() -> bool:
 
 
 _collecting = [False]   # the cyclic garbage collector is running finalizers
+
+
+class _NoPace:
+    @staticmethod
+    def in_order_took(seconds, look):
+        return None
+
+
+_NO_PACE = _NoPace()
 
 
 def _collection(phase, info):

@@ -82,7 +82,7 @@ def cacheable(fn):
 # -- code hashes of callees ---------------------------------------------------------
 
 _code_hashes: dict = {}
-_code_lock = threading.Lock()
+_code_lock = threading.RLock()   # (reentrant: a finalizer run by the collector)
 
 # Hashing code from source needs ``ast``; the runtime does not import it. The
 # decorator installs the source hasher; built modules carry their hashes instead.
@@ -165,7 +165,7 @@ def _state_of(fn):
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
 _module_kinds: dict = {}     # top-level module name -> "stdlib" | "dist" | "project"
 _versions: dict = {}         # top-level module name -> "name==version" or ""
-_version_lock = threading.Lock()
+_version_lock = threading.RLock()
 _dist_map = None
 
 

@@ -402,7 +402,7 @@ _PATH_PURE = frozenset({"joinpath", "with_name", "with_suffix", "with_stem", "re
                         "is_relative_to", "as_posix", "as_uri", "match", "is_absolute",
                         "__truediv__", "__rtruediv__", "__fspath__", "__str__"})
 
-_lock = threading.Lock()
+_lock = threading.RLock()   # (reentrant: a finalizer run by the collector)
 _cache: dict = {}
 _provider = None
 
