@@ -214,6 +214,7 @@ class Gen:
         self.method = rng.random() < 0.15
         self.use_q = rng.random() < 0.15
         self.global_writes = False
+        self.reads_h = False   # the body's first statement rebinds H through seth (see below)
         self.G, self.REG, self.EV, self.KC = (f"G{sfx}", f"REG{sfx}", f"EV{sfx}", f"K{sfx}")
 
     # -- helpers
@@ -351,6 +352,7 @@ class Gen:
                     (1 if self.vars(sc, EFN) else 0, lambda: self.efn_call(sc, cx, d)),
                     (0.5, lambda: At(self.KC, "count")),
                     (0.5, lambda: self.feature("global-read", Nm(self.G))),
+                    (1 if self.reads_h and cx.body else 0, lambda: self.feature("global-read-h", Nm(f"H{self.sfx}"))),
                     # A callee whose own helper reads what the body writes (G, REG).
                     (0.5, lambda: self.feature("global-read-indirect", Call(f"via{self.sfx}", [x()]))),
                     # ... and one whose helper reads a threading.local the body sets.
@@ -1790,13 +1792,18 @@ class Gen:
         sc = {"n": Var(INT), "m": Var(INT), "xs": Var(LIST), "s": Var(STR), "d": Var(DICT)}
         cx = Ctx(io=True, mut=True, method=method)
         body = []
+        declare_h = False
         if self.chance(0.15):
-            # A function of the module rebinding G, read after by a body that may
-            # declare ``global G`` (session ten: the declared read did not wait). First,
+            # A function of the module rebinding H, read after by the body, which may
+            # declare ``global H`` (session ten: the declared read did not wait). First,
             # so that no earlier call can fail: such a function is a call, not an
-            # effect, and may run before an earlier failure is known (docs/semantics.md).
+            # effect, and may run before an earlier failure is known; and H, not G,
+            # which the module's other functions read: callees talking to each other
+            # through a global is outside the promise (docs/semantics.md).
             self.feat["callee-sets-global"] += 1
-            body.append(Expr(Call(f"setg{self.sfx}", [self.e_int(sc, replace(cx, io=False), 1)])))
+            body.append(Expr(Call(f"seth{self.sfx}", [self.e_int(sc, replace(cx, io=False), 1)])))
+            self.reads_h = True
+            declare_h = self.chance(0.5)
         # objects of the less common kinds, so that the statements using them have targets
         for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
             name = self.name_for(sc, ty)
@@ -1814,6 +1821,8 @@ class Gen:
             body.append(ast.Return(value=self.result_expr(sc, cx)))
         if self.global_writes:
             body.insert(0, ast.Global(names=[self.G]))
+        if declare_h:
+            body.insert(0, ast.Global(names=[f"H{self.sfx}"]))
         deco = Call("desync", [], [("cache", Nm("CACHE")), ("executor", Nm("EXECUTOR"))])
         name = "run" if method else f"p{self.sfx}"
         return Def(name, (["self"] if method else []) + params, body, [deco])
@@ -1839,9 +1848,12 @@ def via{sfx}(x):
     return x + _g_of{sfx}()
 
 
-def setg{sfx}(x):
-    global G{sfx}
-    G{sfx} = (G{sfx} + x) % 97
+H{sfx} = 0
+
+
+def seth{sfx}(x):
+    global H{sfx}
+    H{sfx} = (H{sfx} + x) % 97
     return x
 
 
@@ -1864,8 +1876,9 @@ def envv{sfx}(x):
 
 
 def _reset{sfx}():
-    global G{sfx}, REG{sfx}, EV{sfx}
+    global G{sfx}, H{sfx}, REG{sfx}, EV{sfx}
     G{sfx} = 0
+    H{sfx} = 0
     REG{sfx} = []
     EV{sfx} = []
     K{sfx}.items = []
