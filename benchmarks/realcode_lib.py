@@ -107,6 +107,9 @@ EXTRA_MODULES = {s.name: s for s in [
     _spec("urllib.parse", test="test.test_urlparse", note="one file of the urllib package"),
     _spec("_pydecimal", test="test.test_decimal", note="the pure decimal; slow"),
     _spec("sched"),
+    _spec("http.cookies", test="test.test_http_cookies"),
+    _spec("_py_abc", test="test.test_abc"),
+    _spec("email.utils", test="test.test_email.test_email"),
 ]}
 
 # The CI subset: quick suites (a few seconds under desync) that between them hit
@@ -129,6 +132,26 @@ KNOWN_DIFFERENCES = {
     for test in ("test_plural_forms", "test_plural_context_forms",
                  "test_plural_wrong_context_forms")
 }
+
+
+# Modules whose test module is not test_<name>, or a second suite for a module
+# (NAME@suite), from session ten's run over a hundred more modules.
+EXTRA_MODULES["collections@ordered_dict"] = ModuleSpec("collections", "test.test_ordered_dict")
+EXTRA_MODULES["code@module"] = ModuleSpec("code", "test.test_code_module")
+EXTRA_MODULES["xml.etree.ElementTree"] = ModuleSpec("xml.etree.ElementTree", "test.test_xml_etree")
+EXTRA_MODULES["xml.dom.minidom"] = ModuleSpec("xml.dom.minidom", "test.test_minidom")
+EXTRA_MODULES["http.client"] = ModuleSpec("http.client", "test.test_httplib")
+EXTRA_MODULES["urllib.request"] = ModuleSpec("urllib.request", "test.test_urllib2")
+EXTRA_MODULES["http.cookiejar"] = ModuleSpec("http.cookiejar", "test.test_http_cookiejar")
+EXTRA_MODULES["dbm.dumb"] = ModuleSpec("dbm.dumb", "test.test_dbm_dumb")
+EXTRA_MODULES["xml.sax.saxutils"] = ModuleSpec("xml.sax.saxutils", "test.test_sax")
+EXTRA_MODULES["xmlrpc.client"] = ModuleSpec("xmlrpc.client", "test.test_xmlrpc")
+EXTRA_MODULES["xml.dom.pulldom"] = ModuleSpec("xml.dom.pulldom", "test.test_pulldom")
+EXTRA_MODULES["_pyio"] = ModuleSpec("_pyio", "test.test_io")
+EXTRA_MODULES["urllib.robotparser"] = ModuleSpec("urllib.robotparser", "test.test_robotparser")
+EXTRA_MODULES["http.server"] = ModuleSpec("http.server", "test.test_httpservers")
+EXTRA_MODULES["_weakrefset"] = ModuleSpec("_weakrefset", "test.test_weakset")
+EXTRA_MODULES["ast@unparse"] = ModuleSpec("ast", "test.test_unparse")
 
 
 def module_spec(name: str) -> ModuleSpec:
@@ -243,7 +266,11 @@ def _check_with_desync(new_source: str, filename: str):
         try:
             transpiled = module.transpile_def(node)
             if compile_function is not None:
-                compile_function(transpiled, filename, (), class_name)
+                # (a nested def's ``nonlocal`` names are free variables of the function
+                # it is compiled in: without them compile() refuses it, a false crash)
+                nonlocals = tuple(sorted({n for sub in ast.walk(node)
+                                          if isinstance(sub, ast.Nonlocal) for n in sub.names}))
+                compile_function(transpiled, filename, nonlocals, class_name)
             else:
                 compile(ast.fix_missing_locations(ast.Module([transpiled], [])), filename, "exec")
         except DesyncError as error:
