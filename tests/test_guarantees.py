@@ -874,3 +874,48 @@ def test_a_caught_failure_raised_again_by_the_body_has_plain_pythons_traceback(f
     expected = entries(fn)
     for _ in range(3):
         assert entries(desync(cache=False)(fn)) == expected
+
+
+_module_rlock = threading.RLock()   # logging._lock, shrunk
+
+
+class _Manager:
+    def __init__(self):
+        self.loggers = {}
+
+    def get(self, name):                 # logging.Manager.getLogger
+        with _module_rlock:
+            return self.loggers.setdefault(name, "logger:" + name)
+
+
+class _Loggers:
+    manager = _Manager()                 # reached through a class attribute's object
+
+
+def _get_logger(name):                   # logging.getLogger
+    return _Loggers.manager.get(name)
+
+
+def _configure_one(name):                # logging.config's configure_logger
+    return _get_logger(name)
+
+
+@pytest.mark.parametrize("pacing", ["0", "1"])
+def test_a_module_lock_the_caller_holds_is_found_however_the_callee_reaches_it(pacing,
+                                                                              monkeypatch):
+    """realcode.py on logging (10 ConfigDictTest tests hang): dictConfig holds
+    logging's module RLock and calls code whose getLogger takes it again through
+    Logger.manager; desync ran that call on a worker, which waited for the lock."""
+    monkeypatch.setenv("DESYNC_PACING", pacing)
+    configure_one = desync(cache=False)(_configure_one)
+    got = []
+
+    def configure():
+        with _module_rlock:
+            got.extend(configure_one(name) for name in ("a", "b.c"))
+
+    worker = threading.Thread(target=configure, daemon=True)
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), "deadlock: the callee waited for the caller's lock"
+    assert got == ["logger:a", "logger:b.c"]

@@ -271,13 +271,24 @@ def _module_lock_sources(fn) -> tuple:
     code = fn.__code__
     sources = _lock_sources.get(code)
     if sources is None:
-        found = []
+        found, known, modules = [], set(), set()
         for target in _reached_from([fn]):
             namespace = target.__globals__
             for name in _global_names(target.__code__)[0]:
                 locks = []
                 _locks_in(namespace.get(name), locks)
-                if locks:
+                if locks and (id(namespace), name) not in known:
+                    known.add((id(namespace), name))
+                    found.append((namespace, name))
+            if id(namespace) in modules:
+                continue
+            # The module's own locks, named or not: its code may reach them in ways
+            # not followed here (logging's getLogger takes _lock through
+            # Logger.manager.getLogger, a method of an object in a class attribute).
+            modules.add(id(namespace))
+            for name, value in list(namespace.items()):
+                if type(value) in _OWNED_LOCKS and (id(namespace), name) not in known:
+                    known.add((id(namespace), name))
                     found.append((namespace, name))
         if len(_lock_sources) > 4096:
             _lock_sources.clear()
