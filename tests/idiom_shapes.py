@@ -167,6 +167,19 @@ def setter_in_loop(xs):
         t.p = slow(x)
     return t.log, t.p
 
+class Client:
+    def __init__(self):
+        self.base = 1
+    def fetch(self, x):
+        time.sleep(D); return x + self.base
+@desync
+def client_made_in_body(xs):
+    client = Client()   # (a step's result: judged as any object once made)
+    out = []
+    for x in xs:
+        out.append(client.fetch(x))
+    return out
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -178,5 +191,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("comprehension over own generator", comp_over_generator, 6),
  ("session taken by a method, appends", session_then_appends, 6),
  ("session property, counter and stores", session_property_then_counted_stores, 6),
- ("property setter in a loop", setter_in_loop, 6)]
+ ("property setter in a loop", setter_in_loop, 6),
+ ("methods of an object made in the body", client_made_in_body, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

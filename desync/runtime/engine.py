@@ -1388,6 +1388,8 @@ class Body(Scope):
         return self._method(target, keys, obj, name, args, kwargs, lasti, bound)
 
     def _method(self, target, keys, obj, name, args, kwargs, lasti, bound=None):
+        if type(obj) is Task and obj.state == DONE:
+            obj = obj.value   # (``client = Client()`` made by now: judged as any object)
         if type(obj) is not Task:
             if bound is None:
                 try:
