@@ -50,9 +50,10 @@ def signature(mode, diff, expected_text, actual_text):
     the objects the caller can see (arguments, self, module state).
     """
     group = "sequential" if mode == "sequential" else "built" if mode == "built" else "concurrent"
-    if mode == "start" and diff and diff[0] == "hang":
-        # The first, plain run of the program hung: the generator wrote a loop that
-        # never ends (a list grown while iterated), not a desync difference.
+    if mode in ("start", "plain") and diff and diff[0] == "hang":
+        # A plain run of the program hung (the first one, or one under a failure plan):
+        # the generator wrote a loop that never ends (a list grown while iterated), not
+        # a desync difference.
         return "plain program hangs (generator)"
     if diff and diff[0] in ("hang", "crash", "import"):
         return f"{group}: {diff[0]}"

@@ -109,6 +109,10 @@ def fuzz_one(job, batch, program, modes, send):
     # run has none): a program that reads the clock runs without them.
     reads_clock = "perf_counter" in program.module_text()
     for k, plan in enumerate(plans):
+        # Announced like the desync runs: a plain run that never ends (a loop the generator
+        # wrote, reached only under this plan) is then reported as the program's, not
+        # blamed on the last desync run (the previous plan's sequential run).
+        send({"ev": "run", "index": program.index, "mode": "plain", "plan": repr(plan), "delay": 0.0, "salt": 0})
         expected, _ = harness.run(batch.plain, program, plan)
         expected = expected.ignoring(job.get("ignore", ()))
         for mode in modes:
