@@ -180,6 +180,31 @@ def client_made_in_body(xs):
         out.append(client.fetch(x))
     return out
 
+class Fetcher:
+    def fetch(self, x):
+        time.sleep(D)
+        if x % 3 == 0: raise ValueError(x)
+        return x
+FETCHER = Fetcher()
+@desync
+def try_method_of_given_client(xs, client=FETCHER):
+    out, failed = [], []
+    for x in xs:
+        try:
+            out.append(client.fetch(x))
+        except ValueError:
+            failed.append(x)
+    return out, failed
+@desync
+def try_store_by_key_given_client(xs, client=FETCHER):
+    pages = {}
+    for x in xs:
+        try:
+            pages[x] = client.fetch(x)
+        except ValueError as e:
+            pages[x] = str(e)
+    return pages
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -192,5 +217,7 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("session taken by a method, appends", session_then_appends, 6),
  ("session property, counter and stores", session_property_then_counted_stores, 6),
  ("property setter in a loop", setter_in_loop, 6),
- ("methods of an object made in the body", client_made_in_body, 6)]
+ ("methods of an object made in the body", client_made_in_body, 6),
+ ("try per item, a given client's method", try_method_of_given_client, 6),
+ ("try per item, stores by key from a given client", try_store_by_key_given_client, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

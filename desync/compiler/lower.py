@@ -2121,7 +2121,15 @@ class Lowerer:
         targets = self.read_keys([_load(n) for n in reached])
         if self.calls_out(copied, set(inputs) | region_locals | set(outputs)):
             targets = [*targets, "*world"]
-        step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params))
+        keywords = []
+        narrow = self.narrow_region(copied, set(inputs))
+        if narrow is not None:
+            keys, changed = narrow
+            keywords.append(ast.keyword(arg="narrow", value=_tuple([
+                self._keys_node(keys),
+                _tuple(_tuple([_load(n), _const(m)]) for n, m in changed)])))
+        step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params),
+                        keywords=keywords)
         out = scratch
         if outputs:
             result = self.emit(out, step)
@@ -2130,6 +2138,47 @@ class Lowerer:
         else:
             out.append(_expr(step))
         return out
+
+    def narrow_region(self, copied, inputs) -> tuple | None:
+        """What a try region changes when all it does is fill plain containers it was
+        given (``out.append(outcome(t))``, ``by_url[u] = page``, handlers that
+        ``failed.append(u)``): (their keys, ((name, method), ...)) for the runtime to
+        check. Otherwise None: the region may change everything it reaches. (The
+        everything-reached keys merge, under unification, with the values appended and
+        so with the loop's own inputs: the next iteration's calls would wait.)"""
+        computing = {n for n in _SCALAR_BUILTINS if self.facts.builtin(n)}
+        changed: list = []
+        for sub in walk_tree(copied):
+            if isinstance(sub, (ast.Lambda, *COMPREHENSIONS)):
+                return None   # (code of its own: not followed here)
+            if isinstance(sub, ast.AugAssign) and not isinstance(sub.target, ast.Name):
+                return None   # ``d[k] += v`` may change the value in place
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    if func.value.id == RUNTIME and func.attr in ("outcome", "handling"):
+                        continue
+                    if func.value.id in inputs and func.attr in _CONTAINER_FILLERS:
+                        changed.append((func.value.id, func.attr))
+                        continue
+                if isinstance(func, ast.Name) and func.id in computing:
+                    continue
+                return None
+            if isinstance(sub, (ast.Attribute, ast.Subscript)) \
+                    and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                if not (isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name)
+                        and sub.value.id in inputs and not isinstance(sub.slice, ast.Slice)):
+                    return None   # (``xs[i:j] = it`` runs the iterator's code)
+                method = "__setitem__" if isinstance(sub.ctx, ast.Store) else "__delitem__"
+                changed.append((sub.value.id, method))
+        keys: list = []
+        for name, _ in changed:
+            node = _load(name)
+            target = self.effect_key(node)
+            for key in [target, *self.held_keys(node, target)]:
+                if key not in keys:
+                    keys.append(key)
+        return keys, list(dict.fromkeys(changed))
 
     def _pre_issue(self, statement, scratch, replacements, spec_names, frame) -> bool:
         """Issue ``statement``'s calls ahead if it only computes; False to stop there."""
@@ -2143,6 +2192,15 @@ class Lowerer:
                 atom = self.emit(scratch, atom)
             frame[statement.targets[0].id] = atom.id
             return True
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                and isinstance(statement.targets[0], (ast.Subscript, ast.Attribute)) \
+                and self.has_steps(statement.value):
+            # ``pages[url] = fetch(url)``: Python computes the value first, so it is
+            # issued ahead; the store stays, and nothing after it is issued ahead.
+            atom = self._speculate(statement.value, scratch, spec_names)
+            if atom is not None:
+                replacements[id(statement.value)] = self._outcome(atom)
+            return False
         if not isinstance(statement, ast.Expr) or not self.has_steps(statement.value):
             return False
         value = statement.value
@@ -2746,7 +2804,7 @@ def _calls_beyond_objects(node, local_names, builtins_here) -> bool:
         if not isinstance(sub, ast.Call):
             continue
         func = sub.func
-        if isinstance(func, ast.Attribute) and func.attr == "outcome" \
+        if isinstance(func, ast.Attribute) and func.attr in ("outcome", "handling") \
                 and isinstance(func.value, ast.Name) and func.value.id == RUNTIME:
             continue
         if isinstance(func, ast.Attribute) and root_name(func.value) in local_names:
@@ -2758,6 +2816,15 @@ def _calls_beyond_objects(node, local_names, builtins_here) -> bool:
 
 
 _COMPUTING_BUILTINS = PURE_BUILTINS - {"super", "map", "filter", "iter", "vars"}
+
+# Builtins that compute a value without iterating an argument (which would advance
+# an iterator it was given) nor calling one.
+_SCALAR_BUILTINS = FRESH_BUILTINS - {"all", "any", "sum", "bytes"}
+
+# Methods of list, dict, set and deque that change only their object (the runtime
+# checks the object is one of those, exactly).
+_CONTAINER_FILLERS = frozenset({"append", "appendleft", "add", "insert", "setdefault",
+                                "discard", "__setitem__", "__delitem__"})
 
 
 def _bound_names(statement) -> set[str]:

@@ -1664,12 +1664,16 @@ class Body(Scope):
         self.seq += 1
         return _failed_step(error, self.seq)
 
-    def region(self, targets, fn, *args):
+    def region(self, targets, fn, *args, narrow=None):
         """A ``try`` statement run as written, in program order, once the speculative
-        calls issued for it are settled: its handlers see what plain Python raised."""
+        calls issued for it are settled: its handlers see what plain Python raised.
+        ``narrow``: (keys, ((object, method), ...)) when all it changes is plain
+        containers it was given: then only their keys, if they are."""
         lasti = sys._getframe(1).f_lasti
         fn = named_like_body(fn, self.frame)
-        if "*world" in targets:
+        if narrow is not None and _fills_plain_containers(narrow[1]):
+            targets = narrow[0]
+        elif "*world" in targets:
             targets = _with_world(targets)
         for arg in args:
             if type(arg) is Deferred:
@@ -2495,6 +2499,31 @@ _MUTATING = {
 
 
 _method_cache: dict = {}
+
+
+# What each plain container's methods change: only the container (C code; a key's
+# __hash__/__eq__ is not counted as a change, as for any store into a dict).
+_FILLERS = {
+    list: frozenset({"append", "insert", "__setitem__", "__delitem__"}),
+    dict: frozenset({"setdefault", "__setitem__", "__delitem__"}),
+    set: frozenset({"add", "discard"}),
+    deque: frozenset({"append", "appendleft", "__setitem__", "__delitem__"}),
+}
+
+
+def _fills_plain_containers(changed) -> bool:
+    """Is every (object, method) a method of exactly list, dict, set or deque that
+    changes only its object? (A subclass may override it; a pending object is not
+    known yet.)"""
+    for obj, name in changed:
+        if type(obj) is Task:
+            if obj.state != DONE:
+                return False
+            obj = obj.value
+        allowed = _FILLERS.get(type(obj))
+        if allowed is None or name not in allowed:
+            return False
+    return True
 
 
 def _method_facts(obj, name, bound):

@@ -233,7 +233,7 @@ class SequentialBody:
     def spec_pure(self, keys, fn, *args):
         return Deferred(fn, args, None)
 
-    def region(self, targets, fn, *args):
+    def region(self, targets, fn, *args, narrow=None):
         return named_like_body(fn, sys._getframe(1))(*args)
 
     def consume(self, consumer, conditions, values, items, stops=None):
