@@ -1023,6 +1023,14 @@ class Lowerer:
             except _NoSpec:
                 if any(g.ifs for g in arg.generators):
                     return None
+                if not (isinstance(consumer, ast.Attribute)
+                        or func.id in ("list", "tuple", "sorted")):
+                    # ``sum``, ``max``, ``set``, ``dict`` take an element before the
+                    # next is made, and may fail there (``0 + "a"``): the next element's
+                    # effects (``next(it)``) must not happen. Only consumers that take
+                    # every element first (list, tuple, sorted, str.join) may have them
+                    # made ahead; the others run it as written.
+                    return self.as_written(node, pre)
                 # (an element with effects: fanned out and collected, in order; an
                 # element's StopIteration becomes Python's RuntimeError, PEP 479)
                 # The first iterable is evaluated by the caller (PEP 289): outside.
@@ -1926,14 +1934,17 @@ class Lowerer:
         # A generator the loop's own call made may run ahead of the body's calls (see
         # ``iterate``), unless the body may rebind a global or outer name it reads;
         # so may one ``enumerate`` numbers (``for i, row in enumerate(rows(n))``).
-        ahead = made_by or (self._made_by(node.iter.args[0], pre, parts[0])
-                            if len(parts) == 1 and node.iter.func.id == "enumerate" else [])
+        numbered = [] if made_by or not (len(parts) == 1
+                                         and node.iter.func.id == "enumerate") \
+            else self._made_by(node.iter.args[0], pre, parts[0])
+        ahead = made_by or numbered
         if self._declares_outer_names():
             ahead = []
         loop = self._ds("iterate", self._keys_node(keys), iterable, *parts,
                         keywords=[copy.deepcopy(k) for k in ahead])
+        # (the generator ``enumerate`` numbers is the loop's own too: closed as it ends)
         return pre + self._owning(ast.For(target=target, iter=loop, body=body, orelse=orelse),
-                                  made_by)
+                                  made_by or numbered, parts[0] if numbered else None)
 
     def _declares_outer_names(self) -> bool:
         if self.outer_names_declared is None:
@@ -1941,7 +1952,7 @@ class Lowerer:
                 isinstance(n, (ast.Global, ast.Nonlocal)) for n in walk_tree(self.fn))
         return self.outer_names_declared
 
-    def _owning(self, loop, made_by) -> list:
+    def _owning(self, loop, made_by, owned=None) -> list:
         """A loop over a generator its own call made: closed when the loop is left, as
         plain Python drops its last reference there (its ``finally`` runs then). In a
         generator expression (and a comprehension before 3.12) Python keeps it until
@@ -1949,9 +1960,10 @@ class Lowerer:
         as near as the body can get (docs/semantics.md)."""
         if not made_by:
             return [loop]
-        iterable = loop.iter.args[1] if loop.iter.func.attr == "iterate" else loop.iter.args[4]
+        iterable = owned if owned is not None else \
+            loop.iter.args[1] if loop.iter.func.attr == "iterate" else loop.iter.args[4]
         return [ast.With(items=[ast.withitem(context_expr=self._ds(
-            "owning", iterable, made_by[0].value))], body=[loop])]
+            "owning", copy.deepcopy(iterable), made_by[0].value))], body=[loop])]
 
     def loop_iterable(self, node, pre):
         """The iterable of a ``for`` and, for builtin wrappers (``enumerate(xs)``,

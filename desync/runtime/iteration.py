@@ -16,7 +16,9 @@ from __future__ import annotations
 import gc
 import sys
 from collections import deque
-from types import BuiltinFunctionType, CodeType, FrameType, FunctionType, ModuleType
+from types import (BuiltinFunctionType, ClassMethodDescriptorType, CodeType, FrameType,
+                   FunctionType, GetSetDescriptorType, MemberDescriptorType,
+                   MethodDescriptorType, ModuleType, WrapperDescriptorType)
 
 from . import effects as _effects
 from .tasks import (_IMMUTABLE, _ITERATOR_TYPES, _NO_TASK, DONE, FAILED, PURE, Deferred, Task,
@@ -261,8 +263,11 @@ def _in_spans(seq, spans) -> bool:
 
 
 def _from_generator(error):
+    """PEP 479's RuntimeError for a StopIteration out of a generator: caused by it,
+    and raised while it was being handled (both, as Python sets them)."""
     changed = RuntimeError("generator raised StopIteration")
     changed.__cause__ = error
+    changed.__context__ = error
     return changed
 
 
@@ -349,14 +354,41 @@ def _made_fresh(iterator, made_by) -> bool:
     held = []   # (what it and the functions of the project it calls read)
     for target in _reached_from([made_by]):
         namespace = target.__globals__
-        held.extend(namespace[name] for name in _global_names(target.__code__)[0]
-                    if name in namespace)
+        names = _global_names(target.__code__)[0]
+        values = [namespace[name] for name in names if name in namespace]
+        if _reads_data_kept_in(values, names):
+            return False
+        held.extend(values)
     for cell in made_by.__closure__ or ():
         try:
             held.append(cell.cell_contents)
         except ValueError:
             pass
     return all(immutable(value) or type(value) in _SHARED_KINDS for value in held)
+
+
+def _reads_data_kept_in(values, names) -> bool:
+    """Does code naming ``names`` (globals and attributes alike) read data a class,
+    module or function it names keeps (``Settings.limit``, ``config.LIMIT``,
+    ``rows.mark``, ``vars(Settings)``)? The body may change that between two steps,
+    even where the value is immutable (it rebinds it). Methods, functions, classes
+    and modules kept there are code, read as they are."""
+    keepers = [v for v in values if type(v) in _SHARED_KINDS and type(v) is not
+               BuiltinFunctionType]
+    if not keepers:
+        return False
+    if "vars" in names or "getattr" in names or "__dict__" in names:
+        return True
+    for keeper in keepers:
+        spaces = [vars(k) for k in keeper.__mro__] if isinstance(keeper, type) \
+            else [keeper.__dict__]
+        for name in names:
+            for space in spaces:
+                if name in space:
+                    if type(space[name]) not in _CODE_KINDS:
+                        return True
+                    break
+    return False
 
 
 def _reads_module_data(made_by) -> bool:
@@ -396,7 +428,15 @@ def _still_held(iterator, elements, latest) -> bool:
     while stack:
         obj = stack.pop()
         kind = type(obj)
-        if kind in _ATOMS or id(obj) in seen or isinstance(obj, _OPAQUE):
+        if kind in _ATOMS or id(obj) in seen:
+            continue
+        if kind is FunctionType or kind is BuiltinFunctionType:
+            # (a function handed out reads what its closure holds; ``buf.copy``, its
+            # object: the generator may change those before it is called)
+            seen.add(id(obj))
+            stack.extend(_what_code_holds(obj))
+            continue
+        if isinstance(obj, _OPAQUE):
             continue
         seen.add(id(obj))
         if kind is not tuple and kind is not frozenset:
@@ -441,6 +481,22 @@ def _still_held(iterator, elements, latest) -> bool:
 
 
 _LOOK_AT = 2048   # objects looked at by one check, at most
+
+
+def _what_code_holds(fn) -> list:
+    """The values a function reads besides its globals (its cells' contents and its
+    defaults), or the object a builtin method is bound to."""
+    if type(fn) is BuiltinFunctionType:
+        owner = fn.__self__
+        return [] if owner is None or type(owner) is ModuleType else [owner]
+    held = list(fn.__defaults__ or ())
+    held.extend((fn.__kwdefaults__ or {}).values())
+    for cell in fn.__closure__ or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:
+            pass   # (not bound yet)
+    return held
 
 
 _ATOMS = frozenset({int, float, complex, str, bytes, bool, type(None)})
@@ -515,6 +571,12 @@ def _yielded_only(code) -> tuple:
 
 # What a generator may name and still run ahead: code and constants, not data.
 _SHARED_KINDS = frozenset({FunctionType, BuiltinFunctionType, type, ModuleType})
+
+# What a class or module keeps that is code, not data.
+_CODE_KINDS = frozenset({FunctionType, BuiltinFunctionType, type, ModuleType, staticmethod,
+                         classmethod, property, MethodDescriptorType, WrapperDescriptorType,
+                         ClassMethodDescriptorType, GetSetDescriptorType,
+                         MemberDescriptorType})
 
 
 _GENERATOR = type(x for x in ())

@@ -1518,10 +1518,37 @@ class Gen:
         r = self.r
         inner = dict(sc)
         iterating = cx.iterating
-        kind = r.choice(["range", "list", "list", "var", "enumerate", "zip", "items", "rows", "comp"])
+        kind = r.choice(["range", "list", "list", "var", "enumerate", "zip", "items", "rows", "comp",
+                         "gens"])
         lists = self.vars(sc, LIST, False)
         self.feat["for"] += 1
-        if kind == "var" and lists:
+        pre, first = [], []
+        if kind == "gens":
+            # Generators of the loop's own call that read what the body changes: a class
+            # attribute (``capped``), or a list behind the functions they hand out
+            # (``thunks``); or that print as they close (``closing``, left early).
+            which = r.choice(["capped", "closing", "thunks"])
+            if which == "thunks":
+                th = self.fresh("th")
+                inner[th] = Var(FN0)
+                it = self.feature("for-over-thunks", Call("thunks", [self.small(1, 5)]))
+                target = St(th)
+            else:
+                v = self.loop_var(sc)
+                inner[v] = Var(INT)
+                target = St(v)
+                it = self.feature("for-over-" + which, Call(which, [self.small(1, 6)]))
+                if which == "closing" and self.chance(0.5):
+                    i = self.loop_var(inner)
+                    if i == v:
+                        i = self.fresh("i")
+                    inner[i] = Var(INT)
+                    it = Call("enumerate", [it])
+                    target = Tup([St(i), St(v)], True)
+                if which == "capped":
+                    pre = [keep(Assign([At("Limits", "cap", store=True)], K(10)), "cap")]
+                    first = [keep(Assign([At("Limits", "cap", store=True)], self.small(0, 4)), "cap")]
+        elif kind == "var" and lists:
             name = r.choice(lists)
             it = Nm(name)
             iterating = True
@@ -1602,7 +1629,8 @@ class Gen:
             self.feat["for-else"] += 1
         if any(isinstance(n, ast.Break) for n in ast.walk(ast.Module(body=body, type_ignores=[]))):
             self.feat["break"] += 1
-        return [ast.For(target=target, iter=it, body=body, orelse=orelse, type_comment=None)], dict(sc)
+        return pre + [ast.For(target=target, iter=it, body=first + body, orelse=orelse,
+                              type_comment=None)], dict(sc)
 
     def s_while(self, sc, cx):
         k = self.fresh("k")

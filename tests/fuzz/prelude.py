@@ -106,6 +106,39 @@ def windows(n):
         yield window
 
 
+class Limits:
+    cap = 10
+
+
+def capped(n):
+    """A generator that reads a class attribute the body may change (``Limits.cap =
+    ...``): a loop over it may not run ahead of those stores."""
+    for i in range(n):
+        _hit("capped", i)
+        if i >= Limits.cap:
+            return
+        yield i
+
+
+def closing(n):
+    """A generator that prints as it is closed: a loop left early closes it there."""
+    try:
+        for i in range(n):
+            _hit("closing", i)
+            yield i
+    finally:
+        print("closed", n)
+
+
+def thunks(n):
+    """A generator handing out functions that read one list it keeps changing."""
+    seen = []
+    for i in range(n):
+        _hit("thunks", i)
+        seen.append(i)
+        yield lambda: len(seen)
+
+
 class Walk:
     """An iterable whose fresh generator prints as it advances."""
 
