@@ -178,6 +178,7 @@ class Recorder(unittest.TestResult):
         self.outcome = None
         self.detail = []
         self.started = 0.0
+        self.test_started = time.perf_counter()   # (3.12.1 stops a skipped test unstarted)
 
     def _id(self, test):
         return getattr(test, "_realcode_id", None) or test.id()

@@ -296,6 +296,8 @@ def _bind(fn, compiled, options):
         impl.__module__ = fn.__module__
     impl.__doc__ = fn.__doc__
     impl.__annotations__ = fn.__annotations__
+    if getattr(fn, "__type_params__", ()):
+        impl.__type_params__ = fn.__type_params__   # (3.12: ``def first[T](...)``)
     if fn.__dict__:
         impl.__dict__.update(fn.__dict__)
     impl.__desync_original__ = fn

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import gc
 import io
+import os
+import pathlib
 import re
+import sys
+import textwrap
 import threading
 import time
+import traceback
 import weakref
 from fractions import Fraction
 
 import pytest
 
 from desync import desync
+from desync import sequential as desync_sequential
 
 
 def slow(x):
@@ -313,3 +319,179 @@ def test_deep_recursion_completes_or_raises_recursion_error_without_hanging():
     assert run_with_timeout(depth, 100) == 100
     with pytest.raises(RecursionError):
         run_with_timeout(depth, 100_000)
+
+
+# -- from the real-code run on Python 3.12 and 3.13 ----------------------------------
+
+def _render(n):
+    time.sleep(0.03)
+    return f"version {n}"
+
+
+def _name_for(n):
+    time.sleep(0.03)
+    return f"run{n}"
+
+
+def _write_then_read(d):
+    p = pathlib.Path(d) / "a.txt"
+    p.write_text(_render(1))
+    made = os.path.join(d, "b.txt")
+    open(made, "w").close()
+    before = os.path.lexists(made)
+    os.remove(made)
+    return p.read_text(), p.exists(), before, os.path.lexists(made)
+
+
+def _mkdir_then_list(d):
+    (pathlib.Path(d) / _name_for(1)).mkdir()
+    return os.listdir(d)
+
+
+@pytest.mark.parametrize("body", [_write_then_read, _mkdir_then_list])
+def test_file_changes_by_path_methods_come_before_later_reads(tmp_path, body):
+    """3.13's pathlib reads through ``PathBase.read_text``: path methods are judged by
+    the effects table, not by inference of their code (which called it pure). A
+    method of an object still being made (``(Path(d) / name(1)).mkdir()``) may touch
+    the file system: ``os.listdir`` waits for it."""
+    (tmp_path / "plain").mkdir()
+    expected = body(str(tmp_path / "plain"))
+    for attempt in range(3):
+        folder = tmp_path / str(attempt)
+        folder.mkdir()
+        assert desync(cache=False)(body)(str(folder)) == expected
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="PEP 695 syntax is 3.12's")
+def test_generic_functions_and_methods_are_decorated(tmp_path, monkeypatch):
+    """``def first[T](...)`` used to fail at decoration ("compiled code not found")."""
+    (tmp_path / "generic_shapes.py").write_text(textwrap.dedent('''
+        import time
+        from desync import desync
+
+        def slow(x):
+            time.sleep(0.002)
+            return x
+
+        @desync
+        def first[T](items: list[T]) -> T:
+            a = slow(items[0])
+            b = slow(items[-1])
+            return (a, b)
+
+        class Box:
+            @desync
+            def get[T](self, x: T) -> str:
+                return f"{T.__name__}:{slow(x)}"
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import generic_shapes
+    assert generic_shapes.first([1, 2]) == (1, 2)
+    assert generic_shapes.Box().get(3) == "T:3"
+    assert [t.__name__ for t in generic_shapes.first.__type_params__] == ["T"]
+
+
+def _old_api(x):
+    import warnings   # (imported here only, as functools.partial.__get__ does)
+    warnings.warn("_old_api is deprecated", DeprecationWarning, 2)
+    return x
+
+
+def _warned_where(fn):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn(1)
+        line = sys._getframe().f_lineno - 1
+    return [(os.path.basename(w.filename), w.lineno - line) for w in caught]
+
+
+def test_a_warning_from_a_locally_imported_warnings_names_the_caller():
+    assert _warned_where(_old_api) == [("test_real_code_shapes.py", 0)]
+    assert _warned_where(desync(cache=False)(_old_api)) == _warned_where(_old_api)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="skip_file_prefixes and "
+                    "TypeAliasType are 3.12's")
+def test_warnings_skipping_files_and_type_aliases_name_the_caller(tmp_path, monkeypatch):
+    package = tmp_path / "skipping_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text(textwrap.dedent('''
+        import os, warnings
+        HERE = os.path.dirname(__file__)
+
+        def old_api(x):
+            warnings.warn("old_api is deprecated", DeprecationWarning,
+                          skip_file_prefixes=(HERE,))
+            return x * 2
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from skipping_pkg import old_api
+    import typing
+
+    def body(x):
+        return old_api(x)
+
+    assert _warned_where(desync(cache=False)(body)) == _warned_where(body)
+
+    def alias():
+        return typing.TypeAliasType("Pair", tuple[int, int]).__module__
+
+    assert desync(cache=False)(alias)() == alias() == __name__
+
+
+def _down_plain(n):
+    if n == 0:
+        raise KeyError("bottom")
+    if n == 7:
+        try:
+            return _down_plain(n - 1)
+        except KeyError as error:
+            raise ValueError("middle") from error
+    return _down_plain(n - 1) + 1
+
+
+@desync(cache=False)
+def _down_fast(n):
+    if n == 0:
+        raise KeyError("bottom")
+    if n == 7:
+        try:
+            return _down_fast(n - 1)
+        except KeyError as error:
+            raise ValueError("middle") from error
+    return _down_fast(n - 1) + 1
+
+
+def _frames(error):
+    """(function, line within it) of each entry; the two copies' lines counted from
+    their ``def`` (the decorated one's code starts at its decorator)."""
+    plain_def = _down_plain.__code__.co_firstlineno
+    fast_def = _down_fast.__desync_original__.__code__.co_firstlineno + 1
+    shown = []
+    for entry in traceback.extract_tb(error.__traceback__):
+        if entry.name == "_down_plain":
+            shown.append(("_down", entry.lineno - plain_def))
+        elif entry.name == "_down_fast":
+            shown.append(("_down", entry.lineno - fast_def))
+        else:
+            shown.append((entry.name, entry.line))
+    return shown
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10 re-raises the traceback as "
+                    "the with statement caught it (docs/debugging.md): desync frames stay")
+@pytest.mark.parametrize("sequential", [False, True])
+def test_tracebacks_through_many_levels_read_as_plain_pythons(sequential):
+    """Each level drops desync's frames from what passed through it; a level deeper
+    in the same exception's way already did its part (kept as it is: a RecursionError
+    through thousands of levels is cleaned in linear time)."""
+    import contextlib
+    outcomes = []
+    for fn in (_down_plain, _down_fast):
+        with desync_sequential() if sequential and fn is _down_fast else contextlib.nullcontext():
+            with pytest.raises(ValueError) as caught:
+                fn(30)
+        error = caught.value
+        outcomes.append((_frames(error), _frames(error.__cause__)))
+    assert outcomes[1] == outcomes[0]

@@ -570,6 +570,15 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                                      for a in node.names}
     facts.nodes = nodes   # one walk of a long body serves the lowering too
     facts.imports_table = import_table if import_table is not None else {}
+    if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in nodes):
+        # ``import warnings`` in the body: its calls are known as the module's are
+        # (``warnings.warn(..., 2)`` names the body's caller: run as written).
+        from .callees import import_table as imports_of
+        own = {name: target for name, target in
+               imports_of(ast.Module(body=fn.body, type_ignores=[])).items()
+               if name not in params}
+        if own:
+            facts.imports_table = {**facts.imports_table, **own}
     _Classes(facts, objects).run(fn)
     _through_local_functions(facts)
     facts.reads_locals = _reads_locals(nodes, facts)

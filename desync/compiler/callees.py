@@ -142,8 +142,9 @@ def reads_frame(call: ast.Call, imports: dict, module_names=frozenset()) -> str 
     if isinstance(func, ast.Attribute) and func.attr in CONTEXT_METHODS:
         return "stack"   # ``REQUEST.set(v)`` (any object that may be a ContextVar)
     for keyword in call.keywords:
-        if keyword.arg == "stacklevel" and not (isinstance(keyword.value, ast.Constant)
-                                                and keyword.value.value == 1):
+        if keyword.arg == "skip_file_prefixes" or (
+                keyword.arg == "stacklevel" and not (isinstance(keyword.value, ast.Constant)
+                                                     and keyword.value.value == 1)):
             # ``log.warning("deprecated", stacklevel=2)``: names the body's caller
             return "stack"
     name = dotted_callee(func, imports, module_names)

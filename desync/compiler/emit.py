@@ -73,6 +73,11 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
     the original's, for the code (what its frames show: ``K.meth``, not ``meth``).
     """
     fn = copy.copy(fn)
+    if getattr(fn, "type_params", None):
+        # ``def first[T](...)`` (3.12): compiled plain, the function's code is not in
+        # an annotation scope of its own; a ``T`` its body reads is a free variable
+        # like any other, bound to the original's cell.
+        fn.type_params = []
     # (A stand-in for the decorators, never evaluated: the factory never runs. The
     # code then starts at the first decorator's line, as the original's does, which
     # ``inspect.getsource`` of a frame reads.)

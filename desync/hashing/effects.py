@@ -768,12 +768,14 @@ def _looks_up(node) -> bool:
     if isinstance(node, ast.Attribute):
         return node.attr == "f_back"
     if isinstance(node, ast.Constant):
-        return node.value == "stacklevel"
+        return node.value in ("stacklevel", "skip_file_prefixes")
     if not isinstance(node, ast.Call):
         return False
     for keyword in node.keywords:
         if keyword.arg == "stacklevel":
             return not (isinstance(keyword.value, ast.Constant) and keyword.value.value == 1)
+        if keyword.arg == "skip_file_prefixes":
+            return True   # (3.12: blames the first frame outside those files)
         if keyword.arg is None:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)

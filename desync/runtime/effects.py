@@ -177,8 +177,9 @@ _MODULES: dict[str, dict[str, Facts]] = {
                   "getctime": _FILE_READ, "samefile": _FILE_READ, "realpath": _FILE_READ,
                   "abspath": _ENV_READ, "expanduser": _ENV_READ, "expandvars": _ENV_READ,
                   "relpath": _ENV_READ},
-    "genericpath": {"exists": _FILE_READ, "isfile": _FILE_READ, "isdir": _FILE_READ,
-                    "islink": _FILE_READ, "getsize": _FILE_READ, "getmtime": _FILE_READ,
+    "genericpath": {"exists": _FILE_READ, "lexists": _FILE_READ,   # (3.13 moved it here)
+                    "isfile": _FILE_READ, "isdir": _FILE_READ, "islink": _FILE_READ,
+                    "isjunction": _FILE_READ, "isdevdrive": _FILE_READ, "getsize": _FILE_READ, "getmtime": _FILE_READ,
                     "getatime": _FILE_READ, "getctime": _FILE_READ, "samefile": _FILE_READ,
                     "sameopenfile": _FILE_READ, "samestat": PURE_FACTS},
     "ntpath": {"exists": _FILE_READ, "isfile": _FILE_READ, "isdir": _FILE_READ,
@@ -230,7 +231,8 @@ _MODULES: dict[str, dict[str, Facts]] = {
     # that module's frame, in program order, as plain Python calls them; never cached.
     "collections": {"namedtuple": _NAMES_CALLER},
     "typing": {name: _NAMES_CALLER for name in (
-        "NewType", "TypeVar", "ParamSpec", "TypeVarTuple", "TypedDict", "NamedTuple")},
+        "NewType", "TypeVar", "ParamSpec", "TypeVarTuple", "TypedDict", "NamedTuple",
+        "TypeAliasType")},
     "enum": {name: _NAMES_CALLER for name in (
         "Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum")},
     "dataclasses": {"make_dataclass": _NAMES_CALLER},

@@ -25,6 +25,7 @@ any bounded executor, one worker included.
 """
 from __future__ import annotations
 
+import builtins as _builtins
 import sys
 import threading
 import time
@@ -1439,8 +1440,10 @@ class Body(Scope):
             # ``groups.setdefault(k, []).append(slow(x))``, does not make it wait.)
             return self._method(target, keys, self.get(obj), name, args, kwargs, lasti)
         targets = target if type(target) is tuple else (target,)
+        # (what it is is not known yet: its method may touch anything, a file, the
+        # environment; ``(Path(d) / name(1)).mkdir()`` before ``os.listdir(d)``)
         return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
-                           targets=(*targets, *_PROCESS_WORLD))   # (it may be os.environ)
+                           targets=(*targets, *_effects.WORLD_ALL))
 
     def effect(self, targets, fn, /, *args, **kwargs):
         """A known effect (a store, a ``del``, a write to a closure variable), made by
@@ -1505,8 +1508,10 @@ class Body(Scope):
         lasti = sys._getframe(1).f_lasti
         if type(targets) is str:
             targets = (targets,)
+        # (the object is not known before the call: its method may touch a file, the
+        # environment, the terminal; ``(Path(d) / name).mkdir()`` then ``os.listdir(d)``)
         return self._spawn(EFFECT, _call_got, (getter, inputs, name, *args), kwargs, None,
-                           lasti, targets=targets)
+                           lasti, targets=(*targets, *_effects.WORLD_ALL))
 
     def augment(self, target, op, value, operand):
         """``x op= operand`` on a local: in place (an effect) unless ``x`` is immutable."""
@@ -2566,6 +2571,12 @@ def method_kind(obj, name, bound) -> str:
     if kind in _IMMUTABLE or kind is tuple:
         return _effects.PURE
     func = getattr(bound, "__func__", None)
+    if type(func) is FunctionType and (kind.__module__ or "").startswith(_LIBRARY_WORLDS):
+        # Paths, streams, loggers, sockets stand for the world: the effects table
+        # knows their methods (3.13's pathlib reads a file through ``PathBase``'s
+        # code, which inference of ``Path.read_text`` does not follow).
+        facts = _effects.facts_of(bound)
+        return _effects.EFFECT if facts.mutates else facts.kind
     if type(func) is FunctionType:
         # A method written in Python: an effect on its object unless inference
         # shows that it leaves its object (and the world) alone.
@@ -2585,6 +2596,10 @@ def method_kind(obj, name, bound) -> str:
 
 _NO_ITEM = object()
 _LOOKED_UP_LATER = object()   # (see Body.look_up)
+# Modules whose objects' methods the effects table classifies by owner (see
+# ``effects._compute``): they are asked, not inferred.
+_LIBRARY_WORLDS = ("pathlib", "_io", "io", "logging", "socket", "ssl", "http.client",
+                   "subprocess", "random", "_random")
 
 
 def _check_attribute(obj, name) -> None:
