@@ -205,6 +205,47 @@ def try_store_by_key_given_client(xs, client=FETCHER):
             pages[x] = str(e)
     return pages
 
+def maybe(x):
+    time.sleep(D)
+    return None if x % 3 == 0 else x
+@desync
+def filter_on_the_result(xs):
+    out = []
+    for x in xs:
+        page = maybe(x)
+        if page is not None:
+            out.append(page)
+    return out
+@desync
+def filter_on_a_call(xs):
+    kept = []
+    for x in xs:
+        if maybe(x):
+            kept.append(x)
+        else:
+            print("skipped", x)
+    return kept
+
+@desync
+def skip_failures(xs):
+    out = []
+    for x in xs:
+        try:
+            page = may_fail(x)
+        except ValueError:
+            continue
+        out.append(page)
+    return out
+@desync
+def skip_missing(xs):
+    out = []
+    for x in xs:
+        page = maybe(x)
+        if page is None:
+            continue
+        out.append(page)
+    return out
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -219,5 +260,7 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("property setter in a loop", setter_in_loop, 6),
  ("methods of an object made in the body", client_made_in_body, 6),
  ("try per item, a given client's method", try_method_of_given_client, 6),
- ("try per item, stores by key from a given client", try_store_by_key_given_client, 6)]
+ ("try per item, stores by key from a given client", try_store_by_key_given_client, 6),
+ ("if on a call's result", filter_on_the_result, 6), ("if on a call", filter_on_a_call, 6),
+ ("try, except: continue", skip_failures, 6), ("if missing: continue", skip_missing, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

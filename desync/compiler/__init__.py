@@ -19,6 +19,7 @@ from .callees import import_table
 from .emit import add_runtime_import, source_of
 from .lower import Namer, lower_function
 from .parse import (DesyncNames, GCPaused, check_supported, child_nodes, copy_tree,
+                    fold_loop_continues,
                     desync_functions, enclosing_classes, literal_options,
                     mangle_private_attributes, parse_source, split_chained_comparisons)
 
@@ -79,6 +80,7 @@ class Module:
         if class_name is not None:
             mangle_private_attributes(fn, class_name)
         split_chained_comparisons(fn, self.namer)
+        fold_loop_continues(fn)
         decorator = self.names.decorator_of(fn)
         options = literal_options(decorator, self.filename) if decorator is not None else {}
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),

@@ -190,6 +190,7 @@ class Lowerer:
         self.renamed: list[dict[str, str]] = []   # comprehension variables -> temps
         self.blocks = 0                            # open try/with blocks
         self.loop_blocks: list[int] = []           # blocks open when each loop started
+        self.loop_bodies: list = []                # the statements of each ``for`` (None: while)
         self.setters: dict[str, str] = {}          # cell or declared name -> its setter
         self.regions: list = []                    # try statements run as one step (defs)
         self.reads_frames = False                  # a statement looks at the calling frame
@@ -1887,19 +1888,39 @@ class Lowerer:
         return out
 
     def stmt_If(self, node):
+        if self.loop_blocks and not self.blocks and self.loop_bodies \
+                and self.loop_bodies[-1] is not None and self.test_waits_on_a_call(node.test):
+            region = self.try_region(node)
+            if region is not None:
+                return region
         pre: list = []
         test = self.now(node.test, pre)
         orelse = self.body(node.orelse) if node.orelse else []
         return pre + [ast.If(test=test, body=self.body(node.body), orelse=orelse)]
 
+    def test_waits_on_a_call(self, test) -> bool:
+        """``if fetch(url):``, or ``if page is not None:`` after ``page = fetch(url)`` in
+        the loop: the test needs a call of this iteration (the owner would wait there
+        before it issues the next iteration's calls)."""
+        if self.has_steps(test):
+            return True
+        names = {n.id for n in _expr_nodes(test) if isinstance(n, ast.Name)}
+        for statement in self.loop_bodies[-1]:
+            if isinstance(statement, ast.Assign) and self.has_steps(statement.value) \
+                    and any(names & set(_target_names(t)) for t in statement.targets):
+                return True
+        return False
+
     def stmt_While(self, node):
         pre: list = []
         test = self.now(node.test, pre)
         self.loop_blocks.append(self.blocks)
+        self.loop_bodies.append(None)
         try:
             body = self.body(node.body)
         finally:
             self.loop_blocks.pop()
+            self.loop_bodies.pop()
         orelse = self.body(node.orelse) if node.orelse else []
         if not pre:
             return [ast.While(test=test, body=body, orelse=orelse)]
@@ -1920,10 +1941,12 @@ class Lowerer:
         keys = self.read_keys([node.iter])
         target, prologue = self.loop_target(node.target)
         self.loop_blocks.append(self.blocks)
+        self.loop_bodies.append(node.body)
         try:
             body = prologue + self.body(node.body)
         finally:
             self.loop_blocks.pop()
+            self.loop_bodies.pop()
         orelse = self.body(node.orelse) if node.orelse else []
         if keys:
             self.note("waits", f"before each item, waits for earlier changes to {_names(keys)}")
@@ -2034,10 +2057,16 @@ class Lowerer:
         try body are issued ahead (speculatively), and the whole statement runs as
         written, in program order, once they are settled; its handlers see exactly
         what plain Python raised. None when the statement does not fit: it jumps out,
-        defines functions, or binds a name that may be unbound afterwards."""
+        defines functions, or binds a name that may be unbound afterwards. An ``if``
+        whose test needs a call of the iteration is run the same way (its test's calls
+        and its branches' leading calls issued ahead): the loop does not wait there."""
         facts = self.facts
-        parts = [*node.body, *(s for h in node.handlers for s in h.body), *node.orelse,
-                 *node.finalbody]
+        is_if = isinstance(node, ast.If)
+        body = [node] if is_if else node.body
+        handlers = [] if is_if else node.handlers
+        orelse = [] if is_if else node.orelse
+        finalbody = [] if is_if else node.finalbody
+        parts = [*body, *(s for h in handlers for s in h.body), *orelse, *finalbody]
         kinds = (ast.Return, ast.Break, ast.Continue, ast.Yield, ast.YieldFrom, ast.Await,
                  ast.Global, ast.Nonlocal, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
                  ast.Import, ast.ImportFrom, ast.NamedExpr)
@@ -2054,11 +2083,11 @@ class Lowerer:
             return None
         local = {n for n in loaded | bound if self.kind(n) == "local" and n in facts.locals}
         before = self.surely_bound_before(node)
-        first_binding = _first_top_level_binding(node.body)
-        body_only_loads = _loads_outside_body(node)
+        first_binding = _first_top_level_binding(body)
+        body_only_loads = set() if is_if else _loads_outside_body(node)
         inputs, region_locals = [], set()
-        handler_names = {h.name for h in node.handlers if h.name}
-        outside_handlers = _loads_in([*node.body, *node.orelse, *node.finalbody])
+        handler_names = {h.name for h in handlers if h.name}
+        outside_handlers = _loads_in([*body, *orelse, *finalbody])
         for name in sorted(local & loaded):
             if name in handler_names and name not in outside_handlers \
                     and name not in before:
@@ -2067,7 +2096,7 @@ class Lowerer:
             if name in before:
                 inputs.append(name)
             elif name in first_binding and name not in body_only_loads \
-                    and _loaded_only_after(node.body, name, first_binding[name]):
+                    and _loaded_only_after(body, name, first_binding[name]):
                 region_locals.add(name)
             else:
                 return None
@@ -2084,7 +2113,7 @@ class Lowerer:
                     inputs.append(name)
             elif not (name in first_binding and all(
                     _binds_at_top(h.body, name) or _ends_in_raise(h.body)
-                    for h in node.handlers)):
+                    for h in handlers)):
                 return None
             outputs.append(name)
         if handler_names & set(outputs):
@@ -2098,14 +2127,14 @@ class Lowerer:
         frame: dict[str, str] = {}
         self.renamed.append(frame)
         try:
-            for statement in node.body:
+            for statement in body:
                 if not self._pre_issue(statement, scratch, replacements, spec_names, frame):
                     break
         finally:
             self.renamed.pop()
-        self.note("region", "try in a loop: runs as written, in program order; its calls "
-                            "start ahead, so iterations overlap")
-        name = self.namer.free(f"_try{len(self.regions) + 1}")
+        self.note("region", f"{'if' if is_if else 'try'} in a loop: runs as written, in "
+                            "program order; its calls start ahead, so iterations overlap")
+        name = self.namer.free(f"_{'if' if is_if else 'try'}{len(self.regions) + 1}")
         params = inputs + spec_names
         memo: dict = {}
         copied = _copy(node, memo)
@@ -2134,6 +2163,9 @@ class Lowerer:
         if self.calls_out(copied, set(inputs) | region_locals | set(outputs)):
             targets = [*targets, "*world"]
         keywords = []
+        calls = self.region_calls(copied, set(inputs))
+        if calls:
+            keywords.append(ast.keyword(arg="calls", value=_tuple(calls)))
         narrow = self.narrow_region(copied, set(inputs))
         if narrow is not None:
             keys, changed = narrow
@@ -2151,6 +2183,47 @@ class Lowerer:
             out.append(_expr(step))
         return out
 
+    def region_calls(self, copied, inputs) -> list:
+        """What the step calls as written, for the runtime to ask, when it is issued,
+        whether one changes what it is given (``register(seen, v)``,
+        ``helper.register(seen, v)``): then everything after the step waits for it, as
+        after such a call made directly. Entries: ("v", value, method or None) for an
+        input; ("g", name, attribute or None) for a global or builtin, looked up by
+        name; ("?", inputs, None) for a callee not known before the step runs (a
+        method of a value it computes), given those of its arguments' inputs."""
+        scalar = {n for n in _SCALAR_BUILTINS if self.facts.builtin(n)}
+        found, seen = [], set()
+        for sub in walk_tree(copied):
+            if not isinstance(sub, ast.Call):
+                continue
+            func = sub.func
+            if isinstance(func, ast.Name):
+                root, attr = func.id, None
+            elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                root, attr = func.value.id, func.attr
+            else:
+                root = attr = None
+            if root == RUNTIME or (attr is None and root in scalar):
+                continue
+            if root is not None and root in inputs:
+                entry = ("v", root, attr)
+                node = _tuple([_const("v"), _load(root), _const(attr)])
+            elif root is not None and self.kind(root) == "outside":
+                entry = ("g", root, attr)
+                node = _tuple([_const("g"), _const(root), _const(attr)])
+            else:
+                given = sorted({n.id for arg in [*sub.args, *(k.value for k in sub.keywords)]
+                                for n in _expr_nodes(arg) if isinstance(n, ast.Name)
+                                and n.id in inputs})
+                if not given:
+                    continue   # (``page.strip()``: it is given none of the step's inputs)
+                entry = ("?", tuple(given), None)
+                node = _tuple([_const("?"), _tuple(_load(n) for n in given), _const(None)])
+            if entry not in seen:
+                seen.add(entry)
+                found.append(node)
+        return found
+
     def narrow_region(self, copied, inputs) -> tuple | None:
         """What a try region changes when all it does is fill plain containers it was
         given (``out.append(outcome(t))``, ``by_url[u] = page``, handlers that
@@ -2163,8 +2236,11 @@ class Lowerer:
         for sub in walk_tree(copied):
             if isinstance(sub, (ast.Lambda, *COMPREHENSIONS)):
                 return None   # (code of its own: not followed here)
-            if isinstance(sub, ast.AugAssign) and not isinstance(sub.target, ast.Name):
-                return None   # ``d[k] += v`` may change the value in place
+            if isinstance(sub, ast.AugAssign):
+                if not (isinstance(sub.target, ast.Name) and sub.target.id in inputs):
+                    return None   # ``d[k] += v`` may change the value in place
+                # ``parts += [v]`` changes the list in place (a number is rebound)
+                changed.append((sub.target.id, "+="))
             if isinstance(sub, ast.Call):
                 func = sub.func
                 if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
@@ -2194,6 +2270,25 @@ class Lowerer:
 
     def _pre_issue(self, statement, scratch, replacements, spec_names, frame) -> bool:
         """Issue ``statement``'s calls ahead if it only computes; False to stop there."""
+        if isinstance(statement, ast.If):
+            # ``if fetch(url):``: Python computes the test first. The leading calls of
+            # each branch start ahead too (speculatively: a branch not taken counts
+            # for nothing); what follows the ``if`` may read what a branch bound.
+            if self.has_steps(statement.test):
+                atom = self._speculate(statement.test, scratch, spec_names)
+                if atom is None:
+                    return False
+                replacements[id(statement.test)] = self._outcome(atom)
+            for branch in (statement.body, statement.orelse):
+                self.renamed.append(dict(frame))
+                try:
+                    for inner in branch:
+                        if not self._pre_issue(inner, scratch, replacements, spec_names,
+                                               self.renamed[-1]):
+                            break
+                finally:
+                    self.renamed.pop()
+            return False
         if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
                 and isinstance(statement.targets[0], ast.Name):
             atom = self._speculate(statement.value, scratch, spec_names)
@@ -2788,7 +2883,9 @@ def _loads_in(statements) -> set:
 
 
 def _loads_outside_body(node) -> set:
-    parts = [*(s for h in node.handlers for s in h.body), *node.orelse, *node.finalbody]
+    """Names the handlers and the ``finally`` read: there a name the body binds may
+    not be bound yet. (The ``else`` runs only once the whole body has.)"""
+    parts = [*(s for h in node.handlers for s in h.body), *node.finalbody]
     return {n.id for n in reads_with_nested(scope_nodes(parts))}
 
 

@@ -336,3 +336,48 @@ def split_chained_comparisons(fn, namer) -> None:
     operands have calls (see ``_ChainSplitter``)."""
     splitter = _ChainSplitter(namer)
     fn.body = [splitter.visit(statement) for statement in fn.body]
+
+
+def fold_loop_continues(fn) -> None:
+    """Rewrite, in place, ``for`` bodies whose statement ends a branch with
+    ``continue`` (``if page is None: continue``, ``try: ... except E: log(e);
+    continue``): the rest of the body moves under the ``if``'s ``else`` (the
+    ``try``'s ``else``), which is where Python runs it, and the ``continue`` becomes a
+    ``pass`` on its line (tracers and coverage still see that line run). No jump is
+    left in the statement, so a loop over calls need not wait there
+    (``Lowerer.try_region``). Nested functions and classes are left alone."""
+    stack = list(fn.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.For):
+            node.body = _fold_continues(node.body)
+        stack.extend(child for child in child_nodes(node) if isinstance(child, ast.stmt))
+
+
+def _fold_continues(statements) -> list:
+    for index, statement in enumerate(statements):
+        rest = statements[index + 1:]
+        if not rest:
+            break
+        if isinstance(statement, ast.If) and not statement.orelse \
+                and _ends_in_continue(statement.body):
+            statement.body[-1] = _pass_at(statement.body[-1])
+            statement.orelse = _fold_continues(rest)
+            return statements[:index + 1]
+        if isinstance(statement, ast.Try) and statement.handlers and not statement.finalbody \
+                and all(_ends_in_continue(h.body) for h in statement.handlers):
+            for handler in statement.handlers:
+                handler.body[-1] = _pass_at(handler.body[-1])
+            statement.orelse = statement.orelse + _fold_continues(rest)
+            return statements[:index + 1]
+    return statements
+
+
+def _ends_in_continue(body) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Continue)
+
+
+def _pass_at(node):
+    return ast.copy_location(ast.Pass(), node)

@@ -29,17 +29,28 @@ def outcome(x, frame=None):
         raise RuntimeError("desync: a speculative step was not settled; please report "
                            "this as a bug")  # pragma: no cover
     if kind is Deferred:
+        if x.made:
+            if x.error is not None:
+                _throw(x.error)
+            return x.value
         if frame is None:
             frame = sys._getframe(1)
-        fn = outcome(x.fn, frame)  # ``random.random()``: the callee may be a step ahead
-        args = [outcome(a, frame) for a in x.args]
-        kwargs = {k: outcome(v, frame) for k, v in x.kwargs.items()} if x.kwargs else {}
-        if looks_at_caller(fn):
-            # ``LOG.info(...)`` whose logger was itself a step ahead, or ``who(m)`` in
-            # another step's arguments: it sees the try statement's frame (named like
-            # the body) as its caller, not this one.
-            return _as_body(frame, frame.f_lasti)(fn, args, kwargs)
-        return fn(*args, **kwargs) if kwargs else fn(*args)
+        try:
+            fn = outcome(x.fn, frame)  # ``random.random()``: the callee may be a step ahead
+            args = [outcome(a, frame) for a in x.args]
+            kwargs = {k: outcome(v, frame) for k, v in x.kwargs.items()} if x.kwargs else {}
+            if looks_at_caller(fn):
+                # ``LOG.info(...)`` whose logger was itself a step ahead, or ``who(m)`` in
+                # another step's arguments: it sees the try statement's frame (named like
+                # the body) as its caller, not this one.
+                value = _as_body(frame, frame.f_lasti)(fn, args, kwargs)
+            else:
+                value = fn(*args, **kwargs) if kwargs else fn(*args)
+        except BaseException as error:
+            x.made, x.error = True, error
+            raise
+        x.made, x.value = True, value
+        return value
     return x
 
 

@@ -47,7 +47,8 @@ from .callers import (_WITH_KEEPS_OLD_TRACEBACK, _as_body, _call_got, _final_tra
 from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type,
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _reached_from, _reads_thread_local, _reentrant, _thread_locals_seen)
-from .iteration import (_BUILTIN_ITERATORS, _AheadOfBody, _Carried, _ElementGuarded,
+from .iteration import (_BUILTIN_ITERATORS, _STOPS, _AheadOfBody, _Carried,
+                        _ElementGuarded, _StopsWithConsumer,
                         _GeneratorExpression, _Guarded, _Owning, _RunsAhead, _failed_step,
                         _from_generator, _in_spans, _made_fresh, _reads_module_data,
                         _seen_advancing, _take_elements)
@@ -231,6 +232,7 @@ class Scope:
         self.rob: deque = deque()
         self.last_effect: dict = {}           # key -> last unretired effect on it
         self.fence = None                     # an effect every later task must follow
+        self.deferring = False                # a speculative call was deferred (see _defer)
         self.generator_spans = None           # seqs of generator expressions' elements
         self.abort_seq = None                 # the earliest failed entry, if any
         self.spawned = 0                      # entries issued (owner thread only)
@@ -334,6 +336,7 @@ class Scope:
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.log.clear()
         self.fence = None
+        self.deferring = False
         self.frame = None
         self.cells = None
         self.origins.clear()
@@ -1611,23 +1614,36 @@ class Body(Scope):
         return fn(*[_value(a) for a in args])
 
     # Speculation ---------------------------------------------------------------
+    def _defer(self, fn, args, kwargs):
+        """A speculative call that is an effect: made where the region or consumer
+        reaches it. What is issued ahead after it for the same region is deferred too
+        (``if stack.pop(): out.append(peek(stack))``: ``peek`` must see the pop)."""
+        self.deferring = True
+        return Deferred(fn, args, kwargs)
+
     def spec(self, keys, fn, /, *args, **kwargs):
         """A call plain Python may never make (in a ``try`` body, under a comprehension
         condition, in ``any(...)``): a task whose failure only counts if the code that
         consumes it gets there; an effect is deferred until then."""
         lasti = sys._getframe(1).f_lasti
-        if type(fn) is Task or type(fn) is Deferred or _has_deferred(args, kwargs):
-            return Deferred(fn, args, kwargs)
+        if self.deferring or type(fn) is Task or type(fn) is Deferred \
+                or _has_deferred(args, kwargs):
+            return self._defer(fn, args, kwargs)
         owner = getattr(fn, "__self__", None)
         if owner is not None and type(owner) is not _MODULE and not isinstance(owner, type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
-            return Deferred(fn, args, kwargs)
+            return self._defer(fn, args, kwargs)
         facts = _effects.facts_of(fn)
         # (``lambda v: seen.append(v)``: changes what it holds, WORLD_STATE)
         if facts.mutates or facts.kind == _effects.EFFECT or \
                 _effects.WORLD_STATE in facts.world or \
                 self._runs_other_code(fn, args, kwargs, keys):
-            return Deferred(fn, args, kwargs)
+            return self._defer(fn, args, kwargs)
+        if (_thread_locals_seen(fn) and _reads_thread_local(fn, args, kwargs)) or (
+                type(fn) is FunctionType and _holds_its_lock(fn, args, kwargs)):
+            # (what this thread put in a ``threading.local``, or an RLock it holds:
+            # made on this thread, where the region reaches it, as ``call`` does)
+            return self._defer(fn, args, kwargs)
         if facts.kind == _effects.READS:
             keys = (*keys, *facts.world)
         if self.boxes or self.receivers:   # reads a global the body is changing
@@ -1635,23 +1651,25 @@ class Body(Scope):
         return self._spawn(CALL, fn, args, kwargs, keys, lasti, soft=True)
 
     def spec_method(self, keys, obj, name, /, *args, **kwargs):
-        if type(obj) is Task or type(obj) is Deferred:
-            return Deferred(_call_method, (obj, name, *args), kwargs)
+        if self.deferring or type(obj) is Task or type(obj) is Deferred:
+            return self._defer(_call_method, (obj, name, *args), kwargs)
         try:
             bound = getattr(obj, name)
         except BaseException:
-            return Deferred(_call_method, (obj, name, *args), kwargs)
+            return self._defer(_call_method, (obj, name, *args), kwargs)
         if method_kind(obj, name, bound) == _effects.EFFECT:
-            return Deferred(bound, args, kwargs)
+            return self._defer(bound, args, kwargs)
         return self.spec(keys, bound, *args, **kwargs)
 
     def spec_pure(self, keys, fn, *args):
         """A call-free expression over speculative values."""
+        if self.deferring:
+            return self._defer(fn, args, None)
         waiting = False
         for arg in args:
             kind = type(arg)
             if kind is Deferred:
-                return Deferred(fn, args, None)
+                return self._defer(fn, args, None)
             if kind is Task and arg.state != DONE:
                 waiting = True
         if not waiting and keys:
@@ -1669,34 +1687,60 @@ class Body(Scope):
         self.seq += 1
         return _failed_step(error, self.seq)
 
-    def region(self, targets, fn, *args, narrow=None):
+    def region(self, targets, fn, *args, narrow=None, calls=()):
         """A ``try`` statement run as written, in program order, once the speculative
         calls issued for it are settled: its handlers see what plain Python raised.
         ``narrow``: (keys, ((object, method), ...)) when all it changes is plain
         containers it was given: then only their keys, if they are."""
         lasti = sys._getframe(1).f_lasti
         fn = named_like_body(fn, self.frame)
-        if narrow is not None and _fills_plain_containers(narrow[1]):
+        self.deferring = False   # (its deferred calls are made in there, in order)
+        deferred = [arg for arg in args if type(arg) is Deferred]
+        # (a deferred call runs inside it: it may change more than the step shows)
+        filled = narrow is not None and not deferred and _fills_plain_containers(narrow[1])
+        if filled:
             targets = narrow[0]
         elif "*world" in targets:
             targets = _with_world(targets)
-        for arg in args:
-            if type(arg) is Deferred:
-                targets = (*targets, *_deferred_world(arg))
-        return self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
+        for arg in deferred:
+            targets = (*targets, *_deferred_world(arg))
+        task = self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
                            targets=targets, tolerant=True, extra=_inside_deferred(args))
+        self._after_deferred(task, deferred)
+        if calls and _region_calls_change_arguments(calls, self.frame):
+            self.fence = task   # (as ``call`` does for such a callee)
+        if filled:
+            for obj, _ in narrow[1]:
+                # (``out`` may be a module's list a callee reads by its own name)
+                self._changing(obj.value if type(obj) is Task else obj, task)
+        return task
+
+    def _after_deferred(self, task, deferred):
+        """What a step that makes deferred calls is, besides its keys: a call that
+        changes what it is given (``register(seen, v)``, ``helper.register(seen, v)``)
+        makes everything after it wait, as such a call made directly does; one that
+        changes module state is a state change the body's reads of globals wait for."""
+        if not deferred:
+            return
+        if _deferred_changes_arguments(deferred):
+            self.fence = task
+        if any(_effects.WORLD_STATE in _deferred_world(d) for d in _all_deferred(deferred)):
+            self._changes_state(task)
 
     def consume(self, consumer, conditions, values, items, stops=None):
         """A comprehension or a consumed generator whose elements were computed ahead:
         ``consumer`` takes them in order, with their conditions, as plain Python does
         (``stops``: what an element's StopIteration does, see ``_consumer``)."""
         lasti = sys._getframe(1).f_lasti
+        self.deferring = False
         make = _consumer(consumer, conditions, values, stops)
-        if any(type(i) is Deferred for i in items):
-            targets = tuple(k for i in items if type(i) is Deferred
-                            for k in _deferred_world(i))
-            return self._spawn(EFFECT, make, tuple(items), None, None, lasti, generated=True,
+        deferred = [i for i in items if type(i) is Deferred]
+        if deferred:
+            targets = tuple(k for i in deferred for k in _deferred_world(i))
+            task = self._spawn(EFFECT, make, tuple(items), None, None, lasti, generated=True,
                                targets=targets, tolerant=True, extra=_inside_deferred(items))
+            self._after_deferred(task, deferred)
+            return task
         if all(type(i) is not Task or i.state == DONE for i in items):
             return self.pure(make, *[_raw(i) if type(i) is Task else i for i in items])
         return self._spawn(PURE, make, tuple(items), None, None, lasti, generated=True,
@@ -1828,6 +1872,11 @@ class Body(Scope):
             ahead.reads_data = _reads_module_data(made_by)
             return ahead
         if _seen_advancing(iterable, iterator, [self.get(p) for p in parts]):
+            stop = _STOPS.get(consumer) if consumer is not None and values == 1 else None
+            if stop is not None:
+                # (no advance past the element where the consumer stops: an ``any``
+                # at a true element; the next element's deferred effect never runs)
+                return _StopsWithConsumer(self, iterator, items, conditions, width, stop())
             return _ElementGuarded(self, iterator, items, conditions, width)
         if type(iterator) not in _BUILTIN_ITERATORS:
             # (its advancing may raise: an error of its own, after the elements before)
@@ -2143,6 +2192,82 @@ def _has_deferred(args, kwargs) -> bool:
         if type(arg) is Deferred:
             return True
     return bool(kwargs) and any(type(v) is Deferred for v in kwargs.values())
+
+
+def _region_calls_change_arguments(calls, frame) -> bool:
+    """Does a callee a step runs as written (``Lowerer.region_calls``) change what it
+    is given? Looked up without running code of the user's (no property is read);
+    what cannot be told counts as changing."""
+    space = frame.f_globals if frame is not None else {}
+    for kind, what, attr in calls:
+        if kind == "?":
+            if _holds_mutable([_raw(v) if type(v) is Task else v for v in what], None):
+                return True
+            continue
+        if kind == "g":
+            value = space.get(what, _NO_ITEM)
+            if value is _NO_ITEM:
+                value = getattr(_builtins, what, _NO_ITEM)
+        else:
+            value = what
+            if type(value) is Task:
+                if value.state != DONE:
+                    return True
+                value = value.value
+        if attr is not None and value is not _NO_ITEM:
+            value = _static_method(value, attr)
+        if value is _NO_ITEM or _changes_arguments(value):
+            return True
+    return False
+
+
+def _static_method(obj, name):
+    """``obj.name`` for a module's function or an object's method, found without
+    running a property or ``__getattr__``; ``_NO_ITEM`` if it is something else."""
+    if type(obj) is _MODULE:
+        return vars(obj).get(name, _NO_ITEM)
+    for base in type(obj).__mro__:
+        found = vars(base).get(name, _NO_ITEM)
+        if found is not _NO_ITEM:
+            if type(found) is FunctionType:
+                return MethodType(found, obj)
+            if type(found) in (staticmethod, classmethod):
+                return found.__get__(obj, type(obj))
+            if type(found) in (MethodDescriptorType, WrapperDescriptorType,
+                               BuiltinFunctionType):
+                return found   # (a C method: it changes no argument of the user's)
+            return _NO_ITEM    # (a property, a descriptor of the user's: not told)
+    try:
+        namespace = object.__getattribute__(obj, "__dict__")
+    except (AttributeError, TypeError):
+        return _NO_ITEM
+    return namespace.get(name, _NO_ITEM) if type(namespace) is dict else _NO_ITEM
+
+
+def _all_deferred(deferreds) -> list:
+    """These deferred calls and those inside their callees and arguments."""
+    found, stack = [], list(deferreds)
+    while stack:
+        deferred = stack.pop()
+        found.append(deferred)
+        stack.extend(a for a in (deferred.fn, *deferred.args,
+                                 *(deferred.kwargs or {}).values()) if type(a) is Deferred)
+    return found
+
+
+def _deferred_changes_arguments(deferreds) -> bool:
+    """Will one of these deferred calls (or one inside them) change what it is given
+    (``register(seen, v)``, a method's ``self.register(seen, v)``)? The compiler did
+    not key those objects: what follows the step that runs it waits for it, as for
+    such a call made directly."""
+    for deferred in _all_deferred(deferreds):
+        fn = deferred.fn
+        if type(fn) is FunctionType or type(fn) is MethodType:
+            if _changes_arguments(fn):
+                return True
+        elif fn is _call_method and _holds_mutable(deferred.args[2:], deferred.kwargs):
+            return True   # (its object was not known: nor is what its method changes)
+    return False
 
 
 def _deferred_world(deferred):
@@ -2518,7 +2643,8 @@ _FILLERS = {
 
 def _fills_plain_containers(changed) -> bool:
     """Is every (object, method) a method of exactly list, dict, set or deque that
-    changes only its object? (A subclass may override it; a pending object is not
+    changes only its object, or an augmented assignment (``"+="``) to one of those or
+    to an immutable value? (A subclass may override it; a pending object is not
     known yet.)"""
     for obj, name in changed:
         if type(obj) is Task:
@@ -2526,6 +2652,10 @@ def _fills_plain_containers(changed) -> bool:
                 return False
             obj = obj.value
         allowed = _FILLERS.get(type(obj))
+        if name == "+=":
+            if allowed is None and not immutable(obj):
+                return False   # (its ``__iadd__`` may do anything)
+            continue
         if allowed is None or name not in allowed:
             return False
     return True

@@ -140,6 +140,85 @@ class _ElementGuarded:
             raise StopIteration
 
 
+def _plain_truth(value):
+    """The truth of a value whose class has no ``__bool__`` or ``__len__`` of the
+    user's (asking twice changes nothing); None otherwise."""
+    kind = type(value)
+    if isinstance(getattr(kind, "__bool__", None), FunctionType) \
+            or isinstance(getattr(kind, "__len__", None), FunctionType):
+        return None
+    return bool(value)
+
+
+_NUMBERS = frozenset({int, float, complex, bool})
+_NOT_NUMBERS = frozenset({str, bytes, list, tuple, dict, set, frozenset, type(None)})
+
+
+class _NumbersThenOther:
+    """``sum``, ``min``, ``max``: a builtin value that is not a number after numbers
+    (a ``str`` after ints) fails the addition or comparison there."""
+
+    def __init__(self, numbers_before=False):
+        self.numbers = numbers_before   # (sum starts from the number 0)
+
+    def __call__(self, value):
+        kind = type(value)
+        if kind in _NUMBERS:
+            self.numbers = True
+            return False
+        return self.numbers and kind in _NOT_NUMBERS
+
+
+def _not_a_pair(value) -> bool:
+    """``dict(...)`` fails at an element that is not a key and a value, or whose key
+    cannot be hashed (told for builtin values only)."""
+    kind = type(value)
+    if kind in _NUMBERS or value is None:
+        return True
+    if kind in (tuple, list, str, bytes):
+        return len(value) != 2 or (kind in (tuple, list) and type(value[0]).__hash__ is None)
+    return False
+
+
+# Where a consumer stops taking elements: after the element for which the predicate
+# (made once per loop) is true, certainly and without running code of the user's.
+_STOPS = {
+    "any": lambda: lambda value: _plain_truth(value) is True,
+    "all": lambda: lambda value: _plain_truth(value) is False,
+    "set": lambda: lambda value: type(value).__hash__ is None,        # (it raises there)
+    "frozenset": lambda: lambda value: type(value).__hash__ is None,
+    "dict": lambda: _not_a_pair,
+    "sum": lambda: _NumbersThenOther(numbers_before=True),
+    "min": _NumbersThenOther,
+    "max": _NumbersThenOther,
+}
+
+
+class _StopsWithConsumer(_ElementGuarded):
+    """Elements taken before each advance, and no advance past the element where the
+    consumer stops: plain Python's generator is never asked for the next one."""
+
+    __slots__ = ("stop",)
+
+    def __init__(self, scope, iterator, items, conditions, width, stop):
+        super().__init__(scope, iterator, items, conditions, width)
+        self.stop = stop
+
+    def _take(self, end):
+        start = self.taken
+        super()._take(end)
+        items, conditions, width = self.items, self.conditions, self.width
+        for group in range(start, end - width + 1, width):
+            if all(items[group + i] is True for i in range(conditions)) \
+                    and self.stop(_settled_value(items[group + conditions])):
+                raise StopIteration
+
+
+def _settled_value(item):
+    """An element's value once taken (a settled task's value)."""
+    return item.value if type(item) is Task else item
+
+
 def _failed_step(error, seq=0):
     """A speculative step that failed already: its code raises ``error`` if it gets
     there (``outcome``)."""

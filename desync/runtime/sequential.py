@@ -7,14 +7,15 @@ exactly like the original.
 from __future__ import annotations
 
 import sys
+import threading
 import time
-from types import FunctionType, TracebackType
+from types import TracebackType
 
 from .tasks import UNBOUND, Deferred
 from .callers import (_AS_BODY_CODES, _REGION_CODES, _as_body, handling, looks_at_caller,
                       named_like_body)
-from .iteration import (_ElementGuarded, _failed_step, _GeneratorExpression, _Owning,
-                        _take_elements)
+from .iteration import (_STOPS, _ElementGuarded, _failed_step, _GeneratorExpression,
+                        _Owning, _StopsWithConsumer, _take_elements)
 from .engine import (_COLLECTORS, _call_method, _consumer, _tls, check_star_parts,
                      unpack_values)
 
@@ -36,78 +37,6 @@ def _no_wait(tasks):
     return None   # (nothing runs ahead here)
 
 
-def _plain_truth(value):
-    """The truth of a value whose class has no ``__bool__`` or ``__len__`` of the
-    user's (asking twice changes nothing); None otherwise."""
-    kind = type(value)
-    if isinstance(getattr(kind, "__bool__", None), FunctionType) \
-            or isinstance(getattr(kind, "__len__", None), FunctionType):
-        return None
-    return bool(value)
-
-
-_NUMBERS = frozenset({int, float, complex, bool})
-_NOT_NUMBERS = frozenset({str, bytes, list, tuple, dict, set, frozenset, type(None)})
-
-
-class _NumbersThenOther:
-    """``sum``, ``min``, ``max``: a builtin value that is not a number after numbers
-    (a ``str`` after ints) fails the addition or comparison there."""
-
-    def __init__(self, numbers_before=False):
-        self.numbers = numbers_before   # (sum starts from the number 0)
-
-    def __call__(self, value):
-        kind = type(value)
-        if kind in _NUMBERS:
-            self.numbers = True
-            return False
-        return self.numbers and kind in _NOT_NUMBERS
-
-
-def _not_a_pair(value) -> bool:
-    """``dict(...)`` fails at an element that is not a key and a value, or whose key
-    cannot be hashed (told for builtin values only)."""
-    kind = type(value)
-    if kind in _NUMBERS or value is None:
-        return True
-    if kind in (tuple, list, str, bytes):
-        return len(value) != 2 or (kind in (tuple, list) and type(value[0]).__hash__ is None)
-    return False
-
-
-# Where a consumer stops taking elements: after the element for which the predicate
-# (made once per loop) is true, certainly and without running code of the user's.
-_STOPS = {
-    "any": lambda: lambda value: _plain_truth(value) is True,
-    "all": lambda: lambda value: _plain_truth(value) is False,
-    "set": lambda: lambda value: type(value).__hash__ is None,        # (it raises there)
-    "frozenset": lambda: lambda value: type(value).__hash__ is None,
-    "dict": lambda: _not_a_pair,
-    "sum": lambda: _NumbersThenOther(numbers_before=True),
-    "min": _NumbersThenOther,
-    "max": _NumbersThenOther,
-}
-
-
-class _StopsWithConsumer(_ElementGuarded):
-    """Elements taken before each advance, and no advance past the element where the
-    consumer stops: plain Python's generator is never asked for the next one."""
-
-    __slots__ = ("stop",)
-
-    def __init__(self, scope, iterator, items, conditions, width, stop):
-        super().__init__(scope, iterator, items, conditions, width)
-        self.stop = stop
-
-    def _take(self, end):
-        start = self.taken
-        super()._take(end)
-        items, conditions, width = self.items, self.conditions, self.width
-        for group in range(start, end - width + 1, width):
-            if all(items[group + i] is True for i in range(conditions)) \
-                    and self.stop(items[group + conditions]):
-                raise StopIteration
 
 
 class SequentialBody:
@@ -147,6 +76,8 @@ class SequentialBody:
                                else 0, cache.saved - self.saved)
         if exc is not None and tb is not None:
             _drop_runtime_frames(exc)
+        if _tls.depth == 0:
+            _cleaned.last = None   # (its frames are not kept past the outermost body)
         return False
 
     def handling(self):
@@ -233,7 +164,7 @@ class SequentialBody:
     def spec_pure(self, keys, fn, *args):
         return Deferred(fn, args, None)
 
-    def region(self, targets, fn, *args, narrow=None):
+    def region(self, targets, fn, *args, narrow=None, calls=()):
         return named_like_body(fn, sys._getframe(1))(*args)
 
     def consume(self, consumer, conditions, values, items, stops=None):
@@ -314,14 +245,23 @@ class SequentialBody:
         return None
 
 
+_cleaned = threading.local()   # (the exception this thread cleaned last, its clean traceback)
+
+
 def _drop_runtime_frames(error):
     """Tracebacks read as plain Python's: no frames of this module between the body
-    and the callee (3.11 and later re-raise the traceback set here)."""
+    and the callee (3.11 and later re-raise the traceback set here). What a body
+    deeper in the same exception's way cleaned is kept as it is: a RecursionError
+    through thousands of levels is cleaned in time linear in its depth."""
+    if sys.version_info < (3, 11):
+        return
     tb = error.__traceback__
     if tb is None:
         return
+    last = getattr(_cleaned, "last", None)
+    done = last[1] if last is not None and last[0] is error else None
     frames = []
-    while tb is not None:
+    while tb is not None and tb is not done:
         code = tb.tb_frame.f_code
         if code in _REGION_CODES and frames:
             # A try statement run as one step: the body's entry at the line inside it.
@@ -330,11 +270,11 @@ def _drop_runtime_frames(error):
                 and code not in _AS_BODY_CODES:
             frames.append((tb.tb_frame, tb.tb_lasti, tb.tb_lineno))
         tb = tb.tb_next
-    rebuilt = None
+    rebuilt = done
     for frame, lasti, line in reversed(frames):
         rebuilt = TracebackType(rebuilt, frame, lasti, line)
-    if sys.version_info >= (3, 11):
-        error.__traceback__ = rebuilt
+    error.__traceback__ = rebuilt
+    _cleaned.last = (error, rebuilt)
 
 
 __all__ = ["SequentialBody"]

@@ -52,12 +52,16 @@ class Deferred:
     """A speculative call that turned out to be an effect: it is made, in program
     order, by the region or consumer that reaches it."""
 
-    __slots__ = ("fn", "args", "kwargs")
+    __slots__ = ("fn", "args", "kwargs", "made", "value", "error")
 
     def __init__(self, fn, args, kwargs):
         self.fn = fn
         self.args = args
         self.kwargs = kwargs
+        # Made once: ``a = say(x); show(a)`` reaches it twice (as ``a``, and inside
+        # the deferred ``show(a)``), and plain Python called ``say`` once.
+        self.made = False
+        self.value = self.error = None
 
 
 class _NoTask:

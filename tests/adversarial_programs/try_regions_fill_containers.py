@@ -266,6 +266,39 @@ def index_store_into_a_short_list(out):
     return out
 
 
+def count_in(seen, x):
+    time.sleep(0.01)
+    return (x, len(seen))
+
+
+def register(seen, v):
+    seen.append(v)
+
+
+def deferred_pop_inside_the_step(xs):
+    queue = list(xs)
+    out = []
+    for x in xs:
+        try:
+            out.append(queue.pop())
+        except IndexError:
+            out.append(None)
+        print("left", len(queue))
+    return out
+
+
+def deferred_call_changes_what_the_next_call_reads(xs, seen):
+    out = []
+    for x in xs:
+        v = count_in(seen, x)
+        try:
+            register(seen, v)
+        except ValueError:
+            pass
+        out.append(v)
+    return out
+
+
 def make_same():
     shared = []
     return shared, shared
@@ -296,6 +329,8 @@ CASES = [
     (store_key_computed_after_the_value, lambda: ({},), repr),
     (attribute_store_through_a_setter, lambda: (Settable(),), lambda a: repr(a[0].seen)),
     (index_store_into_a_short_list, lambda: ([0, 0],), repr),
+    (deferred_pop_inside_the_step, lambda: ([0, 1, 0, 2, 3],), repr),
+    (deferred_call_changes_what_the_next_call_reads, lambda: (list(range(6)), []), repr),
 ]
 
 if __name__ == "__main__":

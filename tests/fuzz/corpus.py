@@ -778,6 +778,30 @@ PROGRAMS = [
         k3 = len(inner.items)
         return k1, k2, k3, b.total()
     """, (2, 3, [], "", {})),
+    # The CI seed, session eleven: the threaded engine took (and so ran) every
+    # element of a stateful iterator before each advance, past the one where ``any``
+    # stops; the sequential mode already stopped there.
+    ("any over map of an appending lambda, over reversed()", """
+        if any(map(lambda x: xs.append(x) or True, reversed([1, n]))):
+            pass
+        found = all(map(lambda x: xs.append(-x) or x > 0, reversed([m, 1, 2])))
+        return xs, found
+    """, (0, 0, [], "", {})),
+    # Seed 93005 program 368: a call issued ahead for a try in a loop read the
+    # thread-local on a worker thread (0), not the owner's (8).
+    ("a thread-local read by a call issued ahead for a try", """
+        k2 = 0
+        while k2 < 4:
+            k2 += 1
+            TL{sfx}.v = m
+            if len(xs) < 9:
+                xs.append(k2)
+            try:
+                f(tlv{sfx}(m))
+            except AttributeError:
+                pass
+        return xs
+    """, (0, 8, [], "", {})),
 ]
 
 

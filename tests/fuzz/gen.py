@@ -516,9 +516,13 @@ class Gen:
             # any() stops (session ten: they ran to the end).
             self.feat["any/all over map of an appending lambda"] += 1
             L = self.r.choice(lists)
+            # (bounded: ``L`` may be the list mapped over, or alias it, and plain Python
+            # would then append forever)
+            append = ast.BoolOp(op=ast.And(), values=[
+                Cmp(Call("len", [Nm(L)]), ast.Lt(), K(9)), Call(At(L, "append"), [Nm(v)])])
             fn = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=v)], kwonlyargs=[],
                                                kw_defaults=[], defaults=[]),
-                            body=ast.BoolOp(op=ast.Or(), values=[Call(At(L, "append"), [Nm(v)]), elt]))
+                            body=ast.BoolOp(op=ast.Or(), values=[append, elt]))
             return Call(self.r.choice(["any", "all"]), [Call("map", [fn, it])])
         lazy = self.r.random()   # (drawn again: the odds above are the appending lambda's)
         if lazy < 0.15:
@@ -890,6 +894,7 @@ class Gen:
             (4 if compound else 0, lambda: self.s_if(sc, cx)),
             (1 if compound else 0, lambda: self.s_match(sc, cx)),
             (4 if compound else 0, lambda: self.s_for(sc, cx)),
+            (2 if compound else 0, lambda: self.s_fetch_loop(sc, cx)),
             (1 if compound else 0, lambda: self.s_while(sc, cx)),
             (4 if compound else 0, lambda: self.s_try(sc, cx)),
             (3 if compound and io else 0, lambda: self.s_with(sc, cx)),
@@ -1631,6 +1636,70 @@ class Gen:
             self.feat["break"] += 1
         return pre + [ast.For(target=target, iter=it, body=first + body, orelse=orelse,
                               type_comment=None)], dict(sc)
+
+    def s_fetch_loop(self, sc, cx):
+        """The loops people write over calls: ``v = f(x)`` then an ``if`` on ``v`` or on
+        a call of it, or a ``try`` around ``out.append(f(v))`` whose handler does more;
+        the branches and handlers are generated blocks (they may print, change what the
+        next calls read, break, continue, raise)."""
+        r = self.r
+        inner = dict(sc)
+        x = self.loop_var(sc)
+        inner[x] = Var(INT)
+        over_range = self.chance(0.5)
+        it = Call("range", [self.small(1, 6)]) if over_range else self.e_list(sc, cx, 2)
+        v = self.fresh("v")
+        call = self.pick([(3, lambda: self.callee("f", [Nm(x)])),
+                          (2, lambda: self.callee("g", [Nm(x), self.e_int(inner, cx, 1)])),
+                          (1, lambda: self.callee("total", [self.e_list(inner, cx, 1)]))])
+        body = [Assign([St(v)], call)]
+        inner[v] = Var(INT)
+        icx = self.sub(cx, loop=True, iterating=cx.iterating or not over_range)
+        if self.chance(0.3):
+            # ``if v == k: continue`` before the rest (read as an if with the rest
+            # under its else: see fold_loop_continues)
+            skip = [ast.Continue()]
+            if self.chance(0.5):
+                skip.insert(0, Expr(Call("print", [K("skip"), Nm(v)])))
+            body.append(If(Cmp(Nm(v), r.choice([ast.Eq(), ast.Lt()]), self.small(0, 40)), skip))
+            self.feat["fetch-loop-skip"] += 1
+        kind = r.choice(["if", "if", "if-call", "try"])
+        pre = []
+        if kind == "try":
+            # (an existing list only where no loop iterates one: it may be that list)
+            lists = self.vars(sc, LIST, ro_ok=False) if over_range and not cx.iterating else []
+            if lists and self.chance(0.7):
+                out = r.choice(lists)
+            else:
+                out = self.fresh("got")
+                pre = [Assign([St(out)], Lst([]))]
+                inner[out] = Var(LIST)
+            append = Expr(Call(At(out, "append"), [self.callee(r.choice(["f", "g"]), [Nm(v)])]))
+            typ = r.choice(FAILABLE_EXCS)
+            hbody, h_after = self.block(inner, self.sub(icx, handler="bare"), r.randint(1, 2))
+            if h_after is not None and self.chance(0.4):
+                hbody.append(ast.Continue())   # (the rest moves under the try's else)
+                self.feat["fetch-loop-try-continue"] += 1
+            handler = ast.ExceptHandler(type=ast.parse(typ, mode="eval").body, name=None,
+                                        body=hbody)
+            body.append(ast.Try(body=[append], handlers=[handler], orelse=[], finalbody=[]))
+            self.feat["fetch-loop-try"] += 1
+        else:
+            subject = Nm(v) if kind == "if" else self.callee("f", [Nm(v)])
+            test = Cmp(subject, r.choice([ast.Gt(), ast.Lt(), ast.Eq()]), self.small(0, 60))
+            then, _ = self.block(inner, icx, r.randint(1, 2))
+            orelse = []
+            if self.chance(0.4):
+                orelse, _ = self.block(inner, icx, 1)
+            body.append(If(test, then, orelse))
+            self.feat["fetch-loop-" + kind] += 1
+        if self.chance(0.5):
+            more, _ = self.block(inner, icx, 1)
+            body += more
+        after = dict(sc)
+        if pre:
+            after[pre[0].targets[0].id] = Var(LIST)
+        return pre + [ast.For(target=St(x), iter=it, body=body, orelse=[], type_comment=None)], after
 
     def s_while(self, sc, cx):
         k = self.fresh("k")
