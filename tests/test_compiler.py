@@ -355,3 +355,24 @@ def test_imports_in_blocks_count_and_conflicting_ones_are_left_to_the_runtime():
     assert "argv" not in table
     assert "fsum" not in table     # a fallback def of the name: judged when called
     assert "Sequence" not in table   # never imported at run time
+
+
+@pytest.mark.parametrize("guard", ["if", "try"])
+def test_a_loop_with_hundreds_of_continue_guards_transpiles(tmp_path, monkeypatch, guard):
+    """Each guard that ends in ``continue`` nests the rest of the loop body under its
+    ``else`` (fold_loop_continues): only the first few are folded, so a long flat
+    body stays within the compiler's depth (175 ``try`` or 500 ``if`` guards failed to
+    transpile when every one was folded)."""
+    lines = ["from desync import desync", "", "def strict(v):", "    return int(v)", "",
+             "@desync", "def many(xs):", "    out = []", "    for x in xs:"]
+    for i in range(300 if guard == "try" else 600):
+        if guard == "try":
+            lines += ["        try:", f"            v{i} = strict(x + {i})",
+                      "        except TypeError:", "            continue"]
+        else:
+            lines += [f"        if x == {i + 100}:", "            continue"]
+    lines += ["        out.append(x)", "    return out", ""]
+    (tmp_path / f"guards_{guard}.py").write_text("\n".join(lines))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module(f"guards_{guard}")
+    assert module.many([1, 2, 150, 3]) == module.many.__desync_original__([1, 2, 150, 3])

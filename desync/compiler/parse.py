@@ -356,21 +356,24 @@ def fold_loop_continues(fn) -> None:
         stack.extend(child for child in child_nodes(node) if isinstance(child, ast.stmt))
 
 
-def _fold_continues(statements) -> list:
+_FOLDS = 16   # per loop body: each nests the rest once more (the compiler's depth)
+
+
+def _fold_continues(statements, folds=_FOLDS) -> list:
     for index, statement in enumerate(statements):
         rest = statements[index + 1:]
-        if not rest:
+        if not rest or folds == 0:
             break
         if isinstance(statement, ast.If) and not statement.orelse \
                 and _ends_in_continue(statement.body):
             statement.body[-1] = _pass_at(statement.body[-1])
-            statement.orelse = _fold_continues(rest)
+            statement.orelse = _fold_continues(rest, folds - 1)
             return statements[:index + 1]
         if isinstance(statement, ast.Try) and statement.handlers and not statement.finalbody \
                 and all(_ends_in_continue(h.body) for h in statement.handlers):
             for handler in statement.handlers:
                 handler.body[-1] = _pass_at(handler.body[-1])
-            statement.orelse = statement.orelse + _fold_continues(rest)
+            statement.orelse = statement.orelse + _fold_continues(rest, folds - 1)
             return statements[:index + 1]
     return statements
 
