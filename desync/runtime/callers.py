@@ -23,7 +23,10 @@ def outcome(x, frame=None):
     if kind is Task:
         state = x.state
         if state == DONE:
-            return x.value
+            value = x.value
+            if type(value) is Deferred:   # (left for here: see _made_where_reached)
+                return outcome(value, frame if frame is not None else sys._getframe(1))
+            return value
         if state >= FAILED and x.error is not None:
             _throw(x.error)
         raise RuntimeError("desync: a speculative step was not settled; please report "

@@ -411,6 +411,12 @@ class Scope:
         if soft:
             self.spawned += 1
             task.first_failure = None
+        if not deps and given and soft and _made_where_reached(task, self):
+            # (a step ahead whose input, settled since it was looked at, runs code:
+            # see _settle_locked)
+            with self.lock:
+                self._settle_locked(task, DONE, Deferred(fn, args, kwargs), None)
+            return task
         if not deps and kind == CALL and given and not soft and not tolerant \
                 and _runs_inputs(task, self):
             # A step's result the caller saw pending (and left to _settle_locked to
@@ -453,8 +459,12 @@ class Scope:
                 # (a speculative step: an input before the failed one may fail first,
                 # as Python takes them left to right; see _settle_locked)
                 task.first_failure = broken
+            elif broken is not None and soft and _given_a_later_step(task):
+                self._settle_locked(task, DONE, Deferred(fn, args, kwargs), None)
             elif broken is not None:
                 self._settle_locked(task, CANCELLED, None, broken.error)
+            elif waiting == 0 and given and soft and _made_where_reached(task, self):
+                self._settle_locked(task, DONE, Deferred(fn, args, kwargs), None)
             elif waiting == 0 and kind == CALL and given and not soft and not tolerant \
                     and _runs_inputs(task, self):
                 # An input pending when it was looked at, settled since: what it gave
@@ -669,6 +679,12 @@ class Scope:
                         if dep.waiting:
                             continue
                         failed = dep.first_failure.error
+                        if _given_a_later_step(dep):
+                            # (an input before the failed one may be a call left for
+                            # where it is reached: its effects come first, in order)
+                            stack.append((dep, DONE, Deferred(dep.fn, dep.args,
+                                                              dep.kwargs), None))
+                            continue
                     _cancel(dep, failed)
                     stack.append((dep, CANCELLED, None, failed))  # carries the failure it came from
                     continue
@@ -677,6 +693,10 @@ class Scope:
                     continue
                 if dep.soft and dep.first_failure is not None:
                     failed = dep.first_failure.error
+                    if _given_a_later_step(dep):
+                        stack.append((dep, DONE, Deferred(dep.fn, dep.args, dep.kwargs),
+                                      None))
+                        continue
                     _cancel(dep, failed)
                     stack.append((dep, CANCELLED, None, failed))
                     continue
@@ -690,6 +710,11 @@ class Scope:
                     # (advancing it is a change) or a function with effects: it runs
                     # in program order, made by the owner at the head.
                     dep.kind = EFFECT
+                elif dep.soft and _made_where_reached(dep, self):
+                    # The same for a step ahead (``make_with(Caller(), x)`` in a branch
+                    # not taken): it is not made now, but where plain Python reaches
+                    # it, if it does (``outcome`` makes it there, in order).
+                    stack.append((dep, DONE, Deferred(dep.fn, dep.args, dep.kwargs), None))
                 elif dep.kind == PURE:
                     dep.state = RUNNING
                     inline.append(dep)
@@ -2086,6 +2111,26 @@ def _cancel(task, error) -> None:
     task.value = None
     task.error = error
     task.state = CANCELLED
+
+
+def _given_a_later_step(task) -> bool:
+    """Is an input of this step a call left for where it is reached (see
+    ``_made_where_reached``)? Then the step is too: evaluated there, its inputs
+    in order, a failed one raises only once those before it are made."""
+    for arg in (task.fn, *task.args, *(task.kwargs.values() if task.kwargs else ())):
+        if type(arg) is Task and arg.state == DONE and type(arg.value) is Deferred:
+            return True
+    return False
+
+
+def _made_where_reached(task, scope) -> bool:
+    """Must a step ahead be left for where plain Python reaches it? When an input
+    pending at its issue turned out to run code (``_runs_inputs``), or was itself
+    left for later (its value a ``Deferred``)."""
+    for arg in (task.fn, *task.args, *(task.kwargs.values() if task.kwargs else ())):
+        if type(arg) is Task and type(arg.value) is Deferred:
+            return True
+    return _runs_inputs(task, scope)
 
 
 def _runs_inputs(task, scope) -> bool:

@@ -215,8 +215,10 @@ class _StopsWithConsumer(_ElementGuarded):
 
 
 def _settled_value(item):
-    """An element's value once taken (a settled task's value)."""
-    return item.value if type(item) is Task else item
+    """An element's value once taken (a settled task's value; what a call left for
+    where it is reached gave, made by now)."""
+    value = item.value if type(item) is Task else item
+    return value.value if type(value) is Deferred else value
 
 
 def _failed_step(error, seq=0):

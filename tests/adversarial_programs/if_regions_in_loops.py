@@ -237,6 +237,63 @@ def handled_around_the_loop(xs):
     return out
 
 
+class Caller:
+    """A callable object whose call prints."""
+
+    def __call__(self, x):
+        print("Caller", x)
+        return x + 4
+
+
+def slow_caller():
+    time.sleep(0.01)
+    return Caller()
+
+
+def make_with(factory, x):
+    time.sleep(0.005)
+    return factory(x)
+
+
+SHARED = {"it": None}
+
+
+def give_iter():
+    time.sleep(0.01)
+    return SHARED["it"]
+
+
+def branch_not_taken_gets_a_callable_a_call_makes(xs):
+    out = []
+    for x in xs:
+        v = fetch(x)
+        if v is None:
+            out.append("none")
+        elif v > 1000:
+            out.append(make_with(slow_caller(), x))
+    return out
+
+
+def branch_not_taken_gets_an_iterator_a_call_gives(xs):
+    SHARED["it"] = iter(range(100))
+    out = []
+    for x in xs:
+        v = fetch(x)
+        if v is not None and v > 1000:
+            out.append(list(give_iter()))
+    out.append(next(SHARED["it"]))
+    return out
+
+
+def test_calls_a_callable_a_call_makes_then_fails(xs):
+    out = []
+    for x in xs:
+        v = fetch(x)
+        if make_with(slow_caller(), x) == check(v):
+            out.append(x)
+    return out
+
+
 XS = lambda: (list(range(1, 7)),)
 XS9 = lambda: (list(range(1, 10)),)
 
@@ -258,6 +315,9 @@ CASES = [
     (branch_raises, XS, repr),
     (nested_ifs, XS, repr),
     (handled_around_the_loop, XS, repr), (handled_around_the_loop, XS9, repr),
+    (branch_not_taken_gets_a_callable_a_call_makes, XS, repr),
+    (branch_not_taken_gets_an_iterator_a_call_gives, XS, repr),
+    (test_calls_a_callable_a_call_makes_then_fails, XS, repr),
 ]
 
 if __name__ == "__main__":
