@@ -17,19 +17,19 @@ class Client:
         self.log = []
 
     def fetch(self, seen, x):
-        time.sleep(0.01)
+        time.sleep(0.004)
         if x % 3 == 2:
             raise ValueError(f"bad {x} after {len(seen)}")
         return (x, len(seen))
 
     def fetch_logged(self, x):
-        time.sleep(0.01)
+        time.sleep(0.004)
         if x % 3 == 2:
             raise ValueError(x)
         return (x, len(self.log))
 
     def fetch_counted(self, x):
-        time.sleep(0.01)
+        time.sleep(0.004)
         self.calls += 1
         if x % 3 == 2:
             raise ValueError(x)
@@ -37,7 +37,7 @@ class Client:
 
 
 def peek(x, src):
-    time.sleep(0.01)
+    time.sleep(0.004)
     if x % 4 == 3:
         raise KeyError(x)
     return (x, len(src), list(src)[-2:])
@@ -214,7 +214,7 @@ def set_and_setdefault(seen, groups):
 
 
 def loud(tag, x):
-    time.sleep(0.01)
+    time.sleep(0.004)
     print(tag, x)
     if x % 4 == 3:
         raise LookupError(f"{tag} {x}")
@@ -267,7 +267,7 @@ def index_store_into_a_short_list(out):
 
 
 def count_in(seen, x):
-    time.sleep(0.01)
+    time.sleep(0.004)
     return (x, len(seen))
 
 
