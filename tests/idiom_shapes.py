@@ -218,13 +218,13 @@ def filter_on_the_result(xs):
     return out
 @desync
 def filter_on_a_call(xs):
-    kept = []
+    kept, skipped = [], []
     for x in xs:
         if maybe(x):
             kept.append(x)
         else:
-            print("skipped", x)
-    return kept
+            skipped.append(x)
+    return kept, skipped
 
 @desync
 def skip_failures(xs):
