@@ -39,8 +39,8 @@ from . import effects as _effects
 from .executors import inside_executor
 from .handled import handled_exception, set_handled_traceback, swapped_handled
 from .tasks import (_IMMUTABLE, _ITERATOR_TYPES, _NO_TASK, CALL, CANCELLED, DONE, EFFECT, FAILED,
-                    PENDING, PURE, READY, RUNNING, UNBOUND, Deferred, Task, _inside_deferred, _raw,
-                    _stateful, _value, immutable)
+                    PENDING, PURE, READY, RUNNING, UNBOUND, Deferred, Task, _all_deferred,
+                    _inside_deferred, _raw, _stateful, _value, immutable)
 from .callers import (_WITH_KEEPS_OLD_TRACEBACK, _as_body, _call_got, _final_traceback,
                       _keep_user_frames, _throw, handling, looks_at_caller, named_like_body,
                       outcome)
@@ -1747,9 +1747,10 @@ class Body(Scope):
         changes module state is a state change the body's reads of globals wait for."""
         if not deferred:
             return
-        if _deferred_changes_arguments(deferred):
+        every = _all_deferred(deferred)
+        if _deferred_changes_arguments(every):
             self.fence = task
-        if any(_effects.WORLD_STATE in _deferred_world(d) for d in _all_deferred(deferred)):
+        if any(_effects.WORLD_STATE in _deferred_world(d) for d in every):
             self._changes_state(task)
 
     def consume(self, consumer, conditions, values, items, stops=None):
@@ -2127,10 +2128,7 @@ def _made_where_reached(task, scope) -> bool:
     """Must a step ahead be left for where plain Python reaches it? When an input
     pending at its issue turned out to run code (``_runs_inputs``), or was itself
     left for later (its value a ``Deferred``)."""
-    for arg in (task.fn, *task.args, *(task.kwargs.values() if task.kwargs else ())):
-        if type(arg) is Task and type(arg.value) is Deferred:
-            return True
-    return _runs_inputs(task, scope)
+    return _given_a_later_step(task) or _runs_inputs(task, scope)
 
 
 def _runs_inputs(task, scope) -> bool:
@@ -2289,23 +2287,12 @@ def _static_method(obj, name):
     return namespace.get(name, _NO_ITEM) if type(namespace) is dict else _NO_ITEM
 
 
-def _all_deferred(deferreds) -> list:
-    """These deferred calls and those inside their callees and arguments."""
-    found, stack = [], list(deferreds)
-    while stack:
-        deferred = stack.pop()
-        found.append(deferred)
-        stack.extend(a for a in (deferred.fn, *deferred.args,
-                                 *(deferred.kwargs or {}).values()) if type(a) is Deferred)
-    return found
-
-
 def _deferred_changes_arguments(deferreds) -> bool:
-    """Will one of these deferred calls (or one inside them) change what it is given
-    (``register(seen, v)``, a method's ``self.register(seen, v)``)? The compiler did
-    not key those objects: what follows the step that runs it waits for it, as for
-    such a call made directly."""
-    for deferred in _all_deferred(deferreds):
+    """Will one of these deferred calls (``_all_deferred``: those inside them too)
+    change what it is given (``register(seen, v)``, a method's ``self.register(seen,
+    v)``)? The compiler did not key those objects: what follows the step that runs
+    it waits for it, as for such a call made directly."""
+    for deferred in deferreds:
         fn = deferred.fn
         if type(fn) is FunctionType or type(fn) is MethodType:
             if _changes_arguments(fn):

@@ -72,18 +72,22 @@ class _NoTask:
 _NO_TASK = _NoTask()
 
 
-def _inside_deferred(args) -> list:
-    """The tasks a deferred call will read: its region waits for them to settle."""
+def _all_deferred(args) -> list:
+    """The deferred calls among ``args``, and those inside their callees and arguments."""
     found, stack = [], [a for a in args if type(a) is Deferred]
     while stack:
         deferred = stack.pop()
-        parts = [deferred.fn, *deferred.args, *(deferred.kwargs or {}).values()]
-        for part in parts:
-            if type(part) is Task:
-                found.append(part)
-            elif type(part) is Deferred:
-                stack.append(part)
+        found.append(deferred)
+        stack.extend(a for a in (deferred.fn, *deferred.args,
+                                 *(deferred.kwargs or {}).values()) if type(a) is Deferred)
     return found
+
+
+def _inside_deferred(args) -> list:
+    """The tasks a deferred call will read: its region waits for them to settle."""
+    return [part for deferred in _all_deferred(args)
+            for part in (deferred.fn, *deferred.args, *(deferred.kwargs or {}).values())
+            if type(part) is Task]
 
 
 _ITERATOR_TYPES = frozenset({type(x for x in ()), map, filter, zip, enumerate, reversed})
