@@ -829,7 +829,13 @@ class Lowerer:
                or isinstance(sub, ast.NamedExpr) for sub in walk_tree(node)):
             # Zero-argument super() needs the method's own frame, a walrus binds the
             # body's variable: no lambda around them.
-            return self.as_written(node, pre)
+            result = self.as_written(node, pre)
+            for name in sorted({sub.target.id for sub in walk_tree(node)
+                                if isinstance(sub, ast.NamedExpr)}):
+                if name in self.facts.logged and self.kind(name) == "local":
+                    # (what it bound is what a handler after a failure sees: logged)
+                    pre.extend(self.bind(_store(name), _load(name)))
+            return result
         source = node.generators[0].iter
         if self.has_steps(source):
             # Python evaluates the outermost iterable in the body's own frame, before

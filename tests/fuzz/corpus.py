@@ -802,6 +802,17 @@ PROGRAMS = [
                 pass
         return xs
     """, (0, 8, [], "", {})),
+    # Seed 93012 program 297: a walrus in a comprehension run as written rebound ``r``
+    # without logging it, so the suppressed failure after it put back the old value.
+    ("a walrus comprehension before a block whose failure is suppressed", """
+        r = 0
+        [(r := f(n)) for w in [1]]
+        with Rec('w1', suppress=True):
+            if apply(lambda w: 0) > xs:
+                pass
+            r = g(r)
+        return r
+    """, (0, 0, [], "", {})),
 ]
 
 
