@@ -2136,16 +2136,27 @@ class Lowerer:
             for statement in body:
                 if not self._pre_issue(statement, scratch, replacements, spec_names, frame):
                     break
+            else:
+                if orelse and self.narrow_region(
+                        self._replaced_copy(node, replacements), set(inputs),
+                        region_locals | set(outputs)) is None:
+                    # The ``else`` runs after the whole body (when nothing failed): its
+                    # leading calls start ahead too, given the body's calls' results
+                    # (one given a failure counts for nothing). Not for a step that
+                    # names what it changes: the next iteration's calls need not wait
+                    # for it, but would for one given a result still pending (it may
+                    # turn out to be an iterator the call advances).
+                    for statement in orelse:
+                        if not self._pre_issue(statement, scratch, replacements, spec_names,
+                                               frame):
+                            break
         finally:
             self.renamed.pop()
         self.note("region", f"{'if' if is_if else 'try'} in a loop: runs as written, in "
                             "program order; its calls start ahead, so iterations overlap")
         name = self.namer.free(f"_{'if' if is_if else 'try'}{len(self.regions) + 1}")
         params = inputs + spec_names
-        memo: dict = {}
-        copied = _copy(node, memo)
-        copied = _Replace({id(memo[key]): value for key, value in replacements.items()
-                           if key in memo}).visit(copied)
+        copied = self._replaced_copy(node, replacements)
         for handler in walk_tree(copied):
             if isinstance(handler, ast.ExceptHandler):
                 # (first: the traceback it handles reads as plain Python's)
@@ -2172,12 +2183,14 @@ class Lowerer:
         calls = self.region_calls(copied, set(inputs))
         if calls:
             keywords.append(ast.keyword(arg="calls", value=_tuple(calls)))
-        narrow = self.narrow_region(copied, set(inputs))
+        narrow = self.narrow_region(copied, set(inputs), region_locals | set(outputs))
         if narrow is not None:
-            keys, changed = narrow
+            keys, changes = narrow
             keywords.append(ast.keyword(arg="narrow", value=_tuple([
                 self._keys_node(keys),
-                _tuple(_tuple([_load(n), _const(m)]) for n, m in changed)])))
+                _tuple(_tuple([_const(k), _load(n) if k == "v" else _const(n), _const(m),
+                               _tuple([_tuple(map(_load, values)), _tuple(map(_const, names))])])
+                       for k, n, m, (values, names) in changes)])))
         step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params),
                         keywords=keywords)
         out = scratch
@@ -2189,14 +2202,24 @@ class Lowerer:
             out.append(_expr(step))
         return out
 
+    @staticmethod
+    def _replaced_copy(node, replacements):
+        """A copy of ``node`` with the expressions issued ahead replaced by their
+        outcomes."""
+        memo: dict = {}
+        copied = _copy(node, memo)
+        return _Replace({id(memo[key]): value for key, value in replacements.items()
+                         if key in memo}).visit(copied)
+
     def region_calls(self, copied, inputs) -> list:
         """What the step calls as written, for the runtime to ask, when it is issued,
         whether one changes what it is given (``register(seen, v)``,
         ``helper.register(seen, v)``): then everything after the step waits for it, as
-        after such a call made directly. Entries: ("v", value, method or None) for an
-        input; ("g", name, attribute or None) for a global or builtin, looked up by
-        name; ("?", inputs, None) for a callee not known before the step runs (a
-        method of a value it computes), given those of its arguments' inputs."""
+        after such a call made directly. Entries: ("v", value, method or None, given)
+        for an input; ("g", name, attribute or None, given) for a global or builtin,
+        looked up by name; ("?", inputs, None, given) for a callee not known before the
+        step runs (a method of a value it computes), given those of its arguments'
+        inputs. ``given``: (the inputs among its arguments, the globals' names)."""
         scalar = {n for n in _SCALAR_BUILTINS if self.facts.builtin(n)}
         found, seen = [], set()
         for sub in walk_tree(copied):
@@ -2211,68 +2234,165 @@ class Lowerer:
                 root = attr = None
             if root == RUNTIME or (attr is None and root in scalar):
                 continue
+            names = sorted({n.id for arg in [*sub.args, *(k.value for k in sub.keywords)]
+                            for n in _expr_nodes(arg) if isinstance(n, ast.Name)})
+            given = [n for n in names if n in inputs]
+            outside = [n for n in names if n not in inputs and n != RUNTIME
+                       and self.kind(n) == "outside"]
+            # (what it is given, for the runtime to see whether it is an iterator)
+            handed = _tuple([_tuple(_load(n) for n in given), _tuple(map(_const, outside))])
             if root is not None and root in inputs:
-                entry = ("v", root, attr)
-                node = _tuple([_const("v"), _load(root), _const(attr)])
+                entry = ("v", root, attr, tuple(names))
+                node = _tuple([_const("v"), _load(root), _const(attr), handed])
             elif root is not None and self.kind(root) == "outside":
-                entry = ("g", root, attr)
-                node = _tuple([_const("g"), _const(root), _const(attr)])
+                entry = ("g", root, attr, tuple(names))
+                node = _tuple([_const("g"), _const(root), _const(attr), handed])
             else:
-                given = sorted({n.id for arg in [*sub.args, *(k.value for k in sub.keywords)]
-                                for n in _expr_nodes(arg) if isinstance(n, ast.Name)
-                                and n.id in inputs})
                 if not given:
                     continue   # (``page.strip()``: it is given none of the step's inputs)
                 entry = ("?", tuple(given), None)
-                node = _tuple([_const("?"), _tuple(_load(n) for n in given), _const(None)])
+                node = _tuple([_const("?"), _tuple(_load(n) for n in given), _const(None),
+                               handed])
             if entry not in seen:
                 seen.add(entry)
                 found.append(node)
         return found
 
-    def narrow_region(self, copied, inputs) -> tuple | None:
-        """What a try region changes when all it does is fill plain containers it was
-        given (``out.append(outcome(t))``, ``by_url[u] = page``, handlers that
-        ``failed.append(u)``): (their keys, ((name, method), ...)) for the runtime to
-        check. Otherwise None: the region may change everything it reaches. (The
-        everything-reached keys merge, under unification, with the values appended and
-        so with the loop's own inputs: the next iteration's calls would wait.)"""
+    def narrow_region(self, copied, inputs, region_locals) -> tuple | None:
+        """What a region changes, as its statements name it: the object of each method
+        it calls (and the effected objects that object holds), each object it stores
+        into or deletes from, each input it augments, keyed as the main lowering keys
+        those statements. ``(keys, changes)``, ``changes`` being ``(kind, object or
+        name, member)`` entries for the runtime to check when the step is issued
+        (``"v"``: an input, ``"g"``: a global; member: a method, ``"+="``, ``"[]"`` or
+        ``".attr"``). None when it may change more than it names: a loop, a lambda or
+        a comprehension in it, a call of a computed callable or of a method of an
+        object reached through another, an argument read out of an input (it may be
+        an iterator the callee advances), a local bound to part of another object.
+        Callees that change their arguments are the ``calls=`` check's. (Everything
+        the region reaches would merge, under unification, with the values it
+        handles and so with the loop's own inputs: the next iteration would wait.)"""
         computing = {n for n in _SCALAR_BUILTINS if self.facts.builtin(n)}
-        changed: list = []
+        changes: list = []
+        keyed: list = []
+
+        def kind_of(name):
+            if name in inputs:
+                return "v"
+            if name not in region_locals and self.kind(name) == "outside" \
+                    and not self.is_module(ast.Name(id=name, ctx=ast.Load())):
+                return "g"
+            return None
+
+        def change(name, member, node, key=None):
+            kind = kind_of(name)
+            if kind is None and name not in region_locals:
+                return False   # (a cell, a module...: not followed here)
+            given: tuple = ((), ())
+            if isinstance(key, ast.Name):
+                # (a key's ``__hash__`` and ``__eq__`` run: the runtime checks it is
+                # a number, a string or a tuple of those)
+                if kind_of(key.id) == "v":
+                    given = ((key.id,), ())
+                elif kind_of(key.id) == "g":
+                    given = ((), (key.id,))
+                else:
+                    return False
+            elif key is not None and not isinstance(key, ast.Constant):
+                return False
+            if kind is not None:
+                changes.append((kind, name, member, given))
+            keyed.append(node)
+            return True
+
+        def plain_argument(arg) -> bool:
+            # Names, constants and calls (each checked as a call of its own): what a
+            # name is can be checked, not ``obj.it`` or ``items[0]``, read out of an
+            # input, which may be an iterator the callee advances.
+            if isinstance(arg, ast.Starred):
+                return False
+            nodes = list(_expr_nodes(arg))
+            callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+            return all(not isinstance(n, (ast.Subscript, ast.Starred, ast.Lambda,
+                                          *COMPREHENSIONS))
+                       and (not isinstance(n, ast.Attribute) or id(n) in callees)
+                       for n in nodes)
+
         for sub in walk_tree(copied):
-            if isinstance(sub, (ast.Lambda, *COMPREHENSIONS)):
-                return None   # (code of its own: not followed here)
+            if isinstance(sub, (ast.Lambda, ast.For, ast.AsyncFor, ast.While, ast.With,
+                                ast.AsyncWith, ast.Await, *COMPREHENSIONS)):
+                return None   # (code of its own, or an iterator advanced: not followed)
+            if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:
+                bound = [t for t in (sub.targets if isinstance(sub, ast.Assign) else [sub.target])]
+                if any(isinstance(t, ast.Name) for t in bound) and not isinstance(
+                        sub.value, (ast.Call, ast.Constant, ast.JoinedStr, ast.BinOp,
+                                    ast.UnaryOp, ast.Compare)):
+                    return None   # ``item = items[0]``: a local that is part of an input
             if isinstance(sub, ast.AugAssign):
-                if not (isinstance(sub.target, ast.Name) and sub.target.id in inputs):
-                    return None   # ``d[k] += v`` may change the value in place
-                # ``parts += [v]`` changes the list in place (a number is rebound)
-                changed.append((sub.target.id, "+="))
-            if isinstance(sub, ast.Call):
-                func = sub.func
-                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-                    if func.value.id == RUNTIME and func.attr in ("outcome", "handling"):
-                        continue
-                    if func.value.id in inputs and func.attr in _CONTAINER_FILLERS:
-                        changed.append((func.value.id, func.attr))
-                        continue
-                if isinstance(func, ast.Name) and func.id in computing:
-                    continue
-                return None
+                target = sub.target
+                if isinstance(target, ast.Name):
+                    if target.id in inputs:
+                        changes.append(("v", target.id, "+=", ((), ())))
+                        keyed.append(target)
+                    elif target.id not in region_locals:
+                        return None
+                elif isinstance(target, (ast.Subscript, ast.Attribute)) \
+                        and isinstance(target.value, ast.Name):
+                    member = "[]" if isinstance(target, ast.Subscript) else "." + target.attr
+                    key = target.slice if isinstance(target, ast.Subscript) else None
+                    # (``d[k] += [v]`` changes the item in place, too)
+                    if not change(target.value.id, member, target.value, key):
+                        return None
+                    keyed.append(target)
+                else:
+                    return None
             if isinstance(sub, (ast.Attribute, ast.Subscript)) \
                     and isinstance(sub.ctx, (ast.Store, ast.Del)):
-                if not (isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name)
-                        and sub.value.id in inputs and not isinstance(sub.slice, ast.Slice)):
+                if not isinstance(sub.value, ast.Name) or (
+                        isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Slice)):
                     return None   # (``xs[i:j] = it`` runs the iterator's code)
-                method = "__setitem__" if isinstance(sub.ctx, ast.Store) else "__delitem__"
-                changed.append((sub.value.id, method))
+                member = "[]" if isinstance(sub, ast.Subscript) else "." + sub.attr
+                if not change(sub.value.id, member, sub.value,
+                              sub.slice if isinstance(sub, ast.Subscript) else None):
+                    return None
+            if not isinstance(sub, ast.Call):
+                continue
+            func = sub.func
+            arguments = [*sub.args, *(k.value for k in sub.keywords)]
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                    and func.value.id == RUNTIME:
+                if func.attr in ("outcome", "handling"):
+                    continue
+                return None
+            if not all(plain_argument(a) for a in arguments) \
+                    or any(k.arg is None for k in sub.keywords):
+                return None
+            if isinstance(func, ast.Name):
+                if func.id in computing or kind_of(func.id) is not None:
+                    continue   # (a function: the ``calls=`` check asks what it changes)
+                return None
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                if self.is_module(func.value):
+                    continue   # ``heapq.heappush(h, x)``: a function, asked as above
+                if not change(func.value.id, func.attr, func.value):
+                    return None
+                if func.attr in _HASHING_METHODS and any(
+                        n.id in region_locals for a in arguments for n in _expr_nodes(a)
+                        if isinstance(n, ast.Name)):
+                    return None   # (a ``__hash__`` or ``__eq__`` not known before it runs)
+                if func.value.id in region_locals and any(
+                        kind_of(n.id) is not None for a in arguments for n in _expr_nodes(a)
+                        if isinstance(n, ast.Name)):
+                    return None   # (a method not known before the step runs, given inputs)
+                continue
+            return None
         keys: list = []
-        for name, _ in changed:
-            node = _load(name)
+        for node in keyed:
             target = self.effect_key(node)
             for key in [target, *self.held_keys(node, target)]:
                 if key not in keys:
                     keys.append(key)
-        return keys, list(dict.fromkeys(changed))
+        return keys, list(dict.fromkeys(changes))
 
     def _pre_issue(self, statement, scratch, replacements, spec_names, frame) -> bool:
         """Issue ``statement``'s calls ahead if it only computes; False to stop there."""
@@ -2938,6 +3058,11 @@ _SCALAR_BUILTINS = FRESH_BUILTINS - {"all", "any", "sum", "bytes"}
 
 # Methods of list, dict, set and deque that change only their object (the runtime
 # checks the object is one of those, exactly).
+# Methods that hash or compare what they are given (which may run code of the user's).
+_HASHING_METHODS = frozenset({"add", "discard", "remove", "setdefault", "get", "pop",
+                              "__setitem__", "__delitem__", "__contains__", "index", "count",
+                              "sort", "update"})
+
 _CONTAINER_FILLERS = frozenset({"append", "appendleft", "add", "insert", "setdefault",
                                 "discard", "__setitem__", "__delitem__"})
 

@@ -1722,9 +1722,13 @@ class Body(Scope):
         self.deferring = False   # (its deferred calls are made in there, in order)
         deferred = [arg for arg in args if type(arg) is Deferred]
         # (a deferred call runs inside it: it may change more than the step shows)
-        filled = narrow is not None and not deferred and _fills_plain_containers(narrow[1])
-        if filled:
-            targets = narrow[0]
+        named = _region_changes(narrow[1], calls, self.frame) \
+            if narrow is not None and not deferred \
+            and not any(_may_run_inside(arg) for arg in args if type(arg) is Task) else None
+        if named is not None:
+            changed, worlds = named
+            targets = (*narrow[0], *(_effects.WORLD_ALL if "*world" in targets else ()),
+                       *worlds)
         elif "*world" in targets:
             targets = _with_world(targets)
         for arg in deferred:
@@ -1732,12 +1736,16 @@ class Body(Scope):
         task = self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
                            targets=targets, tolerant=True, extra=_inside_deferred(args))
         self._after_deferred(task, deferred)
-        if calls and _region_calls_change_arguments(calls, self.frame):
-            self.fence = task   # (as ``call`` does for such a callee)
-        if filled:
-            for obj, _ in narrow[1]:
+        if calls:
+            changes_arguments, changes_state = _region_calls_change(calls, self.frame)
+            if changes_arguments:
+                self.fence = task   # (as ``call`` does for such a callee)
+            if changes_state:
+                self._changes_state(task)   # (``global n; n += 1`` in a callee)
+        if named is not None:
+            for obj in changed:
                 # (``out`` may be a module's list a callee reads by its own name)
-                self._changing(obj.value if type(obj) is Task else obj, task)
+                self._changing(obj, task)
         return task
 
     def _after_deferred(self, task, deferred):
@@ -2237,31 +2245,180 @@ def _has_deferred(args, kwargs) -> bool:
     return bool(kwargs) and any(type(v) is Deferred for v in kwargs.values())
 
 
-def _region_calls_change_arguments(calls, frame) -> bool:
-    """Does a callee a step runs as written (``Lowerer.region_calls``) change what it
-    is given? Looked up without running code of the user's (no property is read);
-    what cannot be told counts as changing."""
+def _region_calls_change(calls, frame) -> tuple:
+    """(Does a callee a step runs as written (``Lowerer.region_calls``) change what it
+    is given, does one change module state)? Looked up without running code of the
+    user's (no property is read); what cannot be told counts as changing arguments."""
     space = frame.f_globals if frame is not None else {}
-    for kind, what, attr in calls:
+    arguments = state = False
+    for kind, what, attr, _ in calls:
         if kind == "?":
             if _holds_mutable([_raw(v) if type(v) is Task else v for v in what], None):
-                return True
+                arguments = True
             continue
-        if kind == "g":
-            value = space.get(what, _NO_ITEM)
-            if value is _NO_ITEM:
-                value = getattr(_builtins, what, _NO_ITEM)
-        else:
-            value = what
-            if type(value) is Task:
-                if value.state != DONE:
-                    return True
-                value = value.value
+        value = _region_value(kind, what, space)
         if attr is not None and value is not _NO_ITEM:
             value = _static_method(value, attr)
         if value is _NO_ITEM or _changes_arguments(value):
-            return True
-    return False
+            arguments = True
+        elif type(value) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(value).world:
+            state = True
+    return arguments, state
+
+
+def _may_run_inside(task) -> bool:
+    """May a call started ahead for a step be left for the step to make (a
+    ``Deferred``: its callee or an input turned out to run code of the user's)? Only
+    one given a step's result can be (see ``_made_where_reached``)."""
+    # (read before the state: a task that settles lets go of them)
+    fn, args, kwargs = task.fn, task.args, task.kwargs
+    if task.state >= DONE:
+        return type(task.value) is Deferred
+    if not task.soft:
+        return False
+    return type(fn) is Task or any(type(a) is Task for a in args or ()) or bool(
+        kwargs and any(type(a) is Task for a in kwargs.values()))
+
+
+def _region_value(kind, what, space):
+    """An input (``"v"``: the value, settled or not) or a global or builtin by name."""
+    if kind == "g":
+        value = space.get(what, _NO_ITEM)
+        return getattr(_builtins, what, _NO_ITEM) if value is _NO_ITEM else value
+    if type(what) is Task:
+        return what.value if what.state == DONE else _NO_ITEM
+    return what
+
+
+# Objects whose items a store or delete changes, and nothing else.
+_ITEM_STORES = frozenset({list, dict, deque, bytearray})
+
+
+def _region_changes(changes, calls, frame):
+    """``(objects, worlds)`` when a step run as written (``Lowerer.narrow_region``)
+    changes only what its statements name: each object a method, store or augmented
+    assignment names is known not to change anything else (a list, dict, set or deque
+    exactly, filled; a read-only method; a logger writing to the terminal; a
+    store into a plain object's attribute), and each function it calls is a plain
+    function or builtin that changes no argument and no module state. Whatever is
+    given to them (by name: what the step computes is the calls' own) is a number, a
+    string or a tuple of those: no iterator to advance, no callable to run, no
+    ``__hash__``, ``__eq__`` or ``__lt__`` of the user's. None otherwise (it may
+    change all it reaches). ``worlds``: those of the methods called."""
+    space = frame.f_globals if frame is not None else {}
+    objects, worlds = [], []
+    for kind, what, member, given in changes:
+        obj = _region_value(kind, what, space)
+        if obj is _NO_ITEM or not _plain_given(given, space):
+            return None
+        if member == "+=":
+            if type(obj) not in _FILLERS and not immutable(obj):
+                return None   # (its ``__iadd__`` may do anything)
+        elif member == "[]":
+            if type(obj) not in _ITEM_STORES:
+                return None   # (a ``__setitem__`` of the user's)
+        elif member[0] == ".":
+            if not _plain_attribute(obj, member[1:]):
+                return None
+        elif member not in _FILLERS.get(type(obj), ()):
+            bound = _static_method(obj, member)
+            if bound is _NO_ITEM:
+                return None
+            kind = method_kind(obj, member, bound)
+            if kind != _effects.PURE:
+                if type(obj) in _FILLERS or type(bound) is not MethodType \
+                        or type(bound.__func__) is not FunctionType:
+                    return None   # (``xs.sort()`` runs ``__lt__``s: not followed here)
+                # Only a method that changes nothing of the program's: one that only
+                # reads, or a logger's whose handlers write to the terminal.
+                # One that changes its object may change what the object holds,
+                # which the compiler names only in part.
+                facts = _effects.facts_of(bound)
+                if facts.mutates or _effects.WORLD_STATE in facts.world or (
+                        kind == _effects.EFFECT and not _plain_logger(obj)):
+                    return None
+                worlds.extend(facts.world)
+        if not immutable(obj):
+            objects.append(obj)
+    for kind, what, attr, given in calls:
+        if kind == "?" or not _plain_given(given, space):
+            return None
+        callee = _region_value(kind, what, space)
+        if callee is _NO_ITEM:
+            return None
+        if attr is not None:
+            if type(callee) is not _MODULE:
+                continue   # (a method: among the changes above)
+            callee = _static_method(callee, attr)
+        owner = getattr(callee, "__self__", None)
+        if not (type(callee) is FunctionType or type(callee) is BuiltinFunctionType and (
+                owner is None or type(owner) is _MODULE)
+                or isinstance(callee, type) and callee.__module__ == "builtins"):
+            return None   # (a class's ``__init__``, a partial, a bound method...)
+        facts = _effects.facts_of(callee)
+        if facts.mutates or _effects.WORLD_STATE in facts.world:
+            return None   # (one that changes module state: what it changes is not named)
+    return objects, worlds
+
+
+_PLAIN_SCALARS = frozenset({str, int, float, bool, type(None), bytes, complex})
+
+
+def _plain_given(given, space) -> bool:
+    """Is everything given by name (inputs, then globals' names) settled, and a
+    number, a string or a tuple of those?"""
+    values, names = given
+    for value in (*values, *(_region_value("g", name, space) for name in names)):
+        if type(value) is Task:
+            if value.state != DONE:
+                return False
+            value = value.value
+        kind = type(value)
+        if kind is tuple:
+            if not all(type(item) in _PLAIN_SCALARS for item in value):
+                return False
+        elif kind not in _PLAIN_SCALARS:
+            return False
+    return True
+
+
+def _plain_logger(obj) -> bool:
+    """Is ``obj`` a logger whose records go (through its parents) only to the
+    terminal, with no handler, filter or formatter of the user's?"""
+    logging = sys.modules.get("logging")
+    if logging is None or type(obj) not in (logging.Logger, logging.RootLogger):
+        return False
+    plain_handlers = (logging.StreamHandler, logging.NullHandler)
+    streams = (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__)
+    logger = obj
+    while logger is not None:
+        if logger.filters:
+            return False
+        for handler in logger.handlers:
+            if type(handler) not in plain_handlers or handler.filters \
+                    or type(handler.formatter) not in (logging.Formatter, type(None)) \
+                    or type(handler) is logging.StreamHandler and handler.stream not in streams:
+                return False
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    return True
+
+
+def _plain_attribute(obj, name) -> bool:
+    """Does storing ``obj.name`` run no code of the user's (no ``__setattr__``, no
+    setter)?"""
+    kind = type(obj)
+    if kind.__setattr__ is not object.__setattr__ or kind.__delattr__ is not object.__delattr__:
+        return False
+    if name.startswith("__") and not name.endswith("__"):
+        return False   # (mangled: the name stored is another)
+    for base in kind.__mro__:
+        found = vars(base).get(name, _NO_ITEM)
+        if found is not _NO_ITEM:
+            return type(found) is MemberDescriptorType or not hasattr(type(found), "__set__") \
+                and not hasattr(type(found), "__delete__")
+    return True
 
 
 def _static_method(obj, name):
@@ -2671,26 +2828,6 @@ _FILLERS = {
     set: frozenset({"add", "discard"}),
     deque: frozenset({"append", "appendleft", "__setitem__", "__delitem__"}),
 }
-
-
-def _fills_plain_containers(changed) -> bool:
-    """Is every (object, method) a method of exactly list, dict, set or deque that
-    changes only its object, or an augmented assignment (``"+="``) to one of those or
-    to an immutable value? (A subclass may override it; a pending object is not
-    known yet.)"""
-    for obj, name in changed:
-        if type(obj) is Task:
-            if obj.state != DONE:
-                return False
-            obj = obj.value
-        allowed = _FILLERS.get(type(obj))
-        if name == "+=":
-            if allowed is None and not immutable(obj):
-                return False   # (its ``__iadd__`` may do anything)
-            continue
-        if allowed is None or name not in allowed:
-            return False
-    return True
 
 
 def _method_facts(obj, name, bound):

@@ -813,6 +813,15 @@ PROGRAMS = [
             r = g(r)
         return r
     """, (0, 0, [], "", {})),
+    # Seed 93013 program 29: an ``if`` step given a call started ahead that finished
+    # (and let go of its arguments) while the step looked at them: TypeError.
+    ("an if step on a call that finishes as it is issued", """
+        for x in [0]:
+            for i in range(2):
+                v4 = total(xs)
+                if v4 > 0:
+                    a = d['b']
+    """, (0, 0, [], "", {})),
 ]
 
 
