@@ -158,7 +158,8 @@ def test_generator_covers_the_shapes():
               "redirect_stdout", "print", "print-file", "stdout-write", "logging", "random",
               "event-log", "unpack-into-attr/item", "aug-attr", "aug-item", "f-string", "walrus",
               "star-unpack", "call:summ", "call:scale", "nested-desync", "del",
-              "star-args", "double-star", "tally", "maybe-unbound", "lookup-first", "display-chunks"}
+              "star-args", "double-star", "tally", "maybe-unbound", "lookup-first", "display-chunks",
+              "fetch-loop-try", "fetch-loop-try-continue", "fetch-loop-try-unnamed-change"}
     missing = wanted - set(features)
     assert not missing, f"the generator never made: {sorted(missing)}"
 

@@ -13,7 +13,7 @@ from _harness import main  # noqa: E402
 
 
 def fetch(x, seen_now):
-    time.sleep(0.004)
+    time.sleep(0.002)
     if x % 3 == 2:
         raise ValueError(f"bad {x}")
     return (x, seen_now)
@@ -188,7 +188,7 @@ def note(page):
 
 
 def fetch_global(x):
-    time.sleep(0.004)
+    time.sleep(0.002)
     if x % 3 == 2:
         raise ValueError(x)
     return (x, len(SEEN))
@@ -312,7 +312,7 @@ ADD = functools.partial(list.append, NOTED)
 
 
 def fetch_noted(x):
-    time.sleep(0.004)
+    time.sleep(0.002)
     if x % 3 == 2:
         raise ValueError(x)
     return (x, len(NOTED))

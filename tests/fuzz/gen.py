@@ -1651,7 +1651,10 @@ class Gen:
         v = self.fresh("v")
         call = self.pick([(3, lambda: self.callee("f", [Nm(x)])),
                           (2, lambda: self.callee("g", [Nm(x), self.e_int(inner, cx, 1)])),
-                          (1, lambda: self.callee("total", [self.e_list(inner, cx, 1)]))])
+                          (1, lambda: self.callee("total", [self.e_list(inner, cx, 1)])),
+                          # (reads REG, which a handler below may change unnamed)
+                          (1 if cx.io else 0, lambda: self.callee("f", [
+                              Call(f"via{self.sfx}", [Nm(x)])]))])
         body = [Assign([St(v)], call)]
         inner[v] = Var(INT)
         icx = self.sub(cx, loop=True, iterating=cx.iterating or not over_range)
@@ -1677,6 +1680,16 @@ class Gen:
             append = Expr(Call(At(out, "append"), [self.callee(r.choice(["f", "g"]), [Nm(v)])]))
             typ = r.choice(FAILABLE_EXCS)
             hbody, h_after = self.block(inner, self.sub(icx, handler="bare"), r.randint(1, 2))
+            if cx.io and self.chance(0.35):
+                sfx = self.sfx
+                unnamed = r.choice([
+                    Expr(Call(f"ADD{sfx}", [Nm(x)])),
+                    Expr(Call("sorted", [Lst([Nm(x)])], [("key", Nm(f"track{sfx}"))])),
+                    Expr(Call(At(f"NOTE{sfx}", "warning"), [K("%s"), Nm(x)])),
+                    Expr(Call(At(f"HS{sfx}", "add"), [Nm(f"HK{sfx}")])),
+                ])
+                hbody.insert(0, unnamed)
+                self.feat["fetch-loop-try-unnamed-change"] += 1
             if h_after is not None and self.chance(0.4):
                 hbody.append(ast.Continue())   # (the rest moves under the try's else)
                 self.feat["fetch-loop-try-continue"] += 1
@@ -1972,12 +1985,62 @@ def envv{sfx}(x):
     return x + int(os.getenv(ENVK{sfx}, "0"))
 
 
+# Code a statement runs without naming it that changes REG: a partial, a key
+# function, a logging handler, a key's __hash__ (each read back through via()).
+import functools
+import logging
+
+
+def _reg_add{sfx}(v):
+    REG{sfx}.append(v)
+
+
+ADD{sfx} = functools.partial(_reg_add{sfx})
+
+
+def track{sfx}(v):
+    REG{sfx}.append(v)
+    return v
+
+
+class _ToReg{sfx}(logging.Handler):
+    def emit(self, record):
+        REG{sfx}.append(record.getMessage())
+
+
+def _note_logger{sfx}():
+    # (outside the logging hierarchy: each load of the program has its own)
+    logger = logging.Logger("desync.fuzz.note{sfx}")
+    logger.addHandler(_ToReg{sfx}())
+    return logger
+
+
+NOTE{sfx} = _note_logger{sfx}()
+
+
+class Hk{sfx}:
+    def __init__(self, n):
+        self.n = n
+
+    def __hash__(self):
+        REG{sfx}.append(("hash", self.n))
+        return self.n
+
+    def __eq__(self, other):
+        return isinstance(other, Hk{sfx}) and other.n == self.n
+
+
+HK{sfx} = Hk{sfx}(1)
+HS{sfx} = set()
+
+
 def _reset{sfx}():
-    global G{sfx}, H{sfx}, REG{sfx}, EV{sfx}
+    global G{sfx}, H{sfx}, REG{sfx}, EV{sfx}, HS{sfx}
     G{sfx} = 0
     H{sfx} = 0
     REG{sfx} = []
     EV{sfx} = []
+    HS{sfx} = set()
     K{sfx}.items = []
     K{sfx}.count = 0
     TL{sfx}.__dict__.clear()
