@@ -1,5 +1,6 @@
 """The loop shapes people write, each with six slow calls: all must run them
 together. Shared by tests/test_idioms.py and the benchmarks."""
+import logging
 import time
 
 from desync import desync
@@ -246,6 +247,32 @@ def skip_missing(xs):
         out.append(page)
     return out
 
+# A library's logger, silenced (so the benchmarks print nothing).
+_quiet = logging.getLogger("desync.idioms")
+_quiet.addHandler(logging.NullHandler())
+_quiet.propagate = False
+def fetch_or_none(x):
+    time.sleep(D)
+    if x % 4 == 0: raise ConnectionError(f"{x}: timed out")
+    return None if x % 5 == 0 else f"<page {x}>"
+def parse_page(page):
+    return {"len": len(page)}
+@desync
+def report_job(xs):
+    pages, failed, missing = {}, [], 0
+    for x in xs:
+        try:
+            page = fetch_or_none(x)
+        except ConnectionError as e:
+            _quiet.warning("skipping %s", e)
+            failed.append(x)
+            continue
+        if page is None:
+            missing += 1
+            continue
+        pages[x] = parse_page(page)
+    return pages, failed, missing
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -262,5 +289,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("try per item, a given client's method", try_method_of_given_client, 6),
  ("try per item, stores by key from a given client", try_store_by_key_given_client, 6),
  ("if on a call's result", filter_on_the_result, 6), ("if on a call", filter_on_a_call, 6),
- ("try, except: continue", skip_failures, 6), ("if missing: continue", skip_missing, 6)]
+ ("try, except: continue", skip_failures, 6), ("if missing: continue", skip_missing, 6),
+ ("fetch, log and skip failures, count missing, store parsed", report_job, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

@@ -2202,6 +2202,52 @@ class Lowerer:
             out.append(_expr(step))
         return out
 
+    def always_a_number(self, name) -> bool:
+        """Is the local ``name`` only ever bound to a number (``missing = 0``,
+        ``missing += 1``)? Then ``name += k`` rebinds it and changes no object (even
+        while the value it had is still being computed)."""
+        if name in self.facts.params:
+            return False
+        number = (int, float, complex)
+        approved, bound = set(), False
+        nodes = list(scope_nodes(self.fn.body))
+        for sub in nodes:
+            if isinstance(sub, (ast.Global, ast.Nonlocal)) and name in sub.names:
+                return False
+            if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                    and isinstance(sub.targets[0], ast.Name) and sub.targets[0].id == name \
+                    and isinstance(sub.value, ast.Constant) and type(sub.value.value) in number:
+                approved.add(id(sub.targets[0]))
+            elif isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
+                    and isinstance(sub.targets[0], (ast.Tuple, ast.List)) \
+                    and isinstance(sub.value, (ast.Tuple, ast.List)) \
+                    and len(sub.targets[0].elts) == len(sub.value.elts) \
+                    and not any(isinstance(e, ast.Starred) for e in sub.value.elts):
+                # (``pages, failed, missing = {}, [], 0``)
+                for target, value in zip(sub.targets[0].elts, sub.value.elts):
+                    if isinstance(target, ast.Name) and target.id == name \
+                            and isinstance(value, ast.Constant) and type(value.value) in number:
+                        approved.add(id(target))
+            elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name) \
+                    and sub.target.id == name and isinstance(sub.value, ast.Constant) \
+                    and type(sub.value.value) in number \
+                    and isinstance(sub.op, (ast.Add, ast.Sub, ast.Mult)):
+                approved.add(id(sub.target))
+        for sub in nodes:
+            if isinstance(sub, ast.Name) and sub.id == name and not isinstance(sub.ctx, ast.Load):
+                if id(sub) not in approved:
+                    return False   # (a for target, unpacking, a walrus, a del...)
+                bound = True
+            elif isinstance(sub, ast.ExceptHandler) and sub.name == name \
+                    or isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) \
+                    and sub.name == name \
+                    or isinstance(sub, (ast.Import, ast.ImportFrom)) \
+                    and any((a.asname or a.name).split(".")[0] == name for a in sub.names) \
+                    or name in (getattr(sub, "name", None), getattr(sub, "rest", None)) \
+                    and type(sub).__name__.startswith("Match"):
+                return False
+        return bound
+
     @staticmethod
     def _replaced_copy(node, replacements):
         """A copy of ``node`` with the expressions issued ahead replaced by their
@@ -2331,7 +2377,7 @@ class Lowerer:
             if isinstance(sub, ast.AugAssign):
                 target = sub.target
                 if isinstance(target, ast.Name):
-                    if target.id in inputs:
+                    if target.id in inputs and not self.always_a_number(target.id):
                         changes.append(("v", target.id, "+=", ((), ())))
                         keyed.append(target)
                     elif target.id not in region_locals:

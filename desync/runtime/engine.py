@@ -47,8 +47,9 @@ from .callers import (_WITH_KEEPS_OLD_TRACEBACK, _as_body, _call_got, _final_tra
 from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type,
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _reached_from, _reads_thread_local, _reentrant, _thread_locals_seen)
-from .iteration import (_BUILTIN_ITERATORS, _STOPS, _AheadOfBody, _Carried,
-                        _ElementGuarded, _StopsWithConsumer,
+from .iteration import (_BUILTIN_ITERATORS, _CHANGING_CONTAINERS, _STOPS, _AheadOfBody,
+                        _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
+                        _may_be_deferred,
                         _GeneratorExpression, _Guarded, _Owning, _RunsAhead, _failed_step,
                         _from_generator, _in_spans, _made_fresh, _reads_module_data,
                         _seen_advancing, _take_elements)
@@ -1724,7 +1725,7 @@ class Body(Scope):
         # (a deferred call runs inside it: it may change more than the step shows)
         named = _region_changes(narrow[1], calls, self.frame) \
             if narrow is not None and not deferred \
-            and not any(_may_run_inside(arg) for arg in args if type(arg) is Task) else None
+            and not any(_may_be_deferred(arg) for arg in args if type(arg) is Task) else None
         if named is not None:
             changed, worlds = named
             targets = (*narrow[0], *(_effects.WORLD_ALL if "*world" in targets else ()),
@@ -1915,7 +1916,12 @@ class Body(Scope):
         if type(iterator) not in _BUILTIN_ITERATORS:
             # (its advancing may raise: an error of its own, after the elements before)
             return _RunsAhead(self, iterator, keys, items, conditions, width)
-        return iterator if not keys else self._guarded(iterator, keys, False)
+        guarded = iterator if not keys else self._guarded(iterator, keys, False)
+        if type(iterable) in _CHANGING_CONTAINERS:
+            stop = _STOPS.get(consumer) if consumer is not None and values == 1 else None
+            return _DeferredGuarded(self, guarded, items, conditions, width,
+                                    stop() if stop is not None else None)
+        return guarded
 
     def generator_expression(self):
         """``with _ds.generator_expression():`` around the calls of a generator
@@ -2266,20 +2272,6 @@ def _region_calls_change(calls, frame) -> tuple:
     return arguments, state
 
 
-def _may_run_inside(task) -> bool:
-    """May a call started ahead for a step be left for the step to make (a
-    ``Deferred``: its callee or an input turned out to run code of the user's)? Only
-    one given a step's result can be (see ``_made_where_reached``)."""
-    # (read before the state: a task that settles lets go of them)
-    fn, args, kwargs = task.fn, task.args, task.kwargs
-    if task.state >= DONE:
-        return type(task.value) is Deferred
-    if not task.soft:
-        return False
-    return type(fn) is Task or any(type(a) is Task for a in args or ()) or bool(
-        kwargs and any(type(a) is Task for a in kwargs.values()))
-
-
 def _region_value(kind, what, space):
     """An input (``"v"``: the value, settled or not) or a global or builtin by name."""
     if kind == "g":
@@ -2384,7 +2376,8 @@ def _plain_given(given, space) -> bool:
 
 def _plain_logger(obj) -> bool:
     """Is ``obj`` a logger whose records go (through its parents) only to the
-    terminal, with no handler, filter or formatter of the user's?"""
+    terminal (or to pytest's report), with no handler, filter or formatter of the
+    user's?"""
     logging = sys.modules.get("logging")
     if logging is None or type(obj) not in (logging.Logger, logging.RootLogger):
         return False
@@ -2395,9 +2388,12 @@ def _plain_logger(obj) -> bool:
         if logger.filters:
             return False
         for handler in logger.handlers:
-            if type(handler) not in plain_handlers or handler.filters \
+            kind = type(handler)
+            if kind.__module__ == "_pytest.logging" and not handler.filters:
+                continue   # (pytest's: records kept for the test's report)
+            if kind not in plain_handlers or handler.filters \
                     or type(handler.formatter) not in (logging.Formatter, type(None)) \
-                    or type(handler) is logging.StreamHandler and handler.stream not in streams:
+                    or kind is logging.StreamHandler and handler.stream not in streams:
                 return False
         if not logger.propagate:
             break

@@ -140,6 +140,27 @@ class _ElementGuarded:
             raise StopIteration
 
 
+# Containers an element's effect may change while a loop iterates them.
+_CHANGING_CONTAINERS = frozenset({list, dict, set, deque, bytearray, type({}.keys()),
+                                  type({}.values()), type({}.items())})
+
+
+def _may_be_deferred(item, pending=True) -> bool:
+    """Is a step an effect left for where it is reached (or, with ``pending``, may
+    it turn out to be one: a call started ahead given a step's result)?"""
+    kind = type(item)
+    if kind is Deferred:
+        return True
+    if kind is not Task:
+        return False
+    # (read before the state: a task that settles lets go of them)
+    fn, args, kwargs = item.fn, item.args, item.kwargs
+    if item.state >= DONE:
+        return type(item.value) is Deferred
+    return pending and item.soft and (type(fn) is Task or any(type(a) is Task for a in args or ())
+                          or bool(kwargs and any(type(a) is Task for a in kwargs.values())))
+
+
 def _plain_truth(value):
     """The truth of a value whose class has no ``__bool__`` or ``__len__`` of the
     user's (asking twice changes nothing); None otherwise."""
@@ -212,6 +233,33 @@ class _StopsWithConsumer(_ElementGuarded):
             if all(items[group + i] is True for i in range(conditions)) \
                     and self.stop(_settled_value(items[group + conditions])):
                 raise StopIteration
+
+
+class _DeferredGuarded(_StopsWithConsumer):
+    """``spec_iterate``'s iterator over a list, dict, set, deque or bytearray: an
+    element whose call is an effect is made in order, when the elements are taken,
+    and may change the container (``map(lambda w: xs.append(w), xs)``); plain Python
+    makes it before it advances. So before an advance past such an element, the
+    elements so far are taken (and none after the one where the consumer stops,
+    with ``stop``, as ``_StopsWithConsumer``)."""
+
+    __slots__ = ()
+
+    def _take(self, end):
+        if self.stop is None:
+            _ElementGuarded._take(self, end)
+        else:
+            super()._take(end)
+
+    def __next__(self):
+        end = len(self.items)
+        # (a call started ahead given a step's result may yet turn out to be an
+        # effect: not waited for here, or ``any(slow(x) > 1 for x in xs)`` would
+        # take one element at a time)
+        if end > self.taken and any(_may_be_deferred(item, pending=False)
+                                    for item in self.items[self.taken:end]):
+            self._take(end)
+        return next(self.iterator)
 
 
 def _settled_value(item):

@@ -427,5 +427,44 @@ CASES += [
      lambda a: repr(NOTED)),
 ]
 
+
+def counter_that_becomes_a_list(xs, seen):
+    # (``n += ...`` changes ``seen`` in place once ``n`` is it: not a number)
+    n = 0
+    out = []
+    for x in xs:
+        if x == 3:
+            n = seen
+        try:
+            page = fetch(x, len(seen))
+        except ValueError:
+            n += [x]
+            continue
+        out.append(parse(page))
+    return out, seen
+
+
+def counter_from_an_unpacking(xs, seen):
+    n, m = make_pair(seen)
+    out = []
+    for x in xs:
+        try:
+            page = fetch(x, len(seen))
+        except ValueError:
+            n += [x]
+            continue
+        out.append(parse(page))
+    return out, seen
+
+
+def make_pair(seen):
+    return seen, 0
+
+
+CASES += [
+    (counter_that_becomes_a_list, lambda: (list(range(8)), []), repr),
+    (counter_from_an_unpacking, lambda: (list(range(8)), []), repr),
+]
+
 if __name__ == "__main__":
     main(CASES)

@@ -813,6 +813,13 @@ PROGRAMS = [
             r = g(r)
         return r
     """, (0, 0, [], "", {})),
+    # Seed 93016 program 1376: ``all`` over ``map`` of a lambda that appends to the
+    # list it maps: the list was iterated ahead of the appends (the loop ended early).
+    ("map of a lambda growing the list it maps", """
+        if all(map(lambda w: len(xs) < 9 and xs.append(w) or True, xs)):
+            return sum(f(x) for x in xs), xs
+        return xs
+    """, (0, 0, [1], "", {})),
     # Seed 93013 program 29: an ``if`` step given a call started ahead that finished
     # (and let go of its arguments) while the step looked at them: TypeError.
     ("an if step on a call that finishes as it is issued", """

@@ -1686,7 +1686,8 @@ class Gen:
                     Expr(Call(f"ADD{sfx}", [Nm(x)])),
                     Expr(Call("sorted", [Lst([Nm(x)])], [("key", Nm(f"track{sfx}"))])),
                     Expr(Call(At(f"NOTE{sfx}", "warning"), [K("%s"), Nm(x)])),
-                    Expr(Call(At(f"HS{sfx}", "add"), [Nm(f"HK{sfx}")])),
+                    # (not a key whose ``__hash__`` changes state: outside the promise,
+                    # hashing computes)
                 ])
                 hbody.insert(0, unnamed)
                 self.feat["fetch-loop-try-unnamed-change"] += 1
@@ -1986,7 +1987,7 @@ def envv{sfx}(x):
 
 
 # Code a statement runs without naming it that changes REG: a partial, a key
-# function, a logging handler, a key's __hash__ (each read back through via()).
+# function, a logging handler (each read back through via()).
 import functools
 import logging
 
@@ -2018,29 +2019,12 @@ def _note_logger{sfx}():
 NOTE{sfx} = _note_logger{sfx}()
 
 
-class Hk{sfx}:
-    def __init__(self, n):
-        self.n = n
-
-    def __hash__(self):
-        REG{sfx}.append(("hash", self.n))
-        return self.n
-
-    def __eq__(self, other):
-        return isinstance(other, Hk{sfx}) and other.n == self.n
-
-
-HK{sfx} = Hk{sfx}(1)
-HS{sfx} = set()
-
-
 def _reset{sfx}():
-    global G{sfx}, H{sfx}, REG{sfx}, EV{sfx}, HS{sfx}
+    global G{sfx}, H{sfx}, REG{sfx}, EV{sfx}
     G{sfx} = 0
     H{sfx} = 0
     REG{sfx} = []
     EV{sfx} = []
-    HS{sfx} = set()
     K{sfx}.items = []
     K{sfx}.count = 0
     TL{sfx}.__dict__.clear()
