@@ -243,7 +243,11 @@ class _DeferredGuarded(_StopsWithConsumer):
     elements so far are taken (and none after the one where the consumer stops,
     with ``stop``, as ``_StopsWithConsumer``)."""
 
-    __slots__ = ()
+    __slots__ = ("checked",)
+
+    def __init__(self, scope, iterator, items, conditions, width, stop=None):
+        super().__init__(scope, iterator, items, conditions, width, stop)
+        self.checked = len(items)   # (each element looked at once: O(1) an advance)
 
     def _take(self, end):
         if self.stop is None:
@@ -252,13 +256,16 @@ class _DeferredGuarded(_StopsWithConsumer):
             super()._take(end)
 
     def __next__(self):
-        end = len(self.items)
-        # (a call started ahead given a step's result may yet turn out to be an
-        # effect: not waited for here, or ``any(slow(x) > 1 for x in xs)`` would
-        # take one element at a time)
-        if end > self.taken and any(_may_be_deferred(item, pending=False)
-                                    for item in self.items[self.taken:end]):
-            self._take(end)
+        items = self.items
+        end = len(items)
+        if end > self.checked:
+            start, self.checked = self.checked, end
+            # (a call started ahead given a step's result may yet turn out to be an
+            # effect: not waited for here, or ``any(slow(x) > 1 for x in xs)`` would
+            # take one element at a time)
+            if any(_may_be_deferred(items[index], pending=False)
+                   for index in range(start, end)):
+                self._take(end)
         return next(self.iterator)
 
 
