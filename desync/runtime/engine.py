@@ -47,7 +47,7 @@ from .callers import (_WITH_KEEPS_OLD_TRACEBACK, _as_body, _call_got, _final_tra
 from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type,
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _reached_from, _reads_thread_local, _reentrant, _thread_locals_seen)
-from .iteration import (_BUILTIN_ITERATORS, _CHANGING_CONTAINERS, _STOPS, _AheadOfBody,
+from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
                         _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
                         _may_be_deferred,
                         _GeneratorExpression, _Guarded, _Owning, _RunsAhead, _failed_step,
@@ -1917,7 +1917,7 @@ class Body(Scope):
             # (its advancing may raise: an error of its own, after the elements before)
             return _RunsAhead(self, iterator, keys, items, conditions, width)
         guarded = iterator if not keys else self._guarded(iterator, keys, False)
-        if type(iterable) in _CHANGING_CONTAINERS:
+        if type(iterator) in _CHANGING_ITERATORS:
             stop = _STOPS.get(consumer) if consumer is not None and values == 1 else None
             return _DeferredGuarded(self, guarded, items, conditions, width,
                                     stop() if stop is not None else None)

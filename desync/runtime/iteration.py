@@ -140,9 +140,10 @@ class _ElementGuarded:
             raise StopIteration
 
 
-# Containers an element's effect may change while a loop iterates them.
-_CHANGING_CONTAINERS = frozenset({list, dict, set, deque, bytearray, type({}.keys()),
-                                  type({}.values()), type({}.items())})
+# Iterators over containers an element's effect may change while a loop goes over
+# them (subclasses' too: a ``defaultdict``, a ``Counter``, a list of the user's).
+_CHANGING_ITERATORS = frozenset(type(iter(x)) for x in ([], {}, {}.values(), {}.items(),
+                                                        set(), bytearray(), deque()))
 
 
 def _may_be_deferred(item, pending=True) -> bool:
@@ -236,7 +237,8 @@ class _StopsWithConsumer(_ElementGuarded):
 
 
 class _DeferredGuarded(_StopsWithConsumer):
-    """``spec_iterate``'s iterator over a list, dict, set, deque or bytearray: an
+    """``spec_iterate``'s iterator over a list, dict, set, deque or bytearray (or a
+    subclass's, or a dict view): an
     element whose call is an effect is made in order, when the elements are taken,
     and may change the container (``map(lambda w: xs.append(w), xs)``); plain Python
     makes it before it advances. So before an advance past such an element, the
