@@ -10,23 +10,23 @@ import sys, os, time, contextlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main, check, run_module  # noqa: E402
 
-def slow(x, d=0.02):
+def slow(x, d=0.01):
     time.sleep(d)
     return x
 
 def sp(x):
-    time.sleep(0.01)
+    time.sleep(0.005)
     print("sp", x)
     return x
 
 def fail_on(x, bad=3, exc=ValueError):
-    time.sleep(0.015)
+    time.sleep(0.008)
     if x == bad:
         raise exc(f"bad {x}")
     return x * 10
 
 def boom(x):
-    time.sleep(0.01)
+    time.sleep(0.005)
     raise ValueError(f"boom {x}")
 
 def kboom(x):
@@ -49,25 +49,25 @@ ITEMS = []
 
 def bump(n):
     global COUNTER
-    time.sleep(0.01)
+    time.sleep(0.005)
     COUNTER += n
     return COUNTER
 
 def set_mode(m):
     global MODE
-    time.sleep(0.01)
+    time.sleep(0.005)
     MODE = m
 
 def get_mode():
-    time.sleep(0.01)
+    time.sleep(0.005)
     return MODE
 
 def add_item(x):
-    time.sleep(0.01)
+    time.sleep(0.005)
     ITEMS.append(x)
 
 def set_level(v):
-    time.sleep(0.01)
+    time.sleep(0.005)
     CFG["level"] = v
 
 def g_decl_read_after_call():
@@ -155,7 +155,7 @@ def g_decl_in_try_handler():
 def g_nonlocal_style_closure():
     state = {"n": 0}
     def inc():
-        time.sleep(0.01)
+        time.sleep(0.005)
         state["n"] += 1
     inc()
     inc()
@@ -165,7 +165,7 @@ def g_nonlocal_rebind_by_callee():
     n = 0
     def inc():
         nonlocal n
-        time.sleep(0.01)
+        time.sleep(0.005)
         n += 1
     inc()
     inc()
@@ -175,7 +175,7 @@ def g_nonlocal_rebind_by_callee_passed():
     n = 0
     def inc():
         nonlocal n
-        time.sleep(0.01)
+        time.sleep(0.005)
         n += 1
     slow(1)
     apply = lambda f: f()
