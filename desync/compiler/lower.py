@@ -2309,9 +2309,11 @@ class Lowerer:
         it calls (and the effected objects that object holds), each object it stores
         into or deletes from, each input it augments, keyed as the main lowering keys
         those statements. ``(keys, changes)``, ``changes`` being ``(kind, object or
-        name, member)`` entries for the runtime to check when the step is issued
+        name, member, given)`` entries for the runtime to check when the step is issued
         (``"v"``: an input, ``"g"``: a global; member: a method, ``"+="``, ``"[]"`` or
-        ``".attr"``). None when it may change more than it names: a loop, a lambda or
+        ``".attr"``; given: a store's key, as ``region_calls`` gives arguments). Objects
+        the step itself got (``page`` from a call) are keyed, not checked, as the main
+        lowering keys a store into them. None when it may change more than it names: a loop, a lambda or
         a comprehension in it, a call of a computed callable or of a method of an
         object reached through another, an argument read out of an input (it may be
         an iterator the callee advances), a local bound to part of another object.
