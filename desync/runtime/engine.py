@@ -1723,8 +1723,10 @@ class Body(Scope):
         self.deferring = False   # (its deferred calls are made in there, in order)
         deferred = [arg for arg in args if type(arg) is Deferred]
         # (a deferred call runs inside it: it may change more than the step shows)
-        named = _region_changes(narrow[1], calls, self.frame) \
-            if narrow is not None and not deferred \
+        arguments, state, plain = _region_calls(calls, self.frame) if calls \
+            else (False, False, True)
+        named = _region_changes(narrow[1], self.frame) \
+            if narrow is not None and plain and not deferred \
             and not any(_may_be_deferred(arg) for arg in args if type(arg) is Task) else None
         if named is not None:
             changed, worlds = named
@@ -1737,12 +1739,10 @@ class Body(Scope):
         task = self._spawn(EFFECT, fn, args, None, None, lasti, generated=True,
                            targets=targets, tolerant=True, extra=_inside_deferred(args))
         self._after_deferred(task, deferred)
-        if calls:
-            changes_arguments, changes_state = _region_calls_change(calls, self.frame)
-            if changes_arguments:
-                self.fence = task   # (as ``call`` does for such a callee)
-            if changes_state:
-                self._changes_state(task)   # (``global n; n += 1`` in a callee)
+        if arguments:
+            self.fence = task   # (as ``call`` does for such a callee)
+        if state:
+            self._changes_state(task)   # (``global n; n += 1`` in a callee)
         if named is not None:
             for obj in changed:
                 # (``out`` may be a module's list a callee reads by its own name)
@@ -2251,25 +2251,49 @@ def _has_deferred(args, kwargs) -> bool:
     return bool(kwargs) and any(type(v) is Deferred for v in kwargs.values())
 
 
-def _region_calls_change(calls, frame) -> tuple:
-    """(Does a callee a step runs as written (``Lowerer.region_calls``) change what it
-    is given, does one change module state)? Looked up without running code of the
-    user's (no property is read); what cannot be told counts as changing arguments."""
+def _region_calls(calls, frame) -> tuple:
+    """For the callees a step runs as written (``Lowerer.region_calls``), looked up
+    without running code of the user's (no property is read): (does one change what
+    it is given, does one change module state, are they all plain). What cannot be
+    told counts as changing arguments. Plain: each is given, by name, only numbers,
+    strings and tuples of those (no iterator to advance, no callable to run, no
+    ``__hash__`` of the user's), and each function among them is a plain function or
+    builtin that changes no argument and no module state (a method's object is
+    ``_region_changes``'s)."""
     space = frame.f_globals if frame is not None else {}
     arguments = state = False
-    for kind, what, attr, _ in calls:
+    plain = True
+    for kind, what, attr, given in calls:
+        if plain and not _plain_given(given, space):
+            plain = False
         if kind == "?":
+            plain = False
             if _holds_mutable([_raw(v) if type(v) is Task else v for v in what], None):
                 arguments = True
             continue
-        value = _region_value(kind, what, space)
-        if attr is not None and value is not _NO_ITEM:
-            value = _static_method(value, attr)
-        if value is _NO_ITEM or _changes_arguments(value):
+        owner = _region_value(kind, what, space)
+        callee = owner if attr is None or owner is _NO_ITEM else _static_method(owner, attr)
+        if callee is _NO_ITEM or _changes_arguments(callee):
             arguments = True
-        elif type(value) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(value).world:
+            plain = False
+            continue
+        if type(callee) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(callee).world:
             state = True
-    return arguments, state
+        if plain and (attr is None or type(owner) is _MODULE):
+            plain = _plain_function(callee)
+    return arguments, state, plain
+
+
+def _plain_function(callee) -> bool:
+    """A plain function or builtin (not a class's ``__init__``, a partial, a bound
+    method) that changes no argument and no module state?"""
+    owner = getattr(callee, "__self__", None)
+    if not (type(callee) is FunctionType or type(callee) is BuiltinFunctionType and (
+            owner is None or type(owner) is _MODULE)
+            or isinstance(callee, type) and callee.__module__ == "builtins"):
+        return False
+    facts = _effects.facts_of(callee)
+    return not (facts.mutates or _effects.WORLD_STATE in facts.world)
 
 
 def _region_value(kind, what, space):
@@ -2286,17 +2310,15 @@ def _region_value(kind, what, space):
 _ITEM_STORES = frozenset({list, dict, deque, bytearray})
 
 
-def _region_changes(changes, calls, frame):
+def _region_changes(changes, frame):
     """``(objects, worlds)`` when a step run as written (``Lowerer.narrow_region``)
     changes only what its statements name: each object a method, store or augmented
     assignment names is known not to change anything else (a list, dict, set or deque
     exactly, filled; a read-only method; a logger writing to the terminal; a
-    store into a plain object's attribute), and each function it calls is a plain
-    function or builtin that changes no argument and no module state. Whatever is
-    given to them (by name: what the step computes is the calls' own) is a number, a
-    string or a tuple of those: no iterator to advance, no callable to run, no
-    ``__hash__``, ``__eq__`` or ``__lt__`` of the user's. None otherwise (it may
-    change all it reaches). ``worlds``: those of the methods called."""
+    store into a plain object's attribute), a store's key is a number, a string or a
+    tuple of those (no ``__hash__`` of the user's), and its calls are plain
+    (``_region_calls``, asked first). None otherwise (it may change all it reaches).
+    ``worlds``: those of the methods called."""
     space = frame.f_globals if frame is not None else {}
     objects, worlds = [], []
     for kind, what, member, given in changes:
@@ -2310,8 +2332,11 @@ def _region_changes(changes, calls, frame):
             if type(obj) not in _ITEM_STORES:
                 return None   # (a ``__setitem__`` of the user's)
         elif member[0] == ".":
-            if not _plain_attribute(obj, member[1:]):
-                return None
+            name = member[1:]
+            if name.startswith("__") and not name.endswith("__") \
+                    or not plain_store(obj, "setattr_", name) \
+                    or not plain_store(obj, "delattr_", name):
+                return None   # (a setter, a ``__setattr__``; a mangled name is another)
         elif member not in _FILLERS.get(type(obj), ()):
             bound = _static_method(obj, member)
             if bound is _NO_ITEM:
@@ -2332,24 +2357,6 @@ def _region_changes(changes, calls, frame):
                 worlds.extend(facts.world)
         if not immutable(obj):
             objects.append(obj)
-    for kind, what, attr, given in calls:
-        if kind == "?" or not _plain_given(given, space):
-            return None
-        callee = _region_value(kind, what, space)
-        if callee is _NO_ITEM:
-            return None
-        if attr is not None:
-            if type(callee) is not _MODULE:
-                continue   # (a method: among the changes above)
-            callee = _static_method(callee, attr)
-        owner = getattr(callee, "__self__", None)
-        if not (type(callee) is FunctionType or type(callee) is BuiltinFunctionType and (
-                owner is None or type(owner) is _MODULE)
-                or isinstance(callee, type) and callee.__module__ == "builtins"):
-            return None   # (a class's ``__init__``, a partial, a bound method...)
-        facts = _effects.facts_of(callee)
-        if facts.mutates or _effects.WORLD_STATE in facts.world:
-            return None   # (one that changes module state: what it changes is not named)
     return objects, worlds
 
 
@@ -2398,22 +2405,6 @@ def _plain_logger(obj) -> bool:
         if not logger.propagate:
             break
         logger = logger.parent
-    return True
-
-
-def _plain_attribute(obj, name) -> bool:
-    """Does storing ``obj.name`` run no code of the user's (no ``__setattr__``, no
-    setter)?"""
-    kind = type(obj)
-    if kind.__setattr__ is not object.__setattr__ or kind.__delattr__ is not object.__delattr__:
-        return False
-    if name.startswith("__") and not name.endswith("__"):
-        return False   # (mangled: the name stored is another)
-    for base in kind.__mro__:
-        found = vars(base).get(name, _NO_ITEM)
-        if found is not _NO_ITEM:
-            return type(found) is MemberDescriptorType or not hasattr(type(found), "__set__") \
-                and not hasattr(type(found), "__delete__")
     return True
 
 
