@@ -159,7 +159,8 @@ def test_generator_covers_the_shapes():
               "event-log", "unpack-into-attr/item", "aug-attr", "aug-item", "f-string", "walrus",
               "star-unpack", "call:summ", "call:scale", "nested-desync", "del",
               "star-args", "double-star", "tally", "maybe-unbound", "lookup-first", "display-chunks",
-              "fetch-loop-try", "fetch-loop-try-continue", "fetch-loop-try-unnamed-change"}
+              "fetch-loop-try", "fetch-loop-try-continue", "fetch-loop-try-unnamed-change",
+              "callee-sets-other-module", "other-module-read", "default-is-module-list"}
     missing = wanted - set(features)
     assert not missing, f"the generator never made: {sorted(missing)}"
 

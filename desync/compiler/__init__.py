@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 
 from ..errors import DesyncError
-from .analyse import (analyse, module_imports, module_level_names, module_objects,
+from .analyse import (analyse, imported_anywhere, module_imports, module_level_names, module_objects,
                       rebound_or_changed)
 from .callees import import_table
 from .emit import add_runtime_import, source_of
@@ -51,6 +51,9 @@ class Module:
         # place (``REG.append(v)``, ``CFG["n"] += 1``): a body's read of one waits for
         # the calls before it that change module state.
         self.rebound_globals = rebound_or_changed(self.tree, self.module_objects)
+        # Names any module-level import binds (in a ``try`` or an ``if`` too; "*" for
+        # ``import *``): a body's read of one may be another module's state.
+        self.imported_names = imported_anywhere(self.tree)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""
@@ -86,6 +89,7 @@ class Module:
         facts = analyse(fn, self.module_names, options.get("pure", frozenset()),
                         self.module_objects, self.module_imports, self.import_table)
         facts.rebound_globals = self.rebound_globals
+        facts.imported_names = self.imported_names
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports, plain, class_name)
 

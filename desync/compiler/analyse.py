@@ -195,6 +195,10 @@ class Facts:
     # Module-level names some function of the module rebinds (``global X; X = v``): the
     # body's own reads of them wait for the calls issued before.
     rebound_globals: frozenset = frozenset()
+    # Module-level names bound to values (not imports, defs or classes).
+    module_values: frozenset = frozenset()
+    imported_names: frozenset = frozenset()   # see imported_anywhere
+    outside_unknown: frozenset = frozenset()  # names bound nowhere the module shows
 
     def builtin(self, name: str) -> bool:
         return (name not in self.locals and name not in self.module_names
@@ -493,6 +497,22 @@ def surely_lowered_generators(nodes, shadowing) -> set:
     return found
 
 
+def imported_anywhere(tree: ast.Module) -> frozenset:
+    """Names bound by the module's own imports, wherever they stand outside its
+    functions and classes ("*" for ``from m import *``)."""
+    names = set()
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update("*" if a.name == "*" else (a.asname or a.name).split(".")[0]
+                         for a in node.names)
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(child for child in ast.iter_child_nodes(node)
+                         if isinstance(child, ast.stmt) or isinstance(child, ast.excepthandler))
+    return frozenset(names)
+
+
 def module_imports(tree: ast.Module) -> set[str]:
     """Module-level names bound by imports (modules and imported functions)."""
     names = set()
@@ -569,6 +589,8 @@ def analyse(fn: ast.FunctionDef, module_names: set[str], pure_methods=frozenset(
                                      if isinstance(node, (ast.Import, ast.ImportFrom))
                                      for a in node.names}
     facts.nodes = nodes   # one walk of a long body serves the lowering too
+    facts.module_values = frozenset(objects)
+    facts.outside_unknown = frozenset(enclosing)
     facts.imports_table = import_table if import_table is not None else {}
     if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in nodes):
         # ``import warnings`` in the body: its calls are known as the module's are

@@ -42,6 +42,12 @@ def import_table(tree: ast.Module) -> dict:
                     else:
                         top = alias.name.split(".")[0]
                         bind(top, (top, None))
+                        # (``import a.b``: ``a.b`` is a module too; dotted keys name no
+                        # variable, so they only answer lookups of a dotted path)
+                        parts = alias.name.split(".")
+                        for end in range(2, len(parts) + 1):
+                            dotted = ".".join(parts[:end])
+                            table[dotted] = (dotted, None)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for alias in node.names:
                     bind(alias.asname or alias.name, (node.module, alias.name))

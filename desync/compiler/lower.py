@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import os
+import sys
 
 from ..errors import DesyncError
 from ..runtime.pacing import GATE
@@ -35,6 +37,33 @@ from .analyse import (COMPREHENSIONS, EAGER_CONSUMERS, FRESH_BUILTINS, MUTATING_
                       PURE_BUILTINS, SCOPES, Facts, fans_out, name_reads, reads_with_nested,
                       root_name, scope_frees, scope_nodes, unbound_builtin_method)
 from .parse import child_nodes, copy_tree, mangled, walk_tree
+
+_STDLIB_MODULES = frozenset(sys.stdlib_module_names) | frozenset(sys.builtin_module_names)
+_STDLIB_FOLDER = os.path.dirname(os.__file__)
+
+
+def _standard_library(top: str) -> bool:
+    """Is the module named ``top`` the standard library's? By name, and by where the
+    one loaded here lives (a project may have its own ``profile.py``); one not loaded
+    yet counts as the project's: the runtime looks again."""
+    if top not in _STDLIB_MODULES:
+        return False
+    module = sys.modules.get(top)
+    if module is None:
+        return False
+    path = getattr(module, "__file__", None)
+    return path is None or (path.startswith(_STDLIB_FOLDER) and "-packages" not in path)
+
+
+def _dotted_name(node) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
 
 RUNTIME = "__desync_rt__"
 AUG_OPS = {
@@ -205,6 +234,8 @@ class Lowerer:
         self.bindings_before = None                # see surely_bound_before
         self.current = None                        # the source statement being lowered
         self.outer_names_declared = None           # a ``global``/``nonlocal`` (when asked)
+        self.called_names = None                   # see imported_from_project
+        self.module_lookups = None                 # see modules_looked_up
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
         # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
         # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
@@ -485,19 +516,22 @@ class Lowerer:
         (``dict_unpacks``: the indexes of ``**`` values). ``None`` parts stay."""
         last = max((i for i, part in enumerate(parts)
                     if part is not None and self.has_steps(part)), default=-1)
-        out = []
-        for index, part in enumerate(parts):
-            if part is None:
-                out.append(None)
-                continue
-            value = self.lower(part, pre)
-            if index < last:
+        # Each part's statements apart: a part after which another one issues any
+        # (``g([][0], n // 0)``: the division becomes a task) is computed first too.
+        segments, values = [], []
+        for part in parts:
+            segment: list = []
+            values.append(None if part is None else self.lower(part, segment))
+            segments.append(segment)
+        for index in range(len(parts)):
+            if parts[index] is not None and (index < last or any(segments[index + 1:])):
+                value, part, segment = values[index], parts[index], segments[index]
                 if index in dict_unpacks:
-                    value = self.atom(ast.Dict(keys=[None], values=[value]), pre, part)
+                    values[index] = self.atom(ast.Dict(keys=[None], values=[value]), segment, part)
                 else:
-                    value = self._computed(value, part, pre)
-            out.append(value)
-        return out
+                    values[index] = self._computed(value, part, segment)
+            pre.extend(segments[index])
+        return values
 
     def _computed(self, value, original, pre):
         """``value`` computed now (in program order), as an atom."""
@@ -557,7 +591,109 @@ class Lowerer:
             # nested ``def`` of the body rebinding it (an effect on the name).
             pre.append(_expr(self._ds("settle_state")))
             pre.append(_expr(self._ds("settle", self._keys_node([self.box(node.id)]))))
+        elif kind == "outside" and (
+                node.id in self.imports or node.id in self.facts.imports_table
+                or node.id in self.facts.imported_names or (
+                    node.id in self.facts.outside_unknown
+                    and "*" in self.facts.imported_names)):
+            # (imported at the top, in a ``try`` or an ``if``; or by ``import *``)
+            module = self.imported_from_project(node)
+            if module is not None:
+                # ``settings.configure(True); if settings.DEBUG:`` (or ``OPTS`` imported
+                # from it): the module's own functions may have changed what is read.
+                pre.append(_expr(self._ds("settle_module", module)))
+        elif kind == "local" and node.id in self.facts.imports \
+                and id(node) not in self.called():
+            # (``from . import settings`` in the body: the runtime looks at what it is)
+            pre.append(_expr(self._ds("settle_module", _load(node.id))))
+        if id(node) in self.modules_looked_up()[0]:
+            # ``sys.modules[name].X``: a module found at run time
+            pre.append(_expr(self._ds("settle_module", ast.Constant(value=None))))
+        elif kind == "local" and node.id in self.modules_looked_up()[1]:
+            # ``m = importlib.import_module(name)`` then ``m.X``
+            pre.append(_expr(self._ds("settle_module", _load(node.id))))
         return ast.Name(id=node.id, ctx=ast.Load())
+
+    def called(self) -> set:
+        """Ids of the names a call is made through: ``f(...)``, ``settings.configure(...)``,
+        ``pkg.mod.fn(...)`` with ``pkg.mod`` an imported module (not ``settings.OPTS.get()``:
+        that reads an object of the module)."""
+        if self.called_names is None:
+            table = self.facts.imports_table
+            self.called_names = set()
+            for sub in self.facts.nodes:
+                if isinstance(sub, ast.Call):
+                    func = sub.func
+                    if isinstance(func, ast.Attribute):
+                        func = func.value
+                        dotted = _dotted_name(func)
+                        if dotted is not None and "." in dotted and dotted in table:
+                            while isinstance(func, ast.Attribute):
+                                func = func.value
+                    if isinstance(func, ast.Name):
+                        self.called_names.add(id(func))
+        return self.called_names
+
+    def modules_looked_up(self):
+        """(ids of the names that start ``sys.modules[...]``, locals bound to it or
+        to ``importlib.import_module(...)``/``__import__(...)``): modules the body finds
+        by name, whose attributes are read as an imported module's are."""
+        if self.module_lookups is None:
+            table = self.facts.imports_table
+            roots, bound = set(), set()
+
+            def is_lookup(value):
+                if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Attribute) \
+                        and value.value.attr == "modules" \
+                        and isinstance(value.value.value, ast.Name) \
+                        and table.get(value.value.value.id) == ("sys", None):
+                    return value.value.value
+                if isinstance(value, ast.Call):
+                    func = value.func
+                    if isinstance(func, ast.Attribute) and func.attr == "import_module" \
+                            and isinstance(func.value, ast.Name) \
+                            and table.get(func.value.id) == ("importlib", None):
+                        return func
+                    if isinstance(func, ast.Name) and (
+                            table.get(func.id) == ("importlib", "import_module")
+                            or (func.id == "__import__" and self.facts.builtin("__import__"))):
+                        return func
+                return None
+
+            for sub in self.facts.nodes:
+                root = is_lookup(sub)
+                if type(root) is ast.Name and isinstance(sub, ast.Subscript):
+                    roots.add(id(root))
+                if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None \
+                        and is_lookup(sub.value) is not None:
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    bound.update(t.id for t in targets if isinstance(t, ast.Name))
+                elif isinstance(sub, ast.NamedExpr) and is_lookup(sub.value) is not None:
+                    bound.add(sub.target.id)
+            self.module_lookups = (roots, bound)
+        return self.module_lookups
+
+    def imported_from_project(self, node):
+        """For an imported name read as a value (not called, not the module of a call
+        ``settings.configure(...)``): what tells the runtime its module (the name
+        itself for ``import settings``, the module's name for ``from settings import
+        OPTS``); None for the standard library's and names of unknown origin."""
+        if id(node) in self.called():
+            return None
+        table = self.facts.imports_table
+        target = table.get(node.id)
+        if target is None:
+            # A relative import, or one bound differently on two paths: the runtime
+            # looks at what the name holds. A name from ``import *`` (maybe not bound
+            # at all: its NameError comes where Python raises it): not looked at.
+            return _load(node.id) if node.id in self.imports else ast.Constant(value=None)
+        module, attribute = target
+        top = module.partition(".")[0]
+        if not top or top == "desync" or _standard_library(top):
+            return None
+        if attribute is None:
+            return _load(node.id)   # (``import a.b``: the name is ``a``, a module too)
+        return ast.Constant(value=module)
 
     def lower_Constant(self, node, pre):
         return node
@@ -1312,16 +1448,24 @@ class Lowerer:
                                                                            value=kwargs)]
         parts = [*node.args, *(k.value for k in node.keywords)]
         last = max((i for i, part in enumerate(parts) if self.has_steps(part)), default=-1)
-        values = []
+        # Each part's statements apart: one after which another issues any (``g([][0],
+        # n // 0)``: the division becomes a task) is computed first too.
+        segments, values = [], []
+        for part in parts:
+            segment: list = []
+            values.append(self.value(part, segment))
+            segments.append(segment)
         for index, part in enumerate(parts):
-            value = self.value(part, pre)
-            if index < last and isinstance(part, ast.Name) and isinstance(value, ast.Name) \
+            value, segment = values[index], segments[index]
+            first = index < last or any(segments[index + 1:])
+            if first and isinstance(part, ast.Name) and isinstance(value, ast.Name) \
                     and value.id == part.id and self.kind(part.id) != "local":
-                value = self._computed(value, part, pre)  # ``print(m, bump())``: m first
-            elif index < last:
-                self.read_if_unbound(part, value, pre)
-                value = self.inline_now(value, pre)
-            values.append(value)
+                value = self._computed(value, part, segment)  # ``print(m, bump())``: m first
+            elif first:
+                self.read_if_unbound(part, value, segment)
+                value = self.inline_now(value, segment)
+            values[index] = value
+            pre.extend(segment)
         args = values[:len(node.args)]
         keywords = [ast.keyword(arg=k.arg, value=v)
                     for k, v in zip(node.keywords, values[len(node.args):])]
@@ -1340,11 +1484,19 @@ class Lowerer:
             + [k.value for k in node.keywords]
         last = max((i for i, part in enumerate(order) if self.has_steps(part)), default=-1)
 
+        # Each part's statements apart, as in call_args.
+        segments, lowered_parts = [], []
+        for expr in order:
+            segment: list = []
+            lowered_parts.append(self.value(expr, segment))
+            segments.append(segment)
+
         def value(index, expr):
-            lowered = self.value(expr, pre)
-            if index < last:
-                self.read_if_unbound(expr, lowered, pre)
-                return self.inline_now(lowered, pre)
+            lowered, segment = lowered_parts[index], segments[index]
+            if index < last or any(segments[index + 1:]):
+                self.read_if_unbound(expr, lowered, segment)
+                lowered = self.inline_now(lowered, segment)
+            pre.extend(segment)
             return lowered
 
         def later_can_fail(index):
@@ -3254,7 +3406,8 @@ def _possibly_one_object(fn, facts) -> list:
     keys even if the body never changes them by that name, so the runtime can order
     them with the changes made through the other name."""
     candidates, roots = [], set()
-    for name in facts.params + sorted(_module_objects_used(fn, facts)):
+    outside = _module_objects_used(fn, facts) | _outside_values_read(facts)
+    for name in facts.params + sorted(outside):
         root = facts.aliases.find(name)
         if name in facts.cells or name in facts.declared or root in roots:
             continue
@@ -3266,6 +3419,25 @@ def _possibly_one_object(fn, facts) -> list:
     for name in candidates:
         facts.effected |= facts.aliases.reach(name)
     return [(name, facts.read_keys([facts.aliases.find(name)])) for name in candidates]
+
+
+def _outside_values_read(facts) -> set:
+    """Module-level values and names imported from other modules that the body reads
+    other than as a callee: one may be the object of a parameter (``def f(xs, out=LOG)``
+    changing ``out``, then ``list(LOG)``)."""
+    called = {id(n.func) for n in facts.nodes if isinstance(n, ast.Call)}
+    table = facts.imports_table
+    found = set()
+    for node in facts.nodes:
+        if type(node) is not ast.Name or id(node) in called or node.id in found:
+            continue
+        name = node.id
+        if name in facts.locals or name in facts.declared:
+            continue
+        if name in facts.module_values or (
+                name in facts.imports and table.get(name, (None, "?"))[1] is not None):
+            found.add(name)
+    return found
 
 
 def _global_objects_changed(fn, facts) -> list:

@@ -335,6 +335,9 @@ class _Inferrer:
             if isinstance(sub, (ast.Global, ast.Nonlocal)):
                 declared.update(sub.names)
         objects = _module_objects(module) - local
+        # The module's classes hold state too (``Config.level = v``, ``Config.tags.append(t)``);
+        # not their methods' calls (``Config.create(x)``): a factory changes nothing.
+        classes = {n.name for n in module.tree.body if isinstance(n, ast.ClassDef)} - local
         # Names neither its own, the module's nor builtins: the cells of a function
         # around it (or names made at run time, counted the same way).
         # (The parameters of defs and lambdas nested in it are theirs: ``walk(node,
@@ -394,7 +397,7 @@ class _Inferrer:
                 out.mutates.add(pname)
                 if pos is not None:
                     out.mutates.add(pos)
-            elif name in declared or (name in objects and name not in local):
+            elif name in declared or (name in objects and name not in local) or name in classes:
                 out.add(_STATE, where)
             elif name in free:
                 out.add(_HELD, where)
@@ -477,7 +480,7 @@ class _Inferrer:
                         if isinstance(arg, ast.Name):
                             written(arg.id, f"methodcaller(...)({arg.id})")
                 self._call(module, qualname, node, sub, imported, local, objects | free,
-                           by_name, param_of, written, out, stack, cut)
+                           by_name, param_of, written, out, stack, cut, classes)
         return out.facts(), cut[0]
 
     def _found_by_name(self, module, func, imported, tables) -> set:
@@ -505,7 +508,7 @@ class _Inferrer:
         return ("from", "operator", name) in bindings
 
     def _call(self, module, qualname, node, call, imported, local, objects, by_name,
-              param_of, written, out, stack, cut):
+              param_of, written, out, stack, cut, classes=frozenset()):
         func = call.func
         if isinstance(func, ast.Attribute) and _through(func.value) is not func.value \
                 and call.args and isinstance(call.args[0], ast.Name) \
@@ -523,7 +526,8 @@ class _Inferrer:
                     and isinstance(call.args[0], (ast.Name, ast.Attribute, ast.JoinedStr)):
                 out.add(table.READ_BY_NAME, ".read(path)")
             if root is not None and method not in table.READ_ONLY_METHODS \
-                    and (param_of(root) is not None or root in objects) \
+                    and (param_of(root) is not None or root in objects
+                         or (root in classes and isinstance(func.value, ast.Attribute))) \
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
         if isinstance(func, ast.Attribute) and _is_super(func.value) and by_name:

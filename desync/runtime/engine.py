@@ -44,7 +44,7 @@ from .tasks import (_IMMUTABLE, _ITERATOR_TYPES, _NO_TASK, CALL, CANCELLED, DONE
 from .callers import (_WITH_KEEPS_OLD_TRACEBACK, _as_body, _call_got, _final_traceback,
                       _keep_user_frames, _throw, handling, looks_at_caller, named_like_body,
                       outcome)
-from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type,
+from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type, _in_project,
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _reached_from, _reads_thread_local, _reentrant, _thread_locals_seen)
 from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
@@ -1212,8 +1212,15 @@ class Body(Scope):
             # measures work() as plain Python does.
             task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
             self.fence = task
+            if _effects.WORLD_STATE in facts.world:
+                self._changes_state(task)
             return task
-        return self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
+        task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
+        if _effects.WORLD_STATE in facts.world:
+            # (``Plugin(name)`` whose ``__init__`` registers it in a module-level list:
+            # in order among effects, and the body's reads of that list wait for it)
+            self._changes_state(task)
+        return task
 
     def call_star(self, keys, fn, args, kwargs):
         """``fn(*args, **kwargs)`` where the tuple and the dict may be futures."""
@@ -1851,6 +1858,16 @@ class Body(Scope):
             if pending:
                 self._wait_settled(pending)
 
+    def settle_module(self, module):
+        """Before the owner reads an attribute of a module of the project or a name
+        imported from one (``module``: the module, its name, or what a name of unknown
+        origin holds): the calls issued so far that change module state have run, as
+        for the body's own globals (``settings.configure(True)`` rebinding ``DEBUG``,
+        then ``settings.DEBUG``). The standard library's and installed packages' are
+        not waited for: the functions that change module state are the project's."""
+        if self.state_changers and _project_module(module):
+            self.settle_state()
+
     def result(self, value):
         """``return value``: every entry retires first, as every statement before the
         return ran in plain Python."""
@@ -2047,6 +2064,16 @@ class Body(Scope):
         for setter in setters:
             for name, cell in zip(setter.__code__.co_freevars, setter.__closure__ or ()):
                 cells[id(cell)] = "@" + name
+
+
+def _project_module(module) -> bool:
+    """Is ``module`` (a module, a module's name, or a value imported from somewhere
+    not known) possibly one of the project's?"""
+    if type(module) is str:
+        module = sys.modules.get(module)
+    if type(module) is not _MODULE:
+        return True   # (not found, or a value: not known where it lives)
+    return _in_project(module.__dict__)
 
 
 def _holds_nothing(fn) -> bool:

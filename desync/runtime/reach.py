@@ -6,6 +6,7 @@ cost, cached per code where the answer cannot change.
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import threading
 from types import BuiltinFunctionType, CodeType, FunctionType, MethodType
@@ -162,14 +163,18 @@ def _in_project(namespace) -> bool:
     name = namespace.get("__name__") or ""
     top = name.partition(".")[0]
     path = namespace.get("__file__") or ""
-    verdict = top not in _STDLIB_NAMES and top != "desync" \
-        and "site-packages" not in path and "dist-packages" not in path
+    verdict = top != "desync" and "site-packages" not in path \
+        and "dist-packages" not in path \
+        and (top not in _STDLIB_NAMES or bool(path) and not path.startswith(_STDLIB_FOLDER))
     _project_namespaces[id(namespace)] = (namespace, verdict)
     return verdict
 
 
 _STDLIB_NAMES = frozenset(getattr(sys, "stdlib_module_names", ())) \
     | frozenset(sys.builtin_module_names)
+# (a module named like one of the standard library's but found elsewhere, a project's
+# own ``profile.py``, is the project's)
+_STDLIB_FOLDER = os.path.dirname(os.__file__)
 
 
 _THREAD_LOCAL = threading.local

@@ -179,6 +179,9 @@ class SequentialBody:
     def settle_state(self):
         pass
 
+    def settle_module(self, module):
+        pass
+
     def entering(self, manager):
         return manager
 

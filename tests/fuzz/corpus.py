@@ -829,6 +829,33 @@ PROGRAMS = [
                 if v4 > 0:
                     a = d['b']
     """, (0, 0, [], "", {})),
+    # Seed 93101 program 24: an argument that fails on the owner (``[][0]``) before
+    # one lowered to a task (``n // 0``): the task was issued first, and its
+    # ZeroDivisionError came out instead of the IndexError.
+    ("a failing argument before one that becomes a task", """
+        out = []
+        try:
+            if g([][0], n // 0) != []:
+                pass
+        except (IndexError, ZeroDivisionError) as e:
+            out.append(type(e).__name__)
+        try:
+            out.append(g(*xs, {}['k'], n // 0))
+        except (KeyError, ZeroDivisionError) as e:
+            out.append(type(e).__name__)
+        try:
+            out.append(g(f(n), y=xs[5] if n < 5 else n // 0))
+        except (IndexError, ZeroDivisionError) as e:
+            out.append(type(e).__name__)
+        return out
+    """, (0, 0, [1], "", {})),
+    ("the same with a module of the project read after its function changed it", """
+        OTHER.seto(n)
+        v = OTHER.LEVEL + len(OOPTS)
+        for x in xs:
+            v += OTHER.OPTS.get(x % 5, -1) + f(x)
+        return v, OTHER.LEVEL
+    """, (3, 0, [1, 2, 6], "", {})),
 ]
 
 

@@ -215,6 +215,8 @@ class Gen:
         self.use_q = rng.random() < 0.15
         self.global_writes = False
         self.reads_h = False   # the body's first statement rebinds H through seth (see below)
+        self.reads_other = False   # ... or OTHER's LEVEL and OPTS through OTHER.seto
+        self.reg_param = rng.random() < 0.1   # a parameter whose default is REG
         self.G, self.REG, self.EV, self.KC = (f"G{sfx}", f"REG{sfx}", f"EV{sfx}", f"K{sfx}")
 
     # -- helpers
@@ -353,6 +355,12 @@ class Gen:
                     (0.5, lambda: At(self.KC, "count")),
                     (0.5, lambda: self.feature("global-read", Nm(self.G))),
                     (1 if self.reads_h and cx.body else 0, lambda: self.feature("global-read-h", Nm(f"H{self.sfx}"))),
+                    # What a function of another module of the project changed, read
+                    # under that module's name or a name imported from it.
+                    (1 if self.reads_other and cx.body else 0, lambda: self.feature("other-module-read", self.pick([
+                        (2, lambda: At("OTHER", "LEVEL")),
+                        (1, lambda: Call("len", [Nm("OOPTS")])),
+                        (1, lambda: Call(At(At("OTHER", "OPTS"), "get"), [self.small(0, 4), K(-1)]))]))),
                     # A callee whose own helper reads what the body writes (G, REG).
                     (0.5, lambda: self.feature("global-read-indirect", Call(f"via{self.sfx}", [x()]))),
                     # ... and one whose helper reads a threading.local the body sets.
@@ -1384,6 +1392,10 @@ class Gen:
             (2, lambda: self.feature("class-attr", self.grow_expr(cx, At(self.KC, "items"), Expr(Call(At(At(self.KC, "items"), "append"), [x()]))))),
             (2, lambda: self.feature("class-attr", Aug(At(self.KC, "count", True), ast.Add(), x()))),
             (2, lambda: self.global_aug(sc, cx, d)),
+            # REG changed through a parameter whose default it is (session thirteen:
+            # the body's reads of REG by its name did not wait)
+            (2 if self.reg_param and cx.body else 0, lambda: self.feature("default-is-module-list", self.grow(
+                sc, cx, self.REG, Expr(Call(At("reg", "append"), [x()]))))),
             (2, lambda: self.feature("thread-local", Assign([At(f"TL{self.sfx}", "v", True)], x()))),
             (1.5, lambda: self.feature("environ", Assign(
                 [ast.Subscript(value=At("os", "environ"), slice=Nm(f"ENVK{self.sfx}"), ctx=ast.Store())],
@@ -1915,6 +1927,14 @@ class Gen:
             body.append(Expr(Call(f"seth{self.sfx}", [self.e_int(sc, replace(cx, io=False), 1)])))
             self.reads_h = True
             declare_h = self.chance(0.5)
+        if self.chance(0.12):
+            # The same through another module of the project (session thirteen: the
+            # reads of ``OTHER.LEVEL`` did not wait for ``OTHER.seto``).
+            self.feat["callee-sets-other-module"] += 1
+            # (first of all: seth cannot fail, but its argument can, and seto as a call
+            # that changes module state may run before an earlier failure is known)
+            body.insert(0, Expr(Call(At("OTHER", "seto"), [self.e_int(sc, replace(cx, io=False), 1)])))
+            self.reads_other = True
         # objects of the less common kinds, so that the statements using them have targets
         for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
             name = self.name_for(sc, ty)
@@ -1936,11 +1956,17 @@ class Gen:
             body.insert(0, ast.Global(names=[f"H{self.sfx}"]))
         deco = Call("desync", [], [("cache", Nm("CACHE")), ("executor", Nm("EXECUTOR"))])
         name = "run" if method else f"p{self.sfx}"
+        if self.reg_param:
+            return Def(name, (["self"] if method else []) + params + ["reg"], body, [deco],
+                       defaults=[Nm(self.REG)])
         return Def(name, (["self"] if method else []) + params, body, [deco])
 
 
 def _module_state(sfx):
     text = f'''
+from tests.fuzz import other as OTHER
+from tests.fuzz.other import OPTS as OOPTS
+
 G{sfx} = 0
 REG{sfx} = []
 EV{sfx} = []
@@ -2020,11 +2046,12 @@ NOTE{sfx} = _note_logger{sfx}()
 
 
 def _reset{sfx}():
-    global G{sfx}, H{sfx}, REG{sfx}, EV{sfx}
+    global G{sfx}, H{sfx}, EV{sfx}
     G{sfx} = 0
     H{sfx} = 0
-    REG{sfx} = []
+    REG{sfx}.clear()   # (in place: a parameter's default may be it)
     EV{sfx} = []
+    OTHER.reset()
     K{sfx}.items = []
     K{sfx}.count = 0
     TL{sfx}.__dict__.clear()
@@ -2033,7 +2060,8 @@ def _reset{sfx}():
 
 def _state{sfx}():
     return {{"G": G{sfx}, "REG": REG{sfx}, "EV": EV{sfx}, "K.items": K{sfx}.items, "K.count": K{sfx}.count,
-             "TL": getattr(TL{sfx}, "v", None), "ENV": os.environ.get(ENVK{sfx})}}
+             "TL": getattr(TL{sfx}, "v", None), "ENV": os.environ.get(ENVK{sfx}),
+             "OTHER": OTHER.state()}}
 '''
     return ast.parse(text).body
 

@@ -1,0 +1,26 @@
+"""A module of the project that generated programs import (``import ... as OTHER``,
+``from ... import OPTS as OOPTS``): ``seto`` rebinds its global and fills its dict,
+and the body reads them back under the module's name, as settings modules are used.
+The harness resets it before every run (through each program's ``_reset``)."""
+from tests.fuzz.rt import hit as _hit
+
+LEVEL = 0
+OPTS: dict = {}
+
+
+def seto(x):
+    global LEVEL
+    _hit("seto", x)
+    LEVEL = (LEVEL + x) % 97
+    OPTS[x % 5] = x
+    return x
+
+
+def reset():
+    global LEVEL
+    LEVEL = 0
+    OPTS.clear()   # (in place: programs hold it by another name)
+
+
+def state():
+    return {"LEVEL": LEVEL, "OPTS": sorted(OPTS.items())}
