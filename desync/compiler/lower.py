@@ -236,6 +236,7 @@ class Lowerer:
         self.outer_names_declared = None           # a ``global``/``nonlocal`` (when asked)
         self.called_names = None                   # see imported_from_project
         self.module_lookups = None                 # see modules_looked_up
+        self.state_bindings = None                 # see state_locals
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
         # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
         # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
@@ -606,6 +607,11 @@ class Lowerer:
                 and id(node) not in self.called():
             # (``from . import settings`` in the body: the runtime looks at what it is)
             pre.append(_expr(self._ds("settle_module", _load(node.id))))
+        elif kind == "local" and node.id in self.state_locals():
+            # ``opts = settings.OPTS`` (or ``def f(out=LOG)``) then ``set_opt(...)``:
+            # what the name holds is module state, read as by its module's name
+            for settle in self.state_locals()[node.id]:
+                pre.append(_expr(copy_tree(settle)))
         if id(node) in self.modules_looked_up()[0]:
             # ``sys.modules[name].X``: a module found at run time
             pre.append(_expr(self._ds("settle_module", ast.Constant(value=None))))
@@ -633,6 +639,65 @@ class Lowerer:
                     if isinstance(func, ast.Name):
                         self.called_names.add(id(func))
         return self.called_names
+
+    def state_locals(self) -> dict:
+        """Locals (parameters by their defaults) bound to module state by name: an
+        object of an imported module of the project (``opts = settings.OPTS``), a
+        name imported from one, or a module global a function of the module changes
+        (``def f(out=LOG)``). Each with the settles a read of that source makes."""
+        if self.state_bindings is None:
+            found: dict = {}
+
+            def source_settles(value):
+                root = value
+                while isinstance(root, ast.Attribute):
+                    root = root.value
+                if not isinstance(root, ast.Name) or self.kind(root.id) != "outside":
+                    return []
+                if root.id in self.facts.rebound_globals and root.id in self.facts.module_names:
+                    return [self._ds("settle_state")]
+                if root.id in self.imports or root.id in self.facts.imports_table \
+                        or root.id in self.facts.imported_names:
+                    module = self.imported_from_project(root)
+                    return [] if module is None else [self._ds("settle_module", module)]
+                return []
+
+            def bind(name, value):
+                if isinstance(value, ast.Name) and value.id in found \
+                        and self.kind(value.id) == "local":
+                    settles = found[value.id]   # (``alias = out``)
+                elif isinstance(value, (ast.Name, ast.Attribute)):
+                    settles = source_settles(value)
+                else:
+                    return False
+                known = found.setdefault(name, [])
+                dumped = {ast.dump(s) for s in known}
+                new = [s for s in settles if ast.dump(s) not in dumped]
+                known.extend(new)
+                if not known:
+                    del found[name]
+                return bool(new)
+
+            arguments = self.fn.args
+            positional = [*arguments.posonlyargs, *arguments.args]
+            for arg, default in zip(positional[len(positional) - len(arguments.defaults):],
+                                    arguments.defaults):
+                bind(arg.arg, default)
+            for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults):
+                if default is not None:
+                    bind(arg.arg, default)
+            pairs = []
+            for sub in self.facts.nodes:
+                if isinstance(sub, ast.Assign):
+                    pairs += [(t.id, sub.value) for t in sub.targets if isinstance(t, ast.Name)]
+                elif isinstance(sub, ast.AnnAssign) and isinstance(sub.target, ast.Name) \
+                        and sub.value is not None:
+                    pairs.append((sub.target.id, sub.value))
+            for _ in range(3):   # (aliases of aliases, in any order of the source)
+                if not any([bind(name, value) for name, value in pairs]):
+                    break
+            self.state_bindings = found
+        return self.state_bindings
 
     def modules_looked_up(self):
         """(ids of the names that start ``sys.modules[...]``, locals bound to it or

@@ -1730,8 +1730,8 @@ class Body(Scope):
         self.deferring = False   # (its deferred calls are made in there, in order)
         deferred = [arg for arg in args if type(arg) is Deferred]
         # (a deferred call runs inside it: it may change more than the step shows)
-        arguments, state, plain = _region_calls(calls, self.frame) if calls \
-            else (False, False, True)
+        arguments, state, plain, changers = _region_calls(calls, self.frame) if calls \
+            else (False, False, True, ())
         named = _region_changes(narrow[1], self.frame) \
             if narrow is not None and plain and not deferred \
             and not any(_may_be_deferred(arg) for arg in args if type(arg) is Task) else None
@@ -1750,6 +1750,21 @@ class Body(Scope):
             self.fence = task   # (as ``call`` does for such a callee)
         if state:
             self._changes_state(task)   # (``global n; n += 1`` in a callee)
+        for changer in changers:
+            # (``sorted(xs, key=track)`` or ``note(x)``, appending to a module-level
+            # list: the step's change, in order, which a callee reading that list
+            # waits for, as for the body's own changes; remembered even where the
+            # compiler saw no change to remember, ``_changing``'s ``tracking``)
+            reached = [target.__globals__.get(name) for target in
+                     _reached_from(_functions_run_by(changer))
+                     for name in _global_names(target.__code__)[0]]
+            if type(changer) is _PARTIAL:   # ``partial(list.append, NOTED)``
+                reached += [*changer.args, *changer.keywords.values()]
+            for value in reached:
+                if value is not None and type(value) not in _NEVER_CHANGED \
+                        and type(value) not in _CALLABLE_VALUES and not immutable(value) \
+                        and task.state < DONE:
+                    self.receivers[id(value)] = (value, task)
         if named is not None:
             for obj in changed:
                 # (``out`` may be a module's list a callee reads by its own name)
@@ -2281,7 +2296,8 @@ def _has_deferred(args, kwargs) -> bool:
 def _region_calls(calls, frame) -> tuple:
     """For the callees a step runs as written (``Lowerer.region_calls``), looked up
     without running code of the user's (no property is read): (does one change what
-    it is given, does one change module state, are they all plain). What cannot be
+    it is given, does one change module state, are they all plain, the functions
+    among them or given to them by name that change module state). What cannot be
     told counts as changing arguments. Plain: each is given, by name, only numbers,
     strings and tuples of those (no iterator to advance, no callable to run, no
     ``__hash__`` of the user's), and each function among them is a plain function or
@@ -2290,9 +2306,16 @@ def _region_calls(calls, frame) -> tuple:
     space = frame.f_globals if frame is not None else {}
     arguments = state = False
     plain = True
+    changers = []   # functions among them, or given to them, that change module state
     for kind, what, attr, given in calls:
         if plain and not _plain_given(given, space):
             plain = False
+        for name in given[1]:
+            handed = _region_value("g", name, space)
+            if type(handed) is FunctionType \
+                    and _effects.WORLD_STATE in _effects.facts_of(handed).world:
+                state = True
+                changers.append(handed)
         if kind == "?":
             plain = False
             if _holds_mutable([_raw(v) if type(v) is Task else v for v in what], None):
@@ -2300,15 +2323,23 @@ def _region_calls(calls, frame) -> tuple:
             continue
         owner = _region_value(kind, what, space)
         callee = owner if attr is None or owner is _NO_ITEM else _static_method(owner, attr)
+        if type(callee) is _PARTIAL:
+            held = _effects.facts_of(callee.func)
+            if held.mutates or _effects.WORLD_STATE in held.world:
+                # (what it holds: ``partial(list.append, NOTED)`` changes NOTED)
+                changers.append(callee)
+                plain = False
         if callee is _NO_ITEM or _changes_arguments(callee):
             arguments = True
             plain = False
             continue
-        if type(callee) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(callee).world:
-            state = True
+        if _effects.WORLD_STATE in _effects.facts_of(callee).world:
+            changers.append(callee)   # (a partial of such a function too)
+            if type(callee) is FunctionType:
+                state = True
         if plain and (attr is None or type(owner) is _MODULE):
             plain = _plain_function(callee)
-    return arguments, state, plain
+    return arguments, state, plain, changers
 
 
 def _plain_function(callee) -> bool:

@@ -146,7 +146,41 @@ def a_constructor_that_registers_itself():
     return list(settings.PLUGINS)
 
 
-CASES = [(f, _fresh) for f in (class_attributes_set_by_a_function_of_the_other_module,
+def local_bound_to_the_other_modules_dict():
+    opts = settings.OPTS
+    set_opt("w", slow(1))
+    return dict(opts)
+
+
+def local_bound_to_an_imported_list_in_a_loop():
+    seen = SEEN
+    sizes = []
+    for x in range(3):
+        note(slow(x))
+        sizes.append(len(seen))
+    return sizes
+
+
+def default_parameter_is_the_other_modules_list(seen=settings.SEEN):
+    note(slow(3))
+    return list(seen)
+
+
+def alias_of_a_default_parameter(out=LOG):
+    alias = out
+    log_here(slow(1))
+    return len(alias)
+
+
+def log_here(value):
+    time.sleep(0.01)
+    LOG.append(value)
+
+
+CASES = [(f, _fresh) for f in (local_bound_to_the_other_modules_dict,
+                               local_bound_to_an_imported_list_in_a_loop,
+                               default_parameter_is_the_other_modules_list,
+                               alias_of_a_default_parameter,class_attributes_set_by_a_function_of_the_other_module,
                                a_constructor_that_registers_itself,
     attribute_after_configure, attribute_in_an_expression_after_configure,
     attribute_in_a_branch_test, attribute_of_the_unaliased_import,

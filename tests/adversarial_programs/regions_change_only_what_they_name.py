@@ -466,5 +466,67 @@ CASES += [
     (counter_from_an_unpacking, lambda: (list(range(8)), []), repr),
 ]
 
+# The same change, read by the next iteration's call made before the step (fuzz seed
+# 93103 program 1374: the read ran while the step's handler was still to come).
+def peek_noted(x):
+    time.sleep(0.001)
+    return (x, len(NOTED))
+
+
+def fail_some(pair):
+    time.sleep(0.01)
+    if pair[0] % 3 == 2:
+        raise ValueError(pair)
+    return pair
+
+
+def note_directly(v):
+    NOTED.append(v)
+
+
+def key_function_change_read_by_the_next_call(xs):
+    out = []
+    for x in xs:
+        pair = peek_noted(x)
+        try:
+            out.append(fail_some(pair))
+        except ValueError:
+            sorted([x], key=track)
+    return out
+
+
+def partial_change_read_by_the_next_call(xs):
+    out = []
+    for x in xs:
+        pair = peek_noted(x)
+        try:
+            out.append(fail_some(pair))
+        except ValueError:
+            ADD(x)
+    return out
+
+
+def function_change_read_by_the_next_call(xs):
+    out = []
+    for x in xs:
+        pair = peek_noted(x)
+        try:
+            out.append(fail_some(pair))
+        except ValueError:
+            note_directly(x)
+    return out
+
+
+def _noted_cleared():
+    del NOTED[:]   # (here: a body naming NOTED orders its callees after its changes)
+    return (list(range(8)),)
+
+
+CASES += [
+    (key_function_change_read_by_the_next_call, _noted_cleared, repr),
+    (partial_change_read_by_the_next_call, _noted_cleared, repr),
+    (function_change_read_by_the_next_call, _noted_cleared, repr),
+]
+
 if __name__ == "__main__":
     main(CASES)
