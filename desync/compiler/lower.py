@@ -3135,6 +3135,12 @@ def _region_names(node) -> tuple[set, set]:
         elif isinstance(sub, (*SCOPES, *COMPREHENSIONS)):
             frees, _ = scope_frees(sub)
             loaded |= frees
+            if isinstance(sub, ast.Lambda):
+                # (its defaults are read here, when it is made: ``lambda v, j=j: 0``)
+                for default in (*sub.args.defaults, *sub.args.kw_defaults):
+                    if default is not None:
+                        loaded |= {n.id for n in walk_tree(default) if isinstance(n, ast.Name)
+                                   and isinstance(n.ctx, ast.Load)}
     return loaded, bound
 
 
@@ -3177,7 +3183,8 @@ def _walk_to(statements, target, found) -> bool:
             inner += [c.body for c in statement.cases]
         for block in inner:
             if isinstance(block, list) and any(s is target for s in scope_nodes(block)):
-                if isinstance(statement, ast.For):
+                if isinstance(statement, ast.For) and block is statement.body:
+                    # (not in its ``else``: an empty loop binds nothing)
                     found.update(_target_names(statement.target))
                 if isinstance(statement, ast.With):
                     for item in statement.items:

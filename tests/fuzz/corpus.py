@@ -849,6 +849,33 @@ PROGRAMS = [
             out.append(type(e).__name__)
         return out
     """, (0, 0, [1], "", {})),
+    # Seed 93105 program 4646: a lambda's default in a try step (``j=j``) read a name
+    # the step rebinds later: the step did not take it from the body (UnboundLocalError),
+    # and the lambda it made was named after the step's function, not the body's.
+    ("a lambda default in a try step reads a name the step rebinds", """
+        cnt = d
+        for j in [n]:
+            try:
+                cnt['k'], d[lambda v, j=j: j] = divmod(m, 4)
+                for v, j in xs:
+                    pass
+            except ArithmeticError:
+                pass
+        return [k if isinstance(k, str) else (k.__qualname__, k(0)) for k in d]
+    """, (1, 6, [], "", {})),
+    # Seed 93105 program 1047: a for loop's target counted as bound in its ``else``
+    # (an empty loop binds nothing): an if step there read it first.
+    ("a for target read by an if step in the loop's else", """
+        for x in xs:
+            pass
+        else:
+            for v in range(2):
+                v3 = f(v)
+                if v3 > 40 + n:
+                    for x in range(m % 4):
+                        xs.append(f(x))
+        return xs
+    """, (0, 1, [], "", {})),
     ("the same with a module of the project read after its function changed it", """
         OTHER.seto(n)
         v = OTHER.LEVEL + len(OOPTS)
