@@ -55,7 +55,7 @@ TRANSPILER_FILES = (
     "compiler/__init__.py", "compiler/analyse.py", "compiler/callees.py",
     "compiler/emit.py", "compiler/explain.py", "compiler/graph.py", "compiler/lines.py",
     "compiler/lower.py", "compiler/parse.py", "compiler/unparse.py",
-    "literals.py", "runtime/effects.py", "runtime/pacing.py",
+    "literals.py", "runtime/effects.py", "runtime/pacing.py", "runtime/qualnames.py",
 )
 
 

@@ -540,3 +540,46 @@ def test_frames_carry_the_qualified_name_and_first_line_of_the_original(mode):
                     assert fn(*args) == expected
             else:
                 assert fn(*args) == expected
+
+
+class Maker:
+    """Functions made in a desync method, in a try statement run as one step, and
+    in a desync function made by a factory: named as plain Python names them."""
+
+    @dz(cache=False)
+    def made(self, n, xs):
+        double = lambda v: v * 2   # noqa: E731
+
+        def inner(v):
+            return v + n
+        keep = {}
+        for j in [n]:
+            try:
+                keep[lambda v, j=j: j] = divmod(n, 4)
+                for v, j in xs:
+                    pass
+            except ArithmeticError:
+                pass
+        return [f.__qualname__ for f in (double, inner, *keep)], slow(n)
+
+
+def make_maker():
+    @dz(cache=False)
+    def made_inside(n):
+        return (lambda: n).__qualname__, slow(n)
+    return made_inside
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_functions_made_in_a_body_carry_plain_pythons_qualified_names(mode):
+    made_inside = make_maker()
+    calls = [(Maker.made, (Maker(), 1, [])), (made_inside, (2,))]
+    for fn, args in calls:
+        expected = fn.__desync_original__(*args)
+        assert "Maker.made.<locals>" in repr(expected) or "make_maker.<locals>" in repr(expected)
+        for _ in range(3):
+            if mode == "sequential":
+                with desync.sequential():
+                    assert fn(*args) == expected
+            else:
+                assert fn(*args) == expected

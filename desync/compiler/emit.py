@@ -13,6 +13,7 @@ import ast
 import copy
 import types
 
+from ..runtime.qualnames import requalified
 from .lower import RUNTIME
 from .parse import GCPaused, walk_tree
 from .unparse import unparse
@@ -116,6 +117,11 @@ def compile_function(fn: ast.FunctionDef, filename: str, freevars: tuple,
         raise RuntimeError(f"desync: compiled code for {fn.name} not found")
     if qualname is not None and hasattr(found, "co_qualname"):   # (3.11+)
         found = found.replace(co_qualname=qualname)
+    if qualname is not None and qualname != fn.name:
+        # What it makes is named under the original's qualified name (``K.meth.<locals>.
+        # <lambda>``), not the factory's ``meth.<locals>.<lambda>``.
+        found = found.replace(co_consts=requalified(found.co_consts, fn.name + ".<locals>.",
+                                                    qualname + ".<locals>."))
     return found
 
 

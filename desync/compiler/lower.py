@@ -892,7 +892,7 @@ class Lowerer:
         args.defaults = [_load(next(names)) for _ in defaults]
         args.kw_defaults = [None if k is None else _load(next(names)) for k in kw_defaults]
         maker = _lambda(params, ast.Lambda(args=args, body=node.body))
-        return self.emit(pre, self._ds("pure", maker, *given))
+        return self.emit(pre, self._ds("pure", _rt("lambda_made"), maker, *given))
 
     def lower_ListComp(self, node, pre):
         if self.spec_mode:

@@ -271,6 +271,14 @@ def list_of(*items):
     return list(items)
 
 
+def lambda_made(maker, *defaults):
+    """``lambda v, j=j: ...`` made once its defaults are there (``maker`` takes them):
+    named as the lambda written in the body is (not ``<lambda>.<locals>.<lambda>``)."""
+    made = maker(*defaults)
+    made.__qualname__ = maker.__qualname__
+    return made
+
+
 if os.environ.get("DESYNC_TRACE"):
     from .trace import start_from_environment
     start_from_environment()

@@ -9,8 +9,9 @@ desync's own frames (``_keep_user_frames``) and ends at the body's line
 from __future__ import annotations
 
 import sys
-from types import (BuiltinMethodType, CodeType, FunctionType, MethodType, ModuleType,
-                   TracebackType)
+from types import BuiltinMethodType, FunctionType, MethodType, ModuleType, TracebackType
+
+from .qualnames import requalified
 
 from .effects import WORLD_CALLER, facts_of
 from .tasks import DONE, FAILED, Deferred, Task, _value
@@ -163,33 +164,18 @@ def named_like_body(fn, frame):
         if hasattr(body, "co_qualname"):
             names["co_qualname"] = body.co_qualname
             # (a lambda made in it is the body's: ``p.<locals>.<lambda>``)
-            names["co_consts"] = _requalified(code.co_consts, code.co_qualname + ".<locals>.",
-                                              body.co_qualname + ".<locals>.")
+            names["co_consts"] = requalified(code.co_consts, code.co_qualname + ".<locals>.",
+                                             body.co_qualname + ".<locals>.")
         else:   # 3.10: a function's qualified name is a constant of the code making it
-            names["co_consts"] = _requalified(
-                code.co_consts, f".<locals>.{code.co_name}.<locals>.", ".<locals>.")
+            names["co_consts"] = requalified(
+                code.co_consts, f".<locals>.{code.co_name}.<locals>.", ".<locals>.",
+                anywhere=True)
         renamed = code.replace(**names)
         if len(_region_names) > 4096:
             _region_names.clear()
         _region_names[code] = renamed
         _REGION_CODES.add(renamed)
     return FunctionType(renamed, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
-
-
-def _requalified(consts, old, new):
-    """``consts`` with the qualified names of the code objects in them (and, for
-    3.10, the qualified-name strings) under ``old`` moved under ``new``."""
-    def moved(value):
-        if type(value) is str and old in value:
-            return value.replace(old, new, 1)
-        if type(value) is CodeType:
-            parts = {"co_consts": tuple(moved(item) for item in value.co_consts)}
-            qualname = getattr(value, "co_qualname", None)
-            if qualname is not None and old in qualname:
-                parts["co_qualname"] = qualname.replace(old, new, 1)
-            return value.replace(**parts)
-        return value
-    return tuple(moved(item) for item in consts)
 
 
 def _keep_user_frames(error, task):
