@@ -10,7 +10,7 @@ import types
 
 from . import runtime, version
 from .errors import DesyncError
-from .runtime import effects, executors
+from .runtime import effects, engine, executors
 from .runtime.cache import CallCache, is_the_definition, set_source_hasher
 from .runtime.executors import ExecutorChoice
 from .runtime.pacing import GATE, Gate
@@ -336,6 +336,19 @@ def _source_facts(fn):
 
 
 effects.set_provider(_source_facts)
+
+
+def _names_changed_in(path):
+    """The module-level names a module's own code rebinds or changes in place (read
+    when a body reads that module's state while calls that change state are pending)."""
+    import ast
+    from .compiler.analyse import module_objects, rebound_or_changed
+    with open(path, "rb") as handle:
+        tree = ast.parse(handle.read(), path)
+    return rebound_or_changed(tree, module_objects(tree))
+
+
+engine.set_source_reader(_names_changed_in)
 
 
 # -- the cache API of desync functions ----------------------------------------------

@@ -3,6 +3,7 @@ together. Shared by tests/test_idioms.py and the benchmarks."""
 import logging
 import time
 
+import idiom_settings
 from desync import desync
 
 D = 0.2
@@ -273,6 +274,13 @@ def report_job(xs):
         pages[x] = parse_page(page)
     return pages, failed, missing
 
+@desync
+def helper_module_and_its_constant(xs):
+    out = []
+    for x in xs:
+        out.append(idiom_settings.work(x, D) * idiom_settings.SCALE)
+    return out
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -290,5 +298,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("try per item, stores by key from a given client", try_store_by_key_given_client, 6),
  ("if on a call's result", filter_on_the_result, 6), ("if on a call", filter_on_a_call, 6),
  ("try, except: continue", skip_failures, 6), ("if missing: continue", skip_missing, 6),
- ("fetch, log and skip failures, count missing, store parsed", report_job, 6)]
+ ("fetch, log and skip failures, count missing, store parsed", report_job, 6),
+ ("a helper module's function and its constant", helper_module_and_its_constant, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

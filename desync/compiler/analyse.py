@@ -243,9 +243,13 @@ def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
     """Names declared ``global`` somewhere, and module-level ``objects`` that code
     changes in place: a method call on one that is not a known read-only one
     (``REG.append(v)``, ``registry.add(p)``), a store into it, an augmented store
-    (``CFG["n"] += 1``). One walk of the module (it is read for every transpile);
-    changes made at the top level count too, which only makes reads wait more."""
+    (``CFG["n"] += 1``). The module's classes too, where what they hold is stored
+    into or changed (``Config.level = v``, ``Config.tags.append(t)``; not a call of
+    one of their methods, ``Config.create(x)``, a factory). One walk of the module
+    (it is read for every transpile); changes made at the top level count too, which
+    only makes reads wait more."""
     from ..runtime.effects import READ_ONLY_METHODS
+    classes = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     found = set()
     for node in walk_tree(tree):
         if isinstance(node, ast.Global):
@@ -256,6 +260,8 @@ def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
             if not isinstance(func, ast.Attribute) or func.attr in READ_ONLY_METHODS:
                 continue
             root = func.value
+            if isinstance(root, ast.Name) and root.id in classes:
+                continue   # (``Config.create(x)``)
         elif isinstance(node, (ast.Subscript, ast.Attribute)) \
                 and isinstance(node.ctx, (ast.Store, ast.Del)):
             root = node.value
@@ -263,7 +269,7 @@ def rebound_or_changed(tree: ast.Module, objects) -> frozenset:
             continue
         while isinstance(root, (ast.Attribute, ast.Subscript)):
             root = root.value
-        if isinstance(root, ast.Name) and root.id in objects:
+        if isinstance(root, ast.Name) and (root.id in objects or root.id in classes):
             found.add(root.id)
     return frozenset(found)
 

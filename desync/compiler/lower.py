@@ -237,6 +237,8 @@ class Lowerer:
         self.called_names = None                   # see imported_from_project
         self.module_lookups = None                 # see modules_looked_up
         self.state_bindings = None                 # see state_locals
+        self.attribute_bases = None                # see attribute_read
+        self.reading_attribute = None              # (id of a name, the attribute read)
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
         # ``sys.argv.append(x)``, ``os.environ[k] = v``): its own later reads of them
         # (``len(sys.argv)``) wait for those changes, keyed by the module's name.
@@ -424,6 +426,10 @@ class Lowerer:
         method = getattr(self, "lower_" + type(node).__name__, None)
         if method is not None:
             return method(node, pre)
+        if type(node) is ast.Attribute and type(node.value) is ast.Name:
+            # (the name's module state is read for this attribute: see attribute_read;
+            # a comprehension's copied nodes are not among the body's own)
+            self.reading_attribute = (id(node.value), node.attr)
         if isinstance(node, ast.Dict) and None in node.keys:
             return ast.copy_location(self.dict_in_chunks(node, pre), node)
         if isinstance(node, ast.Set) and any(isinstance(e, ast.Starred) for e in node.elts):
@@ -586,7 +592,7 @@ class Lowerer:
             if box in self.facts.effected:
                 pre.append(_expr(self._ds("settle", self._keys_node([box]))))
         elif kind == "outside" and node.id in self.facts.rebound_globals \
-                and node.id in self.facts.module_names:
+                and node.id in self.facts.module_names and id(node) not in self.called():
             # ``configure(3); if LEVEL > 2:`` where configure rebinds LEVEL: the read
             # waits for the calls before it that change module state, and for a
             # nested ``def`` of the body rebinding it (an effect on the name).
@@ -602,16 +608,21 @@ class Lowerer:
             if module is not None:
                 # ``settings.configure(True); if settings.DEBUG:`` (or ``OPTS`` imported
                 # from it): the module's own functions may have changed what is read.
-                pre.append(_expr(self._ds("settle_module", module)))
+                pre.append(_expr(self._ds("settle_module", module,
+                                          *self.attribute_read(node))))
         elif kind == "local" and node.id in self.facts.imports \
                 and id(node) not in self.called():
             # (``from . import settings`` in the body: the runtime looks at what it is)
-            pre.append(_expr(self._ds("settle_module", _load(node.id))))
+            pre.append(_expr(self._ds("settle_module", _load(node.id),
+                                      *self.attribute_read(node))))
         elif kind == "local" and node.id in self.state_locals():
             # ``opts = settings.OPTS`` (or ``def f(out=LOG)``) then ``set_opt(...)``:
-            # what the name holds is module state, read as by its module's name
-            for settle in self.state_locals()[node.id]:
-                pre.append(_expr(copy_tree(settle)))
+            # what the name holds is module state, read as by its module's name (an
+            # object changed in place: rebinding the module's name leaves it as it was)
+            if self.state_locals()[node.id] == "state":
+                pre.append(_expr(self._ds("settle_state")))
+            else:
+                pre.append(_expr(self._ds("settle_module", _load(node.id))))
         if id(node) in self.modules_looked_up()[0]:
             # ``sys.modules[name].X``: a module found at run time
             pre.append(_expr(self._ds("settle_module", ast.Constant(value=None))))
@@ -644,39 +655,36 @@ class Lowerer:
         """Locals (parameters by their defaults) bound to module state by name: an
         object of an imported module of the project (``opts = settings.OPTS``), a
         name imported from one, or a module global a function of the module changes
-        (``def f(out=LOG)``). Each with the settles a read of that source makes."""
+        (``def f(out=LOG)``): "state" for the module's own globals (settled as they
+        are), "held" for another module's (the object it holds looked at)."""
         if self.state_bindings is None:
             found: dict = {}
 
-            def source_settles(value):
+            def source_kind(value):
                 root = value
                 while isinstance(root, ast.Attribute):
                     root = root.value
                 if not isinstance(root, ast.Name) or self.kind(root.id) != "outside":
-                    return []
+                    return None
                 if root.id in self.facts.rebound_globals and root.id in self.facts.module_names:
-                    return [self._ds("settle_state")]
+                    return "state"
                 if root.id in self.imports or root.id in self.facts.imports_table \
                         or root.id in self.facts.imported_names:
-                    module = self.imported_from_project(root)
-                    return [] if module is None else [self._ds("settle_module", module)]
-                return []
+                    return "held" if self.imported_from_project(root) is not None else None
+                return None
 
             def bind(name, value):
                 if isinstance(value, ast.Name) and value.id in found \
                         and self.kind(value.id) == "local":
-                    settles = found[value.id]   # (``alias = out``)
+                    kind = found[value.id]   # (``alias = out``)
                 elif isinstance(value, (ast.Name, ast.Attribute)):
-                    settles = source_settles(value)
+                    kind = source_kind(value)
                 else:
                     return False
-                known = found.setdefault(name, [])
-                dumped = {ast.dump(s) for s in known}
-                new = [s for s in settles if ast.dump(s) not in dumped]
-                known.extend(new)
-                if not known:
-                    del found[name]
-                return bool(new)
+                if kind is None or found.get(name) in (kind, "state"):
+                    return False
+                found[name] = kind   # ("state" wins: it waits for more)
+                return True
 
             arguments = self.fn.args
             positional = [*arguments.posonlyargs, *arguments.args]
@@ -756,9 +764,21 @@ class Lowerer:
         top = module.partition(".")[0]
         if not top or top == "desync" or _standard_library(top):
             return None
-        if attribute is None:
-            return _load(node.id)   # (``import a.b``: the name is ``a``, a module too)
-        return ast.Constant(value=module)
+        return _load(node.id)   # (the module, or what was imported from one)
+
+    def attribute_read(self, node) -> list:
+        """``[name]`` when ``node`` is read for its attribute ``name`` (``settings.DEBUG``,
+        ``settings.OPTS.get(k)``); else ``[]``."""
+        reading = self.reading_attribute
+        if reading is not None and reading[0] == id(node):
+            return [ast.Constant(value=reading[1])]
+        if self.attribute_bases is None:
+            self.attribute_bases = {id(sub.value): sub.attr for sub in self.facts.nodes
+                                    if isinstance(sub, ast.Attribute)
+                                    and isinstance(sub.value, ast.Name)
+                                    and isinstance(sub.ctx, ast.Load)}
+        attribute = self.attribute_bases.get(id(node))
+        return [] if attribute is None else [ast.Constant(value=attribute)]
 
     def lower_Constant(self, node, pre):
         return node

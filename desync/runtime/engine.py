@@ -1447,10 +1447,12 @@ class Body(Scope):
                     and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
-                return self._spawn(CALL, bound, args, kwargs, keys, lasti)
+                return self._changed_state_by(bound, self._spawn(CALL, bound, args, kwargs,
+                                                                 keys, lasti))
             if kind == _effects.READS and not changes_arguments \
                     and not self._runs_other_code(bound, args, kwargs, keys):
-                return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
+                return self._changed_state_by(bound, self._spawn(
+                    CALL, bound, args, kwargs, (*keys, *world), lasti))
             # (``target``: the object's key, or a tuple of it and of what it holds)
             targets = target if type(target) is tuple else (target,)
             world = (*world, *_process_world(obj))
@@ -1465,10 +1467,10 @@ class Body(Scope):
                                    targets=(*targets, *keys))
                 self.fence = task
                 self._changing(obj, task)
-                return task
+                return self._changed_state_by(bound, task)
             task = self._spawn(EFFECT, bound, args, kwargs, None, lasti, targets=targets)
             self._changing(obj, task)
-            return task
+            return self._changed_state_by(bound, task)
         if _holds_mutable(args, kwargs):
             # The object is still being made, and whether its method changes the
             # objects it is given (``handler.take(words, line)``) is known only from
@@ -1477,9 +1479,23 @@ class Body(Scope):
             return self._method(target, keys, self.get(obj), name, args, kwargs, lasti)
         targets = target if type(target) is tuple else (target,)
         # (what it is is not known yet: its method may touch anything, a file, the
-        # environment; ``(Path(d) / name(1)).mkdir()`` before ``os.listdir(d)``)
-        return self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
+        # environment, module state; ``(Path(d) / name(1)).mkdir()`` before
+        # ``os.listdir(d)``, ``Registry().add(v)`` appending to a module-level list)
+        task = self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(*targets, *_effects.WORLD_ALL))
+        self._changes_state(task)
+        return task
+
+    def _changed_state_by(self, bound, task):
+        """``task``, remembered among the calls that change module state when the
+        Python function behind ``bound`` (``settings.configure`` found on a module
+        imported in a ``try``, ``registry.add`` appending to a module-level list) is
+        one: the body's later reads of module state wait for it."""
+        fn = bound if type(bound) is FunctionType else \
+            getattr(bound, "__func__", None) if type(bound) is MethodType else None
+        if type(fn) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(fn).world:
+            self._changes_state(task)
+        return task
 
     def effect(self, targets, fn, /, *args, **kwargs):
         """A known effect (a store, a ``del``, a write to a closure variable), made by
@@ -1748,7 +1764,7 @@ class Body(Scope):
         self._after_deferred(task, deferred)
         if arguments:
             self.fence = task   # (as ``call`` does for such a callee)
-        if state:
+        if state or changers:
             self._changes_state(task)   # (``global n; n += 1`` in a callee)
         for changer in changers:
             # (``sorted(xs, key=track)`` or ``note(x)``, appending to a module-level
@@ -1873,14 +1889,16 @@ class Body(Scope):
             if pending:
                 self._wait_settled(pending)
 
-    def settle_module(self, module):
-        """Before the owner reads an attribute of a module of the project or a name
-        imported from one (``module``: the module, its name, or what a name of unknown
-        origin holds): the calls issued so far that change module state have run, as
-        for the body's own globals (``settings.configure(True)`` rebinding ``DEBUG``,
-        then ``settings.DEBUG``). The standard library's and installed packages' are
-        not waited for: the functions that change module state are the project's."""
-        if self.state_changers and _project_module(module):
+    def settle_module(self, held, attribute=None):
+        """Before the owner reads module state of another module: an attribute of a
+        module of the project (``held`` the module, ``attribute`` the name read:
+        ``settings.DEBUG`` after ``settings.configure(True)`` rebinding it), or an
+        object imported from one, or a local bound to one (``held`` that object: a
+        list ``note()`` appends to). The calls issued so far that change module state
+        run first, unless what is read cannot have changed: a module of the standard
+        library or of an installed package, a name its module's code never rebinds
+        or changes that holds a number or a string, a function (``None``: not known)."""
+        if self.state_changers and _may_have_changed(held, attribute):
             self.settle_state()
 
     def result(self, value):
@@ -2081,14 +2099,56 @@ class Body(Scope):
                 cells[id(cell)] = "@" + name
 
 
-def _project_module(module) -> bool:
-    """Is ``module`` (a module, a module's name, or a value imported from somewhere
-    not known) possibly one of the project's?"""
-    if type(module) is str:
-        module = sys.modules.get(module)
-    if type(module) is not _MODULE:
-        return True   # (not found, or a value: not known where it lives)
-    return _in_project(module.__dict__)
+def _may_have_changed(held, attribute) -> bool:
+    """See Body.settle_module."""
+    if type(held) is _MODULE:
+        if not _in_project(held.__dict__):
+            return False
+        if attribute is None:
+            return True   # (the module itself handed on: anything in it may be read)
+        changed = _names_changed_by(held)
+        if changed is None or attribute in changed:
+            return True
+        held = held.__dict__.get(attribute, _NO_ITEM)
+        if held is _NO_ITEM:
+            return True
+        attribute = None
+    if held is None or type(held) is Task:
+        return True   # (not known what it is)
+    if attribute is not None:   # (``configure.__globals__[...]``, ``OPTS.get(k)``)
+        return not immutable(held)
+    return not (immutable(held) or type(held) in _NEVER_CHANGED_HELD)
+
+
+_NEVER_CHANGED_HELD = frozenset({FunctionType, BuiltinFunctionType, MethodType})
+_changed_names: dict = {}   # id of a module -> (it, names its code rebinds or changes)
+
+
+def _names_changed_by(module):
+    """Module-level names the module's own code declares ``global`` or changes in
+    place (read from its source, once per module); None if it cannot be read."""
+    found = _changed_names.get(id(module))
+    if found is not None and found[0] is module:
+        return found[1]
+    names = None
+    path = getattr(module, "__file__", None)
+    if path and path.endswith(".py") and _source_reader is not None:
+        try:
+            names = _source_reader(path)
+        except Exception:   # (unreadable, not Python after all: not known)
+            names = None
+    _changed_names[id(module)] = (module, names)
+    return names
+
+
+_source_reader = None   # path -> the names that module's code changes (set by desync)
+
+
+def set_source_reader(reader) -> None:
+    """Where module sources are read (the compiler's analysis: the runtime does not
+    import the compiler, see desync.decorator)."""
+    global _source_reader
+    _source_reader = reader
 
 
 def _holds_nothing(fn) -> bool:

@@ -179,7 +179,7 @@ class SequentialBody:
     def settle_state(self):
         pass
 
-    def settle_module(self, module):
+    def settle_module(self, held, attribute=None):
         pass
 
     def entering(self, manager):

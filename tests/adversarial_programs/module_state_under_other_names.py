@@ -4,7 +4,7 @@ module of the project (``settings.DEBUG`` after ``settings.configure(True)``), a
 imported from one, the module object itself, a default parameter bound to a
 module-level list. Each read sees the change, as in plain Python.
 Run: DESYNC_PACING=0 python tests/adversarial_programs/module_state_under_other_names.py"""
-import sys, os, time
+import functools, sys, os, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main, check, slow  # noqa: E402
 import _project_settings as settings  # noqa: E402
@@ -13,12 +13,23 @@ from _project_settings import OPTS, SEEN, configure, set_opt, note  # noqa: E402
 
 LOG = []
 TABLE = {}
+NOTE_SEEN = functools.partial(list.append, SEEN)
+
+
+class Own:
+    level = 0
+
+
+def set_own(value):
+    time.sleep(0.01)
+    Own.level = value
 
 
 def _fresh():
     settings.reset()
     LOG.clear()
     TABLE.clear()
+    Own.level = 0
     return ()
 
 
@@ -177,7 +188,38 @@ def log_here(value):
     LOG.append(value)
 
 
-CASES = [(f, _fresh) for f in (local_bound_to_the_other_modules_dict,
+def a_method_of_an_instance_changes_module_state():
+    registry = settings.Registry()
+    registry.add(slow(1))
+    return len(SEEN), list(settings.SEEN)
+
+
+def a_class_of_this_module_changed_by_its_function():
+    set_own(slow(4))
+    return Own.level
+
+
+def a_handlers_partial_holds_the_imported_list():
+    out = []
+    for x in range(6):
+        try:
+            out.append(fail_on_two(x))
+        except ValueError:
+            NOTE_SEEN(x)
+        out.append(len(SEEN))
+    return out
+
+
+def fail_on_two(x):
+    time.sleep(0.01)
+    if x % 3 == 2:
+        raise ValueError(x)
+    return x
+
+
+CASES = [(f, _fresh) for f in (a_method_of_an_instance_changes_module_state,
+                               a_class_of_this_module_changed_by_its_function,
+                               a_handlers_partial_holds_the_imported_list,local_bound_to_the_other_modules_dict,
                                local_bound_to_an_imported_list_in_a_loop,
                                default_parameter_is_the_other_modules_list,
                                alias_of_a_default_parameter,class_attributes_set_by_a_function_of_the_other_module,
