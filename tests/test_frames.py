@@ -528,10 +528,7 @@ def make_nested():
     return nested
 
 
-@pytest.mark.parametrize("mode", ["threads", "sequential"])
-def test_frames_carry_the_qualified_name_and_first_line_of_the_original(mode):
-    nested = make_nested()
-    calls = [(Holder.method, (Holder(), 1)), (nested, (1,))]
+def _give_what_the_original_gives(calls, mode):
     for fn, args in calls:
         expected = fn.__desync_original__(*args)
         for _ in range(3):
@@ -540,6 +537,12 @@ def test_frames_carry_the_qualified_name_and_first_line_of_the_original(mode):
                     assert fn(*args) == expected
             else:
                 assert fn(*args) == expected
+
+
+@pytest.mark.parametrize("mode", ["threads", "sequential"])
+def test_frames_carry_the_qualified_name_and_first_line_of_the_original(mode):
+    nested = make_nested()
+    _give_what_the_original_gives([(Holder.method, (Holder(), 1)), (nested, (1,))], mode)
 
 
 class Maker:
@@ -575,11 +578,6 @@ def test_functions_made_in_a_body_carry_plain_pythons_qualified_names(mode):
     made_inside = make_maker()
     calls = [(Maker.made, (Maker(), 1, [])), (made_inside, (2,))]
     for fn, args in calls:
-        expected = fn.__desync_original__(*args)
-        assert "Maker.made.<locals>" in repr(expected) or "make_maker.<locals>" in repr(expected)
-        for _ in range(3):
-            if mode == "sequential":
-                with desync.sequential():
-                    assert fn(*args) == expected
-            else:
-                assert fn(*args) == expected
+        named = repr(fn.__desync_original__(*args))
+        assert "Maker.made.<locals>" in named or "make_maker.<locals>" in named
+    _give_what_the_original_gives(calls, mode)

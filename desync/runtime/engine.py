@@ -44,9 +44,10 @@ from .tasks import (_IMMUTABLE, _ITERATOR_TYPES, _NO_TASK, CALL, CANCELLED, DONE
 from .callers import (_WITH_KEEPS_OLD_TRACEBACK, _as_body, _call_got, _final_traceback,
                       _keep_user_frames, _throw, handling, looks_at_caller, named_like_body,
                       outcome)
-from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type, _in_project,
+from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_context_type,
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
-                    _reached_from, _reads_thread_local, _reentrant, _thread_locals_seen)
+                    _in_project, _reached_from, _reads_thread_local, _reentrant,
+                    _thread_locals_seen)
 from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
                         _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
                         _may_be_deferred,
@@ -1772,8 +1773,8 @@ class Body(Scope):
             # waits for, as for the body's own changes; remembered even where the
             # compiler saw no change to remember, ``_changing``'s ``tracking``)
             reached = [target.__globals__.get(name) for target in
-                     _reached_from(_functions_run_by(changer))
-                     for name in _global_names(target.__code__)[0]]
+                       _reached_from(_functions_run_by(changer))
+                       for name in _global_names(target.__code__)[0]]
             if type(changer) is _PARTIAL:   # ``partial(list.append, NOTED)``
                 reached += [*changer.args, *changer.keywords.values()]
             for value in reached:
