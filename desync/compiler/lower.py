@@ -523,15 +523,9 @@ class Lowerer:
         (``dict_unpacks``: the indexes of ``**`` values). ``None`` parts stay."""
         last = max((i for i, part in enumerate(parts)
                     if part is not None and self.has_steps(part)), default=-1)
-        # Each part's statements apart: a part after which another one issues any
-        # (``g([][0], n // 0)``: the division becomes a task) is computed first too.
-        segments, values = [], []
-        for part in parts:
-            segment: list = []
-            values.append(None if part is None else self.lower(part, segment))
-            segments.append(segment)
+        values, segments, followed = self.lowered_apart(parts, self.lower)
         for index in range(len(parts)):
-            if parts[index] is not None and (index < last or any(segments[index + 1:])):
+            if parts[index] is not None and (index < last or followed[index]):
                 value, part, segment = values[index], parts[index], segments[index]
                 if index in dict_unpacks:
                     values[index] = self.atom(ast.Dict(keys=[None], values=[value]), segment, part)
@@ -539,6 +533,21 @@ class Lowerer:
                     values[index] = self._computed(value, part, segment)
             pre.extend(segments[index])
         return values
+
+    def lowered_apart(self, parts, lower_one):
+        """Each part lowered into statements of its own: ``(values, segments,
+        followed)``, ``followed[i]`` telling whether a later part issued any (then
+        part ``i`` is computed first: ``g([][0], n // 0)``, the division a task)."""
+        values, segments = [], []
+        for part in parts:
+            segment: list = []
+            values.append(None if part is None else lower_one(part, segment))
+            segments.append(segment)
+        followed, later = [False] * len(parts), False
+        for index in range(len(parts) - 1, -1, -1):   # (one pass: a display may be long)
+            followed[index] = later
+            later = later or bool(segments[index])
+        return values, segments, followed
 
     def _computed(self, value, original, pre):
         """``value`` computed now (in program order), as an atom."""
@@ -1533,16 +1542,10 @@ class Lowerer:
                                                                            value=kwargs)]
         parts = [*node.args, *(k.value for k in node.keywords)]
         last = max((i for i, part in enumerate(parts) if self.has_steps(part)), default=-1)
-        # Each part's statements apart: one after which another issues any (``g([][0],
-        # n // 0)``: the division becomes a task) is computed first too.
-        segments, values = [], []
-        for part in parts:
-            segment: list = []
-            values.append(self.value(part, segment))
-            segments.append(segment)
+        values, segments, followed = self.lowered_apart(parts, self.value)
         for index, part in enumerate(parts):
             value, segment = values[index], segments[index]
-            first = index < last or any(segments[index + 1:])
+            first = index < last or followed[index]
             if first and isinstance(part, ast.Name) and isinstance(value, ast.Name) \
                     and value.id == part.id and self.kind(part.id) != "local":
                 value = self._computed(value, part, segment)  # ``print(m, bump())``: m first
@@ -1569,16 +1572,11 @@ class Lowerer:
             + [k.value for k in node.keywords]
         last = max((i for i, part in enumerate(order) if self.has_steps(part)), default=-1)
 
-        # Each part's statements apart, as in call_args.
-        segments, lowered_parts = [], []
-        for expr in order:
-            segment: list = []
-            lowered_parts.append(self.value(expr, segment))
-            segments.append(segment)
+        lowered_parts, segments, followed = self.lowered_apart(order, self.value)
 
         def value(index, expr):
             lowered, segment = lowered_parts[index], segments[index]
-            if index < last or any(segments[index + 1:]):
+            if index < last or followed[index]:
                 self.read_if_unbound(expr, lowered, segment)
                 lowered = self.inline_now(lowered, segment)
             pre.extend(segment)

@@ -2395,7 +2395,8 @@ def _region_calls(calls, frame) -> tuple:
             plain = False
             continue
         if _effects.WORLD_STATE in _effects.facts_of(callee).world:
-            changers.append(callee)   # (a partial of such a function too)
+            if not changers or changers[-1] is not callee:   # (a partial: once)
+                changers.append(callee)
             if type(callee) is FunctionType:
                 state = True
         if plain and (attr is None or type(owner) is _MODULE):
