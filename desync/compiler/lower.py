@@ -2816,9 +2816,22 @@ class Lowerer:
                 pre.append(_assign(name, self._ds("get", _load(name))))
         plain = _PlainRewriter(self)
         guards = any(case.guard is not None and self.has_steps(case.guard) for case in node.cases)
-        cases = [ast.match_case(pattern=case.pattern,
-                                guard=plain.expression(case.guard) if case.guard else None,
-                                body=self.body(case.body)) for case in node.cases]
+        cases = []
+        for case in node.cases:
+            guard = plain.expression(case.guard) if case.guard else None
+            body = self.body(case.body)
+            # What a capture binds is what a handler sees after a later failure (a
+            # ``try`` in the case rebinding it): logged where bound, so before the
+            # guard, which leaves it bound when it fails, as in Python.
+            binds = [self._ds("bind", _const(name), _load(name))
+                     for name in sorted(_captured_names(case.pattern))
+                     if name in self.facts.logged and self.kind(name) == "local"]
+            if binds and guard is not None:
+                guard = ast.Subscript(value=ast.Tuple(elts=[*binds, guard], ctx=ast.Load()),
+                                      slice=_const(-1), ctx=ast.Load())
+            elif binds:
+                body = [*map(_expr, binds), *body]
+            cases.append(ast.match_case(pattern=case.pattern, guard=guard, body=body))
         barrier = [_expr(self._ds("barrier"))] if guards else []
         return pre + barrier + [ast.Match(subject=subject, cases=cases)]
 
@@ -3077,6 +3090,18 @@ class _PlainRewriter(ast.NodeTransformer):
         return [_expr(lowerer._ds("bind", _const(n), _load(n)))
                 for n in sorted(_target_names(target))
                 if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
+
+
+def _captured_names(pattern) -> set:
+    """The names a ``case`` pattern binds (``c``, ``[x, *rest]``, ``{**kw}``)."""
+    found = set()
+    for sub in ast.walk(pattern):
+        name = getattr(sub, "rest", None) if isinstance(sub, ast.MatchMapping) else \
+            getattr(sub, "name", None) if isinstance(sub, (ast.MatchAs, ast.MatchStar)) \
+            else None
+        if name:
+            found.add(name)
+    return found
 
 
 def _user_names(fn) -> set:

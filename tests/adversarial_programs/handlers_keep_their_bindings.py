@@ -104,8 +104,64 @@ def values_bound_ahead_are_put_back_by_an_outer_handler():
     return a, b
 
 
+class Tally:
+    count = 0
+
+
+def a_match_capture_rebound_in_a_try(m=7):
+    # (fuzz seed 20250101, program 1344: the capture was not logged, so the finally
+    # found ``c`` unbound after the failure)
+    Tally.count = 0
+    match slow(m) + 3:
+        case 1 | 2:
+            pass
+        case c if c > 2:
+            try:
+                boom(c)
+                c *= slow(2)
+            except ValueError:
+                pass
+            finally:
+                Tally.count += c
+                print("finally", c)
+    return Tally.count
+
+
+def a_capture_whose_guard_failed_then_a_try(m=7):
+    match slow(m):
+        case c if c > 100:
+            pass
+        case [*rest]:
+            rest = []
+        case _:
+            try:
+                boom(c)
+                c = slow(0)
+            except ValueError:
+                pass
+    return c
+
+
+def captures_of_a_sequence_and_a_mapping():
+    out = []
+    for item in ([1, 2, 3], {"k": 1, "z": 2}):
+        match slow(item):
+            case [first, *rest]:
+                try:
+                    rest = boom(first)
+                except ValueError:
+                    out.append((first, rest))
+            case {"k": k, **more}:
+                try:
+                    more = boom(k)
+                except ValueError:
+                    out.append((k, more))
+    return out
+
+
 if __name__ == "__main__":
-    main([walrus_in_a_handler, match_capture_in_a_handler, del_in_an_else,
+    main([a_match_capture_rebound_in_a_try, a_capture_whose_guard_failed_then_a_try,
+          captures_of_a_sequence_and_a_mapping, walrus_in_a_handler, match_capture_in_a_handler, del_in_an_else,
           except_as_a_name_bound_before, walrus_in_a_finally_inside_a_with,
           inner_handler_binding_survives_the_outer_finally,
           values_bound_ahead_are_put_back_by_an_outer_handler])
