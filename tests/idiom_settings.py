@@ -4,6 +4,7 @@ import time
 
 SCALE = 3
 CALLS = 0
+DONE = []
 
 
 def work(x, delay):
@@ -11,3 +12,7 @@ def work(x, delay):
     time.sleep(delay)
     CALLS += 1   # (module state: the body's reads of this module's changing names wait)
     return x + 1
+
+
+def record(x):
+    DONE.append(x)   # (module state: a progress list the body reads back)

@@ -281,6 +281,19 @@ def helper_module_and_its_constant(xs):
         out.append(idiom_settings.work(x, D) * idiom_settings.SCALE)
     return out
 
+@desync
+def progress_in_a_helper_module(xs):
+    # The body reads the module's list, then a later call changes it: the reads wait
+    # for the changes before them, and the changes for the reads before them, while
+    # the slow calls (which read none of it) still run together.
+    out = []
+    for x in xs:
+        if len(idiom_settings.DONE) > 1000:
+            break
+        out.append(slow(x))
+        idiom_settings.record(x)
+    return out
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -299,5 +312,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("if on a call's result", filter_on_the_result, 6), ("if on a call", filter_on_a_call, 6),
  ("try, except: continue", skip_failures, 6), ("if missing: continue", skip_missing, 6),
  ("fetch, log and skip failures, count missing, store parsed", report_job, 6),
- ("a helper module's function and its constant", helper_module_and_its_constant, 6)]
+ ("a helper module's function and its constant", helper_module_and_its_constant, 6),
+ ("progress kept in a helper module", progress_in_a_helper_module, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

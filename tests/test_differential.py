@@ -160,7 +160,8 @@ def test_generator_covers_the_shapes():
               "star-unpack", "call:summ", "call:scale", "nested-desync", "del",
               "star-args", "double-star", "tally", "maybe-unbound", "lookup-first", "display-chunks",
               "fetch-loop-try", "fetch-loop-try-continue", "fetch-loop-try-unnamed-change",
-              "callee-sets-other-module", "other-module-read", "default-is-module-list"}
+              "callee-sets-other-module", "other-module-read", "default-is-module-list",
+              "read-then-change"}
     missing = wanted - set(features)
     assert not missing, f"the generator never made: {sorted(missing)}"
 

@@ -656,6 +656,12 @@ class Lowerer:
                         if dotted is not None and "." in dotted and dotted in table:
                             while isinstance(func, ast.Attribute):
                                 func = func.value
+                        elif isinstance(func, ast.Name) and table.get(func.id, (0, 0))[1] \
+                                is not None:
+                            # ``OPTS.get(k)``, ``LOG.copy()``: reads the object, which a
+                            # function may have changed (a name not known to be a
+                            # module is looked at when the call is made)
+                            continue
                     if isinstance(func, ast.Name):
                         self.called_names.add(id(func))
         return self.called_names

@@ -249,6 +249,9 @@ class Scope:
         self.cells = None                     # closure cells of the body (their writes are effects)
         self.boxes = False                    # a write to a global or cell was issued
         self.state_changers: list = []        # calls issued that change module state
+        self.state_read_from = 0              # seq from which issued entries may read it
+        self.state_readers: list = []         # entries that may read it, still pending
+        self.wanted = None                    # the calls the owner waits for, if known
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
         self.tracking = False                 # record receivers (see track_changes)
@@ -335,6 +338,7 @@ class Scope:
         self.rob.clear()
         self.last_effect.clear()
         self.state_changers = []   # (no call: this runs at any recursion depth)
+        self.state_readers = []
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.log.clear()
         self.fence = None
@@ -900,6 +904,18 @@ class Scope:
                     sys.setrecursionlimit(sys.getrecursionlimit() + _ROOM)
                 self._settle_stranded()
 
+    def _pop_wanted_locked(self):
+        """A queued call the owner waits for (see ``wanted``), taken before older ones:
+        the oldest may be a slow call a worker is about to take, while this one (a quick
+        call that changes module state, read next) is all the owner needs."""
+        wanted = self.wanted
+        if wanted and self.foreign_submit is None and self.abort_seq is None:
+            for task in wanted:
+                if task.state == READY and task.kind == CALL:
+                    task.state = RUNNING
+                    return task
+        return None
+
     def _pop_locked(self):
         """The next queued call, or None; calls after a failure are cancelled."""
         ready = self.ready
@@ -1063,7 +1079,8 @@ class Scope:
             with lock:
                 if done():
                     return
-                task = self.owner_running = self._pop_locked() if self.ready else None
+                task = self.owner_running = (self._pop_wanted_locked() or self._pop_locked()) \
+                    if self.ready else None
                 if task is None and not self.foreign:
                     if retire and rob and (rob[0].state >= DONE or (
                             rob[0].kind == EFFECT and rob[0].state == PENDING
@@ -1097,7 +1114,11 @@ class Scope:
     def _need(self, task):
         """The value of a task the owner needs now."""
         if task.state != DONE:
-            self._help_until(lambda: task.state >= DONE)
+            saved, self.wanted = self.wanted, (task,)
+            try:
+                self._help_until(lambda: task.state >= DONE)
+            finally:
+                self.wanted = saved
             if task.state != DONE:
                 # Failed or cancelled: the earliest failure in program order is raised,
                 # after every effect before it.
@@ -1196,15 +1217,16 @@ class Body(Scope):
                                    targets=(*keys, *self._cells_read(fn, args, kwargs)))
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
                 keys = written  # the keys were the arguments' and none can change
-            task = self._spawn(CALL, fn, args, kwargs, keys, lasti)
             if facts.world:   # (``WORLD_STATE``: the only world a pure callee has)
-                self._changes_state(task)
-            return task
+                return self._changes_state(self._spawn(
+                    CALL, fn, args, kwargs, keys, lasti, extra=self._state_read()))
+            return self._spawn(CALL, fn, args, kwargs, keys, lasti)
         if kind == _effects.READS and not facts.mutates:
-            task = self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
             if _effects.WORLD_STATE in facts.world:
-                self._changes_state(task)
-            return task
+                return self._changes_state(self._spawn(
+                    CALL, fn, args, kwargs, (*keys, *facts.world), lasti,
+                    extra=self._state_read()))
+            return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
         targets = (*keys, *facts.world)
         if (facts.mutates and not keys) or _CLOCK_WORLD in facts.world:
             # Mutates an argument the compiler did not see being mutated: order
@@ -1448,12 +1470,17 @@ class Body(Scope):
                     and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
-                return self._changed_state_by(bound, self._spawn(CALL, bound, args, kwargs,
-                                                                 keys, lasti))
+                if _changes_module_state(bound):
+                    return self._changes_state(self._spawn(
+                        CALL, bound, args, kwargs, keys, lasti, extra=self._state_read()))
+                return self._spawn(CALL, bound, args, kwargs, keys, lasti)
             if kind == _effects.READS and not changes_arguments \
                     and not self._runs_other_code(bound, args, kwargs, keys):
-                return self._changed_state_by(bound, self._spawn(
-                    CALL, bound, args, kwargs, (*keys, *world), lasti))
+                if _changes_module_state(bound):
+                    return self._changes_state(self._spawn(
+                        CALL, bound, args, kwargs, (*keys, *world), lasti,
+                        extra=self._state_read()))
+                return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
             # (``target``: the object's key, or a tuple of it and of what it holds)
             targets = target if type(target) is tuple else (target,)
             world = (*world, *_process_world(obj))
@@ -1492,9 +1519,7 @@ class Body(Scope):
         Python function behind ``bound`` (``settings.configure`` found on a module
         imported in a ``try``, ``registry.add`` appending to a module-level list) is
         one: the body's later reads of module state wait for it."""
-        fn = bound if type(bound) is FunctionType else \
-            getattr(bound, "__func__", None) if type(bound) is MethodType else None
-        if type(fn) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(fn).world:
+        if _changes_module_state(bound):
             self._changes_state(task)
         return task
 
@@ -1879,10 +1904,43 @@ class Body(Scope):
             if len(changers) >= 64:   # (a long loop of them: keep only the pending)
                 changers[:] = [t for t in changers if t.state < DONE]
             changers.append(task)
+        return task
+
+    def _state_read(self) -> tuple:
+        """The entries a call that changes module state, about to be issued, waits
+        for: those issued since the owner last read module state (see ``settle_state``)
+        and still pending. One may make that read when a slow result it also needs
+        arrives (``out.append(slow(x) + len(SEEN))`` then ``note(x)``): it must see
+        the state as it was before this call, as in plain Python. (Calls that change
+        module state do not wait for each other: callees are promised to share no
+        hidden state; an effect waits for every earlier entry anyway.)"""
+        start = self.state_read_from
+        readers = self.state_readers
+        if start:
+            self.state_read_from = 0
+            body = self.frame.f_code if self.frame is not None else None
+            for task in reversed(self.rob):
+                if task.seq < start:
+                    break
+                if task.state < DONE and _may_read_state(task, body):
+                    readers.append(task)
+        if not readers:
+            return ()
+        pending = [task for task in readers if task.state < DONE]
+        if len(pending) > _READERS_HELD:
+            # (a long run of them, all pending: waited for here, so that each later
+            # change does not walk them all)
+            self._wait_settled(pending)
+            pending = []
+        self.state_readers = pending
+        return tuple(pending)
 
     def settle_state(self):
         """Before the owner reads a module global some function rebinds: the calls
-        issued so far that change module state (``WORLD_STATE``) have run."""
+        issued so far that change module state (``WORLD_STATE``) have run. What is
+        issued from here until the next such call may read it (see ``_state_read``)."""
+        if not self.state_read_from:
+            self.state_read_from = self.seq + 1
         changers = self.state_changers
         if changers:
             pending = [task for task in changers if task.state < DONE]
@@ -1899,7 +1957,8 @@ class Body(Scope):
         run first, unless what is read cannot have changed: a module of the standard
         library or of an installed package, a name its module's code never rebinds
         or changes that holds a number or a string, a function (``None``: not known)."""
-        if self.state_changers and _may_have_changed(held, attribute):
+        if (self.state_changers or not self.state_read_from) \
+                and _may_have_changed(held, attribute):
             self.settle_state()
 
     def result(self, value):
@@ -1994,7 +2053,11 @@ class Body(Scope):
     def _wait_settled(self, tasks):
         pending = [t for t in tasks if t.state < DONE]
         if pending:
-            self._help_until(lambda: all(t.state >= DONE for t in pending))
+            saved, self.wanted = self.wanted, pending
+            try:
+                self._help_until(lambda: all(t.state >= DONE for t in pending))
+            finally:
+                self.wanted = saved
 
     def _guarded(self, iterator, keys, stateful):
         return _Guarded(self, iterator, keys, stateful)
@@ -2098,6 +2161,86 @@ class Body(Scope):
         for setter in setters:
             for name, cell in zip(setter.__code__.co_freevars, setter.__closure__ or ()):
                 cells[id(cell)] = "@" + name
+
+
+_READERS_HELD = 256   # pending readers of module state a change waits for, at most
+
+
+def _may_read_state(task, body, depth=0) -> bool:
+    """Can ``task``, run later, read module state the body reads: a step of the body
+    naming a module-level value (``lambda _t1: _t1 + len(SEEN)``), a call given a
+    mutable object (``combine(v, LOG)``, ``OPTS.get(k)``) or a function of the body
+    naming one? Not a callee's own reads of module state: callees are promised not to
+    talk to each other through it (``fetch(u)`` does not make a later ``note(u)`` wait)."""
+    fn = task.fn
+    kind = type(fn)
+    if kind is Task or kind is Deferred:
+        return True   # (what it is is not known yet)
+    if kind is FunctionType:
+        if task.generated and _names_state(fn):
+            return True
+    elif task.kind != EFFECT:   # (an effect's own object is what it changes, in order)
+        owner = getattr(fn, "__self__", None)
+        if owner is not None and _state_like(owner):
+            return True
+    for arg in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
+        kind = type(arg)
+        if kind is Task:
+            # A speculative step, outside the buffer, that a ``try`` step consumes:
+            # judged as the step's own (a result otherwise: module state only if a
+            # callee hands it out)
+            if arg.soft and arg.state < DONE and depth < 8 \
+                    and _may_read_state(arg, body, depth + 1):
+                return True
+            continue
+        if kind in _PLAIN_IMMUTABLE:
+            continue
+        if kind is FunctionType:
+            if body is not None and _nested_in(arg.__code__, body) and _names_state(arg):
+                return True
+        elif _state_like(arg):
+            return True
+    return False
+
+
+_PLAIN_IMMUTABLE = frozenset({int, float, str, bytes, bool, type(None), complex})
+
+
+def _state_like(value) -> bool:
+    """Could ``value`` be module state, or hold some: a mutable object, a module of
+    the project."""
+    kind = type(value)
+    if kind is _MODULE:
+        return _in_project(value.__dict__)
+    return kind not in _NEVER_CHANGED_HELD and kind not in _CALLABLE_VALUES \
+        and not immutable(value)
+
+
+def _names_state(fn) -> bool:
+    """Does this function's code name a module-level value of its module that can
+    change (not a function, not a module outside the project)?"""
+    namespace = fn.__globals__
+    for name in _global_names(fn.__code__)[0]:
+        value = namespace.get(name, _NO_ITEM)
+        if value is _NO_ITEM:
+            continue   # (a builtin, or an attribute's name)
+        kind = type(value)
+        if kind in _NEVER_CHANGED_HELD:
+            continue
+        if kind is _MODULE:
+            if _in_project(value.__dict__):
+                return True
+            continue
+        return True
+    return False
+
+
+def _changes_module_state(bound) -> bool:
+    """Is the Python function behind ``bound`` (a function or a bound method) one
+    that changes module state?"""
+    fn = bound if type(bound) is FunctionType else \
+        getattr(bound, "__func__", None) if type(bound) is MethodType else None
+    return type(fn) is FunctionType and _effects.WORLD_STATE in _effects.facts_of(fn).world
 
 
 def _may_have_changed(held, attribute) -> bool:

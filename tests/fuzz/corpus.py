@@ -883,6 +883,34 @@ PROGRAMS = [
             v += OTHER.OPTS.get(x % 5, -1) + f(x)
         return v, OTHER.LEVEL
     """, (3, 0, [1, 2, 6], "", {})),
+    # Session fourteen: a read of module state in an expression that also waited for a
+    # slow step was made when the step's result arrived, after the later change.
+    ("module state read with a slow step, then changed by the next call", """
+        for v in range(4):
+            EV{sfx}.append(steady(v) + OTHER.LEVEL * 100 + len(REG{sfx}))
+            EV{sfx}.append(f"{steady(v)}:{OOPTS.get(1, -1)}")
+            OTHER.bump(v)
+            track{sfx}(v)
+        return len(REG{sfx}), OTHER.LEVEL
+    """, (0, 0, [], "", {})),
+    # Seed 20250101 program 1344: a match capture rebound in a try was not logged, so
+    # the finally found it unbound after the try's failure.
+    ("a match capture rebound in a try, read by its finally", """
+        match f(m):
+            case 1 | 2:
+                xs.append(0)
+            case c1 if c1 > 2:
+                try:
+                    xs.append(7)
+                    up(s)
+                    c1 *= g(m, n)
+                except Exception:
+                    xs.append(len(xs))
+                finally:
+                    K{sfx}.count += c1
+                    print(n, c1)
+        return xs
+    """, (1, 7, [0], "", {})),
 ]
 
 

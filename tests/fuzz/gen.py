@@ -1910,6 +1910,33 @@ class Gen:
         deco = Call("desync", [], [("cache", Nm("CACHE")), ("executor", Nm("EXECUTOR"))])
         return Def(f"q{self.sfx}", ["a", "ys"], body, [deco])
 
+    def read_then_change(self):
+        """A loop reading module state in an expression that also waits for a slow
+        step, then calling a function that changes that state (session fourteen: the
+        read was made when the step's result arrived, after the later change). First
+        in the body, with steps that never fail: a function changing module state may
+        run before an earlier failure is known, which the promise allows."""
+        self.feat["read-then-change"] += 1
+        r = self.r
+        step = Call("steady", [Nm("v")])
+        reads = {"REG": Call("len", [Nm(self.REG)]), "LEVEL": At("OTHER", "LEVEL"),
+                 "OPTS": Call("len", [Nm("OOPTS")]),
+                 "OPTS.get": Call(At("OOPTS", "get"), [K(1), K(-1)])}
+        kind = r.choice(sorted(reads))
+        read = reads[kind]
+        change = Call(f"track{self.sfx}", [Nm("v")]) if kind == "REG" else \
+            Call(At("OTHER", "bump"), [Nm("v")])
+        value = r.choice([
+            lambda: Bin(step, ast.Add(), read),
+            lambda: Tup([step, read]),
+            lambda: ast.JoinedStr(values=[
+                ast.FormattedValue(value=step, conversion=-1),
+                ast.Constant(value=":"), ast.FormattedValue(value=read, conversion=-1)])])()
+        loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(2, 5))]),
+                       body=[Expr(Call(At(self.EV, "append"), [value])), Expr(change)],
+                       orelse=[])
+        return loop
+
     def body_function(self, method):
         params = ["n", "m", "xs", "s", "d"]
         sc = {"n": Var(INT), "m": Var(INT), "xs": Var(LIST), "s": Var(STR), "d": Var(DICT)}
@@ -1935,6 +1962,8 @@ class Gen:
             # that changes module state may run before an earlier failure is known)
             body.insert(0, Expr(Call(At("OTHER", "seto"), [self.e_int(sc, replace(cx, io=False), 1)])))
             self.reads_other = True
+        if self.chance(0.1):
+            body.insert(0, self.read_then_change())
         # objects of the less common kinds, so that the statements using them have targets
         for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
             name = self.name_for(sc, ty)

@@ -271,15 +271,19 @@ def run(module, program: Program, plan=None, mode="plain", delay=0.0, salt=0, re
     return outcome, recorded
 
 
+NEVER_FAILS = frozenset({"steady"})   # callees no plan makes fail (see prelude.steady)
+
+
 def plans_for(recorded, rng: random.Random, limit: int, kinds=("ValueError", "KeyError", "FzError", "ZeroDivisionError")):
     """Failure plans: one per distinct call input seen in the plain run (up to limit)."""
     seen = []
     for fp in recorded or ():
-        if fp not in seen:
+        if fp not in seen and fp[0] not in NEVER_FAILS:
             seen.append(fp)
     if len(seen) > limit:
         seen = sorted(rng.sample(range(len(seen)), limit))
-        seen = [fp for i, fp in enumerate(dict.fromkeys(recorded)) if i in seen]
+        seen = [fp for i, fp in enumerate(dict.fromkeys(
+            fp for fp in recorded if fp[0] not in NEVER_FAILS)) if i in seen]
     return [{fp: rng.choice(kinds)} for fp in seen]
 
 

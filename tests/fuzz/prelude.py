@@ -78,6 +78,15 @@ def shown(x):
     return (x * 5 + 2) % 97
 
 
+def steady(x):
+    """A slow step that is never planned to fail (see harness.plans_for): the
+    programs that read module state after it and then change that state must not
+    fail between the two, as a function changing module state is a call that may run
+    before an earlier failure is known (docs/semantics.md)."""
+    _hit("steady", x)
+    return (x * 7 + 3) % 97
+
+
 def walk(xs):
     """A generator that prints as it advances (and may fail at any element)."""
     for x in xs:
