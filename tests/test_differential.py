@@ -161,6 +161,7 @@ def test_generator_covers_the_shapes():
               "star-args", "double-star", "tally", "maybe-unbound", "lookup-first", "display-chunks",
               "fetch-loop-try", "fetch-loop-try-continue", "fetch-loop-try-unnamed-change",
               "callee-sets-other-module", "other-module-read", "default-is-module-list",
+              "other-module-store",
               "read-then-change"}
     missing = wanted - set(features)
     assert not missing, f"the generator never made: {sorted(missing)}"

@@ -13,7 +13,8 @@ from __future__ import annotations
 import ast
 
 from ..errors import DesyncError
-from .analyse import (analyse, imported_anywhere, module_imports, module_level_names, module_objects,
+from .analyse import (analyse, imported_anywhere, module_aliases, module_imports,
+                      module_level_names, module_objects,
                       rebound_or_changed)
 from .callees import import_table
 from .emit import add_runtime_import, source_of
@@ -54,6 +55,7 @@ class Module:
         # Names any module-level import binds (in a ``try`` or an ``if`` too; "*" for
         # ``import *``): a body's read of one may be another module's state.
         self.imported_names = imported_anywhere(self.tree)
+        self.module_aliases = module_aliases(self.tree, self.imported_names)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""
@@ -90,6 +92,7 @@ class Module:
                         self.module_objects, self.module_imports, self.import_table)
         facts.rebound_globals = self.rebound_globals
         facts.imported_names = self.imported_names
+        facts.module_aliases = self.module_aliases
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports, plain, class_name)
 

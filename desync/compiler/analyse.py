@@ -198,6 +198,7 @@ class Facts:
     # Module-level names bound to values (not imports, defs or classes).
     module_values: frozenset = frozenset()
     imported_names: frozenset = frozenset()   # see imported_anywhere
+    module_aliases: frozenset = frozenset()   # see module_aliases
     outside_unknown: frozenset = frozenset()  # names bound nowhere the module shows
 
     def builtin(self, name: str) -> bool:
@@ -517,6 +518,49 @@ def imported_anywhere(tree: ast.Module) -> frozenset:
             stack.extend(child for child in ast.iter_child_nodes(node)
                          if isinstance(child, ast.stmt) or isinstance(child, ast.excepthandler))
     return frozenset(names)
+
+
+def module_aliases(tree: ast.Module, imported) -> frozenset:
+    """Module-level names bound to an imported module or to something of one, by name
+    (``ALIAS = settings``, ``OPTS2 = settings.OPTS``, ``FOUND = sys.modules["cfg"]``,
+    ``mod = importlib.import_module("cfg")``): a body's read of one may be another
+    module's state, as a read of the imported name is. Not what a call of the
+    module's makes (``log = logging.getLogger(...)``: an object of its own)."""
+    assigned = []
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
+                and isinstance(node.targets[0], ast.Name):
+            assigned.append((node.targets[0].id, node.value))
+        elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(child for child in ast.iter_child_nodes(node)
+                         if isinstance(child, ast.stmt) or isinstance(child, ast.excepthandler))
+    known = set(imported) - {"*"}
+    found: set = set()
+    grew = True
+    while grew:   # (an alias of an alias)
+        grew = False
+        for name, value in assigned:
+            if name not in found and _names_a_module_thing(value, known | found):
+                found.add(name)
+                grew = True
+    return frozenset(found)
+
+
+def _names_a_module_thing(value, modules) -> bool:
+    if isinstance(value, ast.Call):
+        func = value.func
+        called = func.attr if isinstance(func, ast.Attribute) else \
+            func.id if isinstance(func, ast.Name) else None
+        return called in ("import_module", "__import__")
+    if isinstance(value, ast.Subscript):
+        base = value.value
+        return isinstance(base, ast.Attribute) and base.attr == "modules" \
+            and isinstance(base.value, ast.Name) and base.value.id == "sys"
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return isinstance(value, ast.Name) and value.id in modules
 
 
 def module_imports(tree: ast.Module) -> set[str]:

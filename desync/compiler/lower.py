@@ -224,6 +224,7 @@ class Lowerer:
         self.regions: list = []                    # try statements run as one step (defs)
         self.reads_frames = False                  # a statement looks at the calling frame
         self.changes_imports = False               # ``json.LEVEL = v`` (or through an alias)
+        self.reads_project_modules = False         # a settle_module was emitted
         self.spec_mode = False                     # lowering what may never run
         self.fn = fn
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
@@ -383,6 +384,14 @@ class Lowerer:
             captured = self.facts.local_functions[node.id].captured
         return [self.box(n) for n in sorted(captured)
                 if self.box(n) in self.facts.effected]
+
+    def settle_module(self, *args) -> ast.expr:
+        """``_ds.settle_module(...)``: a read of module state of the project. The body
+        may change that object under another name (``settings.OPTS[k] = v``, then
+        ``dict(OPTS)``): its effects' objects are remembered (see
+        ``_may_change_outside_objects``)."""
+        self.reads_project_modules = True
+        return self._ds("settle_module", *args)
 
     def effect_key(self, node) -> str:
         found = self.class_of(node)
@@ -609,7 +618,8 @@ class Lowerer:
             pre.append(_expr(self._ds("settle", self._keys_node([self.box(node.id)]))))
         elif kind == "outside" and (
                 node.id in self.imports or node.id in self.facts.imports_table
-                or node.id in self.facts.imported_names or (
+                or node.id in self.facts.imported_names
+                or node.id in self.facts.module_aliases or (
                     node.id in self.facts.outside_unknown
                     and "*" in self.facts.imported_names)):
             # (imported at the top, in a ``try`` or an ``if``; or by ``import *``)
@@ -617,12 +627,12 @@ class Lowerer:
             if module is not None:
                 # ``settings.configure(True); if settings.DEBUG:`` (or ``OPTS`` imported
                 # from it): the module's own functions may have changed what is read.
-                pre.append(_expr(self._ds("settle_module", module,
+                pre.append(_expr(self.settle_module(module,
                                           *self.attribute_read(node))))
         elif kind == "local" and node.id in self.facts.imports \
                 and id(node) not in self.called():
             # (``from . import settings`` in the body: the runtime looks at what it is)
-            pre.append(_expr(self._ds("settle_module", _load(node.id),
+            pre.append(_expr(self.settle_module(_load(node.id),
                                       *self.attribute_read(node))))
         elif kind == "local" and node.id in self.state_locals():
             # ``opts = settings.OPTS`` (or ``def f(out=LOG)``) then ``set_opt(...)``:
@@ -631,13 +641,13 @@ class Lowerer:
             if self.state_locals()[node.id] == "state":
                 pre.append(_expr(self._ds("settle_state")))
             else:
-                pre.append(_expr(self._ds("settle_module", _load(node.id))))
+                pre.append(_expr(self.settle_module(_load(node.id))))
         if id(node) in self.modules_looked_up()[0]:
             # ``sys.modules[name].X``: a module found at run time
-            pre.append(_expr(self._ds("settle_module", ast.Constant(value=None))))
+            pre.append(_expr(self.settle_module(ast.Constant(value=None))))
         elif kind == "local" and node.id in self.modules_looked_up()[1]:
             # ``m = importlib.import_module(name)`` then ``m.X``
-            pre.append(_expr(self._ds("settle_module", _load(node.id))))
+            pre.append(_expr(self.settle_module(_load(node.id))))
         return ast.Name(id=node.id, ctx=ast.Load())
 
     def called(self) -> set:
@@ -684,16 +694,26 @@ class Lowerer:
                 if root.id in self.facts.rebound_globals and root.id in self.facts.module_names:
                     return "state"
                 if root.id in self.imports or root.id in self.facts.imports_table \
-                        or root.id in self.facts.imported_names:
+                        or root.id in self.facts.imported_names \
+                        or root.id in self.facts.module_aliases:
                     return "held" if self.imported_from_project(root) is not None else None
                 return None
 
             def bind(name, value):
+                if isinstance(value, (ast.IfExp, ast.BoolOp)):
+                    # ``dst = LOG if dst is None else dst``, ``dst = dst or LOG``
+                    parts = [value.body, value.orelse] if isinstance(value, ast.IfExp) \
+                        else value.values
+                    return any([bind(name, part) for part in parts])
                 if isinstance(value, ast.Name) and value.id in found \
                         and self.kind(value.id) == "local":
                     kind = found[value.id]   # (``alias = out``)
                 elif isinstance(value, (ast.Name, ast.Attribute)):
                     kind = source_kind(value)
+                elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                        and value.func.id == "getattr" and 2 <= len(value.args) <= 3 \
+                        and not value.keywords:
+                    kind = source_kind(value.args[0])   # ``getattr(settings, "SEEN")``
                 else:
                     return False
                 if kind is None or found.get(name) in (kind, "state"):
@@ -774,7 +794,8 @@ class Lowerer:
             # A relative import, or one bound differently on two paths: the runtime
             # looks at what the name holds. A name from ``import *`` (maybe not bound
             # at all: its NameError comes where Python raises it): not looked at.
-            return _load(node.id) if node.id in self.imports else ast.Constant(value=None)
+            return _load(node.id) if node.id in self.imports \
+                or node.id in self.facts.module_aliases else ast.Constant(value=None)
         module, attribute = target
         top = module.partition(".")[0]
         if not top or top == "desync" or _standard_library(top):
@@ -3609,7 +3630,7 @@ def _may_change_outside_objects(facts, lowerer) -> bool:
     """May the body change, under a name of its own, an object a callee reads under
     another (a parameter that is a global, ``self``, ``import json as js``,
     ``globals()``)? Then the runtime remembers which objects its effects change."""
-    if lowerer.changes_imports:
+    if lowerer.changes_imports or lowerer.reads_project_modules:
         return True
     if any(isinstance(n, ast.Name) and n.id in ("globals", "vars") for n in facts.nodes):
         return True

@@ -255,6 +255,7 @@ class Scope:
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
         self.tracking = False                 # record receivers (see track_changes)
+        self.unnamed_change = None            # ... and an effect whose object is not known
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
         self.origins: dict = {}               # id(error) -> (error, lasti) of raised failures
@@ -340,6 +341,7 @@ class Scope:
         self.state_changers = []   # (no call: this runs at any recursion depth)
         self.state_readers = []
         self.receivers.clear()   # (the objects the body changed, and their effects)
+        self.unnamed_change = None
         self.log.clear()
         self.fence = None
         self.deferring = False
@@ -1182,8 +1184,11 @@ class Body(Scope):
             if _holds_mutable(args, kwargs):
                 return self._call(keys, self.get(fn), args, kwargs, lasti)
             # (``os.environ.update`` read as a value: it may change the environment)
-            return self._spawn(EFFECT, fn, args, kwargs, None, lasti,
+            task = self._spawn(EFFECT, fn, args, kwargs, None, lasti,
                                targets=(*keys, *_PROCESS_WORLD))
+            if self.tracking:
+                self.unnamed_change = task   # (``settings.SEEN.append`` still pending)
+            return task
         owner = getattr(fn, "__self__", None)
         if owner is not None and type(owner) is not _MODULE and not isinstance(owner, type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
@@ -1192,6 +1197,7 @@ class Body(Scope):
                                targets=(*keys, *_world(fn), *_process_world(owner)))
             if not keys:
                 self.fence = task  # the compiler did not see its object: order all after
+            self._changing(owner, task)   # (``settings.SEEN.append`` read as ``SEEN``)
             return task
         facts = _effects.facts_of(fn)
         kind = facts.kind
@@ -1512,6 +1518,7 @@ class Body(Scope):
         task = self._spawn(EFFECT, _call_method, (obj, name, *args), kwargs, None, lasti,
                            targets=(*targets, *_effects.WORLD_ALL))
         self._changes_state(task)
+        self._changing(obj, task)
         return task
 
     def _changed_state_by(self, bound, task):
@@ -1576,9 +1583,14 @@ class Body(Scope):
     def _changing(self, obj, task):
         """Remember the object an effect changes: a callee reading it under another
         name waits for the change (``_globals_pending``)."""
-        if self.tracking and type(obj) is not Task and task.state < DONE \
-                and not immutable(obj):
-            self.receivers[id(obj)] = (obj, task)
+        if self.tracking and task.state < DONE:
+            if type(obj) is Task:
+                if obj.state < DONE:
+                    self.unnamed_change = task   # (not known yet: see _settle_changed)
+                    return
+                obj = obj.value
+            if not immutable(obj):
+                self.receivers[id(obj)] = (obj, task)
 
     def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
@@ -1957,9 +1969,28 @@ class Body(Scope):
         run first, unless what is read cannot have changed: a module of the standard
         library or of an installed package, a name its module's code never rebinds
         or changes that holds a number or a string, a function (``None``: not known)."""
+        if self.tracking:
+            self._settle_changed(held, attribute)
         if (self.state_changers or not self.state_read_from) \
                 and _may_have_changed(held, attribute):
             self.settle_state()
+
+    def _settle_changed(self, held, attribute):
+        """The body's own pending change to what is read, made under another name
+        (``settings.OPTS[k] = v`` then ``dict(OPTS)``, ``OPTS[k] = v`` then
+        ``len(settings.OPTS)``, a module imported under two names): made first."""
+        unnamed = self.unnamed_change
+        if unnamed is not None and unnamed.state < DONE:
+            self._wait_keys_task(unnamed)   # (what it changes is not known yet)
+        receivers = self.receivers
+        found = [held]
+        if attribute is not None and (type(held) is _MODULE or isinstance(held, type)):
+            # (a module's or a class's own namespace: looked up without running code)
+            found.append(vars(held).get(attribute))
+        for value in found:
+            hit = receivers.get(id(value))
+            if hit is not None and hit[0] is value and hit[1].state < DONE:
+                self._wait_keys_task(hit[1])
 
     def result(self, value):
         """``return value``: every entry retires first, as every statement before the

@@ -1397,6 +1397,12 @@ class Gen:
             (2 if self.reg_param and cx.body else 0, lambda: self.feature("default-is-module-list", self.grow(
                 sc, cx, self.REG, Expr(Call(At("reg", "append"), [x()]))))),
             (2, lambda: self.feature("thread-local", Assign([At(f"TL{self.sfx}", "v", True)], x()))),
+            # OTHER's dict changed by the body under one name, read back under the
+            # other (session fourteen: ``OTHER.OPTS[k] = v`` then ``len(OOPTS)`` read
+            # before the store)
+            (4 if self.reads_other and cx.body else 0, lambda: self.feature("other-module-store", Assign(
+                [ast.Subscript(value=r.choice([At("OTHER", "OPTS"), Nm("OOPTS")]),
+                               slice=self.small(0, 4), ctx=ast.Store())], x()))),
             (1.5, lambda: self.feature("environ", Assign(
                 [ast.Subscript(value=At("os", "environ"), slice=Nm(f"ENVK{self.sfx}"), ctx=ast.Store())],
                 Call("str", [x()])))),
