@@ -172,6 +172,7 @@ class LocalFunction:
     captured: set[str]          # the body's locals it reads or writes
     writes: set[str]            # cells it assigns (nonlocal) or global names it assigns
     mutates: bool               # it calls methods or stores into captured objects
+    outside: set = field(default_factory=set)   # names it reads from outside the body
 
 
 @dataclass
@@ -885,7 +886,8 @@ class _Classes:
         facts = self.facts
         captured = {n for n in frees if n in facts.locals or n in facts.declared}
         mutates = _mutates_captured(scope, captured)
-        facts.local_functions[name] = LocalFunction(captured, writes, mutates)
+        outside = {n for n in frees if n not in facts.locals and n not in facts.declared}
+        facts.local_functions[name] = LocalFunction(captured, writes, mutates, outside)
         node = self.name_node(name)
         for free in captured:
             free_node = self.name_node(free)

@@ -105,6 +105,9 @@ class Namer:
 
 _COMPOUND = (ast.For, ast.While, ast.If, ast.With, ast.Try) + \
     ((ast.TryStar,) if hasattr(ast, "TryStar") else ())
+# (statements holding others, or code run later: only their headers run where they stand)
+_HOLDERS = (*_COMPOUND, ast.AsyncFor, ast.AsyncWith, ast.FunctionDef, ast.AsyncFunctionDef,
+            ast.ClassDef) + ((ast.Match,) if hasattr(ast, "Match") else ())
 
 
 class _Plain(Exception):
@@ -714,6 +717,14 @@ class Lowerer:
                         and value.func.id == "getattr" and 2 <= len(value.args) <= 3 \
                         and not value.keywords:
                     kind = source_kind(value.args[0])   # ``getattr(settings, "SEEN")``
+                elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                        and value.func.attr in ("keys", "values", "items") \
+                        and not value.args and not value.keywords:
+                    # ``keys = OPTS.keys()``: a live view of it
+                    inner = value.func.value
+                    kind = found[inner.id] if isinstance(inner, ast.Name) \
+                        and inner.id in found and self.kind(inner.id) == "local" \
+                        else source_kind(inner)
                 else:
                     return False
                 if kind is None or found.get(name) in (kind, "state"):
@@ -1928,8 +1939,51 @@ class Lowerer:
             out = self.plain(node)
         finally:
             self.current = outer
+        settles = self.later_state_reads(node)
+        if settles:
+            out = [*settles, *out]
         for new in out:
             _locate(new, node)
+        return out
+
+    def later_state_reads(self, node) -> list:
+        """Settles for the module state read by code of the statement that runs when
+        it is called, not where it stands: a lambda, a comprehension or generator
+        expression kept whole, a nested function called or handed over here
+        (``filter(lambda v: v >= len(LOG), xs)``, ``cur(x)`` reading ``SEEN``,
+        ``filter(small, xs)``). The body's own reads settle where they are lowered
+        (``lower_Name``); these are not lowered."""
+        parts = [node] if not isinstance(node, _HOLDERS) else [
+            part for part in (getattr(node, "test", None), getattr(node, "iter", None),
+                              getattr(node, "subject", None))
+            if part is not None] + [item.context_expr for item in getattr(node, "items", ())]
+        names = []
+        for part in parts:
+            for sub in walk_tree(part):
+                if isinstance(sub, (ast.Lambda, ast.GeneratorExp, *COMPREHENSIONS)):
+                    names += [n for n in walk_tree(sub) if isinstance(n, ast.Name)
+                              and isinstance(n.ctx, ast.Load)]
+                elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
+                        and sub.id in self.facts.local_functions:
+                    # (called here, or handed to a call: ``filter(small, xs)``)
+                    names += [_load(n) for n in
+                              sorted(self.facts.local_functions[sub.id].outside)]
+        return self.state_settles(names)
+
+    def state_settles(self, names) -> list:
+        """What ``lower_Name`` emits before a read of these names as module state
+        (once each), for reads it does not lower."""
+        out: list = []
+        seen: set = set()
+        for name in names:
+            if self.kind(name.id) != "outside" or name.id in seen:
+                continue
+            seen.add(name.id)
+            settles: list = []
+            self.lower_Name(ast.Name(id=name.id, ctx=ast.Load()), settles)
+            for settle in settles:
+                if ast.dump(settle) not in {ast.dump(o) for o in out}:
+                    out.append(settle)
         return out
 
     def changes_context(self, node) -> bool:
@@ -2231,8 +2285,16 @@ class Lowerer:
         ahead = made_by or numbered
         if self._declares_outer_names():
             ahead = []
+        keywords = [copy.deepcopy(k) for k in ahead]
+        if any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+               and sub.func.attr in ("settle_state", "settle_module")
+               for statement in pre for sub in walk_tree(statement)):
+            # ``for v in LOG:`` with ``log(v + 1)`` in the body: each step takes what
+            # the calls before it that change module state left (a list grown, a dict
+            # changed while iterated raises), as in Python.
+            keywords.append(ast.keyword(arg="state", value=_const(True)))
         loop = self._ds("iterate", self._keys_node(keys), iterable, *parts,
-                        keywords=[copy.deepcopy(k) for k in ahead])
+                        keywords=keywords)
         # (the generator ``enumerate`` numbers is the loop's own too: closed as it ends)
         return pre + self._owning(ast.For(target=target, iter=loop, body=body, orelse=orelse),
                                   made_by or numbered, parts[0] if numbered else None)
@@ -2456,6 +2518,11 @@ class Lowerer:
         step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params),
                         keywords=keywords)
         out = scratch
+        if self.state_settles([n for n in walk_tree(copied) if isinstance(n, ast.Name)
+                               and isinstance(n.ctx, ast.Load)]):
+            # It reads module state as it runs, after everything before it: the calls
+            # after it that change that state wait for it.
+            out.append(_expr(self._ds("reads_state")))
         if outputs:
             result = self.emit(out, step)
             out.extend(self.bind(ast.Tuple(elts=[_store(o) for o in outputs], ctx=ast.Store()),

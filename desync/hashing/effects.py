@@ -30,6 +30,7 @@ import ast
 import builtins
 import sys
 import threading
+from types import BuiltinFunctionType, FunctionType, ModuleType
 
 from ..runtime import effects as table
 from ..runtime.effects import EFFECT, PURE, READS, Facts
@@ -210,6 +211,26 @@ def _names_a_module(node, imported, module) -> bool:
         if ".".join((*binding[1:], *parts[1:])) in sys.modules:
             return True
     return False
+
+
+def _imported_object(module, name, through_attribute) -> bool:
+    """Is ``name`` an object another module holds, imported from it by name (``from
+    settings import SEEN``, then ``SEEN.append(x)`` changes that module's state)? Not a
+    module, a function, or a class (unless what is changed is something the class
+    holds, ``Config.tags.append(t)``, not ``Config.create(x)``)."""
+    bindings = module.bindings.get(name, ())
+    if len(bindings) != 1 or bindings[0][0] != "from":
+        return False
+    source, attribute = bindings[0][1], bindings[0][2]
+    if f"{source}.{attribute}" in sys.modules:
+        return False
+    held = sys.modules.get(source)
+    value = vars(held).get(attribute) if held is not None else None
+    if value is None or isinstance(value, (FunctionType, BuiltinFunctionType, ModuleType)):
+        return False
+    if isinstance(value, type):
+        return through_attribute
+    return not isinstance(value, (int, float, complex, str, bytes, bool, tuple, frozenset))
 
 
 def _module_objects(module) -> set:
@@ -527,7 +548,10 @@ class _Inferrer:
                 out.add(table.READ_BY_NAME, ".read(path)")
             if root is not None and method not in table.READ_ONLY_METHODS \
                     and (param_of(root) is not None or root in objects
-                         or (root in classes and isinstance(func.value, ast.Attribute))) \
+                         or (root in classes and isinstance(func.value, ast.Attribute))
+                         or (root not in local and root not in imported
+                             and _imported_object(module, root,
+                                                  isinstance(func.value, ast.Attribute)))) \
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
         if isinstance(func, ast.Attribute) and _is_super(func.value) and by_name:

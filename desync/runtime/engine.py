@@ -1566,6 +1566,10 @@ class Body(Scope):
                            targets=targets)
         if args:
             self._changing(args[0], task)   # (a store's object)
+            if type(args[0]) is _MODULE and len(args) > 1 and type(args[1]) is str \
+                    and self.tracking:
+                # (``settings.SEEN += [x]``: the list itself changes, read as ``SEEN``)
+                self._changing(vars(args[0]).get(args[1]), task)
         return task
 
     def store(self, targets, held, fn, /, *args, **kwargs):
@@ -1960,6 +1964,13 @@ class Body(Scope):
             if pending:
                 self._wait_settled(pending)
 
+    def reads_state(self):
+        """A step issued next reads module state as it runs (an ``if`` or a ``try`` run
+        as one step, after everything before it): the calls after it that change that
+        state wait for it (see ``_state_read``)."""
+        if not self.state_read_from:
+            self.state_read_from = self.seq + 1
+
     def settle_module(self, held, attribute=None):
         """Before the owner reads module state of another module: an attribute of a
         module of the project (``held`` the module, ``attribute`` the name read:
@@ -2009,15 +2020,19 @@ class Body(Scope):
     # failure reaches the call's exit at its own line (a name of its own for traces).
     finish = barrier
 
-    def iterate(self, keys, iterable, *parts, made_by=None):
+    def iterate(self, keys, iterable, *parts, made_by=None, state=False):
         """The iterator of a ``for`` loop. Advancing an iterator that is its own
         object (a file, a generator) is an effect: everything before each step
         retires first. ``parts``: the iterables a builtin wrapper was made of.
         ``made_by``: the function the iterable expression called; a generator it
         just made, with no effects and no closure, steps ahead of the body's calls
-        (``_AheadOfBody``)."""
+        (``_AheadOfBody``). ``state``: the iterable is module state, which the calls
+        of the body may change (see ``_Guarded``)."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
+        if state:
+            return _Guarded(self, iterator, keys, _seen_advancing(
+                iterable, iterator, [self.get(p) for p in parts]), True)
         if made_by is not None and type(made_by) is FunctionType \
                 and made_by.__closure__ is None:
             # (the generator itself, or the one ``enumerate(rows(n))`` numbers)
@@ -2091,7 +2106,7 @@ class Body(Scope):
                 self.wanted = saved
 
     def _guarded(self, iterator, keys, stateful):
-        return _Guarded(self, iterator, keys, stateful)
+        return _Guarded(self, iterator, keys, stateful, False)
 
     def unpack(self, value, count, after=None):
         """``a, *b, c = value``: one value (or future) per target. Unpacking an
@@ -2197,32 +2212,42 @@ class Body(Scope):
 _READERS_HELD = 256   # pending readers of module state a change waits for, at most
 
 
-def _may_read_state(task, body, depth=0) -> bool:
+def _may_read_state(task, body, seen=None) -> bool:
     """Can ``task``, run later, read module state the body reads: a step of the body
     naming a module-level value (``lambda _t1: _t1 + len(SEEN)``), a call given a
     mutable object (``combine(v, LOG)``, ``OPTS.get(k)``) or a function of the body
     naming one? Not a callee's own reads of module state: callees are promised not to
     talk to each other through it (``fetch(u)`` does not make a later ``note(u)`` wait)."""
-    fn = task.fn
+    fn, args, kwargs = task.fn, task.args, task.kwargs
+    if args is None:
+        # Settled meanwhile (what it holds is let go of): what it made may still read
+        # module state where it is used (a ``filter`` of a lambda naming ``LOG``).
+        return seen is not None and task.state == DONE and _advances(task.value)
     kind = type(fn)
     if kind is Task or kind is Deferred:
         return True   # (what it is is not known yet)
     if kind is FunctionType:
-        if task.generated and _names_state(fn):
+        # (a step of the body, or a function it made: a lambda, a nested ``def``)
+        if (task.generated or body is not None and _nested_in(fn.__code__, body)) \
+                and _names_state(fn):
             return True
     elif task.kind != EFFECT:   # (an effect's own object is what it changes, in order)
         owner = getattr(fn, "__self__", None)
         if owner is not None and _state_like(owner):
             return True
-    for arg in (*task.args, *(task.kwargs.values() if task.kwargs else ())):
+    for arg in (*args, *(kwargs.values() if kwargs else ())):
         kind = type(arg)
         if kind is Task:
-            # A speculative step, outside the buffer, that a ``try`` step consumes:
-            # judged as the step's own (a result otherwise: module state only if a
-            # callee hands it out)
-            if arg.soft and arg.state < DONE and depth < 8 \
-                    and _may_read_state(arg, body, depth + 1):
-                return True
+            # What an earlier step made that reads module state when it is used: a
+            # ``filter(lambda v: v >= len(LOG), xs)`` consumed here, a speculative step
+            # a ``try`` step consumes. (A plain result: module state only if a callee
+            # hands it out.)
+            if seen is None:
+                seen = set()
+            if id(arg) not in seen and len(seen) < 64:
+                seen.add(id(arg))
+                if _may_read_state(arg, body, seen):
+                    return True
             continue
         if kind in _PLAIN_IMMUTABLE:
             continue

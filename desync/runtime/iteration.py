@@ -41,10 +41,11 @@ class _Guarded:
     """A ``for`` loop's iterator that retires what the body issued before each step
     (a stateful iterator) or waits for the keys it reads."""
 
-    __slots__ = ("scope", "iterator", "keys", "stateful")
+    __slots__ = ("scope", "iterator", "keys", "stateful", "state")
 
-    def __init__(self, scope, iterator, keys, stateful):
+    def __init__(self, scope, iterator, keys, stateful, state):
         self.scope, self.iterator, self.keys, self.stateful = scope, iterator, keys, stateful
+        self.state = state   # module state the calls that change it must have left
 
     def __iter__(self):
         return self
@@ -55,6 +56,8 @@ class _Guarded:
                 self.scope.barrier()
             elif self.keys:
                 self.scope._wait_keys(self.keys)
+            if self.state and self.scope.state_changers:
+                self.scope.settle_state()
         except StopIteration as error:
             raise _Carried(error) from None
         return next(self.iterator)

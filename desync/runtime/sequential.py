@@ -182,6 +182,9 @@ class SequentialBody:
     def settle_module(self, held, attribute=None):
         pass
 
+    def reads_state(self):
+        pass
+
     def entering(self, manager):
         return manager
 
@@ -196,7 +199,7 @@ class SequentialBody:
 
     finish = barrier
 
-    def iterate(self, keys, iterable, *parts, made_by=None):
+    def iterate(self, keys, iterable, *parts, made_by=None, state=False):
         return iterable
 
     def spec_iterate(self, keys, items, conditions, values, iterable, *parts, made_by=None,

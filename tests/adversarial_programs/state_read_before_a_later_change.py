@@ -4,7 +4,7 @@ program, as in plain Python, not the later change (``out.append(slow(x) + len(LO
 then ``log(x)`` in a loop). The read is made when the slow result arrives, so the
 later call must wait for it.
 Run: DESYNC_PACING=0 python tests/adversarial_programs/state_read_before_a_later_change.py"""
-import sys, os, time
+import collections, sys, os, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main  # noqa: E402
 import _project_settings as settings  # noqa: E402
@@ -17,6 +17,7 @@ LEVEL = 0
 def _fresh():
     settings.reset()
     LOG.clear()
+    Q.clear()
     global LEVEL
     LEVEL = 0
     return ()
@@ -265,6 +266,222 @@ def dict_of_the_other_module_copied():
     return out
 
 
+# Reads made by code the statement hands over, and by an ``if`` or a ``try`` run as one
+# step (session fourteen's adversarial round: none of these waited)
+def filter_lambda():
+    out = []
+    for x in range(6):
+        out.append(list(filter(lambda v: v >= len(LOG), [slowly(x), 3])))
+        log(x)
+    return out
+
+
+def sorted_key_lambda():
+    out = []
+    for x in range(6):
+        out.append(sorted([slowly(x), 2, 5], key=lambda v: (v + len(LOG)) % 4))
+        log(x)
+    return out
+
+
+def genexp_to_sum():
+    out = []
+    for x in range(6):
+        out.append(slowly(x) + sum(1 for v in range(6) if v in LOG))
+        log(x)
+    return out
+
+
+def nested_def_called():
+    def helper(v):
+        return v + len(LOG) * 10
+    out = []
+    for x in range(6):
+        out.append(helper(slowly(x)))
+        log(x)
+    return out
+
+
+def nested_def_earlier_change():
+    def cur(v):
+        return v + len(SEEN) * 10
+    out = []
+    for x in range(5):
+        note(x)
+        out.append(cur(x))
+    return out
+
+
+def if_region():
+    out = []
+    for x in range(6):
+        if slowly(x) % 2:
+            out.append(len(LOG))
+        log(x)
+    return out
+
+
+def if_region_print():
+    for x in range(5):
+        if slowly(x) % 2:
+            print(x, list(LOG))
+        log(x)
+
+
+def try_handler():
+    out = []
+    for x in range(6):
+        try:
+            v = 10 // (slowly(x) % 3)
+        except ZeroDivisionError:
+            v = len(LOG)
+        log(x)
+        out.append(v)
+    return out
+
+
+def try_else():
+    out = []
+    for x in range(6):
+        try:
+            y = slowly(x)
+        except ValueError:
+            y = -1
+        else:
+            y = y + len(LOG) * 10
+        log(x)
+        out.append(y)
+    return out
+
+
+def raise_reads_state():
+    for x in range(6):
+        if slowly(x) == 4:
+            raise ValueError(list(LOG))
+        log(x)
+
+
+
+
+def slow_note(x):
+    time.sleep(0.01)
+    SEEN.append(x)   # (a name imported from the other module: its state)
+    return x
+
+
+def a_callee_appends_to_an_imported_list():
+    out = []
+    for x in range(5):
+        slow_note(x)
+        out.append(sorted([slowly(x), 1, 4], key=lambda v: (v + len(SEEN)) % 3))
+    return out
+
+
+def augmented_through_the_module_then_read_by_the_import():
+    out = []
+    for x in range(6):
+        out.append(slowly(x) + len(SEEN) * 10)
+        settings.SEEN += [x]
+    return out
+
+
+def filter_given_a_nested_def():
+    def small(v):
+        return v < len(LOG)
+    out = []
+    for x in range(6):
+        out.append(list(filter(small, range(slowly(x) + 2))))
+        log(x)
+    return out
+
+
+
+# A loop over module state that a call in the loop changes: each step sees the change
+# (a list grown, a dict or deque changed while iterated raises), as in Python.
+Q = collections.deque()
+
+
+def enqueue(x):
+    Q.append(x)
+
+
+def list_extended_no_slow():
+    out = []
+    log(0)
+    for v in LOG:
+        if v >= 5:
+            break
+        out.append(v)
+        log(v + 1)
+    return out
+
+
+def imported_list_extended():
+    out = []
+    note(0)
+    for v in SEEN:
+        if v >= 5:
+            break
+        out.append(slowly(v))
+        note(v + 1)
+    return out
+
+
+def attribute_list_extended():
+    out = []
+    note(0)
+    for v in settings.SEEN:
+        if v >= 5:
+            break
+        out.append(v)
+        note(v + 1)
+    return out
+
+
+def dict_changed_while_iterated():
+    set_opt("a", 1)
+    out = []
+    for k in OPTS:
+        out.append(k)
+        set_opt(k + "x", 1)
+    return out
+
+
+def deque_changed_while_iterated():
+    enqueue(0)
+    out = []
+    for v in Q:
+        out.append(v)
+        enqueue(v + 1)
+    return out
+
+
+def enumerate_list_extended():
+    out = []
+    log(0)
+    for i, v in enumerate(LOG):
+        if i >= 4:
+            break
+        out.append((i, v))
+        log(v + 1)
+    return out
+
+
+def comprehension_over_list_with_changer():
+    log(0)
+    return [log(v + 1) for v in LOG if v < 4]
+
+
+def a_live_view_of_the_imported_dict():
+    out = []
+    for x in range(4):
+        keys = OPTS.keys()
+        set_opt(str(x), x)
+        out.append(sorted(keys))
+    return out
+
+
+
 CASES = [(f, _fresh) for f in (
     sum_then_log, named_result_then_a_list_of_it, augmented_total,
     a_global_rebound_by_a_later_call, an_attribute_of_the_other_module,
@@ -275,7 +492,23 @@ CASES = [(f, _fresh) for f in (
     read_fails_on_the_first_pass, the_later_change_fails, while_loop, formatted_string,
     generator_expression_summed, inside_a_try, inside_a_try_into_a_local,
     inside_a_try_rebinding_a_global_read, two_reads_two_changes,
-    read_before_the_loop_changes_after, dict_of_the_other_module_copied)]
+    read_before_the_loop_changes_after, dict_of_the_other_module_copied,
+    filter_lambda,
+    sorted_key_lambda,
+    genexp_to_sum,
+    nested_def_called,
+    nested_def_earlier_change,
+    if_region,
+    if_region_print,
+    try_handler,
+    try_else,
+    raise_reads_state,
+    a_callee_appends_to_an_imported_list,
+    augmented_through_the_module_then_read_by_the_import,
+    filter_given_a_nested_def, list_extended_no_slow, imported_list_extended,
+    attribute_list_extended, dict_changed_while_iterated, deque_changed_while_iterated,
+    enumerate_list_extended, comprehension_over_list_with_changer,
+    a_live_view_of_the_imported_dict)]
 
 if __name__ == "__main__":
     print("cases:", len(CASES))
