@@ -1932,16 +1932,40 @@ class Gen:
         read = reads[kind]
         change = Call(f"track{self.sfx}", [Nm("v")]) if kind == "REG" else \
             Call(At("OTHER", "bump"), [Nm("v")])
+        if kind == "REG" and self.chance(0.5):
+            # A loop over the module list a call in the loop grows (session fourteen:
+            # the step was taken before the call appended)
+            self.feat["read-then-change:for-over-state"] += 1
+            return self._for_over_state()
         value = r.choice([
             lambda: Bin(step, ast.Add(), read),
             lambda: Tup([step, read]),
             lambda: ast.JoinedStr(values=[
                 ast.FormattedValue(value=step, conversion=-1),
-                ast.Constant(value=":"), ast.FormattedValue(value=read, conversion=-1)])])()
+                ast.Constant(value=":"), ast.FormattedValue(value=read, conversion=-1)]),
+            # read by a lambda a callee runs, when the step's result is there
+            lambda: Call("list", [Call("filter", [
+                Lam(["w"], Cmp(Nm("w"), ast.GtE(), read)), Lst([step, K(3)])])])])()
+        appended = Expr(Call(At(self.EV, "append"), [value]))
+        if self.chance(0.25):
+            # read in an ``if`` run as one step, after its test's step
+            self.feat["read-then-change:if-step"] += 1
+            appended = If(Cmp(Bin(Call("steady", [Nm("v")]), ast.Mod(), K(2)), ast.Eq(), K(1)),
+                          [Expr(Call(At(self.EV, "append"), [read]))])
         loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(2, 5))]),
-                       body=[Expr(Call(At(self.EV, "append"), [value])), Expr(change)],
-                       orelse=[])
+                       body=[appended, Expr(change)], orelse=[])
         return loop
+
+    def _for_over_state(self):
+        """``track(0)`` then a loop over REG that the loop's own ``track`` grows."""
+        bound = self.r.randint(2, 4)
+        return ast.If(test=K(True), body=[
+            Expr(Call(f"track{self.sfx}", [K(0)])),
+            ast.For(target=St("w"), iter=Nm(self.REG), body=[
+                If(Cmp(Nm("w"), ast.GtE(), K(bound)), [ast.Break()]),
+                Expr(Call(At(self.EV, "append"), [Bin(Call("steady", [Nm("w")]), ast.Add(), Nm("w"))])),
+                Expr(Call(f"track{self.sfx}", [Bin(Nm("w"), ast.Add(), K(1))]))], orelse=[])],
+            orelse=[])
 
     def body_function(self, method):
         params = ["n", "m", "xs", "s", "d"]
