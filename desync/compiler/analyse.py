@@ -887,6 +887,9 @@ class _Classes:
         captured = {n for n in frees if n in facts.locals or n in facts.declared}
         mutates = _mutates_captured(scope, captured)
         outside = {n for n in frees if n not in facts.locals and n not in facts.declared}
+        earlier = facts.local_functions.get(name)
+        if earlier is not None:   # (a name bound to two functions: what either reads)
+            outside |= earlier.outside
         facts.local_functions[name] = LocalFunction(captured, writes, mutates, outside)
         node = self.name_node(name)
         for free in captured:

@@ -616,7 +616,10 @@ class Lowerer:
                 and node.id in self.facts.module_names and id(node) not in self.called():
             # ``configure(3); if LEVEL > 2:`` where configure rebinds LEVEL: the read
             # waits for the calls before it that change module state, and for a
-            # nested ``def`` of the body rebinding it (an effect on the name).
+            # nested ``def`` of the body rebinding it (an effect on the name), and for
+            # its own change under another name (``APPEND = LOG.append``, see
+            # ``settle_module``).
+            self.reads_project_modules = True
             pre.append(_expr(self._ds("settle_state")))
             pre.append(_expr(self._ds("settle", self._keys_node([self.box(node.id)]))))
         elif kind == "outside" and (
@@ -627,22 +630,29 @@ class Lowerer:
                     and "*" in self.facts.imported_names)):
             # (imported at the top, in a ``try`` or an ``if``; or by ``import *``)
             module = self.imported_from_project(node)
-            if module is not None:
+            if module is not None and node.id in self.facts.module_aliases:
+                # (``ACTIVE = settings.OPTS`` in an ``if`` at the top: maybe unbound,
+                # looked up when the settle runs)
+                pre.append(_expr(self._ds("settle_global", _const(node.id),
+                                          *self.attribute_read(node))))
+                self.reads_project_modules = True
+            elif module is not None:
                 # ``settings.configure(True); if settings.DEBUG:`` (or ``OPTS`` imported
                 # from it): the module's own functions may have changed what is read.
-                pre.append(_expr(self.settle_module(module,
-                                          *self.attribute_read(node))))
+                pre.append(_expr(self.settle_module(module, *self.attribute_read(node))))
         elif kind == "local" and node.id in self.facts.imports \
                 and id(node) not in self.called():
             # (``from . import settings`` in the body: the runtime looks at what it is)
             pre.append(_expr(self.settle_module(_load(node.id),
-                                      *self.attribute_read(node))))
+                                                *self.attribute_read(node))))
         elif kind == "local" and node.id in self.state_locals():
             # ``opts = settings.OPTS`` (or ``def f(out=LOG)``) then ``set_opt(...)``:
             # what the name holds is module state, read as by its module's name (an
             # object changed in place: rebinding the module's name leaves it as it was)
             if self.state_locals()[node.id] == "state":
-                pre.append(_expr(self._ds("settle_state")))
+                # (as settle_state, and what it holds is known as module state: a step
+                # given it reads it, see Body._state_read)
+                pre.append(_expr(self._ds("settle_module", _load(node.id))))
             else:
                 pre.append(_expr(self.settle_module(_load(node.id))))
         if id(node) in self.modules_looked_up()[0]:
@@ -1952,39 +1962,68 @@ class Lowerer:
         expression kept whole, a nested function called or handed over here
         (``filter(lambda v: v >= len(LOG), xs)``, ``cur(x)`` reading ``SEEN``,
         ``filter(small, xs)``). The body's own reads settle where they are lowered
-        (``lower_Name``); these are not lowered."""
+        (``lower_Name``); these are not lowered. (A ``while`` test runs at every
+        iteration: ``stmt_While`` settles its reads there.)"""
+        if isinstance(node, ast.While):
+            return []
         parts = [node] if not isinstance(node, _HOLDERS) else [
             part for part in (getattr(node, "test", None), getattr(node, "iter", None),
                               getattr(node, "subject", None))
             if part is not None] + [item.context_expr for item in getattr(node, "items", ())]
-        names = []
-        for part in parts:
-            for sub in walk_tree(part):
-                if isinstance(sub, (ast.Lambda, ast.GeneratorExp, *COMPREHENSIONS)):
-                    names += [n for n in walk_tree(sub) if isinstance(n, ast.Name)
-                              and isinstance(n.ctx, ast.Load)]
-                elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
-                        and sub.id in self.facts.local_functions:
-                    # (called here, or handed to a call: ``filter(small, xs)``)
-                    names += [_load(n) for n in
-                              sorted(self.facts.local_functions[sub.id].outside)]
-        return self.state_settles(names)
+        return self.state_settles(self.names_read_later(parts))
+
+    def names_read_later(self, parts) -> list:
+        """The names read by the code among ``parts`` that runs later (see
+        ``later_state_reads``), not those its own parameters and targets bind."""
+        names: list = []
+        stack = list(parts)
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, (ast.Lambda, ast.GeneratorExp, *COMPREHENSIONS)):
+                own = _bound_inside(sub)
+                names += [n for n in walk_tree(sub) if isinstance(n, ast.Name)
+                          and isinstance(n.ctx, ast.Load) and n.id not in own]
+                continue   # (what it nests is walked once, with it)
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
+                    and sub.id in self.facts.local_functions:
+                # (called here, or handed to a call: ``filter(small, xs)``)
+                names += [ast.Name(id=n, ctx=ast.Load()) for n in
+                          sorted(self.facts.local_functions[sub.id].outside)]
+            stack.extend(ast.iter_child_nodes(sub))
+        return names
 
     def state_settles(self, names) -> list:
         """What ``lower_Name`` emits before a read of these names as module state
-        (once each), for reads it does not lower."""
+        (once each), for reads it does not lower. A module-level name is looked up
+        when the settle runs (``settle_global``): code run later may never read it,
+        and it may not be bound (an import in a ``try``)."""
         out: list = []
+        dumped: set = set()
         seen: set = set()
         for name in names:
             if self.kind(name.id) != "outside" or name.id in seen:
                 continue
             seen.add(name.id)
             settles: list = []
-            self.lower_Name(ast.Name(id=name.id, ctx=ast.Load()), settles)
+            self.lower_Name(name, settles)
             for settle in settles:
-                if ast.dump(settle) not in {ast.dump(o) for o in out}:
+                call = settle.value
+                if call.func.attr == "settle_module" and call.args \
+                        and isinstance(call.args[0], ast.Name) and call.args[0].id == name.id:
+                    settle = _expr(self._ds("settle_global", _const(name.id), *call.args[1:]))
+                key = ast.dump(settle)
+                if key not in dumped:
+                    dumped.add(key)
                     out.append(settle)
         return out
+
+    def reads_module_state(self, names) -> bool:
+        """Do these reads settle (see ``state_settles``)? Asked, not emitted."""
+        flag = self.reads_project_modules
+        try:
+            return bool(self.state_settles(names))
+        finally:
+            self.reads_project_modules = flag
 
     def changes_context(self, node) -> bool:
         """Does code anywhere in the statement (nested functions aside) change the
@@ -2234,7 +2273,8 @@ class Lowerer:
         return False
 
     def stmt_While(self, node):
-        pre: list = []
+        # (what code of the test run later reads is settled before each test)
+        pre: list = self.state_settles(self.names_read_later([node.test]))
         test = self.now(node.test, pre)
         self.loop_blocks.append(self.blocks)
         self.loop_bodies.append(None)
@@ -2518,8 +2558,9 @@ class Lowerer:
         step = self._ds("region", self._keys_node(targets), _load(name), *map(_load, params),
                         keywords=keywords)
         out = scratch
-        if self.state_settles([n for n in walk_tree(copied) if isinstance(n, ast.Name)
-                               and isinstance(n.ctx, ast.Load)]):
+        if self.reads_module_state([n for n in walk_tree(copied) if isinstance(n, ast.Name)
+                                    and isinstance(n.ctx, ast.Load)]
+                                   + self.names_read_later([copied])):
             # It reads module state as it runs, after everything before it: the calls
             # after it that change that state wait for it.
             out.append(_expr(self._ds("reads_state")))
@@ -3186,6 +3227,21 @@ class _PlainRewriter(ast.NodeTransformer):
                 if n in lowerer.facts.logged and lowerer.kind(n) == "local"]
 
 
+def _bound_inside(scope) -> set:
+    """The names a lambda or a comprehension binds for itself: its parameters, its
+    targets, and those of what it nests."""
+    found = set()
+    for sub in walk_tree(scope):
+        if isinstance(sub, ast.Lambda):
+            arguments = sub.args
+            found.update(a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                         *arguments.kwonlyargs))
+            found.update(a.arg for a in (arguments.vararg, arguments.kwarg) if a is not None)
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            found.add(sub.id)
+    return found
+
+
 def _captured_names(pattern) -> set:
     """The names a ``case`` pattern binds (``c``, ``[x, *rest]``, ``{**kw}``)."""
     found = set()
@@ -3697,7 +3753,7 @@ def _may_change_outside_objects(facts, lowerer) -> bool:
     """May the body change, under a name of its own, an object a callee reads under
     another (a parameter that is a global, ``self``, ``import json as js``,
     ``globals()``)? Then the runtime remembers which objects its effects change."""
-    if lowerer.changes_imports or lowerer.reads_project_modules:
+    if lowerer.changes_imports:
         return True
     if any(isinstance(n, ast.Name) and n.id in ("globals", "vars") for n in facts.nodes):
         return True
@@ -3764,6 +3820,14 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
             for name, keys in distinct])))
     if _may_change_outside_objects(facts, lowerer):
         prologue.append(_expr(lowerer._ds("track_changes")))
+    elif lowerer.reads_project_modules:
+        # It reads project modules' state and may change it under another name
+        # (``settings.SEEN.append(x)`` then ``len(SEEN)``): the objects changed by its
+        # effects on what these names reach are remembered (not those of its locals).
+        outside = sorted({n.id for n in facts.nodes if isinstance(n, ast.Name)
+                          and lowerer.kind(n.id) == "outside"})
+        if outside:
+            prologue.append(_expr(lowerer._ds("track_changes", *map(_const, outside))))
     if global_objects:
         prologue.append(_expr(lowerer._ds("global_keys", *[
             _tuple([_const(name), _tuple(_const(k) for k in keys)])

@@ -233,6 +233,21 @@ def _imported_object(module, name, through_attribute) -> bool:
     return not isinstance(value, (int, float, complex, str, bytes, bool, tuple, frozenset))
 
 
+def _object_of_a_module(module, node) -> bool:
+    """Is ``node`` (``settings.SEEN`` in ``settings.SEEN.append(x)``) a mutable object
+    an imported module holds, reached through the module's name?"""
+    if not isinstance(node, ast.Attribute) or not isinstance(node.value, ast.Name):
+        return False
+    bindings = module.bindings.get(node.value.id, ())
+    if len(bindings) != 1 or bindings[0][0] != "module":
+        return False
+    held = sys.modules.get(bindings[0][1])
+    value = vars(held).get(node.attr) if held is not None else None
+    return value is not None and not isinstance(
+        value, (FunctionType, BuiltinFunctionType, ModuleType, type, int, float, complex, str,
+                bytes, bool, tuple, frozenset))
+
+
 def _module_objects(module) -> set:
     found = getattr(module, "_desync_objects", None)
     if found is None:
@@ -550,8 +565,9 @@ class _Inferrer:
                     and (param_of(root) is not None or root in objects
                          or (root in classes and isinstance(func.value, ast.Attribute))
                          or (root not in local and root not in imported
-                             and _imported_object(module, root,
-                                                  isinstance(func.value, ast.Attribute)))) \
+                             and (_imported_object(module, root,
+                                                   isinstance(func.value, ast.Attribute))
+                                  or _object_of_a_module(module, func.value)))) \
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
         if isinstance(func, ast.Attribute) and _is_super(func.value) and by_name:

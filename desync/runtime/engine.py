@@ -32,8 +32,9 @@ import time
 from collections import deque
 from contextvars import copy_context as _copy_context
 from time import perf_counter as _clock
-from types import (BuiltinFunctionType, CodeType, FunctionType, GetSetDescriptorType,
-                   MemberDescriptorType, MethodDescriptorType, MethodType, WrapperDescriptorType)
+from types import (BuiltinFunctionType, CodeType, FunctionType, GeneratorType,
+                   GetSetDescriptorType, MemberDescriptorType, MethodDescriptorType, MethodType,
+                   WrapperDescriptorType)
 
 from . import effects as _effects
 from .executors import inside_executor
@@ -251,10 +252,13 @@ class Scope:
         self.state_changers: list = []        # calls issued that change module state
         self.state_read_from = 0              # seq from which issued entries may read it
         self.state_readers: list = []         # entries that may read it, still pending
+        self.state_objects: dict = {}         # id -> the module objects read since then
         self.wanted = None                    # the calls the owner waits for, if known
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
         self.tracking = False                 # record receivers (see track_changes)
+        self.receivers_held = 64              # receivers kept before the settled are dropped
+        self.tracked = None                   # the names whose effects are, if not all
         self.unnamed_change = None            # ... and an effect whose object is not known
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
@@ -340,6 +344,7 @@ class Scope:
         self.last_effect.clear()
         self.state_changers = []   # (no call: this runs at any recursion depth)
         self.state_readers = []
+        self.state_objects.clear()
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.unnamed_change = None
         self.log.clear()
@@ -636,6 +641,11 @@ class Scope:
         self.last_effect.clear()
         self.fence = None
         self.retired = self.seq
+        # (what was discarded reads nothing plain Python reaches: a later change
+        # must not wait for it, nor take its failure)
+        self.state_readers = []
+        self.state_read_from = 0
+        self.state_objects.clear()
 
     # -- settling (any thread) --------------------------------------------------
     def _settle_locked(self, task, state, value, error, flushing=False):
@@ -1197,7 +1207,8 @@ class Body(Scope):
                                targets=(*keys, *_world(fn), *_process_world(owner)))
             if not keys:
                 self.fence = task  # the compiler did not see its object: order all after
-            self._changing(owner, task)   # (``settings.SEEN.append`` read as ``SEEN``)
+            # (``settings.SEEN.append`` read as ``SEEN``; the compiler did not key it)
+            self._changing(owner, task, known=not keys)
             return task
         facts = _effects.facts_of(fn)
         kind = facts.kind
@@ -1234,6 +1245,10 @@ class Body(Scope):
                     extra=self._state_read()))
             return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
         targets = (*keys, *facts.world)
+        if facts.mutates and self.tracking:
+            task = self._call_changing(fn, args, kwargs, lasti, keys, targets, facts)
+            if task is not None:
+                return task
         if (facts.mutates and not keys) or _CLOCK_WORLD in facts.world:
             # Mutates an argument the compiler did not see being mutated: order
             # everything after it too. A clock reading too: the calls after it start
@@ -1521,6 +1536,22 @@ class Body(Scope):
         self._changing(obj, task)
         return task
 
+    def _call_changing(self, fn, args, kwargs, lasti, keys, targets, facts):
+        """A call that changes arguments (``heapq.heappush(SEEN, v)``), made in order as
+        below, whose arguments are remembered as changed: the body reads them under
+        other names (``settings.SEEN[0]``)."""
+        task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
+        if not keys or _CLOCK_WORLD in facts.world:
+            self.fence = task
+        if _effects.WORLD_STATE in facts.world:
+            self._changes_state(task)
+        for where in facts.mutates:
+            value = args[where] if type(where) is int and where < len(args) else \
+                kwargs.get(where) if kwargs and type(where) is str else None
+            if value is not None:
+                self._changing(value, task, known=True)
+        return task
+
     def _changed_state_by(self, bound, task):
         """``task``, remembered among the calls that change module state when the
         Python function behind ``bound`` (``settings.configure`` found on a module
@@ -1584,17 +1615,29 @@ class Body(Scope):
             targets = (*targets, *held)
         return self._effect(targets, fn, args, kwargs, sys._getframe(1).f_lasti, True)
 
-    def _changing(self, obj, task):
+    def _changing(self, obj, task, known=False):
         """Remember the object an effect changes: a callee reading it under another
         name waits for the change (``_globals_pending``)."""
         if self.tracking and task.state < DONE:
+            tracked = self.tracked
+            if tracked is not None and not known \
+                    and not any(key in tracked for key in task.targets or ()):
+                return   # (``out.append(v)``: a local of the body)
             if type(obj) is Task:
                 if obj.state < DONE:
                     self.unnamed_change = task   # (not known yet: see _settle_changed)
                     return
                 obj = obj.value
             if not immutable(obj):
-                self.receivers[id(obj)] = (obj, task)
+                receivers = self.receivers
+                if len(receivers) >= self.receivers_held:
+                    # (a long loop changing a fresh object each time: keep the pending
+                    # changes only, so memory stays flat; the bound doubles when most
+                    # are pending, so the work stays constant per change)
+                    for key in [k for k, (_, t) in receivers.items() if t.state >= DONE]:
+                        del receivers[key]
+                    self.receivers_held = max(64, 2 * len(receivers))
+                receivers[id(obj)] = (obj, task)
 
     def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
@@ -1913,6 +1956,16 @@ class Body(Scope):
         """Wait for the pending writes of closure (or global) variables before the
         owner reads them directly."""
         self._wait_keys(keys)
+        if self.state_read_from and self.frame is not None:
+            # (``settle_state()`` then ``settle(('@LOG',))``: ``LOG`` is read as module
+            # state)
+            namespace = self.frame.f_globals
+            for key in keys:
+                if type(key) is str and key[:1] == "@":
+                    value = namespace.get(key[1:])
+                    if self.tracking:
+                        self._settle_changed(value, None)   # (``APPEND = LOG.append``)
+                    self._read_object(value)
 
     def _changes_state(self, task):
         changers = self.state_changers
@@ -1935,11 +1988,13 @@ class Body(Scope):
         if start:
             self.state_read_from = 0
             body = self.frame.f_code if self.frame is not None else None
+            objects = self.state_objects
             for task in reversed(self.rob):
                 if task.seq < start:
                     break
-                if task.state < DONE and _may_read_state(task, body):
+                if task.state < DONE and _may_read_state(task, body, objects):
                     readers.append(task)
+            objects.clear()
         if not readers:
             return ()
         pending = [task for task in readers if task.state < DONE]
@@ -1980,11 +2035,36 @@ class Body(Scope):
         run first, unless what is read cannot have changed: a module of the standard
         library or of an installed package, a name its module's code never rebinds
         or changes that holds a number or a string, a function (``None``: not known)."""
+        if attribute is not None and type(held) is _MODULE:
+            stable = _STABLE_ATTRIBUTES.get((id(held), attribute))
+            if stable is not None and stable[0] is held \
+                    and held.__dict__.get(attribute) is stable[1]:
+                return   # (``helpers.work(x)``, ``cfg.N``: see _STABLE_ATTRIBUTES)
         if self.tracking:
             self._settle_changed(held, attribute)
         if (self.state_changers or not self.state_read_from) \
                 and _may_have_changed(held, attribute):
             self.settle_state()
+        if self.state_read_from:
+            self._read_object(held)
+            if attribute is not None and (type(held) is _MODULE or isinstance(held, type)):
+                self._read_object(vars(held).get(attribute))
+
+    def settle_global(self, name, attribute=None):
+        """``settle_module`` of a module-level name that may not be bound (an import in
+        a ``try``, a name bound in an ``if``), read by code run later (a lambda): looked
+        up here, so that an unbound one raises only where Python reads it."""
+        frame = self.frame
+        held = frame.f_globals.get(name, _NO_ITEM) if frame is not None else _NO_ITEM
+        if held is not _NO_ITEM:
+            self.settle_module(held, attribute)
+
+    def _read_object(self, value):
+        """Remember an object of module state the owner read: a step given it reads
+        it (see ``_may_read_state``)."""
+        if value is not None and not immutable(value) \
+                and type(value) not in _NEVER_CHANGED_HELD:
+            self.state_objects[id(value)] = value
 
     def _settle_changed(self, held, attribute):
         """The body's own pending change to what is read, made under another name
@@ -2030,9 +2110,11 @@ class Body(Scope):
         of the body may change (see ``_Guarded``)."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
-        if state:
+        if state and any(_state_like(value, self.state_objects)
+                         for value in (iterable, *[self.get(p) for p in parts])):
+            # (``for v in LOG:``, not ``for i in range(cfg.N)``)
             return _Guarded(self, iterator, keys, _seen_advancing(
-                iterable, iterator, [self.get(p) for p in parts]), True)
+                iterable, iterator, [self.get(p) for p in parts]), iterable)
         if made_by is not None and type(made_by) is FunctionType \
                 and made_by.__closure__ is None:
             # (the generator itself, or the one ``enumerate(rows(n))`` numbers)
@@ -2106,7 +2188,7 @@ class Body(Scope):
                 self.wanted = saved
 
     def _guarded(self, iterator, keys, stateful):
-        return _Guarded(self, iterator, keys, stateful, False)
+        return _Guarded(self, iterator, keys, stateful, None)
 
     def unpack(self, value, count, after=None):
         """``a, *b, c = value``: one value (or future) per target. Unpacking an
@@ -2168,10 +2250,12 @@ class Body(Scope):
             out.append(entries[-1][1] if entries else UNBOUND)
         return tuple(out)
 
-    def track_changes(self):
+    def track_changes(self, *named):
         """The body may change an object a callee reads under another name: remember
-        the objects its effects change (``_changing``)."""
+        the objects its effects change (``_changing``); only those of effects on
+        ``named`` (module-level names), if given."""
         self.tracking = True
+        self.tracked = frozenset(named) if named else None
 
     def global_keys(self, *named):
         """``((name, keys), ...)``: module-level objects the body changes, and the keys
@@ -2212,7 +2296,7 @@ class Body(Scope):
 _READERS_HELD = 256   # pending readers of module state a change waits for, at most
 
 
-def _may_read_state(task, body, seen=None) -> bool:
+def _may_read_state(task, body, objects, seen=None) -> bool:
     """Can ``task``, run later, read module state the body reads: a step of the body
     naming a module-level value (``lambda _t1: _t1 + len(SEEN)``), a call given a
     mutable object (``combine(v, LOG)``, ``OPTS.get(k)``) or a function of the body
@@ -2233,7 +2317,7 @@ def _may_read_state(task, body, seen=None) -> bool:
             return True
     elif task.kind != EFFECT:   # (an effect's own object is what it changes, in order)
         owner = getattr(fn, "__self__", None)
-        if owner is not None and _state_like(owner):
+        if owner is not None and _state_like(owner, objects):
             return True
     for arg in (*args, *(kwargs.values() if kwargs else ())):
         kind = type(arg)
@@ -2246,7 +2330,7 @@ def _may_read_state(task, body, seen=None) -> bool:
                 seen = set()
             if id(arg) not in seen and len(seen) < 64:
                 seen.add(id(arg))
-                if _may_read_state(arg, body, seen):
+                if _may_read_state(arg, body, objects, seen):
                     return True
             continue
         if kind in _PLAIN_IMMUTABLE:
@@ -2254,29 +2338,38 @@ def _may_read_state(task, body, seen=None) -> bool:
         if kind is FunctionType:
             if body is not None and _nested_in(arg.__code__, body) and _names_state(arg):
                 return True
-        elif _state_like(arg):
-            return True
+        elif kind is GeneratorType:
+            # (``sum(1 for v in r if v in LOG)``: the body's generator expression)
+            if body is not None and _nested_in(arg.gi_code, body) \
+                    and _code_names_state(arg.gi_code, arg.gi_frame.f_globals
+                                          if arg.gi_frame is not None else {}):
+                return True
+        elif _state_like(arg, objects) or _advances(arg):
+            return True   # (an iterator may run code of the body's that reads it)
     return False
 
 
 _PLAIN_IMMUTABLE = frozenset({int, float, str, bytes, bool, type(None), complex})
 
 
-def _state_like(value) -> bool:
-    """Could ``value`` be module state, or hold some: a mutable object, a module of
-    the project."""
-    kind = type(value)
-    if kind is _MODULE:
+def _state_like(value, objects) -> bool:
+    """Is ``value`` module state the owner read (``objects``), or a module of the
+    project? (Not any mutable object: ``client.get(u)`` given the body's own client
+    reads no module state, and a later ``note(u)`` need not wait for it.)"""
+    if type(value) is _MODULE:
         return _in_project(value.__dict__)
-    return kind not in _NEVER_CHANGED_HELD and kind not in _CALLABLE_VALUES \
-        and not immutable(value)
+    found = objects.get(id(value))
+    return found is not None and found is value
 
 
 def _names_state(fn) -> bool:
     """Does this function's code name a module-level value of its module that can
     change (not a function, not a module outside the project)?"""
-    namespace = fn.__globals__
-    for name in _global_names(fn.__code__)[0]:
+    return _code_names_state(fn.__code__, fn.__globals__)
+
+
+def _code_names_state(code, namespace) -> bool:
+    for name in _global_names(code)[0]:
         value = namespace.get(name, _NO_ITEM)
         if value is _NO_ITEM:
             continue   # (a builtin, or an attribute's name)
@@ -2309,9 +2402,14 @@ def _may_have_changed(held, attribute) -> bool:
         changed = _names_changed_by(held)
         if changed is None or attribute in changed:
             return True
-        held = held.__dict__.get(attribute, _NO_ITEM)
+        module, held = held, held.__dict__.get(attribute, _NO_ITEM)
         if held is _NO_ITEM:
             return True
+        if held is not None and (type(held) in _NEVER_CHANGED_HELD or immutable(held)):
+            if len(_STABLE_ATTRIBUTES) > 4096:
+                _STABLE_ATTRIBUTES.clear()
+            _STABLE_ATTRIBUTES[(id(module), attribute)] = (module, held)
+            return False
         attribute = None
     if held is None or type(held) is Task:
         return True   # (not known what it is)
@@ -2321,6 +2419,10 @@ def _may_have_changed(held, attribute) -> bool:
 
 
 _NEVER_CHANGED_HELD = frozenset({FunctionType, BuiltinFunctionType, MethodType})
+# (module, what it holds) by (id of the module, name): a function, a number or a string
+# its code never rebinds (``helpers.work(x)``, ``cfg.N`` in a loop): settle_module
+# returns at once while the name holds that very object
+_STABLE_ATTRIBUTES: dict = {}
 _changed_names: dict = {}   # id of a module -> (it, names its code rebinds or changes)
 
 

@@ -45,7 +45,7 @@ class _Guarded:
 
     def __init__(self, scope, iterator, keys, stateful, state):
         self.scope, self.iterator, self.keys, self.stateful = scope, iterator, keys, stateful
-        self.state = state   # module state the calls that change it must have left
+        self.state = state   # module state iterated (or None): changes to it come first
 
     def __iter__(self):
         return self
@@ -56,8 +56,13 @@ class _Guarded:
                 self.scope.barrier()
             elif self.keys:
                 self.scope._wait_keys(self.keys)
-            if self.state and self.scope.state_changers:
-                self.scope.settle_state()
+            state = self.state
+            if state is not None:
+                scope = self.scope
+                if scope.state_changers:
+                    scope.settle_state()
+                if scope.tracking:
+                    scope._settle_changed(state, None)   # (the body's own ``SEEN.append``)
         except StopIteration as error:
             raise _Carried(error) from None
         return next(self.iterator)

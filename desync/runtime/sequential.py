@@ -185,6 +185,9 @@ class SequentialBody:
     def reads_state(self):
         pass
 
+    def settle_global(self, name, attribute=None):
+        pass
+
     def entering(self, manager):
         return manager
 
@@ -247,7 +250,7 @@ class SequentialBody:
     def global_keys(self, *named):
         return None
 
-    def track_changes(self):
+    def track_changes(self, *named):
         return None
 
 

@@ -4,7 +4,7 @@ program, as in plain Python, not the later change (``out.append(slow(x) + len(LO
 then ``log(x)`` in a loop). The read is made when the slow result arrives, so the
 later call must wait for it.
 Run: DESYNC_PACING=0 python tests/adversarial_programs/state_read_before_a_later_change.py"""
-import collections, sys, os, time
+import collections, heapq, operator, sys, os, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main  # noqa: E402
 import _project_settings as settings  # noqa: E402
@@ -482,6 +482,98 @@ def a_live_view_of_the_imported_dict():
 
 
 
+# From the second adversarial round: changes made through a module's attribute by a
+# helper, by standard-library functions given the object, through a module-level bound
+# method, by the body itself under the name a loop iterates; nested defs in steps.
+APPEND = LOG.append
+
+
+def h_module_attr(x):
+    time.sleep(0.01)
+    settings.SEEN.append(x)
+
+
+def f1_helper_module_attr_earlier_change_missing():
+    h_module_attr(slowly(1))
+    return len(SEEN)
+
+
+def f1b_helper_module_attr_read_sees_later_change():
+    a = slowly(1) + len(settings.SEEN)
+    h_module_attr(1)
+    return a
+
+
+def f4_heappush_imported_twice():
+    heapq.heappush(SEEN, slowly(5))
+    heapq.heappush(SEEN, slowly(3))
+    return SEEN[0]
+
+
+def f4b_setitem_imported_loop():
+    out = []
+    for x in range(3):
+        operator.setitem(OPTS, x, slowly(x))
+        out.append(len(OPTS))
+    return out
+
+
+def f5_module_level_bound_append():
+    APPEND(slowly(1))
+    return len(LOG)
+
+
+def f8_nested_def_in_try_step():
+    def n(v):
+        return v + len(LOG) * 10
+    out = []
+    for x in range(4):
+        try:
+            out.append(n(slowly(x)))
+        except LookupError:
+            pass
+        log(x)
+    return out
+
+
+def f8b_nested_def_in_if_step():
+    def n(v):
+        return v + len(LOG) * 10
+    out = []
+    for x in range(4):
+        if slowly(x) >= 0:
+            out.append(n(x))
+        log(x)
+    return out
+
+
+def f9_for_over_imported_list_body_appends():
+    SEEN.append(0)
+    out = []
+    for v in SEEN:
+        if v >= 3:
+            break
+        out.append(v)
+        SEEN.append(slowly(v + 1))
+    return out
+
+
+def f9b_for_over_imported_dict_body_sets_other_name():
+    OPTS["a"] = 1
+    out = []
+    for k in OPTS:
+        out.append(k)
+        settings.OPTS[k + "x"] = slowly(1)
+    return out
+
+
+def imported_list_appended_then_counted():
+    for x in range(4):
+        SEEN.append(slowly(x))
+    return len(SEEN)
+
+
+
 CASES = [(f, _fresh) for f in (
     sum_then_log, named_result_then_a_list_of_it, augmented_total,
     a_global_rebound_by_a_later_call, an_attribute_of_the_other_module,
@@ -508,7 +600,17 @@ CASES = [(f, _fresh) for f in (
     filter_given_a_nested_def, list_extended_no_slow, imported_list_extended,
     attribute_list_extended, dict_changed_while_iterated, deque_changed_while_iterated,
     enumerate_list_extended, comprehension_over_list_with_changer,
-    a_live_view_of_the_imported_dict)]
+    a_live_view_of_the_imported_dict,
+    f1_helper_module_attr_earlier_change_missing,
+    f1b_helper_module_attr_read_sees_later_change,
+    f4_heappush_imported_twice,
+    f4b_setitem_imported_loop,
+    f5_module_level_bound_append,
+    f8_nested_def_in_try_step,
+    f8b_nested_def_in_if_step,
+    f9_for_over_imported_list_body_appends,
+    f9b_for_over_imported_dict_body_sets_other_name,
+    imported_list_appended_then_counted)]
 
 if __name__ == "__main__":
     print("cases:", len(CASES))
