@@ -33,6 +33,7 @@ import threading
 from types import BuiltinFunctionType, FunctionType, ModuleType
 
 from ..runtime import effects as table
+from ..runtime.reach import _in_project
 from ..runtime.effects import EFFECT, PURE, READS, Facts
 
 _RANK = {PURE: 0, READS: 1, EFFECT: 2}
@@ -225,7 +226,9 @@ def _imported_object(module, name, through_attribute) -> bool:
     if f"{source}.{attribute}" in sys.modules:
         return False
     held = sys.modules.get(source)
-    value = vars(held).get(attribute) if held is not None else None
+    if held is None or not _in_project(vars(held)):
+        return False   # (``from sys import stdout``: the standard library's, known by name)
+    value = vars(held).get(attribute)
     if value is None or isinstance(value, (FunctionType, BuiltinFunctionType, ModuleType)):
         return False
     if isinstance(value, type):
@@ -242,7 +245,9 @@ def _object_of_a_module(module, node) -> bool:
     if len(bindings) != 1 or bindings[0][0] != "module":
         return False
     held = sys.modules.get(bindings[0][1])
-    value = vars(held).get(node.attr) if held is not None else None
+    if held is None or not _in_project(vars(held)):
+        return False   # (``sys.__stdout__.write``: the standard library's, known by name)
+    value = vars(held).get(node.attr)
     return value is not None and not isinstance(
         value, (FunctionType, BuiltinFunctionType, ModuleType, type, int, float, complex, str,
                 bytes, bool, tuple, frozenset))
