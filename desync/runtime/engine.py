@@ -1234,16 +1234,11 @@ class Body(Scope):
                                    targets=(*keys, *self._cells_read(fn, args, kwargs)))
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
                 keys = written  # the keys were the arguments' and none can change
-            if facts.world:   # (``WORLD_STATE``: the only world a pure callee has)
-                return self._changes_state(self._spawn(
-                    CALL, fn, args, kwargs, keys, lasti, extra=self._state_read()))
-            return self._spawn(CALL, fn, args, kwargs, keys, lasti)
+            # (``WORLD_STATE``: the only world a pure callee has)
+            return self._spawn_call(fn, args, kwargs, keys, lasti, bool(facts.world))
         if kind == _effects.READS and not facts.mutates:
-            if _effects.WORLD_STATE in facts.world:
-                return self._changes_state(self._spawn(
-                    CALL, fn, args, kwargs, (*keys, *facts.world), lasti,
-                    extra=self._state_read()))
-            return self._spawn(CALL, fn, args, kwargs, (*keys, *facts.world), lasti)
+            return self._spawn_call(fn, args, kwargs, (*keys, *facts.world), lasti,
+                                    _effects.WORLD_STATE in facts.world)
         targets = (*keys, *facts.world)
         if facts.mutates and self.tracking:
             task = self._call_changing(fn, args, kwargs, lasti, keys, targets, facts)
@@ -1491,17 +1486,12 @@ class Body(Scope):
                     and not self._runs_other_code(bound, args, kwargs, keys):
                 if immutable(obj) and (not keys or all_immutable(args, kwargs)):
                     keys = ()
-                if _changes_module_state(bound):
-                    return self._changes_state(self._spawn(
-                        CALL, bound, args, kwargs, keys, lasti, extra=self._state_read()))
-                return self._spawn(CALL, bound, args, kwargs, keys, lasti)
+                return self._spawn_call(bound, args, kwargs, keys, lasti,
+                                        _changes_module_state(bound))
             if kind == _effects.READS and not changes_arguments \
                     and not self._runs_other_code(bound, args, kwargs, keys):
-                if _changes_module_state(bound):
-                    return self._changes_state(self._spawn(
-                        CALL, bound, args, kwargs, (*keys, *world), lasti,
-                        extra=self._state_read()))
-                return self._spawn(CALL, bound, args, kwargs, (*keys, *world), lasti)
+                return self._spawn_call(bound, args, kwargs, (*keys, *world), lasti,
+                                        _changes_module_state(bound))
             # (``target``: the object's key, or a tuple of it and of what it holds)
             targets = target if type(target) is tuple else (target,)
             world = (*world, *_process_world(obj))
@@ -1535,6 +1525,14 @@ class Body(Scope):
         self._changes_state(task)
         self._changing(obj, task)
         return task
+
+    def _spawn_call(self, fn, args, kwargs, keys, lasti, changes_state):
+        """A call as a task; one that changes module state waits for the reads of it
+        issued before (``_state_read``), and the body's later reads wait for it."""
+        if not changes_state:
+            return self._spawn(CALL, fn, args, kwargs, keys, lasti)
+        return self._changes_state(self._spawn(CALL, fn, args, kwargs, keys, lasti,
+                                               extra=self._state_read()))
 
     def _call_changing(self, fn, args, kwargs, lasti, keys, targets, facts):
         """A call that changes arguments (``heapq.heappush(SEEN, v)``), made in order as
@@ -2293,7 +2291,10 @@ class Body(Scope):
                 cells[id(cell)] = "@" + name
 
 
-_READERS_HELD = 256   # pending readers of module state a change waits for, at most
+# Pending readers of module state a change waits for as dependencies, at most: past
+# that (a long loop of reads with no change between) the owner waits for them once,
+# so no change walks a long list.
+_READERS_HELD = 256
 
 
 def _may_read_state(task, body, objects, seen=None) -> bool:
@@ -2328,7 +2329,7 @@ def _may_read_state(task, body, objects, seen=None) -> bool:
             # hands it out.)
             if seen is None:
                 seen = set()
-            if id(arg) not in seen and len(seen) < 64:
+            if id(arg) not in seen and len(seen) < 64:   # (a bounded walk back)
                 seen.add(id(arg))
                 if _may_read_state(arg, body, objects, seen):
                     return True
