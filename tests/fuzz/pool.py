@@ -17,6 +17,7 @@ import tempfile
 import time
 
 RECYCLE_AFTER = 25   # jobs (batches of programs) a worker runs before a fresh one takes over
+LOAD_TIMEOUT = 60.0  # seconds a worker may take to load a batch (a run has ``timeout``)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -174,8 +175,12 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
                     yield event
             now = time.monotonic()
             for w in list(busy):
-                if now - heard[w] > timeout:
-                    yield from lost(w, "hang", f"no answer in {timeout:.0f} s\n" + w.stderr_tail(1000))
+                # (loading a batch transpiles and imports every program of it: a cold
+                # start on a loaded machine takes seconds, which is no hang of a run)
+                allowed = max(timeout, LOAD_TIMEOUT) \
+                    if w.last is not None and w.last.get("ev") == "load" else timeout
+                if now - heard[w] > allowed:
+                    yield from lost(w, "hang", f"no answer in {allowed:.0f} s\n" + w.stderr_tail(1000))
     finally:
         for w in list(busy):
             w.kill()
