@@ -3815,8 +3815,15 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
         lowered.append(end)
     prologue = []
     if distinct:
+        def value_of(name):
+            # (a name bound by an import in a ``try`` or an ``if``, or by an alias
+            # there, may not be bound at all: its NameError comes where Python reads it)
+            if lowerer.kind(name) == "outside" and name not in lowerer.imports and (
+                    name in facts.imported_names or name in facts.module_aliases):
+                return lowerer._ds("global_value", _const(name))
+            return _load(name)
         prologue.append(_expr(lowerer._ds("distinct", *[
-            _tuple([_tuple(_const(k) for k in keys), _load(name)])
+            _tuple([_tuple(_const(k) for k in keys), value_of(name)])
             for name, keys in distinct])))
     if _may_change_outside_objects(facts, lowerer):
         prologue.append(_expr(lowerer._ds("track_changes")))

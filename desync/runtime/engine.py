@@ -2267,7 +2267,7 @@ class Body(Scope):
         are one object after all share their effects' order from here on."""
         seen: dict = {}
         for keys, value in named:
-            if type(value) is Task or immutable(value):
+            if type(value) is Task or value is UNBOUND or immutable(value):
                 continue
             seen.setdefault(id(value), []).append(keys)
         groups = self.groups
@@ -2279,6 +2279,11 @@ class Body(Scope):
                                    for k in groups.get(key, ())}))
             for key in merged:
                 groups[key] = merged
+
+    def global_value(self, name):
+        """What the module-level ``name`` holds, or ``UNBOUND``."""
+        frame = self.frame
+        return frame.f_globals.get(name, UNBOUND) if frame is not None else UNBOUND
 
     def use_cells(self, *setters):
         """The closure cells of the body, from its generated setters: a call given a

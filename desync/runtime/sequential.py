@@ -247,6 +247,9 @@ class SequentialBody:
     def distinct(self, *named):
         return None
 
+    def global_value(self, name):
+        return None
+
     def global_keys(self, *named):
         return None
 

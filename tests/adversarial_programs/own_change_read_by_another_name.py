@@ -12,6 +12,13 @@ from _project_settings import OPTS, SEEN, Config, note, set_opt  # noqa: E402
 
 ALIAS = settings
 FOUND = sys.modules["_project_settings"]
+try:   # (an optional import that fails: its name is never bound)
+    from _desync_not_installed_accel import accel
+    HAVE_ACCEL = True
+except ImportError:
+    HAVE_ACCEL = False
+if HAVE_ACCEL:
+    ACTIVE = settings.OPTS
 
 
 def _fresh():
@@ -128,7 +135,20 @@ def parameter_given_the_list_by_or(dst=None):
     return out
 
 
+def an_optional_import_never_read():
+    # (its name, unbound, is read only where the import worked: as in Python, no
+    # NameError; session fourteen's checks of names read looked it up first)
+    out = []
+    for x in range(3):
+        out.append(accel.run(x) if HAVE_ACCEL else slowly(x))
+        out.append((lambda v: accel.run(v)) if HAVE_ACCEL else len(SEEN))
+        out.append(ACTIVE if HAVE_ACCEL else len(OPTS))
+        note(x)
+    return out
+
+
 CASES = [(f, _fresh) for f in (
+    an_optional_import_never_read,
     parameter_given_the_list_by_a_conditional, parameter_given_the_list_by_or,
     stored_by_the_module_read_by_the_import, stored_by_the_import_read_by_the_module,
     appended_by_the_module_read_by_the_import, appended_by_the_other_import_name,
