@@ -612,6 +612,8 @@ CASES = [(f, _fresh) for f in (
     f9b_for_over_imported_dict_body_sets_other_name,
     imported_list_appended_then_counted)]
 
+FIRST = 28   # (the rest run from state_read_by_code_run_later.py: two processes at once)
+
 if __name__ == "__main__":
-    print("cases:", len(CASES))
-    main(CASES)
+    print("cases:", len(CASES[:FIRST]))
+    main(CASES[:FIRST])
