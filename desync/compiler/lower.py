@@ -228,6 +228,7 @@ class Lowerer:
         self.reads_frames = False                  # a statement looks at the calling frame
         self.changes_imports = False               # ``json.LEVEL = v`` (or through an alias)
         self.reads_project_modules = False         # a settle_module was emitted
+        self.stored_object = None                  # id of the name a store goes into
         self.spec_mode = False                     # lowering what may never run
         self.fn = fn
         self.notes: list[tuple[int, str, str]] = []  # (line, kind, text) for `desync explain`
@@ -622,6 +623,8 @@ class Lowerer:
             self.reads_project_modules = True
             pre.append(_expr(self._ds("settle_state")))
             pre.append(_expr(self._ds("settle", self._keys_node([self.box(node.id)]))))
+        elif id(node) == self.stored_object and node.id not in self.facts.rebound_globals:
+            pass   # (``OPTS[k] = v``: stored into, in order; its name is bound for good)
         elif kind == "outside" and (
                 node.id in self.imports or node.id in self.facts.imports_table
                 or node.id in self.facts.imported_names
@@ -1910,7 +1913,13 @@ class Lowerer:
         self.note("effect", f"`{_short(target)} = ...` changes `{_short(target.value)}`: "
                             "in program order")
         pre: list = []
-        obj = self.value(target.value, pre)
+        # (the object stored into is not read: the store is an effect, made after the
+        # calls before it, so it waits for none of them; see lower_Name)
+        outer, self.stored_object = self.stored_object, id(target.value)
+        try:
+            obj = self.value(target.value, pre)
+        finally:
+            self.stored_object = outer
         key = self.effect_key(target.value)
         if isinstance(target, ast.Attribute):
             helper, where = "setattr_", _const(target.attr)

@@ -259,6 +259,7 @@ class Scope:
         self.tracking = False                 # record receivers (see track_changes)
         self.receivers_held = 64              # receivers kept before the settled are dropped
         self.tracked = None                   # the names whose effects are, if not all
+        self.unkeyed: dict = {}               # ... and the changes the compiler did not key
         self.unnamed_change = None            # ... and an effect whose object is not known
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
@@ -345,6 +346,7 @@ class Scope:
         self.state_changers = []   # (no call: this runs at any recursion depth)
         self.state_readers = []
         self.state_objects.clear()
+        self.unkeyed = {}
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.unnamed_change = None
         self.log.clear()
@@ -1627,6 +1629,11 @@ class Body(Scope):
                     return
                 obj = obj.value
             if not immutable(obj):
+                if known:
+                    if len(self.unkeyed) >= 64:
+                        self.unkeyed = {k: v for k, v in self.unkeyed.items()
+                                        if v[1].state < DONE}
+                    self.unkeyed[id(obj)] = (obj, task)
                 receivers = self.receivers
                 if len(receivers) >= self.receivers_held:
                     # (a long loop changing a fresh object each time: keep the pending
@@ -1961,8 +1968,13 @@ class Body(Scope):
             for key in keys:
                 if type(key) is str and key[:1] == "@":
                     value = namespace.get(key[1:])
-                    if self.tracking:
-                        self._settle_changed(value, None)   # (``APPEND = LOG.append``)
+                    unkeyed = self.unkeyed
+                    if unkeyed:
+                        # (``APPEND = LOG.append`` called: a change the compiler could
+                        # not key; its keyed ones are in order with this read already)
+                        hit = unkeyed.get(id(value))
+                        if hit is not None and hit[0] is value and hit[1].state < DONE:
+                            self._wait_keys_task(hit[1])
                     self._read_object(value)
 
     def _changes_state(self, task):
