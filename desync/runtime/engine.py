@@ -257,9 +257,9 @@ class Scope:
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
         self.tracking = False                 # record receivers (see track_changes)
-        self.receivers_held = 64              # receivers kept before the settled are dropped
         self.tracked = None                   # the names whose effects are, if not all
         self.unkeyed: dict = {}               # ... and the changes the compiler did not key
+        self.receivers_held = self.unkeyed_held = 64   # their sizes before pruning
         self.unnamed_change = None            # ... and an effect whose object is not known
         self.h0 = handled_exception()
         self.frame = sys._getframe(frame_depth)
@@ -1630,19 +1630,10 @@ class Body(Scope):
                 obj = obj.value
             if not immutable(obj):
                 if known:
-                    if len(self.unkeyed) >= 64:
-                        self.unkeyed = {k: v for k, v in self.unkeyed.items()
-                                        if v[1].state < DONE}
-                    self.unkeyed[id(obj)] = (obj, task)
-                receivers = self.receivers
-                if len(receivers) >= self.receivers_held:
-                    # (a long loop changing a fresh object each time: keep the pending
-                    # changes only, so memory stays flat; the bound doubles when most
-                    # are pending, so the work stays constant per change)
-                    for key in [k for k, (_, t) in receivers.items() if t.state >= DONE]:
-                        del receivers[key]
-                    self.receivers_held = max(64, 2 * len(receivers))
-                receivers[id(obj)] = (obj, task)
+                    self.unkeyed_held = _remember_change(self.unkeyed, obj, task,
+                                                         self.unkeyed_held)
+                self.receivers_held = _remember_change(self.receivers, obj, task,
+                                                       self.receivers_held)
 
     def effect_method(self, targets, getter, inputs, name, /, *args, **kwargs):
         """``groups[k].append(x)``: a method of an object read (``getter(*inputs)``) when
@@ -1972,9 +1963,7 @@ class Body(Scope):
                     if unkeyed:
                         # (``APPEND = LOG.append`` called: a change the compiler could
                         # not key; its keyed ones are in order with this read already)
-                        hit = unkeyed.get(id(value))
-                        if hit is not None and hit[0] is value and hit[1].state < DONE:
-                            self._wait_keys_task(hit[1])
+                        self._wait_for_change(unkeyed, value)
                     self._read_object(value)
 
     def _changes_state(self, task):
@@ -2089,9 +2078,13 @@ class Body(Scope):
             # (a module's or a class's own namespace: looked up without running code)
             found.append(vars(held).get(attribute))
         for value in found:
-            hit = receivers.get(id(value))
-            if hit is not None and hit[0] is value and hit[1].state < DONE:
-                self._wait_keys_task(hit[1])
+            self._wait_for_change(receivers, value)
+
+    def _wait_for_change(self, changes, value):
+        """Wait for the pending change to ``value`` that ``changes`` remembers, if any."""
+        hit = changes.get(id(value))
+        if hit is not None and hit[0] is value and hit[1].state < DONE:
+            self._wait_keys_task(hit[1])
 
     def result(self, value):
         """``return value``: every entry retires first, as every statement before the
@@ -2312,6 +2305,19 @@ class Body(Scope):
 # that (a long loop of reads with no change between) the owner waits for them once,
 # so no change walks a long list.
 _READERS_HELD = 256
+
+
+def _remember_change(changes, obj, task, bound) -> int:
+    """``changes[id(obj)] = (obj, task)``; the table's next size ``bound``. A long loop
+    changing a fresh object each time keeps only the pending changes, so memory stays
+    flat; the next pruning waits until the table has doubled, so the work stays
+    constant per change."""
+    if len(changes) >= bound:
+        for key in [k for k, (_, t) in changes.items() if t.state >= DONE]:
+            del changes[key]
+        bound = max(64, 2 * len(changes))
+    changes[id(obj)] = (obj, task)
+    return bound
 
 
 def _may_read_state(task, body, objects, seen=None) -> bool:
