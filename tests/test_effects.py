@@ -780,3 +780,133 @@ def test_judging_a_proxy_that_makes_up_attributes_never_calls_it(cache):
     server = Server()
     desync(cache=cache)(_multicall)(server, [1, 2])
     assert server.log == ["system.multicall"]
+
+
+# Module state changed through a name of the function's own: each must count as a
+# change of module state (never cached, ordered after reads of it), as ``LOG.append``
+# does. All were judged pure before effect inference followed these names.
+from tests import idiom_settings  # noqa: E402  (a module of the project)
+
+TABLE = {"a": []}
+FORMAT = "{}-{}"
+
+
+def _log():
+    return LOG
+
+
+def changes_through_alias(x):
+    s = LOG
+    s.append(x)
+
+
+def changes_through_two_aliases(x):
+    first = LOG
+    second = first
+    second.append(x)
+
+
+def changes_through_walrus(x):
+    (s := LOG).append(x)
+
+
+def changes_through_defaulted_parameter(x, dst=None):
+    dst = dst if dst is not None else LOG
+    dst.append(x)
+
+
+def changes_through_getattr_of_a_module(x):
+    getattr(idiom_settings, "DONE").append(x)
+
+
+def changes_through_getattr_local(x):
+    done = getattr(idiom_settings, "DONE")
+    done.append(x)
+
+
+def changes_through_getter(x):
+    _log().append(x)
+
+
+def changes_through_getters_result(x):
+    seen = _log()
+    seen.append(x)
+
+
+def stores_through_alias(k, v):
+    table = TABLE
+    table[k] = v
+
+
+def changes_a_row(k, v):
+    row = TABLE[k]
+    row.append(v)
+
+
+def changes_every_row(v):
+    for row in TABLE.values():
+        row.append(v)
+
+
+def changes_a_got_item(k, v):
+    TABLE.get(k).append(v)
+
+
+def changes_through_sys_modules(x):
+    sys.modules[__name__].LOG.append(x)
+
+
+def changes_through_a_module_found_by_name(x):
+    module = sys.modules[__name__]
+    module.TABLE["a"].append(x)
+
+
+def stores_into_globals(x):
+    globals()["LAST_SEEN"] = x
+
+
+# What only looks like it: a copy, a string, a new list of the items.
+def formats_through_alias(x):
+    fmt = FORMAT
+    return fmt.format(x, fmt.upper())
+
+
+def changes_a_copy(x):
+    mine = list(LOG)
+    mine.append(x)
+    table = TABLE.copy()
+    table["b"] = x
+    return mine, table
+
+
+def reads_the_rows(k):
+    total = 0
+    for row in TABLE.values():
+        total += len(row)
+    return total + len(TABLE.get(k, ()))
+
+
+@pytest.mark.parametrize("fn, changes", [
+    (changes_through_alias, True),
+    (changes_through_two_aliases, True),
+    (changes_through_walrus, True),
+    (changes_through_defaulted_parameter, True),
+    (changes_through_getattr_of_a_module, True),
+    (changes_through_getattr_local, True),
+    (changes_through_getter, True),
+    (changes_through_getters_result, True),
+    (stores_through_alias, True),
+    (changes_a_row, True),
+    (changes_every_row, True),
+    (changes_a_got_item, True),
+    (changes_through_sys_modules, True),
+    (changes_through_a_module_found_by_name, True),
+    (stores_into_globals, True),
+    (formats_through_alias, False),
+    (changes_a_copy, False),
+    (reads_the_rows, False),
+])
+def test_module_state_changed_through_a_name_of_its_own(fn, changes):
+    facts = infer(fn)
+    assert (WORLD_STATE in facts.world) == changes, facts
+    assert facts_of(fn).cacheable == (not changes and not facts.mutates)

@@ -289,6 +289,189 @@ def _module_values(module) -> dict:
     return found
 
 
+# Calls whose result is (an item of) the object they are called on: a change through
+# it changes that object (``OPTS.get(k).append(v)``, ``for row in TABLE.values()``).
+_ITEM_ACCESSORS = frozenset({"get", "setdefault", "values", "items", "pop", "popitem",
+                             "__getitem__"})
+# Builtins giving the items of what they are given, for a ``for`` loop's target.
+_ITEMS_OF = frozenset({"list", "tuple", "sorted", "reversed", "iter", "enumerate", "zip",
+                       "filter"})
+
+
+def _immutable_value(expr) -> bool:
+    """Is a module-level name bound to a literal that cannot change (``FMT = "..."``)?"""
+    if isinstance(expr, ast.Constant) or isinstance(expr, ast.JoinedStr):
+        return True
+    if isinstance(expr, ast.Tuple):
+        return all(isinstance(item, ast.Constant) for item in expr.elts)
+    return False
+
+
+class _StateNames:
+    """Which expressions of one function may give an object module state holds, so
+    that a change made through them changes module state: the module's objects and
+    classes, objects of the project's modules, and the locals bound to any of them
+    (``s = LOG``, ``(s := LOG)``, ``dst = dst or LOG``, ``seen = getattr(settings,
+    "SEEN")``, ``log = get_log()`` returning ``LOG``, ``row = TABLE[k]``, ``for row in
+    TABLE.values()``). Without this, ``s = LOG; s.append(x)`` was judged pure: cached
+    (a second call skipped the change) and run before reads of ``LOG`` before it."""
+
+    def __init__(self, module, node, local, params, declared, objects, classes, imported,
+                 depth=0):
+        self.module = module
+        self.local = local
+        self.params = params
+        self.declared = declared
+        self.objects = objects
+        self.classes = classes
+        self.imported = imported
+        self.depth = depth
+        self.held = set()
+        self._bind_aliases(node)
+
+    def _bind_aliases(self, node):
+        bindings = []   # (target names, expression, whether its items are meant)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Assign):
+                for target in sub.targets:
+                    if isinstance(target, ast.Name):
+                        bindings.append(({target.id}, sub.value, False))
+            elif isinstance(sub, ast.AnnAssign) and sub.value is not None \
+                    and isinstance(sub.target, ast.Name):
+                bindings.append(({sub.target.id}, sub.value, False))
+            elif isinstance(sub, ast.NamedExpr):
+                bindings.append(({sub.target.id}, sub.value, False))
+            elif isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
+                names = {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+                bindings.append((names, sub.iter, True))
+        changed = True
+        while changed:   # (``first = LOG; second = first``: until nothing is added)
+            changed = False
+            for names, expr, items in bindings:
+                if not names <= self.held and (self.items_held(expr) if items
+                                               else self.holds(expr)):
+                    self.held |= names
+                    changed = True
+
+    def items_held(self, expr) -> bool:
+        """Are the items ``expr`` gives when iterated objects of module state?"""
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
+                and expr.func.id in _ITEMS_OF and expr.func.id not in self.local \
+                and expr.func.id not in self.module.bindings:
+            return any(self.items_held(arg) for arg in expr.args)
+        return self.holds(expr)
+
+    def holds(self, expr, depth=0) -> bool:
+        """May ``expr`` give an object module state holds (or a part of one)?"""
+        if depth > 30:
+            return False
+        if isinstance(expr, ast.NamedExpr):
+            return self.holds(expr.value, depth + 1)
+        if isinstance(expr, ast.IfExp):
+            return self.holds(expr.body, depth + 1) or self.holds(expr.orelse, depth + 1)
+        if isinstance(expr, ast.BoolOp):
+            return any(self.holds(value, depth + 1) for value in expr.values)
+        if isinstance(expr, ast.Name):
+            return self._name_holds(expr.id)
+        if isinstance(expr, ast.Attribute):
+            base = expr.value
+            if isinstance(base, ast.Name) and self._is_module(base.id):
+                return self._module_attribute_holds(base.id, expr.attr)
+            return self.holds(base, depth + 1)
+        if isinstance(expr, ast.Subscript):
+            if self._is_sys_modules(expr.value):
+                return True   # (``sys.modules[name].SEEN``: a module found by name)
+            return self.holds(expr.value, depth + 1)
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            if isinstance(func, ast.Name) and func.id == "globals" and not expr.args \
+                    and func.id not in self.local and func.id not in self.module.bindings:
+                return True   # (``globals()["X"] = v``)
+            if _is_getattr(expr):
+                target = expr.args[0]
+                if isinstance(target, ast.Name) and self._is_module(target.id):
+                    return True   # (an attribute of one of the project's modules)
+                return self.holds(target, depth + 1)
+            if isinstance(func, ast.Attribute) and func.attr in _ITEM_ACCESSORS:
+                return self.holds(func.value, depth + 1)
+            if isinstance(func, ast.Name) and func.id not in self.local:
+                return self._returns_state(func.id)
+        return False
+
+    def _is_sys_modules(self, expr) -> bool:
+        parts = _dotted(expr)
+        if not parts or parts[-1] != "modules" or len(parts) > 2:
+            return False
+        if len(parts) == 1:   # (``from sys import modules``)
+            bindings = [self.imported[parts[0]]] if parts[0] in self.imported \
+                else self.module.bindings.get(parts[0], ())
+            return ("from", "sys", "modules") in bindings
+        bindings = [self.imported[parts[0]]] if parts[0] in self.imported \
+            else self.module.bindings.get(parts[0], ())
+        return ("module", "sys") in bindings
+
+    def _name_holds(self, name) -> bool:
+        if name in self.held:
+            return True
+        if name in self.local or name in self.params:
+            return False   # (a parameter's object is the caller's: ``mutates`` says it)
+        if name in self.declared or name in self.classes:
+            return True
+        if name in self.objects:
+            return not _immutable_value(_module_values(self.module).get(name))
+        if name in self.imported:
+            return False
+        return _imported_object(self.module, name, True) or self._is_module(name)
+
+    def _is_module(self, name) -> bool:
+        return self._project_module(name) is not None
+
+    def _project_module(self, name):
+        """The project's module ``name`` (not a local) stands for, imported whole
+        (``import settings``, ``from pkg import settings``), or None."""
+        if name in self.local or name in self.params:
+            return None
+        bindings = [self.imported[name]] if name in self.imported \
+            else self.module.bindings.get(name, ())
+        if len(bindings) != 1:
+            return None
+        binding = bindings[0]
+        if binding[0] == "module":
+            held = sys.modules.get(binding[1])
+        elif binding[0] == "from":
+            held = sys.modules.get(f"{binding[1]}.{binding[2]}" if binding[1] else binding[2])
+        else:
+            return None
+        return held if held is not None and _in_project(vars(held)) else None
+
+    def _module_attribute_holds(self, name, attribute) -> bool:
+        value = vars(self._project_module(name)).get(attribute)
+        return value is not None and not isinstance(
+            value, (FunctionType, BuiltinFunctionType, ModuleType, int, float, complex, str,
+                    bytes, bool, tuple, frozenset))
+
+    def _returns_state(self, name) -> bool:
+        """Is ``name`` a function of this module that returns module state (``def
+        get_log(): return LOG``)?"""
+        node = self.module.defs.get(name)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or name in self.module.classes or self.depth > 3:
+            return False
+        cached = getattr(node, "_desync_returns_state", None)
+        if cached is None:
+            from .codehash import _node_facts
+            _, local, imported = _node_facts(node)[:3]
+            declared = {n for sub in ast.walk(node) if isinstance(sub, ast.Global)
+                        for n in sub.names}
+            inner = _StateNames(self.module, node, local, {p for _, p in _params(node)},
+                                declared, _module_objects(self.module) - local,
+                                self.classes, imported, self.depth + 1)
+            cached = any(inner.holds(sub.value) for sub in ast.walk(node)
+                         if isinstance(sub, ast.Return) and sub.value is not None)
+            node._desync_returns_state = cached
+        return cached
+
+
 class _Outcome:
     __slots__ = ("kind", "world", "mutates", "reasons")
 
@@ -391,6 +574,9 @@ class _Inferrer:
         free = {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)
                 and isinstance(sub.ctx, ast.Load)} - local - declared - _BUILTIN_NAMES \
             - set(module.bindings) - set(imported) - nested_params
+        state = _StateNames(module, node, local, set(by_name), declared, objects, classes,
+                            imported)
+        held = state.held   # locals that may hold module state (``s = LOG``)
         aliases = {}  # local name -> parameter it is (part of)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
@@ -432,6 +618,8 @@ class _Inferrer:
         def written(name, where):
             if name is None:
                 return
+            if name in held:
+                out.add(_STATE, where)
             param = param_of(name)
             if param is not None:
                 pos, pname = by_name[param]
@@ -460,6 +648,8 @@ class _Inferrer:
             if isinstance(sub, (ast.Attribute, ast.Subscript)) \
                     and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 written(_root(sub), "assigns into " + (_root(sub) or "an object"))
+                if _root(sub) is None and state.holds(sub.value):
+                    out.add(_STATE, "assigns into module state")   # (``getattr(m, n)[k] = v``)
             elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
                 if sub.target.id in declared:
                     out.add(_STATE, f"changes {sub.target.id}")
@@ -520,8 +710,8 @@ class _Inferrer:
                     for arg in sub.args:   # ``methodcaller("__setitem__", k, v)(d)``
                         if isinstance(arg, ast.Name):
                             written(arg.id, f"methodcaller(...)({arg.id})")
-                self._call(module, qualname, node, sub, imported, local, objects | free,
-                           by_name, param_of, written, out, stack, cut, classes)
+                self._call(module, qualname, node, sub, imported, local, objects | free | held,
+                           by_name, param_of, written, out, stack, cut, classes, state)
         return out.facts(), cut[0]
 
     def _found_by_name(self, module, func, imported, tables) -> set:
@@ -549,7 +739,7 @@ class _Inferrer:
         return ("from", "operator", name) in bindings
 
     def _call(self, module, qualname, node, call, imported, local, objects, by_name,
-              param_of, written, out, stack, cut, classes=frozenset()):
+              param_of, written, out, stack, cut, classes=frozenset(), state=None):
         func = call.func
         if isinstance(func, ast.Attribute) and _through(func.value) is not func.value \
                 and call.args and isinstance(call.args[0], ast.Name) \
@@ -575,6 +765,12 @@ class _Inferrer:
                                   or _object_of_a_module(module, func.value)))) \
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
+            elif state is not None and method not in table.READ_ONLY_METHODS \
+                    and state.holds(func.value) and self._method_mutates(module, method, stack):
+                # (``(s := LOG).append(x)``, ``getattr(settings, "SEEN").append(x)``,
+                # ``get_log().append(x)``, ``OPTS.get(k).append(v)``,
+                # ``sys.modules[name].SEEN.append(x)``)
+                out.add(_STATE, f".{method}() of module state")
         if isinstance(func, ast.Attribute) and _is_super(func.value) and by_name:
             # super().append(x) in a method changes the object it was called on.
             receiver = next(iter(by_name))

@@ -1930,7 +1930,9 @@ class Gen:
                  "OPTS.get": Call(At("OOPTS", "get"), [K(1), K(-1)])}
         kind = r.choice(sorted(reads))
         read = reads[kind]
-        change = Call(f"track{self.sfx}", [Nm("v")]) if kind == "REG" else \
+        tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default"])
+        self.feat[f"read-then-change:{tracker}"] += 1
+        change = Call(f"{tracker}{self.sfx}", [Nm("v")]) if kind == "REG" else \
             Call(At("OTHER", "bump"), [Nm("v")])
         if kind == "REG" and self.chance(0.5):
             # A loop over the module list a call in the loop grows (session fourteen:
@@ -2086,6 +2088,29 @@ ADD{sfx} = functools.partial(_reg_add{sfx})
 
 def track{sfx}(v):
     REG{sfx}.append(v)
+    return v
+
+
+# The same change through a name of the function's own (session fifteen: these were
+# judged pure, so cached, and run before the reads of REG before them).
+def _reg{sfx}():
+    return REG{sfx}
+
+
+def track_alias{sfx}(v):
+    reg = REG{sfx}
+    reg.append(v)
+    return v
+
+
+def track_getter{sfx}(v):
+    _reg{sfx}().append(v)
+    return v
+
+
+def track_default{sfx}(v, into=None):
+    into = into if into is not None else REG{sfx}
+    into.append(v)
     return v
 
 
