@@ -20,6 +20,7 @@ from time import perf_counter
 from .tasks import UNBOUND, Deferred, Task, _value
 from .callers import handling, outcome
 from .engine import (NESTING, Body, KeywordsError, NotIterable, advancing, advancing_items,
+                     learn_names_set_by,
                      keywords_of, keywords_now, nesting, not_iterable, star_call, traced,
                      type_name)
 from .pacing import close_gates, open_gate, pace_of
@@ -120,6 +121,9 @@ def _collection(phase, info):
 gc.callbacks.append(_collection)
 
 
+_learnt_bodies: set = set()   # code of the bodies whose callees were read (see scope)
+
+
 def scope():
     """The scope for one call of the transpiled function that calls this."""
     code = sys._getframe(1).f_code
@@ -165,6 +169,11 @@ def scope():
     if spec is None:
         from .executors import default_threads
         return _Body(None, default_threads(), None)
+    if code not in _learnt_bodies:
+        # What the functions this body calls set on the project's modules (``apply()``
+        # setting ``cfg.DEBUG``), learnt before its first read of them
+        _learnt_bodies.add(code)
+        learn_names_set_by(spec.fn)
     _, foreign, threads = spec.executors.resolve()
     if foreign is not None:
         return _Body(foreign, threads, cache)

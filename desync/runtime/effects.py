@@ -409,6 +409,16 @@ _cache: dict = {}
 _provider = None
 
 
+_state_changer_met = None   # fn -> None: told of each function found to change module state
+
+
+def on_state_changer(hook) -> None:
+    """``hook(fn)``, called once per function found to change module state (see
+    desync.runtime.engine: what its module's code sets on other modules)."""
+    global _state_changer_met
+    _state_changer_met = hook
+
+
 def set_provider(provider) -> None:
     """``provider(fn) -> Facts | None``: facts of a user's function, from its source."""
     global _provider
@@ -502,6 +512,8 @@ def facts_of(fn) -> Facts:
                                      for ref, anchor in zip(found[0], anchors)):
             return found[1]
     facts, complete = _computed(fn)
+    if WORLD_STATE in facts.world and _state_changer_met is not None:
+        _state_changer_met(fn)
     if not complete:  # a cycle was cut below it: right for this question only
         return facts
     try:

@@ -49,6 +49,7 @@ from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_conte
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _in_project, _reached_from, _reads_thread_local, _reentrant,
                     _thread_locals_seen)
+from .reach import names_set_on_modules as _names_set_on_modules
 from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
                         _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
                         _may_be_deferred,
@@ -2424,7 +2425,8 @@ def _may_have_changed(held, attribute) -> bool:
         if attribute is None:
             return True   # (the module itself handed on: anything in it may be read)
         changed = _names_changed_by(held)
-        if changed is None or attribute in changed:
+        if changed is None or attribute in changed \
+                or attribute in _SET_ELSEWHERE.get(held.__dict__.get("__name__"), ()):
             return True
         module, held = held, held.__dict__.get(attribute, _NO_ITEM)
         if held is _NO_ITEM:
@@ -2468,6 +2470,33 @@ def _names_changed_by(module):
 
 
 _source_reader = None   # path -> the names that module's code changes (set by desync)
+
+# Names other modules' code sets on a module (``cfg.DEBUG = v`` in a function of
+# cli.py): learnt from the code of each function found to change module state, and of
+# what it calls, when first met; a read of such a name is not stable.
+_SET_ELSEWHERE: dict = {}   # name of a module -> names
+
+
+def learn_names_set_by(fn) -> None:
+    """What ``fn`` and the functions it may call set on the project's modules (``cfg.DEBUG
+    = v`` in ``apply()``): those names may change from now on, whatever the modules
+    holding them say of their own code. Learnt from a desync body at its first call
+    (before its first read of such a name), and from each function found to change
+    module state (one handed to the body, a method)."""
+    try:
+        found = _names_set_on_modules(fn)
+    except Exception:   # (code of a kind not read here: nothing learnt)
+        return
+    for module, names in found.items():
+        owner = module.__dict__.get("__name__")
+        known = _SET_ELSEWHERE.get(owner, frozenset())
+        if not names <= known:
+            _SET_ELSEWHERE[owner] = known | names
+            for name in names:
+                _STABLE_ATTRIBUTES.pop((id(module), name), None)
+
+
+_effects.on_state_changer(learn_names_set_by)
 
 
 def set_source_reader(reader) -> None:

@@ -456,3 +456,60 @@ _PARTIAL = __import__("functools").partial
 
 
 _MAPPING_PROXY = type(type.__dict__)
+
+
+_stores_by_code: dict = {}   # code -> (attribute names it stores or deletes, names it loads)
+
+
+def _attribute_stores(code) -> tuple:
+    """(names ``code`` stores or deletes as attributes, names it loads as globals or
+    attributes, and the string constants it hands ``setattr``/``delattr``), nested
+    code included; read once per code object."""
+    found = _stores_by_code.get(code)
+    if found is None:
+        import dis   # (only once a function changing module state is met)
+        stored, loaded, stack = set(), set(), [code]
+        while stack:
+            current = stack.pop()
+            stack.extend(c for c in current.co_consts if type(c) is _CODE)
+            for instruction in dis.get_instructions(current):
+                name = instruction.opname
+                if name in ("STORE_ATTR", "DELETE_ATTR"):
+                    stored.add(instruction.argval)
+                elif name in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_METHOD") \
+                        and type(instruction.argval) is str:
+                    loaded.add(instruction.argval)
+            if "setattr" in current.co_names or "delattr" in current.co_names:
+                # (``setattr(cfg, "LEVEL", v)``: its name, among the code's strings)
+                stored.update(c for c in current.co_consts if type(c) is str)
+        found = _stores_by_code[code] = (frozenset(stored), frozenset(loaded))
+    return found
+
+
+def names_set_on_modules(fn) -> dict:
+    """``{module: names}`` that ``fn``, and the functions of the project it may call,
+    may set on the project's modules they name (``cfg.DEBUG = v``, ``cfg.N += 1``,
+    ``del cfg.X``, ``setattr(conf, "LEVEL", v)``, ``pkg.cfg.X = v``). Read from code
+    objects: every attribute a function stores counts for every project module it
+    names, which only makes reads of those names wait more."""
+    fn = getattr(fn, "__func__", fn)
+    if type(fn) is not FunctionType:
+        fn = getattr(getattr(fn, "__init__", None), "__func__",
+                     getattr(fn, "__init__", None))   # (a class: what making one runs)
+        if type(fn) is not FunctionType:
+            return {}
+    found: dict = {}
+    for function in _reached_from([fn]):
+        stored, loaded = _attribute_stores(function.__code__)
+        if not stored:
+            continue
+        namespace = function.__globals__
+        modules = [namespace.get(name) for name in loaded]
+        modules = [m for m in modules if type(m) is _MODULE]
+        for module in list(modules):   # (``pkg.cfg.X = v``: a module of a module)
+            modules.extend(v for v in (module.__dict__.get(name) for name in loaded)
+                           if type(v) is _MODULE)
+        for module in modules:
+            if _in_project(module.__dict__):
+                found.setdefault(module, set()).update(stored)
+    return found

@@ -1927,13 +1927,23 @@ class Gen:
         step = Call("steady", [Nm("v")])
         reads = {"REG": Call("len", [Nm(self.REG)]), "LEVEL": At("OTHER", "LEVEL"),
                  "OPTS": Call("len", [Nm("OOPTS")]),
-                 "OPTS.get": Call(At("OOPTS", "get"), [K(1), K(-1)])}
+                 "OPTS.get": Call(At("OOPTS", "get"), [K(1), K(-1)]),
+                 "STEP": At("OTHER", "STEP")}
         kind = r.choice(sorted(reads))
         read = reads[kind]
         tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default"])
-        self.feat[f"read-then-change:{tracker}"] += 1
-        change = Call(f"{tracker}{self.sfx}", [Nm("v")]) if kind == "REG" else \
-            Call(At("OTHER", "bump"), [Nm("v")])
+        self.feat[f"read-then-change:{kind}"] += 1
+        if kind == "REG":
+            self.feat[f"read-then-change:{tracker}"] += 1
+            change = Call(f"{tracker}{self.sfx}", [Nm("v")])
+        elif kind == "STEP":
+            # (session fifteen: OTHER's own code never rebinds STEP, so its reads were
+            # judged stable and did not wait for ``setstep``, which sets it from here)
+            change = Call(f"setstep{self.sfx}", [Nm("v")])
+            if self.chance(0.5):
+                return self._change_then_read()
+        else:
+            change = Call(At("OTHER", "bump"), [Nm("v")])
         if kind == "REG" and self.chance(0.5):
             # A loop over the module list a call in the loop grows (session fourteen:
             # the step was taken before the call appended)
@@ -1957,6 +1967,20 @@ class Gen:
         loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(2, 5))]),
                        body=[appended, Expr(change)], orelse=[])
         return loop
+
+    def _change_then_read(self):
+        """``setstep(v)`` then ``OTHER.STEP`` read into a local (not through EV, whose
+        reads wait for every change of module state anyway)."""
+        self.feat["read-then-change:change-then-read"] += 1
+        acc = self.fresh("acc")
+        return ast.If(test=K(True), body=[
+            ast.Assign(targets=[St(acc)], value=K(0)),
+            ast.For(target=St("v"), iter=Call("range", [K(self.r.randint(2, 4))]), body=[
+                Expr(Call(f"setstep{self.sfx}", [Nm("v")])),
+                ast.Assign(targets=[St(acc)], value=Bin(Bin(Nm(acc), ast.Mult(), K(7)),
+                                                        ast.Add(), At("OTHER", "STEP")))],
+                orelse=[]),
+            Expr(Call(At(self.EV, "append"), [Nm(acc)]))], orelse=[])
 
     def _for_over_state(self):
         """``track(0)`` then a loop over REG that the loop's own ``track`` grows."""
@@ -2114,6 +2138,12 @@ def track_default{sfx}(v, into=None):
     return v
 
 
+def setstep{sfx}(v):
+    # (never fails, as OTHER.bump: see read_then_change; slowed as steady is)
+    OTHER.STEP = steady(v) % 5 + 1
+    return v
+
+
 class _ToReg{sfx}(logging.Handler):
     def emit(self, record):
         REG{sfx}.append(record.getMessage())
@@ -2136,6 +2166,7 @@ def _reset{sfx}():
     REG{sfx}.clear()   # (in place: a parameter's default may be it)
     EV{sfx} = []
     OTHER.reset()
+    OTHER.STEP = 1   # (from here: OTHER's own code must not rebind it, see setstep)
     K{sfx}.items = []
     K{sfx}.count = 0
     TL{sfx}.__dict__.clear()

@@ -6,6 +6,10 @@ from tests.fuzz.rt import hit as _hit
 
 LEVEL = 0
 OPTS: dict = {}
+# Never rebound by this module's own code: the generated programs' ``setstep`` sets
+# it from outside (``OTHER.STEP = v``), as a command-line module sets a settings
+# module's constant, and resets it (see gen.py's ``_reset``).
+STEP = 1
 
 
 def seto(x):
@@ -31,4 +35,4 @@ def reset():
 
 
 def state():
-    return {"LEVEL": LEVEL, "OPTS": sorted(OPTS.items())}
+    return {"LEVEL": LEVEL, "OPTS": sorted(OPTS.items()), "STEP": STEP}
