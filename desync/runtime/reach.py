@@ -490,26 +490,46 @@ def names_set_on_modules(fn) -> dict:
     """``{module: names}`` that ``fn``, and the functions of the project it may call,
     may set on the project's modules they name (``cfg.DEBUG = v``, ``cfg.N += 1``,
     ``del cfg.X``, ``setattr(conf, "LEVEL", v)``, ``pkg.cfg.X = v``). Read from code
-    objects: every attribute a function stores counts for every project module it
-    names, which only makes reads of those names wait more."""
-    fn = getattr(fn, "__func__", fn)
-    if type(fn) is not FunctionType:
-        fn = getattr(getattr(fn, "__init__", None), "__func__",
-                     getattr(fn, "__init__", None))   # (a class: what making one runs)
-        if type(fn) is not FunctionType:
-            return {}
+    objects, following the functions each names: as globals, as attributes of the
+    project's modules (``store.set_limit(v)``), as methods of its classes. Every
+    attribute a function stores counts for every project module it names, which only
+    makes reads of those names wait more."""
     found: dict = {}
-    for function in _reached_from([fn]):
-        stored, loaded = _attribute_stores(function.__code__)
-        if not stored:
-            continue
+    todo = _functions_run_by(fn) if type(fn) is not type else \
+        _methods_named(fn, ())   # (a class: what making one runs)
+    seen = {id(f) for f in todo}
+    while todo:
+        function = todo.pop()
         namespace = function.__globals__
-        modules = [namespace.get(name) for name in loaded]
-        modules = [m for m in modules if type(m) is _MODULE]
+        if not _in_project(namespace):
+            continue
+        stored, loaded = _attribute_stores(function.__code__)
+        modules = []
+        for name in loaded:
+            value = namespace.get(name)
+            if type(value) is _MODULE and _in_project(value.__dict__):
+                modules.append(value)
         for module in list(modules):   # (``pkg.cfg.X = v``: a module of a module)
             modules.extend(v for v in (module.__dict__.get(name) for name in loaded)
-                           if type(v) is _MODULE)
-        for module in modules:
-            if _in_project(module.__dict__):
+                           if type(v) is _MODULE and _in_project(v.__dict__))
+        if stored:
+            for module in modules:
                 found.setdefault(module, set()).update(stored)
+        if len(seen) >= _MAX_SCANNED:
+            continue
+        for name in loaded:
+            for value in (namespace.get(name), *(m.__dict__.get(name) for m in modules)):
+                cls = type(value)
+                if value is None or cls is _MODULE or cls in _NEVER_CHANGED \
+                        and cls is not FunctionType:
+                    continue
+                more = _functions_run_by(value) if cls in (FunctionType, MethodType, _PARTIAL) \
+                    else _methods_named(value, loaded)
+                for other in more:
+                    if id(other) not in seen:
+                        seen.add(id(other))
+                        todo.append(other)
     return found
+
+
+_MAX_SCANNED = 96   # functions read for one function met: a bound on the cost

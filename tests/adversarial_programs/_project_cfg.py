@@ -6,4 +6,4 @@ LIMIT = 3
 LEVEL = "info"
 COUNT = 0
 NAME = "default"
-
+WIDTH = 2   # (set only through _project_cfg_store)

@@ -3,6 +3,7 @@ import time
 
 import _project_cfg
 import _project_cfg as conf
+import _project_cfg_store as store
 
 
 def apply(debug, limit):
@@ -33,3 +34,8 @@ def _store_limit(limit):
 def apply_through_a_helper(limit):
     time.sleep(0.02)
     _store_limit(limit)
+
+
+def widen_through_another_module(width):
+    time.sleep(0.02)
+    store.set_width(width)

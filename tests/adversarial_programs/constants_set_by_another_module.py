@@ -15,6 +15,7 @@ from _project_tuning import apply, tick  # noqa: E402
 
 def _fresh():
     cfg.DEBUG, cfg.LIMIT, cfg.LEVEL, cfg.COUNT, cfg.NAME = False, 3, "info", 0, "default"
+    cfg.WIDTH = 2
     return ()
 
 
@@ -67,6 +68,12 @@ def set_by_a_helper_it_calls():
     return cfg.LIMIT
 
 
+def set_by_a_function_of_a_third_module():
+    before = cfg.WIDTH
+    tuning.widen_through_another_module(5)
+    return before, [work(i) for i in range(cfg.WIDTH)]
+
+
 def read_under_the_other_name():
     apply(True, 4)
     if _project_cfg.DEBUG:
@@ -77,7 +84,7 @@ def read_under_the_other_name():
 CASES = [(f, _fresh) for f in (
     set_then_read, set_then_loop_to_the_limit, read_before_and_after,
     set_with_setattr_then_read, counted_in_a_loop, set_as_a_tuple, set_by_a_helper_it_calls,
-    read_under_the_other_name)]
+    set_by_a_function_of_a_third_module, read_under_the_other_name)]
 
 if __name__ == "__main__":
     print("cases:", len(CASES))
