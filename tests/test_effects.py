@@ -910,3 +910,90 @@ def test_module_state_changed_through_a_name_of_its_own(fn, changes):
     facts = infer(fn)
     assert (WORLD_STATE in facts.world) == changes, facts
     assert facts_of(fn).cacheable == (not changes and not facts.mutates)
+
+
+# From the fifteenth adversarial round: more names of its own, each a change of
+# module state; and what only reads through them.
+def changes_through_unpacking(x):
+    s, t = LOG, TABLE
+    s.append(x)
+
+
+def changes_a_row_of_a_copy(x):
+    t = dict(TABLE)
+    t["a"].append(x)
+
+
+def changes_through_a_display(x):
+    s = {"log": LOG}["log"]
+    s.append(x)
+
+
+def changes_through_with(x):
+    import contextlib
+    with contextlib.nullcontext(LOG) as s:
+        s.append(x)
+
+
+def changes_through_a_bound_method(x):
+    add = LOG.append
+    add(x)
+
+
+def hands_over_a_bound_method(x):
+    list(map(LOG.append, [x]))
+
+
+def changes_through_augmented_alias(x):
+    s = LOG
+    s += [x]
+
+
+def gives_it_to_a_nested_def(x):
+    def put(s):
+        s.append(x)
+    put(LOG)
+
+
+def reads_it_in_a_nested_def(x):
+    def count(s):
+        return len(s) + x
+    return count(LOG)
+
+
+def changes_a_fresh_copy(x):
+    t = dict(TABLE)
+    t["b"] = x
+    rows = [LOG, x]
+    rows.append(x)
+    return t, rows
+
+
+class KeepsTheLog:
+    def __init__(self):
+        self.log = LOG
+
+    def add(self, x):
+        self.log.append(x)
+
+    def size(self):
+        return len(self.log)
+
+
+@pytest.mark.parametrize("fn, changes", [
+    (changes_through_unpacking, True),
+    (changes_a_row_of_a_copy, True),
+    (changes_through_a_display, True),
+    (changes_through_with, True),
+    (changes_through_a_bound_method, True),
+    (hands_over_a_bound_method, True),
+    (changes_through_augmented_alias, True),
+    (gives_it_to_a_nested_def, True),
+    (KeepsTheLog.add, True),
+    (reads_it_in_a_nested_def, False),
+    (changes_a_fresh_copy, False),
+    (KeepsTheLog.size, False),
+])
+def test_module_state_changed_through_more_names(fn, changes):
+    facts = infer(fn)
+    assert (WORLD_STATE in facts.world) == changes, facts

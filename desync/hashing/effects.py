@@ -296,6 +296,21 @@ _ITEM_ACCESSORS = frozenset({"get", "setdefault", "values", "items", "pop", "pop
 # Builtins giving the items of what they are given, for a ``for`` loop's target.
 _ITEMS_OF = frozenset({"list", "tuple", "sorted", "reversed", "iter", "enumerate", "zip",
                        "filter"})
+# Builtins making a new container of the same items (a change to an item is shared).
+_COPIES = frozenset({"dict", "set", "frozenset"})
+
+
+def _unpacked(target, value):
+    """(target, expression, items meant) for an assignment: ``s, t = LOG, TABLE``
+    pairwise; ``s, *rest = things`` each name from the items of ``things``."""
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts) \
+                and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts)):
+            return [pair for t, v in zip(target.elts, value.elts) for pair in _unpacked(t, v)]
+        return [(target, value, True)]
+    if isinstance(target, ast.Starred):
+        return [(target.value, value, True)]
+    return [(target, value, False)]
 
 
 def _immutable_value(expr) -> bool:
@@ -317,7 +332,7 @@ class _StateNames:
     (a second call skipped the change) and run before reads of ``LOG`` before it."""
 
     def __init__(self, module, node, local, params, declared, objects, classes, imported,
-                 depth=0):
+                 depth=0, self_held=frozenset()):
         self.module = module
         self.local = local
         self.params = params
@@ -326,40 +341,99 @@ class _StateNames:
         self.classes = classes
         self.imported = imported
         self.depth = depth
-        self.held = set()
+        self.self_held = self_held   # (``self.log`` where a method did ``self.log = LOG``)
+        self.owner = _params(node)[0][1] if self_held and _params(node) else None
+        self.held = set()        # locals that may be module state
+        self.items = set()       # locals whose items may be (a copy of a table, a display)
+        self.bound = set()       # locals bound to a method of module state (``add = LOG.append``)
         self._bind_aliases(node)
 
     def _bind_aliases(self, node):
-        bindings = []   # (target names, expression, whether its items are meant)
+        bindings = []   # (target, expression, whether its items are meant)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Assign):
                 for target in sub.targets:
-                    if isinstance(target, ast.Name):
-                        bindings.append(({target.id}, sub.value, False))
-            elif isinstance(sub, ast.AnnAssign) and sub.value is not None \
-                    and isinstance(sub.target, ast.Name):
-                bindings.append(({sub.target.id}, sub.value, False))
+                    bindings.extend(_unpacked(target, sub.value))
+            elif isinstance(sub, ast.AnnAssign) and sub.value is not None:
+                bindings.extend(_unpacked(sub.target, sub.value))
             elif isinstance(sub, ast.NamedExpr):
-                bindings.append(({sub.target.id}, sub.value, False))
+                bindings.append((sub.target, sub.value, False))
             elif isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
-                names = {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
-                bindings.append((names, sub.iter, True))
+                bindings.append((sub.target, sub.iter, True))
+            elif isinstance(sub, (ast.With, ast.AsyncWith)):
+                for item in sub.items:
+                    if item.optional_vars is not None:
+                        # (``with nullcontext(LOG) as s``: a manager may give what it holds)
+                        bindings.append((item.optional_vars, item.context_expr, "with"))
+            elif isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and sub is not node:
+                # (``lambda s=LOG: s.append(x)``: a default is what the parameter holds)
+                arguments = sub.args
+                positional = [*arguments.posonlyargs, *arguments.args]
+                pairs = [*zip(positional[len(positional) - len(arguments.defaults):],
+                              arguments.defaults),
+                         *((a, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults)
+                           if d is not None)]
+                bindings.extend((ast.Name(id=arg.arg, ctx=ast.Store()), default, False)
+                                for arg, default in pairs)
         changed = True
         while changed:   # (``first = LOG; second = first``: until nothing is added)
             changed = False
-            for names, expr, items in bindings:
-                if not names <= self.held and (self.items_held(expr) if items
-                                               else self.holds(expr)):
+            for target, expr, items in bindings:
+                names = {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+                if items == "with":
+                    held = self.holds(expr) or isinstance(expr, ast.Call) and any(
+                        self.holds(arg) for arg in (*expr.args, *(k.value for k in expr.keywords)))
+                else:
+                    held = self.items_held(expr) if items else self.holds(expr)
+                if held and not names <= self.held:
                     self.held |= names
                     changed = True
+                elif not held and not items and not names <= self.items | self.held \
+                        and self.items_held(expr):
+                    self.items |= names
+                    changed = True
+                if isinstance(target, ast.Name) and isinstance(expr, ast.Attribute) \
+                        and expr.attr not in table.READ_ONLY_METHODS \
+                        and target.id not in self.bound and self.holds(expr.value):
+                    self.bound.add(target.id)   # (``add = LOG.append``)
+                    changed = True
 
-    def items_held(self, expr) -> bool:
-        """Are the items ``expr`` gives when iterated objects of module state?"""
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) \
-                and expr.func.id in _ITEMS_OF and expr.func.id not in self.local \
-                and expr.func.id not in self.module.bindings:
-            return any(self.items_held(arg) for arg in expr.args)
-        return self.holds(expr)
+    def items_held(self, expr, depth=0) -> bool:
+        """May the items of ``expr`` (what iterating or indexing it gives) be objects of
+        module state? Those of state, of a copy of it (``dict(TABLE)``, ``TABLE.copy()``:
+        the rows are shared), of a display or comprehension holding some."""
+        if depth > 30:
+            return False
+        if self.holds(expr, depth + 1):
+            return True
+        if isinstance(expr, ast.Name):
+            return expr.id in self.items
+        if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+            return any(self.holds(e.value if isinstance(e, ast.Starred) else e, depth + 1)
+                       or isinstance(e, ast.Starred) and self.items_held(e.value, depth + 1)
+                       for e in expr.elts)
+        if isinstance(expr, ast.Dict):
+            return any(self.holds(value, depth + 1) for value in expr.values)
+        if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            return self.holds(expr.elt, depth + 1) or self.items_held(expr.elt, depth + 1)
+        if isinstance(expr, ast.DictComp):
+            return self.holds(expr.value, depth + 1)
+        if isinstance(expr, (ast.IfExp, ast.BoolOp)):
+            parts = [expr.body, expr.orelse] if isinstance(expr, ast.IfExp) else expr.values
+            return any(self.items_held(part, depth + 1) for part in parts)
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            if isinstance(func, ast.Name) and func.id in _ITEMS_OF | _COPIES \
+                    and func.id not in self.local and func.id not in self.module.bindings:
+                return any(self.items_held(arg, depth + 1) for arg in expr.args)
+            if isinstance(func, ast.Attribute) and (
+                    func.attr in ("copy", "values", "items", "keys")
+                    or func.attr == "copy" and _dotted(func.value) == ("copy",)):
+                if func.attr == "copy" and _dotted(func.value) == ("copy",):
+                    return any(self.items_held(arg, depth + 1) for arg in expr.args)
+                return self.items_held(func.value, depth + 1)
+        return False
 
     def holds(self, expr, depth=0) -> bool:
         """May ``expr`` give an object module state holds (or a part of one)?"""
@@ -376,24 +450,30 @@ class _StateNames:
         if isinstance(expr, ast.Attribute):
             base = expr.value
             if isinstance(base, ast.Name) and self._is_module(base.id):
-                return self._module_attribute_holds(base.id, expr.attr)
+                return expr.attr == "__dict__" or self._module_attribute_holds(base.id, expr.attr)
+            if isinstance(base, ast.Name) and base.id == self.owner and expr.attr in self.self_held:
+                return True   # (``self.log`` bound to ``LOG`` by a method of the class)
             return self.holds(base, depth + 1)
         if isinstance(expr, ast.Subscript):
             if self._is_sys_modules(expr.value):
                 return True   # (``sys.modules[name].SEEN``: a module found by name)
-            return self.holds(expr.value, depth + 1)
+            return self.items_held(expr.value, depth + 1)
         if isinstance(expr, ast.Call):
             func = expr.func
-            if isinstance(func, ast.Name) and func.id == "globals" and not expr.args \
-                    and func.id not in self.local and func.id not in self.module.bindings:
-                return True   # (``globals()["X"] = v``)
-            if _is_getattr(expr):
+            if isinstance(func, ast.Name) and func.id in ("getattr", "vars", "next") \
+                    and expr.args and func.id not in self.local \
+                    and func.id not in self.module.bindings:
                 target = expr.args[0]
                 if isinstance(target, ast.Name) and self._is_module(target.id):
                     return True   # (an attribute of one of the project's modules)
+                if func.id == "next":
+                    return self.items_held(target, depth + 1)
                 return self.holds(target, depth + 1)
+            if isinstance(func, ast.Name) and func.id == "globals" and not expr.args \
+                    and func.id not in self.local and func.id not in self.module.bindings:
+                return True   # (``globals()["X"] = v``)
             if isinstance(func, ast.Attribute) and func.attr in _ITEM_ACCESSORS:
-                return self.holds(func.value, depth + 1)
+                return self.items_held(func.value, depth + 1)
             if isinstance(func, ast.Name) and func.id not in self.local:
                 return self._returns_state(func.id)
         return False
@@ -402,12 +482,10 @@ class _StateNames:
         parts = _dotted(expr)
         if not parts or parts[-1] != "modules" or len(parts) > 2:
             return False
-        if len(parts) == 1:   # (``from sys import modules``)
-            bindings = [self.imported[parts[0]]] if parts[0] in self.imported \
-                else self.module.bindings.get(parts[0], ())
-            return ("from", "sys", "modules") in bindings
         bindings = [self.imported[parts[0]]] if parts[0] in self.imported \
             else self.module.bindings.get(parts[0], ())
+        if len(parts) == 1:   # (``from sys import modules``)
+            return ("from", "sys", "modules") in bindings
         return ("module", "sys") in bindings
 
     def _name_holds(self, name) -> bool:
@@ -575,8 +653,15 @@ class _Inferrer:
                 and isinstance(sub.ctx, ast.Load)} - local - declared - _BUILTIN_NAMES \
             - set(module.bindings) - set(imported) - nested_params
         state = _StateNames(module, node, local, set(by_name), declared, objects, classes,
-                            imported)
+                            imported, self_held=self._self_held(module, qualname, stack))
         held = state.held   # locals that may hold module state (``s = LOG``)
+        # Functions made here (a nested ``def``, a lambda bound to a name): one given
+        # module state may change it (``def put(s): s.append(x)``, then ``put(LOG)``).
+        made_functions = {sub.name for sub in ast.walk(node) if sub is not node
+                          and isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef))} | {
+            sub.targets[0].id for sub in ast.walk(node) if isinstance(sub, ast.Assign)
+            and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name)
+            and isinstance(sub.value, ast.Lambda)}
         aliases = {}  # local name -> parameter it is (part of)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Assign) and len(sub.targets) == 1 \
@@ -648,11 +733,12 @@ class _Inferrer:
             if isinstance(sub, (ast.Attribute, ast.Subscript)) \
                     and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 written(_root(sub), "assigns into " + (_root(sub) or "an object"))
-                if _root(sub) is None and state.holds(sub.value):
-                    out.add(_STATE, "assigns into module state")   # (``getattr(m, n)[k] = v``)
+                if state.holds(sub.value):
+                    # (``getattr(m, n)[k] = v``, ``t["a"][0] = v`` with ``t = dict(TABLE)``)
+                    out.add(_STATE, "assigns into module state")
             elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
-                if sub.target.id in declared:
-                    out.add(_STATE, f"changes {sub.target.id}")
+                if sub.target.id in declared or sub.target.id in held:
+                    out.add(_STATE, f"changes {sub.target.id}")   # (``s = LOG; s += [x]``)
             elif isinstance(sub, (ast.Assign, ast.AnnAssign, ast.Delete)):
                 targets = sub.targets if isinstance(sub, (ast.Assign, ast.Delete)) \
                     else [sub.target]
@@ -661,6 +747,12 @@ class _Inferrer:
                         if isinstance(name_node, ast.Name) and name_node.id in declared:
                             out.add(_STATE, f"assigns {name_node.id}")
             elif isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Load):
+                if sub.attr in table.MUTATING_METHODS and id(sub) not in called \
+                        and not (isinstance(sub.value, ast.Name)
+                                 and state._is_module(sub.value.id)) \
+                        and state.holds(sub.value):
+                    # (``map(LOG.append, xs)``: a method of module state handed over)
+                    out.add(_STATE, f"hands over .{sub.attr} of module state")
                 parts = _dotted(sub)
                 if parts and parts[0] in imported:
                     bindings = [imported[parts[0]]]
@@ -684,6 +776,17 @@ class _Inferrer:
                             out.add(table.LOOKS_UP, dotted)
             elif isinstance(sub, ast.Call):
                 func = sub.func
+                if isinstance(func, ast.Name) and func.id in state.bound:
+                    out.add(_STATE, f"{func.id}(): a method of module state")   # (``add(x)``)
+                elif isinstance(func, ast.Name) and func.id in made_functions \
+                        and self._changes_what_it_is_given(module, qualname, func.id, sub,
+                                                           state, stack):
+                    out.add(_STATE, f"gives module state to {func.id}() that changes it")
+                elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) \
+                        and isinstance(func.value.func, ast.Name) and func.value.func.id == "type" \
+                        and func.attr not in table.READ_ONLY_METHODS and sub.args \
+                        and state.holds(sub.args[0]):
+                    out.add(_STATE, f"type(...).{func.attr}() of module state")
                 if isinstance(func, ast.Attribute) and _root(func.value) in made_here:
                     pass
                 elif isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
@@ -713,6 +816,52 @@ class _Inferrer:
                 self._call(module, qualname, node, sub, imported, local, objects | free | held,
                            by_name, param_of, written, out, stack, cut, classes, state)
         return out.facts(), cut[0]
+
+    def _changes_what_it_is_given(self, module, qualname, name, call, state, stack) -> bool:
+        """Does ``call`` give module state to a function made in ``qualname`` (a nested
+        ``def`` or a lambda) where that function changes it? A lambda is not followed:
+        given module state, it may."""
+        given = [(index, arg) for index, arg in enumerate(call.args)] + \
+            [(keyword.arg, keyword.value) for keyword in call.keywords]
+        held = [(where, arg) for where, arg in given
+                if state.holds(arg.value if isinstance(arg, ast.Starred) else arg)]
+        if not held:
+            return False
+        nested = f"{qualname}.<locals>.{name}"
+        if nested not in module.defs or any(isinstance(arg, ast.Starred) for _, arg in given):
+            return True
+        mutates = self.facts(module, nested, stack).mutates
+        return any(where in mutates for where, _ in held)
+
+    def _self_held(self, module, qualname, stack) -> frozenset:
+        """For a method: the attributes of its object that a method of its class binds to
+        module state (``self.log = LOG`` in ``__init__``)."""
+        owner, _, name = qualname.rpartition(".")
+        cls = module.classes.get(owner) if owner else None
+        if cls is None or len(stack) > 20:
+            return frozenset()
+        found = getattr(cls, "_desync_self_held", None)
+        if found is None:
+            from .codehash import _node_facts
+            found = set()
+            for method in cls.body:
+                if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                        or not _params(method):
+                    continue
+                first = _params(method)[0][1]
+                stores = [(target.attr, sub.value) for sub in ast.walk(method)
+                          if isinstance(sub, ast.Assign) for target in sub.targets
+                          if isinstance(target, ast.Attribute)
+                          and isinstance(target.value, ast.Name) and target.value.id == first]
+                if not stores:
+                    continue
+                _, local, imported = _node_facts(method)[:3]
+                names = _StateNames(module, method, local, {p for _, p in _params(method)},
+                                    set(), _module_objects(module) - local,
+                                    set(module.classes), imported, depth=1)
+                found.update(attribute for attribute, value in stores if names.holds(value))
+            found = cls._desync_self_held = frozenset(found)
+        return found
 
     def _found_by_name(self, module, func, imported, tables) -> set:
         """The objects whose method ``func`` (what is called) is found at run time:
@@ -765,11 +914,12 @@ class _Inferrer:
                                   or _object_of_a_module(module, func.value)))) \
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
-            elif state is not None and method not in table.READ_ONLY_METHODS \
+            if state is not None and method not in table.READ_ONLY_METHODS \
                     and state.holds(func.value) and self._method_mutates(module, method, stack):
                 # (``(s := LOG).append(x)``, ``getattr(settings, "SEEN").append(x)``,
                 # ``get_log().append(x)``, ``OPTS.get(k).append(v)``,
-                # ``sys.modules[name].SEEN.append(x)``)
+                # ``sys.modules[name].SEEN.append(x)``, ``self.log.append(x)`` with
+                # ``self.log = LOG`` in ``__init__``)
                 out.add(_STATE, f".{method}() of module state")
         if isinstance(func, ast.Attribute) and _is_super(func.value) and by_name:
             # super().append(x) in a method changes the object it was called on.

@@ -902,8 +902,12 @@ def _provided(fn) -> Facts:
         return PURE_FACTS
     try:
         facts = _provider(fn)
-    except Exception:  # unreadable source and the like: the user's promise stands
-        facts = None
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        facts = None   # unreadable source: the user's promise stands
+    except Exception as error:
+        # The inference itself failed on this code: nothing is known, so it runs as
+        # an effect, in order and never cached (a wrong "pure" would reorder it).
+        return Facts(EFFECT, WORLD_ALL, reason=f"effects not inferred ({type(error).__name__})")
     return facts if isinstance(facts, Facts) else PURE_FACTS
 
 

@@ -49,7 +49,7 @@ from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_conte
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _in_project, _reached_from, _reads_thread_local, _reentrant,
                     _thread_locals_seen)
-from .reach import names_set_on_modules as _names_set_on_modules
+from .reach import ANY_NAME, names_set_on_modules as _names_set_on_modules
 from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
                         _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
                         _may_be_deferred,
@@ -2425,8 +2425,7 @@ def _may_have_changed(held, attribute) -> bool:
         if attribute is None:
             return True   # (the module itself handed on: anything in it may be read)
         changed = _names_changed_by(held)
-        if changed is None or attribute in changed \
-                or attribute in _SET_ELSEWHERE.get(held.__dict__.get("__name__"), ()):
+        if changed is None or attribute in changed or _set_elsewhere(held, attribute):
             return True
         module, held = held, held.__dict__.get(attribute, _NO_ITEM)
         if held is _NO_ITEM:
@@ -2477,6 +2476,17 @@ _source_reader = None   # path -> the names that module's code changes (set by d
 _SET_ELSEWHERE: dict = {}   # name of a module -> names
 
 
+def _set_elsewhere(module, attribute) -> bool:
+    """May code of another module set ``module.attribute`` (see learn_names_set_by)?"""
+    if not _SET_ELSEWHERE:
+        return False
+    for key in (module.__dict__.get("__name__"), None):
+        names = _SET_ELSEWHERE.get(key)
+        if names is ANY_NAME or names is not None and attribute in names:
+            return True
+    return False
+
+
 def learn_names_set_by(fn) -> None:
     """What ``fn`` and the functions it may call set on the project's modules (``cfg.DEBUG
     = v`` in ``apply()``): those names may change from now on, whatever the modules
@@ -2488,10 +2498,14 @@ def learn_names_set_by(fn) -> None:
     except Exception:   # (code of a kind not read here: nothing learnt)
         return
     for module, names in found.items():
-        owner = module.__dict__.get("__name__")
+        owner = None if module is None else module.__dict__.get("__name__")
         known = _SET_ELSEWHERE.get(owner, frozenset())
-        if not names <= known:
-            _SET_ELSEWHERE[owner] = known | names
+        if known is ANY_NAME or names is not ANY_NAME and names <= known:
+            continue
+        _SET_ELSEWHERE[owner] = ANY_NAME if names is ANY_NAME else known | names
+        if module is None or names is ANY_NAME:
+            _STABLE_ATTRIBUTES.clear()
+        else:
             for name in names:
                 _STABLE_ATTRIBUTES.pop((id(module), name), None)
 

@@ -487,34 +487,44 @@ def _attribute_stores(code) -> tuple:
 
 
 def names_set_on_modules(fn) -> dict:
-    """``{module: names}`` that ``fn``, and the functions of the project it may call,
-    may set on the project's modules they name (``cfg.DEBUG = v``, ``cfg.N += 1``,
-    ``del cfg.X``, ``setattr(conf, "LEVEL", v)``, ``pkg.cfg.X = v``). Read from code
-    objects, following the functions each names: as globals, as attributes of the
-    project's modules (``store.set_limit(v)``), as methods of its classes. Every
-    attribute a function stores counts for every project module it names, which only
-    makes reads of those names wait more."""
-    found: dict = {}
-    todo = _functions_run_by(fn) if type(fn) is not type else \
-        _methods_named(fn, ())   # (a class: what making one runs)
+    """``{module or None: names or ANY_NAME}`` that ``fn``, and the functions of the
+    project it may call, may set on the project's modules (``cfg.DEBUG = v``, ``cfg.N +=
+    1``, ``del cfg.X``, ``pkg.cfg.X = v``, ``MODS["cfg"].X = v``, ``_cfg().X = v``). Read
+    from code objects, following the functions each names: as globals, as attributes
+    of the project's modules (``store.set_limit(v)``), as methods and property setters
+    of its classes. Every attribute any of them stores counts for every project module
+    any of them names, which only makes reads of those names wait more. ``ANY_NAME``:
+    names not known (``setattr(cfg, name, v)``, ``vars(cfg)[k] = v``); key ``None``:
+    any module of the project (``sys.modules[name].X = v``)."""
+    todo = _functions_run_by(fn) if not isinstance(fn, type) else \
+        _methods_named(fn, ()) + _setters_of(fn)   # (a class: what making one runs)
     seen = {id(f) for f in todo}
+    stored_all, modules_all, any_name, any_module = set(), {}, False, False
     while todo:
         function = todo.pop()
         namespace = function.__globals__
         if not _in_project(namespace):
             continue
         stored, loaded = _attribute_stores(function.__code__)
+        stored_all |= stored
+        any_name = any_name or not loaded.isdisjoint(_BY_ANY_NAME)
         modules = []
         for name in loaded:
             value = namespace.get(name)
-            if type(value) is _MODULE and _in_project(value.__dict__):
+            if type(value) in (dict, list, tuple) and len(value) <= 64:
+                # (``MODS = {"cfg": cfg}``: a module kept in a container)
+                items = value.values() if type(value) is dict else value
+                modules.extend(v for v in items if type(v) is _MODULE)
+            elif type(value) is _MODULE:
                 modules.append(value)
         for module in list(modules):   # (``pkg.cfg.X = v``: a module of a module)
             modules.extend(v for v in (module.__dict__.get(name) for name in loaded)
-                           if type(v) is _MODULE and _in_project(v.__dict__))
-        if stored:
-            for module in modules:
-                found.setdefault(module, set()).update(stored)
+                           if type(v) is _MODULE)
+        modules = [m for m in modules if _in_project(m.__dict__)]
+        if "modules" in loaded and namespace.get("sys") is sys:
+            any_module = True   # (``sys.modules[name].X = v``: a module found by name)
+        for module in modules:
+            modules_all[id(module)] = module
         if len(seen) >= _MAX_SCANNED:
             continue
         for name in loaded:
@@ -523,13 +533,40 @@ def names_set_on_modules(fn) -> dict:
                 if value is None or cls is _MODULE or cls in _NEVER_CHANGED \
                         and cls is not FunctionType:
                     continue
-                more = _functions_run_by(value) if cls in (FunctionType, MethodType, _PARTIAL) \
-                    else _methods_named(value, loaded)
+                if cls in (FunctionType, MethodType, _PARTIAL):
+                    more = _functions_run_by(value)
+                else:
+                    more = _methods_named(value, loaded) + _setters_of(value)
                 for other in more:
                     if id(other) not in seen:
                         seen.add(id(other))
                         todo.append(other)
+    if not stored_all and not any_name:
+        return {}
+    names = ANY_NAME if any_name else frozenset(stored_all)
+    found = {module: names for module in modules_all.values()}
+    if any_module:
+        found[None] = names
     return found
 
 
+ANY_NAME = True   # (see names_set_on_modules)
+# Names code sets attributes through without naming them: ``setattr(cfg, name, v)``,
+# ``cfg.__setattr__(...)``, ``vars(cfg)[name] = v``, ``cfg.__dict__.update(...)``.
+_BY_ANY_NAME = frozenset({"setattr", "delattr", "__setattr__", "__delattr__", "__dict__",
+                          "vars"})
 _MAX_SCANNED = 96   # functions read for one function met: a bound on the cost
+
+
+def _setters_of(value) -> list:
+    """The property setters and deleters of a project class (or an instance's): what
+    ``obj.value = v`` in the body runs."""
+    kind = value if isinstance(value, type) else type(value)
+    if not _in_project(getattr(sys.modules.get(_effects.module_name(kind)), "__dict__", None)):
+        return []
+    found = []
+    for holder in kind.__mro__[:-1]:
+        for member in holder.__dict__.values():
+            if type(member) is property:
+                found.extend(f for f in (member.fset, member.fdel) if type(f) is FunctionType)
+    return found

@@ -1,0 +1,93 @@
+"""What a module's code sets on other modules of the project, read from code objects
+(``desync.runtime.reach.names_set_on_modules``): a module of constants that its own
+code never rebinds, set by a command-line module's function (``cfg.DEBUG = v``), must
+not be judged stable by the reads that follow such a call."""
+from __future__ import annotations
+
+import functools
+import sys
+
+from desync.runtime.reach import ANY_NAME, names_set_on_modules
+from tests import idiom_settings as cfg
+
+MODULES = {"cfg": cfg}
+
+
+def sets_two(debug):
+    cfg.SCALE = debug
+    del cfg.CALLS
+
+
+def _store(v):
+    cfg.DONE = v
+
+
+def sets_through_a_helper(v):
+    _store(v)
+
+
+def _the_module():
+    return cfg
+
+
+def sets_what_a_getter_gives(v):
+    _the_module().SCALE = v
+
+
+def sets_a_module_kept_in_a_dict(v):
+    MODULES["cfg"].SCALE = v
+
+
+def sets_by_a_name_it_is_given(name, v):
+    setattr(cfg, name, v)
+
+
+def sets_through_the_module_dict(v):
+    vars(cfg)["SCALE"] = v
+
+
+def sets_a_module_found_by_name(v):
+    sys.modules["tests.idiom_settings"].SCALE = v
+
+
+class Settings:
+    @property
+    def scale(self):
+        return cfg.SCALE
+
+    @scale.setter
+    def scale(self, v):
+        cfg.SCALE = v
+
+
+def sets_nothing(v):
+    return cfg.SCALE * v
+
+
+def test_a_store_and_a_delete_name_the_module_and_the_names():
+    assert names_set_on_modules(sets_two) == {cfg: frozenset({"SCALE", "CALLS"})}
+
+
+def test_functions_it_calls_are_followed():
+    assert names_set_on_modules(sets_through_a_helper) == {cfg: frozenset({"DONE"})}
+    assert names_set_on_modules(functools.partial(sets_through_a_helper, 1)) \
+        == {cfg: frozenset({"DONE"})}
+    assert names_set_on_modules(sets_what_a_getter_gives) == {cfg: frozenset({"SCALE"})}
+    assert names_set_on_modules(sets_a_module_kept_in_a_dict) == {cfg: frozenset({"SCALE"})}
+
+
+def test_a_name_not_written_in_the_code_is_any_name():
+    assert names_set_on_modules(sets_by_a_name_it_is_given) == {cfg: ANY_NAME}
+    assert names_set_on_modules(sets_through_the_module_dict) == {cfg: ANY_NAME}
+
+
+def test_a_module_found_by_name_is_any_module():
+    assert names_set_on_modules(sets_a_module_found_by_name)[None] == frozenset({"SCALE"})
+
+
+def test_a_class_brings_its_property_setters():
+    assert names_set_on_modules(Settings) == {cfg: frozenset({"SCALE"})}
+
+
+def test_code_that_sets_nothing_sets_nothing():
+    assert names_set_on_modules(sets_nothing) == {}
