@@ -1931,7 +1931,8 @@ class Gen:
                  "STEP": At("OTHER", "STEP")}
         kind = r.choice(sorted(reads))
         read = reads[kind]
-        tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default"])
+        tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default",
+                            "track_bound", "track_unpacked"])
         self.feat[f"read-then-change:{kind}"] += 1
         if kind == "REG":
             self.feat[f"read-then-change:{tracker}"] += 1
@@ -2138,10 +2139,28 @@ def track_default{sfx}(v, into=None):
     return v
 
 
+def track_bound{sfx}(v):
+    add = REG{sfx}.append
+    add(v)
+    return v
+
+
+def track_unpacked{sfx}(v):
+    reg, count = REG{sfx}, len(REG{sfx})
+    reg.append(v + 0 * count)
+    return v
+
+
 def setstep{sfx}(v):
     # (never fails, as OTHER.bump: see read_then_change; slowed as steady is)
-    OTHER.STEP = steady(v) % 5 + 1
+    if v % 2:
+        OTHER.STEP = steady(v) % 5 + 1
+    else:   # (a name the code does not write: any of OTHER's names may change)
+        setattr(OTHER, STEP_NAME{sfx}, steady(v) % 5 + 1)
     return v
+
+
+STEP_NAME{sfx} = "ST" + "EP"
 
 
 class _ToReg{sfx}(logging.Handler):
