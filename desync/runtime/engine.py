@@ -1254,7 +1254,7 @@ class Body(Scope):
             # measures work() as plain Python does.
             task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
             self.fence = task
-            if _effects.WORLD_STATE in facts.world:
+            if _effects.WORLD_STATE in facts.world or args and _store_changes_state(fn, args):
                 self._changes_state(task)
             return task
         task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
@@ -1544,8 +1544,8 @@ class Body(Scope):
         task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, targets=targets)
         if not keys or _CLOCK_WORLD in facts.world:
             self.fence = task
-        if _effects.WORLD_STATE in facts.world:
-            self._changes_state(task)
+        if _effects.WORLD_STATE in facts.world or args and _store_changes_state(fn, args):
+            self._changes_state(task)   # (``setattr(t, "value", v)`` running a setter)
         for where in facts.mutates:
             value = args[where] if type(where) is int and where < len(args) else \
                 kwargs.get(where) if kwargs and type(where) is str else None
@@ -1597,6 +1597,10 @@ class Body(Scope):
         task = self._spawn(EFFECT, fn, args, kwargs, None, lasti, generated=generated,
                            targets=targets)
         if args:
+            if _store_changes_state(fn, args):
+                # (``t.value = v`` whose property setter appends to a module-level list:
+                # the body's reads of module state after it wait for it)
+                self._changes_state(task)
             self._changing(args[0], task)   # (a store's object)
             if type(args[0]) is _MODULE and len(args) > 1 and type(args[1]) is str \
                     and self.tracking:
@@ -2407,6 +2411,62 @@ def _code_names_state(code, namespace) -> bool:
             continue
         return True
     return False
+
+
+# desync's store helpers (desync.runtime) -> (the special method a store runs, whether
+# it names an attribute)
+_STORE_HOOKS = {"setattr_": ("__setattr__", True), "aug_attr": ("__setattr__", True),
+                "store_aug_attr": ("__setattr__", True), "delattr_": ("__delattr__", True),
+                "setitem": ("__setitem__", False), "aug_item": ("__setitem__", False),
+                "store_aug_item": ("__setitem__", False), "delitem": ("__delitem__", False)}
+_STORE_CODE: dict = {}   # (class, special method, attribute) -> runs code changing state?
+
+
+def _store_changes_state(fn, args) -> bool:
+    """Does this store of the body run code of the user's that changes module state: a
+    property's setter or deleter, a descriptor's ``__set__``, a class's ``__setattr__``
+    or ``__setitem__`` (facts of that code, inferred once per class and name)?"""
+    if fn is setattr or fn is delattr:   # (the builtins, called by the body)
+        hook = ("__setattr__", True) if fn is setattr else ("__delattr__", True)
+    else:
+        hook = _STORE_HOOKS.get(getattr(fn, "__name__", None))
+        if hook is None or getattr(fn, "__module__", None) != "desync.runtime":
+            return False
+    held = args[0]
+    if type(held) is Task:   # (``t = Tracked()`` still pending: the class made it)
+        if held.state == DONE:
+            kind = type(held.value)
+        else:
+            kind = held.fn if isinstance(held.fn, type) else None
+    else:
+        kind = type(held)
+    if kind is None or kind.__module__ == "builtins":
+        return False
+    name = args[1] if hook[1] and len(args) > 1 and type(args[1]) is str else None
+    key = (kind, hook[0], name)
+    found = _STORE_CODE.get(key)
+    if found is None:
+        if len(_STORE_CODE) > 4096:
+            _STORE_CODE.clear()
+        found = _STORE_CODE[key] = any(_changes_module_state(code)
+                                       for code in _code_run_by_store(kind, hook[0], name))
+    return found
+
+
+def _code_run_by_store(kind, special, name) -> list:
+    found = [getattr(kind, special, None)]
+    if name is not None:
+        for holder in kind.__mro__:
+            member = holder.__dict__.get(name)
+            if member is None:
+                continue
+            if type(member) is property:
+                found += [member.fset, member.fdel]
+            else:
+                found += [getattr(type(member), "__set__", None),
+                          getattr(type(member), "__delete__", None)]
+            break
+    return [code for code in found if type(code) is FunctionType]
 
 
 def _changes_module_state(bound) -> bool:

@@ -1932,11 +1932,17 @@ class Gen:
         kind = r.choice(sorted(reads))
         read = reads[kind]
         tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default",
-                            "track_bound", "track_unpacked"])
+                            "track_bound", "track_unpacked", "KEEP"])
         self.feat[f"read-then-change:{kind}"] += 1
         if kind == "REG":
             self.feat[f"read-then-change:{tracker}"] += 1
             change = Call(f"{tracker}{self.sfx}", [Nm("v")])
+            if tracker == "KEEP":
+                # (session fifteen: the body's own store runs a property setter that
+                # appends to REG; the read of REG after it did not wait for it)
+                change = ast.Assign(targets=[ast.Attribute(value=Nm(f"KEEP{self.sfx}"),
+                                                           attr="value", ctx=ast.Store())],
+                                    value=Nm("v"))
         elif kind == "STEP":
             # (session fifteen: OTHER's own code never rebinds STEP, so its reads were
             # judged stable and did not wait for ``setstep``, which sets it from here)
@@ -1966,7 +1972,8 @@ class Gen:
             appended = If(Cmp(Bin(Call("steady", [Nm("v")]), ast.Mod(), K(2)), ast.Eq(), K(1)),
                           [Expr(Call(At(self.EV, "append"), [read]))])
         loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(2, 5))]),
-                       body=[appended, Expr(change)], orelse=[])
+                       body=[appended, change if isinstance(change, ast.stmt) else Expr(change)],
+                       orelse=[])
         return loop
 
     def _change_then_read(self):
@@ -2161,6 +2168,21 @@ def setstep{sfx}(v):
 
 
 STEP_NAME{sfx} = "ST" + "EP"
+
+
+class _Keep{sfx}:
+    """A store into it runs a setter that changes REG (``KEEP.value = v``)."""
+
+    @property
+    def value(self):
+        return len(REG{sfx})
+
+    @value.setter
+    def value(self, v):
+        REG{sfx}.append(steady(v))
+
+
+KEEP{sfx} = _Keep{sfx}()
 
 
 class _ToReg{sfx}(logging.Handler):
