@@ -997,3 +997,85 @@ class KeepsTheLog:
 def test_module_state_changed_through_more_names(fn, changes):
     facts = infer(fn)
     assert (WORLD_STATE in facts.world) == changes, facts
+
+
+# From the second pass of the fifteenth round: instances and registries of the project
+# (each a change of module state), and copies that only look like aliases (none).
+HOOKS = [changes_through_alias]
+
+
+class Remembers:
+    log = LOG
+
+    def add(self, x):
+        self.log.append(x)
+
+
+class Holds:
+    def __init__(self, log):
+        self.log = log
+
+    def add(self, x):
+        self.log.append(x)
+
+
+def uses_an_instance_it_makes(x):
+    Remembers().add(x)
+
+
+def uses_an_instance_given_state(x):
+    Holds(LOG).add(x)
+
+
+def fires_the_hooks(x):
+    for hook in HOOKS:
+        hook(x)
+
+
+def changes_through_the_types_method(x):
+    type(LOG).append(LOG, x)
+
+
+def changes_a_slice_copy(x):
+    s = LOG[:]
+    s.append(x)
+    return s
+
+
+def changes_copied_rows(x):
+    rows = [list(r) for r in TABLE.values()]
+    rows[0].append(x)
+    return rows
+
+
+@pytest.mark.parametrize("fn, changes", [
+    (uses_an_instance_it_makes, True),
+    (uses_an_instance_given_state, True),
+    (fires_the_hooks, True),
+    (changes_through_the_types_method, True),
+    (changes_a_slice_copy, False),
+    (changes_copied_rows, False),
+])
+def test_module_state_changed_through_instances_and_registries(fn, changes):
+    facts = infer(fn)
+    assert (WORLD_STATE in facts.world) == changes, facts
+
+
+def changes_its_default(x, out=LOG):
+    out.append(x)
+
+
+ERRORS = {"value": ValueError, "key": KeyError}
+
+
+def raises_by_kind(kind, message):
+    raise ERRORS[kind](message)
+
+
+@pytest.mark.parametrize("fn, changes", [
+    (changes_its_default, True),    # (when the caller does not give ``out``)
+    (raises_by_kind, False),        # (a table of the builtins' classes, never changed)
+])
+def test_defaults_and_tables_of_classes(fn, changes):
+    facts = infer(fn)
+    assert (WORLD_STATE in facts.world) == changes, facts

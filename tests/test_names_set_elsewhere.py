@@ -81,8 +81,15 @@ def test_a_name_not_written_in_the_code_is_any_name():
     assert names_set_on_modules(sets_through_the_module_dict) == {cfg: ANY_NAME}
 
 
-def test_a_module_found_by_name_is_any_module():
-    assert names_set_on_modules(sets_a_module_found_by_name)[None] == frozenset({"SCALE"})
+def sets_a_module_found_by_a_computed_name(package, v):
+    sys.modules[package + ".idiom_settings"].SCALE = v
+
+
+def test_a_module_found_by_name_is_that_module_or_any_module():
+    # (the module a string of the code names; else, any module of the project)
+    assert names_set_on_modules(sets_a_module_found_by_name) == {cfg: frozenset({"SCALE"})}
+    assert names_set_on_modules(sets_a_module_found_by_a_computed_name)[None] \
+        == frozenset({"SCALE"})
 
 
 def test_a_class_brings_its_property_setters():
@@ -91,3 +98,31 @@ def test_a_class_brings_its_property_setters():
 
 def test_code_that_sets_nothing_sets_nothing():
     assert names_set_on_modules(sets_nothing) == {}
+
+
+class Options:
+    def set(self, **values):
+        for name, value in values.items():
+            setattr(self, name, value)
+        return self
+
+
+def sets_options_of_its_own(v):
+    Options().set(level=v)
+    return cfg.SCALE
+
+
+HANDLERS = {"scale": _store}
+
+
+def dispatches(kind, v):
+    HANDLERS[kind](v)
+
+
+def test_setattr_on_its_own_object_is_not_any_name():
+    # (``setattr(self, k, v)``: reads of an unrelated module's constants stay stable)
+    assert names_set_on_modules(sets_options_of_its_own) == {}
+
+
+def test_functions_kept_in_a_container_are_followed():
+    assert names_set_on_modules(dispatches) == {cfg: frozenset({"DONE"})}

@@ -264,9 +264,17 @@ def _module_objects(module) -> set:
             elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
                 targets = [node.target]
             for target in targets:
-                for sub in ast.walk(target):
+                # (names bound: ``A = ...``, ``A, B = ...``; not ``hit.hooks = ...``,
+                # which binds no name)
+                stack = [target]
+                while stack:
+                    sub = stack.pop()
                     if isinstance(sub, ast.Name):
                         found.add(sub.id)
+                    elif isinstance(sub, (ast.Tuple, ast.List)):
+                        stack.extend(sub.elts)
+                    elif isinstance(sub, ast.Starred):
+                        stack.append(sub.value)
         module._desync_objects = found
     return found
 
@@ -298,6 +306,14 @@ _ITEMS_OF = frozenset({"list", "tuple", "sorted", "reversed", "iter", "enumerate
                        "filter"})
 # Builtins making a new container of the same items (a change to an item is shared).
 _COPIES = frozenset({"dict", "set", "frozenset"})
+# Library functions giving the items of what they are given (by their last name).
+_LIBRARY_ITEMS_OF = frozenset({"chain", "islice", "deque", "compress", "takewhile",
+                               "dropwhile", "cycle"})
+
+
+def _last_name(func):
+    return func.id if isinstance(func, ast.Name) else \
+        func.attr if isinstance(func, ast.Attribute) else None
 
 
 def _unpacked(target, value):
@@ -311,6 +327,23 @@ def _unpacked(target, value):
     if isinstance(target, ast.Starred):
         return [(target.value, value, True)]
     return [(target, value, False)]
+
+
+def rebound_or_changed_names(module) -> frozenset:
+    """The module-level names the module's own code rebinds or changes in place."""
+    found = getattr(module, "_desync_changed", None)
+    if found is None:
+        from ..compiler.analyse import module_objects, rebound_or_changed
+        found = module._desync_changed = rebound_or_changed(module.tree,
+                                                            module_objects(module.tree))
+    return found
+
+
+def _names_a_mutating_method(call) -> bool:
+    """``getattr(obj, "append")``: a constant name of a method that changes its object
+    (not ``getattr(module, "plus_" + kind)``, a function found by name)."""
+    return len(call.args) >= 2 and isinstance(call.args[1], ast.Constant) \
+        and call.args[1].value in table.MUTATING_METHODS
 
 
 def _immutable_value(expr) -> bool:
@@ -346,6 +379,7 @@ class _StateNames:
         self.held = set()        # locals that may be module state
         self.items = set()       # locals whose items may be (a copy of a table, a display)
         self.bound = set()       # locals bound to a method of module state (``add = LOG.append``)
+        self.item_of = {}        # a loop's target -> what it iterates (``for hook in HOOKS``)
         self._bind_aliases(node)
 
     def _bind_aliases(self, node):
@@ -360,14 +394,16 @@ class _StateNames:
                 bindings.append((sub.target, sub.value, False))
             elif isinstance(sub, (ast.For, ast.AsyncFor, ast.comprehension)):
                 bindings.append((sub.target, sub.iter, True))
+                if isinstance(sub.target, ast.Name):
+                    self.item_of[sub.target.id] = sub.iter
             elif isinstance(sub, (ast.With, ast.AsyncWith)):
                 for item in sub.items:
                     if item.optional_vars is not None:
                         # (``with nullcontext(LOG) as s``: a manager may give what it holds)
                         bindings.append((item.optional_vars, item.context_expr, "with"))
-            elif isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)) \
-                    and sub is not node:
-                # (``lambda s=LOG: s.append(x)``: a default is what the parameter holds)
+            elif isinstance(sub, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
+                # (``lambda s=LOG: s.append(x)``, ``def note(x, out=LOG)``: a default is
+                # what the parameter holds when it is not given)
                 arguments = sub.args
                 positional = [*arguments.posonlyargs, *arguments.args]
                 pairs = [*zip(positional[len(positional) - len(arguments.defaults):],
@@ -393,10 +429,13 @@ class _StateNames:
                         and self.items_held(expr):
                     self.items |= names
                     changed = True
-                if isinstance(target, ast.Name) and isinstance(expr, ast.Attribute) \
-                        and expr.attr not in table.READ_ONLY_METHODS \
-                        and target.id not in self.bound and self.holds(expr.value):
-                    self.bound.add(target.id)   # (``add = LOG.append``)
+                if not items and isinstance(target, ast.Name) and target.id not in self.bound and (
+                        isinstance(expr, ast.Attribute)
+                        and expr.attr not in table.READ_ONLY_METHODS
+                        and self.holds(expr.value)
+                        or _is_getattr(expr) and self.holds(expr.args[0])
+                        and _names_a_mutating_method(expr)):
+                    self.bound.add(target.id)   # (``add = LOG.append``, ``getattr(LOG, m)``)
                     changed = True
 
     def items_held(self, expr, depth=0) -> bool:
@@ -416,7 +455,9 @@ class _StateNames:
         if isinstance(expr, ast.Dict):
             return any(self.holds(value, depth + 1) for value in expr.values)
         if isinstance(expr, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-            return self.holds(expr.elt, depth + 1) or self.items_held(expr.elt, depth + 1)
+            return self.holds(expr.elt, depth + 1)
+        if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Slice):
+            return self.items_held(expr.value, depth + 1)   # (``ROWS[:]``)
         if isinstance(expr, ast.DictComp):
             return self.holds(expr.value, depth + 1)
         if isinstance(expr, (ast.IfExp, ast.BoolOp)):
@@ -426,6 +467,9 @@ class _StateNames:
             func = expr.func
             if isinstance(func, ast.Name) and func.id in _ITEMS_OF | _COPIES \
                     and func.id not in self.local and func.id not in self.module.bindings:
+                return any(self.items_held(arg, depth + 1) for arg in expr.args)
+            if _last_name(func) in _LIBRARY_ITEMS_OF:
+                # (``itertools.chain(TABLE.values())``, ``deque([LOG])``)
                 return any(self.items_held(arg, depth + 1) for arg in expr.args)
             if isinstance(func, ast.Attribute) and (
                     func.attr in ("copy", "values", "items", "keys")
@@ -457,6 +501,8 @@ class _StateNames:
         if isinstance(expr, ast.Subscript):
             if self._is_sys_modules(expr.value):
                 return True   # (``sys.modules[name].SEEN``: a module found by name)
+            if isinstance(expr.slice, ast.Slice):
+                return False   # (``ROWS[:]``: a copy; its items, see items_held)
             return self.items_held(expr.value, depth + 1)
         if isinstance(expr, ast.Call):
             func = expr.func
@@ -469,6 +515,14 @@ class _StateNames:
                 if func.id == "next":
                     return self.items_held(target, depth + 1)
                 return self.holds(target, depth + 1)
+            if _last_name(func) == "ChainMap" and any(self.holds(a, depth + 1)
+                                                      for a in expr.args):
+                return True   # (a view: a store into it is a store into the first map)
+            if isinstance(func, ast.Name) and func.id in self.module.classes \
+                    and func.id not in self.local and any(
+                        self.holds(a.value if isinstance(a, ast.Starred) else a, depth + 1)
+                        for a in (*expr.args, *(k.value for k in expr.keywords))):
+                return True   # (``GivenIt(LOG)``: an instance of the project given it)
             if isinstance(func, ast.Name) and func.id == "globals" and not expr.args \
                     and func.id not in self.local and func.id not in self.module.bindings:
                 return True   # (``globals()["X"] = v``)
@@ -683,6 +737,13 @@ class _Inferrer:
         # Locals bound only to a new instance of a class of this module (``flag =
         # Flag()``): its ``set()``/``wait()`` are the class's own, seen by following them.
         made_here = _made_from_own_classes(node, module)
+        relative_imports = {alias.asname or alias.name for sub in ast.walk(node)
+                            if isinstance(sub, ast.ImportFrom) and sub.level
+                            for alias in sub.names}
+        made_classes = {sub.targets[0].id: sub.value.func.id for sub in ast.walk(node)
+                        if isinstance(sub, ast.Assign) and len(sub.targets) == 1
+                        and isinstance(sub.targets[0], ast.Name) and sub.targets[0].id in made_here
+                        and isinstance(sub.value, ast.Call) and isinstance(sub.value.func, ast.Name)}
         # ``table = {"a": self.on_a, ...}``: a local display of an object's bound methods.
         tables = {}
         for sub in ast.walk(node):
@@ -733,7 +794,8 @@ class _Inferrer:
             if isinstance(sub, (ast.Attribute, ast.Subscript)) \
                     and isinstance(sub.ctx, (ast.Store, ast.Del)):
                 written(_root(sub), "assigns into " + (_root(sub) or "an object"))
-                if state.holds(sub.value):
+                if state.holds(sub.value) or _root(sub) in relative_imports:
+                    # (``from . import cfg as c; c.X = v`` in the function: a module's)
                     # (``getattr(m, n)[k] = v``, ``t["a"][0] = v`` with ``t = dict(TABLE)``)
                     out.add(_STATE, "assigns into module state")
             elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
@@ -778,6 +840,16 @@ class _Inferrer:
                 func = sub.func
                 if isinstance(func, ast.Name) and func.id in state.bound:
                     out.add(_STATE, f"{func.id}(): a method of module state")   # (``add(x)``)
+                elif (isinstance(func, ast.Name) and func.id in held
+                      and self._container_may_change(module, state.item_of.get(func.id), stack)
+                      or isinstance(func, ast.Subscript) and state.holds(func)
+                      and self._container_may_change(module, func.value, stack)
+                      or _is_getattr(func) and state.holds(func.args[0])
+                      and _names_a_mutating_method(func)):
+                    # (``for hook in HOOKS: hook(x)``, ``HANDLERS[k](v)``,
+                    # ``globals()[name](v)``, ``getattr(LOG, "append")(x)``: what runs is
+                    # not known here; it may change module state)
+                    out.add(_STATE, "calls what module state holds")
                 elif isinstance(func, ast.Name) and func.id in made_functions \
                         and self._changes_what_it_is_given(module, qualname, func.id, sub,
                                                            state, stack):
@@ -787,6 +859,14 @@ class _Inferrer:
                         and func.attr not in table.READ_ONLY_METHODS and sub.args \
                         and state.holds(sub.args[0]):
                     out.add(_STATE, f"type(...).{func.attr}() of module state")
+                if isinstance(func, ast.Attribute) and func.attr not in table.READ_ONLY_METHODS:
+                    owner = self._instance_class(module, func.value, made_classes)
+                    if owner is not None and f"{owner}.{func.attr}" in module.defs:
+                        # (``PlainInit().add(x)``, ``r = PlainInit(); r.add(x)``: what the
+                        # class's method does to module state counts here)
+                        method = self.facts(module, f"{owner}.{func.attr}", stack)
+                        if table.WORLD_STATE in method.world:
+                            out.add(_STATE, f"{owner}.{func.attr}()")
                 if isinstance(func, ast.Attribute) and _root(func.value) in made_here:
                     pass
                 elif isinstance(func, ast.Attribute) and func.attr in _LOCK_METHODS:
@@ -817,6 +897,48 @@ class _Inferrer:
                            by_name, param_of, written, out, stack, cut, classes, state)
         return out.facts(), cut[0]
 
+    def _container_may_change(self, module, container, stack) -> bool:
+        """May what a module-level container holds (``HOOKS``, ``HANDLERS[kind]``),
+        called, change module state? Known only for a display the module never changes
+        of its classes and functions (``EXCEPTIONS = {"a": ValueError, ...}``): it may
+        if one of them does; anything else may."""
+        name = container.id if isinstance(container, ast.Name) else None
+        value = _module_values(module).get(name) if name else None
+        if isinstance(value, ast.Dict):
+            items = value.values
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            items = value.elts
+        else:
+            return True
+        if name in rebound_or_changed_names(module):
+            return True   # (filled at run time: ``HOOKS.append(f)`` by a decorator)
+        for item in items:
+            if not isinstance(item, ast.Name):
+                return True
+            if item.id in module.classes:
+                init = f"{item.id}.__init__"
+                if init in module.defs and table.WORLD_STATE in self.facts(
+                        module, init, stack).world:
+                    return True
+            elif item.id in module.defs:
+                if table.WORLD_STATE in self.facts(module, item.id, stack).world:
+                    return True
+            elif item.id in module.bindings or item.id not in _BUILTIN_NAMES \
+                    or item.id in _EFFECT_BUILTINS:
+                return True
+        return False
+
+    @staticmethod
+    def _instance_class(module, value, made_classes):
+        """The class of the module ``value`` is an instance of: ``Cls(...)`` or a local
+        bound only to one; else None."""
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+                and value.func.id in module.classes:
+            return value.func.id
+        if isinstance(value, ast.Name):
+            return made_classes.get(value.id)
+        return None
+
     def _changes_what_it_is_given(self, module, qualname, name, call, state, stack) -> bool:
         """Does ``call`` give module state to a function made in ``qualname`` (a nested
         ``def`` or a lambda) where that function changes it? A lambda is not followed:
@@ -844,6 +966,12 @@ class _Inferrer:
         if found is None:
             from .codehash import _node_facts
             found = set()
+            objects = _module_objects(module)
+            for item in cls.body:   # (``class K: log = LOG``)
+                if isinstance(item, ast.Assign) and isinstance(item.value, ast.Name) \
+                        and item.value.id in objects \
+                        and not _immutable_value(_module_values(module).get(item.value.id)):
+                    found.update(t.id for t in item.targets if isinstance(t, ast.Name))
             for method in cls.body:
                 if not isinstance(method, (ast.FunctionDef, ast.AsyncFunctionDef)) \
                         or not _params(method):

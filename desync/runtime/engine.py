@@ -1990,7 +1990,10 @@ class Body(Scope):
         start = self.state_read_from
         readers = self.state_readers
         if start:
-            self.state_read_from = 0
+            # (still open after this call: a step issued after it that reads module
+            # state, ``filter(lambda w: w >= LEVEL, [note(v), 3])`` with ``note`` a
+            # change, is read before the next change; ``seq + 2``: not this call itself)
+            self.state_read_from = self.seq + 2
             body = self.frame.f_code if self.frame is not None else None
             objects = self.state_objects
             for task in reversed(self.rob):

@@ -463,26 +463,44 @@ _stores_by_code: dict = {}   # code -> (attribute names it stores or deletes, na
 
 def _attribute_stores(code) -> tuple:
     """(names ``code`` stores or deletes as attributes, names it loads as globals or
-    attributes, and the string constants it hands ``setattr``/``delattr``), nested
+    attributes, whether it sets attributes by names it does not write: ``setattr(cfg,
+    name, v)``, ``vars(cfg)[k] = v``, ``cfg.__dict__``, not on its own ``self``), nested
     code included; read once per code object."""
     found = _stores_by_code.get(code)
     if found is None:
         import dis   # (only once a function changing module state is met)
-        stored, loaded, stack = set(), set(), [code]
+        stored, loaded, stack, any_name = set(), set(), [code], False
         while stack:
             current = stack.pop()
             stack.extend(c for c in current.co_consts if type(c) is _CODE)
-            for instruction in dis.get_instructions(current):
+            own = current.co_varnames[0] if current.co_argcount \
+                and current.co_varnames[0] in ("self", "cls") else None
+            instructions = [i for i in dis.get_instructions(current)
+                            if i.opname not in ("PUSH_NULL", "PRECALL", "CACHE", "NOP")]
+            for index, instruction in enumerate(instructions):
                 name = instruction.opname
                 if name in ("STORE_ATTR", "DELETE_ATTR"):
                     stored.add(instruction.argval)
                 elif name in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_METHOD") \
                         and type(instruction.argval) is str:
                     loaded.add(instruction.argval)
+                    value = instruction.argval
+                    if value in _BY_ANY_NAME and not any_name:
+                        if value in ("setattr", "delattr", "vars") \
+                                and name in ("LOAD_GLOBAL", "LOAD_NAME"):
+                            after = instructions[index + 1] if index + 1 < len(instructions) \
+                                else None
+                            on_own = after is not None and after.opname == "LOAD_FAST" \
+                                and after.argval == own
+                        else:   # (``x.__dict__``, ``x.__setattr__``: x loaded just before)
+                            before = instructions[index - 1] if index else None
+                            on_own = before is not None and before.opname == "LOAD_FAST" \
+                                and before.argval == own
+                        any_name = own is None or not on_own
             if "setattr" in current.co_names or "delattr" in current.co_names:
                 # (``setattr(cfg, "LEVEL", v)``: its name, among the code's strings)
                 stored.update(c for c in current.co_consts if type(c) is str)
-        found = _stores_by_code[code] = (frozenset(stored), frozenset(loaded))
+        found = _stores_by_code[code] = (frozenset(stored), frozenset(loaded), any_name)
     return found
 
 
@@ -505,9 +523,9 @@ def names_set_on_modules(fn) -> dict:
         namespace = function.__globals__
         if not _in_project(namespace):
             continue
-        stored, loaded = _attribute_stores(function.__code__)
+        stored, loaded, by_any_name = _attribute_stores(function.__code__)
         stored_all |= stored
-        any_name = any_name or not loaded.isdisjoint(_BY_ANY_NAME)
+        any_name = any_name or by_any_name
         modules = []
         for name in loaded:
             value = namespace.get(name)
@@ -521,32 +539,61 @@ def names_set_on_modules(fn) -> dict:
             modules.extend(v for v in (module.__dict__.get(name) for name in loaded)
                            if type(v) is _MODULE)
         modules = [m for m in modules if _in_project(m.__dict__)]
-        if "modules" in loaded and namespace.get("sys") is sys:
-            any_module = True   # (``sys.modules[name].X = v``: a module found by name)
+        if "modules" in loaded and namespace.get("sys") is sys and (stored or by_any_name):
+            # (``sys.modules[name].X = v``: a module found by name: the one a string of
+            # the code names, or its own (``__name__``), else any of the project's)
+            found_by_name = [sys.modules.get(c) for c in _strings_of(function.__code__)]
+            if "__name__" in loaded:
+                found_by_name.append(sys.modules.get(namespace.get("__name__")))
+            found_by_name = [m for m in found_by_name if type(m) is _MODULE]
+            if found_by_name:
+                modules.extend(m for m in found_by_name if _in_project(m.__dict__))
+            else:
+                any_module = True
         for module in modules:
             modules_all[id(module)] = module
         if len(seen) >= _MAX_SCANNED:
             continue
+        values = [namespace.get(name) for name in loaded]
+        for value in list(values):
+            if type(value) in (dict, list, tuple) and len(value) <= 64:
+                # (``HOOKS = [_set_reg]``, ``HANDLERS[k](v)``: functions kept in a container)
+                values.extend(value.values() if type(value) is dict else value)
+        if "globals" in loaded:   # (``globals()[name](v)``: any function of its module)
+            values.extend(v for v in namespace.values() if type(v) is FunctionType)
         for name in loaded:
-            for value in (namespace.get(name), *(m.__dict__.get(name) for m in modules)):
-                cls = type(value)
-                if value is None or cls is _MODULE or cls in _NEVER_CHANGED \
-                        and cls is not FunctionType:
-                    continue
-                if cls in (FunctionType, MethodType, _PARTIAL):
-                    more = _functions_run_by(value)
-                else:
-                    more = _methods_named(value, loaded) + _setters_of(value)
-                for other in more:
-                    if id(other) not in seen:
-                        seen.add(id(other))
-                        todo.append(other)
+            values.extend(m.__dict__.get(name) for m in modules)
+        for value in values:
+            cls = type(value)
+            if value is None or cls is _MODULE or cls in _NEVER_CHANGED \
+                    and cls is not FunctionType:
+                continue
+            if cls in (FunctionType, MethodType, _PARTIAL):
+                more = _functions_run_by(value)
+            else:
+                more = _methods_named(value, loaded) + _setters_of(value)
+            for other in more:
+                if id(other) not in seen:
+                    seen.add(id(other))
+                    todo.append(other)
     if not stored_all and not any_name:
         return {}
     names = ANY_NAME if any_name else frozenset(stored_all)
     found = {module: names for module in modules_all.values()}
     if any_module:
         found[None] = names
+    return found
+
+
+def _strings_of(code) -> set:
+    found, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        for constant in current.co_consts:
+            if type(constant) is _CODE:
+                stack.append(constant)
+            elif type(constant) is str and len(constant) < 200:
+                found.add(constant)
     return found
 
 

@@ -574,6 +574,18 @@ def imported_list_appended_then_counted():
 
 
 
+def a_change_inside_the_read_then_another():
+    # (fuzzer, seed 20250101 program 797, once the fuzzer's callees counted as changing
+    # state: the step reading SEEN, issued after the change inside its own expression,
+    # was not waited for by the next change)
+    out = []
+    for x in range(4):
+        out.append(list(filter(lambda w: w >= len(SEEN), [slow_note(x) * 3, 2])))
+        settings.set_opt(x, x)
+        note(x)
+    return out
+
+
 CASES = [(f, _fresh) for f in (
     sum_then_log, named_result_then_a_list_of_it, augmented_total,
     a_global_rebound_by_a_later_call, an_attribute_of_the_other_module,
@@ -610,7 +622,7 @@ CASES = [(f, _fresh) for f in (
     f8b_nested_def_in_if_step,
     f9_for_over_imported_list_body_appends,
     f9b_for_over_imported_dict_body_sets_other_name,
-    imported_list_appended_then_counted)]
+    imported_list_appended_then_counted, a_change_inside_the_read_then_another)]
 
 FIRST = 28   # (the rest run from state_read_by_code_run_later.py: two processes at once)
 

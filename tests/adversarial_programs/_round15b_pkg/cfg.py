@@ -1,0 +1,2 @@
+PKG = 3
+PKGLOCAL = 3
