@@ -32,7 +32,7 @@ from tests.fuzz.pool import run_jobs
 from tests.fuzz.shrink import signature
 
 SEED = int(os.environ.get("DESYNC_FUZZ_SEED", "20250101"))
-PROGRAMS_PER_RUN = int(os.environ.get("DESYNC_FUZZ_PROGRAMS", "1400"))
+PROGRAMS_PER_RUN = int(os.environ.get("DESYNC_FUZZ_PROGRAMS", "1200"))
 SIZE = 8          # statements per program, roughly: many small programs
 TIMEOUT = 3.0     # seconds for one run before it counts as a hang
 
