@@ -32,7 +32,7 @@ from tests.fuzz.pool import run_jobs
 from tests.fuzz.shrink import signature
 
 SEED = int(os.environ.get("DESYNC_FUZZ_SEED", "20250101"))
-PROGRAMS_PER_RUN = int(os.environ.get("DESYNC_FUZZ_PROGRAMS", "1200"))
+PROGRAMS_PER_RUN = int(os.environ.get("DESYNC_FUZZ_PROGRAMS", "1000"))
 SIZE = 8          # statements per program, roughly: many small programs
 TIMEOUT = 3.0     # seconds for one run before it counts as a hang
 
@@ -96,8 +96,10 @@ def test_named_shapes_match_plain_python_with_every_failure():
     made to raise each kind of exception (KeyboardInterrupt included) in turn."""
     job = dict(job="corpus", seed=SEED, start=0, stop=len(PROGRAMS), fails=12, delay=0.003,
                repeats=3, modes=None, all_kinds=True, interrupts=True)
+    half = len(PROGRAMS) // 2   # (two workers, half the corpus each)
+    jobs = [dict(job, stop=half), dict(job, start=half)]
     failures = {}
-    for event in run_jobs([job], workers=1, timeout=TIMEOUT):
+    for event in run_jobs(jobs, workers=2, timeout=TIMEOUT):
         if event["ev"] == "crash":
             pytest.fail("the fuzzer crashed:\n" + event["error"])
         if event["ev"] == "mismatch":

@@ -624,8 +624,11 @@ CASES = [(f, _fresh) for f in (
     f9b_for_over_imported_dict_body_sets_other_name,
     imported_list_appended_then_counted, a_change_inside_the_read_then_another)]
 
-FIRST = 28   # (the rest run from state_read_by_code_run_later.py: two processes at once)
+# Three processes at once: CASES[:HALF] here, CASES[HALF:FIRST] from
+# state_read_before_a_later_change_more.py, the rest from state_read_by_code_run_later.py.
+HALF = 14
+FIRST = 28
 
 if __name__ == "__main__":
-    print("cases:", len(CASES[:FIRST]))
-    main(CASES[:FIRST])
+    print("cases:", len(CASES[:HALF]))
+    main(CASES[:HALF])
