@@ -171,9 +171,10 @@ def scope():
         return _Body(None, default_threads(), None)
     if code not in _learnt_bodies:
         # What the functions this body calls set on the project's modules (``apply()``
-        # setting ``cfg.DEBUG``), learnt before its first read of them
-        _learnt_bodies.add(code)
+        # setting ``cfg.DEBUG``), learnt before its first read of them (marked after:
+        # a first call on another thread meanwhile learns it too, not nothing)
         learn_names_set_by(spec.fn)
+        _learnt_bodies.add(code)
     _, foreign, threads = spec.executors.resolve()
     if foreign is not None:
         return _Body(foreign, threads, cache)
