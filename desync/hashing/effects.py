@@ -229,11 +229,17 @@ def _imported_object(module, name, through_attribute) -> bool:
     if held is None or not _in_project(vars(held)):
         return False   # (``from sys import stdout``: the standard library's, known by name)
     value = vars(held).get(attribute)
-    if value is None or isinstance(value, (FunctionType, BuiltinFunctionType, ModuleType)):
+    if value is None or isinstance(value, _CODE_VALUES):
         return False
     if isinstance(value, type):
         return through_attribute
-    return not isinstance(value, (int, float, complex, str, bytes, bool, tuple, frozenset))
+    return not isinstance(value, _IMMUTABLE_VALUES)
+
+
+# What a module's name may hold that no change through it can touch: code, and values
+# that cannot change.
+_CODE_VALUES = (FunctionType, BuiltinFunctionType, ModuleType)
+_IMMUTABLE_VALUES = (int, float, complex, str, bytes, bool, tuple, frozenset)
 
 
 def _object_of_a_module(module, node) -> bool:
@@ -249,8 +255,7 @@ def _object_of_a_module(module, node) -> bool:
         return False   # (``sys.__stdout__.write``: the standard library's, known by name)
     value = vars(held).get(node.attr)
     return value is not None and not isinstance(
-        value, (FunctionType, BuiltinFunctionType, ModuleType, type, int, float, complex, str,
-                bytes, bool, tuple, frozenset))
+        value, (*_CODE_VALUES, type, *_IMMUTABLE_VALUES))
 
 
 def _module_objects(module) -> set:
@@ -578,9 +583,7 @@ class _StateNames:
 
     def _module_attribute_holds(self, name, attribute) -> bool:
         value = vars(self._project_module(name)).get(attribute)
-        return value is not None and not isinstance(
-            value, (FunctionType, BuiltinFunctionType, ModuleType, int, float, complex, str,
-                    bytes, bool, tuple, frozenset))
+        return value is not None and not isinstance(value, (*_CODE_VALUES, *_IMMUTABLE_VALUES))
 
     def _returns_state(self, name) -> bool:
         """Is ``name`` a function of this module that returns module state (``def
