@@ -2328,6 +2328,8 @@ def test_a_function_reached_through_getattr_on_a_module_and_replaced_is_seen(tmp
     '''))
     monkeypatch.syspath_prepend(str(tmp_path))
     import through_getattr as module
+    # (a first call pays one-time hashing costs that make its own call look cheap)
+    assert module.body(2) == 3
     assert [module.body(3), module.body(3)] == [4, 4]
     assert module.body.get_cache().hits == 1
     module.plus_one = module.plus_two
