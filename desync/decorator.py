@@ -338,6 +338,21 @@ def _source_facts(fn):
 effects.set_provider(_source_facts)
 
 
+def _source_returns_state(fn):
+    # Whether a function hands out module state: from what a build embedded for the
+    # function its module defines under that name, else read from source.
+    built = fn.__globals__.get("__desync_returns_state__")
+    if built is not None and getattr(fn, "__desync_spec__", None) is None \
+            and is_the_definition(fn) and fn.__qualname__ in fn.__globals__.get(
+                "__desync_facts__", ()):
+        return fn.__qualname__ in built
+    from .hashing.effects import returns_state
+    return returns_state(fn)
+
+
+effects.set_returns_provider(_source_returns_state)
+
+
 def _names_changed_in(path):
     """The module-level names a module's own code rebinds or changes in place (read
     when a body reads that module's state while calls that change state are pending)."""

@@ -294,6 +294,38 @@ def progress_in_a_helper_module(xs):
         idiom_settings.record(x)
     return out
 
+HEADERS = {"agent": "idioms"}
+def make_session():
+    return {"headers": dict(HEADERS)}   # (a new object each call: not module state)
+def fetch_with(session, x):
+    time.sleep(D)
+    return (session["headers"]["agent"], x)
+def done_so_far():
+    return idiom_settings.DONE   # (hands out module state)
+
+@desync
+def session_from_a_factory_with_progress(xs):
+    # A local bound to what a function returns is read as module state only when
+    # that function hands module state out: the session here is not, so the calls
+    # given it still run together although each iteration records progress.
+    session = make_session()
+    out = []
+    for x in xs:
+        idiom_settings.record(x)
+        out.append(fetch_with(session, x))
+    return out
+
+@desync
+def progress_from_a_getter(xs):
+    done = done_so_far()
+    start = len(done)
+    out = []
+    for x in xs:
+        out.append(slow(x))
+        idiom_settings.record(x)
+    return out, len(done) - start
+
+
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
  ("sum(genexp)", genexp_sum, 6), ("list(map(...))", map_list, 6),
@@ -313,5 +345,7 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("try, except: continue", skip_failures, 6), ("if missing: continue", skip_missing, 6),
  ("fetch, log and skip failures, count missing, store parsed", report_job, 6),
  ("a helper module's function and its constant", helper_module_and_its_constant, 6),
- ("progress kept in a helper module", progress_in_a_helper_module, 6)]
+ ("progress kept in a helper module", progress_in_a_helper_module, 6),
+ ("a session from a factory, progress recorded", session_from_a_factory_with_progress, 6),
+ ("progress read through a getter", progress_from_a_getter, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

@@ -203,7 +203,8 @@ def test_comprehensions_become_loops_whose_calls_fan_out():
 
 
 def test_rebinding_is_a_new_version_not_a_wait():
-    lines = lowered("a = f(x)\na = g(a)\nreturn a")
+    lines = [line for line in lowered("a = f(x)\na = g(a)\nreturn a")
+             if "settle_returned" not in line]   # (see test_effects: what f returned)
     assert lines[:2] == ["a = _ds.call(f, x)", "a = _ds.call(g, a)"]
 
 

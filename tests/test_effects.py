@@ -537,6 +537,90 @@ def test_built_code_carries_its_facts_and_never_parses(tmp_path):
     assert out.stdout.split() == ["('one',", "4)", "('two',", "4)", "1", "True", "False"]
 
 
+def test_built_code_knows_which_functions_hand_out_module_state_without_parsing(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "demo"\nversion = "0"\n\n[tool.desync]\npaths = ["src"]\n')
+    package = tmp_path / "src" / "app"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "reg.py").write_text(textwrap.dedent('''
+        import time
+        from desync import desync
+
+        SEEN = []
+
+        def get_seen():
+            return SEEN
+
+        def fresh():
+            return []
+
+        def note(x):
+            time.sleep(0.02)
+            SEEN.append(x)
+
+        @desync
+        def body(xs):
+            seen = get_seen()
+            for x in xs:
+                note(x)
+            return len(seen)
+    '''))
+    build = subprocess.run([sys.executable, "-m", "desync", "build"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=120)
+    assert build.returncode == 0, build.stderr
+    built = (tmp_path / "build" / "desync" / "app" / "reg.py").read_text()
+    assert "__desync_returns_state__ = ('get_seen',)" in built
+    code = "import sys, app.reg as r; print(r.body([1, 2, 3]), r.body([4]), 'ast' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60,
+                         env=dict(os.environ, PYTHONPATH=str(tmp_path / "build" / "desync"),
+                                  DESYNC_PACING="0"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["3", "4", "False"]
+
+
+def test_which_functions_hand_out_module_state():
+    from desync.runtime.effects import returns_state
+    assert returns_state(_hands_out_log) and returns_state(_hands_out_a_row)
+    assert returns_state(_hands_out_through_a_getter)
+    assert returns_state(_may_hand_out_log)
+    assert not returns_state(_makes_a_new_list) and not returns_state(_copies_the_log)
+    assert not returns_state(_counts_the_log)
+
+
+_LOG = []
+_TABLE = {"a": []}
+
+
+def _hands_out_log():
+    return _LOG
+
+
+def _hands_out_a_row(name):
+    return _TABLE[name]
+
+
+def _hands_out_through_a_getter():
+    return _hands_out_log()
+
+
+def _may_hand_out_log(shared):
+    return _LOG if shared else []
+
+
+def _makes_a_new_list():
+    return [1, 2]
+
+
+def _copies_the_log():
+    return list(_LOG)
+
+
+def _counts_the_log():
+    return len(_LOG)
+
+
 def test_infer_source_for_explain(tmp_path):
     from desync.hashing.effects import infer_source
     source = "import time\nLOG = []\ndef f(x):\n    return x\ndef g(x):\n    print(x)\n" \

@@ -242,6 +242,7 @@ class Lowerer:
         self.called_names = None                   # see imported_from_project
         self.module_lookups = None                 # see modules_looked_up
         self.state_bindings = None                 # see state_locals
+        self.returned_bindings = None              # see returned_locals
         self.attribute_bases = None                # see attribute_read
         self.reading_attribute = None              # (id of a name, the attribute read)
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
@@ -658,6 +659,12 @@ class Lowerer:
                 pre.append(_expr(self._ds("settle_module", _load(node.id))))
             else:
                 pre.append(_expr(self.settle_module(_load(node.id))))
+        elif kind == "local" and node.id in self.returned_locals():
+            # ``seen = get_seen()`` with ``return SEEN``: what a function of the project
+            # gave may be module state; the runtime looks (see Body.settle_returned)
+            for parts in self.returned_locals()[node.id]:
+                pre.append(_expr(self._ds("settle_returned", _load(node.id),
+                                          *map(_const, parts))))
         if id(node) in self.modules_looked_up()[0]:
             # ``sys.modules[name].X``: a module found at run time
             pre.append(_expr(self.settle_module(ast.Constant(value=None))))
@@ -765,6 +772,59 @@ class Lowerer:
                     break
             self.state_bindings = found
         return self.state_bindings
+
+    def returned_locals(self) -> dict:
+        """Locals bound to what a function of the project returns (``seen =
+        get_seen()``, ``rows = registry.table(name)``), by the dotted name of each such
+        function: it may hand out module state (``return SEEN``), which a later call
+        changes by its module's name. Locals bound to module state by name are
+        ``state_locals``."""
+        if self.returned_bindings is None:
+            found: dict = {}
+            table = self.facts.imports_table
+            state = self.state_locals()
+
+            def project_function(func):
+                parts = []
+                while isinstance(func, ast.Attribute):
+                    parts.append(func.attr)
+                    func = func.value
+                if not isinstance(func, ast.Name) or self.kind(func.id) != "outside":
+                    return None
+                parts.append(func.id)
+                parts.reverse()
+                if len(parts) > 3:
+                    return None
+                target = table.get(func.id)
+                if target is not None:
+                    top = target[0].partition(".")[0]
+                    if not top or top == "desync" or _standard_library(top):
+                        return None
+                elif len(parts) > 1 or func.id not in self.facts.module_names:
+                    return None   # (a builtin, or an attribute of a name not imported)
+                return tuple(parts)
+
+            for sub in self.facts.nodes:
+                if isinstance(sub, ast.Assign):
+                    targets = [t.id for t in sub.targets if isinstance(t, ast.Name)]
+                elif isinstance(sub, (ast.AnnAssign, ast.NamedExpr)) \
+                        and isinstance(sub.target, ast.Name) and sub.value is not None:
+                    targets = [sub.target.id]
+                else:
+                    continue
+                value = sub.value
+                if not isinstance(value, ast.Call):
+                    continue
+                parts = project_function(value.func)
+                if parts is None:
+                    continue
+                for name in targets:
+                    if self.kind(name) == "local" and name not in state:
+                        known = found.setdefault(name, [])
+                        if parts not in known and len(known) < 3:
+                            known.append(parts)
+            self.returned_bindings = found
+        return self.returned_bindings
 
     def modules_looked_up(self):
         """(ids of the names that start ``sys.modules[...]``, locals bound to it or
@@ -3766,6 +3826,8 @@ def _may_change_outside_objects(facts, lowerer) -> bool:
         return True
     if any(isinstance(n, ast.Name) and n.id in ("globals", "vars") for n in facts.nodes):
         return True
+    if any(facts.aliases.find(name) in facts.effected for name in lowerer.returned_locals()):
+        return True   # (``seen = get_seen(); seen.append(x)``, then ``count_seen()``)
     return any(facts.read_keys([facts.aliases.find(name)])
                for name in (*facts.params, *_module_objects_named(facts)))
 

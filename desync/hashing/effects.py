@@ -588,23 +588,48 @@ class _StateNames:
     def _returns_state(self, name) -> bool:
         """Is ``name`` a function of this module that returns module state (``def
         get_log(): return LOG``)?"""
-        node = self.module.defs.get(name)
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                or name in self.module.classes or self.depth > 3:
+        if name in self.module.classes or self.depth > 3:
             return False
-        cached = getattr(node, "_desync_returns_state", None)
-        if cached is None:
-            from .codehash import _node_facts
-            _, local, imported = _node_facts(node)[:3]
-            declared = {n for sub in ast.walk(node) if isinstance(sub, ast.Global)
-                        for n in sub.names}
-            inner = _StateNames(self.module, node, local, {p for _, p in _params(node)},
-                                declared, _module_objects(self.module) - local,
-                                self.classes, imported, self.depth + 1)
-            cached = any(inner.holds(sub.value) for sub in ast.walk(node)
-                         if isinstance(sub, ast.Return) and sub.value is not None)
-            node._desync_returns_state = cached
-        return cached
+        return _def_returns_state(self.module, self.module.defs.get(name), self.classes,
+                                  self.depth + 1)
+
+
+def _def_returns_state(module, node, classes=None, depth=0) -> bool:
+    """Does this def of ``module`` return module state (``return LOG``, ``return
+    TABLE[k]``, ``return get_log()``)? Cached on the node."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    cached = getattr(node, "_desync_returns_state", None)
+    if cached is None:
+        from .codehash import _node_facts
+        _, local, imported = _node_facts(node)[:3]
+        declared = {n for sub in ast.walk(node) if isinstance(sub, ast.Global)
+                    for n in sub.names}
+        if classes is None:
+            classes = {n.name for n in module.tree.body if isinstance(n, ast.ClassDef)}
+        inner = _StateNames(module, node, local, {p for _, p in _params(node)},
+                            declared, _module_objects(module) - local,
+                            classes - local, imported, depth)
+        cached = any(inner.holds(sub.value) for sub in ast.walk(node)
+                     if isinstance(sub, ast.Return) and sub.value is not None)
+        node._desync_returns_state = cached
+    return cached
+
+
+def returns_state(fn) -> bool | None:
+    """Does a live function return module state (``def get_seen(): return SEEN``)?
+    None if its source is unreadable."""
+    from .live import live_hasher, module_name_for
+    original = getattr(fn, "__desync_original__", fn)
+    hasher = live_hasher()
+    module = hasher.project.load(module_name_for(fn), original.__code__.co_filename)
+    if module is None:
+        return None
+    qualname = defined_qualname(original, module.defs)
+    if qualname is None:
+        return None
+    with _lock:
+        return _def_returns_state(module, module.defs[qualname])
 
 
 class _Outcome:

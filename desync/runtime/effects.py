@@ -427,6 +427,38 @@ def set_provider(provider) -> None:
         _cache.clear()
 
 
+_returns_provider = None
+_returns: dict = {}   # code object -> does its function return module state
+
+
+def set_returns_provider(provider) -> None:
+    """``provider(fn) -> bool | None``: does a user's function return module state
+    (``def get_seen(): return SEEN``)? From its source or from what a build embedded."""
+    global _returns_provider
+    _returns_provider = provider
+    _returns.clear()
+
+
+def returns_state(fn) -> bool:
+    """Does ``fn``, a function of the user's, hand out module state (cached by code)?
+    A local bound to what it returned is read as that state (see Body.settle_returned)."""
+    code = fn.__code__
+    found = _returns.get(code)
+    if found is None:
+        if _returns_provider is None:
+            return False
+        try:
+            found = bool(_returns_provider(fn))
+        except (OSError, SyntaxError, UnicodeDecodeError):
+            found = False   # (no source to read: nothing known of it)
+        except Exception:
+            found = True    # the inference failed on this code: read it as state
+        if len(_returns) > 65536:
+            _returns.clear()
+        _returns[code] = found
+    return found
+
+
 def module_name(obj) -> str:
     """``obj.__module__`` as a string: '' when it has none, it raises or it is not a
     string. A class's is read as ``type`` keeps it: a metaclass's own ``__module__``

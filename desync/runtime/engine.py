@@ -2057,6 +2057,25 @@ class Body(Scope):
             if attribute is not None and (type(held) is _MODULE or isinstance(held, type)):
                 self._read_object(vars(held).get(attribute))
 
+    def settle_returned(self, value, name, *attributes):
+        """Before the owner reads a local bound to what a function of the project
+        returned (``seen = get_seen()``, ``name`` and ``attributes`` naming that function
+        in the body's module: ``get_seen``, or ``registry``, ``table``): if the function
+        hands out module state (``return SEEN``), the local is read as that state, as
+        ``settle_module`` reads ``seen = SEEN``: after the calls before it that change
+        module state, and before those after it."""
+        frame = self.frame
+        fn = frame.f_globals.get(name) if frame is not None else None
+        for attribute in attributes:
+            if type(fn) is not _MODULE:
+                return   # (only a module's attribute is looked up: no code of yours runs)
+            fn = fn.__dict__.get(attribute)
+        if type(fn) is not FunctionType or not _effects.returns_state(fn):
+            return
+        self.settle_module(value)
+        if type(value) is Task and value.state == DONE:
+            self._read_object(value.value)   # (a step given the future reads it)
+
     def settle_global(self, name, attribute=None):
         """``settle_module`` of a module-level name that may not be bound (an import in
         a ``try``, a name bound in an ``if``), read by code run later (a lambda): looked
@@ -2354,6 +2373,9 @@ def _may_read_state(task, body, objects, seen=None) -> bool:
     for arg in (*args, *(kwargs.values() if kwargs else ())):
         kind = type(arg)
         if kind is Task:
+            if _state_like(arg, objects) or arg.state == DONE \
+                    and _state_like(arg.value, objects):
+                return True   # (``seen = get_seen()``: see Body.settle_returned)
             # What an earlier step made that reads module state when it is used: a
             # ``filter(lambda v: v >= len(LOG), xs)`` consumed here, a speculative step
             # a ``try`` step consumes. (A plain result: module state only if a callee

@@ -188,6 +188,9 @@ class SequentialBody:
     def settle_global(self, name, attribute=None):
         pass
 
+    def settle_returned(self, value, name, *attributes):
+        pass
+
     def entering(self, manager):
         return manager
 

@@ -233,7 +233,7 @@ class Builder:
             # Facts come from the project's source and the table only: the same bytes
             # in every environment, like the hashes.
             code_hashes = (code_hashes, {q: n for q, n in third_party.items() if n},
-                           _embedded_facts(versions, parsed))
+                           _embedded_facts(versions, parsed), _returning_state(parsed))
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             encodings[source.rel] = encoding
             for qualname in qualnames:
@@ -261,10 +261,11 @@ class Builder:
                           hashes[f"{module_name}.{q}"][0].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
             # The marker goes last: every line above keeps its source line number.
-            code_hashes, third_party, facts = code_hashes
+            code_hashes, third_party, facts, returning = code_hashes
             text = (f"{body}{header}__desync_hashes__ = {footer!r}\n"
                     f"__desync_code_hashes__ = {code_hashes!r}\n"
-                    f"__desync_facts__ = {facts!r}\n")
+                    f"__desync_facts__ = {facts!r}\n"
+                    f"__desync_returns_state__ = {returning!r}\n")
             if third_party:
                 text += f"__desync_third_party__ = {third_party!r}\n"
             staged[rel] = _encoded(text, encodings[rel])
@@ -499,6 +500,13 @@ def _embedded_facts(hasher, parsed) -> dict:
     built code never has to parse source to decide what it may cache."""
     from ..hashing.effects import encode, infer_def
     return {q: encode(infer_def(hasher, parsed, q)) for q in sorted(parsed.defs)}
+
+
+def _returning_state(parsed) -> tuple:
+    """The functions that return module state (``return SEEN``), so built code never
+    parses source to know a local bound to what they return is that state."""
+    from ..hashing.effects import _def_returns_state
+    return tuple(q for q in sorted(parsed.defs) if _def_returns_state(parsed, parsed.defs[q]))
 
 
 def terminal_progress(stream=sys.stderr):

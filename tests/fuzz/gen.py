@@ -1929,12 +1929,16 @@ class Gen:
                  "OPTS": Call("len", [Nm("OOPTS")]),
                  "OPTS.get": Call(At("OOPTS", "get"), [K(1), K(-1)]),
                  "STEP": At("OTHER", "STEP")}
+        # (session sixteen: a local bound to what a getter returns, ``got = _reg()``,
+        # was read as the body's own object, before the changes of REG before it)
+        got = self.fresh("got")
+        reads["REG.got"] = Call("len", [Nm(got)])
         kind = r.choice(sorted(reads))
         read = reads[kind]
         tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default",
                             "track_bound", "track_unpacked", "KEEP"])
         self.feat[f"read-then-change:{kind}"] += 1
-        if kind == "REG":
+        if kind in ("REG", "REG.got"):
             self.feat[f"read-then-change:{tracker}"] += 1
             change = Call(f"{tracker}{self.sfx}", [Nm("v")])
             if tracker == "KEEP":
@@ -1974,6 +1978,10 @@ class Gen:
         loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(2, 5))]),
                        body=[appended, change if isinstance(change, ast.stmt) else Expr(change)],
                        orelse=[])
+        if kind == "REG.got":
+            return ast.If(test=K(True), body=[
+                ast.Assign(targets=[St(got)], value=Call(f"_reg{self.sfx}", [])), loop],
+                orelse=[])
         return loop
 
     def _change_then_read(self):
