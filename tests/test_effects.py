@@ -580,6 +580,49 @@ def test_built_code_knows_which_functions_hand_out_module_state_without_parsing(
     assert out.stdout.split() == ["3", "4", "False"]
 
 
+def test_a_part_of_module_state_handed_to_a_function_that_changes_it():
+    from desync.hashing.effects import infer_source
+    source = textwrap.dedent('''
+        import types
+        LOG = []
+        TABLE = {"rows": []}
+        OBJ = types.SimpleNamespace(items=[])
+        class Cls:
+            tags = []
+        def grow(rows, x):
+            rows.append(x)
+        def by_row(x): grow(TABLE["rows"], x)
+        def by_class(x): grow(Cls.tags, x)
+        def by_attribute(x): grow(OBJ.items, x)
+        def by_keyword(x): grow(rows=Cls.tags, x=x)
+        def own_list(x): grow([], x)
+        def own_part(x):
+            mine = {"rows": []}
+            grow(mine["rows"], x)
+            return mine
+        def param_part(box, x): grow(box.items, x)
+    ''')
+    path = "/nowhere/parts_handed_over.py"
+    for name in ("by_row", "by_class", "by_attribute", "by_keyword"):
+        facts = infer_source(source, path, name)
+        assert WORLD_STATE in facts.world and not facts.cacheable, name
+    for name in ("own_list", "own_part"):
+        assert infer_source(source, path, name).cacheable, name
+    assert infer_source(source, path, "param_part").mutates == {0, "box"}
+
+
+def test_methods_a_builtin_containers_subclass_adds_change_it():
+    from collections import Counter, OrderedDict
+    from desync.runtime.engine import method_kind
+    ordered, counts = OrderedDict(a=1), Counter("ab")
+    assert method_kind(ordered, "move_to_end", ordered.move_to_end) == EFFECT
+    assert method_kind(counts, "subtract", counts.subtract) == EFFECT
+    for name in ("keys", "items", "get", "copy"):
+        assert method_kind(ordered, name, getattr(ordered, name)) == PURE, name
+    assert method_kind(ordered, "popitem", ordered.popitem) == EFFECT
+    assert method_kind({}, "get", {}.get) == PURE
+
+
 def test_which_functions_hand_out_module_state():
     from desync.runtime.effects import returns_state
     assert returns_state(_hands_out_log) and returns_state(_hands_out_a_row)

@@ -876,6 +876,67 @@ def test_a_caught_failure_raised_again_by_the_body_has_plain_pythons_traceback(f
         assert entries(desync(cache=False)(fn)) == expected
 
 
+def _fails_at_three(x):
+    if x == 3:
+        raise ValueError(x)
+    return x
+
+
+def _failing_test_of_an_if_step():
+    for x in range(5):
+        if _fails_at_three(x) > 0:
+            pass
+
+
+def _failing_call_in_an_if_steps_branch():
+    out = []
+    for x in range(5):
+        if _fails_at_three(0) == 0:
+            out.append(_fails_at_three(x))
+    return out
+
+
+def _failing_call_after_if_continue():
+    out = []
+    for x in range(5):
+        if _fails_at_three(0) != 0:
+            continue
+        out.append(_fails_at_three(x))
+    return out
+
+
+def _failing_call_in_a_try_step_not_handled():
+    out = []
+    for x in range(5):
+        try:
+            out.append(_fails_at_three(x))
+        except KeyError:
+            pass
+    return out
+
+
+@pytest.mark.parametrize("fn", [_failing_test_of_an_if_step, _failing_call_in_an_if_steps_branch,
+                                _failing_call_after_if_continue,
+                                _failing_call_in_a_try_step_not_handled])
+@pytest.mark.parametrize("pacing", ["0", "1"])
+def test_a_failure_raised_through_a_loop_step_has_plain_pythons_traceback(fn, pacing,
+                                                                         monkeypatch):
+    """Round sixteen: a failure raised in an ``if`` or a ``try`` run as one step carried
+    two runtime frames (``outcome``, ``_throw``) between the body's line and the callee."""
+    monkeypatch.setenv("DESYNC_PACING", pacing)
+
+    def entries(run):
+        try:
+            run()
+        except ValueError as error:
+            return [(f.name, f.lineno) for f in traceback.extract_tb(error.__traceback__)][1:]
+        raise AssertionError("no error")
+
+    expected = entries(fn)
+    for _ in range(3):
+        assert entries(desync(cache=False)(fn)) == expected
+
+
 _module_rlock = threading.RLock()   # logging._lock, shrunk
 
 

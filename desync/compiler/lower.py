@@ -2168,7 +2168,7 @@ class Lowerer:
         imports = getattr(self.facts, "imports_table", {})
         return any(isinstance(sub, ast.Call)
                    and reads_frame(sub, imports, self.facts.module_names) == "locals"
-                   for sub in scope_nodes(statements))
+                   for sub in _with_comprehensions(statements))
 
     def plain(self, node, barrier=True) -> list:
         """Run a statement as written, on the owner thread, after everything issued
@@ -2515,6 +2515,11 @@ class Lowerer:
                 return None
             if isinstance(sub, ast.Name) and sub.id in ("super", "__class__"):
                 return None  # zero-argument super() needs the method's own frame
+            if isinstance(sub, (*COMPREHENSIONS, ast.Lambda)) and any(
+                    isinstance(inner, ast.NamedExpr) for inner in walk_tree(sub)):
+                # (``[last := f(x) for ...]``, ``lambda a=(z := x): a``: a walrus there
+                # binds the body's name, which the step would not hand back)
+                return None
         if self.reads_locals_within(parts):
             return None   # ``locals()`` in a function of its own would see that one's
         loaded, bound = _region_names(node)
@@ -2555,9 +2560,10 @@ class Lowerer:
                     for h in handlers)):
                 return None
             outputs.append(name)
-        if handler_names & set(outputs):
-            # ``except E as e`` unbinds ``e`` when the handler ends: a name the step
-            # would hand back may not exist then. Such a try runs as written.
+        if _handler_names(node) & set(outputs):
+            # ``except E as e`` unbinds ``e`` when the handler ends (its own or a nested
+            # ``try``'s): a name the step would hand back may not exist then. Such a
+            # statement runs as written.
             return None
         # Issue the body's leading calls ahead.
         scratch: list = []
@@ -3384,6 +3390,23 @@ class _Replace(ast.NodeTransformer):
         return super().visit(node)
 
 
+def _with_comprehensions(statements):
+    """``scope_nodes`` and what comprehensions hold: the first iterable of one is
+    evaluated in this scope (``sorted(k for k in vars())``), and from 3.12 a list,
+    set or dict comprehension runs in this frame."""
+    for sub in scope_nodes(statements):
+        yield sub
+        if isinstance(sub, COMPREHENSIONS):
+            for inner in child_nodes(sub):
+                yield from _with_comprehensions([inner])
+
+
+def _handler_names(node) -> set:
+    """The names ``except E as name`` binds anywhere in the statement (its scope)."""
+    return {sub.name for sub in scope_nodes([node])
+            if isinstance(sub, ast.ExceptHandler) and sub.name}
+
+
 def _region_names(node) -> tuple[set, set]:
     """Names a try statement reads, and names it binds (its own scope level)."""
     loaded, bound = set(), set()
@@ -3394,6 +3417,10 @@ def _region_names(node) -> tuple[set, set]:
             loaded.add(sub.target.id)
         elif isinstance(sub, ast.ExceptHandler) and sub.name:
             bound.add(sub.name)
+        elif isinstance(sub, (ast.MatchAs, ast.MatchStar)) and sub.name:
+            bound.add(sub.name)   # (a capture pattern: ``case other:``, ``[head, *rest]``)
+        elif isinstance(sub, ast.MatchMapping) and sub.rest:
+            bound.add(sub.rest)
         elif isinstance(sub, (*SCOPES, *COMPREHENSIONS)):
             frees, _ = scope_frees(sub)
             loaded |= frees

@@ -1145,14 +1145,20 @@ class _Inferrer:
         if looks_up:
             out.add(table.LOOKS_UP, f"{where}(..., level)")
         if callee.mutates:
+            # (a part of an object counts as it: ``grow(Cls.tags, x)``, ``grow(TABLE["rows"],
+            # x)``, ``grow(self.items, x)`` change what their root names)
             for index, arg in enumerate(call.args):
                 if isinstance(arg, ast.Starred):
                     break
-                if index + offset in callee.mutates and isinstance(arg, ast.Name):
-                    written(arg.id, f"passes {arg.id} to {where}")
+                if index + offset in callee.mutates and isinstance(
+                        arg, (ast.Name, ast.Attribute, ast.Subscript)):
+                    name = _root(arg)
+                    written(name, f"passes {name} to {where}")
             for keyword in call.keywords:
-                if keyword.arg in callee.mutates and isinstance(keyword.value, ast.Name):
-                    written(keyword.value.id, f"passes {keyword.value.id} to {where}")
+                if keyword.arg in callee.mutates and isinstance(
+                        keyword.value, (ast.Name, ast.Attribute, ast.Subscript)):
+                    name = _root(keyword.value)
+                    written(name, f"passes {name} to {where}")
 
     @staticmethod
     def _instance_method(module, name, method):

@@ -231,23 +231,28 @@ def _final_traceback(error, frame, lasti):
     the with statement re-raises the traceback it had)."""
     if frame is None:
         return
-    tb = error.__traceback__
     # Skip the frames the exception gathered on its way from the failing entry to
     # here (the body, the runtime); keep the callee's own frames below them.
-    inner = tb
-    while inner is not None and (inner.tb_frame is frame or inner.tb_frame.f_code in
-                                 _AS_BODY_CODES or inner.tb_frame.f_globals.get(
-                                     "__name__", "").startswith("desync.runtime")):
-        inner = inner.tb_next
+    inner = _past_desync(error.__traceback__, frame)
     line = _line_of(frame.f_code, lasti)
     if inner is not None and inner.tb_frame.f_code in _REGION_CODES:
         # Raised in a try statement run as one step: plain Python shows the body at
-        # the line inside it, not the step.
-        line, lasti, inner = inner.tb_lineno, -1, inner.tb_next
+        # the line inside it, not the step (nor the runtime's frames that raised a
+        # step's outcome there: ``outcome``, ``_throw``).
+        line, lasti, inner = inner.tb_lineno, -1, _past_desync(inner.tb_next, frame)
     try:
         error.__traceback__ = TracebackType(inner, frame, lasti if lasti >= 0 else -1, line)
     except (TypeError, ValueError):  # pragma: no cover
         pass
+
+
+def _past_desync(tb, frame):
+    """``tb`` past the body's own frame and desync's."""
+    while tb is not None and (tb.tb_frame is frame or tb.tb_frame.f_code in _AS_BODY_CODES
+                              or tb.tb_frame.f_globals.get("__name__", "").startswith(
+                                  "desync.runtime")):
+        tb = tb.tb_next
+    return tb
 
 
 def _line_of(code, lasti):

@@ -363,6 +363,7 @@ MUTATING_METHODS = frozenset("""
     reverse intersection_update difference_update symmetric_difference_update
     write writelines truncate seek send sendall put put_nowait appendleft extendleft
     popleft rotate fill resize itemset setflags __setitem__ __delitem__ __iadd__
+    move_to_end subtract
 """.split())
 
 # Methods that do not change their object (str, bytes, dict, list, set, tuple,

@@ -26,6 +26,7 @@ any bounded executor, one worker included.
 from __future__ import annotations
 
 import builtins as _builtins
+from gc import get_referents as _referents
 import sys
 import threading
 import time
@@ -2141,8 +2142,10 @@ class Body(Scope):
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
         if state and any(_state_like(value, self.state_objects)
+                         or _part_of_state(value, self.state_objects)
                          for value in (iterable, *[self.get(p) for p in parts])):
-            # (``for v in LOG:``, not ``for i in range(cfg.N)``)
+            # (``for v in LOG:``, ``for k in OPTS.items():``, ``for t in Config.tags:``,
+            # not ``for i in range(cfg.N)``)
             return _Guarded(self, iterator, keys, _seen_advancing(
                 iterable, iterator, [self.get(p) for p in parts]), iterable)
         if made_by is not None and type(made_by) is FunctionType \
@@ -2414,6 +2417,45 @@ def _state_like(value, objects) -> bool:
         return _in_project(value.__dict__)
     found = objects.get(id(value))
     return found is not None and found is value
+
+
+_DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
+
+
+def _part_of_state(value, objects) -> bool:
+    """Is ``value`` a live view of module state the owner read, or a list, dict or
+    set one of those objects holds (``Config.tags``, ``TABLE["rows"]``,
+    ``OBJ.items``)? Read without running code of yours."""
+    if isinstance(value, _DICT_VIEWS):
+        mappings = _referents(value)   # (its ``mapping`` is a proxy; this, the dict)
+        if not mappings:
+            return False
+        value = mappings[0]
+        if _state_like(value, objects):
+            return True
+    if value is None or immutable(value):
+        return False
+    for held in list(objects.values()):
+        kind = type(held)
+        if kind is _MODULE:
+            continue   # (its names are read as module state by name already)
+        if isinstance(held, type):
+            namespace = vars(held)
+        else:
+            try:
+                namespace = object.__getattribute__(held, "__dict__")
+            except (AttributeError, TypeError):
+                namespace = None
+        if namespace is not None and len(namespace) <= 4096 \
+                and any(v is value for v in namespace.values()):
+            return True
+        if isinstance(held, dict) and len(held) <= 4096 \
+                and any(v is value for v in dict.values(held)):
+            return True
+        if (kind is list or kind is tuple) and len(held) <= 4096 \
+                and any(v is value for v in held):
+            return True
+    return False
 
 
 def _names_state(fn) -> bool:
@@ -3446,7 +3488,15 @@ def method_kind(obj, name, bound) -> str:
     for base in kind.__mro__:
         mutating = _MUTATING.get(base)
         if mutating is not None:
-            return _effects.EFFECT if name in mutating else _effects.PURE
+            if base is kind or name in mutating:
+                return _effects.EFFECT if name in mutating else _effects.PURE
+            # (a subclass written in C may add methods of its own that change it:
+            # ``OrderedDict.move_to_end``; the ones it names like its base's are read
+            # as those)
+            if name in _effects.MUTATING_METHODS or name not in _effects.READ_ONLY_METHODS:
+                if any(name in vars(sub) for sub in kind.__mro__[:kind.__mro__.index(base)]):
+                    return _effects.EFFECT
+            return _effects.PURE
     listed = _effects.listed(bound)
     if listed is not None:
         return _effects.EFFECT if listed.mutates else listed.kind

@@ -155,8 +155,10 @@ def report(stats, groups, out=sys.stdout):
     for crash in stats["crashes"][:3]:
         print("fuzzer crash:\n" + crash, file=out)
     for sig, events in sorted(groups.items(), key=lambda kv: -len({e["index"] for e in kv[1]})):
-        programs = sorted({e["index"] for e in events})
-        print(f"  {len(programs):5} programs  {sig}   e.g. program {programs[0]}", file=out)
+        # (a worker lost before its first program has no index)
+        programs = sorted({e["index"] for e in events if e["index"] is not None})
+        example = f"program {programs[0]}" if programs else "a worker starting"
+        print(f"  {len(programs):5} programs  {sig}   e.g. {example}", file=out)
 
 
 def main(argv=None):

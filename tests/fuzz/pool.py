@@ -177,8 +177,9 @@ def run_jobs(jobs, workers=2, timeout=10.0, nice=0, deadline=None, stop=None):
             for w in list(busy):
                 # (loading a batch transpiles and imports every program of it: a cold
                 # start on a loaded machine takes seconds, which is no hang of a run)
+                # (nor is a worker's own start, before it said anything)
                 allowed = max(timeout, LOAD_TIMEOUT) \
-                    if w.last is not None and w.last.get("ev") == "load" else timeout
+                    if w.last is None or w.last.get("ev") == "load" else timeout
                 if now - heard[w] > allowed:
                     yield from lost(w, "hang", f"no answer in {allowed:.0f} s\n" + w.stderr_tail(1000))
     finally:
