@@ -612,8 +612,17 @@ class Lowerer:
                 # ``global COUNTER`` in the body, and a function of the module that
                 # changes it: as for a global the body does not declare (below).
                 pre.append(_expr(self._ds("settle_state")))
-            if box in self.facts.effected:
+            holds_state = kind == "cell" and self.cell_holds_state(node.id)
+            if box in self.facts.effected or holds_state:
                 pre.append(_expr(self._ds("settle", self._keys_node([box]))))
+            if holds_state:
+                # (``seen = SEEN`` or ``seen = get_seen()`` that a lambda reads too: its
+                # value, once written, read as module state, see the locals below)
+                if node.id in self.state_locals():
+                    pre.append(_expr(self._ds("settle_module", _load(node.id))))
+                for parts in self.returned_locals().get(node.id, ()):
+                    pre.append(_expr(self._ds("settle_returned", _load(node.id),
+                                              *map(_const, parts))))
         elif kind == "outside" and node.id in self.facts.rebound_globals \
                 and node.id in self.facts.module_names and id(node) not in self.called():
             # ``configure(3); if LEVEL > 2:`` where configure rebinds LEVEL: the read
@@ -773,6 +782,11 @@ class Lowerer:
             self.state_bindings = found
         return self.state_bindings
 
+    def cell_holds_state(self, name) -> bool:
+        """Is the body's variable ``name``, which a nested function reads, bound to
+        module state or to what a function of the project returns?"""
+        return name in self.state_locals() or name in self.returned_locals()
+
     def returned_locals(self) -> dict:
         """Locals bound to what a function of the project returns (``seen =
         get_seen()``, ``rows = registry.table(name)``), by the dotted name of each such
@@ -819,7 +833,7 @@ class Lowerer:
                 if parts is None:
                     continue
                 for name in targets:
-                    if self.kind(name) == "local" and name not in state:
+                    if self.kind(name) in ("local", "cell") and name not in state:
                         known = found.setdefault(name, [])
                         if parts not in known and len(known) < 3:
                             known.append(parts)
@@ -2056,8 +2070,9 @@ class Lowerer:
             if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) \
                     and sub.id in self.facts.local_functions:
                 # (called here, or handed to a call: ``filter(small, xs)``)
+                function = self.facts.local_functions[sub.id]
                 names += [ast.Name(id=n, ctx=ast.Load()) for n in
-                          sorted(self.facts.local_functions[sub.id].outside)]
+                          sorted(function.outside | function.captured)]
             stack.extend(ast.iter_child_nodes(sub))
         return names
 
@@ -2070,14 +2085,16 @@ class Lowerer:
         dumped: set = set()
         seen: set = set()
         for name in names:
-            if self.kind(name.id) != "outside" or name.id in seen:
+            kind = self.kind(name.id)
+            if name.id in seen or kind != "outside" and not (
+                    kind == "cell" and self.cell_holds_state(name.id)):
                 continue
             seen.add(name.id)
             settles: list = []
             self.lower_Name(name, settles)
             for settle in settles:
                 call = settle.value
-                if call.func.attr == "settle_module" and call.args \
+                if call.func.attr == "settle_module" and kind == "outside" and call.args \
                         and isinstance(call.args[0], ast.Name) and call.args[0].id == name.id:
                     settle = _expr(self._ds("settle_global", _const(name.id), *call.args[1:]))
                 key = ast.dump(settle)

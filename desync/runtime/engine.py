@@ -2367,7 +2367,7 @@ def _may_read_state(task, body, objects, seen=None) -> bool:
     if kind is FunctionType:
         # (a step of the body, or a function it made: a lambda, a nested ``def``)
         if (task.generated or body is not None and _nested_in(fn.__code__, body)) \
-                and _names_state(fn):
+                and (_names_state(fn) or _closure_holds(fn, objects)):
             return True
     elif task.kind != EFFECT:   # (an effect's own object is what it changes, in order)
         owner = getattr(fn, "__self__", None)
@@ -2393,7 +2393,8 @@ def _may_read_state(task, body, objects, seen=None) -> bool:
         if kind in _PLAIN_IMMUTABLE:
             continue
         if kind is FunctionType:
-            if body is not None and _nested_in(arg.__code__, body) and _names_state(arg):
+            if body is not None and _nested_in(arg.__code__, body) \
+                    and (_names_state(arg) or _closure_holds(arg, objects)):
                 return True
         elif kind is GeneratorType:
             # (``sum(1 for v in r if v in LOG)``: the body's generator expression)
@@ -2417,6 +2418,21 @@ def _state_like(value, objects) -> bool:
         return _in_project(value.__dict__)
     found = objects.get(id(value))
     return found is not None and found is value
+
+
+def _closure_holds(fn, objects) -> bool:
+    """Does a function the body made close over module state the owner read
+    (``seen = SEEN`` or ``seen = get_seen()``, then ``lambda w: w >= len(seen)``)?"""
+    if not objects:
+        return False
+    for cell in fn.__closure__ or ():
+        try:
+            content = cell.cell_contents
+        except ValueError:   # (not written yet)
+            continue
+        if _state_like(content, objects):
+            return True
+    return False
 
 
 _DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))

@@ -191,13 +191,43 @@ def a_getter_called_twice_cached():
     return len(one), len(two), one is two
 
 
+def read_by_a_lambda_when_a_result_arrives():
+    seen = get_seen()
+    out = []
+    for x in range(4):
+        out.append(list(filter(lambda w: w >= len(seen), [work(x), 3])))
+        note(x)
+    return out
+
+
+def an_alias_read_by_a_lambda_when_a_result_arrives():
+    seen = SEEN
+    out = []
+    for x in range(4):
+        out.append(list(filter(lambda w: w >= len(seen), [work(x), 3])))
+        note(x)
+    return out
+
+
+def read_by_a_nested_function_after_the_changes():
+    seen = get_seen()
+
+    def count():
+        return len(seen)
+    for x in range(3):
+        note(x)
+    return count()
+
+
 def _cached(fn):
     return (fn, _fresh, lambda a: repr(a), 5, True)
 
 
 CASES = [(f, _fresh) for f in (
     bound_while_a_change_is_pending, a_getter_calling_a_getter,
-    changed_through_the_local_then_counted_by_a_callee)] + [
+    changed_through_the_local_then_counted_by_a_callee, read_by_a_lambda_when_a_result_arrives,
+    an_alias_read_by_a_lambda_when_a_result_arrives,
+    read_by_a_nested_function_after_the_changes)] + [
     _cached(a_getter_called_twice_cached), _cached(read_after_the_changes)] + [(f, _fresh) for f in (
     read_after_the_changes, read_before_and_after_a_change, a_setting_read_after_it_is_set,
     a_setting_read_then_set_in_a_loop, a_row_of_a_table_read_after_filing,

@@ -1473,6 +1473,12 @@ class Gen:
                 cases.append(ast.match_case(pattern=p, guard=None, body=body))
                 outs.append(after)
             cap = self.fresh("c")
+            reusable = [n for n in self.vars(sc, INT, False) if not n.startswith("_")]
+            if reusable and self.chance(0.25):
+                # (session sixteen: a capture of a name bound before, in a loop's step,
+                # was not handed back to the body)
+                cap = r.choice(reusable)
+                self.feat["match-capture-rebinds"] += 1
             inner = dict(sc)
             inner[cap] = Var(INT)
             body, after = self.block(inner, scx, 1)
@@ -1760,6 +1766,13 @@ class Gen:
         for _ in range(r.choices([0, 1, 2], [1, 5, 2])[0]):
             typ = r.choice(FAILABLE_EXCS)
             name = self.fresh("e") if self.chance(0.6) else None
+            reusable = [n for n in self.vars(sc, INT, False) if not n.startswith("_")]
+            if name and reusable and self.chance(0.15):
+                # A name bound before, which the handler unbinds when it ends (session
+                # sixteen: a loop's step handed it back and raised UnboundLocalError);
+                # not read after the ``try`` (it may be unbound there).
+                name = r.choice(reusable)
+                self.feat["handler-reuses-a-name"] += 1
             hsc = dict(sc)
             if name:
                 hsc[name] = Var(EXC, capture=False)
@@ -1798,6 +1811,8 @@ class Gen:
         else:
             result = dict(normal)
             result.update({n: v for n, v in f_after.items() if n not in sc})
+            for handler in handlers:
+                result.pop(handler.name, None)   # (unbound if that handler ran)
         return [ast.Try(body=body, handlers=handlers, orelse=orelse, finalbody=final)], result
 
     def s_with(self, sc, cx):
