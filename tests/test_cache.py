@@ -2304,6 +2304,38 @@ def test_a_singledispatch_implementation_registered_later_is_seen():
 
 
 
+def test_a_module_read_whole_that_holds_its_own_functions_is_keyed_not_spun_on(tmp_path,
+                                                                               monkeypatch):
+    """Round sixteen: keying a call that reads its module through ``globals()`` hashed
+    the module's data, whose table of functions was hashed with what they read: the
+    module again, without end (100% CPU, no answer)."""
+    (tmp_path / "commands_table.py").write_text(textwrap.dedent('''
+        import string, time
+        from desync import desync
+
+        RATE = 2
+
+        def render(t):
+            time.sleep(0.01)
+            return string.Template(t).substitute(globals())
+
+        @desync
+        def report():
+            return render("rate=$RATE")
+
+        COMMANDS = [report, render]
+    '''))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import commands_table as module
+    box = []
+    worker = threading.Thread(target=lambda: box.extend(
+        [module.report(), module.report(), setattr(module, "RATE", 3), module.report()]),
+        daemon=True)
+    worker.start()
+    worker.join(60)
+    assert box == ["rate=2", "rate=2", None, "rate=3"]
+
+
 def test_a_function_reached_through_getattr_on_a_module_and_replaced_is_seen(tmp_path,
                                                                              monkeypatch):
     (tmp_path / "through_getattr.py").write_text(textwrap.dedent('''

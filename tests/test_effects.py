@@ -611,6 +611,56 @@ def test_a_part_of_module_state_handed_to_a_function_that_changes_it():
     assert infer_source(source, path, "param_part").mutates == {0, "box"}
 
 
+def test_a_method_changing_its_object_through_a_part_or_an_alias_mutates_it():
+    from desync.hashing.effects import infer_source
+    source = textwrap.dedent('''
+        import heapq
+        def _put(lst, x):
+            lst.append(x)
+        class Queue:
+            def push(self, x): heapq.heappush(self.heap, x)
+            def unbound(self, x): list.append(self.heap, x)
+            def helper(self, x): _put(self.heap, x)
+            def unpacked(self, x):
+                h, i = self.heap, self.index
+                h.append(x)
+            def walrus(self, x): (h := self.heap).append(x)
+            def by_name(self, x): getattr(self, "heap").append(x)
+            def getter(self, x): self._heap().append(x)
+            def _heap(self): return self.heap
+            def row(self, x): self.index.get("a").append(x)
+            def rows(self, x):
+                for row in self.index.values():
+                    row.append(x)
+            def extended(self, x):
+                h = self.heap
+                h += [x]
+            def total(self):
+                s = 0
+                for row in self.rows:
+                    s += row
+                return s
+            def first(self):
+                h = self.heap
+                return h[0], sorted(h), list(self.index.values())
+            def copied(self, x):
+                h = list(self.heap)
+                h.append(x)
+                return h
+        def counts(values):
+            for n in values:
+                n += 1
+            return values
+    ''')
+    path = "/nowhere/queue_parts.py"
+    for name in ("push", "unbound", "helper", "unpacked", "walrus", "by_name", "getter", "row",
+                 "rows", "extended"):
+        assert {0, "self"} <= infer_source(source, path, f"Queue.{name}").mutates, name
+    for name in ("total", "first", "copied"):
+        assert not infer_source(source, path, f"Queue.{name}").mutates, name
+    assert not infer_source(source, path, "counts").mutates
+
+
 def test_methods_a_builtin_containers_subclass_adds_change_it():
     from collections import Counter, OrderedDict
     from desync.runtime.engine import method_kind

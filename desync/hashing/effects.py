@@ -632,6 +632,69 @@ def returns_state(fn) -> bool | None:
         return _def_returns_state(module, module.defs[qualname])
 
 
+class _ParamParts(_StateNames):
+    """Which expressions of a function may give its parameter ``param`` or a part of
+    it, so that a change made through them changes the caller's object: ``h, i =
+    self.heap, self.index``, ``(h := self.heap)``, ``getattr(self, "heap")``,
+    ``self.index.get("a")``, ``for row in self.index.values()``, ``self._heap()`` with
+    ``return self.heap``. Without this a method pushing onto ``self.heap`` through
+    any of them was judged to leave its object alone."""
+
+    def __init__(self, module, node, local, param, imported, owner_class=None, depth=0):
+        self.param = param
+        self.owner_class = owner_class
+        super().__init__(module, node, local - {param}, set(), set(), {param}, set(),
+                         imported, depth)
+        # (a name bound as such: not the module of ``decimal.DefaultContext.prec = x``)
+        self.held &= {sub.id for sub in ast.walk(node) if isinstance(sub, ast.Name)
+                      and isinstance(sub.ctx, ast.Store)}
+
+    def _name_holds(self, name) -> bool:
+        return name == self.param or name in self.held
+
+    def _is_module(self, name) -> bool:
+        return False
+
+    def _is_sys_modules(self, expr) -> bool:
+        return False
+
+    def _returns_state(self, name) -> bool:
+        return False
+
+    def holds(self, expr, depth=0) -> bool:
+        if isinstance(expr, ast.Call):
+            func = expr.func
+            if isinstance(func, ast.Name) and func.id in ("globals", "vars") and not expr.args:
+                return False
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                    and func.value.id == self.param and self.owner_class is not None:
+                return self._method_returns_part(func.attr)   # (``self._heap()``)
+        return super().holds(expr, depth)
+
+    def _method_returns_part(self, name) -> bool:
+        node = self.module.defs.get(f"{self.owner_class}.{name}")
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or self.depth > 2:
+            return False
+        params = _params(node)
+        if not params:
+            return False
+        from .codehash import _node_facts
+        _, local, imported = _node_facts(node)[:3]
+        inner = _ParamParts(self.module, node, local, params[0][1], imported,
+                            self.owner_class, self.depth + 1)
+        return any(inner.holds(sub.value) for sub in ast.walk(node)
+                   if isinstance(sub, ast.Return) and sub.value is not None)
+
+
+def _param_parts(module, qualname, node, params, local, imported) -> dict:
+    """``{parameter: _ParamParts}`` for the first parameters of a function."""
+    owner = qualname.rpartition(".")[0] if "." in qualname else None
+    if owner is not None and owner not in (module.classes or {}):
+        owner = None   # (a nested function's: its first parameter is no ``self``)
+    return {name: _ParamParts(module, node, local, name, imported, owner)
+            for _, name in params[:6]}
+
+
 class _Outcome:
     __slots__ = ("kind", "world", "mutates", "reasons")
 
@@ -758,6 +821,14 @@ class _Inferrer:
                     sub.iter, (ast.Name, ast.Attribute, ast.Subscript)) else None
                 if source in by_name and sub.target.id not in by_name:
                     aliases[sub.target.id] = source  # an item of a parameter
+        # (``h, i = self.heap, self.index``, ``(h := self.heap)``, ``row =
+        # self.index.get(k)``: locals that may be a parameter's object or a part of it)
+        parts_of = _param_parts(module, qualname, node, params, local, imported)
+        for name, reach in parts_of.items():
+            for held_name in sorted(reach.held):
+                if held_name not in by_name:
+                    aliases.setdefault(held_name, name)
+        state.param_parts = parts_of
         # ``hook = getattr(self, "on_" + kind)``: a method found by name at run time.
         dispatched = {sub.targets[0].id: _root(sub.value.args[0]) for sub in ast.walk(node)
                       if isinstance(sub, ast.Assign) and len(sub.targets) == 1
@@ -829,6 +900,12 @@ class _Inferrer:
             elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
                 if sub.target.id in declared or sub.target.id in held:
                     out.add(_STATE, f"changes {sub.target.id}")   # (``s = LOG; s += [x]``)
+                if sub.target.id in aliases and not by_name.get(sub.target.id) and isinstance(
+                        sub.value, (ast.List, ast.Set, ast.Dict, ast.ListComp, ast.SetComp,
+                                    ast.DictComp)):
+                    # (``h = self.heap; h += [x]`` extends the list in place; ``n += 1`` on
+                    # an item only rebinds the name)
+                    written(sub.target.id, f"{sub.target.id} +=")
             elif isinstance(sub, (ast.Assign, ast.AnnAssign, ast.Delete)):
                 targets = sub.targets if isinstance(sub, (ast.Assign, ast.Delete)) \
                     else [sub.target]
@@ -1071,6 +1148,13 @@ class _Inferrer:
                     and self._method_mutates(module, method, stack):
                 written(root, f"{root}.{method}()")
             if state is not None and method not in table.READ_ONLY_METHODS \
+                    and self._method_mutates(module, method, stack):
+                for param, reach in getattr(state, "param_parts", {}).items():
+                    if reach.holds(func.value):
+                        # (``getattr(self, "heap").append(x)``, ``self._heap().append(x)``,
+                        # ``self.index.get("a").append(x)``)
+                        written(param, f"{param}....{method}()")
+            if state is not None and method not in table.READ_ONLY_METHODS \
                     and state.holds(func.value) and self._method_mutates(module, method, stack):
                 # (``(s := LOG).append(x)``, ``getattr(settings, "SEEN").append(x)``,
                 # ``get_log().append(x)``, ``OPTS.get(k).append(v)``,
@@ -1089,6 +1173,14 @@ class _Inferrer:
         if parts is None:
             return
         head = parts[0]
+        if len(parts) == 2 and head in _BUILTIN_MUTABLES and head not in local \
+                and head not in module.bindings and parts[1] in table.MUTATING_METHODS \
+                and call.args and not isinstance(call.args[0], ast.Starred):
+            # ``list.append(self.heap, x)``: the method of a builtin type, given its object
+            name, where = _root(call.args[0]), ".".join(parts)
+            written(name, f"{where}({name}, ...)")
+            self._given_a_part(call.args[0], where, state, written, out)
+            return
         callee = None  # Facts of what is called
         where = ".".join(parts)
         offset = 0      # a bound method: its parameter 0 is the object it is called on
@@ -1154,11 +1246,25 @@ class _Inferrer:
                         arg, (ast.Name, ast.Attribute, ast.Subscript)):
                     name = _root(arg)
                     written(name, f"passes {name} to {where}")
+                if index + offset in callee.mutates:
+                    self._given_a_part(arg, where, state, written, out)
             for keyword in call.keywords:
                 if keyword.arg in callee.mutates and isinstance(
                         keyword.value, (ast.Name, ast.Attribute, ast.Subscript)):
                     name = _root(keyword.value)
                     written(name, f"passes {name} to {where}")
+
+    @staticmethod
+    def _given_a_part(arg, where, state, written, out):
+        """An argument a callee changes that is a parameter's part, or module state,
+        reached by an expression (``getattr(self, "heap")``, ``self._heap()``)."""
+        if state is None:
+            return
+        for param, reach in getattr(state, "param_parts", {}).items():
+            if reach.holds(arg):
+                written(param, f"passes a part of {param} to {where}")
+        if state.holds(arg):
+            out.add(_STATE, f"passes module state to {where}")
 
     @staticmethod
     def _instance_method(module, name, method):

@@ -806,7 +806,16 @@ def _function_token(fn) -> bytes | None:
     parts = [_identity_of(fn), b"%x" % (code_hash or 0)]
     if code_hash is None:
         parts.extend(_code_bytes(fn.__code__, []))
-    read = reads_digest(fn)
+    busy = _tokenizing.__dict__.setdefault("functions", set())
+    if fn in busy:
+        # (met again while hashing what it reads: ``COMMANDS = [report, render]`` in the
+        # module ``render`` reads through ``globals()``; its reads are hashed already)
+        return digest_of(tuple(parts), b"F").digest
+    busy.add(fn)
+    try:
+        read = reads_digest(fn)
+    finally:
+        busy.discard(fn)
     if read is None:
         return None
     parts.append(read)
@@ -1013,6 +1022,18 @@ def _module_token(module) -> bytes:
     top = (getattr(module, "__name__", "") or "").partition(".")[0]
     where = _module_kind(top) if top else "stdlib"
     parts = [distribution_version(top).encode()] if where == "dist" else []
+    busy = _tokenizing.__dict__.setdefault("modules", set())
+    if module in busy:
+        # (met again inside its own data: a function in it reads the module whole)
+        return digest_of(("module", getattr(module, "__name__", "")), b"m").digest
+    busy.add(module)
+    try:
+        return _module_parts_digest(module, where, parts)
+    finally:
+        busy.discard(module)
+
+
+def _module_parts_digest(module, where, parts) -> bytes:
     for attr, member in list(vars(module).items()):
         kind = type(member)
         if kind is _FunctionType and where == "project":

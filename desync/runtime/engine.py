@@ -3496,11 +3496,19 @@ def method_kind(obj, name, bound) -> str:
         return _effects.EFFECT if facts.mutates else facts.kind
     if type(func) is FunctionType:
         # A method written in Python: an effect on its object unless inference
-        # shows that it leaves its object (and the world) alone.
-        facts = _effects.inferred(func)
-        if facts is None or facts.mutates & {0, "self"}:
-            return _effects.EFFECT
-        return facts.kind
+        # shows that it leaves its object (and the world) alone. One a decorator
+        # wrapped (``functools.wraps``: a lock guard, a retry) does what it wraps too.
+        kind = _effects.PURE
+        seen = 0
+        while type(func) is FunctionType and seen < 8:
+            facts = _effects.inferred(func)
+            if facts is None or facts.mutates & {0, "self"} \
+                    or func.__code__.co_flags & 0x0C and facts.mutates:
+                return _effects.EFFECT   # (``*args``: its object may be among them)
+            if _effects._RANK[facts.kind] > _effects._RANK[kind]:
+                kind = facts.kind
+            func, seen = func.__dict__.get("__wrapped__"), seen + 1
+        return kind
     for base in kind.__mro__:
         mutating = _MUTATING.get(base)
         if mutating is not None:
