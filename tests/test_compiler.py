@@ -377,3 +377,32 @@ def test_a_loop_with_hundreds_of_continue_guards_transpiles(tmp_path, monkeypatc
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module(f"guards_{guard}")
     assert module.many([1, 2, 150, 3]) == module.many.__desync_original__([1, 2, 150, 3])
+
+
+def test_functions_that_never_hand_out_module_state_are_known_from_source():
+    from desync.compiler.analyse import fresh_returning
+    tree = ast.parse(textwrap.dedent('''
+        SEEN = []
+        def fine(x): return x
+        def doubled(x): return x * 2
+        def made(x): return [x, SEEN]
+        def counted(): return len(SEEN)
+        def nothing(x): print(x)
+        def either(x): return x if x else None
+        def hands_out(): return SEEN
+        def a_row(k): return SEEN[k]
+        def through_a_local():
+            s = SEEN
+            return s
+        def maybe(flag): return SEEN if flag else []
+        def shadowed(): return list(SEEN)
+        list = tuple
+        def twice(x): return x
+        def twice(x): return SEEN
+        def rebound(x): return x
+        def rebinds():
+            global rebound
+            rebound = hands_out
+    '''))
+    assert fresh_returning(tree) == {"fine", "doubled", "made", "counted", "nothing", "either",
+                                     "rebinds"}

@@ -13,8 +13,8 @@ from __future__ import annotations
 import ast
 
 from ..errors import DesyncError
-from .analyse import (analyse, imported_anywhere, module_aliases, module_imports,
-                      module_level_names, module_objects,
+from .analyse import (analyse, fresh_returning, imported_anywhere, module_aliases,
+                      module_imports, module_level_names, module_objects,
                       rebound_or_changed)
 from .callees import import_table
 from .emit import add_runtime_import, source_of
@@ -56,6 +56,9 @@ class Module:
         # ``import *``): a body's read of one may be another module's state.
         self.imported_names = imported_anywhere(self.tree)
         self.module_aliases = module_aliases(self.tree, self.imported_names)
+        # Functions of the module that never hand out module state (see
+        # Lowerer.returned_locals)
+        self.fresh_returning = fresh_returning(self.tree)
 
     def functions(self):
         """(node, qualname, class name) of each outermost desync function."""
@@ -93,6 +96,7 @@ class Module:
         facts.rebound_globals = self.rebound_globals
         facts.imported_names = self.imported_names
         facts.module_aliases = self.module_aliases
+        facts.fresh_returning = self.fresh_returning
         return lower_function(fn, facts, self.namer, self.filename, self._nested,
                               self.module_imports, plain, class_name)
 

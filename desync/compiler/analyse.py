@@ -200,6 +200,7 @@ class Facts:
     module_values: frozenset = frozenset()
     imported_names: frozenset = frozenset()   # see imported_anywhere
     module_aliases: frozenset = frozenset()   # see module_aliases
+    fresh_returning: frozenset = frozenset()  # see fresh_returning
     outside_unknown: frozenset = frozenset()  # names bound nowhere the module shows
 
     def builtin(self, name: str) -> bool:
@@ -519,6 +520,80 @@ def imported_anywhere(tree: ast.Module) -> frozenset:
             stack.extend(child for child in ast.iter_child_nodes(node)
                          if isinstance(child, ast.stmt) or isinstance(child, ast.excepthandler))
     return frozenset(names)
+
+
+# Builtins whose result is a new object or an immutable value, never one given to them.
+_FRESH_BUILTINS = frozenset({"len", "str", "int", "float", "bool", "list", "dict", "set",
+                             "tuple", "frozenset", "sorted", "sum", "repr", "abs", "round",
+                             "format", "bytes", "bytearray", "range", "enumerate", "zip",
+                             "hash", "id", "isinstance", "hasattr", "ord", "chr", "hex"})
+
+
+def fresh_returning(tree: ast.Module) -> frozenset:
+    """Module-level functions (defined once) whose every ``return`` gives a value no
+    module state holds: a constant, arithmetic, a display or comprehension, a new
+    object from a builtin, a parameter (``def fine(x): return x``). A local bound to
+    what one returns is the body's own object, and needs no look at run time (see
+    ``Lowerer.returned_locals``); the runtime's own test reads the same source."""
+    bound: dict = {}
+    for node in _own_scope(tree.body):
+        names = ()
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names = (node.id,)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names = (node.name,)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [(a.asname or a.name).split(".")[0] for a in node.names]
+        for name in names:
+            bound[name] = bound.get(name, 0) + 1
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):   # (rebound by a function: not known here)
+            for name in node.names:
+                bound[name] = 2
+    module_level = set(bound)
+    found = set()
+    for statement in tree.body:
+        if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                or bound.get(statement.name) != 1:
+            continue
+        arguments = statement.args
+        params = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
+                                  *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
+                  if a is not None}
+        returns = [node.value for node in _own_scope(statement.body)
+                   if isinstance(node, ast.Return)]
+        if all(value is None or _fresh(value, params, module_level) for value in returns):
+            found.add(statement.name)
+    return frozenset(found)
+
+
+def _own_scope(body):
+    """The nodes of a function's body, not those of the functions or classes it nests."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _fresh(value, params, module_level) -> bool:
+    if isinstance(value, (ast.Constant, ast.JoinedStr, ast.BinOp, ast.UnaryOp, ast.Compare,
+                          ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp,
+                          ast.DictComp, ast.GeneratorExp, ast.Lambda)):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in params
+    if isinstance(value, ast.BoolOp):
+        return all(_fresh(v, params, module_level) for v in value.values)
+    if isinstance(value, ast.IfExp):
+        return _fresh(value.body, params, module_level) \
+            and _fresh(value.orelse, params, module_level)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        name = value.func.id
+        return name in _FRESH_BUILTINS and name not in module_level and name not in params
+    return False
 
 
 def module_aliases(tree: ast.Module, imported) -> frozenset:

@@ -560,8 +560,25 @@ class Lowerer:
         followed, later = [False] * len(parts), False
         for index in range(len(parts) - 1, -1, -1):   # (one pass: a display may be long)
             followed[index] = later
-            later = later or bool(segments[index])
+            later = later or not self.only_waits(segments[index])
         return values, segments, followed
+
+    _WAITS = frozenset({"settle", "settle_state", "settle_module", "settle_global",
+                        "settle_returned", "reads_state"})
+
+    def only_waits(self, segment) -> bool:
+        """Does a part's lowering only wait (``settle_state()`` before reading a global
+        a call may rebind), issuing nothing? A wait evaluates nothing, so the parts
+        before it need not be computed first: in ``d is not None and d["k"] < LIMIT``
+        the ``d["k"]`` stays where the ``and`` reaches it."""
+        scope = self.namer.scope
+        for statement in segment:
+            call = statement.value if isinstance(statement, ast.Expr) else None
+            if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                    and isinstance(call.func.value, ast.Name) and call.func.value.id == scope
+                    and call.func.attr in self._WAITS):
+                return False
+        return True
 
     def _computed(self, value, original, pre):
         """``value`` computed now (in program order), as an atom."""
@@ -830,8 +847,9 @@ class Lowerer:
                 if not isinstance(value, ast.Call):
                     continue
                 parts = project_function(value.func)
-                if parts is None:
-                    continue
+                if parts is None or len(parts) == 1 and parts[0] in self.facts.fresh_returning \
+                        and parts[0] not in table:
+                    continue   # (``first = fine(x)``, ``def fine(x): return x``)
                 for name in targets:
                     if self.kind(name) in ("local", "cell") and name not in state:
                         known = found.setdefault(name, [])
@@ -3931,10 +3949,11 @@ def lower_function(fn: ast.FunctionDef, facts: Facts, namer: Namer, filename: st
     prologue = []
     if distinct:
         def value_of(name):
-            # (a name bound by an import in a ``try`` or an ``if``, or by an alias
-            # there, may not be bound at all: its NameError comes where Python reads it)
-            if lowerer.kind(name) == "outside" and name not in lowerer.imports and (
-                    name in facts.imported_names or name in facts.module_aliases):
+            # (a module-level name may not be bound yet, or at all: an import in a
+            # ``try``, a name the module binds after a call it makes at import,
+            # ``DefaultContext = Context(...)`` read in ``try: dc = DefaultContext``;
+            # its NameError comes where Python reads it)
+            if lowerer.kind(name) == "outside" and name not in lowerer.imports:
                 return lowerer._ds("global_value", _const(name))
             return _load(name)
         prologue.append(_expr(lowerer._ds("distinct", *[

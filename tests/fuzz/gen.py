@@ -332,6 +332,11 @@ class Gen:
                 (1, lambda: Call("sum", [Call("map", [self.e_fn1(sc, cx, d - 1), lst()])])),
                 (1 if self.use_q and cx.body else 0, lambda: self.q_call(sc, cx, d)),
                 (0.3, lambda: self.risky_int(sc, cx, d)),
+                # (session sixteen: an operand guarded by ``and``/``if`` was computed
+                # ahead of a later read that waits, a module global or a project
+                # module's name, and raised where Python never evaluates it)
+                (0.5 if lists else 0, lambda: self.feature("guarded-before-a-wait", self.guarded_read(
+                    r.choice(lists)))),
             ]
             if cx.mut:
                 mlists = self.vars(sc, LIST, ro_ok=False)
@@ -1118,6 +1123,8 @@ class Gen:
             B = r.choice(boxes)
             opts += [(2, lambda: self.feature("method-mutates", Expr(Call(At(B, "add"), [x()])))),
                      (1, lambda: self.feature("method-mutates-vars", Expr(Call(At(B, "bump"), [x()])))),
+                     (1, lambda: self.feature("method-mutates-a-part", Expr(Call(
+                         At(B, r.choice(["push", "put", "stash"])), [x()])))),
                      (2, lambda: self.grow_expr(cx, At(B, "items"), Expr(Call(At(At(B, "items"), "append"), [x()])))),
                      (3, lambda: self.feature("aug-attribute", self.grow_expr(cx, At(B, "items"), Aug(At(B, "items", True), ast.Add(), Lst([x()]))))),
                      (3, lambda: self.feature("property-setter", self.grow_expr(cx, At(B, "items"), Assign([At(B, "last", True)], x()))))]
@@ -1930,6 +1937,16 @@ class Gen:
             body.append(ast.Return(value=self.e_int(after, cx, 2)))
         deco = Call("desync", [], [("cache", Nm("CACHE")), ("executor", Nm("EXECUTOR"))])
         return Def(f"q{self.sfx}", ["a", "ys"], body, [deco])
+
+    def guarded_read(self, name):
+        """``int(bool(xs and xs[-1] > G))``, ``xs[0] + OTHER.LEVEL if xs else -1``: the
+        guarded part fails when the guard is false."""
+        waited = Nm(self.G) if self.chance(0.5) else At("OTHER", "LEVEL")
+        if self.chance(0.5):
+            return Call("int", [Call("bool", [ast.BoolOp(op=ast.And(), values=[
+                Nm(name), Cmp(Sub(name, K(-1)), ast.Gt(), waited)])])])
+        return ast.IfExp(test=Nm(name), body=Bin(Sub(name, K(0)), ast.Add(), waited),
+                         orelse=K(-1))
 
     def read_then_change(self):
         """A loop reading module state in an expression that also waits for a slow

@@ -18,6 +18,7 @@ PLAIN_LINE = "def desync(fn=None, **options): return fn if fn is not None else (
 BODY = '''\
 desync = _guard(desync)
 import contextlib
+import heapq
 import io
 import logging
 import os
@@ -319,6 +320,21 @@ class Box:
 
     def bump(self, v):
         vars(self)["n"] = (self.n + v) % 97   # (a change made through vars())
+
+    # Changes made through a part of the object, not ``self.items.append`` itself
+    # (session sixteen: each made the method look as if it left its object alone).
+    def push(self, v):
+        heapq.heappush(self.items, v)
+
+    def put(self, v):
+        held, count = self.items, self.n
+        held.append(v + 0 * count)
+
+    def stash(self, v):
+        self._held().append(v)
+
+    def _held(self):
+        return self.items
 
     def total(self):
         return (self.n + sum(self.items)) % 97
