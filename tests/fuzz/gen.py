@@ -2033,12 +2033,18 @@ class Gen:
     def _for_over_state(self):
         """``track(0)`` then a loop over REG that the loop's own ``track`` grows."""
         bound = self.r.randint(2, 4)
+        tracker, iterated = f"track{self.sfx}", Nm(self.REG)
+        if self.chance(0.4):
+            # (session sixteen: a loop over a part of module state, a class attribute's
+            # list, did not see what the loop's own calls appended)
+            self.feat["read-then-change:for-over-a-part"] += 1
+            tracker, iterated = f"track_k{self.sfx}", At(self.KC, "items")
         return ast.If(test=K(True), body=[
-            Expr(Call(f"track{self.sfx}", [K(0)])),
-            ast.For(target=St("w"), iter=Nm(self.REG), body=[
+            Expr(Call(tracker, [K(0)])),
+            ast.For(target=St("w"), iter=iterated, body=[
                 If(Cmp(Nm("w"), ast.GtE(), K(bound)), [ast.Break()]),
                 Expr(Call(At(self.EV, "append"), [Bin(Call("steady", [Nm("w")]), ast.Add(), Nm("w"))])),
-                Expr(Call(f"track{self.sfx}", [Bin(Nm("w"), ast.Add(), K(1))]))], orelse=[])],
+                Expr(Call(tracker, [Bin(Nm("w"), ast.Add(), K(1))]))], orelse=[])],
             orelse=[])
 
     def body_function(self, method):
@@ -2160,6 +2166,11 @@ ADD{sfx} = functools.partial(_reg_add{sfx})
 
 def track{sfx}(v):
     REG{sfx}.append(v)
+    return v
+
+
+def track_k{sfx}(v):
+    K{sfx}.items.append(v)
     return v
 
 
