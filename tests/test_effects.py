@@ -488,12 +488,18 @@ def test_unknown_source_is_no_inference():
     assert facts_of(print).kind == EFFECT
 
 
-def test_built_code_carries_its_facts_and_never_parses(tmp_path):
+def _project_package(tmp_path):
+    """A project with one package, ``src/app``, for ``desync build``."""
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "demo"\nversion = "0"\n\n[tool.desync]\npaths = ["src"]\n')
     package = tmp_path / "src" / "app"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
+    return package
+
+
+def test_built_code_carries_its_facts_and_never_parses(tmp_path):
+    package = _project_package(tmp_path)
     (package / "core.py").write_text(textwrap.dedent('''
         import time
         from desync import desync
@@ -538,11 +544,7 @@ def test_built_code_carries_its_facts_and_never_parses(tmp_path):
 
 
 def test_built_code_knows_which_functions_hand_out_module_state_without_parsing(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(
-        '[project]\nname = "demo"\nversion = "0"\n\n[tool.desync]\npaths = ["src"]\n')
-    package = tmp_path / "src" / "app"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text("")
+    package = _project_package(tmp_path)
     (package / "reg.py").write_text(textwrap.dedent('''
         import time
         from desync import desync
