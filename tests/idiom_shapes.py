@@ -315,6 +315,21 @@ def session_from_a_factory_with_progress(xs):
         out.append(fetch_with(session, x))
     return out
 
+DEFAULTS = {"headers": {"agent": "defaults"}}   # (no code changes it)
+def get_defaults():
+    return DEFAULTS   # (hands out module state that never changes)
+
+@desync
+def settings_from_a_getter_with_progress(xs):
+    # What a getter hands out that no code changes is read as by its name: the calls
+    # given it need not wait for the progress calls, which change other state.
+    defaults = get_defaults()
+    out = []
+    for x in xs:
+        idiom_settings.record(x)
+        out.append(fetch_with(defaults, x))
+    return out
+
 @desync
 def progress_from_a_getter(xs):
     done = done_so_far()
@@ -347,5 +362,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("a helper module's function and its constant", helper_module_and_its_constant, 6),
  ("progress kept in a helper module", progress_in_a_helper_module, 6),
  ("a session from a factory, progress recorded", session_from_a_factory_with_progress, 6),
- ("progress read through a getter", progress_from_a_getter, 6)]
+ ("progress read through a getter", progress_from_a_getter, 6),
+ ("settings from a getter, progress recorded", settings_from_a_getter_with_progress, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

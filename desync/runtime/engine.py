@@ -2073,9 +2073,17 @@ class Body(Scope):
             fn = fn.__dict__.get(attribute)
         if type(fn) is not FunctionType or not _effects.returns_state(fn):
             return
-        self.settle_module(value)
-        if type(value) is Task and value.state == DONE:
-            self._read_object(value.value)   # (a step given the future reads it)
+        held = value
+        if type(value) is Task:
+            if value.state < DONE:
+                self.get(value)   # (a getter: quick; what it gave decides what follows)
+            if value.state != DONE:
+                return   # (failed: the read raises it, in its place)
+            held = value.value
+        if held is None or immutable(held) or type(held) in _NEVER_CHANGED_HELD \
+                or _stable_state(fn, held):
+            return   # (``cfg = get_config()`` of a dict no code changes: as ``cfg = CONFIG``)
+        self.settle_module(held)
 
     def settle_global(self, name, attribute=None):
         """``settle_module`` of a module-level name that may not be bound (an import in
@@ -2418,6 +2426,31 @@ def _state_like(value, objects) -> bool:
         return _in_project(value.__dict__)
     found = objects.get(id(value))
     return found is not None and found is value
+
+
+def _stable_state(fn, held) -> bool:
+    """Is ``held``, which the getter ``fn`` handed out, an object (or a part of one)
+    held by a module-level name of its module that no code of that module changes or
+    rebinds, and no other module sets (``return CONFIG`` of a settings dict nothing
+    writes)? Such a read is not ordered with the calls that change module state, as a
+    read of ``CONFIG`` by name is not (judged the same way: by the module's code)."""
+    namespace = fn.__globals__
+    module = sys.modules.get(namespace.get("__name__", ""))
+    if module is None or module.__dict__ is not namespace:
+        return False
+    changed = _names_changed_by(module)
+    if changed is None:
+        return False
+    for name in fn.__code__.co_names:
+        root = namespace.get(name, _NO_ITEM)
+        if root is _NO_ITEM or type(root) in _NEVER_CHANGED_HELD or type(root) is _MODULE:
+            continue
+        if root is held or isinstance(root, dict) and len(root) <= 4096 \
+                and any(v is held for v in dict.values(root)) \
+                or type(root) in (list, tuple) and len(root) <= 4096 \
+                and any(v is held for v in root):
+            return name not in changed and not _set_elsewhere(module, name)
+    return False
 
 
 def _closure_holds(fn, objects) -> bool:

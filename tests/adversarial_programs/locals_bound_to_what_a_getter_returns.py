@@ -219,6 +219,13 @@ def read_by_a_nested_function_after_the_changes():
     return count()
 
 
+def counted_then_changed_through_the_local_then_counted():
+    seen = get_seen()
+    first = count_seen()
+    seen.append(1)
+    return first, count_seen()
+
+
 def _cached(fn):
     return (fn, _fresh, lambda a: repr(a), 5, True)
 
@@ -227,7 +234,8 @@ CASES = [(f, _fresh) for f in (
     bound_while_a_change_is_pending, a_getter_calling_a_getter,
     changed_through_the_local_then_counted_by_a_callee, read_by_a_lambda_when_a_result_arrives,
     an_alias_read_by_a_lambda_when_a_result_arrives,
-    read_by_a_nested_function_after_the_changes)] + [
+    read_by_a_nested_function_after_the_changes,
+    counted_then_changed_through_the_local_then_counted)] + [
     _cached(a_getter_called_twice_cached), _cached(read_after_the_changes)] + [(f, _fresh) for f in (
     read_after_the_changes, read_before_and_after_a_change, a_setting_read_after_it_is_set,
     a_setting_read_then_set_in_a_loop, a_row_of_a_table_read_after_filing,
