@@ -763,6 +763,19 @@ class Lowerer:
                         and value.func.id == "getattr" and 2 <= len(value.args) <= 3 \
                         and not value.keywords:
                     kind = source_kind(value.args[0])   # ``getattr(settings, "SEEN")``
+                elif isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Slice):
+                    # ``rows = TABLE["a"]``: a part of it (not ``TABLE[:]``, a copy)
+                    inner = value.value
+                    kind = found[inner.id] if isinstance(inner, ast.Name) \
+                        and inner.id in found and self.kind(inner.id) == "local" \
+                        else source_kind(inner)
+                elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+                        and value.func.attr == "get" and value.args:
+                    # ``rows = TABLE.get("a")``
+                    inner = value.func.value
+                    kind = found[inner.id] if isinstance(inner, ast.Name) \
+                        and inner.id in found and self.kind(inner.id) == "local" \
+                        else source_kind(inner)
                 elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
                         and value.func.attr in ("keys", "values", "items") \
                         and not value.args and not value.keywords:

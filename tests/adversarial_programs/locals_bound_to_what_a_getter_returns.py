@@ -226,6 +226,14 @@ def counted_then_changed_through_the_local_then_counted():
     return first, count_seen()
 
 
+def a_row_bound_by_subscript_read_after_filing():
+    rows = GROUPS["x"]
+    got = GROUPS.get("y")
+    file_under("x", 1)
+    file_under("y", 2)
+    return len(rows), list(got)
+
+
 def _cached(fn):
     return (fn, _fresh, lambda a: repr(a), 5, True)
 
@@ -235,7 +243,8 @@ CASES = [(f, _fresh) for f in (
     changed_through_the_local_then_counted_by_a_callee, read_by_a_lambda_when_a_result_arrives,
     an_alias_read_by_a_lambda_when_a_result_arrives,
     read_by_a_nested_function_after_the_changes,
-    counted_then_changed_through_the_local_then_counted)] + [
+    counted_then_changed_through_the_local_then_counted,
+    a_row_bound_by_subscript_read_after_filing)] + [
     _cached(a_getter_called_twice_cached), _cached(read_after_the_changes)] + [(f, _fresh) for f in (
     read_after_the_changes, read_before_and_after_a_change, a_setting_read_after_it_is_set,
     a_setting_read_then_set_in_a_loop, a_row_of_a_table_read_after_filing,
