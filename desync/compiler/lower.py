@@ -856,18 +856,24 @@ class Lowerer:
                     targets = [sub.target.id]
                 else:
                     continue
-                value = sub.value
-                if not isinstance(value, ast.Call):
-                    continue
-                parts = project_function(value.func)
-                if parts is None or len(parts) == 1 and parts[0] in self.facts.fresh_returning \
-                        and parts[0] not in table:
-                    continue   # (``first = fine(x)``, ``def fine(x): return x``)
-                for name in targets:
-                    if self.kind(name) in ("local", "cell") and name not in state:
-                        known = found.setdefault(name, [])
-                        if parts not in known and len(known) < 3:
-                            known.append(parts)
+                values = [sub.value]
+                while values and isinstance(values[-1], (ast.IfExp, ast.BoolOp)):
+                    # (``s = get_seen() if flag else []``, ``s = cached or get_seen()``)
+                    last = values.pop()
+                    values += [last.body, last.orelse] if isinstance(last, ast.IfExp) \
+                        else last.values
+                for value in values:
+                    if not isinstance(value, ast.Call):
+                        continue
+                    parts = project_function(value.func)
+                    if parts is None or len(parts) == 1 \
+                            and parts[0] in self.facts.fresh_returning and parts[0] not in table:
+                        continue   # (``first = fine(x)``, ``def fine(x): return x``)
+                    for name in targets:
+                        if self.kind(name) in ("local", "cell") and name not in state:
+                            known = found.setdefault(name, [])
+                            if parts not in known and len(known) < 3:
+                                known.append(parts)
             self.returned_bindings = found
         return self.returned_bindings
 

@@ -920,6 +920,11 @@ class _Inferrer:
                         and state.holds(sub.value):
                     # (``map(LOG.append, xs)``: a method of module state handed over)
                     out.add(_STATE, f"hands over .{sub.attr} of module state")
+                if sub.attr in table.MUTATING_METHODS and id(sub) not in called:
+                    for param, reach in state.param_parts.items():
+                        if reach.holds(sub.value):
+                            # (``map(self.heap.append, xs)``, ``add = self.heap.append``)
+                            written(param, f"hands over .{sub.attr} of {param}")
                 parts = _dotted(sub)
                 if parts and parts[0] in imported:
                     bindings = [imported[parts[0]]]

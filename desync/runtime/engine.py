@@ -2071,7 +2071,14 @@ class Body(Scope):
             if type(fn) is not _MODULE:
                 return   # (only a module's attribute is looked up: no code of yours runs)
             fn = fn.__dict__.get(attribute)
-        if type(fn) is not FunctionType or not _effects.returns_state(fn):
+        for _ in range(4):   # (``functools.wraps``, ``lru_cache``: what it wraps hands out)
+            if type(fn) is FunctionType and _effects.returns_state(fn):
+                break
+            fn = getattr(fn, "__wrapped__", None) if fn is not None and (
+                type(fn) is FunctionType or type(fn) is _LRU_WRAPPER) else None
+        else:
+            return
+        if type(fn) is not FunctionType:
             return
         held = value
         if type(value) is Task:
@@ -2453,6 +2460,16 @@ def _stable_state(fn, held) -> bool:
     return False
 
 
+_LRU_WRAPPER = type(__import__("functools").lru_cache(None)(lambda: None))
+
+
+def _cell_holds_function(cell) -> bool:
+    try:
+        return type(cell.cell_contents) is FunctionType
+    except ValueError:   # (empty)
+        return False
+
+
 def _closure_holds(fn, objects) -> bool:
     """Does a function the body made close over module state the owner read
     (``seen = SEEN`` or ``seen = get_seen()``, then ``lambda w: w >= len(seen)``)?"""
@@ -2635,7 +2652,10 @@ def _names_changed_by(module):
         return found[1]
     names = None
     path = getattr(module, "__file__", None)
-    if path and path.endswith(".py") and _source_reader is not None:
+    embedded = module.__dict__.get("__desync_changed__")
+    if type(embedded) is tuple:   # (what ``desync build`` read from the source)
+        names = frozenset(embedded)
+    elif path and path.endswith(".py") and _source_reader is not None:
         try:
             names = _source_reader(path)
         except Exception:   # (unreadable, not Python after all: not known)
@@ -3540,7 +3560,12 @@ def method_kind(obj, name, bound) -> str:
                 return _effects.EFFECT   # (``*args``: its object may be among them)
             if _effects._RANK[facts.kind] > _effects._RANK[kind]:
                 kind = facts.kind
-            func, seen = func.__dict__.get("__wrapped__"), seen + 1
+            wrapped = func.__dict__.get("__wrapped__")
+            if wrapped is None and func.__closure__:
+                # (a decorator's wrapper without ``functools.wraps``: what it holds runs)
+                wrapped = next((cell.cell_contents for cell in func.__closure__
+                                if _cell_holds_function(cell)), None)
+            func, seen = wrapped, seen + 1
         return kind
     for base in kind.__mro__:
         mutating = _MUTATING.get(base)

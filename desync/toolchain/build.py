@@ -233,7 +233,8 @@ class Builder:
             # Facts come from the project's source and the table only: the same bytes
             # in every environment, like the hashes.
             code_hashes = (code_hashes, {q: n for q, n in third_party.items() if n},
-                           _embedded_facts(versions, parsed), _returning_state(parsed))
+                           _embedded_facts(versions, parsed), _returning_state(parsed),
+                           _changed_names(parsed))
             bodies[source.rel] = (header, body, module_name, qualnames, code_hashes)
             encodings[source.rel] = encoding
             for qualname in qualnames:
@@ -261,11 +262,12 @@ class Builder:
                           hashes[f"{module_name}.{q}"][0].callees,
                           entries[f"{module_name}.{q}"].version) for q in qualnames}
             # The marker goes last: every line above keeps its source line number.
-            code_hashes, third_party, facts, returning = code_hashes
+            code_hashes, third_party, facts, returning, changed = code_hashes
             text = (f"{body}{header}__desync_hashes__ = {footer!r}\n"
                     f"__desync_code_hashes__ = {code_hashes!r}\n"
                     f"__desync_facts__ = {facts!r}\n"
-                    f"__desync_returns_state__ = {returning!r}\n")
+                    f"__desync_returns_state__ = {returning!r}\n"
+                    f"__desync_changed__ = {changed!r}\n")
             if third_party:
                 text += f"__desync_third_party__ = {third_party!r}\n"
             staged[rel] = _encoded(text, encodings[rel])
@@ -500,6 +502,13 @@ def _embedded_facts(hasher, parsed) -> dict:
     built code never has to parse source to decide what it may cache."""
     from ..hashing.effects import encode, infer_def
     return {q: encode(infer_def(hasher, parsed, q)) for q in sorted(parsed.defs)}
+
+
+def _changed_names(parsed) -> tuple:
+    """The module-level names the module's own code rebinds or changes in place, so
+    built code never parses its source to know which of its objects may change."""
+    from ..compiler.analyse import module_objects, rebound_or_changed
+    return tuple(sorted(rebound_or_changed(parsed.tree, module_objects(parsed.tree))))
 
 
 def _returning_state(parsed) -> tuple:

@@ -6,7 +6,7 @@ soon as ``seen`` was there, before the ``note`` calls ran. (Calls that change mo
 state run concurrently with each other, as callees are promised to share no hidden
 state: what they append is compared in sorted order.)
 Run: DESYNC_PACING=0 python tests/adversarial_programs/locals_bound_to_what_a_getter_returns.py"""
-import sys, os, time
+import sys, os, time, functools
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _harness import main  # noqa: E402
 import _project_registry as registry  # noqa: E402
@@ -234,6 +234,31 @@ def a_row_bound_by_subscript_read_after_filing():
     return len(rows), list(got)
 
 
+def _passthru(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+@_passthru
+def get_seen_wrapped():
+    return SEEN
+
+
+@functools.lru_cache(None)
+def get_seen_remembered():
+    return SEEN
+
+
+def getters_under_decorators_and_in_a_conditional(flag=True):
+    a = get_seen_wrapped()
+    b = get_seen_remembered()
+    c = get_seen() if flag else []
+    note(1)
+    return len(a), len(b), len(c)
+
+
 def _cached(fn):
     return (fn, _fresh, lambda a: repr(a), 5, True)
 
@@ -244,7 +269,8 @@ CASES = [(f, _fresh) for f in (
     an_alias_read_by_a_lambda_when_a_result_arrives,
     read_by_a_nested_function_after_the_changes,
     counted_then_changed_through_the_local_then_counted,
-    a_row_bound_by_subscript_read_after_filing)] + [
+    a_row_bound_by_subscript_read_after_filing,
+    getters_under_decorators_and_in_a_conditional)] + [
     _cached(a_getter_called_twice_cached), _cached(read_after_the_changes)] + [(f, _fresh) for f in (
     read_after_the_changes, read_before_and_after_a_change, a_setting_read_after_it_is_set,
     a_setting_read_then_set_in_a_loop, a_row_of_a_table_read_after_filing,

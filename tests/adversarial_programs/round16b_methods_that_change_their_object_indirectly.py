@@ -29,6 +29,12 @@ def passthru(fn):
     return wrapper
 
 
+def plain_decorator(fn):
+    def wrapper(*args, **kwargs):   # (no functools.wraps: no __wrapped__)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
 def synchronized(fn):
     @functools.wraps(fn)
     def wrapper(self, *args):
@@ -84,6 +90,17 @@ class Queue:
     def extend_alias(self, x):
         h = self.heap
         h += [x]
+
+    def through_a_bound_alias(self, x):
+        add = self.heap.append
+        add(x)
+
+    def through_map(self, x):
+        list(map(self.heap.append, [x]))
+
+    @plain_decorator
+    def wrapped_without_wraps(self, x):
+        self.heap.append(x)
 
     @passthru
     def show(self, x):
@@ -197,6 +214,14 @@ def through_extend_alias():
     return len(q.heap), len(q.index), len(q.index["a"]), q.size()
 
 
+def through_a_bound_alias_and_handed_over():
+    q = Queue()
+    q.through_a_bound_alias(slow(1))
+    q.through_map(2)
+    q.wrapped_without_wraps(slow(3))
+    return list(q.heap)
+
+
 def decorated_methods_print_in_order():
     q = Queue()
     q.show(1)
@@ -239,7 +264,8 @@ def an_unbound_method_pushing_onto_its_arguments_attribute():
 CASES = [through_push, through_insort, through_put_index, through_put_unbound,
          through_put_helper, through_put_alias, through_put_walrus, through_put_getattr,
          through_put_getter, through_put_get, through_put_values, through_extend_alias] + [
-    decorated_methods_print_in_order, a_lock_guarded_method_then_a_read, scheduler] + [
+    decorated_methods_print_in_order, a_lock_guarded_method_then_a_read, scheduler,
+    through_a_bound_alias_and_handed_over] + [
     (f, lambda: (), lambda a: repr(a), 5, True) for f in (
         a_callee_pushing_onto_its_arguments_attribute,
         an_unbound_method_pushing_onto_its_arguments_attribute)]
