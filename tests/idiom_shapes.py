@@ -330,6 +330,26 @@ def settings_from_a_getter_with_progress(xs):
         out.append(fetch_with(defaults, x))
     return out
 
+class App:
+    routes = []
+    requests = 0   # (counted by each call: module state, but not the routes)
+
+def serve(route):
+    time.sleep(D)
+    App.requests += 1
+    return route * 2
+
+@desync
+def loop_over_an_attribute_counting_in_another(xs):
+    # A loop over module state that a function changes (App.routes) waits at each step
+    # only for the calls that may change it: serve counts in App.requests, so the
+    # calls run together.
+    App.routes[:] = xs
+    out = []
+    for route in App.routes:
+        out.append(serve(route))
+    return out
+
 @desync
 def progress_from_a_getter(xs):
     done = done_so_far()
@@ -363,5 +383,6 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("progress kept in a helper module", progress_in_a_helper_module, 6),
  ("a session from a factory, progress recorded", session_from_a_factory_with_progress, 6),
  ("progress read through a getter", progress_from_a_getter, 6),
- ("settings from a getter, progress recorded", settings_from_a_getter_with_progress, 6)]
+ ("settings from a getter, progress recorded", settings_from_a_getter_with_progress, 6),
+ ("loop over an attribute, counting in another", loop_over_an_attribute_counting_in_another, 6)]
 IDEAL = {"two-stage pipeline": 2 * D}

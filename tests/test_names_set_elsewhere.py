@@ -126,3 +126,56 @@ def test_setattr_on_its_own_object_is_not_any_name():
 
 def test_functions_kept_in_a_container_are_followed():
     assert names_set_on_modules(dispatches) == {cfg: frozenset({"DONE"})}
+
+
+# -- which calls may change a part of module state a loop iterates (reach.may_touch) ---
+class _App:
+    routes = []
+    requests = 0
+    table = {"rows": []}
+
+
+ROUTES_ALIAS = _App.routes
+
+
+def _counts(route):
+    _App.requests += 1
+
+
+def _adds_a_route(route):
+    _App.routes.append(route)
+
+
+def _adds_through_a_helper(route):
+    _adds_a_route(route)
+
+
+def _adds_through_an_alias(route):
+    ROUTES_ALIAS.append(route)
+
+
+def _adds_a_row(row):
+    _App.table["rows"].append(row)
+
+
+def _reaches_by_name(name, value):
+    getattr(_App, name).append(value)
+
+
+def _clears_every_list():
+    for rows in vars(_App).values():
+        if isinstance(rows, list):
+            rows.clear()
+
+
+def test_a_call_may_change_a_part_only_if_its_code_can_reach_it():
+    from desync.runtime.reach import may_touch
+    routes, rows = _App.routes, _App.table["rows"]
+    assert not may_touch(_counts, routes, frozenset({"routes"}))
+    for fn in (_adds_a_route, _adds_through_a_helper, _adds_through_an_alias,
+               _reaches_by_name, _clears_every_list):
+        assert may_touch(fn, routes, frozenset({"routes"})), fn.__name__
+    assert may_touch(_adds_a_row, rows, frozenset({"rows"}))
+    assert not may_touch(_adds_a_row, routes, frozenset({"routes"}))
+    assert may_touch(functools.partial(_adds_a_route), routes, frozenset({"routes"}))
+    assert may_touch(print, routes, frozenset({"routes"}))   # (no code to read: it may)

@@ -50,7 +50,7 @@ from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_conte
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _in_project, _reached_from, _reads_thread_local, _reentrant,
                     _thread_locals_seen)
-from .reach import ANY_NAME, names_set_on_modules as _names_set_on_modules
+from .reach import ANY_NAME, may_touch as _may_touch, names_set_on_modules as _names_set_on_modules
 from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
                         _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
                         _may_be_deferred,
@@ -2027,6 +2027,26 @@ class Body(Scope):
             if pending:
                 self._wait_settled(pending)
 
+    def settle_state_of(self, part, words):
+        """Before a step of a loop over module state (``part``, held under ``words``):
+        the pending calls that change module state and may change it have run (see
+        ``reach.may_touch``; ``words`` None: every such call may). Those that cannot
+        reach it stay pending: ``for r in APP.routes: hit(r)`` with ``hit`` counting in
+        ``APP.requests`` keeps its calls running together."""
+        if not self.state_read_from:
+            self.state_read_from = self.seq + 1
+        changers = self.state_changers
+        if not changers:
+            return
+        pending = [task for task in changers if task.state < DONE]
+        if words is None or type(part) is _MODULE:
+            relevant = pending
+        else:
+            relevant = [task for task in pending if _touches(task, part, words)]
+        changers[:] = [task for task in pending if task not in relevant]
+        if relevant:
+            self._wait_settled(relevant)
+
     def reads_state(self):
         """A step issued next reads module state as it runs (an ``if`` or a ``try`` run
         as one step, after everything before it): the calls after it that change that
@@ -2156,13 +2176,14 @@ class Body(Scope):
         of the body may change (see ``_Guarded``)."""
         iterable = self.get_after(keys, iterable) if keys else self.get(iterable)
         iterator = iter(iterable)
-        if state and any(_state_like(value, self.state_objects)
-                         or _part_of_state(value, self.state_objects)
-                         for value in (iterable, *[self.get(p) for p in parts])):
-            # (``for v in LOG:``, ``for k in OPTS.items():``, ``for t in Config.tags:``,
-            # not ``for i in range(cfg.N)``)
-            return _Guarded(self, iterator, keys, _seen_advancing(
-                iterable, iterator, [self.get(p) for p in parts]), iterable)
+        if state:
+            for value in (iterable, *[self.get(p) for p in parts]):
+                # (``for v in LOG:``, ``for k in OPTS.items():``, ``for t in
+                # Config.tags:``, not ``for i in range(cfg.N)``)
+                found = _part_of_state(value, self.state_objects)
+                if found is not None:
+                    return _Guarded(self, iterator, keys, _seen_advancing(
+                        iterable, iterator, [self.get(p) for p in parts]), found)
         if made_by is not None and type(made_by) is FunctionType \
                 and made_by.__closure__ is None:
             # (the generator itself, or the one ``enumerate(rows(n))`` numbers)
@@ -2463,6 +2484,24 @@ def _stable_state(fn, held) -> bool:
 _LRU_WRAPPER = type(__import__("functools").lru_cache(None)(lambda: None))
 
 
+def _touches(task, part, words) -> bool:
+    """May the pending call ``task`` change ``part`` (see ``Body.settle_state_of``)?"""
+    args = task.args
+    if args is None:
+        return task.state < DONE   # (settled meanwhile)
+    for arg in (*args, *(task.kwargs.values() if task.kwargs else ())):
+        kind = type(arg)
+        if arg is part or kind is Task:
+            return True   # (given it, or what it is is not known yet)
+        if (kind is list or kind is tuple) and any(v is part for v in arg[:64]) \
+                or kind is dict and any(v is part for v in list(arg.values())[:64]):
+            return True   # (given a display holding it)
+    try:
+        return _may_touch(task.fn, part, words)
+    except Exception:   # (code that cannot be read: it may)
+        return True
+
+
 def _cell_holds_function(cell) -> bool:
     try:
         return type(cell.cell_contents) is FunctionType
@@ -2488,19 +2527,20 @@ def _closure_holds(fn, objects) -> bool:
 _DICT_VIEWS = (type({}.keys()), type({}.values()), type({}.items()))
 
 
-def _part_of_state(value, objects) -> bool:
-    """Is ``value`` a live view of module state the owner read, or a list, dict or
-    set one of those objects holds (``Config.tags``, ``TABLE["rows"]``,
-    ``OBJ.items``)? Read without running code of yours."""
+def _part_of_state(value, objects):
+    """``(the object, the names that hold it)`` if ``value`` is module state the owner
+    read, a live view of it, or a list, dict or set one of those objects holds
+    (``Config.tags``: ``{"tags"}``, ``TABLE["rows"]``: ``{"rows"}``, ``OBJ.items``);
+    else None. Read without running code of yours."""
     if isinstance(value, _DICT_VIEWS):
         mappings = _referents(value)   # (its ``mapping`` is a proxy; this, the dict)
         if not mappings:
-            return False
+            return None
         value = mappings[0]
-        if _state_like(value, objects):
-            return True
     if value is None or immutable(value):
-        return False
+        return None
+    if _state_like(value, objects):
+        return value, frozenset()
     for held in list(objects.values()):
         kind = type(held)
         if kind is _MODULE:
@@ -2512,16 +2552,20 @@ def _part_of_state(value, objects) -> bool:
                 namespace = object.__getattribute__(held, "__dict__")
             except (AttributeError, TypeError):
                 namespace = None
-        if namespace is not None and len(namespace) <= 4096 \
-                and any(v is value for v in namespace.values()):
-            return True
-        if isinstance(held, dict) and len(held) <= 4096 \
-                and any(v is value for v in dict.values(held)):
-            return True
+        if namespace is not None and len(namespace) <= 4096:
+            words = frozenset(k for k, v in namespace.items() if v is value and type(k) is str)
+            if words:
+                return value, words
+        if isinstance(held, dict) and len(held) <= 4096:
+            words = frozenset(k for k, v in dict.items(held) if v is value and type(k) is str)
+            if words:
+                return value, words
+            if any(v is value for v in dict.values(held)):
+                return value, None   # (under a key that is no string: any change counts)
         if (kind is list or kind is tuple) and len(held) <= 4096 \
                 and any(v is value for v in held):
-            return True
-    return False
+            return value, None
+    return None
 
 
 def _names_state(fn) -> bool:

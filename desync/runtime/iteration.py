@@ -58,11 +58,12 @@ class _Guarded:
                 self.scope._wait_keys(self.keys)
             state = self.state
             if state is not None:
+                part, words = state   # (the object iterated, and the names holding it)
                 scope = self.scope
                 if scope.state_changers:
-                    scope.settle_state()
+                    scope.settle_state_of(part, words)
                 if scope.tracking:
-                    scope._settle_changed(state, None)   # (the body's own ``SEEN.append``)
+                    scope._settle_changed(part, None)   # (the body's own ``SEEN.append``)
         except StopIteration as error:
             raise _Carried(error) from None
         return next(self.iterator)

@@ -605,6 +605,47 @@ _BY_ANY_NAME = frozenset({"setattr", "delattr", "__setattr__", "__delattr__", "_
 _MAX_SCANNED = 96   # functions read for one function met: a bound on the cost
 
 
+# Names through which code may reach an object without naming the attribute or key
+# that holds it (``getattr(app, name)``, ``vars(app)``, ``for rows in TABLE.values()``).
+_REACHES_UNNAMED = frozenset({"getattr", "setattr", "delattr", "vars", "__dict__",
+                              "globals", "values", "items", "update", "__setattr__",
+                              "__setitem__", "setdefault", "pop", "popitem", "clear"})
+
+
+def may_touch(fn, part, words) -> bool:
+    """May calling ``fn`` (and what it calls, transitively) change ``part``, an object
+    of module state held under ``words`` (the attribute or key names that reach it:
+    ``{"routes"}`` for ``APP.routes``)? Only if some function it runs names ``part``
+    itself (a global bound to it), names one of ``words`` (as an attribute, a global or
+    a string), or reaches objects without naming them (``getattr``, ``vars``,
+    ``.values()``...). ``hit(r)`` doing ``APP.requests += 1`` cannot change
+    ``APP.routes`` by name; unknown code may."""
+    functions = _functions_run_by(fn)
+    if not functions:
+        return True
+    reached = _reached_from(functions)
+    if len(reached) >= _MAX_REACHED:
+        return True
+    for function in reached:
+        code = function.__code__
+        names = _global_names(code)[0]
+        if not _REACHES_UNNAMED.isdisjoint(names) or words and not words.isdisjoint(names):
+            return True
+        if words and not words.isdisjoint(_strings_of(code)):
+            return True
+        namespace = function.__globals__
+        for name in names:
+            if namespace.get(name) is part:
+                return True
+        for cell in function.__closure__ or ():
+            try:
+                if cell.cell_contents is part:
+                    return True
+            except ValueError:
+                pass
+    return False
+
+
 def _setters_of(value) -> list:
     """The property setters and deleters of a project class (or an instance's): what
     ``obj.value = v`` in the body runs."""
