@@ -585,7 +585,13 @@ def names_set_on_modules(fn) -> dict:
     return found
 
 
-def _strings_of(code) -> set:
+_strings_by_code: dict = {}   # code -> the strings it holds (read once: a loop asks often)
+
+
+def _strings_of(code) -> frozenset:
+    found = _strings_by_code.get(code)
+    if found is not None:
+        return found
     found, stack = set(), [code]
     while stack:
         current = stack.pop()
@@ -594,6 +600,9 @@ def _strings_of(code) -> set:
                 stack.append(constant)
             elif type(constant) is str and len(constant) < 200:
                 found.add(constant)
+    if len(_strings_by_code) > 65536:
+        _strings_by_code.clear()
+    found = _strings_by_code[code] = frozenset(found)
     return found
 
 
