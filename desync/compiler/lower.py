@@ -748,6 +748,14 @@ class Lowerer:
                     return "held" if self.imported_from_project(root) is not None else None
                 return None
 
+            def holder_kind(inner):
+                """The kind of what ``inner`` (a part's holder) is: a local bound before,
+                or module state by name."""
+                if isinstance(inner, ast.Name) and inner.id in found \
+                        and self.kind(inner.id) == "local":
+                    return found[inner.id]
+                return source_kind(inner)
+
             def bind(name, value):
                 if isinstance(value, (ast.IfExp, ast.BoolOp)):
                     # ``dst = LOG if dst is None else dst``, ``dst = dst or LOG``
@@ -765,25 +773,14 @@ class Lowerer:
                     kind = source_kind(value.args[0])   # ``getattr(settings, "SEEN")``
                 elif isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Slice):
                     # ``rows = TABLE["a"]``: a part of it (not ``TABLE[:]``, a copy)
-                    inner = value.value
-                    kind = found[inner.id] if isinstance(inner, ast.Name) \
-                        and inner.id in found and self.kind(inner.id) == "local" \
-                        else source_kind(inner)
+                    kind = holder_kind(value.value)
                 elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
                         and value.func.attr == "get" and value.args:
-                    # ``rows = TABLE.get("a")``
-                    inner = value.func.value
-                    kind = found[inner.id] if isinstance(inner, ast.Name) \
-                        and inner.id in found and self.kind(inner.id) == "local" \
-                        else source_kind(inner)
+                    kind = holder_kind(value.func.value)   # ``rows = TABLE.get("a")``
                 elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
                         and value.func.attr in ("keys", "values", "items") \
                         and not value.args and not value.keywords:
-                    # ``keys = OPTS.keys()``: a live view of it
-                    inner = value.func.value
-                    kind = found[inner.id] if isinstance(inner, ast.Name) \
-                        and inner.id in found and self.kind(inner.id) == "local" \
-                        else source_kind(inner)
+                    kind = holder_kind(value.func.value)   # ``keys = OPTS.keys()``: a live view
                 else:
                     return False
                 if kind is None or found.get(name) in (kind, "state"):
