@@ -208,6 +208,19 @@ def test_rebinding_is_a_new_version_not_a_wait():
     assert lines[:2] == ["a = _ds.call(f, x)", "a = _ds.call(g, a)"]
 
 
+def test_a_getters_result_read_in_place_is_settled_before_the_read():
+    # (``list(get_seen())`` after ``note(1)``: read as ``seen = get_seen()`` would be)
+    getters = "def get_seen():\n    return LOG\n\ndef note(x):\n    LOG.append(x)\n\n"
+    lines = lowered("note(1)\nreturn list(get_seen())", decorator=getters + "@desync")
+    settle = next(i for i, line in enumerate(lines) if "settle_returned(_t" in line)
+    assert "'get_seen'" in lines[settle]
+    assert settle > next(i for i, line in enumerate(lines) if "_ds.call(get_seen" in line)
+    assert settle < next(i for i, line in enumerate(lines) if "list(" in line)
+    # (a result only handed to another call is that callee's to read: nothing waits)
+    assert not any("settle_returned" in line
+                   for line in lowered("return f(get_seen())", decorator=getters + "@desync"))
+
+
 def test_method_calls_on_locals_name_their_object():
     lines = lowered("xs = []\nxs.append(f(x))\nreturn xs")
     assert "_ds.method('xs', ('xs',), xs, 'append', _t1)" in lines, lines

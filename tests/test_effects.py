@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import heapq
 import inspect
 import json
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import desync  # noqa: F401  (installs the source providers)
-from desync.hashing.effects import infer
+from desync.hashing.effects import infer, infer_source
 from desync.runtime.effects import EFFECT, PURE, READS, WORLD_STATE, facts_of
 
 LOG = []
@@ -682,6 +683,53 @@ def test_which_functions_hand_out_module_state():
     assert returns_state(_may_hand_out_log)
     assert not returns_state(_makes_a_new_list) and not returns_state(_copies_the_log)
     assert not returns_state(_counts_the_log)
+
+
+def test_memoized_and_lazily_made_getters_hand_out_state_and_their_users_change_it():
+    source = textwrap.dedent('''
+        import functools
+        _CFG = None
+        @functools.lru_cache(maxsize=None)
+        def registry():
+            return {}
+        @functools.cache
+        def seen():
+            return []
+        def config():
+            global _CFG
+            if _CFG is None:
+                _CFG = {}
+            return _CFG
+        def plain():
+            return {}
+        def register(k, v):
+            registry()[k] = v
+        def note(x):
+            seen().append(x)
+        def bump(k):
+            cfg = config()
+            cfg[k] = 1
+        def fresh(k):
+            d = plain()
+            d[k] = 1
+            return d
+    ''')
+    path = "/nowhere/memoized_getters.py"
+    for name in ("register", "note", "bump"):
+        assert WORLD_STATE in infer_source(source, path, name).world, name
+    assert infer_source(source, path, "fresh").cacheable
+
+
+@functools.lru_cache(maxsize=None)
+def _remembered_settings():
+    return {"level": 1}
+
+
+def test_a_memoized_function_is_shared_state_not_a_result_to_copy():
+    # (a cache hit would hand out a copy: the body would change another dict)
+    assert facts_of(_remembered_settings.__wrapped__).cacheable
+    facts = facts_of(_remembered_settings)
+    assert not facts.cacheable and WORLD_STATE in facts.world
 
 
 _LOG = []

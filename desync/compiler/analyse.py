@@ -554,8 +554,9 @@ def fresh_returning(tree: ast.Module) -> frozenset:
     found = set()
     for statement in tree.body:
         if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) \
-                or bound.get(statement.name) != 1:
-            continue
+                or bound.get(statement.name) != 1 or not all(
+                    _is_desync_decorator(d) for d in statement.decorator_list):
+            continue   # (a decorator may remember results: ``lru_cache`` hands out one dict)
         arguments = statement.args
         params = {a.arg for a in (*arguments.posonlyargs, *arguments.args,
                                   *arguments.kwonlyargs, arguments.vararg, arguments.kwarg)
@@ -565,6 +566,12 @@ def fresh_returning(tree: ast.Module) -> frozenset:
         if all(value is None or _fresh(value, params, module_level) for value in returns):
             found.add(statement.name)
     return frozenset(found)
+
+
+def _is_desync_decorator(decorator) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return (target.id if isinstance(target, ast.Name) else
+            target.attr if isinstance(target, ast.Attribute) else None) == "desync"
 
 
 def _own_scope(body):

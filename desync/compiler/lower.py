@@ -243,6 +243,7 @@ class Lowerer:
         self.module_lookups = None                 # see modules_looked_up
         self.state_bindings = None                 # see state_locals
         self.returned_bindings = None              # see returned_locals
+        self.returned_temps: dict = {}             # temp -> the project function it came from
         self.attribute_bases = None                # see attribute_read
         self.reading_attribute = None              # (id of a name, the attribute read)
         # Imported modules whose attributes the body changes (``sys.argv = [...]``,
@@ -824,26 +825,7 @@ class Lowerer:
             found: dict = {}
             table = self.facts.imports_table
             state = self.state_locals()
-
-            def project_function(func):
-                parts = []
-                while isinstance(func, ast.Attribute):
-                    parts.append(func.attr)
-                    func = func.value
-                if not isinstance(func, ast.Name) or self.kind(func.id) != "outside":
-                    return None
-                parts.append(func.id)
-                parts.reverse()
-                if len(parts) > 3:
-                    return None
-                target = table.get(func.id)
-                if target is not None:
-                    top = target[0].partition(".")[0]
-                    if not top or top == "desync" or _standard_library(top):
-                        return None
-                elif len(parts) > 1 or func.id not in self.facts.module_names:
-                    return None   # (a builtin, or an attribute of a name not imported)
-                return tuple(parts)
+            project_function = self.project_function
 
             for sub in self.facts.nodes:
                 if isinstance(sub, ast.Assign):
@@ -873,6 +855,29 @@ class Lowerer:
                                 known.append(parts)
             self.returned_bindings = found
         return self.returned_bindings
+
+    def project_function(self, func):
+        """The dotted name (``("get_seen",)``, ``("registry", "table")``) of a
+        function of the project called through ``func``, or None."""
+        table = self.facts.imports_table
+        parts = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name) or self.kind(func.id) != "outside":
+            return None
+        parts.append(func.id)
+        parts.reverse()
+        if len(parts) > 3:
+            return None
+        target = table.get(func.id)
+        if target is not None:
+            top = target[0].partition(".")[0]
+            if not top or top == "desync" or _standard_library(top):
+                return None
+        elif len(parts) > 1 or func.id not in self.facts.module_names:
+            return None   # (a builtin, or an attribute of a name not imported)
+        return tuple(parts)
 
     def modules_looked_up(self):
         """(ids of the names that start ``sys.modules[...]``, locals bound to it or
@@ -1338,9 +1343,16 @@ class Lowerer:
                                            args, kwargs))
         args, keywords = self.call_args(node, pre)
         if keys:
-            return self.emit(pre, self._ds("read", self._keys_node(keys), callee, *args,
-                                           keywords=keywords))
-        return self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
+            result = self.emit(pre, self._ds("read", self._keys_node(keys), callee, *args,
+                                             keywords=keywords))
+        else:
+            result = self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
+        parts = self.project_function(func)
+        if parts is not None and not (len(parts) == 1 and parts[0] in self.facts.fresh_returning
+                                      and parts[0] not in self.facts.imports_table):
+            # (``list(get_seen())``: read by the body as a local bound to it would be)
+            self.returned_temps[result.id] = parts
+        return result
 
     def note_call(self, node, keys):
         from .callees import static_facts
@@ -1799,6 +1811,15 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
+        for name in names:
+            parts = self.returned_temps.get(name)
+            if parts is not None:
+                # ``len(get_seen())``, ``get_registry()["k"]``: what the getter gave may
+                # be module state, read here (see Body.settle_returned)
+                if self.spec_mode:
+                    raise _NoSpec()
+                pre.append(_expr(self._ds("settle_returned", _load(name),
+                                          *map(_const, parts))))
         marked = self.mark_consumed(expr)
         if marked is not None:
             if self.spec_mode:

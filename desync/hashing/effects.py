@@ -548,11 +548,11 @@ class _StateNames:
         return ("module", "sys") in bindings
 
     def _name_holds(self, name) -> bool:
-        if name in self.held:
-            return True
+        if name in self.held or name in self.declared:
+            return True   # (``global _CFG`` then ``_CFG = load()``: still the module's)
         if name in self.local or name in self.params:
             return False   # (a parameter's object is the caller's: ``mutates`` says it)
-        if name in self.declared or name in self.classes:
+        if name in self.classes:
             return True
         if name in self.objects:
             return not _immutable_value(_module_values(self.module).get(name))
@@ -610,10 +610,27 @@ def _def_returns_state(module, node, classes=None, depth=0) -> bool:
         inner = _StateNames(module, node, local, {p for _, p in _params(node)},
                             declared, _module_objects(module) - local,
                             classes - local, imported, depth)
-        cached = any(inner.holds(sub.value) for sub in ast.walk(node)
-                     if isinstance(sub, ast.Return) and sub.value is not None)
+        cached = memoized(node) or any(inner.holds(sub.value) for sub in ast.walk(node)
+                                       if isinstance(sub, ast.Return) and sub.value is not None)
         node._desync_returns_state = cached
     return cached
+
+
+def memoized(node) -> bool:
+    """Is this def under a decorator that remembers its results (``lru_cache``,
+    ``functools.cache``, ``cachetools.cached``, a ``memoize`` of the project's)? Every
+    call then hands out the object the first one made: shared state, whatever the
+    body returns (``get_registry()[k] = v`` changes what the next caller gets)."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = (_last_name(target) or "").lower()
+        if any(word in name for word in _MEMO_WORDS):
+            return True
+    return False
+
+
+# (``cached_property`` and ``cache_clear`` included: an attribute made once is shared too)
+_MEMO_WORDS = ("cache", "memo", "once", "singleton", "remember")
 
 
 def returns_state(fn) -> bool | None:

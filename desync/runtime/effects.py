@@ -762,6 +762,12 @@ def _other_callable(fn) -> Facts:
     wrapped = getattr(fn, "__wrapped__", None)   # functools.lru_cache, cache
     if callable(wrapped) and wrapped is not fn:
         found = facts_of(wrapped)
+        if type(fn) is _LRU_WRAPPER:
+            # Every call hands out the objects the first one made (a settings dict,
+            # a registry): shared state, not a fresh result a cache hit may copy.
+            found = _joined(found, Facts(PURE, {WORLD_STATE},
+                                         reason="remembers its results (lru_cache): every "
+                                                "call hands out the same objects"))
         call = getattr(type(fn), "__call__", None)
         if type(call) is type(_compute):
             # A class-based decorator (``update_wrapper(self, fn)``): what its own
@@ -785,6 +791,9 @@ def _other_callable(fn) -> Facts:
     if type(call) is type(_compute):               # an instance of a class with __call__
         return facts_of(call.__get__(fn))
     return PURE_FACTS
+
+
+_LRU_WRAPPER = type(functools.lru_cache(None)(lambda: None))
 
 
 def _project_class(cls) -> bool:

@@ -2091,14 +2091,14 @@ class Body(Scope):
             if type(fn) is not _MODULE:
                 return   # (only a module's attribute is looked up: no code of yours runs)
             fn = fn.__dict__.get(attribute)
-        for _ in range(4):   # (``functools.wraps``, ``lru_cache``: what it wraps hands out)
-            if type(fn) is FunctionType and _effects.returns_state(fn):
-                break
-            fn = getattr(fn, "__wrapped__", None) if fn is not None and (
-                type(fn) is FunctionType or type(fn) is _LRU_WRAPPER) else None
+        for _ in range(4):   # (``functools.wraps``: what it wraps hands out)
+            if type(fn) is FunctionType and _effects.returns_state(fn) \
+                    or type(fn) is _LRU_WRAPPER:
+                break   # (``lru_cache``, ``cache``: every call hands out what the first made)
+            fn = getattr(fn, "__wrapped__", None) if type(fn) is FunctionType else None
         else:
             return
-        if type(fn) is not FunctionType:
+        if fn is None:
             return
         held = value
         if type(value) is Task:
@@ -2108,7 +2108,7 @@ class Body(Scope):
                 return   # (failed: the read raises it, in its place)
             held = value.value
         if held is None or immutable(held) or type(held) in _NEVER_CHANGED_HELD \
-                or _stable_state(fn, held):
+                or type(fn) is FunctionType and _stable_state(fn, held):
             return   # (``cfg = get_config()`` of a dict no code changes: as ``cfg = CONFIG``)
         self.settle_module(held)
 
