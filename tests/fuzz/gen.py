@@ -1965,12 +1965,20 @@ class Gen:
         # was read as the body's own object, before the changes of REG before it)
         got = self.fresh("got")
         reads["REG.got"] = Call("len", [Nm(got)])
+        # (session seventeen: a getter's result read in place, ``len(_reg())``, and
+        # getters that make their list on first use, memoized or lazily by a global)
+        reads["REG.inline"] = Call("len", [Call(f"_reg{self.sfx}", [])])
+        for getter in ("MEMO", "LAZY"):
+            reads[getter] = Call("len", [Call(f"_{getter.lower()}{self.sfx}", [])])
+            reads[f"{getter}.got"] = Call("len", [Nm(got)])
         kind = r.choice(sorted(reads))
         read = reads[kind]
         tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default",
                             "track_bound", "track_unpacked", "KEEP"])
+        if kind.startswith(("MEMO", "LAZY")):
+            tracker = f"track_{kind.partition('.')[0].lower()}"
         self.feat[f"read-then-change:{kind}"] += 1
-        if kind in ("REG", "REG.got"):
+        if kind in ("REG", "REG.got", "REG.inline") or kind.startswith(("MEMO", "LAZY")):
             self.feat[f"read-then-change:{tracker}"] += 1
             change = Call(f"{tracker}{self.sfx}", [Nm("v")])
             if tracker == "KEEP":
@@ -2010,9 +2018,10 @@ class Gen:
         loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(2, 5))]),
                        body=[appended, change if isinstance(change, ast.stmt) else Expr(change)],
                        orelse=[])
-        if kind == "REG.got":
+        if kind.endswith(".got"):
+            getter = {"REG": "_reg", "MEMO": "_memo", "LAZY": "_lazy"}[kind.partition(".")[0]]
             return ast.If(test=K(True), body=[
-                ast.Assign(targets=[St(got)], value=Call(f"_reg{self.sfx}", [])), loop],
+                ast.Assign(targets=[St(got)], value=Call(f"{getter}{self.sfx}", [])), loop],
                 orelse=[])
         return loop
 
@@ -2180,6 +2189,33 @@ def _reg{sfx}():
     return REG{sfx}
 
 
+# Getters that make their object on first use (session seventeen: functions changing
+# it through them were judged pure, and the body's reads of it did not wait).
+@functools.lru_cache(maxsize=None)
+def _memo{sfx}():
+    return []
+
+
+_LAZY{sfx} = None
+
+
+def _lazy{sfx}():
+    global _LAZY{sfx}
+    if _LAZY{sfx} is None:
+        _LAZY{sfx} = []
+    return _LAZY{sfx}
+
+
+def track_memo{sfx}(v):
+    _memo{sfx}().append(v)
+    return v
+
+
+def track_lazy{sfx}(v):
+    _lazy{sfx}().append(v)
+    return v
+
+
 def track_alias{sfx}(v):
     reg = REG{sfx}
     reg.append(v)
@@ -2256,6 +2292,8 @@ def _reset{sfx}():
     G{sfx} = 0
     H{sfx} = 0
     REG{sfx}.clear()   # (in place: a parameter's default may be it)
+    _memo{sfx}().clear()
+    _lazy{sfx}().clear()
     EV{sfx} = []
     OTHER.reset()
     OTHER.STEP = 1   # (from here: OTHER's own code must not rebind it, see setstep)
@@ -2268,7 +2306,7 @@ def _reset{sfx}():
 def _state{sfx}():
     return {{"G": G{sfx}, "REG": REG{sfx}, "EV": EV{sfx}, "K.items": K{sfx}.items, "K.count": K{sfx}.count,
              "TL": getattr(TL{sfx}, "v", None), "ENV": os.environ.get(ENVK{sfx}),
-             "OTHER": OTHER.state()}}
+             "MEMO": _memo{sfx}(), "LAZY": _lazy{sfx}(), "OTHER": OTHER.state()}}
 '''
     return ast.parse(text).body
 
