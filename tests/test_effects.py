@@ -720,6 +720,55 @@ def test_memoized_and_lazily_made_getters_hand_out_state_and_their_users_change_
     assert infer_source(source, path, "fresh").cacheable
 
 
+def test_singletons_and_class_methods_handing_out_what_the_class_keeps_are_state():
+    source = textwrap.dedent('''
+        class Config:
+            _instance = None
+            @classmethod
+            def get(cls):
+                if cls._instance is None:
+                    cls._instance = cls()
+                return cls._instance
+            @classmethod
+            def make(cls):
+                return cls()
+        class Single:
+            _inst = None
+            def __new__(cls):
+                if cls._inst is None:
+                    cls._inst = super().__new__(cls)
+                return cls._inst
+        class Keep(type):
+            _all = {}
+            def __call__(cls):
+                return cls._all.setdefault(cls, super().__call__())
+        class Store(metaclass=Keep):
+            pass
+        class Borg:
+            _shared = {}
+            def __init__(self):
+                self.__dict__ = Borg._shared
+        class Plain:
+            def __init__(self):
+                self.items = []
+        def by_class_method(v):
+            Config.get().values = v
+        def by_new(x):
+            Single().items.append(x)
+        def by_metaclass(x):
+            Store().rows.append(x)
+        def by_borg(x):
+            Borg().count = x
+        def on_a_new_one(x):
+            Plain().items.append(x)
+            Config.make().items = x
+    ''')
+    path = "/nowhere/singletons.py"
+    for name in ("by_class_method", "by_new", "by_metaclass", "by_borg"):
+        assert WORLD_STATE in infer_source(source, path, name).world, name
+    assert infer_source(source, path, "on_a_new_one").cacheable
+
+
 @functools.lru_cache(maxsize=None)
 def _remembered_settings():
     return {"level": 1}

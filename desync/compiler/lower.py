@@ -209,6 +209,10 @@ def _if(test, body, orelse=()) -> ast.If:
     return ast.If(test=test, body=list(body) or [ast.Pass()], orelse=list(orelse))
 
 
+# Methods of a container that hand out a part of it (or a view of it).
+_PART_GETTERS = frozenset({"get", "setdefault", "items", "values", "keys"})
+
+
 class Lowerer:
     def __init__(self, facts: Facts, namer: Namer, filename: str, transpile_nested,
                  imports: set[str], fn):
@@ -842,6 +846,15 @@ class Lowerer:
                     values += [last.body, last.orelse] if isinstance(last, ast.IfExp) \
                         else last.values
                 for value in values:
+                    while isinstance(value, ast.Attribute) or isinstance(value, ast.Subscript) \
+                            and not isinstance(value.slice, ast.Slice) or (
+                                isinstance(value, ast.Call)
+                                and isinstance(value.func, ast.Attribute)
+                                and value.func.attr in _PART_GETTERS
+                                and bool(value.args) == (value.func.attr in ("get", "setdefault"))):
+                        # (``tags = get_config()["tags"]``, ``rows = get_ns().rows``,
+                        # ``view = get_cfg().items()``: a part of what it gave)
+                        value = value.func.value if isinstance(value, ast.Call) else value.value
                     if not isinstance(value, ast.Call):
                         continue
                     parts = project_function(value.func)
@@ -875,9 +888,10 @@ class Lowerer:
             top = target[0].partition(".")[0]
             if not top or top == "desync" or _standard_library(top):
                 return None
-        elif len(parts) > 1 or func.id not in self.facts.module_names:
-            return None   # (a builtin, or an attribute of a name not imported)
-        return tuple(parts)
+        elif func.id not in self.facts.module_names or len(parts) > 2 \
+                or len(parts) == 2 and func.id in self.facts.module_values:
+            return None   # (a builtin, an attribute of a name not imported, ``LOG.copy``)
+        return tuple(parts)   # (``get_seen``, or ``Config.get``: a class's own method)
 
     def modules_looked_up(self):
         """(ids of the names that start ``sys.modules[...]``, locals bound to it or
@@ -1302,7 +1316,7 @@ class Lowerer:
                                            keywords=keywords))
         if isinstance(func, ast.Attribute) and not self.is_module(func.value) \
                 and (root_name(func.value), func.attr) not in self.stored_attributes:
-            return self.method_step(node, pre, starred)
+            return self.note_returned(func, self.method_step(node, pre, starred))
         # (``self._readline = f.readline``, later ``self._readline()``: the attribute is
         # read as a value, after that store, and called: not looked up when issued.)
         if isinstance(func, ast.Name) and func.id in MUTATING_BUILTINS \
@@ -1347,10 +1361,27 @@ class Lowerer:
                                              keywords=keywords))
         else:
             result = self.emit(pre, self._ds("call", callee, *args, keywords=keywords))
+        return self.note_returned(func, result)
+
+    def settle_returned_temps(self, names, pre) -> None:
+        """Before the body reads or changes what a function of the project returned,
+        held in a temporary: it may be module state (see Body.settle_returned)."""
+        for name in names:
+            parts = self.returned_temps.get(name)
+            if parts is not None:
+                if self.spec_mode:
+                    raise _NoSpec()
+                pre.append(_expr(self._ds("settle_returned", _load(name),
+                                          *map(_const, parts))))
+
+    def note_returned(self, func, result):
+        """Remember that ``result`` is what a function of the project returned
+        (``list(get_seen())``, ``len(Config.get().values)``): read by the body as a
+        local bound to it would be."""
         parts = self.project_function(func)
-        if parts is not None and not (len(parts) == 1 and parts[0] in self.facts.fresh_returning
-                                      and parts[0] not in self.facts.imports_table):
-            # (``list(get_seen())``: read by the body as a local bound to it would be)
+        if parts is not None and isinstance(result, ast.Name) and not (
+                len(parts) == 1 and parts[0] in self.facts.fresh_returning
+                and parts[0] not in self.facts.imports_table):
             self.returned_temps[result.id] = parts
         return result
 
@@ -1382,12 +1413,14 @@ class Lowerer:
                 raise _NoSpec()
             receiver = self.value(func.value, pre)
             args, keywords = self.call_args(node, pre)
-            return self.emit(pre, self._ds("spec_method", self._keys_node(keys), receiver,
-                                           _const(func.attr), *args, keywords=keywords))
+            return self.note_returned(func, self.emit(pre, self._ds(
+                "spec_method", self._keys_node(keys), receiver, _const(func.attr), *args,
+                keywords=keywords)))
         callee = self.value(func, pre) if not isinstance(func, ast.Name) else self.lower(func, pre)
         args, keywords = self.call_args(node, pre)
-        return self.emit(pre, self._ds("spec", self._keys_node(keys), callee, *args,
-                                       keywords=keywords))
+        # (what a getter gave is not read ahead: ``len(_reg())`` waits in its place)
+        return self.note_returned(func, self.emit(pre, self._ds(
+            "spec", self._keys_node(keys), callee, *args, keywords=keywords)))
 
     def speculative(self, expr, pre) -> ast.expr:
         """``expr`` computed ahead, as a value, a speculative task or a deferred call."""
@@ -1679,6 +1712,7 @@ class Lowerer:
                 # ``groups[k].append(x)``: reading the receiver may itself change
                 # things (a defaultdict): it is read when the call is made, in order.
                 names = self.free_values(receiver)
+                self.settle_returned_temps(names, pre)   # (``Single().items.append(x)``)
                 args, keywords = self.call_args(node, pre)
                 return self.emit(pre, self._ds(
                     "effect_method", self._keys_node(sorted({target, *keys})),
@@ -1686,6 +1720,10 @@ class Lowerer:
                     *args, keywords=keywords))
         else:
             receiver = self.value(receiver_node, pre)
+        if isinstance(receiver, ast.Name) and not self.spec_mode:
+            # ``get_seen().append(x)``: a change of what the getter gave, which may be
+            # module state (see Body.settle_returned)
+            self.settle_returned_temps([receiver.id], pre)
         bound = None
         if any(self.has_steps(part) for part in [*node.args, *(k.value for k in node.keywords)]):
             # Python reads the receiver and looks the method up before it evaluates the
@@ -1811,15 +1849,8 @@ class Lowerer:
             return expr
         names = self.free_values(expr)
         keys = self.expression_keys(original) if original is not None else []
-        for name in names:
-            parts = self.returned_temps.get(name)
-            if parts is not None:
-                # ``len(get_seen())``, ``get_registry()["k"]``: what the getter gave may
-                # be module state, read here (see Body.settle_returned)
-                if self.spec_mode:
-                    raise _NoSpec()
-                pre.append(_expr(self._ds("settle_returned", _load(name),
-                                          *map(_const, parts))))
+        # (``len(get_seen())``, ``get_registry()["k"]``: read here)
+        self.settle_returned_temps(names, pre)
         marked = self.mark_consumed(expr)
         if marked is not None:
             if self.spec_mode:

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
+import os
 import sys
 import threading
 from types import BuiltinFunctionType, FunctionType, ModuleType
@@ -524,6 +526,9 @@ class _StateNames:
                                                       for a in expr.args):
                 return True   # (a view: a store into it is a store into the first map)
             if isinstance(func, ast.Name) and func.id in self.module.classes \
+                    and func.id not in self.local and _singleton_class(self.module, func.id):
+                return True   # (``Single().items``: the one instance its class keeps)
+            if isinstance(func, ast.Name) and func.id in self.module.classes \
                     and func.id not in self.local and any(
                         self.holds(a.value if isinstance(a, ast.Starred) else a, depth + 1)
                         for a in (*expr.args, *(k.value for k in expr.keywords))):
@@ -535,6 +540,11 @@ class _StateNames:
                 return self.items_held(func.value, depth + 1)
             if isinstance(func, ast.Name) and func.id not in self.local:
                 return self._returns_state(func.id)
+            if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                    and func.value.id in self.classes and func.value.id not in self.local:
+                # (``Config.get()``, ``Registry.table()``: a class method handing out a
+                # singleton or a table the class keeps)
+                return self._returns_state(f"{func.value.id}.{func.attr}")
         return False
 
     def _is_sys_modules(self, expr) -> bool:
@@ -590,21 +600,59 @@ class _StateNames:
         get_log(): return LOG``)?"""
         if name in self.module.classes or self.depth > 3:
             return False
+        if "." in name:   # (a class's method: only one the class itself runs)
+            node = self.module.defs.get(name)
+            if node is None or not any(_last_name(d) in ("classmethod", "staticmethod")
+                                       for d in node.decorator_list):
+                return False
         return _def_returns_state(self.module, self.module.defs.get(name), self.classes,
                                   self.depth + 1)
 
 
-def _def_returns_state(module, node, classes=None, depth=0) -> bool:
+def _singleton_class(module, name) -> bool:
+    """Does calling the module's class ``name`` hand out an object it keeps: a
+    ``__new__`` returning one the class holds (``return cls._inst``), a metaclass of
+    the module whose ``__call__`` does, or instances sharing one ``__dict__`` (Borg)?"""
+    node = module.classes.get(name)
+    if node is None:
+        return False
+    found = getattr(node, "_desync_singleton", None)
+    if found is None:
+        found = False
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef) and item.name == "__new__":
+                found = found or _def_returns_state(module, item, first_is_state=True)
+            elif isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                found = found or any(
+                    isinstance(target, ast.Attribute) and target.attr == "__dict__"
+                    for sub in ast.walk(item) if isinstance(sub, ast.Assign)
+                    for target in sub.targets)
+        for keyword in node.keywords:
+            meta = module.classes.get(keyword.value.id) if keyword.arg == "metaclass" \
+                and isinstance(keyword.value, ast.Name) else None
+            for item in (meta.body if meta is not None else ()):
+                if isinstance(item, ast.FunctionDef) and item.name == "__call__":
+                    found = found or _def_returns_state(module, item, first_is_state=True)
+        node._desync_singleton = found
+    return found
+
+
+def _def_returns_state(module, node, classes=None, depth=0, first_is_state=False) -> bool:
     """Does this def of ``module`` return module state (``return LOG``, ``return
     TABLE[k]``, ``return get_log()``)? Cached on the node."""
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
-    cached = getattr(node, "_desync_returns_state", None)
+    cache_name = "_desync_returns_state_first" if first_is_state else "_desync_returns_state"
+    cached = getattr(node, cache_name, None)
     if cached is None:
         from .codehash import _node_facts
         _, local, imported = _node_facts(node)[:3]
         declared = {n for sub in ast.walk(node) if isinstance(sub, ast.Global)
                     for n in sub.names}
+        params = _params(node)
+        if params and (first_is_state or any(_last_name(d) == "classmethod"
+                                             for d in node.decorator_list)):
+            declared.add(params[0][1])   # (``cls``: a class of the module, its state)
         if classes is None:
             classes = {n.name for n in module.tree.body if isinstance(n, ast.ClassDef)}
         inner = _StateNames(module, node, local, {p for _, p in _params(node)},
@@ -612,7 +660,7 @@ def _def_returns_state(module, node, classes=None, depth=0) -> bool:
                             classes - local, imported, depth)
         cached = memoized(node) or any(inner.holds(sub.value) for sub in ast.walk(node)
                                        if isinstance(sub, ast.Return) and sub.value is not None)
-        node._desync_returns_state = cached
+        setattr(node, cache_name, cached)
     return cached
 
 
@@ -762,6 +810,39 @@ _SIGNAL_METHODS = frozenset({"wait", "wait_for", "notify", "notify_all", "is_set
 # judged by the namespaces a call passes them).
 _EFFECT_BUILTINS = {name: facts for name, facts in table.BUILTINS.items()
                     if facts.kind == EFFECT and not facts.mutates}
+
+
+def _live_value(module, name):
+    """What the module-level ``name`` of ``module`` holds in the running program (the
+    module imported, or run as ``__main__``), or None."""
+    for candidate in (sys.modules.get(module.name), sys.modules.get("__main__")):
+        path = getattr(candidate, "__file__", None)
+        if path and os.path.abspath(path) == os.path.abspath(module.path):
+            return vars(candidate).get(name)
+    return None
+
+
+def _facts_of_held_callables(module, container) -> list:
+    """What the callables a module-level container holds do (``TABLE = {"p": print}``),
+    as the runtime judges them: a call through it prints if one of them does."""
+    if not isinstance(container, ast.Name):
+        return []
+    held = _live_value(module, container.id)
+    if type(held) is dict:
+        values = list(held.values())[:64]
+    elif type(held) in (list, tuple):
+        values = list(held[:64])
+    else:
+        return []
+    return [table.facts_of(value) for value in values if callable(value)
+            and not isinstance(value, type)]
+
+
+def _is_logger(value) -> bool:
+    """A ``logging`` logger (made by a helper of the project: ``log = setup(name)``)?"""
+    logging = sys.modules.get("logging")
+    return logging is not None and value is not None \
+        and isinstance(value, (logging.Logger, logging.LoggerAdapter))
 
 
 def _logging_facts() -> Facts:
@@ -977,6 +1058,10 @@ class _Inferrer:
                     # ``globals()[name](v)``, ``getattr(LOG, "append")(x)``: what runs is
                     # not known here; it may change module state)
                     out.add(_STATE, "calls what module state holds")
+                    container = state.item_of.get(func.id) if isinstance(func, ast.Name) \
+                        else func.value
+                    for facts in _facts_of_held_callables(module, container):
+                        out.add(facts, "calls what module state holds")   # (``TABLE["p"](x)``)
                 elif isinstance(func, ast.Name) and func.id in made_functions \
                         and self._changes_what_it_is_given(module, qualname, func.id, sub,
                                                            state, stack):
@@ -1226,8 +1311,9 @@ class _Inferrer:
                     and not (name.startswith("__") and name not in table.CHANGING_DUNDERS):
                 written(call.args[0].id, f"{where}()")
             return
-        elif head in module.bindings and len(parts) == 2 and self._makes_logger(
-                module, _module_values(module).get(head), imported):
+        elif head in module.bindings and len(parts) == 2 and (self._makes_logger(
+                module, _module_values(module).get(head), imported)
+                or _is_logger(_live_value(module, head))):
             callee = _logging_facts()   # ``log = logging.getLogger(__name__)``; ``log.info()``
         elif head in module.bindings and len(parts) == 2 \
                 and self._instance_method(module, head, parts[1]) is not None:
@@ -1375,6 +1461,18 @@ class _Inferrer:
         """A call of a module-level value (``add = LOG.append``, ``f = partial(...)``,
         ``square = lambda x: x * x``, ``alias = other``)."""
         value = _module_values(module).get(name)
+        if isinstance(value, ast.Name) and value.id not in module.bindings \
+                and value.id in _BUILTIN_NAMES:
+            return table.listed_facts("builtins", value.id) or table.PURE_FACTS   # (``say = print``)
+        live = _live_value(module, name)
+        if live is not None and (type(live) is BuiltinFunctionType
+                                 and type(getattr(live, "__self__", None)) is ModuleType
+                                 or isinstance(live, functools.partial)
+                                 or type(live) is FunctionType and live.__name__ != name):
+            # (``say = print``, ``echo = lambda *a: print(*a)``, ``partial(print, "E")``,
+            # ``out = make_printer()``: what the value it holds does, as the runtime
+            # judges it)
+            return table.facts_of(live)
         if isinstance(value, ast.Lambda):
             return None  # its body is read where it is defined; treated as pure
         if isinstance(value, ast.Name):

@@ -50,7 +50,7 @@ from .reach import (_MODULE, _NEVER_CHANGED, _PARTIAL, _add_held, _decimal_conte
                     _functions_run_by, _global_names, _holds_its_lock, _holds_lock_of,
                     _in_project, _reached_from, _reads_thread_local, _reentrant,
                     _thread_locals_seen)
-from .reach import ANY_NAME, may_touch as _may_touch, names_set_on_modules as _names_set_on_modules
+from .reach import ANY_NAME, _strings_of, may_touch as _may_touch, names_set_on_modules as _names_set_on_modules
 from .iteration import (_BUILTIN_ITERATORS, _CHANGING_ITERATORS, _STOPS, _AheadOfBody,
                         _Carried, _DeferredGuarded, _ElementGuarded, _StopsWithConsumer,
                         _may_be_deferred,
@@ -1321,6 +1321,8 @@ class Body(Scope):
                     if value is not None and type(value) not in _NEVER_CHANGED:
                         changed.append(value)
                         _add_held(changed, value, names)
+                        if type(value) is dict:   # (``len(REG["a"])`` after ``b.append(1)``)
+                            _add_rows(changed, value, target.__code__)
                 changed.append(namespace)   # ``globals()["X"] = v``
                 changed.append(sys.modules.get(namespace.get("__name__", "")))  # its module
                 for cell in target.__closure__ or ():   # what it holds: cells, defaults
@@ -1427,6 +1429,8 @@ class Body(Scope):
                 continue
             if kind in _ITERATOR_TYPES or (kind not in _CALLABLE_TYPES and _stateful(arg)):
                 return True
+            if kind not in _CALLABLE_TYPES and _methods_do_more(fn, kind):
+                return True   # (``fetch_with(client, x)`` calling ``client.get(x)``, which prints)
             if kind is FunctionType and arg.__closure__ is not None and self.cells:
                 # ``key=lambda v: p.key(v)`` while the body's write of ``p`` is still
                 # pending: what it runs depends on what ``p`` will hold. Judged once
@@ -2088,12 +2092,15 @@ class Body(Scope):
         frame = self.frame
         fn = frame.f_globals.get(name) if frame is not None else None
         for attribute in attributes:
-            if type(fn) is not _MODULE:
-                return   # (only a module's attribute is looked up: no code of yours runs)
-            fn = fn.__dict__.get(attribute)
+            if type(fn) is _MODULE:
+                fn = fn.__dict__.get(attribute)
+            elif issubclass(type(fn), type):   # (``Config.get()``: a class method)
+                fn = _class_function(fn, attribute)
+            else:
+                return   # (only what a namespace holds is looked up: no code of yours runs)
         for _ in range(4):   # (``functools.wraps``: what it wraps hands out)
             if type(fn) is FunctionType and _effects.returns_state(fn) \
-                    or type(fn) is _LRU_WRAPPER:
+                    or type(fn) is _LRU_WRAPPER or _may_keep_instances(fn):
                 break   # (``lru_cache``, ``cache``: every call hands out what the first made)
             fn = getattr(fn, "__wrapped__", None) if type(fn) is FunctionType else None
         else:
@@ -2108,7 +2115,9 @@ class Body(Scope):
                 return   # (failed: the read raises it, in its place)
             held = value.value
         if held is None or immutable(held) or type(held) in _NEVER_CHANGED_HELD \
-                or type(fn) is FunctionType and _stable_state(fn, held):
+                or type(fn) is FunctionType and _stable_state(fn, held) \
+                or type(fn) is not FunctionType and type(fn) is not _LRU_WRAPPER \
+                and not _kept_by_class(fn, held):
             return   # (``cfg = get_config()`` of a dict no code changes: as ``cfg = CONFIG``)
         self.settle_module(held)
 
@@ -2456,6 +2465,104 @@ def _state_like(value, objects) -> bool:
     return found is not None and found is value
 
 
+def _may_keep_instances(cls) -> bool:
+    """Is ``cls`` a class whose call may hand out an instance it keeps (a singleton):
+    a ``__new__`` of its own, or a metaclass with a ``__call__`` of its own? (Looked up
+    in the dicts of the classes: no code of yours runs.)"""
+    if not issubclass(type(cls), type):
+        return False
+    for klass in type.__dict__["__mro__"].__get__(cls):
+        if klass is not object and "__new__" in _class_dict(klass) \
+                and _effects.module_name(klass) != "builtins":
+            return True
+    for klass in type.__dict__["__mro__"].__get__(type(cls)):
+        if klass is not type and "__call__" in _class_dict(klass) \
+                and _effects.module_name(klass) not in ("builtins", "abc"):
+            return True
+    return False
+
+
+_class_dict = type.__dict__["__dict__"].__get__   # (a class's own, as ``type`` keeps it)
+
+
+def _kept_by_class(cls, held) -> bool:
+    """Is ``held`` an object a class's own namespace (or a dict in it) holds, as a
+    singleton's instance is (``cls._inst``, ``Meta._instances[cls]``)?"""
+    spaces = [*type.__dict__["__mro__"].__get__(cls), *type.__dict__["__mro__"].__get__(type(cls))]
+    for klass in spaces:
+        if klass is object or klass is type:
+            continue
+        for value in list(_class_dict(klass).values()):
+            if value is held or type(value) is dict and len(value) <= 4096 \
+                    and any(v is held for v in list(value.values())):
+                return True
+    return False
+
+
+_methods_judged: dict = {}   # (code, class) -> does the code call a method of it that does more
+
+
+def _methods_do_more(fn, kind) -> bool:
+    """Does ``fn`` (a function of the user's, given an instance of ``kind``, a class
+    of the project) name a method of that class that prints, logs, changes its object
+    or more? Its name alone (``client.get(x)``) says nothing of what the class made it
+    do: a call of ``fn`` is then an effect, in order, and never a cache hit."""
+    if type(fn) is not FunctionType or _effects.module_name(kind) == "builtins":
+        return False
+    code = fn.__code__
+    found = _methods_judged.get((code, kind))
+    if found is None:
+        found = False
+        if _effects._project_class(kind):
+            for name in _names_of(code):
+                member = None
+                for klass in type.__dict__["__mro__"].__get__(kind)[:-1]:
+                    member = _class_dict(klass).get(name)
+                    if member is not None:
+                        break
+                if type(member) is FunctionType and not _effects.facts_of(member).cacheable:
+                    found = True
+                    break
+        if len(_methods_judged) > 4096:
+            _methods_judged.clear()
+        _methods_judged[(code, kind)] = found
+    return found
+
+
+def _names_of(code) -> set:
+    """The attribute and global names a code object and those nested in it use."""
+    found, stack = set(), [code]
+    while stack:
+        current = stack.pop()
+        found.update(current.co_names)
+        stack.extend(c for c in current.co_consts if type(c) is type(code))
+    return found
+
+
+def _add_rows(changed, table, code) -> None:
+    """Add the rows of a module-level dict a callee reads (``REG["a"]``): all of a
+    small one, else those under the keys its code names."""
+    if len(table) <= 64:
+        changed.extend(v for v in list(dict.values(table)) if type(v) not in _NEVER_CHANGED)
+        return
+    for key in _strings_of(code):
+        row = dict.get(table, key)
+        if row is not None and type(row) not in _NEVER_CHANGED:
+            changed.append(row)
+
+
+def _class_function(cls, name):
+    """The function a class's ``classmethod`` or ``staticmethod`` ``name`` runs, looked
+    up in the dicts of its classes (no descriptor of yours runs), or None."""
+    for klass in type.__dict__["__mro__"].__get__(cls):
+        found = _class_dict(klass).get(name, _NO_ITEM)
+        if found is not _NO_ITEM:
+            if type(found) is classmethod or type(found) is staticmethod:
+                return found.__func__
+            return None
+    return None
+
+
 def _stable_state(fn, held) -> bool:
     """Is ``held``, which the getter ``fn`` handed out, an object (or a part of one)
     held by a module-level name of its module that no code of that module changes or
@@ -2580,6 +2687,9 @@ def _code_names_state(code, namespace) -> bool:
         if value is _NO_ITEM:
             continue   # (a builtin, or an attribute's name)
         kind = type(value)
+        if kind is FunctionType and value.__globals__ is namespace \
+                and _effects.returns_state(value) or kind is _LRU_WRAPPER:
+            return True   # (``lambda w: w >= len(get_seen())``: a getter of module state)
         if kind in _NEVER_CHANGED_HELD:
             continue
         if kind is _MODULE:

@@ -506,7 +506,8 @@ class Gen:
                 # A chain: its last operand (calls, a failure) only if the first holds.
                 (1, lambda: self.feature("chained-compare", ast.Compare(
                     left=x(), ops=[r.choice(ops), r.choice(ops)],
-                    comparators=[x(), self.callee("shown", [x()]) if cx.io and r.random() < 0.5
+                    comparators=[x(), self.callee(r.choice(["shown", "said"]), [x()])
+                                 if cx.io and r.random() < 0.5
                                  else x()])))]
         if d > 1:
             # Two or three operands: ``a and b() and c`` once lost its third (textwrap).
@@ -752,8 +753,8 @@ class Gen:
                 # A function that prints, passed along (``sorted(xs, key=shown)``): its
                 # prints happen where plain Python makes them.
                 (1 if cx.io else 0, lambda: self.feature("effect-fn", self.pick([
-                    (1, lambda: Nm("shown")),
-                    (1, lambda: Lam(["v"], Call("shown", [Nm("v")])))])))]
+                    (1, lambda: Nm(r.choice(["shown", "said"]))),
+                    (1, lambda: Lam(["v"], Call(r.choice(["shown", "said"]), [Nm("v")])))])))]
         return self.pick(opts)
 
     def recording_lambda(self, sc, cx, d):

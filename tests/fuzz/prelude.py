@@ -79,6 +79,16 @@ def shown(x):
     return (x * 5 + 2) % 97
 
 
+_SAY = print   # (session seventeen: print under another name was judged a change of state)
+
+
+def said(x):
+    """``shown`` printing through a module-level alias of ``print``."""
+    _hit("said", x)
+    _SAY("said", x)
+    return (x * 5 + 2) % 97
+
+
 def steady(x):
     """A slow step that is never planned to fail (see harness.plans_for): the
     programs that read module state after it and then change that state must not
