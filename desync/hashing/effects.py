@@ -791,6 +791,7 @@ class _Outcome:
 # Changing module-level state: still a call for the engine (callees share no hidden
 # state, by the user's promise), but never cached (a hit would skip the change).
 _STATE = Facts(PURE, {table.WORLD_STATE}, reason="changes module-level state")
+_FOUND_BY_NAME = Facts(EFFECT, reason="reads a module it finds by name (sys.modules): in order")
 # A nested def changing what a variable of the function around it holds (``seen.append``
 # on the body's ``seen``): a cache hit would skip the change.
 _HELD = Facts(PURE, {table.WORLD_STATE}, reason="changes an object of the function around it")
@@ -822,20 +823,103 @@ def _live_value(module, name):
     return None
 
 
-def _facts_of_held_callables(module, container) -> list:
-    """What the callables a module-level container holds do (``TABLE = {"p": print}``),
-    as the runtime judges them: a call through it prints if one of them does."""
-    if not isinstance(container, ast.Name):
+def _facts_of_held_callables(module, container, node) -> list:
+    """What the callables a module-level container holds do, as the runtime judges
+    them: ``TABLE["p"](x)`` with ``TABLE = {"p": print}``, ``for h in HOOKS["save"]:
+    h(x)``, ``PLUGINS[name]().run(x)`` (a class: its constructor, and its methods the
+    code names), ``for cls in Base.registry.values()``. A call through it prints if
+    one of them does."""
+    held = _live_of(module, container)
+    if held is None:
         return []
-    held = _live_value(module, container.id)
+    items, found = _items_of(held), []
+    if items and all(type(item) in (list, tuple, set, frozenset) for item in items):
+        items = [inner for item in items for inner in _items_of(item)]   # (lists of hooks)
+    names = None
+    for item in items[:64]:
+        if isinstance(item, type):
+            if not table._project_class(item):
+                continue
+            if names is None:
+                names = {sub.attr for sub in ast.walk(node) if isinstance(sub, ast.Attribute)}
+            found.append(table.facts_of(item))
+            for name in names:
+                method = _class_member(item, name)
+                if type(method) is FunctionType:
+                    found.append(table.facts_of(method))
+        elif callable(item):
+            found.append(table.facts_of(item))
+    return found
+
+
+def _facts_of_managing(module, expr, state) -> list:
+    """``with db:`` on an object of module state, of a class of the project: what
+    its ``__enter__`` and ``__exit__`` do (``self.log.append("begin")`` changes module
+    state; a print prints). A library's managers (locks, files) are the table's."""
+    if not state.holds(expr):
+        return []
+    held = _live_of(module, expr)
+    if held is None or not table._project_class(type(held)):
+        return []
+    found = []
+    for name in ("__enter__", "__exit__", "__aenter__", "__aexit__"):
+        method = _class_member(type(held), name)
+        if type(method) is FunctionType:
+            facts = table.facts_of(method)
+            found.append(Facts(facts.kind, facts.world, (), facts.reason))
+            if facts.mutates & {0, "self"}:
+                found.append(_STATE)   # (changes the object module state holds)
+    return found
+
+
+def _items_of(held) -> list:
     if type(held) is dict:
-        values = list(held.values())[:64]
-    elif type(held) in (list, tuple):
-        values = list(held[:64])
-    else:
-        return []
-    return [table.facts_of(value) for value in values if callable(value)
-            and not isinstance(value, type)]
+        return list(held.values())[:64]
+    if type(held) in (list, tuple):
+        return list(held[:64])
+    if type(held) in (set, frozenset):
+        return list(held)[:64]
+    return []
+
+
+def _class_member(cls, name):
+    """``cls.name`` as its classes' dicts hold it (no descriptor of yours runs)."""
+    for klass in type.__dict__["__mro__"].__get__(cls):
+        found = type.__dict__["__dict__"].__get__(klass).get(name)
+        if found is not None:
+            return found
+    return None
+
+
+def _live_of(module, expr, depth=0):
+    """The object a module-level expression stands for in the running program, found
+    through namespaces only (a module's, a class's, an instance's ``__dict__``, a dict's
+    item under a constant, a dict's ``.values()``), or None."""
+    if depth > 6:
+        return None
+    if isinstance(expr, ast.Name):
+        return _live_value(module, expr.id)
+    if isinstance(expr, ast.Attribute):
+        base = _live_of(module, expr.value, depth + 1)
+        if base is None:
+            return None
+        if type(base) is ModuleType:
+            return vars(base).get(expr.attr)
+        if isinstance(base, type):
+            return _class_member(base, expr.attr)
+        try:
+            own = object.__getattribute__(base, "__dict__")
+        except AttributeError:
+            return None
+        return own.get(expr.attr) if type(own) is dict else None
+    if isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):
+        base = _live_of(module, expr.value, depth + 1)
+        return dict.get(base, expr.slice.value) if type(base) is dict else None
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and not expr.args \
+            and expr.func.attr in ("values", "items", "keys"):
+        base = _live_of(module, expr.func.value, depth + 1)
+        return base if type(base) is dict else None
+    return None
 
 
 def _is_logger(value) -> bool:
@@ -952,6 +1036,19 @@ class _Inferrer:
         out = _Outcome()
         cut = [False]
         called = {id(sub.func) for sub in ast.walk(node) if isinstance(sub, ast.Call)}
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.With, ast.AsyncWith)):
+                for item in sub.items:
+                    for facts in _facts_of_managing(module, item.context_expr, state):
+                        out.add(facts, "with ...")   # (``with db:`` of a module's object)
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Subscript) and state._is_sys_modules(sub.value) or (
+                    isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr == "get" and state._is_sys_modules(sub.func.value)):
+                # (``sys.modules["app.config"].LEVEL``: what it reads is found by name at
+                # run time, out of a cache key's sight: never answered from the cache)
+                out.add(_FOUND_BY_NAME, "sys.modules[...]")
+                break
 
         def param_of(name):
             if name in by_name:
@@ -1060,7 +1157,7 @@ class _Inferrer:
                     out.add(_STATE, "calls what module state holds")
                     container = state.item_of.get(func.id) if isinstance(func, ast.Name) \
                         else func.value
-                    for facts in _facts_of_held_callables(module, container):
+                    for facts in _facts_of_held_callables(module, container, node):
                         out.add(facts, "calls what module state holds")   # (``TABLE["p"](x)``)
                 elif isinstance(func, ast.Name) and func.id in made_functions \
                         and self._changes_what_it_is_given(module, qualname, func.id, sub,
@@ -1336,6 +1433,11 @@ class _Inferrer:
             callee = _strongest([f for f in found if f is not None])
         elif len(parts) == 1:
             callee = table.listed_facts("builtins", head)
+            if callee is None and head not in _BUILTIN_NAMES:
+                # (bound where the source does not show: ``from .store import *``)
+                live = _live_value(module, head)
+                if callable(live) and not isinstance(live, type):
+                    callee = table.facts_of(live)
         if callee is None:
             return
         looks_up = _past_its_caller(callee, call)

@@ -682,6 +682,9 @@ def _collect_reads(fn, reached=()) -> _Reads:
             watch(_KWDEFAULTS, g, None, g.__kwdefaults__)
             for index, default in enumerate(g.__defaults__ or ()):
                 value_part(b"d%d" % index, None, None, default, names, 1)
+            for name, default in sorted((g.__kwdefaults__ or {}).items()):
+                # (``def lookup(k, *, table=TABLE)``: what the default holds is read)
+                value_part(b"k:" + name.encode(), None, None, default, names, 1)
             for cell in g.__closure__ or ():
                 try:
                     content = cell.cell_contents

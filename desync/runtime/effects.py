@@ -314,6 +314,33 @@ _MODULES: dict[str, dict[str, Facts]] = {
                "insort_right": Facts(PURE, mutates={0, "a"}, reason="mutates its list")},
     "json": {"dump": Facts(PURE, mutates={1, "fp"}, reason="writes to its file")},
     "pickle": {"dump": Facts(PURE, mutates={1, "file"}, reason="writes to its file")},
+    # Functions that read or write files by path (a cache hit would serve old contents
+    # or skip the write), and other outside worlds of well-known libraries.
+    "xml.etree.ElementTree": {"parse": _FILE_READ, "iterparse": _FILE_READ,
+                              "ElementTree.parse": _FILE_READ,
+                              "ElementTree.write": _FILE_WRITE},
+    "xml.dom.minidom": {"parse": _FILE_READ},
+    "xml.sax": {"parse": _FILE_READ},
+    "runpy": {"*": _PROC},
+    "pkgutil": {"get_data": _FILE_READ},
+    "importlib.resources": {"*": _FILE_READ},
+    "io": {"FileIO": _effect(WORLD_FILES, "opens a file"),
+           "open": _effect(WORLD_FILES, "opens a file"),
+           "open_code": _effect(WORLD_FILES, "opens a file")},
+    "ssl": {"RAND_bytes": _RANDOM, "RAND_pseudo_bytes": _RANDOM, "RAND_add": _RANDOM},
+    "numpy": {"load": _FILE_READ, "loadtxt": _FILE_READ, "genfromtxt": _FILE_READ,
+              "fromfile": _FILE_READ, "memmap": _FILE_READ, "fromregex": _FILE_READ,
+              "save": _FILE_WRITE, "savez": _FILE_WRITE, "savez_compressed": _FILE_WRITE,
+              "savetxt": _FILE_WRITE, "ndarray.tofile": _FILE_WRITE},
+    "click": {"echo": _effect(WORLD_STDOUT, "prints"), "secho": _effect(WORLD_STDOUT, "prints"),
+              "clear": _effect(WORLD_STDOUT, "prints"),
+              "prompt": _effect(WORLD_INPUT, "reads the terminal"),
+              "confirm": _effect(WORLD_INPUT, "reads the terminal"),
+              "getchar": _effect(WORLD_INPUT, "reads the terminal"),
+              "pause": _effect(WORLD_INPUT, "reads the terminal"),
+              "edit": _PROC, "launch": _PROC},
+    "rich": {"print": _effect(WORLD_STDOUT, "prints"), "inspect": _effect(WORLD_STDOUT, "prints"),
+             "print_json": _effect(WORLD_STDOUT, "prints")},
 }
 
 # Module attributes that stand for the outside world when read (not called).
@@ -478,6 +505,12 @@ def _module_facts(module: str | None, name: str) -> Facts | None:
         return None
     if module.startswith("_") and module not in _MODULES and module[1:] in _MODULES:
         module = module[1:]  # a C accelerator (_heapq, _bisect, _operator, _json...)
+    if module.startswith("pandas") and name.startswith(("read_", "to_")) \
+            and name not in ("to_dict", "to_list", "to_numpy", "to_records", "to_string",
+                             "to_frame", "to_period", "to_timestamp", "to_datetime",
+                             "to_numeric", "to_timedelta"):
+        # (``pd.read_csv(path)``, ``df.to_csv(path)``: files, unless none is named)
+        return _FILE_READ if name.startswith("read_") else _FILE_WRITE
     table = _MODULES.get(module)
     while table is None and "." in module:
         module = module.rpartition(".")[0]

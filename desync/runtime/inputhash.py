@@ -215,6 +215,9 @@ class _Walk:
             if token:
                 out.append(token)
             state = getattr(value, "__dict__", None)
+            if state is not None:
+                # (one that can take attributes: a hit hands out an object of its own)
+                self.immutable = False
             if state:
                 self.feed(dict(state), depth + 1)
         elif kind is memoryview:
@@ -380,7 +383,10 @@ def _by_token(obj):
         state = getattr(obj, "__dict__", None)
         if state is None:
             raise Unhashable(f"{kind.__qualname__} chooses what pickle keeps")
-        return _function_marker, (kind, dict(state))
+        # (a dict's or a list's own items are not in its ``__dict__``: they count too)
+        items = dict(dict.items(obj)) if isinstance(obj, dict) else \
+            list(list.__iter__(obj)) if isinstance(obj, list) else None
+        return _function_marker, (kind, dict(state), items)
     if home != "builtins" and frozen.drops_attributes(obj):
         # A subclass of Decimal, datetime, Counter... with attributes of its own: the
         # base's pickling leaves them out, a callee may read them.
