@@ -1,5 +1,6 @@
 """The loop shapes people write, each with six slow calls: all must run them
 together. Shared by tests/test_idioms.py and the benchmarks."""
+import functools
 import logging
 import time
 
@@ -360,6 +361,63 @@ def progress_from_a_getter(xs):
         idiom_settings.record(x)
     return out, len(done) - start
 
+@functools.lru_cache(maxsize=None)
+def fetch_remembered(x):
+    time.sleep(D)
+    return {"body": [x] * 3}
+
+def parse_body(page):
+    time.sleep(D)
+    return len(page["body"])
+
+@desync
+def remembered_fetch_then_parse_with_progress(xs):
+    # What a remembered function hands out is shared (every call gives the one
+    # object): read as module state, but only calls that may reach it (they name the
+    # function) are waited for: the progress calls are not, and nothing waits for
+    # the fetch itself before its parse is issued.
+    fetch_remembered.cache_clear()
+    out = []
+    for x in xs:
+        page = fetch_remembered(x)
+        out.append(parse_body(page))
+        idiom_settings.record(x)
+    return out
+
+FLAGS = {"upper": False}
+
+@functools.lru_cache(maxsize=None)
+def normalised(x):
+    time.sleep(D)
+    return f"u{x}"
+
+@desync
+def remembered_keys_with_a_flag(xs):
+    normalised.cache_clear()
+    out = []
+    for x in xs:
+        key = normalised(x) if not FLAGS["upper"] else normalised(x).upper()
+        out.append(key)
+    return out
+
+class Page:
+    registry = {}
+
+    @classmethod
+    def cached(cls, x):
+        if x in cls.registry:
+            return cls.registry[x]   # (may hand out what the class keeps)
+        time.sleep(D)
+        return {"body": [x] * 2}
+
+@desync
+def class_methods_page_then_parse(xs):
+    out = []
+    for x in xs:
+        page = Page.cached(x)
+        out.append(parse_body(page))
+    return out
+
 
 CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp, 6),
  ("set comprehension", setcomp, 6), ("dict comprehension", dictcomp, 6),
@@ -384,5 +442,11 @@ CASES = [("dict store in loop", dict_store, 6), ("list comprehension", listcomp,
  ("a session from a factory, progress recorded", session_from_a_factory_with_progress, 6),
  ("progress read through a getter", progress_from_a_getter, 6),
  ("settings from a getter, progress recorded", settings_from_a_getter_with_progress, 6),
- ("loop over an attribute, counting in another", loop_over_an_attribute_counting_in_another, 6)]
-IDEAL = {"two-stage pipeline": 2 * D}
+ ("loop over an attribute, counting in another", loop_over_an_attribute_counting_in_another, 6),
+ ("a remembered fetch, then parse, progress recorded",
+  remembered_fetch_then_parse_with_progress, 6),
+ ("remembered keys and a flag read", remembered_keys_with_a_flag, 6),
+ ("a class method's page, then parse", class_methods_page_then_parse, 6)]
+IDEAL = {"two-stage pipeline": 2 * D,
+         "a remembered fetch, then parse, progress recorded": 2 * D,
+         "a class method's page, then parse": 2 * D}

@@ -778,7 +778,8 @@ def test_a_memoized_function_is_shared_state_not_a_result_to_copy():
     # (a cache hit would hand out a copy: the body would change another dict)
     assert facts_of(_remembered_settings.__wrapped__).cacheable
     facts = facts_of(_remembered_settings)
-    assert not facts.cacheable and WORLD_STATE in facts.world
+    # (not a change of state: a loop of remembered fetches still runs together)
+    assert not facts.cacheable and WORLD_STATE not in facts.world
 
 
 _LOG = []
@@ -1355,3 +1356,31 @@ def raises_by_kind(kind, message):
 def test_defaults_and_tables_of_classes(fn, changes):
     facts = infer(fn)
     assert (WORLD_STATE in facts.world) == changes, facts
+
+
+class _AsksItsFactory:
+    """A lazy object (as Django's ``LazyObject``): asking its class loads it."""
+    loaded = 0
+
+    @property
+    def __class__(self):
+        type(self).loaded += 1
+        return dict
+
+    def get(self, key):
+        return key
+
+
+_LAZY_SETTINGS = _AsksItsFactory()
+
+
+def _reads_lazy_settings(key, use):
+    return _LAZY_SETTINGS.get(key) if use else key
+
+
+def test_judging_a_callee_never_loads_a_lazy_object_it_names():
+    # (plain Python never asks ``_LAZY_SETTINGS`` its class here: desync must not either)
+    _AsksItsFactory.loaded = 0
+    infer(_reads_lazy_settings)
+    facts_of(_reads_lazy_settings)
+    assert _AsksItsFactory.loaded == 0

@@ -233,7 +233,7 @@ def _imported_object(module, name, through_attribute) -> bool:
     value = vars(held).get(attribute)
     if value is None or isinstance(value, _CODE_VALUES):
         return False
-    if isinstance(value, type):
+    if issubclass(type(value), type):
         return through_attribute
     return not isinstance(value, _IMMUTABLE_VALUES)
 
@@ -837,7 +837,7 @@ def _facts_of_held_callables(module, container, node) -> list:
         items = [inner for item in items for inner in _items_of(item)]   # (lists of hooks)
     names = None
     for item in items[:64]:
-        if isinstance(item, type):
+        if issubclass(type(item), type):
             if not table._project_class(item):
                 continue
             if names is None:
@@ -856,18 +856,27 @@ def _facts_of_managing(module, expr, state) -> list:
     """``with db:`` on an object of module state, of a class of the project: what
     its ``__enter__`` and ``__exit__`` do (``self.log.append("begin")`` changes module
     state; a print prints). A library's managers (locks, files) are the table's."""
-    if not state.holds(expr):
-        return []
-    held = _live_of(module, expr)
-    if held is None or not table._project_class(type(held)):
+    if isinstance(expr, ast.Call):
+        # (``with Tx(x):``: a new manager of a class of the project; what it changes of
+        # itself is its own, what it prints or changes elsewhere counts)
+        made = _live_of(module, expr.func)
+        if made is None or not issubclass(type(made), type) or not table._project_class(made):
+            return []
+        kind, own = made, True
+    elif state.holds(expr):
+        held = _live_of(module, expr)
+        if held is None or not table._project_class(type(held)):
+            return []
+        kind, own = type(held), False
+    else:
         return []
     found = []
     for name in ("__enter__", "__exit__", "__aenter__", "__aexit__"):
-        method = _class_member(type(held), name)
+        method = _class_member(kind, name)
         if type(method) is FunctionType:
             facts = table.facts_of(method)
             found.append(Facts(facts.kind, facts.world, (), facts.reason))
-            if facts.mutates & {0, "self"}:
+            if facts.mutates & {0, "self"} and not own:
                 found.append(_STATE)   # (changes the object module state holds)
     return found
 
@@ -905,7 +914,7 @@ def _live_of(module, expr, depth=0):
             return None
         if type(base) is ModuleType:
             return vars(base).get(expr.attr)
-        if isinstance(base, type):
+        if issubclass(type(base), type):
             return _class_member(base, expr.attr)
         try:
             own = object.__getattribute__(base, "__dict__")
@@ -926,7 +935,7 @@ def _is_logger(value) -> bool:
     """A ``logging`` logger (made by a helper of the project: ``log = setup(name)``)?"""
     logging = sys.modules.get("logging")
     return logging is not None and value is not None \
-        and isinstance(value, (logging.Logger, logging.LoggerAdapter))
+        and issubclass(type(value), (logging.Logger, logging.LoggerAdapter))
 
 
 def _logging_facts() -> Facts:
@@ -1436,7 +1445,7 @@ class _Inferrer:
             if callee is None and head not in _BUILTIN_NAMES:
                 # (bound where the source does not show: ``from .store import *``)
                 live = _live_value(module, head)
-                if callable(live) and not isinstance(live, type):
+                if callable(live) and not issubclass(type(live), type):
                     callee = table.facts_of(live)
         if callee is None:
             return
@@ -1569,7 +1578,7 @@ class _Inferrer:
         live = _live_value(module, name)
         if live is not None and (type(live) is BuiltinFunctionType
                                  and type(getattr(live, "__self__", None)) is ModuleType
-                                 or isinstance(live, functools.partial)
+                                 or issubclass(type(live), functools.partial)
                                  or type(live) is FunctionType and live.__name__ != name):
             # (``say = print``, ``echo = lambda *a: print(*a)``, ``partial(print, "E")``,
             # ``out = make_printer()``: what the value it holds does, as the runtime

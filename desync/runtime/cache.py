@@ -949,7 +949,7 @@ def _holds_decimal(args, kwargs) -> bool:
 
 
 
-def _runs_effects_given(args, kwargs) -> bool:
+def _runs_effects_given(args, kwargs, fn=None) -> bool:
     """Is something handed to the callee code that prints, writes or changes state
     when the callee runs it: a function (``apply(show, x)``), a class whose
     ``__init__`` does, an object with such a ``__call__``, or such functions in a
@@ -974,6 +974,9 @@ def _runs_effects_given(args, kwargs) -> bool:
         if (kind in _CALLABLES or kind is functools.partial or callable(value)) \
                 and not effects.facts_of(value).cacheable:
             return True
+        if type(fn) is types.FunctionType and not all(
+                facts.cacheable for facts in effects.facts_of_methods_named(fn, kind)):
+            return True   # (``fetch_with(client, x)`` calling ``client.get(x)``, which reads)
     return False
 
 
@@ -1430,7 +1433,7 @@ class CallCache:
             if digest is not None:
                 ids = None   # (plain arguments: no function among them)
             else:
-                if not forced and _runs_effects_given(args, kwargs):
+                if not forced and _runs_effects_given(args, kwargs, fn):
                     return None
                 if budget is _UNSET:
                     budget = stats.hashing_budget() if self.adaptive else None

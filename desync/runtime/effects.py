@@ -46,6 +46,7 @@ WORLD_CLOCK = "world:clock"       # time readings
 WORLD_RANDOM = "world:random"     # shared random generators, uuid, secrets
 WORLD_INPUT = "world:stdin"
 WORLD_STATE = "world:state"       # module-level objects of the program, changed by a callee
+WORLD_MEMO = "world:memo"         # remembers its results (lru_cache): never cached again
 WORLD_TRACER = "world:tracer"     # a tracer for the calling thread or new threads (not in ALL)
 WORLD_CALLER = "world:caller"     # looks at the frames that call it (not in ALL): called
 #                                   from a frame named like the body, in program order
@@ -604,7 +605,7 @@ def _key_of(fn) -> tuple:
     if kind is _BuiltinMethodType:
         owner = fn.__self__
         if owner is not None and module_name(type(owner)) == "builtins" \
-                and not isinstance(owner, type) and type(owner) is not _ModuleType:
+                and not issubclass(type(owner), type) and type(owner) is not _ModuleType:
             return (type(owner), fn.__name__), (type(owner),)
     return id(fn), (fn,)
 
@@ -651,13 +652,13 @@ def _compute(fn) -> Facts:
         return override
     owner = getattr(fn, "__self__", None)
     name = getattr(fn, "__name__", None) or ""
-    if isinstance(owner, type):
+    if issubclass(type(owner), type):
         # A class method (``datetime.now``): listed by qualified name in its module.
         listed = _module_facts(getattr(owner, "__module__", None),
                                f"{owner.__qualname__}.{name}")
         if listed is not None and listed is not _module_facts(owner.__module__, "\0"):
             return listed
-    if owner is not None and not isinstance(owner, type(sys)):
+    if owner is not None and not issubclass(type(owner), type(sys)):
         # A bound method: streams, files and paths stand for the world.
         if _stream(owner):
             return _effect(WORLD_STDOUT, "writes to the terminal")
@@ -700,7 +701,7 @@ def _compute(fn) -> Facts:
         return _BUILTINS.get(name, PURE_FACTS)
     module = module_name(fn)
     listed = _module_facts(module, name)
-    if listed is None and isinstance(owner, type(sys)):
+    if listed is None and issubclass(type(owner), type(sys)):
         listed = _module_facts(owner.__name__, name)
     if listed is not None:
         return listed
@@ -730,7 +731,7 @@ def _instances_facts(fn) -> Facts:
     for name in names:
         value = namespace.get(name)
         kind = type(value)
-        if value is None or kind in _PLAIN_KINDS or isinstance(value, (type, type(sys))) \
+        if value is None or kind in _PLAIN_KINDS or issubclass(type(value), (type, type(sys))) \
                 or not _project_class(kind):
             continue
         wanted, seen = [*names, "__call__"], set()
@@ -788,7 +789,7 @@ def _other_callable(fn) -> Facts:
                                          and name not in _CHANGING_DUNDERS):
             return PURE_FACTS
         return Facts(PURE, mutates={0}, reason=f"changes the {owner.__name__} it is given")
-    if isinstance(fn, functools.partial):
+    if issubclass(type(fn), functools.partial):
         inner = facts_of(fn.func)
         # The arguments it holds are its own: changing them is an effect of the call.
         return _joined(PURE_FACTS, inner) if inner.mutates else inner
@@ -798,7 +799,7 @@ def _other_callable(fn) -> Facts:
         if type(fn) is _LRU_WRAPPER:
             # Every call hands out the objects the first one made (a settings dict,
             # a registry): shared state, not a fresh result a cache hit may copy.
-            found = _joined(found, Facts(PURE, {WORLD_STATE},
+            found = _joined(found, Facts(PURE, {WORLD_MEMO},
                                          reason="remembers its results (lru_cache): every "
                                                 "call hands out the same objects"))
         call = getattr(type(fn), "__call__", None)
@@ -807,7 +808,7 @@ def _other_callable(fn) -> Facts:
             # ``__call__`` does around the call counts too.
             found = _joined(found, facts_of(call.__get__(fn)))
         return found
-    if isinstance(fn, type):
+    if issubclass(type(fn), type):
         if not _provider or not _project_class(fn):
             return PURE_FACTS   # a library's class: the table's business, as before
         found = PURE_FACTS
@@ -827,6 +828,37 @@ def _other_callable(fn) -> Facts:
 
 
 _LRU_WRAPPER = type(functools.lru_cache(None)(lambda: None))
+
+
+_methods_named: dict = {}   # (code, class) -> facts of the class's methods the code names
+
+
+def facts_of_methods_named(fn, kind) -> tuple:
+    """The facts of the methods of ``kind`` (a class of the project) that ``fn``'s
+    code names (``client.get(x)`` in ``fetch_with(client, x)``): what it runs when
+    given an instance, which the method's name alone does not say."""
+    code = fn.__code__
+    found = _methods_named.get((code, kind))
+    if found is None:
+        found = ()
+        if module_name(kind) != "builtins" and _project_class(kind):
+            mro = type.__dict__["__mro__"].__get__(kind)[:-1]
+            names, stack = set(), [code]
+            while stack:   # (and the code nested in it: lambdas, comprehensions)
+                current = stack.pop()
+                names.update(current.co_names)
+                stack.extend(c for c in current.co_consts if type(c) is type(code))
+            for name in sorted(names):
+                for klass in mro:
+                    member = type.__dict__["__dict__"].__get__(klass).get(name)
+                    if member is not None:
+                        if type(member) is type(_compute):
+                            found += (facts_of(member),)
+                        break
+        if len(_methods_named) > 4096:
+            _methods_named.clear()
+        _methods_named[(code, kind)] = found
+    return found
 
 
 def _project_class(cls) -> bool:
@@ -895,7 +927,7 @@ def _held_facts(value, names, depth) -> Facts:
         if type(value) is type(_compute) and value.__code__.co_name == "<lambda>":
             return _lambda_facts(value, depth + 1) if depth < 3 else PURE_FACTS
         return facts_of(value)
-    module = isinstance(value, type(sys))
+    module = issubclass(type(value), type(sys))
     for attribute in names:
         # A module's attributes as they are; an object's methods from its class, so
         # that a property is never run here.
@@ -905,7 +937,7 @@ def _held_facts(value, names, depth) -> Facts:
         if _stream(member) or (module and _stream(getattr(value, attribute, None))):
             found = _joined(found, _effect(WORLD_STDOUT, "writes to the terminal"))
         elif module:  # a library's function: what the table says (os.remove, time.time)
-            if callable(member) and not isinstance(member, type):
+            if callable(member) and not issubclass(type(member), type):
                 found = _joined(found, _module_facts(value.__name__, attribute)
                                 or _module_facts(getattr(member, "__module__", None),
                                                  getattr(member, "__name__", ""))

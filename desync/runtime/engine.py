@@ -255,6 +255,7 @@ class Scope:
         self.state_read_from = 0              # seq from which issued entries may read it
         self.state_readers: list = []         # entries that may read it, still pending
         self.state_objects: dict = {}         # id -> the module objects read since then
+        self.getter_tasks: dict = {}          # id -> a getter's pending call, read unwaited
         self.wanted = None                    # the calls the owner waits for, if known
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
@@ -348,6 +349,7 @@ class Scope:
         self.state_changers = []   # (no call: this runs at any recursion depth)
         self.state_readers = []
         self.state_objects.clear()
+        self.getter_tasks.clear()
         self.unkeyed = {}
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.unnamed_change = None
@@ -1204,7 +1206,7 @@ class Body(Scope):
                 self.unnamed_change = task   # (``settings.SEEN.append`` still pending)
             return task
         owner = getattr(fn, "__self__", None)
-        if owner is not None and type(owner) is not _MODULE and not isinstance(owner, type) \
+        if owner is not None and type(owner) is not _MODULE and not issubclass(type(owner), type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
             # A bound method called through another name (``add = res.append``).
             task = self._spawn(EFFECT, fn, args, kwargs, None, lasti,
@@ -1239,7 +1241,8 @@ class Body(Scope):
             if keys and all_immutable(args, kwargs) and _holds_nothing(fn):
                 keys = written  # the keys were the arguments' and none can change
             # (``WORLD_STATE``: the only world a pure callee has)
-            return self._spawn_call(fn, args, kwargs, keys, lasti, bool(facts.world))
+            return self._spawn_call(fn, args, kwargs, keys, lasti,
+                                    _effects.WORLD_STATE in facts.world)
         if kind == _effects.READS and not facts.mutates:
             return self._spawn_call(fn, args, kwargs, (*keys, *facts.world), lasti,
                                     _effects.WORLD_STATE in facts.world)
@@ -1331,6 +1334,7 @@ class Body(Scope):
                     except ValueError:
                         pass
                 changed.extend(target.__defaults__ or ())
+                changed.extend((target.__kwdefaults__ or {}).values())   # (``*, table=TABLE``)
         for arg in args:
             if type(arg) is _MODULE:  # ``read(json)`` after ``json.LEVEL = v``
                 namespace = frame.f_globals
@@ -1472,6 +1476,8 @@ class Body(Scope):
         return self._method(target, keys, obj, name, args, kwargs, lasti, bound)
 
     def _method(self, target, keys, obj, name, args, kwargs, lasti, bound=None):
+        if type(obj) is Task and self.getter_tasks.get(id(obj)) is obj:
+            self._settle_getter(obj)   # (``seen = get_seen()`` pending, then ``seen.append``)
         if type(obj) is Task and obj.state == DONE:
             obj = obj.value   # (``client = Client()`` made by now: judged as any object)
         if type(obj) is not Task:
@@ -1651,6 +1657,10 @@ class Body(Scope):
         lasti = sys._getframe(1).f_lasti
         if type(targets) is str:
             targets = (targets,)
+        if self.getter_tasks:
+            for value in inputs:   # (``Single().items.append(x)``, the instance pending)
+                if type(value) is Task and self.getter_tasks.get(id(value)) is value:
+                    self._settle_getter(value)
         # (the object is not known before the call: its method may touch a file, the
         # environment, the terminal; ``(Path(d) / name).mkdir()`` then ``os.listdir(d)``)
         return self._spawn(EFFECT, _call_got, (getter, inputs, name, *args), kwargs, None,
@@ -1770,7 +1780,7 @@ class Body(Scope):
                 or _has_deferred(args, kwargs):
             return self._defer(fn, args, kwargs)
         owner = getattr(fn, "__self__", None)
-        if owner is not None and type(owner) is not _MODULE and not isinstance(owner, type) \
+        if owner is not None and type(owner) is not _MODULE and not issubclass(type(owner), type) \
                 and method_kind(owner, getattr(fn, "__name__", ""), fn) != _effects.PURE:
             return self._defer(fn, args, kwargs)
         facts = _effects.facts_of(fn)
@@ -2079,7 +2089,7 @@ class Body(Scope):
             self.settle_state()
         if self.state_read_from:
             self._read_object(held)
-            if attribute is not None and (type(held) is _MODULE or isinstance(held, type)):
+            if attribute is not None and (type(held) is _MODULE or issubclass(type(held), type)):
                 self._read_object(vars(held).get(attribute))
 
     def settle_returned(self, value, name, *attributes):
@@ -2109,6 +2119,24 @@ class Body(Scope):
             return
         held = value
         if type(value) is Task:
+            if value.state < DONE and not self._state_changes_pending(
+                    # (a remembered function's objects or a class's instance are reached
+                    # through its name; a getter's state by names of its own)
+                    None if type(fn) is FunctionType else frozenset((name, *attributes))):
+                # Nothing issued so far may change what it hands out: read where it
+                # stands, without waiting for it (``page = fetch(u)`` of a remembered
+                # fetch keeps a loop's calls together). The calls that change module
+                # state issued after this wait for what reads it (see _state_read);
+                # a change made through it waits for it first (see _settle_getter).
+                if not self.state_read_from:
+                    self.state_read_from = self.seq + 1
+                self.state_objects[id(value)] = value
+                getters = self.getter_tasks
+                if len(getters) >= 256:   # (a long loop: only the pending are kept)
+                    for key in [k for k, t in getters.items() if t.state >= DONE]:
+                        del getters[key]
+                getters[id(value)] = value
+                return
             if value.state < DONE:
                 self.get(value)   # (a getter: quick; what it gave decides what follows)
             if value.state != DONE:
@@ -2120,6 +2148,28 @@ class Body(Scope):
                 and not _kept_by_class(fn, held):
             return   # (``cfg = get_config()`` of a dict no code changes: as ``cfg = CONFIG``)
         self.settle_module(held)
+
+    def _settle_getter(self, task):
+        """Before the body changes what a getter's pending call will hand out (read
+        unwaited by ``settle_returned``): it is there, and read as module state."""
+        del self.getter_tasks[id(task)]
+        if task.state < DONE:
+            self.get(task)
+        if task.state == DONE and task.value is not None and not immutable(task.value):
+            self.settle_module(task.value)
+
+    def _state_changes_pending(self, words) -> bool:
+        """Is a change the body made that the compiler could not name still pending,
+        or a call changing module state that may reach what is held under ``words``
+        (it names them: ``register(k)`` calling ``get_registry()``; see
+        ``reach.may_touch``; ``None``: any such call)?"""
+        unnamed = self.unnamed_change
+        if unnamed is not None and unnamed.state < DONE:
+            return True
+        if any(task.state < DONE for _, task in list(self.unkeyed.values())):
+            return True   # (the body's own, through a name the compiler could not key)
+        return any(task.state < DONE and (words is None or _touches(task, _NO_ITEM, words))
+                   for task in self.state_changers)
 
     def settle_global(self, name, attribute=None):
         """``settle_module`` of a module-level name that may not be bound (an import in
@@ -2146,7 +2196,7 @@ class Body(Scope):
             self._wait_keys_task(unnamed)   # (what it changes is not known yet)
         receivers = self.receivers
         found = [held]
-        if attribute is not None and (type(held) is _MODULE or isinstance(held, type)):
+        if attribute is not None and (type(held) is _MODULE or issubclass(type(held), type)):
             # (a module's or a class's own namespace: looked up without running code)
             found.append(vars(held).get(attribute))
         for value in found:
@@ -2499,44 +2549,17 @@ def _kept_by_class(cls, held) -> bool:
     return False
 
 
-_methods_judged: dict = {}   # (code, class) -> does the code call a method of it that does more
-
-
 def _methods_do_more(fn, kind) -> bool:
     """Does ``fn`` (a function of the user's, given an instance of ``kind``, a class
-    of the project) name a method of that class that prints, logs, changes its object
-    or more? Its name alone (``client.get(x)``) says nothing of what the class made it
-    do: a call of ``fn`` is then an effect, in order, and never a cache hit."""
-    if type(fn) is not FunctionType or _effects.module_name(kind) == "builtins":
+    of the project) name a method of that class that prints, logs or changes its
+    object or module state? Its name alone (``client.get(x)``) says nothing of what the
+    class made it do: a call of ``fn`` is then an effect, in order. (One that only
+    reads the outside world still overlaps; the cache leaves it alone.)"""
+    if type(fn) is not FunctionType:
         return False
-    code = fn.__code__
-    found = _methods_judged.get((code, kind))
-    if found is None:
-        found = False
-        if _effects._project_class(kind):
-            for name in _names_of(code):
-                member = None
-                for klass in type.__dict__["__mro__"].__get__(kind)[:-1]:
-                    member = _class_dict(klass).get(name)
-                    if member is not None:
-                        break
-                if type(member) is FunctionType and not _effects.facts_of(member).cacheable:
-                    found = True
-                    break
-        if len(_methods_judged) > 4096:
-            _methods_judged.clear()
-        _methods_judged[(code, kind)] = found
-    return found
-
-
-def _names_of(code) -> set:
-    """The attribute and global names a code object and those nested in it use."""
-    found, stack = set(), [code]
-    while stack:
-        current = stack.pop()
-        found.update(current.co_names)
-        stack.extend(c for c in current.co_consts if type(c) is type(code))
-    return found
+    return any(facts.kind == _effects.EFFECT or facts.mutates
+               or _effects.WORLD_STATE in facts.world
+               for facts in _effects.facts_of_methods_named(fn, kind))
 
 
 def _add_rows(changed, table, code) -> None:
@@ -2652,7 +2675,7 @@ def _part_of_state(value, objects):
         kind = type(held)
         if kind is _MODULE:
             continue   # (its names are read as module state by name already)
-        if isinstance(held, type):
+        if issubclass(type(held), type):
             namespace = vars(held)
         else:
             try:
@@ -3128,7 +3151,7 @@ def _plain_function(callee) -> bool:
     owner = getattr(callee, "__self__", None)
     if not (type(callee) is FunctionType or type(callee) is BuiltinFunctionType and (
             owner is None or type(owner) is _MODULE)
-            or isinstance(callee, type) and callee.__module__ == "builtins"):
+            or issubclass(type(callee), type) and callee.__module__ == "builtins"):
         return False
     facts = _effects.facts_of(callee)
     return not (facts.mutates or _effects.WORLD_STATE in facts.world)

@@ -17,11 +17,11 @@ from .tasks import DONE, Task
 
 def _add_held(changed, value, names):
     """Add ``value``'s classes, and what they and ``value`` hold under ``names``."""
-    kind = value if isinstance(value, type) else type(value)
+    kind = value if issubclass(type(value), type) else type(value)
     holders = [*kind.__mro__[:-1]]
     if type(value) is _MODULE:
         holders = [value]   # ``cfg.OPTS["sep"]`` after ``cfg.OPTS["sep"] = v``
-    elif not isinstance(value, type):
+    elif not issubclass(type(value), type):
         changed.extend(holders)
         state = getattr(value, "__dict__", None)
         if type(state) is dict:
@@ -128,7 +128,7 @@ def _methods_named(value, names) -> list:
     """The functions of a project class (or of an instance's class) that code naming
     ``names`` may run: methods and properties by those names, and what making an
     instance runs."""
-    kind = value if isinstance(value, type) else type(value)
+    kind = value if issubclass(type(value), type) else type(value)
     found = []
     if not _in_project(getattr(sys.modules.get(_effects.module_name(kind)), "__dict__", None)):
         return found
@@ -514,7 +514,7 @@ def names_set_on_modules(fn) -> dict:
     any of them names, which only makes reads of those names wait more. ``ANY_NAME``:
     names not known (``setattr(cfg, name, v)``, ``vars(cfg)[k] = v``); key ``None``:
     any module of the project (``sys.modules[name].X = v``)."""
-    todo = _functions_run_by(fn) if not isinstance(fn, type) else \
+    todo = _functions_run_by(fn) if not issubclass(type(fn), type) else \
         _methods_named(fn, ()) + _setters_of(fn)   # (a class: what making one runs)
     seen = {id(f) for f in todo}
     stored_all, modules_all, any_name, any_module = set(), {}, False, False
@@ -658,7 +658,7 @@ def may_touch(fn, part, words) -> bool:
 def _setters_of(value) -> list:
     """The property setters and deleters of a project class (or an instance's): what
     ``obj.value = v`` in the body runs."""
-    kind = value if isinstance(value, type) else type(value)
+    kind = value if issubclass(type(value), type) else type(value)
     if not _in_project(getattr(sys.modules.get(_effects.module_name(kind)), "__dict__", None)):
         return []
     found = []
