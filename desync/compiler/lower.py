@@ -656,7 +656,12 @@ class Lowerer:
             pre.append(_expr(self._ds("settle_state")))
             pre.append(_expr(self._ds("settle", self._keys_node([self.box(node.id)]))))
         elif id(node) == self.stored_object and node.id not in self.facts.rebound_globals:
-            pass   # (``OPTS[k] = v``: stored into, in order; its name is bound for good)
+            # (``OPTS[k] = v``: stored into, in order; its name is bound for good)
+            if kind == "local":
+                for parts in self.returned_locals().get(node.id, ()):
+                    # (``d = get_d(); d[k] = v``: a change of what the getter handed out)
+                    pre.append(_expr(self._ds("settle_returned", _load(node.id),
+                                              *map(_const, parts))))
         elif kind == "outside" and (
                 node.id in self.imports or node.id in self.facts.imports_table
                 or node.id in self.facts.imported_names
@@ -1411,6 +1416,9 @@ class Lowerer:
         if isinstance(func, ast.Attribute) and not self.is_module(func.value):
             if _has_subscript(func.value):
                 raise _NoSpec()
+            # (``counts.get(w, 0)`` computed ahead reads ``counts``: after the changes
+            # to it before, as the call made in its place would)
+            keys = sorted({*keys, *self.read_keys([func.value])})
             receiver = self.value(func.value, pre)
             args, keywords = self.call_args(node, pre)
             return self.note_returned(func, self.emit(pre, self._ds(
@@ -2351,6 +2359,10 @@ class Lowerer:
                                 operand)
                 return pre + self.bind_name(target.id, self.emit(pre, step))
             key = self.effect_key(target)
+            for parts in self.returned_locals().get(target.id, ()) if kind == "local" else ():
+                # (``seen = get_seen(); seen += [x]``: a change of what it handed out)
+                pre.append(_expr(self._ds("settle_returned", _load(target.id),
+                                          *map(_const, parts))))
             step = self._ds("augment", _const(key), op, _load(target.id), operand)
             return pre + self.bind_name(target.id, self.emit(pre, step))
         obj = self.value(target.value, pre)

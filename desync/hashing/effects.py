@@ -605,6 +605,16 @@ class _StateNames:
             if node is None or not any(_last_name(d) in ("classmethod", "staticmethod")
                                        for d in node.decorator_list):
                 return False
+        elif name not in self.module.defs:
+            # (``reg = get_reg`` an alias, ``from settings import get_config as cfg``:
+            # what the name holds in the running program)
+            live = _live_value(self.module, name)
+            if type(live) is _LRU_WRAPPER:
+                return True
+            if type(live) is FunctionType and (live.__name__ != name
+                                               or live.__globals__.get(name) is not live):
+                return bool(returns_state(live))
+            return False
         return _def_returns_state(self.module, self.module.defs.get(name), self.classes,
                                   self.depth + 1)
 
@@ -931,6 +941,14 @@ def _live_of(module, expr, depth=0):
     return None
 
 
+_LRU_WRAPPER = type(functools.lru_cache(None)(lambda: None))
+
+
+def _joined_facts(facts, more) -> Facts:
+    kind = max(facts.kind, more.kind, key=(PURE, READS, EFFECT).index)
+    return Facts(kind, facts.world | more.world, (), more.reason)
+
+
 def _is_logger(value) -> bool:
     """A ``logging`` logger (made by a helper of the project: ``log = setup(name)``)?"""
     logging = sys.modules.get("logging")
@@ -1048,7 +1066,9 @@ class _Inferrer:
         for sub in ast.walk(node):
             if isinstance(sub, (ast.With, ast.AsyncWith)):
                 for item in sub.items:
-                    for facts in _facts_of_managing(module, item.context_expr, state):
+                    for facts in _facts_of_managing(module, item.context_expr, state) \
+                            or self._managing_by_source(module, item.context_expr, state,
+                                                        stack):
                         out.add(facts, "with ...")   # (``with db:`` of a module's object)
         for sub in ast.walk(node):
             if isinstance(sub, ast.Subscript) and state._is_sys_modules(sub.value) or (
@@ -1498,6 +1518,26 @@ class _Inferrer:
         qualname = f"{value.func.id}.{method}"
         return qualname if qualname in module.defs else None
 
+    def _managing_by_source(self, module, expr, state, stack) -> list:
+        """``with KEEPER:`` where the module binds ``KEEPER = Keeper()``, a class of the
+        module, when the running module is not at hand (a build): what its
+        ``__enter__``/``__exit__`` do, from their source."""
+        if not isinstance(expr, ast.Name) or not state.holds(expr):
+            return []
+        made = _module_values(module).get(expr.id)
+        if not (isinstance(made, ast.Call) and isinstance(made.func, ast.Name)
+                and made.func.id in module.classes):
+            return []
+        found = []
+        for name in ("__enter__", "__exit__", "__aenter__", "__aexit__"):
+            qualname = f"{made.func.id}.{name}"
+            if qualname in module.defs:
+                facts = self.facts(module, qualname, stack)
+                found.append(Facts(facts.kind, facts.world, (), facts.reason))
+                if facts.mutates & {0, "self"}:
+                    found.append(_STATE)
+        return found
+
     @staticmethod
     def _makes_logger(module, expr, imported) -> bool:
         """Is ``expr`` ``logging.getLogger(...)``, however ``logging`` was imported?"""
@@ -1576,6 +1616,9 @@ class _Inferrer:
                 and value.id in _BUILTIN_NAMES:
             return table.listed_facts("builtins", value.id) or table.PURE_FACTS   # (``say = print``)
         live = _live_value(module, name)
+        if issubclass(type(live), functools.partial) and table.facts_of(live.func).mutates:
+            # (``ADD = partial(add_to, SEEN)``: it changes what it holds, module state)
+            return _joined_facts(table.facts_of(live), _STATE)
         if live is not None and (type(live) is BuiltinFunctionType
                                  and type(getattr(live, "__self__", None)) is ModuleType
                                  or issubclass(type(live), functools.partial)

@@ -256,6 +256,8 @@ class Scope:
         self.state_readers: list = []         # entries that may read it, still pending
         self.state_objects: dict = {}         # id -> the module objects read since then
         self.getter_tasks: dict = {}          # id -> a getter's pending call, read unwaited
+        self.shared_objects: dict = {}        # id -> (what a getter handed out, the getter)
+        self.getter_of: dict = {}             # id of a getter's pending call -> the getter
         self.wanted = None                    # the calls the owner waits for, if known
         self.global_objects: dict = {}        # global name -> keys of changes to its object
         self.receivers: dict = {}             # id of an object changed -> (it, the effect)
@@ -350,6 +352,8 @@ class Scope:
         self.state_readers = []
         self.state_objects.clear()
         self.getter_tasks.clear()
+        self.shared_objects.clear()
+        self.getter_of.clear()
         self.unkeyed = {}
         self.receivers.clear()   # (the objects the body changed, and their effects)
         self.unnamed_change = None
@@ -362,12 +366,25 @@ class Scope:
 
     # -- issuing entries (owner thread) ----------------------------------------
     def _spawn(self, kind, fn, args, kwargs, keys, lasti, generated=False, targets=None,
-               soft=False, tolerant=False, extra=()):
+               soft=False, tolerant=False, extra=(), shared_checked=False):
         """Issue an entry. ``soft``: a speculative task outside the buffer, whose
         failure matters only to the entry that consumes it. ``tolerant``: an entry
         that runs once its inputs are settled, failed or not (it looks at them)."""
         if self.abort_seq is not None:
             self._fault_now()
+        if kind == EFFECT and not shared_checked and args \
+                and (self.getter_tasks or self.shared_objects):
+            # (the object changed: a bound method's own, else the first argument's;
+            # ``out.append(key)`` hands the getter's result on, no more)
+            owner = getattr(fn, "__self__", None)
+            shared = self._shared_among((owner,) if owner is not None
+                                        and type(owner) is not _MODULE else args[:1])
+            if shared:   # (``heapq.heappush(seen, x)``, ``d[k] = v`` on a getter's result)
+                task = self._spawn(kind, fn, args, kwargs, keys, lasti, generated, targets,
+                                   soft, tolerant, extra, True)
+                for obj in shared:
+                    self._changing(obj, task, known=True)
+                return task
         if kind == CALL and self.holding:
             kind = PURE   # (inside ``with rlock:``: made here, in order; see Block)
         rob = self.rob
@@ -1319,8 +1336,13 @@ class Body(Scope):
                 # js``): the object itself, its class and bases (``S.level`` after
                 # ``Base.level = v``), and what they hold by a name the code reads
                 # (``S.tags`` after ``Settings.tags.append(v)``).
+                shared = self.shared_objects
                 for name in names:
                     value = namespace.get(name)
+                    if shared and value is not None:
+                        # (``count()`` calling ``get_seen()``: reads what it handed out)
+                        changed.extend(obj for obj, getter in list(shared.values())
+                                       if getter is value)
                     if value is not None and type(value) not in _NEVER_CHANGED:
                         changed.append(value)
                         _add_held(changed, value, names)
@@ -2101,9 +2123,10 @@ class Body(Scope):
         module state, and before those after it."""
         frame = self.frame
         fn = frame.f_globals.get(name) if frame is not None else None
+        getter = fn   # (as the body's module holds it: an alias elsewhere is this object)
         for attribute in attributes:
             if type(fn) is _MODULE:
-                fn = fn.__dict__.get(attribute)
+                fn = getter = fn.__dict__.get(attribute)
             elif issubclass(type(fn), type):   # (``Config.get()``: a class method)
                 fn = _class_function(fn, attribute)
             else:
@@ -2121,8 +2144,10 @@ class Body(Scope):
         if type(value) is Task:
             if value.state < DONE and not self._state_changes_pending(
                     # (a remembered function's objects or a class's instance are reached
-                    # through its name; a getter's state by names of its own)
-                    None if type(fn) is FunctionType else frozenset((name, *attributes))):
+                    # through its name or the globals its code reads; a getter's state
+                    # by names of its own)
+                    None if type(fn) is FunctionType else _getter_words(fn, name, attributes),
+                    getter):
                 # Nothing issued so far may change what it hands out: read where it
                 # stands, without waiting for it (``page = fetch(u)`` of a remembered
                 # fetch keeps a loop's calls together). The calls that change module
@@ -2136,6 +2161,7 @@ class Body(Scope):
                     for key in [k for k, t in getters.items() if t.state >= DONE]:
                         del getters[key]
                 getters[id(value)] = value
+                self.getter_of[id(value)] = getter
                 return
             if value.state < DONE:
                 self.get(value)   # (a getter: quick; what it gave decides what follows)
@@ -2147,18 +2173,43 @@ class Body(Scope):
                 or type(fn) is not FunctionType and type(fn) is not _LRU_WRAPPER \
                 and not _kept_by_class(fn, held):
             return   # (``cfg = get_config()`` of a dict no code changes: as ``cfg = CONFIG``)
+        self._shared(held, getter)
         self.settle_module(held)
+
+    def _shared_among(self, args) -> list:
+        """The objects among an effect's inputs that a getter handed out (its pending
+        calls settled first): a change of module state, which a callee reading that
+        state after it waits for."""
+        found = []
+        for arg in args:
+            if type(arg) is Task:
+                if self.getter_tasks.get(id(arg)) is arg:
+                    self._settle_getter(arg)
+                if arg.state != DONE:
+                    continue
+                arg = arg.value
+            held = self.shared_objects.get(id(arg))
+            if held is not None and held[0] is arg:
+                found.append(arg)
+        return found
+
+    def _shared(self, obj, getter=None) -> None:
+        shared = self.shared_objects
+        if len(shared) >= 256:
+            shared.clear()   # (a long loop of getters: the recent ones matter)
+        shared[id(obj)] = (obj, getter)
 
     def _settle_getter(self, task):
         """Before the body changes what a getter's pending call will hand out (read
         unwaited by ``settle_returned``): it is there, and read as module state."""
-        del self.getter_tasks[id(task)]
+        self.getter_tasks.pop(id(task), None)
         if task.state < DONE:
             self.get(task)
         if task.state == DONE and task.value is not None and not immutable(task.value):
+            self._shared(task.value, self.getter_of.pop(id(task), None))
             self.settle_module(task.value)
 
-    def _state_changes_pending(self, words) -> bool:
+    def _state_changes_pending(self, words, getter=None) -> bool:
         """Is a change the body made that the compiler could not name still pending,
         or a call changing module state that may reach what is held under ``words``
         (it names them: ``register(k)`` calling ``get_registry()``; see
@@ -2168,7 +2219,12 @@ class Body(Scope):
             return True
         if any(task.state < DONE for _, task in list(self.unkeyed.values())):
             return True   # (the body's own, through a name the compiler could not key)
-        return any(task.state < DONE and (words is None or _touches(task, _NO_ITEM, words))
+        shared = self.shared_objects
+        if shared and any(task.state < DONE and key in shared
+                          for key, (_, task) in list(self.receivers.items())):
+            return True   # (the body's own change of what a getter handed out)
+        part = _NO_ITEM if getter is None else getter
+        return any(task.state < DONE and (words is None or _touches(task, part, words))
                    for task in self.state_changers)
 
     def settle_global(self, name, attribute=None):
@@ -2572,6 +2628,17 @@ def _add_rows(changed, table, code) -> None:
         row = dict.get(table, key)
         if row is not None and type(row) not in _NEVER_CHANGED:
             changed.append(row)
+
+
+def _getter_words(fn, name, attributes) -> frozenset:
+    """The names a call reaching what ``fn`` (a remembered function or a class) hands
+    out would name: its own, and the globals its code reads (``return REG``)."""
+    words = {name, *attributes}
+    inner = getattr(fn, "__wrapped__", None) if type(fn) is _LRU_WRAPPER else \
+        _class_function(fn, "__new__") if issubclass(type(fn), type) else None
+    if type(inner) is FunctionType:
+        words.update(_global_names(inner.__code__)[0])
+    return frozenset(words)
 
 
 def _class_function(cls, name):

@@ -1949,6 +1949,34 @@ class Gen:
         return ast.IfExp(test=Nm(name), body=Bin(Sub(name, K(0)), ast.Add(), waited),
                          orelse=K(-1))
 
+    def method_read_in_a_called_if(self):
+        """A loop changing a local dict or list, then in an ``if`` whose test calls a
+        function reading it through a read-only method (session seventeen: the method
+        was computed ahead of the ``if`` without waiting for the change: a word count
+        lost its counts)."""
+        self.feat["method-read-in-a-called-if"] += 1
+        r = self.r
+        acc = self.fresh("acc")
+        kind = r.choice(["dict", "list"])
+        if kind == "dict":
+            change = ast.Assign(targets=[ast.Subscript(value=Nm(acc), slice=Bin(Nm("v"), ast.Mod(), K(2)),
+                                                       ctx=ast.Store())], value=Nm("v"))
+            read = r.choice([Call(At(acc, "get"), [Bin(Nm("v"), ast.Mod(), K(2)), K(-1)]),
+                             Call("len", [Call(At(acc, "copy"), [])]),
+                             Call("sorted", [Call(At(acc, "values"), [])])])
+        else:
+            change = Expr(Call(At(acc, "append"), [Bin(Nm("v"), ast.Mod(), K(3))]))
+            read = r.choice([Call(At(acc, "count"), [Bin(Nm("v"), ast.Mod(), K(3))]),
+                             Call(At(acc, "index"), [Bin(Nm("v"), ast.Mod(), K(3))]),
+                             Call("len", [Call(At(acc, "copy"), [])])])
+        self.feat[f"method-read-in-a-called-if:{kind}"] += 1
+        test = Cmp(Bin(Call("steady", [Nm("v")]), ast.Mod(), K(2)), ast.Eq(), K(1))
+        loop = ast.For(target=St("v"), iter=Call("range", [K(r.randint(3, 6))]), body=[
+            change, If(test, [Expr(Call(At(self.EV, "append"), [read]))])], orelse=[])
+        return ast.If(test=K(True), body=[
+            ast.Assign(targets=[St(acc)], value=ast.Dict(keys=[], values=[]) if kind == "dict"
+                       else Lst([])), loop], orelse=[])
+
     def read_then_change(self):
         """A loop reading module state in an expression that also waits for a slow
         step, then calling a function that changes that state (session fourteen: the
@@ -1975,7 +2003,7 @@ class Gen:
         kind = r.choice(sorted(reads))
         read = reads[kind]
         tracker = r.choice(["track", "track", "track_alias", "track_getter", "track_default",
-                            "track_bound", "track_unpacked", "KEEP"])
+                            "track_bound", "track_unpacked", "KEEP", "track_with", "track_with"])
         if kind.startswith(("MEMO", "LAZY")):
             tracker = f"track_{kind.partition('.')[0].lower()}"
         self.feat[f"read-then-change:{kind}"] += 1
@@ -2084,6 +2112,8 @@ class Gen:
             self.reads_other = True
         if self.chance(0.1):
             body.insert(0, self.read_then_change())
+        if self.chance(0.06):
+            body.insert(0, self.method_read_in_a_called_if())
         # objects of the less common kinds, so that the statements using them have targets
         for ty in self.r.sample([DLIST, LLIST, BOX, FLIST, IO, GEN, DICT, LIST], self.r.randint(0, 2)):
             name = self.name_for(sc, ty)
@@ -2215,6 +2245,25 @@ def track_memo{sfx}(v):
 def track_lazy{sfx}(v):
     _lazy{sfx}().append(v)
     return v
+
+
+# A change made by a context manager of module state (session seventeen: ``with db:``
+# in a callee, whose ``__enter__`` changes the module's object, was judged pure).
+class _Keeper{sfx}:
+    def __enter__(self):
+        REG{sfx}.append(-1)
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+KEEPER{sfx} = _Keeper{sfx}()
+
+
+def track_with{sfx}(v):
+    with KEEPER{sfx}:
+        return v
 
 
 def track_alias{sfx}(v):
