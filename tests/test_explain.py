@@ -138,3 +138,15 @@ def test_build_explain_accounts_for_every_built_function(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "crawl  (jobs.py:" in result.stdout and "other  (jobs.py:" in result.stdout
     assert "comprehension: every element's calls start together" in result.stdout
+
+
+def test_a_file_without_desync_functions_says_so(tmp_path):
+    # (it printed nothing, which reads as "nothing waits")
+    plain = tmp_path / "plain.py"
+    plain.write_text("def f(x):\n    return x\n")
+    result = subprocess.run([sys.executable, "-m", "desync", "explain", str(plain)],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "no @desync functions in" in result.stderr
+    named = subprocess.run([sys.executable, "-m", "desync", "explain", f"{plain}:f"],
+                           capture_output=True, text=True, cwd=ROOT)
+    assert named.returncode == 0 and "f  (plain.py:1)" in named.stdout

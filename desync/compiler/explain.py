@@ -31,6 +31,10 @@ def explain_source(source: str, filename: str, function: str | None = None,
     """The account of every desync function in ``source`` (or of one)."""
     module = Module(source, filename)
     found = module.select(function)
+    if not found:
+        # (silence would read as "nothing waits"; say why there is nothing to explain)
+        raise LookupError(f"no @desync functions in {filename}: decorate one with @desync "
+                          "(or name a function: FILE:FUNCTION)")
     lines = source.splitlines()
     out = []
     for node, qualname, _ in found:

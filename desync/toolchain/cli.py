@@ -177,7 +177,10 @@ def _explain_built(builder) -> None:
     for rel, path in sorted(sources.items()):
         text = _read_source(path, "build --explain")
         if text is not None:
-            print(explain_source(text, path, color=color), end="")
+            try:
+                print(explain_source(text, path, color=color), end="")
+            except LookupError:
+                pass   # (a module built for another reason: no desync function to tell of)
 
 
 def _lock(args) -> int:
