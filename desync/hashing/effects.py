@@ -609,7 +609,7 @@ class _StateNames:
             # (``reg = get_reg`` an alias, ``from settings import get_config as cfg``:
             # what the name holds in the running program)
             live = _live_value(self.module, name)
-            if type(live) is _LRU_WRAPPER:
+            if type(live) is table.LRU_WRAPPER:
                 return True
             if type(live) is FunctionType and (live.__name__ != name
                                                or live.__globals__.get(name) is not live):
@@ -854,7 +854,7 @@ def _facts_of_held_callables(module, container, node) -> list:
                 names = {sub.attr for sub in ast.walk(node) if isinstance(sub, ast.Attribute)}
             found.append(table.facts_of(item))
             for name in names:
-                method = _class_member(item, name)
+                method = table.class_member(item, name)
                 if type(method) is FunctionType:
                     found.append(table.facts_of(method))
         elif callable(item):
@@ -882,7 +882,7 @@ def _facts_of_managing(module, expr, state) -> list:
         return []
     found = []
     for name in ("__enter__", "__exit__", "__aenter__", "__aexit__"):
-        method = _class_member(kind, name)
+        method = table.class_member(kind, name)
         if type(method) is FunctionType:
             facts = table.facts_of(method)
             found.append(Facts(facts.kind, facts.world, (), facts.reason))
@@ -901,15 +901,6 @@ def _items_of(held) -> list:
     return []
 
 
-def _class_member(cls, name):
-    """``cls.name`` as its classes' dicts hold it (no descriptor of yours runs)."""
-    for klass in type.__dict__["__mro__"].__get__(cls):
-        found = type.__dict__["__dict__"].__get__(klass).get(name)
-        if found is not None:
-            return found
-    return None
-
-
 def _live_of(module, expr, depth=0):
     """The object a module-level expression stands for in the running program, found
     through namespaces only (a module's, a class's, an instance's ``__dict__``, a dict's
@@ -925,7 +916,7 @@ def _live_of(module, expr, depth=0):
         if type(base) is ModuleType:
             return vars(base).get(expr.attr)
         if issubclass(type(base), type):
-            return _class_member(base, expr.attr)
+            return table.class_member(base, expr.attr)
         try:
             own = object.__getattribute__(base, "__dict__")
         except AttributeError:
@@ -939,14 +930,6 @@ def _live_of(module, expr, depth=0):
         base = _live_of(module, expr.func.value, depth + 1)
         return base if type(base) is dict else None
     return None
-
-
-_LRU_WRAPPER = type(functools.lru_cache(None)(lambda: None))
-
-
-def _joined_facts(facts, more) -> Facts:
-    kind = max(facts.kind, more.kind, key=(PURE, READS, EFFECT).index)
-    return Facts(kind, facts.world | more.world, (), more.reason)
 
 
 def _is_logger(value) -> bool:
@@ -1618,7 +1601,7 @@ class _Inferrer:
         live = _live_value(module, name)
         if issubclass(type(live), functools.partial) and table.facts_of(live.func).mutates:
             # (``ADD = partial(add_to, SEEN)``: it changes what it holds, module state)
-            return _joined_facts(table.facts_of(live), _STATE)
+            return table._joined(table.facts_of(live), _STATE)
         if live is not None and (type(live) is BuiltinFunctionType
                                  and type(getattr(live, "__self__", None)) is ModuleType
                                  or issubclass(type(live), functools.partial)

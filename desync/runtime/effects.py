@@ -827,7 +827,20 @@ def _other_callable(fn) -> Facts:
     return PURE_FACTS
 
 
-_LRU_WRAPPER = type(functools.lru_cache(None)(lambda: None))
+# ``functools.lru_cache``'s wrapper type: a function that remembers its results.
+LRU_WRAPPER = _LRU_WRAPPER = type(functools.lru_cache(None)(lambda: None))
+# A class's own namespace as ``type`` keeps it (no metaclass property of yours runs).
+class_dict = type.__dict__["__dict__"].__get__
+
+
+def class_member(cls, name):
+    """``cls.name`` as the dicts of its classes hold it (no descriptor of yours runs),
+    or None."""
+    for klass in type.__dict__["__mro__"].__get__(cls):
+        found = class_dict(klass).get(name)
+        if found is not None:
+            return found
+    return None
 
 
 _methods_named: dict = {}   # (code, class) -> facts of the class's methods the code names
@@ -842,19 +855,15 @@ def facts_of_methods_named(fn, kind) -> tuple:
     if found is None:
         found = ()
         if module_name(kind) != "builtins" and _project_class(kind):
-            mro = type.__dict__["__mro__"].__get__(kind)[:-1]
             names, stack = set(), [code]
             while stack:   # (and the code nested in it: lambdas, comprehensions)
                 current = stack.pop()
                 names.update(current.co_names)
                 stack.extend(c for c in current.co_consts if type(c) is type(code))
             for name in sorted(names):
-                for klass in mro:
-                    member = type.__dict__["__dict__"].__get__(klass).get(name)
-                    if member is not None:
-                        if type(member) is type(_compute):
-                            found += (facts_of(member),)
-                        break
+                member = class_member(kind, name)
+                if type(member) is type(_compute):
+                    found += (facts_of(member),)
         if len(_methods_named) > 4096:
             _methods_named.clear()
         _methods_named[(code, kind)] = found

@@ -2588,7 +2588,7 @@ def _may_keep_instances(cls) -> bool:
     return False
 
 
-_class_dict = type.__dict__["__dict__"].__get__   # (a class's own, as ``type`` keeps it)
+_class_dict = _effects.class_dict
 
 
 def _kept_by_class(cls, held) -> bool:
@@ -2644,13 +2644,9 @@ def _getter_words(fn, name, attributes) -> frozenset:
 def _class_function(cls, name):
     """The function a class's ``classmethod`` or ``staticmethod`` ``name`` runs, looked
     up in the dicts of its classes (no descriptor of yours runs), or None."""
-    for klass in type.__dict__["__mro__"].__get__(cls):
-        found = _class_dict(klass).get(name, _NO_ITEM)
-        if found is not _NO_ITEM:
-            if type(found) is classmethod or type(found) is staticmethod:
-                return found.__func__
-            return None
-    return None
+    found = _effects.class_member(cls, name)
+    return found.__func__ if type(found) is classmethod or type(found) is staticmethod \
+        else None
 
 
 def _stable_state(fn, held) -> bool:
@@ -2678,7 +2674,7 @@ def _stable_state(fn, held) -> bool:
     return False
 
 
-_LRU_WRAPPER = type(__import__("functools").lru_cache(None)(lambda: None))
+_LRU_WRAPPER = _effects.LRU_WRAPPER
 
 
 def _touches(task, part, words) -> bool:
